@@ -1,0 +1,149 @@
+// Package cli implements vouch's command line.
+//
+// # Exit codes
+//
+// Every command, whatever its output format, exits with:
+//
+//	0  success
+//	1  an operational error (unreadable input, nothing catalogued, a write failed)
+//	2  a usage error (unknown flag or format, missing argument)
+//	3  requirements not met (verification or compliance failed; later commands)
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes; see the package documentation.
+const (
+	ExitOK      = 0
+	ExitError   = 1
+	ExitUsage   = 2
+	ExitFailure = 3
+)
+
+// version is set at release time with -ldflags "-X github.com/vouchdev/vouch/internal/cli.version=v1.2.3".
+var version = ""
+
+// Version returns vouch's own version: the release version stamped at build
+// time, else the module version from build info, else "(devel)".
+func Version() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}
+
+// usageError marks errors that are the caller's to fix (exit 2).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// exitError carries a chosen exit code and an optional hint.
+type exitError struct {
+	code int
+	err  error
+	hint string
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// env is what commands need from the outside world; tests supply their own.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	isTTY          func(io.Writer) bool
+}
+
+// Run runs vouch with args (without the program name) and returns the exit code.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: osGetenv, isTTY: isTerminal}
+	return e.run(ctx, args)
+}
+
+func (e *env) run(ctx context.Context, args []string) int {
+	root := e.rootCommand()
+	root.SetArgs(args)
+	root.SetIn(e.stdin)
+	root.SetOut(e.stdout)
+	root.SetErr(e.stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	fmt.Fprintf(e.stderr, "vouch: error: %s\n", err)
+	var ee *exitError
+	var ue usageError
+	switch {
+	case errors.As(err, &ee):
+		if ee.hint != "" {
+			fmt.Fprintf(e.stderr, "hint: %s\n", ee.hint)
+		}
+		return ee.code
+	case errors.As(err, &ue):
+		fmt.Fprintf(e.stderr, "hint: run 'vouch %s --help' for usage\n", commandName(args))
+		return ExitUsage
+	case errors.Is(err, context.Canceled):
+		return ExitError
+	}
+	return ExitError
+}
+
+// commandName is the subcommand named in args, for hints.
+func commandName(args []string) string {
+	for _, a := range args {
+		if !strings.HasPrefix(a, "-") {
+			return a
+		}
+	}
+	return ""
+}
+
+func (e *env) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "vouch",
+		Short: "Make a software release provable, and check it",
+		Long: `vouch makes a software release provable and lets anyone downstream check it.
+
+It generates SBOMs (CycloneDX, SPDX) of Go modules, Go binaries and release
+archives, with the fields the EU Cyber Resilience Act guidance (BSI TR-03183-2,
+NTIA, CISA) asks for, byte for byte reproducible. It works offline.
+
+Exit codes: 0 success, 1 error, 2 usage error, 3 requirements not met.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(e.sbomCommand(), e.versionCommand())
+	root.CompletionOptions.HiddenDefaultCmd = true
+	return root
+}
+
+func (e *env) versionCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print vouch's version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, err := fmt.Fprintf(e.stdout, "vouch %s\n", Version())
+			return err
+		},
+	}
+}

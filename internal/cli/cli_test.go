@@ -1,0 +1,75 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// TestMain lets testscript run vouch in-process as the "vouch" command.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"vouch": func() {
+			os.Exit(Run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+		},
+	})
+}
+
+// goEnv reads a variable from the real toolchain so scripts that build Go
+// binaries share the test run's build cache instead of starting cold.
+func goEnv(t *testing.T, name string) string {
+	out, err := exec.Command("go", "env", name).Output()
+	if err != nil {
+		t.Fatalf("go env %s: %v", name, err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// TestScripts runs the CLI transcripts in testdata/script: exact output,
+// files and exit codes of real commands.
+func TestScripts(t *testing.T) {
+	gocache, goroot := goEnv(t, "GOCACHE"), goEnv(t, "GOROOT")
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Setup: func(e *testscript.Env) error {
+			e.Setenv("GOCACHE", gocache)
+			e.Setenv("GOROOT", goroot)
+			e.Setenv("GOPATH", filepath.Join(e.WorkDir, ".gopath"))
+			e.Setenv("GOMODCACHE", filepath.Join(e.WorkDir, ".modcache"))
+			e.Setenv("GOPROXY", "off")
+			e.Setenv("GOFLAGS", "-mod=mod -buildvcs=false")
+			e.Setenv("GOWORK", "off")
+			e.Setenv("GOTOOLCHAIN", "local")
+			e.Setenv("CGO_ENABLED", "0")
+			return nil
+		},
+	})
+}
+
+func TestUsageErrorsExit2(t *testing.T) {
+	for _, args := range [][]string{
+		{"sbom"},
+		{"sbom", "--no-such-flag", "."},
+		{"sbom", ".", "-o", "nonsense"},
+		{"sbom", ".", "-o", "cyclonedx-json@9.9"},
+		{"sbom", ".", "-o", "cyclonedx-json", "-o", "spdx-json"},
+		{"sbom", ".", "--source-date-epoch", "yesterday"},
+		{"sbom", ".", "--author", "not an address"},
+		{"no-such-command"},
+	} {
+		var out, errb bytes.Buffer
+		code := Run(context.Background(), args, nil, &out, &errb)
+		if code != ExitUsage {
+			t.Errorf("%v: exit %d, want %d; stderr:\n%s", args, code, ExitUsage, errb.String())
+		}
+		if !strings.HasPrefix(errb.String(), "vouch: error: ") {
+			t.Errorf("%v: stderr does not start with 'vouch: error: ': %q", args, errb.String())
+		}
+	}
+}

@@ -1,0 +1,223 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"net/mail"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vouchdev/vouch/internal/output"
+	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog/archive"
+	"github.com/vouchdev/vouch/pkg/sbom/format"
+)
+
+type sbomFlags struct {
+	outputs     []string
+	exclude     []string
+	vendor      bool
+	testdata    bool
+	version     string
+	epoch       string
+	failOnError bool
+	authors     []string
+	modCache    string
+	quiet       bool
+	maxEntry    int64
+	maxTotal    int64
+}
+
+func (e *env) sbomCommand() *cobra.Command {
+	var f sbomFlags
+	cmd := &cobra.Command{
+		Use:   "sbom [flags] SOURCE...",
+		Short: "Generate an SBOM of Go modules, Go binaries and release archives",
+		Long: `Generate a software bill of materials.
+
+A SOURCE is a directory, a go.mod, a Go binary (ELF, Mach-O, PE) or a release
+archive (.tar.gz, .tgz, .zip) holding binaries. A directory is walked once and
+every Go module and binary in it is catalogued; .git, vendor/ and testdata/ are
+skipped unless asked for. Nothing is fetched from the network: dependency
+graphs and licences come from the local module cache and vendor/.
+
+Where a directory holds both a module's source and binaries built from it, the
+binaries' build info is taken as the truth for what ships, and differences from
+go.mod are reported.
+
+The main module's version comes from, in order: --version; a git tag on the
+built commit; a release version in build info; a semver -X ...version= in
+-ldflags; the pseudo-version. It is never guessed: when unknown, the field is
+empty and a warning says so.
+
+Output formats (-o FORMAT[@VERSION][=FILE], repeatable; default a table on stdout):
+` + format.Help() + `
+Output is reproducible: the same input gives the same bytes. The timestamp is
+taken from --source-date-epoch or $SOURCE_DATE_EPOCH when set.`,
+		Example: `  # a table of what vouch finds in this module
+  vouch sbom .
+
+  # CycloneDX 1.6 JSON and SPDX 2.3 JSON of a release directory
+  vouch sbom dist/ -o cyclonedx-json=sbom.cdx.json -o spdx-json=sbom.spdx.json
+
+  # SPDX 3.0.1 (the SPDX version BSI TR-03183-2 v2.1 accepts) to stdout
+  vouch sbom ./bin/app -o spdx-json@3.0
+
+  # a reproducible SBOM of a release archive, with the release version
+  SOURCE_DATE_EPOCH=1700000000 vouch sbom app_1.2.3_linux_amd64.tar.gz --version v1.2.3 -o cyclonedx-xml`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usagef("sbom needs at least one SOURCE (a directory, go.mod, binary or archive)")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error { return e.runSBOM(cmd, args, &f) },
+	}
+	fl := cmd.Flags()
+	fl.StringArrayVarP(&f.outputs, "output", "o", nil, "write `FORMAT[@VERSION][=FILE]` (repeatable; FILE \"-\" or none is stdout)")
+	fl.StringArrayVar(&f.exclude, "exclude", nil, "skip paths matching `GLOB` (relative path or base name; repeatable)")
+	fl.BoolVar(&f.vendor, "vendor", false, "also walk vendor/ directories for binaries and modules")
+	fl.BoolVar(&f.testdata, "testdata", false, "also walk testdata/ directories")
+	fl.StringVar(&f.version, "version", "", "release `VERSION` of the main module(s), e.g. v1.2.3")
+	fl.StringVar(&f.epoch, "source-date-epoch", "", "timestamp as Unix `SECONDS` (default $SOURCE_DATE_EPOCH, else now)")
+	fl.BoolVar(&f.failOnError, "fail-on-error", false, "exit 1 and write nothing if any source cannot be read")
+	fl.StringArrayVar(&f.authors, "author", nil, "SBOM creator as `\"Name <email>\"` or a URL (repeatable; default the main module's supplier)")
+	fl.StringVar(&f.modCache, "mod-cache", "", "Go module cache `DIR` to read (default $GOMODCACHE or $GOPATH/pkg/mod)")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not print warnings or progress")
+	fl.Int64Var(&f.maxEntry, "max-archive-entry-size", archive.DefaultLimits().MaxEntrySize, "largest archive entry to read, in `BYTES`")
+	fl.Int64Var(&f.maxTotal, "max-archive-size", archive.DefaultLimits().MaxTotalSize, "most bytes to decompress from one archive")
+	return cmd
+}
+
+// target is one parsed -o.
+type target struct {
+	spec format.Spec
+	file string // "" or "-" = stdout
+}
+
+func parseTargets(outs []string) ([]target, error) {
+	var ts []target
+	stdout := 0
+	for _, o := range outs {
+		name, file, _ := strings.Cut(o, "=")
+		if name == "table" {
+			continue
+		}
+		spec, err := format.ParseSpec(name)
+		if err != nil {
+			return nil, usageError{fmt.Errorf("-o %s: %w", o, err)}
+		}
+		if file == "" || file == "-" {
+			stdout++
+		}
+		ts = append(ts, target{spec, file})
+	}
+	if stdout > 1 {
+		return nil, usagef("-o: only one output can go to stdout; give the others =FILE")
+	}
+	return ts, nil
+}
+
+func (e *env) runSBOM(cmd *cobra.Command, args []string, f *sbomFlags) error {
+	targets, err := parseTargets(f.outputs)
+	if err != nil {
+		return err
+	}
+	created, err := e.timestamp(f.epoch)
+	if err != nil {
+		return err
+	}
+	authors, err := parseAuthors(f.authors)
+	if err != nil {
+		return err
+	}
+	limits := archive.DefaultLimits()
+	limits.MaxEntrySize, limits.MaxTotalSize = f.maxEntry, f.maxTotal
+	opts := catalog.Options{
+		Exclude: f.exclude, Vendor: f.vendor, Testdata: f.testdata, Version: f.version,
+		ModCache: f.modCache, Limits: limits, Created: created, Authors: authors,
+		Tool: sbom.Tool{Vendor: "vouchdev", Name: "vouch", Version: Version()},
+	}
+	progress := output.NewProgress(e.stderr, !f.quiet && e.isTTY(e.stderr), "cataloguing")
+	opts.Progress = progress.Update
+	res, err := catalog.Run(cmd.Context(), args, opts)
+	progress.Done()
+	if err != nil {
+		return err
+	}
+	if !f.quiet {
+		output.Problems(e.stderr, res.Warnings, res.Errors)
+	}
+	if len(res.Errors) > 0 && f.failOnError {
+		return &exitError{code: ExitError, err: fmt.Errorf("%d source(s) could not be read; nothing written", len(res.Errors)),
+			hint: "drop --fail-on-error to write an SBOM marked incomplete"}
+	}
+	if len(res.Document.Components) == 0 {
+		return &exitError{code: ExitError, err: fmt.Errorf("no Go module, binary or archive found in %s", strings.Join(args, ", ")),
+			hint: "name a directory holding a go.mod, a Go binary or a .tar.gz/.zip release"}
+	}
+	return e.writeOutputs(res, targets)
+}
+
+func (e *env) writeOutputs(res *catalog.Result, targets []target) error {
+	if len(targets) == 0 {
+		return output.SBOMTable(e.stdout, res.Document)
+	}
+	for _, t := range targets {
+		enc, err := format.NewEncoder(t.spec)
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		if err := enc.Encode(&buf, res.Document); err != nil {
+			return fmt.Errorf("encode %s: %w", t.spec, err)
+		}
+		if t.file == "" || t.file == "-" {
+			if _, err := e.stdout.Write(buf.Bytes()); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := output.WriteFileAtomic(t.file, buf.Bytes()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// timestamp resolves the document time: the flag, then $SOURCE_DATE_EPOCH, then now.
+func (e *env) timestamp(flag string) (time.Time, error) {
+	src, v := "--source-date-epoch", flag
+	if v == "" {
+		src, v = "SOURCE_DATE_EPOCH", e.getenv("SOURCE_DATE_EPOCH")
+	}
+	if v == "" {
+		return time.Now().UTC().Truncate(time.Second), nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return time.Time{}, usagef("%s: want Unix seconds (a non-negative integer), got %q", src, v)
+	}
+	return time.Unix(n, 0).UTC(), nil
+}
+
+// parseAuthors reads "Name <email>" or a URL.
+func parseAuthors(in []string) ([]sbom.Contact, error) {
+	var out []sbom.Contact
+	for _, a := range in {
+		if strings.HasPrefix(a, "https://") || strings.HasPrefix(a, "http://") {
+			out = append(out, sbom.Contact{URL: a})
+			continue
+		}
+		addr, err := mail.ParseAddress(a)
+		if err != nil {
+			return nil, usagef("--author %q: want \"Name <email>\" or an http(s) URL", a)
+		}
+		out = append(out, sbom.Contact{Name: addr.Name, Email: addr.Address})
+	}
+	return out, nil
+}

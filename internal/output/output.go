@@ -1,0 +1,131 @@
+// Package output renders vouch's results for people and machines: tables,
+// warnings and progress for the terminal, and files written atomically.
+// The pkg/ libraries never print; everything a user sees passes through here.
+package output
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog"
+)
+
+// SBOMTable writes a short human summary of a document: one row per
+// component, the primary component first.
+func SBOMTable(w io.Writer, d *sbom.Document) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tVERSION\tTYPE\tLICENSE")
+	row := func(c *sbom.Component) {
+		v := c.Version
+		if v == "" {
+			v = "(unknown)"
+		}
+		lic := c.Licenses.Concluded
+		if lic == "" {
+			lic = c.Licenses.Declared
+		}
+		if lic == "" {
+			lic = "-"
+		}
+		name := c.Name
+		if c.FileName != "" && c.FileName != c.Name {
+			name += " (" + c.FileName + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", name, v, c.Type, lic)
+	}
+	if p := d.Component(d.Primary); p != nil {
+		row(p)
+	}
+	for i := range d.Components {
+		if d.Components[i].ID != d.Primary {
+			row(&d.Components[i])
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "\n%d components; completeness: %s\n", len(d.Components), completeness(d.Completeness))
+	return err
+}
+
+func completeness(c sbom.Completeness) string {
+	if c == sbom.CompletenessUnknown {
+		return "unknown"
+	}
+	return string(c)
+}
+
+// Problems writes warnings and per-source errors, one per line, to w
+// (standard error), in the same "vouch: …" style as fatal errors.
+func Problems(w io.Writer, warnings []sbom.Warning, errs []*catalog.SourceError) {
+	for _, e := range errs {
+		fmt.Fprintf(w, "vouch: error: %s\n", e)
+	}
+	for _, wn := range warnings {
+		fmt.Fprintf(w, "vouch: warning: %s\n", wn)
+	}
+	if len(errs) > 0 {
+		fmt.Fprintf(w, "vouch: warning: %d source(s) failed: the SBOM is marked incomplete\n", len(errs))
+	}
+}
+
+// WriteFileAtomic writes data to name through a temporary file in the same
+// directory and a rename, so a reader never sees a half-written file and a
+// failure leaves the old file (or none) in place.
+func WriteFileAtomic(name string, data []byte) error {
+	dir := filepath.Dir(name)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(name)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	defer os.Remove(tmp.Name()) // a no-op after the rename
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	if err := os.Rename(tmp.Name(), name); err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	return nil
+}
+
+// Progress draws a one-line counter on a terminal; elsewhere it does nothing.
+type Progress struct {
+	w     io.Writer
+	on    bool
+	label string
+	drawn bool
+}
+
+// NewProgress returns a progress line on w, active only when on is true.
+func NewProgress(w io.Writer, on bool, label string) *Progress {
+	return &Progress{w: w, on: on, label: label}
+}
+
+// Update redraws the line. It is called from one goroutine at a time.
+func (p *Progress) Update(done, found int) {
+	if !p.on || done%16 != 0 {
+		return
+	}
+	fmt.Fprintf(p.w, "\r%s: %d sources", p.label, done)
+	p.drawn = true
+}
+
+// Done clears the line.
+func (p *Progress) Done() {
+	if p.drawn {
+		fmt.Fprintf(p.w, "\r%s\r", strings.Repeat(" ", len(p.label)+24))
+	}
+}

@@ -1,0 +1,66 @@
+package archive
+
+import (
+	"archive/zip"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/vouchdev/vouch/pkg/sbom/digest"
+)
+
+// zip reads a zip archive. Its directory sits at the end and entries are
+// found by offset, so it cannot be streamed: the file is hashed in one pass
+// first, then read through io.ReaderAt. The ratio limit compares what the
+// entries decompress to with the size of the whole file, which, unlike the
+// compressed sizes in the directory, cannot lie: overlapping entries (the
+// "better zip bomb") share their compressed bytes but not their output.
+func (c *cataloger) zip(f *os.File, size int64) (digest.Digests, error) {
+	d, err := digest.Reader(ctxReader{c.ctx, f})
+	if err != nil {
+		if c.ctx.Err() != nil {
+			return digest.Digests{}, c.ctx.Err()
+		}
+		return digest.Digests{}, fmt.Errorf("hash: %w", err)
+	}
+	c.b.compressed = size
+	zr, err := zip.NewReader(f, size)
+	// As with tar, GODEBUG=zipinsecurepath=0 flags unsafe names but still
+	// returns a usable reader; cleanName warns about them itself.
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
+		return digest.Digests{}, fmt.Errorf("not a valid zip archive: %w", err)
+	}
+	if len(zr.File) > c.b.lim.MaxEntries {
+		return digest.Digests{}, c.b.fail("MaxEntries", int64(c.b.lim.MaxEntries), "")
+	}
+	for _, zf := range zr.File {
+		if err := c.ctx.Err(); err != nil {
+			return digest.Digests{}, err
+		}
+		if err := c.b.entry(zf.Name); err != nil {
+			return digest.Digests{}, err
+		}
+		name, ok := c.cleanName(zf.Name)
+		if !ok || !zf.Mode().IsRegular() {
+			continue
+		}
+		if err := c.zipEntry(zf, name); err != nil {
+			return digest.Digests{}, err
+		}
+	}
+	return d, nil
+}
+
+func (c *cataloger) zipEntry(zf *zip.File, name string) error {
+	rc, err := zf.Open()
+	if errors.Is(err, zip.ErrAlgorithm) {
+		c.warn(name, fmt.Sprintf("compression method %d is not supported: entry skipped", zf.Method))
+		c.incomplete = true
+		return nil
+	}
+	if err != nil {
+		return c.readErr("zip", fmt.Errorf("entry %s: %w", name, err))
+	}
+	defer rc.Close()
+	return c.readErr("zip", c.entry(name, &entryReader{b: c.b, name: name, r: rc}))
+}

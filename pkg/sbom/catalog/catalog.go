@@ -1,0 +1,99 @@
+// Package catalog finds what a release consists of and builds its SBOM.
+//
+// [Run] takes SOURCE paths — directories, go.mod files, Go binaries, release
+// archives — walks each directory once, sends every candidate file to a pool
+// of workers (one per core) that sniff, hash and catalog it, and merges the
+// per-source fragments into one deterministic [sbom.Document].
+//
+// Each kind of source has its own cataloger package: [gomod] for Go module
+// source, [gobin] for Go binaries, [archive] for .tar.gz and .zip releases.
+//
+// A source that fails does not stop the others: its error is recorded, and
+// the document says it is incomplete, unless the caller asks to fail.
+package catalog
+
+import (
+	"context"
+	"time"
+
+	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog/archive"
+)
+
+// Options configure a run. The zero value is usable.
+type Options struct {
+	// Exclude holds glob patterns (path.Match syntax) matched against each
+	// path relative to the root it was found under, with slashes, and
+	// against its base name. "**/" is not special: "*.txt" matches any
+	// base name, "dist/*" only directly under dist.
+	Exclude []string
+	// Vendor walks into vendor/ directories (Go module dependencies are
+	// read from vendor/modules.txt either way).
+	Vendor bool
+	// Testdata walks into testdata/ directories.
+	Testdata bool
+	// Version is the release version of the main modules, overriding what
+	// vouch would resolve (git tag, ldflags, build info).
+	Version string
+	// ModCache is the Go module cache to read; "" means the usual place.
+	ModCache string
+	// Limits bound what is read from archives.
+	Limits archive.Limits
+	// TempDir is where archive entries are spooled.
+	TempDir string
+	// Workers is how many files are catalogued at once; 0 means GOMAXPROCS.
+	Workers int
+	// Created is the document's timestamp; the zero time means now.
+	Created time.Time
+	// Authors are the SBOM's creators; empty means the primary component's supplier.
+	Authors []sbom.Contact
+	// Tool is the program writing the SBOM (vouch and its version).
+	Tool sbom.Tool
+	// Progress, if set, is called from one goroutine after each source is
+	// catalogued, with the number done and the number found so far.
+	Progress func(done, found int)
+}
+
+// SourceError is a source that could not be catalogued.
+type SourceError struct {
+	Path string
+	Err  error
+}
+
+func (e *SourceError) Error() string { return e.Path + ": " + e.Err.Error() }
+func (e *SourceError) Unwrap() error { return e.Err }
+
+// Result is the outcome of a run.
+type Result struct {
+	Document *sbom.Document
+	// Warnings are problems that did not stop any source, sorted.
+	Warnings []sbom.Warning
+	// Errors are sources that failed; the document is then marked incomplete.
+	Errors []*SourceError
+	// Sources counts the catalogued sources per kind.
+	Sources map[Kind]int
+}
+
+// Kind is a kind of source.
+type Kind string
+
+// Source kinds.
+const (
+	KindGoMod   Kind = "go.mod"
+	KindBinary  Kind = "binary"
+	KindArchive Kind = "archive"
+)
+
+// Run catalogs every source under roots and returns the merged document.
+// It fails only for a cancelled context or when no root exists at all;
+// per-source failures are in Result.Errors.
+func Run(ctx context.Context, roots []string, opts Options) (*Result, error) {
+	if opts.Created.IsZero() {
+		opts.Created = time.Now()
+	}
+	found, err := scan(ctx, roots, opts)
+	if err != nil {
+		return nil, err
+	}
+	return assemble(found, opts), nil
+}

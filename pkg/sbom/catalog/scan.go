@@ -1,0 +1,330 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog/archive"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog/gobin"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog/gomod"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog/internal/gitref"
+)
+
+// ErrNotASource is returned for a file named on the command line that is not
+// a go.mod, a Go binary or a release archive.
+var ErrNotASource = errors.New("not a go.mod, executable or release archive (.tar.gz, .tgz, .zip)")
+
+// sniffSize is how much of each file is read to tell executables and
+// archives from everything else; every magic number vouch knows fits.
+const sniffSize = 512
+
+// minCandidate skips files too small to be an executable or an archive
+// without opening them.
+const minCandidate = 64
+
+// job is one file to look at.
+type job struct {
+	path     string // on disk
+	rel      string // as reported: relative to the root argument, slash-separated
+	explicit bool   // named on the command line: not being a source is an error
+	gomod    bool
+}
+
+// outcome is what one job produced.
+type outcome struct {
+	job
+	kind Kind
+	frag *sbom.Fragment
+	err  error
+}
+
+// scan walks the roots once and catalogs every source with a worker pool.
+func scan(ctx context.Context, roots []string, opts Options) ([]outcome, error) {
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	jobs := make(chan job, 4*workers)
+	results := make(chan outcome, 4*workers)
+	repos := &repoCache{m: map[string]*gitref.Repo{}}
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				if ctx.Err() != nil {
+					continue
+				}
+				if o, ok := process(ctx, j, opts, repos); ok {
+					results <- o
+				}
+			}
+		}()
+	}
+	var walkErrs []outcome
+	go func() {
+		walkErrs = walk(ctx, roots, opts, jobs)
+		close(jobs)
+		wg.Wait()
+		close(results)
+	}()
+	var out []outcome
+	for o := range results {
+		out = append(out, o)
+		if opts.Progress != nil {
+			opts.Progress(len(out), len(out))
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out = append(out, walkErrs...)
+	return out, nil
+}
+
+// walk sends a job for every candidate file under each root. Problems with a
+// root or a directory are returned as failed outcomes.
+func walk(ctx context.Context, roots []string, opts Options, jobs chan<- job) []outcome {
+	var failed []outcome
+	fail := func(p string, err error) {
+		failed = append(failed, outcome{job: job{path: p, rel: filepath.ToSlash(p)}, err: err})
+	}
+	for _, root := range roots {
+		fi, err := os.Stat(root)
+		if err != nil {
+			fail(root, pathError(err))
+			continue
+		}
+		if !fi.IsDir() {
+			jobs <- job{path: root, rel: fileRel(root), explicit: true, gomod: filepath.Base(root) == "go.mod"}
+			continue
+		}
+		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			rel := relTo(root, p)
+			if err != nil {
+				fail(rel, pathError(err))
+				if d != nil && d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if d.IsDir() {
+				if p != root && skipDir(d.Name(), rel, opts) {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if excluded(rel, opts.Exclude) || !d.Type().IsRegular() {
+				return nil
+			}
+			if d.Name() == "go.mod" {
+				jobs <- job{path: p, rel: rel, gomod: true}
+				return nil
+			}
+			if info, err := d.Info(); err == nil && info.Size() >= minCandidate {
+				jobs <- job{path: p, rel: rel}
+			}
+			return nil
+		})
+		if err != nil && ctx.Err() == nil {
+			fail(root, err)
+		}
+	}
+	return failed
+}
+
+// pathError drops the "op path:" prefix of an *fs.PathError, since every
+// report already names the path.
+func pathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		if errors.Is(err, fs.ErrNotExist) {
+			return errors.New("no such file or directory")
+		}
+		return pe.Err
+	}
+	return err
+}
+
+// relTo is p relative to root, prefixed with root as the user typed it
+// unless that was "." or an absolute path, so reports read like the user's
+// own paths and stay the same on every machine.
+func relTo(root, p string) string {
+	r, err := filepath.Rel(root, p)
+	if err != nil {
+		r = p
+	}
+	clean := filepath.Clean(root)
+	if clean != "." && !filepath.IsAbs(clean) {
+		r = filepath.Join(clean, r)
+	}
+	return filepath.ToSlash(r)
+}
+
+func fileRel(p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Base(p)
+	}
+	return filepath.ToSlash(filepath.Clean(p))
+}
+
+func skipDir(name, rel string, opts Options) bool {
+	switch {
+	case name == ".git" || name == ".hg" || name == ".svn":
+		return true
+	case name == "vendor" && !opts.Vendor:
+		return true
+	case name == "testdata" && !opts.Testdata:
+		return true
+	}
+	return excluded(rel, opts.Exclude)
+}
+
+// excluded matches rel and its base name against the globs.
+func excluded(rel string, globs []string) bool {
+	base := path.Base(rel)
+	for _, g := range globs {
+		g = strings.TrimSuffix(filepath.ToSlash(g), "/")
+		if ok, _ := path.Match(g, rel); ok {
+			return true
+		}
+		if ok, _ := path.Match(g, base); ok {
+			return true
+		}
+		if strings.HasPrefix(rel, g+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// process catalogs one file. ok is false for a file that is no source.
+func process(ctx context.Context, j job, opts Options, repos *repoCache) (outcome, bool) {
+	o := outcome{job: j}
+	if j.gomod {
+		o.kind = KindGoMod
+		o.frag, o.err = catalogGoMod(ctx, j, opts, repos)
+		return o, true
+	}
+	head, err := readHead(j.path)
+	if err != nil {
+		o.err = pathError(err)
+		return o, true
+	}
+	bin := gobin.Options{RelPath: j.rel, Version: opts.Version, TagForRevision: repos.tagFunc(filepath.Dir(j.path))}
+	switch {
+	case archive.IsArchive(j.path, head):
+		o.kind = KindArchive
+		o.frag, o.err = archive.Catalog(ctx, j.path, archive.Options{RelPath: j.rel, Limits: opts.Limits, TempDir: opts.TempDir, Binary: bin})
+	case gobin.IsExecutable(head):
+		o.kind = KindBinary
+		o.frag, o.err = gobin.Catalog(ctx, j.path, bin)
+	case j.explicit:
+		o.err = ErrNotASource
+	default:
+		return o, false
+	}
+	return o, true
+}
+
+func readHead(p string) ([]byte, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	head := make([]byte, sniffSize)
+	n, err := io.ReadFull(f, head)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return nil, err
+	}
+	return head[:n], nil
+}
+
+// catalogGoMod resolves the main module's version (flag, then a release tag
+// on the checked-out commit) and catalogs the module.
+func catalogGoMod(ctx context.Context, j job, opts Options, repos *repoCache) (*sbom.Fragment, error) {
+	mo := gomod.Options{ModCache: opts.ModCache, Vendor: true, RelPath: j.rel}
+	switch {
+	case opts.Version != "":
+		mo.MainVersion, mo.MainVersionSource = opts.Version, sbom.VersionFromFlag
+	default:
+		dir := filepath.Dir(j.path)
+		if repo := repos.find(dir); repo != nil {
+			if head, err := repo.Head(); err == nil {
+				if tag, ok := repo.ReleaseTag(head, repoPrefix(repo.Root, dir)); ok {
+					mo.MainVersion, mo.MainVersionSource = tag, sbom.VersionFromGitTag
+				}
+			}
+		}
+	}
+	frag, err := gomod.Catalog(ctx, j.path, mo)
+	if err != nil {
+		return nil, fmt.Errorf("%w", err)
+	}
+	return frag, nil
+}
+
+// repoPrefix is dir relative to the repository root, slash-separated: the
+// tag prefix of a module in a subdirectory.
+func repoPrefix(root, dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	r, err := filepath.Rel(root, abs)
+	if err != nil || r == "." {
+		return ""
+	}
+	return filepath.ToSlash(r)
+}
+
+// repoCache finds each directory's git repository once.
+type repoCache struct {
+	mu sync.Mutex
+	m  map[string]*gitref.Repo
+}
+
+func (c *repoCache) find(dir string) *gitref.Repo {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if r, ok := c.m[dir]; ok {
+		return r
+	}
+	r, err := gitref.Find(dir)
+	if err != nil {
+		r = nil
+	}
+	c.m[dir] = r
+	return r
+}
+
+// tagFunc returns the lookup a binary under dir uses to turn its
+// vcs.revision into a release tag, or nil outside a repository.
+func (c *repoCache) tagFunc(dir string) func(string) (string, bool) {
+	repo := c.find(dir)
+	if repo == nil {
+		return nil
+	}
+	return func(rev string) (string, bool) {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		// A binary does not say which module directory it came from; a tag
+		// at the repository root is the one that names its version.
+		return repo.ReleaseTag(rev, "")
+	}
+}
