@@ -88,6 +88,10 @@ func (e *env) run(ctx context.Context, args []string) int {
 	if err == nil {
 		return ExitOK
 	}
+	if strings.HasPrefix(err.Error(), "unknown command ") {
+		// cobra reports an unknown subcommand as a plain error.
+		err = usageError{err}
+	}
 	fmt.Fprintf(e.stderr, "vouch: error: %s\n", err)
 	var ee *exitError
 	var ue usageError

@@ -151,7 +151,10 @@ func primary(doc *sbom.Document, frags []*sbom.Fragment, opts Options) string {
 		}
 	}
 	slices.Sort(tops)
-	if len(tops) == 1 {
+	switch len(tops) {
+	case 0:
+		return ""
+	case 1:
 		return tops[0]
 	}
 	root := sbom.Component{ID: "root", Type: sbom.TypeApplication, Name: rootName(doc, tops), Version: opts.Version, Scope: sbom.ScopeRequired}

@@ -14,6 +14,7 @@ package catalog
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/vouchdev/vouch/pkg/sbom"
@@ -60,7 +61,14 @@ type SourceError struct {
 	Err  error
 }
 
-func (e *SourceError) Error() string { return e.Path + ": " + e.Err.Error() }
+func (e *SourceError) Error() string {
+	msg := e.Err.Error()
+	if strings.Contains(msg, e.Path) {
+		// The cataloger already named the file (often with a line number).
+		return msg
+	}
+	return e.Path + ": " + msg
+}
 func (e *SourceError) Unwrap() error { return e.Err }
 
 // Result is the outcome of a run.

@@ -27,6 +27,17 @@
 //
 // vouch never guesses a version from file names or dates.
 //
+// # Modules
+//
+// Every module in build info becomes a library component shared with the
+// go.mod cataloger (same ID and purl for the same path and version). A module
+// replaced by another module is identified by the replacement (the bytes
+// linked in) and keeps the imported path as its name, with
+// [sbom.PropGoReplace] "path@version"; one replaced by a local directory
+// keeps its own path, has no version, and gets a warning. The binary's
+// dependency list is complete; the modules' own lists are unknown, since
+// build info records no module graph.
+//
 // # Files without build info
 //
 // An executable without Go build info (a C program, a stripped Go binary) is
