@@ -135,10 +135,19 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 requirements not met.`,
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(e.sbomCommand(), e.versionCommand())
+	root.AddCommand(e.versionCommand())
+	for _, c := range commands {
+		root.AddCommand(c(e))
+	}
 	root.CompletionOptions.HiddenDefaultCmd = true
 	return root
 }
+
+// commands are the top-level commands besides version. Each command's file
+// registers itself in an init function, so adding one touches no other file.
+var commands []func(*env) *cobra.Command
+
+func register(c func(*env) *cobra.Command) { commands = append(commands, c) }
 
 func (e *env) versionCommand() *cobra.Command {
 	return &cobra.Command{

@@ -32,6 +32,8 @@ type sbomFlags struct {
 	maxTotal    int64
 }
 
+func init() { register((*env).sbomCommand) }
+
 func (e *env) sbomCommand() *cobra.Command {
 	var f sbomFlags
 	cmd := &cobra.Command{
