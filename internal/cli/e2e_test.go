@@ -14,6 +14,7 @@ import (
 	"github.com/package-url/packageurl-go"
 	"golang.org/x/mod/modfile"
 
+	"github.com/vouchdev/vouch/internal/schematest"
 	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/sbom/format"
 )
@@ -110,6 +111,25 @@ func TestSelfSBOM(t *testing.T) {
 			t.Errorf("%s: primary component = %+v, want the vouch module", f, p)
 		}
 	}
+	validateSchemas(t, first)
+}
+
+// validateSchemas checks the JSON outputs against the official schemas of
+// their spec versions (copies in testdata/, see testdata/NOTICE).
+func validateSchemas(t *testing.T, files map[string][]byte) {
+	t.Helper()
+	cdx := filepath.Join(repoRoot, "testdata", "cyclonedx", "schema")
+	refs := []string{filepath.Join(cdx, "spdx.schema.json"), filepath.Join(cdx, "jsf-0.82.schema.json"), filepath.Join(cdx, "cryptography-defs.schema.json")}
+	for _, v := range []string{"1.5", "1.6", "1.7"} {
+		schematest.ValidateJSON(t, filepath.Join(cdx, "bom-"+v+".schema.json"), files["cyclonedx-json@"+v], refs...)
+	}
+	schematest.ValidateJSON(t, filepath.Join(repoRoot, "testdata", "spdx", "schema", "spdx-2.3-schema.json"), files["spdx-json@2.3"])
+	xsd := schematest.XSD(t, filepath.Join(cdx, "spdx.xsd"))
+	for _, v := range []string{"1.6", "1.7"} {
+		if err := xsd(filepath.Join(cdx, "bom-"+v+".xsd"), files["cyclonedx-xml@"+v]); err != nil {
+			t.Errorf("cyclonedx-xml@%s: %v", v, err)
+		}
+	}
 }
 
 func checkPURLs(t *testing.T, name string, d *sbom.Document) {
@@ -172,4 +192,5 @@ func TestSelfBinarySBOM(t *testing.T) {
 		}
 		checkPURLs(t, f, d)
 	}
+	validateSchemas(t, files)
 }
