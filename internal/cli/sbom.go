@@ -2,7 +2,9 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"net/mail"
 	"strconv"
 	"strings"
@@ -153,6 +155,7 @@ func (e *env) runSBOM(cmd *cobra.Command, args []string, f *sbomFlags) error {
 	}
 	if !f.quiet {
 		output.Problems(e.stderr, res.Warnings, res.Errors)
+		limitHints(e.stderr, res.Errors)
 	}
 	if len(res.Errors) > 0 && f.failOnError {
 		return &exitError{code: ExitError, err: fmt.Errorf("%d source(s) could not be read; nothing written", len(res.Errors)),
@@ -222,4 +225,24 @@ func parseAuthors(in []string) ([]sbom.Contact, error) {
 		out = append(out, sbom.Contact{Name: addr.Name, Email: addr.Address})
 	}
 	return out, nil
+}
+
+// limitFlags name the flag that raises each archive limit.
+var limitFlags = map[string]string{
+	"MaxEntrySize": "--max-archive-entry-size",
+	"MaxTotalSize": "--max-archive-size",
+}
+
+// limitHints tells how to raise an archive limit that stopped a source, when
+// the archive is trusted and really that large.
+func limitHints(w io.Writer, errs []*catalog.SourceError) {
+	for _, se := range errs {
+		var le *archive.LimitError
+		if !errors.As(se, &le) {
+			continue
+		}
+		if flag, ok := limitFlags[le.Limit]; ok {
+			fmt.Fprintf(w, "hint: if %s is trusted and really that large, raise %s\n", le.Archive, flag)
+		}
+	}
 }
