@@ -1,0 +1,112 @@
+// Package verify decides, per artifact, whether to accept it: signed by whom,
+// built by which builder from which source, with an SBOM that meets the
+// rules, following an in-toto layout. It fails closed: any error while
+// verifying is a failure with a precise reason.
+//
+// Verification runs in two stages:
+//
+//  1. Bundles (package bundle, built on sigstore-go's verify package) check
+//     signatures, certificates, transparency-log entries and timestamps
+//     against trusted material, and yield [Evidence]: what was verified and
+//     who signed it. Nothing in a bundle is read before its signature holds.
+//  2. Policy evaluation (package policy) checks the verified statements
+//     against declared requirements and yields one [Finding] per requirement.
+//
+// A [Report] collects the findings per artifact; internal/output renders it
+// as text, JSON or SARIF.
+package verify
+
+import (
+	"time"
+
+	ita "github.com/in-toto/attestation/go/v1"
+)
+
+// ReportSchema is the versioned media type of the JSON report.
+const ReportSchema = "https://vouch.dev/schemas/verify-report/v1"
+
+// Status is the outcome of one requirement.
+type Status string
+
+// Statuses. Only StatusPass is acceptance: fail, error and skipped are not.
+const (
+	StatusPass    Status = "pass"
+	StatusFail    Status = "fail"    // the requirement was evaluated and not met
+	StatusError   Status = "error"   // it could not be evaluated: fails closed
+	StatusSkipped Status = "skipped" // deliberately not evaluated (e.g. inspections without --run-inspections)
+)
+
+// Signer is who signed a bundle, as verified.
+type Signer struct {
+	// KeyID identifies the public key of a key-signed bundle (hex SHA-256 of
+	// its DER form, as cosign's key hint).
+	KeyID string `json:"keyId,omitempty"`
+	// Identity is the certificate's subject alternative name (an email, a
+	// URI such as a GitHub workflow ref) for keyless bundles.
+	Identity string `json:"identity,omitempty"`
+	// Issuer is the OIDC issuer in the certificate.
+	Issuer string `json:"issuer,omitempty"`
+	// Extensions are the Fulcio certificate extensions, by their sigstore-go
+	// certificate.Extensions JSON names (sourceRepositoryURI,
+	// sourceRepositoryRef, buildSignerURI, runnerEnvironment, ...).
+	Extensions map[string]string `json:"extensions,omitempty"`
+}
+
+// Evidence is one bundle whose signature verified.
+type Evidence struct {
+	Bundle string `json:"bundle"` // file it came from
+	// Kind is "message-signature" or "dsse".
+	Kind   string `json:"kind"`
+	Signer Signer `json:"signer"`
+	// Statement is the in-toto statement of a DSSE bundle, parsed only
+	// after the envelope's signature verified; nil for message signatures.
+	Statement *ita.Statement `json:"-"`
+	// PredicateType of the statement, "" for message signatures.
+	PredicateType string `json:"predicateType,omitempty"`
+	// Timestamps are the verified signing times (TSA or transparency log).
+	Timestamps []time.Time `json:"timestamps,omitempty"`
+	// TlogEntries counts verified transparency-log entries.
+	TlogEntries int `json:"tlogEntries"`
+}
+
+// Finding is the outcome of one requirement for one artifact.
+type Finding struct {
+	// ID names the requirement: "signature", "identity", "provenance.builder",
+	// "provenance.source", "sbom.profile.bsi-tr-03183-2", "layout",
+	// "rule.<name>" for CEL rules, ...
+	ID       string   `json:"id"`
+	Status   Status   `json:"status"`
+	Message  string   `json:"message"`
+	Expected string   `json:"expected,omitempty"`
+	Found    string   `json:"found,omitempty"`
+	Evidence []string `json:"evidence,omitempty"` // bundles or files the finding rests on
+}
+
+// ArtifactReport is the verdict on one artifact.
+type ArtifactReport struct {
+	Name     string    `json:"name"`
+	Digest   string    `json:"digest"` // "sha256:<hex>"
+	Verified bool      `json:"verified"`
+	Findings []Finding `json:"findings"`
+}
+
+// Report is the result of one verification run.
+type Report struct {
+	Schema    string           `json:"schema"`
+	Verified  bool             `json:"verified"` // every artifact verified
+	Artifacts []ArtifactReport `json:"artifacts"`
+}
+
+// Accept reports whether every finding passed. An artifact with no finding
+// at all is not accepted: nothing was verified.
+func (a *ArtifactReport) Accept() bool {
+	if len(a.Findings) == 0 {
+		return false
+	}
+	for _, f := range a.Findings {
+		if f.Status != StatusPass {
+			return false
+		}
+	}
+	return true
+}
