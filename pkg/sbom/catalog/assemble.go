@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"path"
 	"slices"
@@ -12,7 +13,7 @@ import (
 
 // assemble merges the outcomes into one document, in an order that does not
 // depend on which worker finished first.
-func assemble(outs []outcome, opts Options) *Result {
+func assemble(ctx context.Context, outs []outcome, opts Options) *Result {
 	slices.SortFunc(outs, func(a, b outcome) int { return cmp.Compare(a.rel, b.rel) })
 	res := &Result{Sources: map[Kind]int{}}
 	var frags []*sbom.Fragment
@@ -28,6 +29,9 @@ func assemble(outs []outcome, opts Options) *Result {
 	}
 	frags, shipped := preferBinaries(frags, kinds)
 	doc := merge(frags)
+	enrichLicenses(ctx, doc, opts.ModCache)
+	inheritFromContents(doc)
+	filePURL(doc)
 	doc.Primary = primary(doc, frags, opts)
 	finish(doc, opts, shipped, len(res.Errors) > 0)
 	for _, f := range frags {
@@ -89,6 +93,15 @@ func compareWithBinaries(mod *sbom.Fragment, main *sbom.Component, frags []*sbom
 				continue
 			}
 			linked[c.Name] = append(linked[c.Name], c)
+		}
+	}
+	// The binaries are built from this module: its licence is theirs.
+	for _, f := range frags {
+		for i := range f.Components {
+			c := &f.Components[i]
+			if _, ok := c.Property(sbom.PropGoPackage); ok && c.Name == main.Name && c.Licenses == (sbom.Licenses{}) {
+				c.Licenses = main.Licenses
+			}
 		}
 	}
 	where, _ := main.Property(sbom.PropSourcePath)

@@ -103,5 +103,5 @@ func Run(ctx context.Context, roots []string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return assemble(found, opts), nil
+	return assemble(ctx, found, opts), nil
 }

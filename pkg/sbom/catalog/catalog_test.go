@@ -128,7 +128,7 @@ func TestGoModDiffRecorded(t *testing.T) {
 		{ID: "pkg:golang/example.com/dep@v1.2.0", Type: sbom.TypeLibrary, Name: "example.com/dep", Version: "v1.2.0"},
 		{ID: "pkg:golang/example.com/same@v1.0.0", Type: sbom.TypeLibrary, Name: "example.com/same", Version: "v1.0.0"},
 	}}
-	res := assemble([]outcome{
+	res := assemble(context.Background(), []outcome{
 		{job: job{rel: "go.mod"}, kind: KindGoMod, frag: mod},
 		{job: job{rel: "app"}, kind: KindBinary, frag: bin},
 	}, Options{Created: time.Unix(0, 0)})

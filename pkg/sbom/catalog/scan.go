@@ -13,11 +13,11 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/vouchdev/vouch/internal/gitref"
 	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog/archive"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog/gobin"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog/gomod"
-	"github.com/vouchdev/vouch/pkg/sbom/catalog/internal/gitref"
 )
 
 // ErrNotASource is returned for a file named on the command line that is not

@@ -60,7 +60,7 @@ type Report struct {
 	Title    string    `json:"title"`
 	Pass     bool      `json:"pass"`   // no error-severity finding
 	Checks   int       `json:"checks"` // rule × subject evaluations made
-	Failed   int       `json:"failed"` // of those, how many failed
+	Failed   int       `json:"failed"` // of those, how many failed (error and warning findings)
 	Score    float64   `json:"score"`  // 0–10: 10 × (checks − failed) / checks, one decimal
 	Counts   Counts    `json:"counts"`
 	Findings []Finding `json:"findings"`
@@ -152,7 +152,8 @@ func NewReport(p Profile, fs []Finding, checks int) Report {
 	slices.SortStableFunc(fs, func(a, b Finding) int {
 		return strings.Compare(a.Rule+"\x00"+a.Component+"\x00"+a.Field, b.Rule+"\x00"+b.Component+"\x00"+b.Field)
 	})
-	r := Report{Profile: p.ID(), Title: p.Title(), Checks: checks, Failed: len(fs), Findings: fs, Pass: true}
+	// Info findings are information, not failed checks: they do not lower the score.
+	r := Report{Profile: p.ID(), Title: p.Title(), Checks: checks, Findings: fs, Pass: true}
 	if r.Findings == nil {
 		r.Findings = []Finding{}
 	}
@@ -160,9 +161,11 @@ func NewReport(p Profile, fs []Finding, checks int) Report {
 		switch f.Severity {
 		case SeverityError:
 			r.Counts.Error++
+			r.Failed++
 			r.Pass = false
 		case SeverityWarning:
 			r.Counts.Warning++
+			r.Failed++
 		default:
 			r.Counts.Info++
 		}

@@ -24,7 +24,9 @@ func Sample() *sbom.Document {
 		Components: []sbom.Component{
 			{
 				ID: "archive-hello", Type: sbom.TypeArchive, Name: "hello_linux_amd64.tar.gz", Version: "v1.2.3",
+				PURL:     "pkg:generic/hello_linux_amd64.tar.gz@v1.2.3?checksum=sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
 				Supplier: sbom.Contact{Name: "Example Org", URL: "https://example.com"},
+				Licenses: sbom.Licenses{Declared: "Apache-2.0", Concluded: "Apache-2.0"},
 				Scope:    sbom.ScopeRequired, FileName: "hello_linux_amd64.tar.gz", Size: 4096,
 				Hashes: []sbom.Hash{
 					{Algorithm: sbom.SHA256, Value: "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"},
@@ -68,6 +70,8 @@ func Sample() *sbom.Document {
 				PURL:     "pkg:golang/golang.org/x/mod@v0.42.0",
 				Supplier: sbom.Contact{Name: "The Go Authors", URL: "https://go.dev"},
 				Scope:    sbom.ScopeOptional,
+				// Declared only: encoders must write NOASSERTION for the
+				// unknown concluded licence.
 				Licenses: sbom.Licenses{Declared: "BSD-3-Clause"},
 				Properties: []sbom.Property{
 					{Name: sbom.PropGoIndirect, Value: "true"},

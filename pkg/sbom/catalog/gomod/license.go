@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/google/licensecheck"
+	"golang.org/x/mod/module"
 )
 
 // minCoverage is the share of a licence file's words (in percent) that
@@ -139,4 +140,22 @@ func scanLicense(text []byte) []string {
 		ids = append(ids, id)
 	}
 	return ids
+}
+
+// ModuleLicense returns the SPDX expression of the licence files of module
+// path@version as extracted in the module cache (modCache "" means the
+// default location), or "" when the module is not there or its licence is
+// not identified. Other catalogers use it for modules they know only by
+// name and version, such as those listed in a binary's build info.
+func ModuleLicense(modCache, path, version string) string {
+	if modCache == "" {
+		modCache = defaultModCache()
+	}
+	c := &cataloger{modCache: modCache}
+	_, dir := c.cacheDirs(module.Version{Path: path, Version: version})
+	if dir == "" {
+		return ""
+	}
+	expr, _ := detectLicense(dir)
+	return expr
 }

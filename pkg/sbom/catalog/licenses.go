@@ -1,0 +1,110 @@
+package catalog
+
+import (
+	"context"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/package-url/packageurl-go"
+
+	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog/gomod"
+)
+
+// enrichLicenses fills the licences of Go module components that came
+// without one — a binary's build info names modules but not their licences —
+// from the local module cache, over GOMAXPROCS workers. A binary inherits its
+// main module's licence. Each worker writes only its own component.
+func enrichLicenses(ctx context.Context, doc *sbom.Document, modCache string) {
+	type job struct {
+		c             *sbom.Component
+		path, version string
+	}
+	var jobs []job
+	for i := range doc.Components {
+		c := &doc.Components[i]
+		if c.Licenses != (sbom.Licenses{}) || c.PURL == "" {
+			continue
+		}
+		p, err := packageurl.FromString(c.PURL)
+		if err != nil || p.Type != packageurl.TypeGolang || p.Version == "" || c.Name == "stdlib" {
+			continue
+		}
+		// The purl's path is lower-cased; the component name keeps the
+		// module path's case, which the cache's escaping needs.
+		path := c.Name
+		if !strings.EqualFold(path, strings.TrimPrefix(p.Namespace+"/"+p.Name, "/")) {
+			continue
+		}
+		jobs = append(jobs, job{c, path, p.Version})
+	}
+	work := make(chan job)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range work {
+				if expr := gomod.ModuleLicense(modCache, j.path, j.version); expr != "" {
+					j.c.Licenses = sbom.Licenses{Declared: expr, Concluded: expr}
+				}
+			}
+		}()
+	}
+	for _, j := range jobs {
+		if ctx.Err() != nil {
+			break
+		}
+		work <- j
+	}
+	close(work)
+	wg.Wait()
+}
+
+// inheritFromContents gives a release archive what its contents say: the
+// licence its binaries agree on. An archive's licence is that of what it
+// ships; when the binaries disagree it stays unknown rather than guessed.
+func inheritFromContents(doc *sbom.Document) {
+	contains := map[string][]string{}
+	for _, d := range doc.Dependencies {
+		contains[d.Ref] = append(contains[d.Ref], d.DependsOn...)
+	}
+	for i := range doc.Components {
+		c := &doc.Components[i]
+		if c.Type != sbom.TypeArchive || c.Licenses != (sbom.Licenses{}) {
+			continue
+		}
+		var lic *sbom.Licenses
+		agree := true
+		for _, id := range contains[c.ID] {
+			b := doc.Component(id)
+			if b == nil || b.Type != sbom.TypeApplication {
+				continue
+			}
+			if lic != nil && *lic != b.Licenses {
+				agree = false
+			}
+			lic = &b.Licenses
+		}
+		if lic != nil && agree {
+			c.Licenses = *lic
+		}
+	}
+}
+
+// filePURL gives shipped files that have no package identity (archives,
+// executables without build info) a content-derived purl:
+// pkg:generic/NAME@VERSION?checksum=sha256:HEX, so that every component
+// carries a unique identifier (NTIA, BSI "other unique identifiers").
+func filePURL(doc *sbom.Document) {
+	for i := range doc.Components {
+		c := &doc.Components[i]
+		sum := c.Hash(sbom.SHA256)
+		if c.PURL != "" || c.FileName == "" || sum == "" {
+			continue
+		}
+		q := packageurl.QualifiersFromMap(map[string]string{"checksum": "sha256:" + sum})
+		c.PURL = packageurl.NewPackageURL(packageurl.TypeGeneric, "", c.FileName, c.Version, q, "").ToString()
+	}
+}
