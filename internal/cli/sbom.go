@@ -94,6 +94,7 @@ taken from --source-date-epoch or $SOURCE_DATE_EPOCH when set.`,
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not print warnings or progress")
 	fl.Int64Var(&f.maxEntry, "max-archive-entry-size", archive.DefaultLimits().MaxEntrySize, "largest archive entry to read, in `BYTES`")
 	fl.Int64Var(&f.maxTotal, "max-archive-size", archive.DefaultLimits().MaxTotalSize, "most bytes to decompress from one archive")
+	cmd.AddCommand(e.sbomSubcommands()...)
 	return cmd
 }
 

@@ -1,0 +1,169 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	ita "github.com/in-toto/attestation/go/v1"
+	"github.com/spf13/cobra"
+
+	"github.com/vouchdev/vouch/internal/output"
+	"github.com/vouchdev/vouch/pkg/attest"
+)
+
+type attestFlags struct {
+	signerFlags
+	predicate string
+	typ       string
+}
+
+func init() { register((*env).attestCommand) }
+
+func (e *env) attestCommand() *cobra.Command {
+	var f attestFlags
+	cmd := &cobra.Command{
+		Use:   "attest --predicate FILE --type TYPE [--key FILE | --keyless] [flags] ARTIFACT...",
+		Short: "Sign an in-toto attestation about artifacts (like cosign attest-blob --bundle)",
+		Long: `Attest: sign a statement about artifacts.
+
+Builds an in-toto Statement v1 whose predicate is the JSON object in
+--predicate and whose subject is the artifact (named by its base name, with
+its SHA-256 and SHA-512 digests), signs it as a DSSE envelope (payload type
+application/vnd.in-toto+json) and writes a Sigstore bundle v0.3 for each
+ARTIFACT to ARTIFACT.TYPE` + bundleSuffix + `, e.g. app.tar.gz.cyclonedx` + bundleSuffix + `;
+when TYPE is a URI the name is ARTIFACT.att` + bundleSuffix + `.
+
+--bundle PATH writes one bundle instead, whose statement has every ARTIFACT
+as a subject.
+
+TYPE is a predicate type name — ` + strings.Join(attest.PredicateTypeNames(), ", ") + ` —
+or a URI. As in cosign, "slsaprovenance" is SLSA provenance v0.2; use
+"slsaprovenance1" for v1.
+
+Keys, keyless signing and services are as for vouch sign.`,
+		Example: `  # a signed CycloneDX SBOM attestation: app.tar.gz.cyclonedx.sigstore.json
+  vouch sbom app.tar.gz -o cyclonedx-json=app.cdx.json
+  vouch attest --key vouch.key --type cyclonedx --predicate app.cdx.json app.tar.gz
+
+  # SLSA provenance about two artifacts, in one bundle
+  vouch attest --keyless --type slsaprovenance1 --predicate prov.json --bundle provenance.sigstore.json a b`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usagef("attest needs at least one ARTIFACT")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error { return e.runAttest(cmd.Context(), &f, args) },
+	}
+	f.register(cmd)
+	cmd.Flags().StringVar(&f.predicate, "predicate", "", "the predicate: a JSON object in `FILE` (\"-\" for standard input)")
+	cmd.Flags().StringVar(&f.typ, "type", "", "predicate `TYPE`: a name (cyclonedx, spdx, slsaprovenance1, openvex, vsa, ...) or a URI")
+	return cmd
+}
+
+func (e *env) runAttest(ctx context.Context, f *attestFlags, artifacts []string) error {
+	if f.predicate == "" {
+		return usagef("--predicate FILE is required")
+	}
+	if f.typ == "" {
+		return usagef("--type is required: a name (%s) or a URI", strings.Join(attest.PredicateTypeNames(), ", "))
+	}
+	predType, err := attest.PredicateType(f.typ)
+	if err != nil {
+		return usageError{fmt.Errorf("--type: %w", err)}
+	}
+	suffix := "." + f.typ + bundleSuffix
+	if predType == f.typ { // a URI, not a name
+		suffix = ".att" + bundleSuffix
+	}
+	predicate, err := e.readPredicate(f.predicate)
+	if err != nil {
+		return err
+	}
+	// Subjects first: a missing artifact is reported before any password prompt.
+	subjects, err := attest.SubjectsFromFiles(ctx, artifacts)
+	if err != nil {
+		return &exitError{code: ExitError, err: err}
+	}
+	// Subjects are unique by base name (SubjectsFromFiles refuses clashes);
+	// each one's bundle goes next to the artifact it names.
+	pathOf := map[string]string{}
+	for _, a := range artifacts {
+		if _, ok := pathOf[filepath.Base(a)]; !ok {
+			pathOf[filepath.Base(a)] = filepath.Clean(a)
+		}
+	}
+	s, err := e.newSigner(ctx, &f.signerFlags)
+	if err != nil {
+		return err
+	}
+	type job struct {
+		dest      string
+		statement []byte
+	}
+	var jobs []job
+	if f.bundle != "" {
+		st, err := e.statement(subjects, predType, predicate)
+		if err != nil {
+			return err
+		}
+		jobs = append(jobs, job{f.bundle, st})
+	} else {
+		for i, sub := range subjects {
+			st, err := e.statement(subjects[i:i+1], predType, predicate)
+			if err != nil {
+				return err
+			}
+			jobs = append(jobs, job{pathOf[sub.GetName()] + suffix, st})
+		}
+	}
+	out := make([][]byte, len(jobs))
+	for i, j := range jobs {
+		if out[i], err = s.Attest(ctx, j.statement); err != nil {
+			return signError(j.dest, err)
+		}
+	}
+	for i, j := range jobs {
+		if err := output.WriteFileAtomic(j.dest, out[i]); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "Wrote bundle to %s\n", j.dest)
+	}
+	return nil
+}
+
+func (e *env) statement(subjects []*ita.ResourceDescriptor, predType string, predicate []byte) ([]byte, error) {
+	st, err := attest.NewStatement(subjects, predType, predicate)
+	if err != nil {
+		return nil, &exitError{code: ExitError, err: fmt.Errorf("--predicate: %w", err)}
+	}
+	return attest.MarshalStatement(st)
+}
+
+func (e *env) readPredicate(name string) ([]byte, error) {
+	var r io.Reader = e.stdin
+	if name != "-" {
+		fh, err := os.Open(name)
+		if err != nil {
+			return nil, &exitError{code: ExitError, err: fmt.Errorf("--predicate: %w", err)}
+		}
+		defer fh.Close()
+		r = fh
+	}
+	data, err := io.ReadAll(io.LimitReader(r, attest.MaxStatementSize+1))
+	if err != nil {
+		return nil, &exitError{code: ExitError, err: fmt.Errorf("--predicate %s: %w", name, err)}
+	}
+	if len(data) > attest.MaxStatementSize {
+		return nil, &exitError{code: ExitError, err: fmt.Errorf("--predicate %s: larger than %d bytes", name, attest.MaxStatementSize)}
+	}
+	if len(data) == 0 {
+		return nil, &exitError{code: ExitError, err: errors.New("--predicate " + name + ": empty")}
+	}
+	return data, nil
+}

@@ -1,0 +1,190 @@
+package cli
+
+import (
+	"context"
+	"crypto"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vouchdev/vouch/internal/output"
+	"github.com/vouchdev/vouch/pkg/attest/sign"
+)
+
+// bundleSuffix is appended to an artifact's name for its signature bundle.
+const bundleSuffix = ".sigstore.json"
+
+// signerFlags are shared by sign and attest (and later release).
+type signerFlags struct {
+	key           string
+	keyless       bool
+	identityToken string
+	signingConfig string
+	bundle        string
+}
+
+func (f *signerFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.key, "key", "", "sign with the private key in `FILE` (vouch keygen, cosign generate-key-pair, or PKCS#8 PEM)")
+	fl.BoolVar(&f.keyless, "keyless", false, "sign with a short-lived Sigstore certificate for an OIDC identity")
+	fl.StringVar(&f.identityToken, "identity-token", "", "OIDC identity `TOKEN` for keyless signing (implies --keyless; default $SIGSTORE_ID_TOKEN or GitHub Actions' token)")
+	fl.StringVar(&f.signingConfig, "signing-config", "", "Sigstore signing_config.json `FILE` naming Fulcio, Rekor and TSA (keyless default: the public-good instance; with --key: none)")
+	fl.StringVar(&f.bundle, "bundle", "", "write the bundle to `PATH` instead of the default name")
+}
+
+type keyFile struct {
+	path   string
+	signer crypto.Signer
+}
+
+// newSigner builds a Signer from the flags.
+func (e *env) newSigner(ctx context.Context, f *signerFlags) (*sign.Signer, error) {
+	keyless := f.keyless || f.identityToken != ""
+	switch {
+	case f.key != "" && keyless:
+		return nil, usagef("--key and --keyless (or --identity-token) cannot be used together")
+	case f.key == "" && !keyless:
+		return nil, usagef("say how to sign: --key FILE or --keyless")
+	}
+	var opts sign.Options
+	opts.Retries = 1
+	if f.signingConfig != "" {
+		sc, err := sign.LoadSigningConfig(f.signingConfig)
+		if err != nil {
+			return nil, &exitError{code: ExitError, err: err}
+		}
+		opts.SigningConfig = sc
+	}
+	if f.key != "" {
+		k, err := e.loadKey(f.key)
+		if err != nil {
+			return nil, err
+		}
+		s, err := sign.NewKeySigner(k.signer, opts)
+		if err != nil {
+			return nil, fmt.Errorf("--key %s: %w", f.key, err)
+		}
+		return s, nil
+	}
+	tok := strings.TrimSpace(f.identityToken)
+	if tok == "" {
+		var err error
+		tok, err = sign.TokenFromEnv(ctx, e.getenv, http.DefaultClient)
+		if errors.Is(err, sign.ErrNoToken) {
+			return nil, &exitError{code: ExitError, err: fmt.Errorf("keyless signing: %w", err),
+				hint: "pass --identity-token, set " + sign.EnvIDToken + ", or use --key (vouch keygen makes one)"}
+		}
+		if err != nil {
+			return nil, &exitError{code: ExitError, err: fmt.Errorf("keyless signing: %w", err)}
+		}
+	}
+	s, err := sign.NewKeylessSigner(tok, opts)
+	if err != nil {
+		return nil, &exitError{code: ExitError, err: fmt.Errorf("keyless signing: %w", err)}
+	}
+	return s, nil
+}
+
+// signError adds a hint naming the failing service.
+func signError(what string, err error) error {
+	var se *sign.ServiceError
+	if errors.As(err, &se) {
+		hint := "the Sigstore service failed; retry, or check --signing-config"
+		if se.Service == "fulcio" {
+			hint = "Fulcio refused the identity token or failed: check that the token is fresh and has audience \"sigstore\""
+		}
+		return &exitError{code: ExitError, err: fmt.Errorf("sign %s: %w", what, err), hint: hint}
+	}
+	return fmt.Errorf("sign %s: %w", what, err)
+}
+
+func init() { register((*env).signCommand) }
+
+func (e *env) signCommand() *cobra.Command {
+	var f signerFlags
+	cmd := &cobra.Command{
+		Use:   "sign [--key FILE | --keyless] [flags] FILE...",
+		Short: "Sign files into Sigstore bundles (like cosign sign-blob --bundle)",
+		Long: `Sign files. For each FILE, writes FILE` + bundleSuffix + `: a Sigstore bundle v0.3
+(application/vnd.dev.sigstore.bundle.v0.3+json) holding a message signature
+over the file, the equivalent of cosign sign-blob --bundle. --bundle PATH
+names the output instead, for a single FILE.
+
+With --key, the bundle holds the signature and a hint of the key; no Sigstore
+service is contacted unless --signing-config names one (then its transparency
+log and timestamp authority are used). Verify with the public key:
+
+  cosign verify-blob --key vouch.pub --bundle FILE` + bundleSuffix + ` --new-bundle-format \
+    --insecure-ignore-tlog FILE
+
+With --keyless, vouch gets a ten-minute certificate from Fulcio for an OIDC
+identity (--identity-token, $SIGSTORE_ID_TOKEN, or GitHub Actions' ambient
+token), records the signature in Rekor and gets an RFC 3161 timestamp, from
+the public-good Sigstore instance unless --signing-config says otherwise.
+
+Bundles are written atomically: a failure leaves no partial file.`,
+		Example: `  # key-signed: dist/app.tar.gz.sigstore.json
+  VOUCH_PASSWORD=... vouch sign --key vouch.key dist/app.tar.gz
+
+  # keyless in GitHub Actions (permissions: id-token: write)
+  vouch sign --keyless dist/*.tar.gz
+
+  # cosign's --bundle naming
+  vouch sign --key vouch.key --bundle app.bundle app`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usagef("sign needs at least one FILE")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error { return e.runSign(cmd.Context(), &f, args) },
+	}
+	f.register(cmd)
+	return cmd
+}
+
+func (e *env) runSign(ctx context.Context, f *signerFlags, files []string) error {
+	if f.bundle != "" && len(files) != 1 {
+		return usagef("--bundle names one output: give exactly one FILE (got %d)", len(files))
+	}
+	for _, name := range files {
+		if fi, err := os.Stat(name); err != nil {
+			return &exitError{code: ExitError, err: err}
+		} else if !fi.Mode().IsRegular() {
+			return &exitError{code: ExitError, err: fmt.Errorf("%s is not a regular file", name)}
+		}
+	}
+	s, err := e.newSigner(ctx, f)
+	if err != nil {
+		return err
+	}
+	// Sign everything before writing anything: a failure on the last file
+	// leaves no bundle for the first.
+	out := make([][]byte, len(files))
+	for i, name := range files {
+		fh, err := os.Open(name)
+		if err != nil {
+			return &exitError{code: ExitError, err: err}
+		}
+		out[i], err = s.SignBlob(ctx, fh)
+		fh.Close()
+		if err != nil {
+			return signError(name, err)
+		}
+	}
+	for i, name := range files {
+		dest := name + bundleSuffix
+		if f.bundle != "" {
+			dest = f.bundle
+		}
+		if err := output.WriteFileAtomic(dest, out[i]); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "Wrote bundle to %s\n", dest)
+	}
+	return nil
+}

@@ -1,0 +1,151 @@
+package output
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/vouchdev/vouch/pkg/sbom/check"
+)
+
+// CheckSchemaVersion identifies the JSON document of `vouch sbom check -o json`.
+// It changes only when a field changes meaning or disappears.
+const CheckSchemaVersion = "vouch.check/v1"
+
+// CheckedSBOM is what `vouch sbom check` found out about one SBOM.
+type CheckedSBOM struct {
+	Name        string         `json:"name"`        // the file as given
+	Format      string         `json:"format"`      // "cyclonedx", "spdx-2", "spdx-3"
+	SpecVersion string         `json:"specVersion"` // as declared
+	Encoding    string         `json:"encoding"`    // "json", "xml", "tag-value"
+	Pass        bool           `json:"pass"`        // every report passed and Error is empty
+	Error       string         `json:"error,omitempty"`
+	Reports     []check.Report `json:"reports"`
+}
+
+// CheckDocument is the JSON document of `vouch sbom check -o json`.
+type CheckDocument struct {
+	SchemaVersion string        `json:"schemaVersion"`
+	Pass          bool          `json:"pass"`
+	SBOMs         []CheckedSBOM `json:"sboms"`
+}
+
+// NewCheckDocument wraps results in the versioned JSON document.
+func NewCheckDocument(sboms []CheckedSBOM) CheckDocument {
+	doc := CheckDocument{SchemaVersion: CheckSchemaVersion, Pass: true, SBOMs: sboms}
+	if doc.SBOMs == nil {
+		doc.SBOMs = []CheckedSBOM{}
+	}
+	for i := range doc.SBOMs {
+		if doc.SBOMs[i].Reports == nil {
+			doc.SBOMs[i].Reports = []check.Report{}
+		}
+		doc.Pass = doc.Pass && doc.SBOMs[i].Pass
+	}
+	return doc
+}
+
+// CheckJSON writes results as one indented JSON document.
+func CheckJSON(w io.Writer, sboms []CheckedSBOM) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(NewCheckDocument(sboms))
+}
+
+// ANSI colours, used only when writing to a terminal.
+const (
+	red    = "\x1b[31m"
+	green  = "\x1b[32m"
+	yellow = "\x1b[33m"
+	cyan   = "\x1b[36m"
+	bold   = "\x1b[1m"
+	reset  = "\x1b[0m"
+)
+
+// CheckText writes results for people: per SBOM, per profile a summary line
+// ("bsi-tr-03183-2: FAIL 3 errors 1 warning, score 7.8/10"), then one line
+// per finding with its severity, rule, component, field, what was expected
+// and what was found, and the clause. color adds ANSI colours (terminals only).
+func CheckText(w io.Writer, sboms []CheckedSBOM, color bool) error {
+	paint := func(c, s string) string {
+		if !color {
+			return s
+		}
+		return c + s + reset
+	}
+	var b strings.Builder
+	for i, s := range sboms {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		fmt.Fprintf(&b, "%s (%s)\n", paint(bold, s.Name), describeFormat(s))
+		if s.Error != "" {
+			fmt.Fprintf(&b, "  %s %s\n", paint(red, "error:"), s.Error)
+		}
+		for _, r := range s.Reports {
+			verdict := paint(green, "PASS")
+			if !r.Pass {
+				verdict = paint(red, "FAIL")
+			}
+			fmt.Fprintf(&b, "  %s: %s %s, score %.1f/10\n", r.Profile, verdict, counts(r.Counts), r.Score)
+			for _, f := range r.Findings {
+				sev := string(f.Severity)
+				switch f.Severity {
+				case check.SeverityError:
+					sev = paint(red, fmt.Sprintf("%-7s", sev))
+				case check.SeverityWarning:
+					sev = paint(yellow, fmt.Sprintf("%-7s", sev))
+				default:
+					sev = paint(cyan, fmt.Sprintf("%-7s", sev))
+				}
+				fmt.Fprintf(&b, "    %s %s  %s  %s: expected %s, found %s  [%s]\n",
+					sev, f.Rule, subject(f), f.Field, f.Expected, f.Found, f.Clause)
+			}
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// describeFormat names a document's format for people: "CycloneDX 1.6 JSON".
+func describeFormat(s CheckedSBOM) string {
+	name := map[string]string{"cyclonedx": "CycloneDX", "spdx-2": "SPDX", "spdx-3": "SPDX"}[s.Format]
+	if name == "" {
+		return "unknown format"
+	}
+	enc := map[string]string{"json": "JSON", "xml": "XML", "tag-value": "tag-value"}[s.Encoding]
+	if s.Format == "spdx-3" {
+		enc = "JSON-LD"
+	}
+	return strings.TrimSpace(strings.Join([]string{name, s.SpecVersion, enc}, " "))
+}
+
+// counts is "3 errors 1 warning" (and infos when there are any).
+func counts(c check.Counts) string {
+	s := plural(c.Error, "error") + " " + plural(c.Warning, "warning")
+	if c.Info > 0 {
+		s += " " + plural(c.Info, "info")
+	}
+	return s
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// subject names what a finding is about: the purl, else the component id,
+// else the document.
+func subject(f check.Finding) string {
+	switch {
+	case f.PURL != "":
+		return f.PURL
+	case f.Component != "":
+		return f.Component
+	}
+	return "(document)"
+}

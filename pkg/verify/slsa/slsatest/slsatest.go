@@ -1,0 +1,167 @@
+// Package slsatest builds [verify.Evidence] from real Sigstore bundles for
+// the policy layer's tests, without verifying them: the signature layer
+// (pkg/verify/bundle) is tested on its own. It decodes the DSSE payload and
+// fills the Signer from the bundle's leaf certificate exactly as the bundle
+// layer does after verification, so that policy tests run on the claims of
+// real provenance.
+//
+// Never use it outside tests: nothing it returns has been verified.
+package slsatest
+
+import (
+	"crypto/sha256"
+	"crypto/sha512"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	ita "github.com/in-toto/attestation/go/v1"
+	"github.com/sigstore/sigstore-go/pkg/bundle"
+	"github.com/sigstore/sigstore-go/pkg/fulcio/certificate"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/vouchdev/vouch/pkg/verify"
+)
+
+// Load reads a Sigstore bundle (JSON, any version; a .intoto.jsonl holding
+// one bundle per line) or an npm attestations document ({"attestations":
+// [{"bundle": ...}]}) and returns one Evidence per bundle.
+//
+// A key-signed bundle carries only a hint of its key. When keyFile (a PEM
+// public key) is given, key-signed evidence gets that key's id, as the
+// bundle layer reports a bundle it verified with that key; otherwise the
+// hint is kept.
+func Load(path string, keyFile ...string) ([]verify.Evidence, error) {
+	keyID := ""
+	if len(keyFile) > 0 {
+		pemData, err := os.ReadFile(keyFile[0])
+		if err != nil {
+			return nil, err
+		}
+		block, _ := pem.Decode(pemData)
+		if block == nil {
+			return nil, fmt.Errorf("%s: no PEM block", keyFile[0])
+		}
+		sum := sha256.Sum256(block.Bytes)
+		keyID = hex.EncodeToString(sum[:])
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var raws []json.RawMessage
+	var npm struct {
+		Attestations []struct {
+			Bundle json.RawMessage `json:"bundle"`
+		} `json:"attestations"`
+	}
+	if json.Unmarshal(data, &npm) == nil && len(npm.Attestations) > 0 {
+		for _, a := range npm.Attestations {
+			raws = append(raws, a.Bundle)
+		}
+	} else {
+		for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+			if strings.TrimSpace(line) != "" {
+				raws = append(raws, json.RawMessage(line))
+			}
+		}
+	}
+	var out []verify.Evidence
+	for i, raw := range raws {
+		ev, err := FromBundle(raw)
+		if err != nil {
+			return nil, fmt.Errorf("%s: bundle %d: %w", path, i, err)
+		}
+		ev.Bundle = fmt.Sprintf("%s#%d", filepath.Base(path), i)
+		if ev.Signer.KeyID != "" && keyID != "" {
+			ev.Signer.KeyID = keyID
+		}
+		out = append(out, ev)
+	}
+	return out, nil
+}
+
+// FromBundle decodes one bundle's JSON into Evidence (unverified).
+func FromBundle(raw []byte) (verify.Evidence, error) {
+	var b bundle.Bundle
+	if err := b.UnmarshalJSON(raw); err != nil {
+		return verify.Evidence{}, fmt.Errorf("parse bundle: %w", err)
+	}
+	ev := verify.Evidence{Kind: "message-signature"}
+	vc, err := b.VerificationContent()
+	if err != nil {
+		return ev, fmt.Errorf("verification content: %w", err)
+	}
+	if cert := vc.Certificate(); cert != nil {
+		ev.Signer, err = SignerFromCertificate(cert)
+		if err != nil {
+			return ev, err
+		}
+	} else if pk := vc.PublicKey(); pk != nil {
+		ev.Signer.KeyID = pk.Hint()
+	}
+	env, err := b.Envelope()
+	if err == nil && env != nil {
+		ev.Kind = "dsse"
+		payload, err := env.RawEnvelope().DecodeB64Payload()
+		if err != nil {
+			return ev, fmt.Errorf("decode dsse payload: %w", err)
+		}
+		st, err := ParseStatement(payload)
+		if err != nil {
+			return ev, err
+		}
+		ev.Statement = st
+		ev.PredicateType = st.GetPredicateType()
+	}
+	return ev, nil
+}
+
+// ParseStatement decodes an in-toto statement (v0.1 or v1) from JSON.
+func ParseStatement(payload []byte) (*ita.Statement, error) {
+	var st ita.Statement
+	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(payload, &st); err != nil {
+		return nil, fmt.Errorf("parse statement: %w", err)
+	}
+	return &st, nil
+}
+
+// SignerFromCertificate summarises a Fulcio certificate as a Signer, the
+// extensions keyed by their sigstore-go JSON names.
+func SignerFromCertificate(cert *x509.Certificate) (verify.Signer, error) {
+	sum, err := certificate.SummarizeCertificate(cert)
+	if err != nil {
+		return verify.Signer{}, fmt.Errorf("summarize certificate: %w", err)
+	}
+	ext := map[string]string{}
+	j, err := json.Marshal(sum.Extensions)
+	if err != nil {
+		return verify.Signer{}, err
+	}
+	if err := json.Unmarshal(j, &ext); err != nil {
+		return verify.Signer{}, err
+	}
+	delete(ext, "issuer") // it is Signer.Issuer
+	return verify.Signer{Identity: sum.SubjectAlternativeName, Issuer: sum.Extensions.Issuer, Extensions: ext}, nil
+}
+
+// FileDigests returns the sha256 and sha512 of a file, hex-encoded, keyed
+// by algorithm name as [policy.Artifact] expects.
+func FileDigests(path string) (map[string]string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	s256 := sha256.Sum256(data)
+	return map[string]string{"sha256": hex.EncodeToString(s256[:]), "sha512": sha512Hex(data)}, nil
+}
+
+func sha512Hex(data []byte) string {
+	s := sha512.Sum512(data)
+	return hex.EncodeToString(s[:])
+}

@@ -1,0 +1,185 @@
+// Package trust loads the trusted material that Sigstore bundles are
+// verified against: a Sigstore TrustedRoot file (--trusted-root), a public
+// key (--key, cosign.pub included) or the Sigstore public-good root.
+//
+// # Choosing the material
+//
+//   - [FromTrustedRootFile] reads a TrustedRoot JSON document (Fulcio CAs,
+//     Rekor logs, CT logs, timestamp authorities).
+//   - [FromPublicKey] turns a PEM public key into key-based trusted material.
+//     It needs neither TUF nor the network: a key-signed bundle verifies
+//     against the key alone.
+//   - [PublicGood] returns the public-good root through sigstore-go's TUF
+//     client, cached on disk, or with [Options.Offline] the cache or the
+//     embedded snapshot, never touching the network.
+//   - [Combine] joins them, e.g. a key plus the public-good root so that the
+//     transparency-log entry of a cosign key-signed bundle is verified too.
+package trust
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/sigstore/sigstore-go/pkg/root"
+	"github.com/sigstore/sigstore/pkg/cryptoutils"
+	"github.com/sigstore/sigstore/pkg/signature"
+)
+
+// Size limits on the trust inputs read from disk. A real trusted root is a
+// few KiB, a PEM public key well under 4 KiB (RSA-4096).
+const (
+	MaxTrustedRootSize = 4 << 20
+	MaxPublicKeySize   = 64 << 10
+)
+
+// FromTrustedRootFile loads a Sigstore TrustedRoot JSON document
+// (media type application/vnd.dev.sigstore.trustedroot+json).
+func FromTrustedRootFile(path string) (*root.TrustedRoot, error) {
+	data, err := readLimited(path, MaxTrustedRootSize)
+	if err != nil {
+		return nil, fmt.Errorf("load trusted root: %w", err)
+	}
+	tr, err := root.NewTrustedRootFromJSON(data)
+	if err != nil {
+		return nil, fmt.Errorf("load trusted root %q: not a Sigstore TrustedRoot document: %w", path, err)
+	}
+	return tr, nil
+}
+
+// Key is trusted material holding one public key. Bundles signed with the
+// matching private key verify against it; it trusts no certificate
+// authority, log or timestamp authority (combine it with a root for those).
+type Key struct {
+	*root.TrustedPublicKeyMaterial
+	pub  crypto.PublicKey
+	id   string
+	hint string
+}
+
+// FromPublicKey parses a PEM public key ("PUBLIC KEY", as in cosign.pub;
+// ECDSA, Ed25519 or RSA) as trusted material valid at any time.
+func FromPublicKey(pemBytes []byte) (*Key, error) {
+	return FromPublicKeyWithValidity(pemBytes, time.Time{}, time.Time{})
+}
+
+// FromPublicKeyWithValidity is [FromPublicKey] for a key that is trusted
+// only for signatures timestamped within [start, end]; a zero time leaves
+// that side open. Signatures without a verified timestamp are not checked
+// against the window (sigstore-go only has a time when one is verified).
+func FromPublicKeyWithValidity(pemBytes []byte, start, end time.Time) (*Key, error) {
+	if len(pemBytes) > MaxPublicKeySize {
+		return nil, fmt.Errorf("parse public key: %d bytes exceeds the limit of %d bytes", len(pemBytes), MaxPublicKeySize)
+	}
+	pub, err := cryptoutils.UnmarshalPEMToPublicKey(pemBytes)
+	if err != nil {
+		return nil, fmt.Errorf("parse public key: expected a PEM \"PUBLIC KEY\" block: %w", err)
+	}
+	switch pub.(type) {
+	case *ecdsa.PublicKey, ed25519.PublicKey, *rsa.PublicKey:
+	default:
+		return nil, fmt.Errorf("parse public key: unsupported key type %T (want ECDSA, Ed25519 or RSA)", pub)
+	}
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return nil, fmt.Errorf("parse public key: %w", err)
+	}
+	// Load the verifier once: sigstore-go asks for it on every bundle.
+	verifier, err := signature.LoadDefaultVerifier(pub)
+	if err != nil {
+		return nil, fmt.Errorf("parse public key: %w", err)
+	}
+	expiring := root.NewExpiringKey(verifier, start, end)
+	sum := sha256.Sum256(der)
+	k := &Key{
+		pub:  pub,
+		id:   hex.EncodeToString(sum[:]),
+		hint: base64.StdEncoding.EncodeToString(sum[:]),
+	}
+	// The key hint in a bundle is unauthenticated, so it never selects or
+	// rejects the key: the signature check decides.
+	k.TrustedPublicKeyMaterial = root.NewTrustedPublicKeyMaterial(func(string) (root.TimeConstrainedVerifier, error) {
+		return expiring, nil
+	})
+	return k, nil
+}
+
+// FromPublicKeyFile reads a PEM public key file (see [FromPublicKey]).
+func FromPublicKeyFile(path string) (*Key, error) {
+	data, err := readLimited(path, MaxPublicKeySize)
+	if err != nil {
+		return nil, fmt.Errorf("load public key: %w", err)
+	}
+	k, err := FromPublicKey(data)
+	if err != nil {
+		return nil, fmt.Errorf("load public key %q: %w", path, err)
+	}
+	return k, nil
+}
+
+// ID is the hex SHA-256 of the key's DER (PKIX) form.
+func (k *Key) ID() string { return k.id }
+
+// PublicKey is the parsed key.
+func (k *Key) PublicKey() crypto.PublicKey { return k.pub }
+
+// MatchesHint reports whether a bundle's key hint names this key, in
+// either of the encodings clients use (base64 as sigstore-go and cosign
+// write it, or hex). Hints are unauthenticated: use this only to explain a
+// failure, never to accept a bundle.
+func (k *Key) MatchesHint(hint string) bool {
+	return hint == k.hint || hint == k.id
+}
+
+// Combine joins trusted materials: a bundle verifies if its certificate
+// chains to any CA, its entries to any log, its key to any key.
+func Combine(materials ...root.TrustedMaterial) root.TrustedMaterial {
+	return root.TrustedMaterialCollection(materials)
+}
+
+// Keys returns the [Key] values in tm, looking through [Combine]d
+// collections and [Root] values.
+func Keys(tm root.TrustedMaterial) []*Key {
+	switch m := tm.(type) {
+	case *Key:
+		return []*Key{m}
+	case root.TrustedMaterialCollection:
+		var keys []*Key
+		for _, sub := range m {
+			keys = append(keys, Keys(sub)...)
+		}
+		return keys
+	}
+	return nil
+}
+
+func readLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %q: %w", path, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("read %q: larger than the limit of %d bytes", path, limit)
+	}
+	if len(data) == 0 {
+		return nil, fmt.Errorf("read %q: %w", path, errEmpty)
+	}
+	return data, nil
+}
+
+var errEmpty = errors.New("file is empty")
