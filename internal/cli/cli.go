@@ -126,9 +126,17 @@ func (e *env) rootCommand() *cobra.Command {
 		Short: "Make a software release provable, and check it",
 		Long: `vouch makes a software release provable and lets anyone downstream check it.
 
-It generates SBOMs (CycloneDX, SPDX) of Go modules, Go binaries and release
-archives, with the fields the EU Cyber Resilience Act guidance (BSI TR-03183-2,
-NTIA, CISA) asks for, byte for byte reproducible. It works offline.
+  sbom        SBOMs (CycloneDX, SPDX) of Go modules, binaries and release archives,
+              with the fields BSI TR-03183-2, NTIA and CISA ask for; byte-reproducible
+  sbom check  check any SBOM against the official schema and BSI/NTIA/CISA profiles
+  provenance  an in-toto SLSA v1 provenance statement for build artifacts
+  keygen      a signing key pair (cosign's key format)
+  sign        sign files into Sigstore bundles (keys, or keyless with Fulcio/Rekor)
+  attest      sign in-toto statements (provenance, SBOMs) into Sigstore bundles
+  release     SBOMs, signatures, provenance and checksums for a whole release
+  verify      check artifacts, their signatures, provenance and SBOMs against a policy
+
+Everything works offline with keys or a trusted root on disk.
 
 Exit codes: 0 success, 1 error, 2 usage error, 3 requirements not met.`,
 		SilenceUsage:  true,
