@@ -99,9 +99,11 @@ func Run(ctx context.Context, roots []string, opts Options) (*Result, error) {
 	if opts.Created.IsZero() {
 		opts.Created = time.Now()
 	}
-	found, err := scan(ctx, roots, opts)
+	found, sources, err := scan(ctx, roots, opts)
 	if err != nil {
 		return nil, err
 	}
-	return assemble(ctx, found, opts), nil
+	res := assemble(ctx, found, opts)
+	licenseFromSource(res.Document, sources)
+	return res, nil
 }

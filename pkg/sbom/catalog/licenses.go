@@ -62,6 +62,24 @@ func enrichLicenses(ctx context.Context, doc *sbom.Document, modCache string) {
 	wg.Wait()
 }
 
+// licenseFromSource gives a Go binary whose main module has no licence yet
+// the licence of that module's source, when the binary sits inside the
+// module's own repository (a release built in its checkout): the go.mod at
+// the repository root names the module, its licence files are the binary's.
+func licenseFromSource(doc *sbom.Document, sourceDirs map[string]string) {
+	for i := range doc.Components {
+		c := &doc.Components[i]
+		if _, ok := c.Property(sbom.PropGoPackage); !ok || c.Licenses != (sbom.Licenses{}) {
+			continue
+		}
+		if dir, ok := sourceDirs[c.Name]; ok {
+			if expr := gomod.DirLicense(dir); expr != "" {
+				c.Licenses = sbom.Licenses{Declared: expr, Concluded: expr}
+			}
+		}
+	}
+}
+
 // inheritFromContents gives a release archive what its contents say: the
 // licence its binaries agree on. An archive's licence is that of what it
 // ships; when the binaries disagree it stays unknown rather than guessed.

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 
+	"golang.org/x/mod/modfile"
+
 	"github.com/vouchdev/vouch/internal/gitref"
 	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog/archive"
@@ -49,7 +51,9 @@ type outcome struct {
 }
 
 // scan walks the roots once and catalogs every source with a worker pool.
-func scan(ctx context.Context, roots []string, opts Options) ([]outcome, error) {
+// It also returns the module roots of the git repositories the sources sit
+// in (module path -> directory), where a binary's own licence may be found.
+func scan(ctx context.Context, roots []string, opts Options) ([]outcome, map[string]string, error) {
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -87,10 +91,10 @@ func scan(ctx context.Context, roots []string, opts Options) ([]outcome, error) 
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out = append(out, walkErrs...)
-	return out, nil
+	return out, repos.moduleRoots(), nil
 }
 
 // walk sends a job for every candidate file under each root. Problems with a
@@ -311,6 +315,32 @@ func (c *repoCache) find(dir string) *gitref.Repo {
 	}
 	c.m[dir] = r
 	return r
+}
+
+// moduleRoots maps the module path of each found repository's root go.mod
+// to the repository root.
+func (c *repoCache) moduleRoots() map[string]string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := map[string]string{}
+	for _, r := range c.m {
+		if r == nil {
+			continue
+		}
+		f, err := os.Open(filepath.Join(r.Root, "go.mod"))
+		if err != nil {
+			continue
+		}
+		data, err := io.ReadAll(io.LimitReader(f, gomod.MaxGoModSize))
+		f.Close()
+		if err != nil {
+			continue
+		}
+		if p := modfile.ModulePath(data); p != "" {
+			out[p] = r.Root
+		}
+	}
+	return out
 }
 
 // tagFunc returns the lookup a binary under dir uses to turn its

@@ -159,3 +159,10 @@ func ModuleLicense(modCache, path, version string) string {
 	expr, _ := detectLicense(dir)
 	return expr
 }
+
+// DirLicense returns the SPDX expression of the licence files in dir (a
+// module's root), or "" when there are none or none is identified.
+func DirLicense(dir string) string {
+	expr, _ := detectLicense(dir)
+	return expr
+}
