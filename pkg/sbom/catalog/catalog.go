@@ -19,6 +19,7 @@ import (
 
 	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog/archive"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog/gomod"
 )
 
 // Options configure a run. The zero value is usable.
@@ -99,6 +100,7 @@ func Run(ctx context.Context, roots []string, opts Options) (*Result, error) {
 	if opts.Created.IsZero() {
 		opts.Created = time.Now()
 	}
+	gomod.Prewarm()
 	found, sources, err := scan(ctx, roots, opts)
 	if err != nil {
 		return nil, err

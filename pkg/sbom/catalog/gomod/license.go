@@ -1,6 +1,7 @@
 package gomod
 
 import (
+	"crypto/sha256"
 	"os"
 	"path/filepath"
 	"slices"
@@ -121,6 +122,32 @@ func detectLicense(dir string) (expr string, found bool) {
 // scanLicense returns the SPDX IDs of the licences in one file's text, or
 // nil when they cover less than minCoverage of it.
 func scanLicense(text []byte) []string {
+	// Many modules ship byte-identical licence files (every golang.org/x
+	// module, the Apache text): scan each distinct text once per process.
+	key := sha256.Sum256(text)
+	if ids, ok := scanned.Load(key); ok {
+		return ids.([]string)
+	}
+	ids := scanLicenseText(text)
+	scanned.Store(key, ids)
+	return ids
+}
+
+// scanned memoises scanLicense by the SHA-256 of the text.
+var scanned sync.Map
+
+// Prewarm builds the licence scanners in the background. Building its
+// automaton costs a few hundred milliseconds of CPU; a caller that will scan
+// licences soon (the catalog, before walking a tree) starts it early so that
+// the work overlaps with reading files.
+func Prewarm() {
+	go fastScanner()
+	// The full scanner is the fallback for texts the common set does not
+	// cover; trees of any size almost always have one.
+	go licensecheck.Scan(nil)
+}
+
+func scanLicenseText(text []byte) []string {
 	var cov licensecheck.Coverage
 	if s := fastScanner(); s != nil {
 		cov = s.Scan(text)
