@@ -24,6 +24,7 @@ type sbomFlags struct {
 	exclude     []string
 	vendor      bool
 	testdata    bool
+	nested      bool
 	version     string
 	epoch       string
 	failOnError bool
@@ -86,6 +87,7 @@ taken from --source-date-epoch or $SOURCE_DATE_EPOCH when set.`,
 	fl.StringArrayVar(&f.exclude, "exclude", nil, "skip paths matching `GLOB` (relative path or base name; repeatable)")
 	fl.BoolVar(&f.vendor, "vendor", false, "also walk vendor/ directories for binaries and modules")
 	fl.BoolVar(&f.testdata, "testdata", false, "also walk testdata/ directories")
+	fl.BoolVar(&f.nested, "nested-modules", false, "below a module root, also catalog nested modules (directories with their own go.mod)")
 	fl.StringVar(&f.version, "version", "", "release `VERSION` of the main module(s), e.g. v1.2.3")
 	fl.StringVar(&f.epoch, "source-date-epoch", "", "timestamp as Unix `SECONDS` (default $SOURCE_DATE_EPOCH, else now)")
 	fl.BoolVar(&f.failOnError, "fail-on-error", false, "exit 1 and write nothing if any source cannot be read")
@@ -143,7 +145,7 @@ func (e *env) runSBOM(cmd *cobra.Command, args []string, f *sbomFlags) error {
 	limits := archive.DefaultLimits()
 	limits.MaxEntrySize, limits.MaxTotalSize = f.maxEntry, f.maxTotal
 	opts := catalog.Options{
-		Exclude: f.exclude, Vendor: f.vendor, Testdata: f.testdata, Version: f.version,
+		Exclude: f.exclude, Vendor: f.vendor, Testdata: f.testdata, NestedModules: f.nested, Version: f.version,
 		ModCache: f.modCache, Limits: limits, Created: created, Authors: authors,
 		Tool: sbom.Tool{Vendor: "vouchdev", Name: "vouch", Version: Version()},
 	}

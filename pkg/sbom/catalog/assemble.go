@@ -23,6 +23,12 @@ func assemble(ctx context.Context, outs []outcome, opts Options) *Result {
 			res.Errors = append(res.Errors, &SourceError{Path: o.rel, Err: o.err})
 			continue
 		}
+		if o.kind == "" {
+			// Notes from the walk itself: warnings, no source.
+			frags = append(frags, o.frag)
+			kinds = append(kinds, o.kind)
+			continue
+		}
 		res.Sources[o.kind]++
 		frags = append(frags, o.frag)
 		kinds = append(kinds, o.kind)

@@ -34,6 +34,11 @@ type Options struct {
 	Vendor bool
 	// Testdata walks into testdata/ directories.
 	Testdata bool
+	// NestedModules walks into directories holding their own go.mod below
+	// a root that is itself a module. By default such nested modules are
+	// skipped, with a warning: they are separate modules, not part of the
+	// one at the root.
+	NestedModules bool
 	// Version is the release version of the main modules, overriding what
 	// vouch would resolve (git tag, ldflags, build info).
 	Version string

@@ -114,6 +114,12 @@ func walk(ctx context.Context, roots []string, opts Options, jobs chan<- job) []
 			jobs <- job{path: root, rel: fileRel(root), explicit: true, gomod: filepath.Base(root) == "go.mod"}
 			continue
 		}
+		// A module at the root is what the user asked about; modules nested
+		// below it are separate modules (Go leaves them out of the parent's
+		// module zip), so they are skipped unless asked for.
+		_, statErr := os.Stat(filepath.Join(root, "go.mod"))
+		rootIsModule := statErr == nil && !opts.NestedModules
+		var nested []sbom.Warning
 		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -129,6 +135,12 @@ func walk(ctx context.Context, roots []string, opts Options, jobs chan<- job) []
 			if d.IsDir() {
 				if p != root && skipDir(d.Name(), rel, opts) {
 					return fs.SkipDir
+				}
+				if p != root && rootIsModule {
+					if _, err := os.Stat(filepath.Join(p, "go.mod")); err == nil {
+						nested = append(nested, sbom.Warning{Path: rel, Message: "a nested module, not part of the module at the root: skipped (name it as a SOURCE or pass --nested-modules)"})
+						return fs.SkipDir
+					}
 				}
 				return nil
 			}
@@ -146,6 +158,9 @@ func walk(ctx context.Context, roots []string, opts Options, jobs chan<- job) []
 		})
 		if err != nil && ctx.Err() == nil {
 			fail(root, err)
+		}
+		if len(nested) > 0 {
+			failed = append(failed, outcome{job: job{rel: relTo(root, root)}, frag: &sbom.Fragment{Warnings: nested}})
 		}
 	}
 	return failed

@@ -82,6 +82,8 @@ type Input struct {
 	Encoding    string         // "json", "xml" or "tag-value"
 	Doc         *sbom.Document // decoded; nil when decoding failed (only the schema profile runs then)
 	DecodeErr   error          // why Doc is nil
+
+	cache *inputCache // facts read from Raw, shared by the profiles; set by Load
 }
 
 // Profile is a named rule set.

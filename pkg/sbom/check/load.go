@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"regexp"
 
+	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/sbom/format"
+	"github.com/vouchdev/vouch/pkg/sbom/format/cyclonedx"
 )
 
 // DefaultMaxBytes is the largest SBOM [Load] reads unless told otherwise.
@@ -55,12 +58,12 @@ func Load(ctx context.Context, name string, r io.Reader, maxBytes int64) (*Input
 	if maxBytes > MaxMaxBytes {
 		return nil, fmt.Errorf("%s: size limit %d bytes is over the maximum of %d", name, maxBytes, int64(MaxMaxBytes))
 	}
-	raw, err := io.ReadAll(io.LimitReader(r, maxBytes+1))
+	raw, err := readAll(r, maxBytes)
+	if errors.Is(err, ErrTooLarge) {
+		return nil, fmt.Errorf("%s: %w: more than the limit of %d bytes (--max-sbom-size)", name, ErrTooLarge, maxBytes)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: read: %w", name, err)
-	}
-	if int64(len(raw)) > maxBytes {
-		return nil, fmt.Errorf("%s: %w: more than the limit of %d bytes (--max-sbom-size)", name, ErrTooLarge, maxBytes)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -88,7 +91,15 @@ func Load(ctx context.Context, name string, r io.Reader, maxBytes int64) (*Input
 		_, version, _ = format.Detect(raw)
 	}
 	in.Family, in.SpecVersion = family, version
-	doc, _, err := format.Decode(ctx, bytes.NewReader(raw))
+	var doc *sbom.Document
+	if family == familyCycloneDX {
+		// The decoder format.Decode would pick, given a bytes.Buffer,
+		// which it reads without copying (format.Decode would wrap the
+		// bytes in a reader that has them copied again).
+		doc, err = cyclonedx.Decoder{MaxBytes: MaxMaxBytes}.Decode(ctx, bytes.NewBuffer(raw))
+	} else {
+		doc, _, err = format.Decode(ctx, bytes.NewReader(raw))
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -97,7 +108,46 @@ func Load(ctx context.Context, name string, r io.Reader, maxBytes int64) (*Input
 		return in, nil
 	}
 	in.Doc = doc
+	in.cache = &inputCache{raw: raw, family: family, wellFormed: true}
 	return in, nil
+}
+
+// readAll reads r to its end, failing with [ErrTooLarge] past limit bytes.
+// A regular file or an in-memory reader is read into a buffer of its size
+// at once; for other readers (a pipe, standard input) the buffer grows read
+// by read, as io.ReadAll's does.
+func readAll(r io.Reader, limit int64) ([]byte, error) {
+	size := int64(-1)
+	switch x := r.(type) {
+	case interface{ Len() int }:
+		size = int64(x.Len())
+	case interface{ Stat() (fs.FileInfo, error) }:
+		if fi, err := x.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = fi.Size()
+		}
+	}
+	var raw []byte
+	if size >= 0 && size <= limit {
+		// One byte more than the size, so that a reader that holds more
+		// than it said is still caught by the limit.
+		raw = make([]byte, 0, size+1)
+	}
+	for {
+		if len(raw) == cap(raw) {
+			raw = append(raw, 0)[:len(raw)] // grow, as io.ReadAll does
+		}
+		n, err := r.Read(raw[len(raw):min(cap(raw), int(limit)+1)])
+		raw = raw[:len(raw)+n]
+		if int64(len(raw)) > limit {
+			return nil, ErrTooLarge
+		}
+		if err == io.EOF {
+			return raw, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 // encoding tells JSON, XML and tag-value apart by the first significant byte.

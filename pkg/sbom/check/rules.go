@@ -111,7 +111,7 @@ func newEvaluation(in *Input) (*evaluation, error) {
 	}
 	switch {
 	case len(in.Raw) > 0:
-		raw, err := readRawFacts(in.Family, in.Raw)
+		raw, err := in.rawFacts()
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", in.Name, err)
 		}
@@ -554,10 +554,38 @@ func (e *evaluation) rawComponent(c *sbom.Component) *rawComponent {
 	return e.raw.components["nv:"+c.Name+"@"+c.Version]
 }
 
-func readRawFacts(family string, raw []byte) (*rawFacts, error) {
+// inputCache holds what the profiles read from an input's bytes, read once
+// and shared by every profile checked on it. [Load] attaches one, for the
+// bytes it read and decoded.
+type inputCache struct {
+	raw    []byte // the bytes it is for: a copy of the Input with others reads them anew
+	family string
+	// wellFormed is set when the bytes decoded, so are well-formed.
+	wellFormed bool
+
+	once  sync.Once
+	facts *rawFacts
+	err   error
+}
+
+// rawFacts reads the format-level facts of the input's bytes, once per
+// input when it came from [Load]. Profiles only read the result.
+func (in *Input) rawFacts() (*rawFacts, error) {
+	c := in.cache
+	if c == nil || c.family != in.Family || len(c.raw) != len(in.Raw) || len(in.Raw) > 0 && &c.raw[0] != &in.Raw[0] {
+		return readRawFacts(in.Family, in.Raw, false)
+	}
+	c.once.Do(func() { c.facts, c.err = readRawFacts(in.Family, in.Raw, c.wellFormed) })
+	return c.facts, c.err
+}
+
+// readRawFacts reads the facts of a document. wellFormed says that the
+// bytes are known to be well-formed JSON (they decoded), so that values no
+// fact is read from need not be validated again.
+func readRawFacts(family string, raw []byte, wellFormed bool) (*rawFacts, error) {
 	switch family {
 	case familyCycloneDX:
-		return readCycloneDX(raw)
+		return readCycloneDX(raw, wellFormed)
 	case familySPDX3:
 		return readSPDX3(raw)
 	}
@@ -575,6 +603,149 @@ type cdxRawJSON struct {
 		Dependencies []string          `json:"dependencies"`
 	} `json:"compositions"`
 	Vulnerabilities []json.RawMessage `json:"vulnerabilities"`
+}
+
+// decodeSplit decodes raw as json.Unmarshal would, the components apart
+// and in parallel (see jsonscan.go). It reports false, with b partly
+// filled, for anything it does not handle exactly so — a member name that
+// differs from a field's only in case, a duplicate member, malformed or
+// mistyped JSON — and the caller then decodes the whole document.
+func (b *cdxRawJSON) decodeSplit(raw []byte, wellFormed bool) bool {
+	members, ok := splitObject(trimSpace(raw), nil)
+	if !ok {
+		return false
+	}
+	fields := []string{"serialNumber", "metadata", "components", "compositions", "vulnerabilities"}
+	var jobs []func() bool
+	seen := map[string]bool{}
+	for _, m := range members {
+		if seen[m.key] {
+			return false
+		}
+		seen[m.key] = true
+		var dst any
+		switch m.key {
+		case "serialNumber":
+			dst = &b.SerialNumber
+		case "metadata":
+			dst = &b.Metadata
+		case "compositions":
+			dst = &b.Compositions
+		case "vulnerabilities":
+			dst = &b.Vulnerabilities
+		case "components":
+			items, ok := splitArray(m.val, nil)
+			if !ok {
+				dst = &b.Components // null, or not an array: as json.Unmarshal does
+				break
+			}
+			b.Components = make([]cdxRawComponentJSON, len(items))
+			for i, it := range items {
+				jobs = append(jobs, func() bool { return b.Components[i].decode(it, wellFormed) })
+			}
+			continue
+		default:
+			for _, f := range fields {
+				if strings.EqualFold(m.key, f) {
+					return false // encoding/json would match it case-insensitively
+				}
+			}
+			jobs = append(jobs, func() bool { return json.Valid(m.val) })
+			continue
+		}
+		jobs = append(jobs, func() bool { return json.Unmarshal(m.val, dst) == nil })
+	}
+	return parallel(len(jobs), func(i int) bool { return jobs[i]() })
+}
+
+// cdxRawFields are the members cdxRawComponentJSON reads.
+var cdxRawFields = []string{"bom-ref", "name", "version", "purl", "cpe", "swid", "properties", "components"}
+
+// decode decodes one component as json.Unmarshal would, reading only the
+// members it keeps; with wellFormed, the others are not validated. What it
+// does not handle exactly so (a member name that differs from a field's
+// only in case, a duplicate member, a value of another type) it leaves to
+// json.Unmarshal.
+func (c *cdxRawComponentJSON) decode(v []byte, wellFormed bool) bool {
+	if c.decodeFast(v, wellFormed) {
+		return true
+	}
+	*c = cdxRawComponentJSON{}
+	return json.Unmarshal(v, c) == nil
+}
+
+func (c *cdxRawComponentJSON) decodeFast(v []byte, wellFormed bool) bool {
+	var buf [32]member
+	members, ok := splitObject(v, buf[:0])
+	if !ok {
+		return false
+	}
+	for i, m := range members {
+		for _, prev := range members[:i] {
+			if prev.key == m.key {
+				return false
+			}
+		}
+		var dst *string
+		switch m.key {
+		case "bom-ref":
+			dst = &c.BOMRef
+		case "name":
+			dst = &c.Name
+		case "version":
+			dst = &c.Version
+		case "purl":
+			dst = &c.PURL
+		case "cpe":
+			dst = &c.CPE
+		case "swid":
+			if json.Unmarshal(m.val, &c.SWID) != nil {
+				return false
+			}
+			continue
+		case "properties":
+			if json.Unmarshal(m.val, &c.Properties) != nil {
+				return false
+			}
+			continue
+		case "components":
+			if string(m.val) == "null" {
+				continue
+			}
+			items, ok := splitArray(m.val, nil)
+			if !ok {
+				return false
+			}
+			c.Components = make([]cdxRawComponentJSON, len(items))
+			for i, it := range items {
+				if !c.Components[i].decode(it, wellFormed) {
+					return false
+				}
+			}
+			continue
+		default:
+			for _, f := range cdxRawFields {
+				if strings.EqualFold(m.key, f) {
+					return false // encoding/json matches names case-insensitively
+				}
+			}
+			if !wellFormed && !json.Valid(m.val) {
+				return false
+			}
+			continue
+		}
+		switch {
+		case m.val[0] == '"':
+			s, ok := decodeString(m.val)
+			if !ok {
+				return false
+			}
+			*dst = s
+		case string(m.val) != "null":
+			return false
+		}
+	}
+	return true
 }
 
 type cdxRawComponentJSON struct {
@@ -624,7 +795,7 @@ type cdxRawComponentXML struct {
 	Components []cdxRawComponentXML `xml:"components>component"`
 }
 
-func readCycloneDX(raw []byte) (*rawFacts, error) {
+func readCycloneDX(raw []byte, wellFormed bool) (*rawFacts, error) {
 	f := &rawFacts{composed: map[string]bool{}, components: map[string]*rawComponent{}}
 	t := bytes.TrimLeft(bytes.TrimPrefix(bytes.TrimLeft(raw, " \t\r\n"), []byte("\xef\xbb\xbf")), " \t\r\n")
 	if len(t) > 0 && t[0] == '<' {
@@ -671,8 +842,11 @@ func readCycloneDX(raw []byte) (*rawFacts, error) {
 		return f, nil
 	}
 	var b cdxRawJSON
-	if err := json.Unmarshal(raw, &b); err != nil {
-		return nil, fmt.Errorf("read CycloneDX JSON for compliance checks: %w", err)
+	if !b.decodeSplit(raw, wellFormed) {
+		b = cdxRawJSON{}
+		if err := json.Unmarshal(raw, &b); err != nil {
+			return nil, fmt.Errorf("read CycloneDX JSON for compliance checks: %w", err)
+		}
 	}
 	f.serial = b.SerialNumber
 	f.vulnerabilities = len(b.Vulnerabilities)

@@ -76,13 +76,14 @@ func sniff(b []byte) byte {
 
 // Decode reads a CycloneDX document from r into the model. It rejects input
 // over the size limit, documents that are not CycloneDX 1.2–1.7, duplicate
-// bom-refs and dependencies on unknown components.
+// bom-refs and dependencies on unknown components. A *bytes.Buffer is read
+// without copying its contents (they must not change until Decode returns).
 func (dec Decoder) Decode(ctx context.Context, r io.Reader) (*sbom.Document, error) {
 	limit := dec.MaxBytes
 	if limit <= 0 {
 		limit = DefaultMaxBytes
 	}
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	data, err := readAll(r, limit)
 	if err != nil {
 		return nil, fmt.Errorf("cyclonedx: read: %w", err)
 	}
@@ -113,15 +114,43 @@ func (dec Decoder) Decode(ctx context.Context, r io.Reader) (*sbom.Document, err
 	return fromBOM(&bom, sv)
 }
 
-func decodeJSON(data []byte, bom *wireBOM) (cdx.SpecVersion, error) {
-	var probe struct {
-		BOMFormat   *string         `json:"bomFormat"`
-		SpecVersion json.RawMessage `json:"specVersion"`
-		SPDXVersion string          `json:"spdxVersion"`
-		Context     json.RawMessage `json:"@context"`
+// readAll reads r to its end, but no more than limit+1 bytes. A
+// bytes.Buffer's contents are used as they are. A reader that
+// knows how much it holds (a bytes.Reader, strings.Reader or bytes.Buffer)
+// is read into a buffer of that size at once, instead of one that
+// io.ReadAll grows and copies again and again.
+func readAll(r io.Reader, limit int64) ([]byte, error) {
+	if b, ok := r.(*bytes.Buffer); ok && int64(b.Len()) <= limit {
+		// Its contents, without copying them: Decode only reads them, and
+		// keeps no reference once it returns.
+		return b.Next(b.Len()), nil
 	}
-	if err := json.Unmarshal(data, &probe); err != nil {
-		return 0, fmt.Errorf("cyclonedx: parse JSON: %w", err)
+	lr, ok := r.(interface{ Len() int })
+	if !ok || int64(lr.Len()) > limit {
+		return io.ReadAll(io.LimitReader(r, limit+1))
+	}
+	data := make([]byte, lr.Len())
+	if _, err := io.ReadFull(r, data); err != nil {
+		return nil, err
+	}
+	// Len was exact for the readers that have one; should one have
+	// understated it, read the rest under the limit as well.
+	rest, err := io.ReadAll(io.LimitReader(r, limit+1-int64(len(data))))
+	if err != nil {
+		return nil, err
+	}
+	return append(data, rest...), nil
+}
+
+func decodeJSON(data []byte, bom *wireBOM) (cdx.SpecVersion, error) {
+	var probe jsonProbe
+	split := decodeSplit(data, &probe, bom)
+	if !split {
+		// Read it the plain way, for encoding/json's own errors.
+		probe, *bom = jsonProbe{}, wireBOM{}
+		if err := json.Unmarshal(data, &probe); err != nil {
+			return 0, fmt.Errorf("cyclonedx: parse JSON: %w", err)
+		}
 	}
 	switch {
 	case probe.BOMFormat != nil && *probe.BOMFormat == cdx.BOMFormat:
@@ -142,8 +171,10 @@ func decodeJSON(data []byte, bom *wireBOM) (cdx.SpecVersion, error) {
 	if !ok {
 		return 0, fmt.Errorf("cyclonedx: unsupported specVersion %q, want 1.2 to 1.7", v)
 	}
-	if err := json.Unmarshal(data, bom); err != nil {
-		return 0, fmt.Errorf("cyclonedx: parse %s JSON: %w", v, err)
+	if !split {
+		if err := json.Unmarshal(data, bom); err != nil {
+			return 0, fmt.Errorf("cyclonedx: parse %s JSON: %w", v, err)
+		}
 	}
 	return sv, nil
 }
@@ -185,12 +216,14 @@ type decodeState struct {
 	services map[string]bool
 	// edges are parent→child edges of nested components.
 	edges map[string][]string
+	// count is the number of components, for sizing the model's list.
+	count int
 }
 
 func fromBOM(bom *wireBOM, sv cdx.SpecVersion) (*sbom.Document, error) {
 	st := &decodeState{
 		doc:      &sbom.Document{},
-		where:    map[string]string{},
+		where:    make(map[string]string, len(bom.Components)+1),
 		services: map[string]bool{},
 		edges:    map[string][]string{},
 	}
@@ -200,12 +233,12 @@ func fromBOM(bom *wireBOM, sv cdx.SpecVersion) (*sbom.Document, error) {
 		meta = bom.Metadata.Component
 	}
 	if meta != nil {
-		if err := st.collectRefs(*meta, "metadata.component"); err != nil {
+		if err := st.collectRefs(meta, "metadata.component"); err != nil {
 			return nil, err
 		}
 	}
-	for i, c := range bom.Components {
-		if err := st.collectRefs(c, fmt.Sprintf("components[%d]", i)); err != nil {
+	for i := range bom.Components {
+		if err := st.collectRefs(&bom.Components[i], "components["+strconv.Itoa(i)+"]"); err != nil {
 			return nil, err
 		}
 	}
@@ -216,6 +249,7 @@ func fromBOM(bom *wireBOM, sv cdx.SpecVersion) (*sbom.Document, error) {
 	}
 
 	d := st.doc
+	d.Components = make([]sbom.Component, 0, st.count)
 	if meta != nil {
 		d.Primary = st.addComponent(meta, "metadata", "")
 	}
@@ -235,15 +269,16 @@ func fromBOM(bom *wireBOM, sv cdx.SpecVersion) (*sbom.Document, error) {
 	return d, nil
 }
 
-func (st *decodeState) collectRefs(c wireComponent, path string) error {
+func (st *decodeState) collectRefs(c *wireComponent, path string) error {
+	st.count++
 	if c.BOMRef != "" {
 		if prev, dup := st.where[c.BOMRef]; dup {
 			return fmt.Errorf("cyclonedx: %w: duplicate bom-ref %q (%s and %s)", sbom.ErrInvalid, c.BOMRef, prev, path)
 		}
 		st.where[c.BOMRef] = path
 	}
-	for i, sub := range c.Components {
-		if err := st.collectRefs(sub, fmt.Sprintf("%s.components[%d]", path, i)); err != nil {
+	for i := range c.Components {
+		if err := st.collectRefs(&c.Components[i], path+".components["+strconv.Itoa(i)+"]"); err != nil {
 			return err
 		}
 	}
@@ -541,8 +576,8 @@ func (st *decodeState) decodeGraph(bom *wireBOM) error {
 		return true, nil
 	}
 
-	byRef := map[string]*sbom.Dependency{}
-	var order []string
+	byRef := make(map[string]*sbom.Dependency, len(bom.Dependencies))
+	order := make([]string, 0, len(bom.Dependencies))
 	entry := func(ref string) *sbom.Dependency {
 		if e, ok := byRef[ref]; ok {
 			return e

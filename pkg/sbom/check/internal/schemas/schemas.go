@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"net/url"
 	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -38,6 +39,12 @@ type Schema struct {
 	once sync.Once
 	sch  *jsonschema.Schema
 	err  error
+	// c compiled sch; CompileAt compiles further locations with it, so
+	// that they share its compiled subschemas. mu guards it: a Compiler is
+	// not safe for concurrent use.
+	mu  sync.Mutex
+	c   *jsonschema.Compiler
+	doc any // the main file, parsed
 }
 
 const (
@@ -91,6 +98,45 @@ func (s *Schema) Compiled() (*jsonschema.Schema, error) {
 	return s.sch, s.err
 }
 
+// Draft07 reports whether the schema is written in JSON Schema draft-07,
+// where a subschema validates a value the same wherever it is applied (no
+// unevaluated* keywords, no dynamic references).
+func (s *Schema) Draft07() bool {
+	m, _ := s.Document().(map[string]any)
+	d, _ := m["$schema"].(string)
+	return d == "http://json-schema.org/draft-07/schema#"
+}
+
+// Document returns the main schema file, parsed as the validator parses
+// JSON (json.Number for numbers); nil if it does not parse. Callers must
+// not modify it.
+func (s *Schema) Document() any {
+	if _, err := s.Compiled(); err != nil {
+		return nil
+	}
+	return s.doc
+}
+
+// CompileAt compiles the subschemas at the given JSON pointers into the
+// main file (RFC 6901, "" for the root), with the compiler, configuration
+// and already compiled subschemas of [Schema.Compiled].
+func (s *Schema) CompileAt(ptrs []string) ([]*jsonschema.Schema, error) {
+	if _, err := s.Compiled(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*jsonschema.Schema, len(ptrs))
+	for i, p := range ptrs {
+		sch, err := s.c.Compile(s.id + "#" + (&url.URL{Fragment: p}).EscapedFragment())
+		if err != nil {
+			return nil, fmt.Errorf("schemas: compile %s#%s: %w", s.file, p, err)
+		}
+		out[i] = sch
+	}
+	return out, nil
+}
+
 type offline struct{}
 
 func (offline) Load(url string) (any, error) {
@@ -110,6 +156,9 @@ func (s *Schema) compile() (*jsonschema.Schema, error) {
 		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
 		if err != nil {
 			return fmt.Errorf("schemas: parse %s: %w", file, err)
+		}
+		if file == s.file {
+			s.doc = doc
 		}
 		if id == "" {
 			m, _ := doc.(map[string]any)
@@ -132,5 +181,6 @@ func (s *Schema) compile() (*jsonschema.Schema, error) {
 	if err != nil {
 		return nil, fmt.Errorf("schemas: compile %s: %w", s.file, err)
 	}
+	s.c = c
 	return sch, nil
 }
