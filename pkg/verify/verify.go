@@ -38,8 +38,10 @@ const (
 
 // Signer is who signed a bundle, as verified.
 type Signer struct {
-	// KeyID identifies the public key of a key-signed bundle (hex SHA-256 of
-	// its DER form, as cosign's key hint).
+	// KeyID identifies the public key of a key-signed bundle: the lower-case
+	// hex SHA-256 of its DER (PKIX) form, as trust.Key.ID and the policy's
+	// trust.keys name it. (cosign's bundle key hint is the same hash in
+	// base64; bundle.HintKeyID converts.)
 	KeyID string `json:"keyId,omitempty"`
 	// Identity is the certificate's subject alternative name (an email, a
 	// URI such as a GitHub workflow ref) for keyless bundles.

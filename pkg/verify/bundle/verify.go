@@ -3,6 +3,9 @@ package bundle
 import (
 	"context"
 	"crypto"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -53,6 +56,14 @@ func VerifyFile(ctx context.Context, path string, artifact Artifact, tm root.Tru
 // and, for keyless bundles, the identity policy. The statement of a DSSE
 // bundle is read only after its signature verified. Evidence.Bundle is left
 // empty for the caller to fill in.
+// messageSignatureMaterial is implemented by trusted material whose key
+// verifies message signatures differently from DSSE envelopes: an Ed25519
+// key signs files as Ed25519ph (pre-hashed, as Rekor's hashedrekord and
+// sigstore-go require) but DSSE envelopes as pure Ed25519.
+type messageSignatureMaterial interface {
+	MessageSignatureMaterial() root.TrustedMaterial
+}
+
 func Verify(ctx context.Context, entity sgverify.SignedEntity, artifact Artifact, tm root.TrustedMaterial, policy Policy) (*verify.Evidence, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -86,6 +97,9 @@ func Verify(ctx context.Context, entity sgverify.SignedEntity, artifact Artifact
 	keyless := vc.Certificate() != nil
 	if !keyless && vc.PublicKey() == nil {
 		return nil, fmt.Errorf("%w: verification material has neither a certificate nor a public key", ErrMalformed)
+	}
+	if m, ok := tm.(messageSignatureMaterial); ok && !keyless && sc.MessageSignatureContent() != nil {
+		tm = m.MessageSignatureMaterial()
 	}
 	var ident *matcher
 	if keyless {
@@ -188,8 +202,8 @@ func Verify(ctx context.Context, entity sgverify.SignedEntity, artifact Artifact
 		}
 		if sentinel == ErrSignature && !keyless {
 			if hint := vc.PublicKey().Hint(); hint != "" && !hintMatches(tm, hint) {
-				return nil, fmt.Errorf("%w: the bundle names signing key %q, which is not a trusted key (trusted: %s): %v",
-					ErrTrust, hint, strings.Join(keyIDs(tm), ", "), err)
+				return nil, fmt.Errorf("%w: the bundle names signing key %s, which is not a trusted key (trusted: %s): %v",
+					ErrTrust, HintKeyID(hint), strings.Join(keyIDs(tm), ", "), err)
 			}
 		}
 		return nil, fmt.Errorf("%w: %v", sentinel, err)
@@ -368,6 +382,23 @@ func keyID(tm root.TrustedMaterial, hint string) string {
 	}
 	if len(keys) == 1 {
 		return keys[0].ID()
+	}
+	return HintKeyID(hint)
+}
+
+// HintKeyID turns a bundle's public-key hint into vouch's key id, the hex
+// SHA-256 of the DER public key ([trust.Key.ID], verify.Signer.KeyID):
+// cosign and sigstore-go write the same hash in standard base64. A hint
+// that is not a 32-byte hash (other clients put free text there) is
+// returned unchanged.
+func HintKeyID(hint string) string {
+	if len(hint) == 2*sha256.Size {
+		if _, err := hex.DecodeString(hint); err == nil {
+			return strings.ToLower(hint)
+		}
+	}
+	if b, err := base64.StdEncoding.DecodeString(hint); err == nil && len(b) == sha256.Size {
+		return hex.EncodeToString(b)
 	}
 	return hint
 }

@@ -34,6 +34,7 @@ import (
 	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
 	"github.com/sigstore/sigstore/pkg/signature"
+	"github.com/sigstore/sigstore/pkg/signature/options"
 )
 
 // Size limits on the trust inputs read from disk. A real trusted root is a
@@ -65,6 +66,19 @@ type Key struct {
 	pub  crypto.PublicKey
 	id   string
 	hint string
+	// ph verifies Ed25519ph message signatures; nil for other key types.
+	ph *root.TrustedPublicKeyMaterial
+}
+
+// MessageSignatureMaterial returns the material that verifies message
+// signatures (signed files) made with this key: for Ed25519 keys the
+// Ed25519ph verifier, since files are signed pre-hashed; the key itself
+// otherwise.
+func (k *Key) MessageSignatureMaterial() root.TrustedMaterial {
+	if k.ph != nil {
+		return &Key{TrustedPublicKeyMaterial: k.ph, pub: k.pub, id: k.id, hint: k.hint}
+	}
+	return k
 }
 
 // FromPublicKey parses a PEM public key ("PUBLIC KEY", as in cosign.pub;
@@ -111,6 +125,16 @@ func FromPublicKeyWithValidity(pemBytes []byte, start, end time.Time) (*Key, err
 	k.TrustedPublicKeyMaterial = root.NewTrustedPublicKeyMaterial(func(string) (root.TimeConstrainedVerifier, error) {
 		return expiring, nil
 	})
+	if _, ok := pub.(ed25519.PublicKey); ok {
+		phv, err := signature.LoadVerifierWithOpts(pub, options.WithED25519ph())
+		if err != nil {
+			return nil, fmt.Errorf("parse public key: %w", err)
+		}
+		phExpiring := root.NewExpiringKey(phv, start, end)
+		k.ph = root.NewTrustedPublicKeyMaterial(func(string) (root.TimeConstrainedVerifier, error) {
+			return phExpiring, nil
+		})
+	}
 	return k, nil
 }
 

@@ -1,0 +1,622 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/sigstore/sigstore-go/pkg/root"
+	"github.com/spf13/cobra"
+
+	"github.com/vouchdev/vouch/internal/output"
+	"github.com/vouchdev/vouch/pkg/attest"
+	"github.com/vouchdev/vouch/pkg/attest/sign"
+	"github.com/vouchdev/vouch/pkg/verify"
+	"github.com/vouchdev/vouch/pkg/verify/bundle"
+	"github.com/vouchdev/vouch/pkg/verify/engine"
+	"github.com/vouchdev/vouch/pkg/verify/policy"
+	"github.com/vouchdev/vouch/pkg/verify/trust"
+	"github.com/vouchdev/vouch/pkg/verify/vsa"
+)
+
+// maxBatchLine bounds one line of a --batch file: an artifact and its
+// bundle paths fit in far less.
+const maxBatchLine = 1 << 20
+
+// flagPolicyURI names the policy built from command-line flags in a VSA.
+const flagPolicyURI = "https://vouch.dev/policy/command-line"
+
+type verifyFlags struct {
+	bundles     []string
+	keys        []string
+	trustedRoot string
+	offline     bool
+
+	identity, identityRegexp, issuer, issuerRegexp string
+	repo, signerWorkflow                           string
+	insecureAnyIdentity                            bool
+
+	sourceURI      string
+	sourceRefs     []string
+	builderIDs     []string
+	predicateTypes []string
+
+	policy         string
+	runInspections bool
+	outputs        []string
+
+	vsa, vsaKey, vsaSigningConfig, vsaResourceURI, vsaVerifierID string
+	vsaKeyless                                                   bool
+
+	batch string
+	jobs  int
+}
+
+func init() { register((*env).verifyCommand) }
+
+func (e *env) verifyCommand() *cobra.Command {
+	var f verifyFlags
+	cmd := &cobra.Command{
+		Use:   "verify [flags] ARTIFACT...",
+		Short: "Check artifacts against their signatures, attestations and a policy",
+		Long: `Verify artifacts: are they signed by whom they should be, built by which
+builder from which source, with an SBOM that meets the rules?
+
+ARTIFACT is a file, or a digest sha256:<hex> / sha512:<hex> (then name its
+bundles with --bundle). Without --bundle, vouch reads the vouch release
+layout next to the artifact A: A.sigstore.json (signature), A.sbom.sigstore.json
+(SBOM attestation) and provenance.sigstore.json (SLSA provenance), those
+that exist.
+
+Trust: a key-signed bundle verifies against --key (each key on its own; PEM,
+cosign.pub too) and never needs the network. A keyless bundle verifies
+against --trusted-root, or the Sigstore public-good root through TUF (cached
+on disk for a day); --offline never touches the network and uses the cache
+or the trusted root embedded in vouch.
+
+Keyless signers must be named: --certificate-identity[-regexp] with
+--certificate-oidc-issuer[-regexp], or --repo / --signer-workflow (GitHub
+Actions), or SLSA provenance from a trusted builder (--source-uri); regexps
+are anchored. --insecure-any-identity accepts anyone with a certificate.
+
+Requirements come from --policy FILE (docs/policy.md) or from flags:
+--predicate-type, --source-uri (alone it accepts the well-known trusted
+builders, like slsa-verifier), --source-ref GLOB, --builder-id ID[@REF].
+
+Output (-o FORMAT[=FILE], repeatable; default text on stdout):
+  text   per artifact a verdict, one line per finding; failures show
+         what was expected and what was found
+  json   the report, schema "` + verify.ReportSchema + `"
+  sarif  SARIF 2.1.0, one result per finding that did not pass
+
+--vsa PATH writes a signed SLSA Verification Summary Attestation (VSA v1)
+for each artifact, PASSED or FAILED (a directory when there are several
+artifacts), signed with --vsa-key FILE or --vsa-keyless.
+
+--batch FILE reads JSON lines {"artifact": "sha256:..." or a path,
+"bundles": [...]} and verifies them in parallel (--jobs), writing one JSON
+line per artifact as it finishes ({"line": N, "report": {...}}).
+
+Exit codes, for every output format: 0 every artifact verified, 3 a
+requirement is not met, 1 an operational error (unreadable input, trusted
+root unavailable), 2 usage error.`,
+		Example: `  # a key-signed release, the bundles next to the artifact
+  vouch verify --key vouch.pub dist/app.tar.gz
+
+  # with a policy: provenance, an SBOM and a licence rule
+  vouch verify --key vouch.pub --policy examples/policy/release.yaml dist/app.tar.gz
+
+  # keyless, built by a trusted builder from this repository
+  vouch verify --source-uri github.com/example/app --source-ref 'refs/tags/v*' app
+
+  # keyless, signed by a GitHub workflow; SARIF for code scanning
+  vouch verify --repo example/app --signer-workflow .github/workflows/release.yml \
+    --bundle app.sigstore.json -o sarif=verify.sarif app
+
+  # a registry's check, with a signed verification summary
+  vouch verify --key vouch.pub --vsa app.vsa.sigstore.json --vsa-key registry.key app`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 && f.batch == "" {
+				return usagef("verify needs at least one ARTIFACT (or --batch FILE)")
+			}
+			if len(args) > 0 && f.batch != "" {
+				return usagef("--batch reads its artifacts from FILE: give no ARTIFACT")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error { return e.runVerify(cmd.Context(), &f, args) },
+	}
+	fl := cmd.Flags()
+	fl.StringArrayVar(&f.bundles, "bundle", nil, "verify with the Sigstore bundle `FILE` (repeatable; default: the release layout next to ARTIFACT)")
+	fl.StringArrayVar(&f.keys, "key", nil, "trust the PEM public key in `FILE` for key-signed bundles (repeatable)")
+	fl.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore TrustedRoot JSON `FILE` for keyless bundles (default: public good through TUF)")
+	fl.BoolVar(&f.offline, "offline", false, "never use the network: the TUF cache or the embedded public-good root")
+	fl.StringVar(&f.identity, "certificate-identity", "", "keyless: the signer's certificate `SAN`, exactly")
+	fl.StringVar(&f.identityRegexp, "certificate-identity-regexp", "", "keyless: an RE2 `REGEXP` matching the whole SAN")
+	fl.StringVar(&f.issuer, "certificate-oidc-issuer", "", "keyless: the OIDC `ISSUER`, exactly")
+	fl.StringVar(&f.issuerRegexp, "certificate-oidc-issuer-regexp", "", "keyless: an RE2 `REGEXP` matching the whole OIDC issuer")
+	fl.StringVar(&f.repo, "repo", "", "keyless: signed by a GitHub Actions workflow of `OWNER/NAME`")
+	fl.StringVar(&f.signerWorkflow, "signer-workflow", "", "keyless: signed by the GitHub workflow `PATH` (in --repo, or OWNER/NAME/PATH), any ref")
+	fl.BoolVar(&f.insecureAnyIdentity, "insecure-any-identity", false, "keyless: accept any signer whose certificate verifies (no identity check)")
+	fl.StringVar(&f.sourceURI, "source-uri", "", "provenance: built from the source repository `URI` (github.com/OWNER/NAME)")
+	fl.StringArrayVar(&f.sourceRefs, "source-ref", nil, "provenance: built from a git ref matching `GLOB` (refs/tags/v*; repeatable)")
+	fl.StringArrayVar(&f.builderIDs, "builder-id", nil, "provenance: built by builder `ID`, with or without @REF (repeatable)")
+	fl.StringArrayVar(&f.predicateTypes, "predicate-type", nil, "require an attestation of `TYPE`: a name (slsaprovenance1, cyclonedx, spdx, provenance, sbom, ...) or URI (repeatable)")
+	fl.StringVar(&f.policy, "policy", "", "evaluate the policy in `FILE` (YAML; see docs/policy.md)")
+	fl.BoolVar(&f.runInspections, "run-inspections", false, "run an in-toto layout's inspections (they execute commands)")
+	fl.StringArrayVarP(&f.outputs, "output", "o", nil, "write `FORMAT[=FILE]`: text, json or sarif (repeatable; FILE \"-\" or none is stdout)")
+	fl.StringVar(&f.vsa, "vsa", "", "write a signed verification summary (VSA v1) to `PATH` (a directory for several artifacts)")
+	fl.StringVar(&f.vsaKey, "vsa-key", "", "sign the VSA with the private key in `FILE`")
+	fl.BoolVar(&f.vsaKeyless, "vsa-keyless", false, "sign the VSA keylessly (Sigstore certificate for an OIDC identity)")
+	fl.StringVar(&f.vsaSigningConfig, "vsa-signing-config", "", "Sigstore signing_config.json `FILE` for signing the VSA")
+	fl.StringVar(&f.vsaResourceURI, "vsa-resource-uri", "", "the VSA's resourceUri: where the artifact is published (default: its file name)")
+	fl.StringVar(&f.vsaVerifierID, "vsa-verifier-id", vsa.DefaultVerifierID, "the VSA's verifier.id `URI`")
+	fl.StringVar(&f.batch, "batch", "", "verify the JSON lines of `FILE` (\"-\" for standard input), in parallel, streaming JSON lines")
+	fl.IntVar(&f.jobs, "jobs", 0, "batch: verify at most `N` artifacts at once (default: the number of CPUs)")
+	return cmd
+}
+
+// verifySetup is what a run needs, built once from the flags.
+type verifySetup struct {
+	engine     *engine.Engine
+	policy     *policy.Policy
+	policyRef  vsa.Ref
+	targets    []checkTarget
+	vsaSigner  *sign.Signer
+	vsaSummary vsa.Summary
+}
+
+func (e *env) runVerify(ctx context.Context, f *verifyFlags, artifacts []string) error {
+	s, err := e.verifySetup(ctx, f, len(artifacts))
+	if err != nil {
+		return err
+	}
+	if f.batch != "" {
+		return e.runBatch(ctx, f, s)
+	}
+	var results []*engine.Result
+	for _, a := range artifacts {
+		res, err := s.engine.Verify(ctx, engine.Target{Artifact: a, Bundles: f.bundles})
+		if err != nil {
+			return verifyError(err)
+		}
+		// Reports name the artifact as given; the policy saw its base name.
+		res.Name = a
+		results = append(results, res)
+	}
+	reports := make([]verify.ArtifactReport, len(results))
+	for i, r := range results {
+		reports[i] = r.ArtifactReport
+	}
+	report := output.NewVerifyReport(reports)
+	if err := e.writeVerifyOutputs(report, s.targets); err != nil {
+		return err
+	}
+	if s.vsaSigner != nil {
+		if err := e.writeVSAs(ctx, f, s, results); err != nil {
+			return err
+		}
+	}
+	if !report.Verified {
+		failed := 0
+		for _, a := range report.Artifacts {
+			if !a.Verified {
+				failed++
+			}
+		}
+		return &exitError{code: ExitFailure, err: fmt.Errorf("verification failed: %d of %d artifacts not verified", failed, len(report.Artifacts))}
+	}
+	return nil
+}
+
+// verifyError sorts an engine error into an exit code: an invalid request
+// is a usage error, the rest operational.
+func verifyError(err error) error {
+	if errors.Is(err, bundle.ErrPolicy) {
+		return usageError{err}
+	}
+	return &exitError{code: ExitError, err: err}
+}
+
+func (e *env) verifySetup(ctx context.Context, f *verifyFlags, nArtifacts int) (*verifySetup, error) {
+	s := &verifySetup{}
+	var err error
+	if f.batch == "" {
+		if s.targets, err = parseCheckTargets(f.outputs); err != nil {
+			return nil, err
+		}
+	} else {
+		for _, o := range f.outputs {
+			if o != "json" && o != "json=-" {
+				return nil, usagef("-o %s: --batch writes JSON lines to stdout only", o)
+			}
+		}
+		if len(f.bundles) > 0 {
+			return nil, usagef("--bundle cannot be used with --batch: give each line its \"bundles\"")
+		}
+		if f.vsa != "" {
+			return nil, usagef("--vsa cannot be used with --batch")
+		}
+		if f.jobs < 0 {
+			return nil, usagef("--jobs %d: want a positive number", f.jobs)
+		}
+	}
+	if f.vsa == "" && (f.vsaKey != "" || f.vsaKeyless) {
+		return nil, usagef("--vsa-key and --vsa-keyless sign a verification summary: give --vsa PATH")
+	}
+	if f.vsaResourceURI != "" && nArtifacts > 1 {
+		return nil, usagef("--vsa-resource-uri names one artifact (got %d)", nArtifacts)
+	}
+
+	// The policy: a file, or the flags.
+	flagPolicy := f.identity != "" || f.identityRegexp != "" || f.issuer != "" || f.issuerRegexp != "" ||
+		f.repo != "" || f.signerWorkflow != "" || f.sourceURI != "" || len(f.sourceRefs) > 0 ||
+		len(f.builderIDs) > 0 || len(f.predicateTypes) > 0
+	if f.policy != "" {
+		if flagPolicy {
+			return nil, usagef("--policy states the requirements: put identities (trust.identities), provenance (slsa) and --predicate-type (predicates.required) in the policy file, not in flags")
+		}
+		p, err := policy.Load(f.policy)
+		if err != nil {
+			if errors.Is(err, policy.ErrInvalid) {
+				return nil, usageError{fmt.Errorf("--policy: %w", err)}
+			}
+			return nil, &exitError{code: ExitError, err: fmt.Errorf("--policy: %w", err)}
+		}
+		s.policy = p
+		sum, err := fileDigest(f.policy)
+		if err != nil {
+			return nil, &exitError{code: ExitError, err: err}
+		}
+		s.policyRef = vsa.Ref{URI: uriRef(f.policy), Digest: map[string]string{"sha256": sum}}
+	} else {
+		p, err := flagsPolicy(f)
+		if err != nil {
+			return nil, err
+		}
+		s.policy = p
+		// The command-line policy is named by the digest of its canonical
+		// JSON, so two VSAs from the same flags name the same policy.
+		data, err := json.Marshal(p)
+		if err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256(data)
+		s.policyRef = vsa.Ref{URI: flagPolicyURI, Digest: map[string]string{"sha256": hex.EncodeToString(sum[:])}}
+	}
+
+	// Trust: keys from the flags and the policy; a trusted root from the
+	// flag or the policy; else public good, loaded only if a keyless
+	// bundle needs it.
+	opts := engine.Options{
+		Policy:              s.policy,
+		InsecureAnyIdentity: f.insecureAnyIdentity,
+		RunInspections:      f.runInspections,
+		PublicGood:          trust.Options{Offline: f.offline},
+	}
+	keyFiles := append([]string(nil), f.keys...)
+	for _, k := range s.policy.Trust.Keys {
+		keyFiles = append(keyFiles, policyPath(s.policy, k))
+	}
+	seen := map[string]bool{}
+	for _, k := range keyFiles {
+		key, err := trust.FromPublicKeyFile(k)
+		if err != nil {
+			return nil, &exitError{code: ExitError, err: fmt.Errorf("--key: %w", err)}
+		}
+		if !seen[key.ID()] {
+			seen[key.ID()] = true
+			opts.Keys = append(opts.Keys, key)
+		}
+	}
+	rootFile := f.trustedRoot
+	if rootFile == "" && s.policy.Trust.TrustedRoot != "" {
+		rootFile = policyPath(s.policy, s.policy.Trust.TrustedRoot)
+	}
+	if rootFile != "" {
+		tr, err := trust.FromTrustedRootFile(rootFile)
+		if err != nil {
+			return nil, &exitError{code: ExitError, err: fmt.Errorf("--trusted-root: %w", err)}
+		}
+		opts.TrustedRoot = root.TrustedMaterial(tr)
+	}
+	if s.engine, err = engine.New(opts); err != nil {
+		return nil, verifyError(err)
+	}
+
+	if f.vsa != "" {
+		if !f.vsaKeyless && f.vsaKey == "" {
+			return nil, usagef("--vsa needs a signer: --vsa-key FILE or --vsa-keyless")
+		}
+		if err := attest.CheckURI(f.vsaVerifierID); err != nil {
+			return nil, usagef("--vsa-verifier-id %q: %v", f.vsaVerifierID, err)
+		}
+		when, err := e.timestamp("")
+		if err != nil {
+			return nil, err
+		}
+		s.vsaSummary = vsa.Summary{VerifierID: f.vsaVerifierID, TimeVerified: when, Policy: s.policyRef}
+		sf := &signerFlags{key: f.vsaKey, keyless: f.vsaKeyless, signingConfig: f.vsaSigningConfig}
+		if s.vsaSigner, err = e.newSigner(ctx, sf); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// flagsPolicy turns the requirement flags into a policy.
+func flagsPolicy(f *verifyFlags) (*policy.Policy, error) {
+	p := &policy.Policy{APIVersion: policy.APIVersion, Kind: policy.Kind}
+	if f.identity != "" || f.identityRegexp != "" || f.issuer != "" || f.issuerRegexp != "" || f.repo != "" || f.signerWorkflow != "" {
+		// The bundle layer's rules for the flags (anchored regexps, the
+		// GitHub shortcuts, an issuer required) give the flag names in
+		// their messages.
+		bp := bundle.Policy{Identity: f.identity, IdentityRegexp: f.identityRegexp, Issuer: f.issuer,
+			IssuerRegexp: f.issuerRegexp, Repo: f.repo, SignerWorkflow: f.signerWorkflow}
+		if err := bp.Validate(); err != nil {
+			return nil, usageError{err}
+		}
+		p.Trust.Identities = []policy.Identity{{Identity: f.identity, IdentityRegexp: f.identityRegexp, Issuer: f.issuer,
+			IssuerRegexp: f.issuerRegexp, Repo: f.repo, SignerWorkflow: workflowForPolicy(f.repo, f.signerWorkflow)}}
+	}
+	if f.sourceURI != "" || len(f.sourceRefs) > 0 || len(f.builderIDs) > 0 {
+		p.SLSA = &policy.SLSA{SourceURI: f.sourceURI, SourceRefs: f.sourceRefs, BuilderIDs: f.builderIDs}
+	}
+	p.Predicates.Required = f.predicateTypes
+	if err := p.Compile(); err != nil {
+		return nil, usageError{fmt.Errorf("the requirements in the flags: %w", err)}
+	}
+	return p, nil
+}
+
+// workflowForPolicy spells --signer-workflow as the policy's
+// signerWorkflow ("owner/name/path"): the flag also accepts a path inside
+// --repo and a full https:// URI.
+func workflowForPolicy(repo, wf string) string {
+	switch {
+	case wf == "":
+		return ""
+	case strings.HasPrefix(wf, "https://github.com/"):
+		return strings.TrimPrefix(wf, "https://github.com/")
+	case strings.HasPrefix(wf, "https://"):
+		return strings.TrimPrefix(wf, "https://")
+	case !strings.HasPrefix(wf, ".") && strings.Count(wf, "/") >= 2:
+		return wf
+	}
+	return repo + "/" + strings.TrimPrefix(wf, "/")
+}
+
+// policyPath resolves a path from a policy file against its directory.
+func policyPath(p *policy.Policy, f string) string {
+	if filepath.IsAbs(f) || p.Dir == "" {
+		return f
+	}
+	return filepath.Join(p.Dir, f)
+}
+
+func (e *env) writeVerifyOutputs(r verify.Report, targets []checkTarget) error {
+	for _, t := range targets {
+		var buf bytes.Buffer
+		var err error
+		toStdout := t.file == "" || t.file == "-"
+		switch t.format {
+		case "text":
+			err = output.VerifyText(&buf, r, toStdout && e.isTTY(e.stdout))
+		case "json":
+			err = output.VerifyJSON(&buf, r)
+		case "sarif":
+			err = output.VerifySARIF(&buf, r, Version())
+		}
+		if err != nil {
+			return err
+		}
+		if toStdout {
+			if _, err := e.stdout.Write(buf.Bytes()); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := output.WriteFileAtomic(t.file, buf.Bytes()); err != nil {
+			return &exitError{code: ExitError, err: err}
+		}
+	}
+	return nil
+}
+
+// writeVSAs signs and writes one verification summary per artifact.
+func (e *env) writeVSAs(ctx context.Context, f *verifyFlags, s *verifySetup, results []*engine.Result) error {
+	dir := ""
+	if len(results) > 1 {
+		dir = f.vsa
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return &exitError{code: ExitError, err: fmt.Errorf("--vsa: %w", err)}
+		}
+	}
+	for _, r := range results {
+		sum := s.vsaSummary
+		sum.ResourceURI = f.vsaResourceURI
+		if sum.ResourceURI == "" {
+			sum.ResourceURI = uriRef(filepath.Base(r.Name))
+		}
+		if lvl := vsa.LevelFromFindings(&r.ArtifactReport); lvl != "" {
+			sum.VerifiedLevels = []string{lvl}
+		}
+		for _, in := range r.Inputs {
+			sum.InputAttestations = append(sum.InputAttestations, vsa.Ref{URI: uriRef(in.Path), Digest: map[string]string{"sha256": in.SHA256}})
+		}
+		st, err := vsa.Statement(&r.ArtifactReport, r.Digests, sum)
+		if err != nil {
+			return &exitError{code: ExitError, err: fmt.Errorf("verification summary for %s: %w", r.Name, err)}
+		}
+		payload, err := attest.MarshalStatement(st)
+		if err != nil {
+			return &exitError{code: ExitError, err: err}
+		}
+		b, err := s.vsaSigner.Attest(ctx, payload)
+		if err != nil {
+			return signError("verification summary for "+r.Name, err)
+		}
+		dest := f.vsa
+		if dir != "" {
+			dest = filepath.Join(dir, vsaFileName(r.Name))
+		}
+		if err := output.WriteFileAtomic(dest, b); err != nil {
+			return &exitError{code: ExitError, err: err}
+		}
+		fmt.Fprintf(e.stderr, "Wrote verification summary to %s\n", dest)
+	}
+	return nil
+}
+
+// vsaFileName names the VSA of an artifact (a path or a digest) in a
+// --vsa directory.
+func vsaFileName(name string) string {
+	base := filepath.Base(name)
+	if strings.HasPrefix(name, "sha256:") || strings.HasPrefix(name, "sha512:") {
+		base = strings.Replace(name, ":", "-", 1)
+	}
+	return base + ".vsa" + bundleSuffix
+}
+
+// uriRef is a relative URI reference for a local path (a name with a colon
+// is kept from reading as a scheme).
+func uriRef(p string) string {
+	u := url.URL{Path: filepath.ToSlash(p)}
+	return u.String()
+}
+
+func fileDigest(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, io.LimitReader(f, policy.MaxPolicyBytes+1)); err != nil {
+		return "", fmt.Errorf("digest %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// batchLine is one input line of --batch.
+type batchLine struct {
+	Artifact string   `json:"artifact"`
+	Bundles  []string `json:"bundles"`
+}
+
+// runBatch verifies the lines of f.batch with a bounded pool of workers and
+// writes each result as soon as it is ready. The exit code is 1 if any line
+// could not be verified at all, else 3 if any artifact was refused.
+func (e *env) runBatch(ctx context.Context, f *verifyFlags, s *verifySetup) error {
+	var in io.Reader = e.stdin
+	if f.batch != "-" {
+		fh, err := os.Open(f.batch)
+		if err != nil {
+			return &exitError{code: ExitError, err: fmt.Errorf("--batch: %w", err)}
+		}
+		defer fh.Close()
+		in = fh
+	}
+	jobs := f.jobs
+	if jobs == 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	type job struct {
+		line int
+		t    engine.Target
+		err  error
+	}
+	work := make(chan job)
+	var mu sync.Mutex
+	var writeErr error
+	var nErr, nFail, n int
+	emit := func(l output.BatchLine) {
+		mu.Lock()
+		defer mu.Unlock()
+		n++
+		if l.Error != "" {
+			nErr++
+		} else if !l.Report.Verified {
+			nFail++
+		}
+		if writeErr == nil {
+			writeErr = output.VerifyBatchLine(e.stdout, l)
+		}
+	}
+	var wg sync.WaitGroup
+	for range jobs {
+		wg.Go(func() {
+			for j := range work {
+				if j.err != nil {
+					emit(output.BatchLine{Line: j.line, Error: j.err.Error()})
+					continue
+				}
+				res, err := s.engine.Verify(ctx, j.t)
+				if err != nil {
+					emit(output.BatchLine{Line: j.line, Error: err.Error()})
+					continue
+				}
+				res.Name = j.t.Artifact
+				emit(output.BatchLine{Line: j.line, Report: &res.ArtifactReport})
+			}
+		})
+	}
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64<<10), maxBatchLine)
+	line := 0
+	var readErr error
+	for sc.Scan() {
+		line++
+		text := bytes.TrimSpace(sc.Bytes())
+		if len(text) == 0 {
+			continue
+		}
+		j := job{line: line}
+		var bl batchLine
+		dec := json.NewDecoder(bytes.NewReader(text))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&bl); err != nil {
+			j.err = fmt.Errorf("--batch %s:%d: want {\"artifact\": ..., \"bundles\": [...]}: %v", f.batch, line, err)
+		} else if bl.Artifact == "" {
+			j.err = fmt.Errorf("--batch %s:%d: missing \"artifact\"", f.batch, line)
+		}
+		j.t = engine.Target{Artifact: bl.Artifact, Bundles: bl.Bundles}
+		select {
+		case work <- j:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	if err := sc.Err(); err != nil {
+		readErr = fmt.Errorf("--batch %s: after line %d: %w (a line is at most %d bytes)", f.batch, line, err, maxBatchLine)
+	}
+	close(work)
+	wg.Wait()
+	switch {
+	case readErr != nil:
+		return &exitError{code: ExitError, err: readErr}
+	case writeErr != nil:
+		return &exitError{code: ExitError, err: writeErr}
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case nErr > 0:
+		return &exitError{code: ExitError, err: fmt.Errorf("batch: %d of %d lines could not be verified (see their \"error\")", nErr, n)}
+	case nFail > 0:
+		return &exitError{code: ExitFailure, err: fmt.Errorf("verification failed: %d of %d artifacts not verified", nFail, n)}
+	}
+	return nil
+}
