@@ -227,8 +227,32 @@ func TestVouchVerifiesCosignBundles(t *testing.T) {
 		t.Errorf("predicate type %q, want SLSA provenance v1", ev.PredicateType)
 	}
 
+	// The same through the command line: `vouch verify --key cosign.pub`
+	// accepts both bundles (exit 0); another key refuses them (exit 3).
+	vouch := func(args ...string) (int, string) {
+		var out, errb bytes.Buffer
+		code := cli.Run(ctx, args, nil, &out, &errb)
+		return code, out.String() + errb.String()
+	}
+	verifyArgs := func(pub string) []string {
+		return []string{"verify", "--key", filepath.Join(dir, pub), "--bundle", filepath.Join(dir, "A.sigstore.json"),
+			"--bundle", filepath.Join(dir, "A.att.sigstore.json"), art}
+	}
+	if code, out := vouch(verifyArgs("cosign.pub")...); code != cli.ExitOK {
+		t.Fatalf("vouch verify --key cosign.pub: exit %d\n%s", code, out)
+	}
+	if code, out := vouch("keygen", "--no-password", "--output-key-prefix", filepath.Join(dir, "other")); code != cli.ExitOK {
+		t.Fatalf("vouch keygen: exit %d\n%s", code, out)
+	}
+	if code, out := vouch(verifyArgs("other.pub")...); code != cli.ExitFailure {
+		t.Errorf("vouch verify with another key: exit %d, want %d\n%s", code, cli.ExitFailure, out)
+	}
+
 	if err := os.WriteFile(art, []byte("artifact, changed\n"), 0o644); err != nil {
 		t.Fatal(err)
+	}
+	if code, out := vouch(verifyArgs("cosign.pub")...); code != cli.ExitFailure {
+		t.Errorf("vouch verify over a changed artifact: exit %d, want %d\n%s", code, cli.ExitFailure, out)
 	}
 	for _, b := range []string{"A.sigstore.json", "A.att.sigstore.json"} {
 		_, err := bundle.VerifyFile(ctx, filepath.Join(dir, b), bundle.ArtifactFile(art), key, bundle.Policy{})
