@@ -7,13 +7,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 
 	ita "github.com/in-toto/attestation/go/v1"
 
+	"github.com/vouchdev/vouch/internal/parallel"
 	"github.com/vouchdev/vouch/pkg/sbom/digest"
 )
 
@@ -46,47 +45,20 @@ func SubjectsFromFiles(ctx context.Context, paths []string) ([]*ita.ResourceDesc
 	if err != nil {
 		return nil, err
 	}
-	parent := ctx
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-
 	subjects := make([]*ita.ResourceDescriptor, len(files))
-	errs := make([]error, len(files))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(files)) {
-		wg.Go(func() {
-			for i := range next {
-				d, err := digestFile(ctx, files[i])
-				if err != nil {
-					errs[i] = err
-					cancel() // no point reading the others
-					continue
-				}
-				subjects[i] = NewSubject(filepath.Base(files[i]), d)
-			}
-		})
-	}
-feed:
-	for i := range files {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
+	err = parallel.Each(ctx, len(files), 0, func(ctx context.Context, i int) error {
+		d, err := digestFile(ctx, files[i])
+		if err != nil {
+			return err
 		}
-	}
-	close(next)
-	wg.Wait()
-
-	// Report the first real failure in argument order, not the
-	// cancellations it caused, so the message does not depend on timing.
-	for _, err := range errs {
-		if err != nil && !errors.Is(err, context.Canceled) {
-			return nil, err
-		}
-	}
-	if err := parent.Err(); err != nil {
+		subjects[i] = NewSubject(filepath.Base(files[i]), d)
+		return nil
+	})
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return nil, fmt.Errorf("digest artifacts: %w", err)
+	}
+	if err != nil {
+		return nil, err
 	}
 	slices.SortFunc(subjects, func(a, b *ita.ResourceDescriptor) int { return strings.Compare(a.Name, b.Name) })
 	return subjects, nil

@@ -64,7 +64,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -72,6 +71,7 @@ import (
 
 	ita "github.com/in-toto/attestation/go/v1"
 
+	"github.com/vouchdev/vouch/internal/parallel"
 	"github.com/vouchdev/vouch/pkg/attest"
 	"github.com/vouchdev/vouch/pkg/attest/provenance"
 	"github.com/vouchdev/vouch/pkg/attest/sign"
@@ -391,42 +391,14 @@ type artifactResult struct {
 
 // all processes the artifacts with a bounded pool; the first failure in
 // argument order is reported, not the cancellations it caused.
-func (p *planner) all(parent context.Context, paths []string) ([]artifactResult, error) {
-	ctx, cancel := context.WithCancel(parent)
-	defer cancel()
-	workers := p.opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
+func (p *planner) all(ctx context.Context, paths []string) ([]artifactResult, error) {
 	results := make([]artifactResult, len(paths))
-	errs := make([]error, len(paths))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(workers, len(paths)) {
-		wg.Go(func() {
-			for i := range next {
-				if results[i], errs[i] = p.one(ctx, paths[i]); errs[i] != nil {
-					cancel()
-				}
-			}
-		})
-	}
-feed:
-	for i := range paths {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(next)
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil && !errors.Is(err, context.Canceled) {
-			return nil, err
-		}
-	}
-	if err := parent.Err(); err != nil {
+	err := parallel.Each(ctx, len(paths), p.opts.Workers, func(ctx context.Context, i int) error {
+		var err error
+		results[i], err = p.one(ctx, paths[i])
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
 	return results, nil
