@@ -67,8 +67,10 @@ var bsiTable = []spec{
 	{Rule{BSITimestamp, bsiSBOM, "The SBOM has a timestamp", SeverityError}, bsiCheckTimestamp},
 	{Rule{BSISBOMURI, bsiSBOMAdd, "The SBOM has a URI (CycloneDX serialNumber + version, SPDX document id)", SeverityError}, bsiCheckSBOMURI},
 	{Rule{BSIComponentCreator, bsiComp, "Each component's creator is given by email address or URL", SeverityError}, bsiCheckComponentCreator},
-	{Rule{BSIName, bsiComp, "Each component has a name", SeverityError}, bsiCheckName},
-	{Rule{BSIVersion, bsiComp, "Each component has a version", SeverityError}, bsiCheckVersion},
+	{Rule{BSIName, bsiComp, "Each component has a name", SeverityError}, elemName},
+	// §5.2.2: the creator's version, or the file's modification date (RFC
+	// 3339) when there is none; either is written to the version field.
+	{Rule{BSIVersion, bsiComp, "Each component has a version", SeverityError}, versionCheck("a version, or the file's RFC 3339 modification date")},
 	{Rule{BSIFilename, bsiComp, "Each deployable component names its file (a name, not a path)", SeverityError}, bsiCheckFilename},
 	{Rule{BSIDependencies, bsiComp, "The primary component and its direct dependencies list their dependencies with completeness", SeverityError}, bsiCheckDependencies},
 	{Rule{BSIDistributionLicence, bsiComp, "Each component has a distribution licence as an SPDX identifier or expression", SeverityError}, bsiCheckDistributionLicence},
@@ -212,32 +214,6 @@ func bsiCheckComponentCreator(e *evaluation, r Rule) {
 		}
 		e.fail(r, c, e.cf(c, "manufacturer (url or contact email)", "software_Package.originatedBy / suppliedBy", "PackageSupplier / PackageOriginator", "supplier"),
 			"an email address or URL of the component's creator", got, "the component does not say how to reach its creator")
-	})
-}
-
-// bsiCheckName: §5.2.2, every component.
-func bsiCheckName(e *evaluation, r Rule) {
-	e.each(func(c *sbom.Component) {
-		if strings.TrimSpace(c.Name) != "" {
-			e.pass()
-			return
-		}
-		e.fail(r, c, e.cf(c, "name", "software_Package.name", "PackageName", "name"),
-			"the component's name", "nothing", "the component has no name")
-	})
-}
-
-// bsiCheckVersion: §5.2.2, every component: the creator's version, or the
-// file's modification date (RFC 3339) when there is no version. Either is
-// written to the version field, so an empty one fails.
-func bsiCheckVersion(e *evaluation, r Rule) {
-	e.each(func(c *sbom.Component) {
-		if strings.TrimSpace(c.Version) != "" {
-			e.pass()
-			return
-		}
-		e.fail(r, c, e.cf(c, "version", "software_Package.software_packageVersion", "PackageVersion", "version"),
-			"a version, or the file's RFC 3339 modification date", "nothing", "the component has no version")
 	})
 }
 

@@ -130,6 +130,7 @@ func elemSupplier(e *evaluation, r Rule) {
 	})
 }
 
+// elemName fails every component without a name (BSI §5.2.2, NTIA, CISA).
 func elemName(e *evaluation, r Rule) {
 	e.each(func(c *sbom.Component) {
 		if strings.TrimSpace(c.Name) != "" {
@@ -141,15 +142,22 @@ func elemName(e *evaluation, r Rule) {
 	})
 }
 
-func elemVersion(e *evaluation, r Rule) {
-	e.each(func(c *sbom.Component) {
-		if strings.TrimSpace(c.Version) != "" {
-			e.pass()
-			return
-		}
-		e.fail(r, c, e.cf(c, "version", "software_Package.software_packageVersion", "PackageVersion", "version"),
-			"the component's version", "nothing", "the component has no version")
-	})
+// elemVersion fails every component without a version (NTIA, CISA).
+var elemVersion = versionCheck("the component's version")
+
+// versionCheck returns the check that fails every component without a
+// version; expected says what the clause accepts.
+func versionCheck(expected string) func(*evaluation, Rule) {
+	return func(e *evaluation, r Rule) {
+		e.each(func(c *sbom.Component) {
+			if strings.TrimSpace(c.Version) != "" {
+				e.pass()
+				return
+			}
+			e.fail(r, c, e.cf(c, "version", "software_Package.software_packageVersion", "PackageVersion", "version"),
+				expected, "nothing", "the component has no version")
+		})
+	}
 }
 
 // elemIdentifiers: at least one identifier usable to look the component up:
