@@ -16,6 +16,7 @@
 package sbom
 
 import (
+	"slices"
 	"time"
 )
 
@@ -221,4 +222,29 @@ func (d *Document) Component(id string) *Component {
 		}
 	}
 	return nil
+}
+
+// Clone returns a deep copy of d: every slice that [Document.Normalize]
+// sorts in place is copied, so encoders can normalise without reordering
+// the caller's document.
+func (d *Document) Clone() *Document {
+	c := *d
+	c.Authors = slices.Clone(d.Authors)
+	c.Tools = slices.Clone(d.Tools)
+	c.Properties = slices.Clone(d.Properties)
+	c.Components = slices.Clone(d.Components)
+	for i := range c.Components {
+		comp := &c.Components[i]
+		comp.Hashes = slices.Clone(comp.Hashes)
+		comp.Properties = slices.Clone(comp.Properties)
+		comp.References = slices.Clone(comp.References)
+		for j := range comp.References {
+			comp.References[j].Hashes = slices.Clone(comp.References[j].Hashes)
+		}
+	}
+	c.Dependencies = slices.Clone(d.Dependencies)
+	for i := range c.Dependencies {
+		c.Dependencies[i].DependsOn = slices.Clone(c.Dependencies[i].DependsOn)
+	}
+	return &c
 }

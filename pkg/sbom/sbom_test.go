@@ -71,3 +71,15 @@ func TestUUIDFromDigest(t *testing.T) {
 		t.Fatal("not deterministic")
 	}
 }
+
+func TestCloneIsDeep(t *testing.T) {
+	a := sbomtest.Sample()
+	b := a.Clone()
+	b.Components[0].Hashes[0].Value = "changed"
+	b.Components[1].Properties[0].Value = "changed"
+	b.Dependencies[1].DependsOn[0] = "changed"
+	b.Authors[0].Name = "changed"
+	if a.Digest() != sbomtest.Sample().Digest() || a.Authors[0].Name == "changed" {
+		t.Fatal("changing the clone changed the original")
+	}
+}

@@ -40,7 +40,7 @@ func (e Encoder) Encode(w io.Writer, d *sbom.Document) error {
 	if err := d.Validate(); err != nil {
 		return fmt.Errorf("cyclonedx: encode: %w", err)
 	}
-	doc := cloneDocument(d)
+	doc := d.Clone()
 	doc.Normalize()
 	bom := buildBOM(doc, sv, ver)
 
@@ -59,30 +59,6 @@ func (e Encoder) Encode(w io.Writer, d *sbom.Document) error {
 		return fmt.Errorf("cyclonedx: write: %w", err)
 	}
 	return nil
-}
-
-// cloneDocument deep-copies every slice Normalize sorts, so that encoding
-// never reorders the caller's data.
-func cloneDocument(d *sbom.Document) *sbom.Document {
-	c := *d
-	c.Authors = slices.Clone(d.Authors)
-	c.Tools = slices.Clone(d.Tools)
-	c.Properties = slices.Clone(d.Properties)
-	c.Components = slices.Clone(d.Components)
-	for i := range c.Components {
-		comp := &c.Components[i]
-		comp.Hashes = slices.Clone(comp.Hashes)
-		comp.Properties = slices.Clone(comp.Properties)
-		comp.References = slices.Clone(comp.References)
-		for j := range comp.References {
-			comp.References[j].Hashes = slices.Clone(comp.References[j].Hashes)
-		}
-	}
-	c.Dependencies = slices.Clone(d.Dependencies)
-	for i := range c.Dependencies {
-		c.Dependencies[i].DependsOn = slices.Clone(c.Dependencies[i].DependsOn)
-	}
-	return &c
 }
 
 // buildBOM maps a normalized document onto a CycloneDX BOM of version sv. It

@@ -73,7 +73,7 @@ const (
 // element ids derive from [sbom.Document.Digest] and the component IDs, the
 // graph is sorted, and the only time written is d.Created.
 func (Encoder) Encode(w io.Writer, d *sbom.Document) error {
-	doc := cloneDocument(d)
+	doc := d.Clone()
 	doc.Normalize()
 	if err := doc.Validate(); err != nil {
 		return fmt.Errorf("spdx3: encode: %w", err)
@@ -97,30 +97,6 @@ func (Encoder) Encode(w io.Writer, d *sbom.Document) error {
 		return fmt.Errorf("spdx3: write: %w", err)
 	}
 	return nil
-}
-
-// cloneDocument copies every slice that Normalize sorts in place, so that
-// encoding never reorders the caller's document.
-func cloneDocument(d *sbom.Document) *sbom.Document {
-	c := *d
-	c.Authors = slices.Clone(d.Authors)
-	c.Tools = slices.Clone(d.Tools)
-	c.Properties = slices.Clone(d.Properties)
-	c.Components = slices.Clone(d.Components)
-	for i := range c.Components {
-		comp := &c.Components[i]
-		comp.Hashes = slices.Clone(comp.Hashes)
-		comp.Properties = slices.Clone(comp.Properties)
-		comp.References = slices.Clone(comp.References)
-		for j := range comp.References {
-			comp.References[j].Hashes = slices.Clone(comp.References[j].Hashes)
-		}
-	}
-	c.Dependencies = slices.Clone(d.Dependencies)
-	for i := range c.Dependencies {
-		c.Dependencies[i].DependsOn = slices.Clone(c.Dependencies[i].DependsOn)
-	}
-	return &c
 }
 
 // encoder builds the graph of one normalized, valid document.

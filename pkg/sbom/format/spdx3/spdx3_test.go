@@ -407,7 +407,7 @@ func TestRoundTripEdgeCases(t *testing.T) {
 		Completeness: sbom.CompletenessIncomplete,
 		Properties:   []sbom.Property{{Name: "empty", Value: ""}},
 	}
-	want := cloneDocument(d)
+	want := d.Clone()
 	want.Normalize()
 	b := encode(t, d)
 	validateSchema(t, b)
