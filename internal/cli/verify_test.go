@@ -14,7 +14,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -26,6 +25,7 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/vouchdev/vouch/internal/nonet"
 	"github.com/vouchdev/vouch/internal/schematest"
 	"github.com/vouchdev/vouch/pkg/attest/sign"
 	"github.com/vouchdev/vouch/pkg/verify"
@@ -101,27 +101,8 @@ func signedArtifacts(t testing.TB, s *sign.Signer, dir string, n int) []string {
 	return paths
 }
 
-// noNetwork fails the test on any HTTP request or DNS lookup through the
-// process defaults, which sigstore-go's TUF client and vouch use.
-func noNetwork(t *testing.T) {
-	t.Helper()
-	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		t.Errorf("HTTP request %s %s while offline", r.Method, r.URL)
-		return nil, errors.New("network disabled by test")
-	})
-	oldTransport, oldClientTransport := http.DefaultTransport, http.DefaultClient.Transport
-	http.DefaultTransport, http.DefaultClient.Transport = rt, rt
-	oldDial, oldPreferGo := net.DefaultResolver.Dial, net.DefaultResolver.PreferGo
-	net.DefaultResolver.PreferGo = true
-	net.DefaultResolver.Dial = func(_ context.Context, network, addr string) (net.Conn, error) {
-		t.Errorf("network dial %s %s while offline", network, addr)
-		return nil, errors.New("network disabled by test")
-	}
-	t.Cleanup(func() {
-		http.DefaultTransport, http.DefaultClient.Transport = oldTransport, oldClientTransport
-		net.DefaultResolver.Dial, net.DefaultResolver.PreferGo = oldDial, oldPreferGo
-	})
-}
+// noNetwork fails the test on any HTTP request or DNS lookup.
+func noNetwork(t *testing.T) { nonet.Forbid(t) }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
