@@ -813,32 +813,16 @@ func readCycloneDX(raw []byte, wellFormed bool) (*rawFacts, error) {
 				f.composed[d.Ref] = true
 			}
 		}
-		var walk func(cs []cdxRawComponentXML)
-		add := func(c *cdxRawComponentXML) {
-			rc := &rawComponent{cpe: c.CPE}
-			if c.SWID != nil {
-				rc.swid = c.SWID.TagID
-			}
-			for _, p := range c.Properties {
-				if strings.HasPrefix(p.Name, "bsi:component:") {
-					if rc.bsi == nil {
-						rc.bsi = map[string]string{}
-					}
-					rc.bsi[p.Name] = strings.TrimSpace(p.Value)
-				}
-			}
-			f.index(c.BOMRef, c.PURL, c.Name, c.Version, rc)
-			walk(c.Components)
-		}
-		walk = func(cs []cdxRawComponentXML) {
-			for i := range cs {
-				add(&cs[i])
-			}
-		}
+		var meta *cdxRawComponentJSON
 		if b.Metadata != nil && b.Metadata.Component != nil {
-			add(b.Metadata.Component)
+			m := b.Metadata.Component.asJSON()
+			meta = &m
 		}
-		walk(b.Components)
+		comps := make([]cdxRawComponentJSON, len(b.Components))
+		for i := range b.Components {
+			comps[i] = b.Components[i].asJSON()
+		}
+		f.indexComponents(meta, comps)
 		return f, nil
 	}
 	var b cdxRawJSON
@@ -858,6 +842,18 @@ func readCycloneDX(raw []byte, wellFormed bool) (*rawFacts, error) {
 			f.composed[d] = true
 		}
 	}
+	var meta *cdxRawComponentJSON
+	if b.Metadata != nil {
+		meta = b.Metadata.Component
+	}
+	f.indexComponents(meta, b.Components)
+	return f, nil
+}
+
+// indexComponents files the metadata component and every component, nested
+// ones included, with the facts only the raw document holds: CPE, SWID tag
+// id and the bsi:component:* properties.
+func (f *rawFacts) indexComponents(meta *cdxRawComponentJSON, cs []cdxRawComponentJSON) {
 	var walk func(cs []cdxRawComponentJSON)
 	add := func(c *cdxRawComponentJSON) {
 		rc := &rawComponent{cpe: c.CPE}
@@ -880,11 +876,31 @@ func readCycloneDX(raw []byte, wellFormed bool) (*rawFacts, error) {
 			add(&cs[i])
 		}
 	}
-	if b.Metadata != nil && b.Metadata.Component != nil {
-		add(b.Metadata.Component)
+	if meta != nil {
+		add(meta)
 	}
-	walk(b.Components)
-	return f, nil
+	walk(cs)
+}
+
+// asJSON gives an XML component the shape of a JSON one, so both encodings
+// are indexed by the same code.
+func (c *cdxRawComponentXML) asJSON() cdxRawComponentJSON {
+	out := cdxRawComponentJSON{BOMRef: c.BOMRef, Name: c.Name, Version: c.Version, PURL: c.PURL, CPE: c.CPE}
+	if c.SWID != nil {
+		out.SWID = &struct {
+			TagID string `json:"tagId"`
+		}{TagID: c.SWID.TagID}
+	}
+	for _, p := range c.Properties {
+		out.Properties = append(out.Properties, struct {
+			Name  string `json:"name"`
+			Value string `json:"value"`
+		}{p.Name, p.Value})
+	}
+	for i := range c.Components {
+		out.Components = append(out.Components, c.Components[i].asJSON())
+	}
+	return out
 }
 
 // index files a raw component under its bom-ref, or, without one, under the
