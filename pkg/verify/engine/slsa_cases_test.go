@@ -2,7 +2,6 @@ package engine_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/vouchdev/vouch/pkg/verify/engine"
 	"github.com/vouchdev/vouch/pkg/verify/policy"
+	"github.com/vouchdev/vouch/pkg/verify/slsa/slsatest"
 	"github.com/vouchdev/vouch/pkg/verify/trust"
 )
 
@@ -20,49 +20,15 @@ const slsaDir = "../../../testdata/slsa"
 
 const npmPublish = "https://github.com/npm/attestation/tree/main/specs/publish/v0.1"
 
-type slsaCase struct {
-	ID     string `json:"id"`
-	Expect string `json:"expect"`
-	Why    string `json:"why"`
-	Params struct {
-		SourceURI      string   `json:"source_uri"`
-		BuilderID      string   `json:"builder_id"`
-		SourceBranch   string   `json:"source_branch"`
-		SourceTag      string   `json:"source_tag"`
-		PackageName    string   `json:"package_name"`
-		PackageVersion string   `json:"package_version"`
-		Artifacts      []string `json:"artifacts"`
-		Provenance     string   `json:"provenance"`
-		Attestations   string   `json:"attestations"`
-	} `json:"params"`
-}
+func local(p string) string { return slsatest.LocalPath(slsaDir, p) }
 
-func local(p string) string {
-	return filepath.Join(slsaDir, strings.TrimPrefix(p, "slsa/slsa-verifier/"))
-}
-
-// splitBundles writes each bundle of a .intoto.jsonl file (one per line) or
-// of an npm attestations document to its own file, as vouch verify takes them.
+// splitBundles writes each bundle of a .intoto.jsonl or an npm attestations
+// document to its own file, as vouch verify takes them.
 func splitBundles(t *testing.T, path string) []string {
 	t.Helper()
-	data, err := os.ReadFile(path)
+	raws, err := slsatest.Bundles(path)
 	if err != nil {
 		t.Fatal(err)
-	}
-	var raws []json.RawMessage
-	var npm struct {
-		Attestations []struct {
-			Bundle json.RawMessage `json:"bundle"`
-		} `json:"attestations"`
-	}
-	if json.Unmarshal(data, &npm) == nil && len(npm.Attestations) > 0 {
-		for _, a := range npm.Attestations {
-			raws = append(raws, a.Bundle)
-		}
-	} else {
-		for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-			raws = append(raws, json.RawMessage(line))
-		}
 	}
 	dir := t.TempDir()
 	var out []string
@@ -82,12 +48,8 @@ func splitBundles(t *testing.T, path string) []string {
 // case's slsa-verifier parameters — and requires slsa-verifier's verdict.
 // Unlike the policy package's test, the tampered-signature cases are in.
 func TestSLSACasesEndToEnd(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(slsaDir, "cases.json"))
+	cases, err := slsatest.LoadCases(slsaDir)
 	if err != nil {
-		t.Fatal(err)
-	}
-	var cases []slsaCase
-	if err := json.Unmarshal(data, &cases); err != nil {
 		t.Fatal(err)
 	}
 	if len(cases) < 20 {

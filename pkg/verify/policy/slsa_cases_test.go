@@ -2,9 +2,7 @@ package policy
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,22 +15,7 @@ import (
 // from slsa-verifier with the cases of the shared corpus (see its ORIGIN).
 const slsaTestdata = "../../../testdata/slsa"
 
-type slsaCase struct {
-	ID     string `json:"id"`
-	Expect string `json:"expect"`
-	Why    string `json:"why"`
-	Params struct {
-		SourceURI      string   `json:"source_uri"`
-		BuilderID      string   `json:"builder_id"`
-		SourceBranch   string   `json:"source_branch"`
-		SourceTag      string   `json:"source_tag"`
-		PackageName    string   `json:"package_name"`
-		PackageVersion string   `json:"package_version"`
-		Artifacts      []string `json:"artifacts"`
-		Provenance     string   `json:"provenance"`
-		Attestations   string   `json:"attestations"`
-	} `json:"params"`
-}
+type slsaCase = slsatest.Case
 
 // signatureLayerCases fail because a signature was tampered with: their
 // statements are intact, so the policy layer cannot and must not be what
@@ -95,12 +78,8 @@ func policyForCase(t *testing.T, c slsaCase) *Policy {
 
 func loadSLSACases(t *testing.T) []slsaCase {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(slsaTestdata, "cases.json"))
+	cases, err := slsatest.LoadCases(slsaTestdata)
 	if err != nil {
-		t.Fatal(err)
-	}
-	var cases []slsaCase
-	if err := json.Unmarshal(data, &cases); err != nil {
 		t.Fatal(err)
 	}
 	if len(cases) < 20 {
@@ -110,9 +89,7 @@ func loadSLSACases(t *testing.T) []slsaCase {
 }
 
 // localPath maps a corpus path ("slsa/slsa-verifier/x/y") into testdata/slsa.
-func localPath(p string) string {
-	return filepath.Join(slsaTestdata, strings.TrimPrefix(p, "slsa/slsa-verifier/"))
-}
+func localPath(p string) string { return slsatest.LocalPath(slsaTestdata, p) }
 
 // TestSLSAProvenanceCases runs every offline slsa-provenance-verify case:
 // each verdict with its parameters must agree with slsa-verifier's.

@@ -50,26 +50,9 @@ func Load(path string, keyFile ...string) ([]verify.Evidence, error) {
 		sum := sha256.Sum256(block.Bytes)
 		keyID = hex.EncodeToString(sum[:])
 	}
-	data, err := os.ReadFile(path)
+	raws, err := Bundles(path)
 	if err != nil {
 		return nil, err
-	}
-	var raws []json.RawMessage
-	var npm struct {
-		Attestations []struct {
-			Bundle json.RawMessage `json:"bundle"`
-		} `json:"attestations"`
-	}
-	if json.Unmarshal(data, &npm) == nil && len(npm.Attestations) > 0 {
-		for _, a := range npm.Attestations {
-			raws = append(raws, a.Bundle)
-		}
-	} else {
-		for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-			if strings.TrimSpace(line) != "" {
-				raws = append(raws, json.RawMessage(line))
-			}
-		}
 	}
 	var out []verify.Evidence
 	for i, raw := range raws {
@@ -164,4 +147,69 @@ func FileDigests(path string) (map[string]string, error) {
 func sha512Hex(data []byte) string {
 	s := sha512.Sum512(data)
 	return hex.EncodeToString(s[:])
+}
+
+// Bundles splits a file into its bundles' JSON: one per line of a
+// .intoto.jsonl, or each entry of an npm attestations document
+// ({"attestations": [{"bundle": ...}]}).
+func Bundles(path string) ([]json.RawMessage, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var raws []json.RawMessage
+	var npm struct {
+		Attestations []struct {
+			Bundle json.RawMessage `json:"bundle"`
+		} `json:"attestations"`
+	}
+	if json.Unmarshal(data, &npm) == nil && len(npm.Attestations) > 0 {
+		for _, a := range npm.Attestations {
+			raws = append(raws, a.Bundle)
+		}
+		return raws, nil
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if strings.TrimSpace(line) != "" {
+			raws = append(raws, json.RawMessage(line))
+		}
+	}
+	return raws, nil
+}
+
+// Case is one slsa-provenance-verify case of the shared corpus, as copied
+// to testdata/slsa/cases.json: slsa-verifier's parameters and its verdict.
+type Case struct {
+	ID     string `json:"id"`
+	Expect string `json:"expect"`
+	Why    string `json:"why"`
+	Params struct {
+		SourceURI      string   `json:"source_uri"`
+		BuilderID      string   `json:"builder_id"`
+		SourceBranch   string   `json:"source_branch"`
+		SourceTag      string   `json:"source_tag"`
+		PackageName    string   `json:"package_name"`
+		PackageVersion string   `json:"package_version"`
+		Artifacts      []string `json:"artifacts"`
+		Provenance     string   `json:"provenance"`
+		Attestations   string   `json:"attestations"`
+	} `json:"params"`
+}
+
+// LoadCases reads dir/cases.json.
+func LoadCases(dir string) ([]Case, error) {
+	data, err := os.ReadFile(filepath.Join(dir, "cases.json"))
+	if err != nil {
+		return nil, err
+	}
+	var cases []Case
+	if err := json.Unmarshal(data, &cases); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "cases.json"), err)
+	}
+	return cases, nil
+}
+
+// LocalPath maps a corpus path ("slsa/slsa-verifier/x/y") into dir.
+func LocalPath(dir, p string) string {
+	return filepath.Join(dir, strings.TrimPrefix(p, "slsa/slsa-verifier/"))
 }
