@@ -3,9 +3,11 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -49,7 +51,36 @@ func TestScripts(t *testing.T) {
 			e.Setenv("CGO_ENABLED", "0")
 			return nil
 		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"exit": cmdExit},
 	})
+}
+
+// cmdExit is the transcripts' "exit CODE PROGRAM ARGS...": it runs the
+// program like exec and fails unless it exits with exactly CODE, so that
+// "exit 3 vouch verify ..." cannot pass on a usage error (2) or a crash.
+// stdout and stderr are kept for the assertions that follow.
+func cmdExit(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("unsupported: ! exit (give the expected code)")
+	}
+	if len(args) < 2 {
+		ts.Fatalf("usage: exit CODE PROGRAM [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exit: code %q is not a number", args[0])
+	}
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("exit: %v", err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited with %d, want %d", args[1], got, want)
+	}
 }
 
 func TestUsageErrorsExit2(t *testing.T) {
