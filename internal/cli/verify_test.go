@@ -462,6 +462,10 @@ func TestVerifyUsageExit2(t *testing.T) {
 // testdata/script/readme_tour.txtar (run by TestScripts) in step: the same
 // commands in the same order, and the script's copies of the example files
 // equal to the repository's.
+// exitLine is the "exit CODE " prefix of a transcript command that must
+// exit with CODE.
+var exitLine = regexp.MustCompile(`^exit [0-9]+ `)
+
 func TestReadmeTour(t *testing.T) {
 	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
 	if err != nil {
@@ -493,8 +497,10 @@ func TestReadmeTour(t *testing.T) {
 		switch {
 		case strings.HasPrefix(l, "env "):
 			got = append(got, "export "+strings.TrimPrefix(l, "env "))
-		case strings.HasPrefix(l, "exec "), strings.HasPrefix(l, "! exec "):
-			got = append(got, strings.TrimPrefix(strings.TrimPrefix(l, "! "), "exec "))
+		case strings.HasPrefix(l, "exec "):
+			got = append(got, strings.TrimPrefix(l, "exec "))
+		case exitLine.MatchString(l):
+			got = append(got, exitLine.ReplaceAllString(l, ""))
 		case strings.HasPrefix(l, "cp "):
 			got = append(got, l)
 		}
