@@ -21,6 +21,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vouchdev/vouch/internal/output"
+	"github.com/vouchdev/vouch/internal/safefile"
 	"github.com/vouchdev/vouch/pkg/attest"
 	"github.com/vouchdev/vouch/pkg/attest/sign"
 	"github.com/vouchdev/vouch/pkg/verify"
@@ -170,7 +171,7 @@ root unavailable), 2 usage error.`,
 
 // verifySetup is what a run needs, built once from the flags.
 type verifySetup struct {
-	engine     *engine.Engine
+	engine     *engine.Verifier
 	policy     *policy.Policy
 	policyRef  vsa.Ref
 	targets    []checkTarget
@@ -188,7 +189,7 @@ func (e *env) runVerify(ctx context.Context, f *verifyFlags, artifacts []string)
 	}
 	var results []*engine.Result
 	for _, a := range artifacts {
-		res, err := s.engine.Verify(ctx, engine.Target{Artifact: a, Bundles: f.bundles})
+		res, err := e.verifyOne(ctx, s, a, f.bundles)
 		if err != nil {
 			return verifyError(err)
 		}
@@ -200,7 +201,7 @@ func (e *env) runVerify(ctx context.Context, f *verifyFlags, artifacts []string)
 	for i, r := range results {
 		reports[i] = r.ArtifactReport
 	}
-	report := output.NewVerifyReport(reports)
+	report := verify.NewReport(reports)
 	if err := e.writeVerifyOutputs(report, s.targets); err != nil {
 		return err
 	}
@@ -219,6 +220,94 @@ func (e *env) runVerify(ctx context.Context, f *verifyFlags, artifacts []string)
 		return &exitError{code: ExitFailure, err: fmt.Errorf("verification failed: %d of %d artifacts not verified", failed, len(report.Artifacts))}
 	}
 	return nil
+}
+
+// errNoArtifact marks an artifact that cannot be read: an operational
+// error (exit 1), not a verdict.
+var errNoArtifact = errors.New("cannot read artifact")
+
+// verifyOne reads the artifact once — its digests are all the engine
+// sees, so it cannot change between the digest reported and the one
+// verified — reads its bundles, and verifies it.
+func (e *env) verifyOne(ctx context.Context, s *verifySetup, artifact string, bundlePaths []string) (*engine.Result, error) {
+	subj, isDigest, err := e.subject(artifact)
+	if err != nil {
+		return nil, err
+	}
+	var bundles []engine.Bundle
+	if len(bundlePaths) == 0 {
+		if isDigest {
+			return nil, fmt.Errorf("%w: artifact %s is a digest: name its bundles (--bundle)", bundle.ErrPolicy, artifact)
+		}
+		found, looked := discoverBundles(artifact)
+		if len(found) == 0 {
+			bundles = []engine.Bundle{{Err: fmt.Errorf("%w found next to %s (looked for %s)", engine.ErrNoBundle, artifact, strings.Join(looked, ", "))}}
+		}
+		bundlePaths = found
+	}
+	for _, p := range bundlePaths {
+		data, err := safefile.Read("load bundle", p, bundle.MaxBundleSize)
+		bundles = append(bundles, engine.Bundle{Name: p, Data: data, Err: err})
+	}
+	return s.engine.Verify(ctx, subj, bundles, s.policy)
+}
+
+// subject reads an artifact argument: a digest sha256:<hex> /
+// sha512:<hex> that is not an existing file, "-" for standard input, or a
+// regular file, read once.
+func (e *env) subject(a string) (engine.Subject, bool, error) {
+	if alg, _, ok := strings.Cut(a, ":"); ok && (alg == "sha256" || alg == "sha512") {
+		if _, err := os.Stat(a); err != nil {
+			d, err := engine.ParseDigest(a)
+			if err != nil {
+				return engine.Subject{}, true, err
+			}
+			return engine.Subject{Name: a, Digests: d}, true, nil
+		}
+	}
+	if a == "-" {
+		d, err := engine.Digest(e.stdin)
+		if err != nil {
+			return engine.Subject{}, false, fmt.Errorf("%w: standard input: %w", errNoArtifact, err)
+		}
+		return engine.Subject{Name: "-", Digests: d}, false, nil
+	}
+	fh, _, err := safefile.Open(errNoArtifact.Error(), a)
+	if err != nil {
+		return engine.Subject{}, false, err
+	}
+	defer fh.Close()
+	d, err := engine.Digest(fh)
+	if err != nil {
+		return engine.Subject{}, false, fmt.Errorf("%w: %s: %w", errNoArtifact, a, err)
+	}
+	// Subjects name artifacts by base name (vouch attest, vouch release,
+	// cosign), and policy subject globs match that name.
+	return engine.Subject{Name: filepath.Base(a), Digests: d, Dir: filepath.Dir(a)}, false, nil
+}
+
+// Bundle names of the `vouch release` layout, looked for next to an
+// artifact A when no bundle is named.
+const (
+	signatureSuffix  = ".sigstore.json"      // A.sigstore.json: message signature over A
+	sbomSuffix       = ".sbom.sigstore.json" // A.sbom.sigstore.json: SBOM attestation about A
+	provenanceBundle = "provenance.sigstore.json"
+)
+
+// discoverBundles returns the release-layout bundles that exist next to
+// the artifact, and every name it looked for.
+func discoverBundles(artifact string) (found, looked []string) {
+	looked = []string{
+		artifact + signatureSuffix,
+		artifact + sbomSuffix,
+		filepath.Join(filepath.Dir(artifact), provenanceBundle),
+	}
+	for _, p := range looked {
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+			found = append(found, p)
+		}
+	}
+	return found, looked
 }
 
 // verifyError sorts an engine error into an exit code: an invalid request
@@ -301,10 +390,9 @@ func (e *env) verifySetup(ctx context.Context, f *verifyFlags, nArtifacts int) (
 	// flag or the policy; else public good, loaded only if a keyless
 	// bundle needs it.
 	opts := engine.Options{
-		Policy:              s.policy,
 		InsecureAnyIdentity: f.insecureAnyIdentity,
 		RunInspections:      f.runInspections,
-		PublicGood:          trust.Options{Offline: f.offline},
+		Roots:               trust.NewPublicGoodProvider(trust.Options{Offline: f.offline}, 0),
 	}
 	keyFiles := append([]string(nil), f.keys...)
 	for _, k := range s.policy.Trust.Keys {
@@ -330,7 +418,7 @@ func (e *env) verifySetup(ctx context.Context, f *verifyFlags, nArtifacts int) (
 		if err != nil {
 			return nil, &exitError{code: ExitError, err: fmt.Errorf("--trusted-root: %w", err)}
 		}
-		opts.TrustedRoot = root.TrustedMaterial(tr)
+		opts.Roots, opts.ExplicitRoot = engine.StaticRoot{Material: root.TrustedMaterial(tr)}, true
 	}
 	if s.engine, err = engine.New(opts); err != nil {
 		return nil, verifyError(err)
@@ -450,13 +538,11 @@ func (e *env) writeVSAs(ctx context.Context, f *verifyFlags, s *verifySetup, res
 		if sum.ResourceURI == "" {
 			sum.ResourceURI = uriRef(filepath.Base(r.Name))
 		}
-		if lvl := vsa.LevelFromFindings(&r.ArtifactReport); lvl != "" {
-			sum.VerifiedLevels = []string{lvl}
-		}
+		var inputs []vsa.Ref
 		for _, in := range r.Inputs {
-			sum.InputAttestations = append(sum.InputAttestations, vsa.Ref{URI: uriRef(in.Path), Digest: map[string]string{"sha256": in.SHA256}})
+			inputs = append(inputs, vsa.Ref{URI: uriRef(in.Name), Digest: map[string]string{"sha256": in.SHA256}})
 		}
-		st, err := vsa.Statement(&r.ArtifactReport, r.Digests, sum)
+		st, err := vsa.ForVerdict(&r.ArtifactReport, r.Digests, inputs, sum)
 		if err != nil {
 			return &exitError{code: ExitError, err: fmt.Errorf("verification summary for %s: %w", r.Name, err)}
 		}
@@ -535,7 +621,7 @@ func (e *env) runBatch(ctx context.Context, f *verifyFlags, s *verifySetup) erro
 	}
 	type job struct {
 		line int
-		t    engine.Target
+		t    batchLine
 		err  error
 	}
 	work := make(chan job)
@@ -563,7 +649,7 @@ func (e *env) runBatch(ctx context.Context, f *verifyFlags, s *verifySetup) erro
 					emit(output.BatchLine{Line: j.line, Error: j.err.Error()})
 					continue
 				}
-				res, err := s.engine.Verify(ctx, j.t)
+				res, err := e.verifyOne(ctx, s, j.t.Artifact, j.t.Bundles)
 				if err != nil {
 					emit(output.BatchLine{Line: j.line, Error: err.Error()})
 					continue
@@ -592,7 +678,7 @@ func (e *env) runBatch(ctx context.Context, f *verifyFlags, s *verifySetup) erro
 		} else if bl.Artifact == "" {
 			j.err = fmt.Errorf("--batch %s:%d: missing \"artifact\"", f.batch, line)
 		}
-		j.t = engine.Target{Artifact: bl.Artifact, Bundles: bl.Bundles}
+		j.t = bl
 		select {
 		case work <- j:
 		case <-ctx.Done():

@@ -10,22 +10,11 @@ import (
 	"github.com/vouchdev/vouch/pkg/verify"
 )
 
-// NewVerifyReport wraps artifact verdicts in the versioned JSON report
-// (schema verify.ReportSchema; schemas/verify-report.schema.json). The
-// report is verified only when there is at least one artifact and every
-// one is.
+// NewVerifyReport is [verify.NewReport].
+//
+// Deprecated: use verify.NewReport; kept for the renderers' tests.
 func NewVerifyReport(artifacts []verify.ArtifactReport) verify.Report {
-	r := verify.Report{Schema: verify.ReportSchema, Verified: len(artifacts) > 0, Artifacts: artifacts}
-	if r.Artifacts == nil {
-		r.Artifacts = []verify.ArtifactReport{}
-	}
-	for i := range r.Artifacts {
-		if r.Artifacts[i].Findings == nil {
-			r.Artifacts[i].Findings = []verify.Finding{}
-		}
-		r.Verified = r.Verified && r.Artifacts[i].Verified
-	}
-	return r
+	return verify.NewReport(artifacts)
 }
 
 // VerifyJSON writes the report as one indented JSON document.

@@ -112,3 +112,20 @@ func (a *ArtifactReport) Accept() bool {
 	}
 	return true
 }
+
+// NewReport wraps artifact verdicts in the versioned report (schema
+// [ReportSchema]; schemas/verify-report.schema.json). The report is
+// verified only when there is at least one artifact and every one is.
+func NewReport(artifacts []ArtifactReport) Report {
+	r := Report{Schema: ReportSchema, Verified: len(artifacts) > 0, Artifacts: artifacts}
+	if r.Artifacts == nil {
+		r.Artifacts = []ArtifactReport{}
+	}
+	for i := range r.Artifacts {
+		if r.Artifacts[i].Findings == nil {
+			r.Artifacts[i].Findings = []Finding{}
+		}
+		r.Verified = r.Verified && r.Artifacts[i].Verified
+	}
+	return r
+}

@@ -1,23 +1,24 @@
-// Package engine runs a whole verification for one artifact: it finds the
-// artifact's bundles, verifies each against the trusted material (package
-// bundle), evaluates the verified evidence against a policy (package
-// policy) and returns a [verify.ArtifactReport]. `vouch verify` and its
-// batch mode are thin layers over [Engine.Verify].
+// Package engine runs a whole verification for one artifact: it verifies
+// each of the artifact's bundles against the trusted material (package
+// bundle), evaluates the verified evidence against a compiled policy
+// (package policy) and returns a [verify.ArtifactReport].
+//
+// It has sigstore-go's two levels. A [Verifier] is built once per
+// deployment — the keys it trusts, where its trusted roots come from, the
+// opt-outs it allows — and is safe for concurrent use; [Verifier.Verify]
+// runs per artifact, on bytes: the artifact's digests (computed by the
+// caller from one read, see [Digest]), the bundles' contents and the
+// policy. Paths, the release layout and files are the caller's business,
+// so that `vouch verify`, its batch mode and a long-running service share
+// one code path.
 //
 // # Which trust for which bundle
 //
 // A bundle signed with a key (its verification material is a public key)
 // is verified against each [Options.Keys] in turn — sigstore-go consults
 // only the first key of a combined trusted material — and accepted with the
-// first key that verifies it. Key-based verification never needs the
-// Sigstore trusted root; when one is given explicitly ([Options.TrustedRoot])
-// it is combined with the key so that the bundle's log entries and
-// timestamps are verified too.
-//
-// A keyless bundle (a Fulcio certificate) is verified against
-// [Options.TrustedRoot], or else the Sigstore public-good root fetched once,
-// lazily, through [Options.PublicGood] (offline: the TUF cache or the
-// embedded snapshot, never the network).
+// first key that verifies it. A keyless bundle (a Fulcio certificate) is
+// verified against the material [Options.Roots] provides.
 //
 // # Who decides identity
 //
@@ -28,6 +29,13 @@
 // with no identity requirement at all is a usage error wrapping
 // bundle.ErrPolicy, as in cosign: identity is required.
 //
+// # One read, verified digests only
+//
+// Every bundle is verified against the digests the caller computed in its
+// one read of the artifact (sigstore-go's digest policy): nothing reads the
+// artifact again, so it cannot change between the digest that is reported
+// and the one that was verified.
+//
 // # Fail closed
 //
 // Every bundle that cannot be read or does not verify becomes a failing
@@ -36,6 +44,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/sha512"
@@ -43,14 +52,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 
 	sgbundle "github.com/sigstore/sigstore-go/pkg/bundle"
 	"github.com/sigstore/sigstore-go/pkg/root"
+	sgverify "github.com/sigstore/sigstore-go/pkg/verify"
 
 	"github.com/vouchdev/vouch/pkg/sbom/digest"
 	"github.com/vouchdev/vouch/pkg/verify"
@@ -63,232 +70,311 @@ import (
 // signature verified, fail with the reason otherwise.
 const FindingBundle = "bundle"
 
-// Bundle names of the `vouch release` layout, looked for next to an
-// artifact A when no bundle is named.
-const (
-	SignatureSuffix  = ".sigstore.json"      // A.sigstore.json: message signature over A
-	SBOMSuffix       = ".sbom.sigstore.json" // A.sbom.sigstore.json: SBOM attestation about A
-	ProvenanceBundle = "provenance.sigstore.json"
-)
+// RootProvider gives the trusted material for keyless bundles. It is
+// asked on every verification that needs it, so an implementation can
+// refresh its material while the Verifier lives ([trust.NewPublicGoodProvider]);
+// the context only bounds the caller's wait.
+type RootProvider interface {
+	TrustedMaterial(ctx context.Context) (root.TrustedMaterial, error)
+}
 
-// ErrNoArtifact means the artifact file cannot be read: an operational
-// error, not a verification failure.
-var ErrNoArtifact = errors.New("cannot read artifact")
+// StaticRoot is a RootProvider that always gives the same material (a
+// --trusted-root file).
+type StaticRoot struct{ Material root.TrustedMaterial }
 
-// Options configure an [Engine].
+// TrustedMaterial returns the material.
+func (s StaticRoot) TrustedMaterial(context.Context) (root.TrustedMaterial, error) {
+	if s.Material == nil {
+		return nil, errors.New("no trusted root")
+	}
+	return s.Material, nil
+}
+
+// Options configure a [Verifier]: the trust of one deployment.
 type Options struct {
 	// Keys verify key-signed bundles, each on its own.
 	Keys []*trust.Key
-	// TrustedRoot verifies keyless bundles; nil: the public-good root,
-	// loaded on first need with PublicGood.
-	TrustedRoot root.TrustedMaterial
-	// PublicGood says how to load the public-good root (Offline, CacheDir).
-	PublicGood trust.Options
-	// Policy is the compiled policy every artifact is evaluated against.
-	Policy *policy.Policy
+	// Roots gives the material for keyless bundles; nil: keyless bundles
+	// cannot be verified (a failing finding says so).
+	Roots RootProvider
+	// ExplicitRoot says Roots was named by the user (--trusted-root): its
+	// logs and timestamp authorities then also verify key-signed bundles'
+	// entries.
+	ExplicitRoot bool
 	// InsecureAnyIdentity accepts any keyless signer whose certificate
 	// verified (the explicit opt-out of identity checks).
 	InsecureAnyIdentity bool
 	// RunInspections runs an in-toto layout's inspections (they execute
-	// commands), in the artifact's directory.
+	// commands) in [Subject.Dir].
 	RunInspections bool
 }
 
-// Target is one artifact to verify.
-type Target struct {
-	// Artifact is a file path, or a digest "sha256:<hex>" / "sha512:<hex>".
-	Artifact string `json:"artifact"`
-	// Bundles to verify it with; empty: the release layout next to the
-	// artifact (see [Discover]).
-	Bundles []string `json:"bundles,omitempty"`
+// Subject is the artifact one verification is about.
+type Subject struct {
+	// Name names the artifact for the policy (subject globs match it) and
+	// in the report: the file's base name, or the digest.
+	Name string
+	// Digests of the artifact, algorithm ("sha256", "sha512") → lower-case
+	// hex, from one read of it (see [Digest]) or given by the caller.
+	Digests map[string]string
+	// Dir is where an in-toto layout's inspections run; "" for none.
+	Dir string
 }
+
+// Bundle is one piece of evidence: a Sigstore bundle's bytes and the name
+// findings use for it (a path, a URL).
+type Bundle struct {
+	Name string
+	Data []byte
+	// Err is set when the caller could not obtain the bundle (a missing
+	// file, a non-regular file, one over the size limit): it becomes a
+	// failing finding with this reason, as an invalid bundle does.
+	// [ErrNoBundle] says there was no bundle at all.
+	Err error
+}
+
+// ErrNoBundle is a [Bundle.Err] saying that no bundle was found for the
+// artifact: a failing finding, never a pass.
+var ErrNoBundle = errors.New("no bundle")
 
 // Input is a bundle the verdict rests on, with its SHA-256 (for the
 // inputAttestations of a verification summary).
 type Input struct {
-	Path   string `json:"path"`
+	Name   string `json:"name"`
 	SHA256 string `json:"sha256"`
 }
 
 // Result is the verdict on one artifact and what it rests on.
 type Result struct {
 	verify.ArtifactReport
-	// Inputs are the bundles that verified, sorted by path.
+	// Inputs are the bundles that verified, sorted by name.
 	Inputs []Input `json:"-"`
-	// Digests of the artifact: "sha256" (and "sha512" for files) → hex.
+	// Digests of the artifact that every bundle was verified against.
 	Digests map[string]string `json:"-"`
 }
 
-// Engine verifies artifacts. It is safe for concurrent use.
-type Engine struct {
-	opts     Options
-	keyIDs   []string
-	identity bundle.Policy
-
-	rootOnce sync.Once
-	root     root.TrustedMaterial
-	rootErr  error
+// Verifier verifies artifacts. Build it once with [New]; it is safe for
+// concurrent use.
+type Verifier struct {
+	opts   Options
+	keyIDs []string
 }
 
-// New checks the options and returns an Engine.
-func New(opts Options) (*Engine, error) {
-	if opts.Policy == nil {
-		return nil, fmt.Errorf("%w: no policy", bundle.ErrPolicy)
-	}
-	e := &Engine{opts: opts}
+// New returns a Verifier for the given trust.
+func New(opts Options) (*Verifier, error) {
+	v := &Verifier{opts: opts}
+	v.opts.Keys = append([]*trust.Key(nil), opts.Keys...)
 	for _, k := range opts.Keys {
-		e.keyIDs = append(e.keyIDs, k.ID())
-	}
-	// The bundle layer verifies certificates; identities are the policy's
-	// to judge (see the package documentation). Without any identity
-	// requirement, the bundle layer's empty policy refuses keyless bundles
-	// with bundle.ErrPolicy, naming the flags that fix it.
-	if opts.InsecureAnyIdentity || len(opts.Policy.Trust.Identities) > 0 || opts.Policy.SLSA != nil {
-		e.identity = bundle.Policy{InsecureAnyIdentity: true}
-	}
-	return e, nil
-}
-
-// trustedRoot returns the material for keyless bundles, loading the
-// public-good root once.
-func (e *Engine) trustedRoot(ctx context.Context) (root.TrustedMaterial, error) {
-	if e.opts.TrustedRoot != nil {
-		return e.opts.TrustedRoot, nil
-	}
-	e.rootOnce.Do(func() {
-		r, err := trust.PublicGood(ctx, e.opts.PublicGood)
-		if err != nil {
-			e.rootErr = err
-			return
+		if k == nil {
+			return nil, fmt.Errorf("%w: a nil key", bundle.ErrPolicy)
 		}
-		e.root = r
-	})
-	return e.root, e.rootErr
+		v.keyIDs = append(v.keyIDs, k.ID())
+	}
+	return v, nil
 }
 
-// Discover returns the release-layout bundles that exist next to the
-// artifact, and every name it looked for.
-func Discover(artifact string) (found, looked []string) {
-	looked = []string{
-		artifact + SignatureSuffix,
-		artifact + SBOMSuffix,
-		filepath.Join(filepath.Dir(artifact), ProvenanceBundle),
-	}
-	for _, p := range looked {
-		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
-			found = append(found, p)
-		}
-	}
-	return found, looked
-}
+// KeyIDs are the ids of the trusted keys, in the order given.
+func (v *Verifier) KeyIDs() []string { return append([]string(nil), v.keyIDs...) }
 
-// Verify verifies one artifact. The error is for what is not a verdict:
-// an unreadable artifact ([ErrNoArtifact]), an invalid request (wrapping
-// bundle.ErrPolicy: a malformed digest, a digest without bundles, a keyless
-// bundle without any identity requirement), an unavailable trusted root, or
-// a cancelled context. Everything about the bundles is in the findings.
-func (e *Engine) Verify(ctx context.Context, t Target) (*Result, error) {
+// digestAlgs are the digests an artifact is verified by, strongest
+// binding first in reports: SHA-256 is what most subjects name.
+var digestAlgs = map[string]int{"sha256": sha256.Size, "sha512": sha512.Size}
+
+// Verify verifies one artifact against its bundles and a compiled policy.
+// The error is for what is not a verdict: an invalid request (wrapping
+// bundle.ErrPolicy: malformed digests, no bundle, a keyless bundle without
+// any identity requirement, a policy that is not compiled), an unavailable
+// trusted root, or a cancelled context. Everything about the bundles is in
+// the findings.
+func (v *Verifier) Verify(ctx context.Context, subj Subject, bundles []Bundle, pol *policy.Policy) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	res := &Result{}
-	art, err := e.artifact(t.Artifact, res)
+	if pol == nil || !pol.Compiled() {
+		return nil, fmt.Errorf("%w: the policy is not compiled", bundle.ErrPolicy)
+	}
+	digests, err := checkDigests(subj.Digests)
 	if err != nil {
 		return nil, err
 	}
-	bundles := t.Bundles
+	res := &Result{Digests: digests}
+	res.Name = subj.Name
+	res.Digest = primaryDigest(digests)
+	if res.Name == "" {
+		res.Name = res.Digest
+	}
 	if len(bundles) == 0 {
-		if art.IsDigest() {
-			return nil, fmt.Errorf("%w: artifact %s is a digest: name its bundles (--bundle)", bundle.ErrPolicy, t.Artifact)
-		}
-		found, looked := Discover(t.Artifact)
-		if len(found) == 0 {
-			res.Findings = []verify.Finding{{
-				ID: FindingBundle, Status: verify.StatusFail,
-				Message:  fmt.Sprintf("no bundle found next to %s (looked for %s)", t.Artifact, strings.Join(looked, ", ")),
-				Expected: "a Sigstore bundle for the artifact (--bundle FILE, or the vouch release layout)",
-				Found:    "no bundle",
-			}}
-			res.Verified = false
-			return res, nil
-		}
-		bundles = found
+		return nil, fmt.Errorf("%w: no bundle to verify %s with", bundle.ErrPolicy, res.Name)
+	}
+	identity := bundle.Policy{}
+	if v.opts.InsecureAnyIdentity || pol.ChecksKeylessSigners() {
+		// Identities are the policy's to judge (package doc).
+		identity.InsecureAnyIdentity = true
 	}
 
 	var evidence []verify.Evidence
-	var bundleFindings []verify.Finding
-	for _, path := range bundles {
-		ev, sum, f, err := e.verifyBundle(ctx, path, art, res.Digest)
+	var findings []verify.Finding
+	for _, b := range bundles {
+		ev, f, err := v.verifyBundle(ctx, b, digests, res.Digest, identity)
 		if err != nil {
 			return nil, err
 		}
-		bundleFindings = append(bundleFindings, f)
+		findings = append(findings, f)
 		if ev != nil {
 			evidence = append(evidence, *ev)
-			res.Inputs = append(res.Inputs, Input{Path: path, SHA256: sum})
+			sum := sha256.Sum256(b.Data)
+			res.Inputs = append(res.Inputs, Input{Name: b.Name, SHA256: hex.EncodeToString(sum[:])})
 		}
 	}
-	sort.Slice(res.Inputs, func(i, j int) bool { return res.Inputs[i].Path < res.Inputs[j].Path })
+	sort.Slice(res.Inputs, func(i, j int) bool { return res.Inputs[i].Name < res.Inputs[j].Name })
 
 	popts := policy.Options{
-		RunInspections:      e.opts.RunInspections,
-		KeyIDs:              e.keyIDs,
-		InsecureAnyIdentity: e.opts.InsecureAnyIdentity,
+		RunInspections:      v.opts.RunInspections,
+		InspectionDir:       subj.Dir,
+		KeyIDs:              v.keyIDs,
+		InsecureAnyIdentity: v.opts.InsecureAnyIdentity,
 	}
-	if !art.IsDigest() {
-		popts.InspectionDir = filepath.Dir(t.Artifact)
-	}
-	findings := e.opts.Policy.Evaluate(ctx, policy.Artifact{Name: res.Name, Digests: res.Digests}, evidence, popts)
-	res.Findings = append(bundleFindings, findings...)
+	res.Findings = append(findings, pol.Evaluate(ctx, policy.Artifact{Name: res.Name, Digests: digests}, evidence, popts)...)
 	res.Verified = res.Accept()
 	return res, nil
 }
 
-// artifact parses the target and fills in the report's name and digests.
-func (e *Engine) artifact(s string, res *Result) (bundle.Artifact, error) {
-	if s == "" {
-		return bundle.Artifact{}, fmt.Errorf("%w: empty artifact", bundle.ErrPolicy)
+// checkDigests validates and normalises the subject's digests: at least
+// one of sha256 and sha512, each of its length; other algorithms are
+// refused rather than ignored.
+func checkDigests(in map[string]string) (map[string]string, error) {
+	if len(in) == 0 {
+		return nil, fmt.Errorf("%w: the artifact has no digest (want sha256 and/or sha512)", bundle.ErrPolicy)
 	}
-	if alg, hexd, ok := strings.Cut(s, ":"); ok && (alg == "sha256" || alg == "sha512") {
-		if _, err := os.Stat(s); err != nil {
-			a, err := bundle.ArtifactDigest(s)
-			if err != nil {
-				return bundle.Artifact{}, err
-			}
-			hexd = strings.ToLower(hexd)
-			res.Name, res.Digest = alg+":"+hexd, alg+":"+hexd
-			res.Digests = map[string]string{alg: hexd}
-			return a, nil
+	out := make(map[string]string, len(in))
+	for alg, v := range in {
+		alg = strings.ToLower(alg)
+		size, ok := digestAlgs[alg]
+		if !ok {
+			return nil, fmt.Errorf("%w: artifact digest algorithm %q: want sha256 or sha512", bundle.ErrPolicy, alg)
 		}
+		d, err := hex.DecodeString(v)
+		if err != nil || len(d) != size {
+			return nil, fmt.Errorf("%w: artifact digest %s:%s: expected %d hex digits", bundle.ErrPolicy, alg, v, 2*size)
+		}
+		out[alg] = hex.EncodeToString(d)
 	}
-	fi, err := os.Stat(s)
-	if err != nil {
-		return bundle.Artifact{}, fmt.Errorf("%w: %w", ErrNoArtifact, err)
-	}
-	if !fi.Mode().IsRegular() {
-		return bundle.Artifact{}, fmt.Errorf("%w: %s is not a regular file", ErrNoArtifact, s)
-	}
-	d, err := fileDigests(s, fi.Size())
-	if err != nil {
-		return bundle.Artifact{}, fmt.Errorf("%w: %w", ErrNoArtifact, err)
-	}
-	// Subjects name artifacts by base name (vouch attest, vouch release,
-	// cosign), and policy subject globs match that name.
-	res.Name = filepath.Base(s)
-	res.Digest = "sha256:" + d.SHA256
-	res.Digests = map[string]string{"sha256": d.SHA256, "sha512": d.SHA512}
-	return bundle.ArtifactFile(s), nil
+	return out, nil
 }
 
-// verifyBundle verifies one bundle file and returns its evidence (nil when
-// it does not verify) and its finding. The error is reserved for what is
-// not about this bundle (see Verify).
-func (e *Engine) verifyBundle(ctx context.Context, path string, art bundle.Artifact, digest string) (*verify.Evidence, string, verify.Finding, error) {
-	fail := func(expected, found string, err error) (*verify.Evidence, string, verify.Finding, error) {
-		return nil, "", verify.Finding{ID: FindingBundle, Status: verify.StatusFail,
-			Message: reason(path, err), Expected: expected, Found: found, Evidence: []string{path}}, nil
+// primaryDigest is the digest a report names the artifact by.
+func primaryDigest(d map[string]string) string {
+	if v, ok := d["sha256"]; ok {
+		return "sha256:" + v
 	}
-	b, sum, err := loadBundle(path)
+	return "sha512:" + d["sha512"]
+}
+
+// ParseDigest reads "sha256:<hex>" or "sha512:<hex>" into a digest map.
+func ParseDigest(s string) (map[string]string, error) {
+	alg, hexd, ok := strings.Cut(s, ":")
+	if !ok {
+		return nil, fmt.Errorf("%w: artifact digest %q: expected sha256:<64 hex> or sha512:<128 hex>", bundle.ErrPolicy, s)
+	}
+	return checkDigests(map[string]string{alg: hexd})
+}
+
+// smallArtifact is the size up to which [Digest] hashes in place:
+// digest.Reader sets up a pipeline per call, which would dominate a batch
+// of small artifacts.
+const smallArtifact = 256 << 10
+
+// Digest reads r to its end, once, and returns its SHA-256 and SHA-512.
+func Digest(r io.Reader) (map[string]string, error) {
+	head := make([]byte, smallArtifact)
+	n, err := io.ReadFull(r, head)
+	switch err {
+	case io.EOF, io.ErrUnexpectedEOF:
+		s256, s512 := sha256.Sum256(head[:n]), sha512.Sum512(head[:n])
+		return map[string]string{"sha256": hex.EncodeToString(s256[:]), "sha512": hex.EncodeToString(s512[:])}, nil
+	case nil:
+	default:
+		return nil, err
+	}
+	d, err := digest.Reader(io.MultiReader(bytes.NewReader(head), r))
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{"sha256": d.SHA256, "sha512": d.SHA512}, nil
+}
+
+// artifactFor picks the digest a bundle is verified against: the
+// algorithm of a message signature's digest, or for an attestation the
+// algorithm its subjects use (SHA-256 if any does: npm's name only
+// SHA-512). The bundle is not trusted yet; this only chooses which of the
+// artifact's own digests sigstore-go compares with the signed content.
+func artifactFor(b *sgbundle.Bundle, digests map[string]string) (bundle.Artifact, error) {
+	alg := ""
+	if sc, err := b.SignatureContent(); err == nil {
+		if m := sc.MessageSignatureContent(); m != nil {
+			alg = "sha" + strings.TrimPrefix(m.DigestAlgorithm(), "SHA2_")
+		} else if env := sc.EnvelopeContent(); env != nil {
+			alg = subjectAlg(env, digests)
+		}
+	}
+	if alg == "" {
+		alg = "sha256"
+		if _, ok := digests[alg]; !ok {
+			alg = "sha512"
+		}
+	}
+	v, ok := digests[alg]
+	if !ok {
+		return bundle.Artifact{}, fmt.Errorf("%w: the bundle binds a %s digest; the artifact is known by %s",
+			bundle.ErrArtifact, alg, strings.Join(algNames(digests), " and "))
+	}
+	return bundle.ArtifactDigest(alg + ":" + v)
+}
+
+// subjectAlg is the first of the artifact's algorithms (sha256, then
+// sha512) that some subject of the (still unverified) statement names.
+func subjectAlg(env sgverify.EnvelopeContent, digests map[string]string) string {
+	st, err := env.Statement()
+	if err != nil {
+		return ""
+	}
+	for _, alg := range []string{"sha256", "sha512"} {
+		if _, ok := digests[alg]; !ok {
+			continue
+		}
+		for _, sub := range st.GetSubject() {
+			if _, ok := sub.GetDigest()[alg]; ok {
+				return alg
+			}
+		}
+	}
+	return ""
+}
+
+func algNames(d map[string]string) []string {
+	var out []string
+	for alg := range d {
+		out = append(out, alg)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// verifyBundle verifies one bundle and returns its evidence (nil when it
+// does not verify) and its finding. The error is reserved for what is not
+// about this bundle (see Verify).
+func (v *Verifier) verifyBundle(ctx context.Context, in Bundle, digests map[string]string, digest string, identity bundle.Policy) (*verify.Evidence, verify.Finding, error) {
+	fail := func(expected, found string, err error) (*verify.Evidence, verify.Finding, error) {
+		return nil, verify.Finding{ID: FindingBundle, Status: verify.StatusFail,
+			Message: reason(in.Name, err), Expected: expected, Found: found, Evidence: []string{in.Name}}, nil
+	}
+	if in.Err != nil {
+		if errors.Is(in.Err, ErrNoBundle) {
+			return fail("a Sigstore bundle for the artifact (--bundle FILE, or the vouch release layout)", "no bundle", in.Err)
+		}
+		return fail("a readable Sigstore bundle (v0.1 to v0.3)", "", in.Err)
+	}
+	b, err := bundle.Parse(in.Data)
 	if err != nil {
 		return fail("a readable Sigstore bundle (v0.1 to v0.3)", "", err)
 	}
@@ -296,54 +382,72 @@ func (e *Engine) verifyBundle(ctx context.Context, path string, art bundle.Artif
 	if err != nil {
 		return fail("verification material (a public key or a certificate)", "", fmt.Errorf("%w: %v", bundle.ErrMalformed, err))
 	}
+	art, err := artifactFor(b, digests)
+	if err != nil {
+		return fail("a signature over the artifact, "+digest, found(err, b), err)
+	}
+	pass := func(ev *verify.Evidence) (*verify.Evidence, verify.Finding, error) {
+		ev.Bundle = in.Name
+		return ev, passFinding(in.Name, ev), nil
+	}
 
 	if vc.Certificate() != nil {
-		tm, err := e.trustedRoot(ctx)
-		if err != nil {
-			return nil, "", verify.Finding{}, fmt.Errorf("keyless bundle %s needs the Sigstore trusted root: %w", path, err)
+		if v.opts.Roots == nil {
+			return fail("a keyless bundle verifiable against a trusted root", "", fmt.Errorf("%w: the bundle is signed keyless and no trusted root is configured", bundle.ErrTrust))
 		}
-		ev, err := bundle.Verify(ctx, b, art, tm, e.identity)
+		tm, err := v.opts.Roots.TrustedMaterial(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, verify.Finding{}, ctx.Err()
+			}
+			return nil, verify.Finding{}, fmt.Errorf("keyless bundle %s needs the Sigstore trusted root: %w", in.Name, err)
+		}
+		ev, err := bundle.Verify(ctx, b, art, tm, identity)
 		if errors.Is(err, bundle.ErrPolicy) || ctx.Err() != nil {
-			return nil, "", verify.Finding{}, fmt.Errorf("bundle %s: %w", path, err)
+			return nil, verify.Finding{}, fmt.Errorf("bundle %s: %w", in.Name, err)
 		}
 		if err != nil {
-			return fail(e.expectedFor(err, digest, ""), found(err, b), err)
+			return fail(v.expectedFor(err, digest, ""), found(err, b), err)
 		}
-		ev.Bundle = path
-		return ev, sum, passFinding(path, ev), nil
+		return pass(ev)
 	}
 
 	hint := ""
 	if pk := vc.PublicKey(); pk != nil {
 		hint = pk.Hint()
 	}
-	if len(e.opts.Keys) == 0 {
+	if len(v.opts.Keys) == 0 {
 		err := fmt.Errorf("%w: the bundle is signed with a key%s, but no key is trusted: pass --key (or trust.keys in the policy)", bundle.ErrTrust, hintText(hint))
 		return fail("a signature by a trusted key", "key "+orUnnamed(bundle.HintKeyID(hint)), err)
 	}
+	var explicit root.TrustedMaterial
+	if v.opts.ExplicitRoot && v.opts.Roots != nil {
+		if explicit, err = v.opts.Roots.TrustedMaterial(ctx); err != nil {
+			return nil, verify.Finding{}, fmt.Errorf("bundle %s: trusted root: %w", in.Name, err)
+		}
+	}
 	// Try the key the hint names first: the hint is unauthenticated, so it
 	// only orders the attempts, and its failure is the one worth reporting.
-	keys := append([]*trust.Key(nil), e.opts.Keys...)
+	keys := append([]*trust.Key(nil), v.opts.Keys...)
 	sort.SliceStable(keys, func(i, j int) bool { return keys[i].MatchesHint(hint) && !keys[j].MatchesHint(hint) })
 	var errs []error
 	for _, k := range keys {
 		var tm root.TrustedMaterial = k
-		if e.opts.TrustedRoot != nil {
-			tm = trust.Combine(k, e.opts.TrustedRoot)
+		if explicit != nil {
+			tm = trust.Combine(k, explicit)
 		}
-		ev, err := bundle.Verify(ctx, b, art, tm, e.identity)
+		ev, err := bundle.Verify(ctx, b, art, tm, identity)
 		if err == nil {
-			ev.Bundle = path
 			ev.Signer.KeyID = k.ID()
-			return ev, sum, passFinding(path, ev), nil
+			return pass(ev)
 		}
 		if ctx.Err() != nil {
-			return nil, "", verify.Finding{}, ctx.Err()
+			return nil, verify.Finding{}, ctx.Err()
 		}
 		// A changed artifact or a malformed bundle fails the same way with
 		// every key: report it once.
 		if !errors.Is(err, bundle.ErrSignature) && !errors.Is(err, bundle.ErrTrust) {
-			return fail(e.expectedFor(err, digest, ""), found(err, b), err)
+			return fail(v.expectedFor(err, digest, ""), found(err, b), err)
 		}
 		errs = append(errs, fmt.Errorf("key %s: %w", k.ID(), err))
 	}
@@ -351,17 +455,17 @@ func (e *Engine) verifyBundle(ctx context.Context, path string, art bundle.Artif
 	if len(errs) > 1 {
 		err = fmt.Errorf("%w: verified by none of %d keys: %w", bundle.ErrTrust, len(errs), errors.Join(errs...))
 	}
-	return fail(e.expectedFor(err, digest, hint), "key "+orUnnamed(bundle.HintKeyID(hint)), err)
+	return fail(v.expectedFor(err, digest, hint), "key "+orUnnamed(bundle.HintKeyID(hint)), err)
 }
 
 // expectedFor describes what a failing bundle should have been.
-func (e *Engine) expectedFor(err error, digest, hint string) string {
+func (v *Verifier) expectedFor(err error, digest, hint string) string {
 	switch {
 	case errors.Is(err, bundle.ErrArtifact):
 		return "a signature over the artifact, " + digest
 	case errors.Is(err, bundle.ErrTrust), errors.Is(err, bundle.ErrSignature):
-		if len(e.keyIDs) > 0 && (hint != "" || errors.Is(err, bundle.ErrTrust)) {
-			return "a signature by key " + strings.Join(e.keyIDs, " or ")
+		if len(v.keyIDs) > 0 && (hint != "" || errors.Is(err, bundle.ErrTrust)) {
+			return "a signature by key " + strings.Join(v.keyIDs, " or ")
 		}
 		return "a valid signature chaining to the trusted root"
 	case errors.Is(err, bundle.ErrTimestamp):
@@ -387,8 +491,9 @@ func found(err error, b *sgbundle.Bundle) string {
 		return "a signature over " + strings.ToLower(strings.ReplaceAll(m.DigestAlgorithm(), "SHA2_", "sha")) + ":" + hex.EncodeToString(m.Digest())
 	}
 	if env := sc.EnvelopeContent(); env != nil {
-		// The envelope's signature verified (the mismatch is found after
-		// it), so its subjects are signed data.
+		// Only shown for a bundle whose envelope signature verified or
+		// whose subjects are compared before it (they name what the
+		// signer claims, quoted below).
 		if st, err := env.Statement(); err == nil {
 			var subs []string
 			for _, s := range st.GetSubject() {
@@ -397,7 +502,7 @@ func found(err error, b *sgbundle.Bundle) string {
 					ds = append(ds, alg+":"+v)
 				}
 				sort.Strings(ds)
-				subs = append(subs, s.GetName()+" "+strings.Join(ds, ","))
+				subs = append(subs, fmt.Sprintf("%q %s", s.GetName(), strings.Join(ds, ",")))
 			}
 			sort.Strings(subs)
 			return "an attestation about " + strings.Join(subs, "; ")
@@ -406,14 +511,14 @@ func found(err error, b *sgbundle.Bundle) string {
 	return ""
 }
 
-func passFinding(path string, ev *verify.Evidence) verify.Finding {
+func passFinding(name string, ev *verify.Evidence) verify.Finding {
 	what := "a message signature"
 	if ev.Kind == bundle.KindDSSE {
 		what = "an attestation (" + orUnnamed(ev.PredicateType) + ")"
 	}
 	return verify.Finding{ID: FindingBundle, Status: verify.StatusPass,
-		Message: fmt.Sprintf("%s: %s, signed by %s", path, what, signerText(ev.Signer)),
-		Found:   signerText(ev.Signer), Evidence: []string{path}}
+		Message: fmt.Sprintf("%s: %s, signed by %s", name, what, signerText(ev.Signer)),
+		Found:   signerText(ev.Signer), Evidence: []string{name}}
 }
 
 func signerText(s verify.Signer) string {
@@ -423,13 +528,13 @@ func signerText(s verify.Signer) string {
 	return "key " + orUnnamed(s.KeyID)
 }
 
-// reason is the error, prefixed with the bundle's path unless the error
+// reason is the error, prefixed with the bundle's name unless the error
 // names it already.
-func reason(path string, err error) string {
-	if strings.Contains(err.Error(), path) {
+func reason(name string, err error) string {
+	if name == "" || strings.Contains(err.Error(), name) {
 		return err.Error()
 	}
-	return path + ": " + err.Error()
+	return name + ": " + err.Error()
 }
 
 func hintText(hint string) string {
@@ -444,55 +549,4 @@ func orUnnamed(s string) string {
 		return "(unnamed)"
 	}
 	return s
-}
-
-// smallFile is the size up to which an artifact is read whole and hashed
-// in place: digest.File sets up a 1 MiB pipeline per call, which dominates
-// a batch of small artifacts.
-const smallFile = 1 << 20
-
-// fileDigests returns the SHA-256 and SHA-512 of a file.
-func fileDigests(path string, size int64) (digest.Digests, error) {
-	if size >= smallFile {
-		return digest.File(path)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return digest.Digests{}, err
-	}
-	defer f.Close()
-	// The limit guards against a file that grew since it was stat'ed.
-	data, err := io.ReadAll(io.LimitReader(f, smallFile))
-	if err != nil {
-		return digest.Digests{}, fmt.Errorf("read %s: %w", path, err)
-	}
-	if len(data) == smallFile {
-		return digest.File(path)
-	}
-	s256, s512 := sha256.Sum256(data), sha512.Sum512(data)
-	return digest.Digests{SHA256: hex.EncodeToString(s256[:]), SHA512: hex.EncodeToString(s512[:]), Size: int64(len(data))}, nil
-}
-
-// loadBundle reads a bundle file once, for both its parse and its SHA-256
-// (a verification summary names the bundles it rests on by digest), with
-// the bundle layer's size limit.
-func loadBundle(path string) (*sgbundle.Bundle, string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, "", fmt.Errorf("load bundle: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, bundle.MaxBundleSize+1))
-	if err != nil {
-		return nil, "", fmt.Errorf("load bundle %q: %w", path, err)
-	}
-	if len(data) > bundle.MaxBundleSize {
-		return nil, "", fmt.Errorf("load bundle %q: %w: more than the limit of %d bytes", path, bundle.ErrTooLarge, bundle.MaxBundleSize)
-	}
-	b, err := bundle.Parse(data)
-	if err != nil {
-		return nil, "", fmt.Errorf("load bundle %q: %w", path, err)
-	}
-	sum := sha256.Sum256(data)
-	return b, hex.EncodeToString(sum[:]), nil
 }

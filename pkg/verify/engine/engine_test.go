@@ -55,7 +55,7 @@ func fixture(t testing.TB, dir string, n int) ([]string, *trust.Key) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(p+engine.SignatureSuffix, b, 0o644); err != nil {
+		if err := os.WriteFile(p+".sigstore.json", b, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		paths = append(paths, p)
@@ -72,13 +72,39 @@ func emptyPolicy(t testing.TB) *policy.Policy {
 	return p
 }
 
-func newEngine(t testing.TB, keys ...*trust.Key) *engine.Engine {
+func newVerifier(t testing.TB, keys ...*trust.Key) *engine.Verifier {
 	t.Helper()
-	e, err := engine.New(engine.Options{Keys: keys, Policy: emptyPolicy(t), PublicGood: trust.Options{Offline: true, CacheDir: t.TempDir()}})
+	v, err := engine.New(engine.Options{Keys: keys, Roots: trust.NewPublicGoodProvider(trust.Options{Offline: true, CacheDir: t.TempDir()}, 0)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return e
+	return v
+}
+
+// subjectOf reads a file once into a Subject, as vouch verify does.
+func subjectOf(t testing.TB, path string) engine.Subject {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	d, err := engine.Digest(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return engine.Subject{Name: filepath.Base(path), Digests: d}
+}
+
+// bundlesOf reads bundle files; one that cannot be read is passed on with
+// its error, as vouch verify does.
+func bundlesOf(paths ...string) []engine.Bundle {
+	var out []engine.Bundle
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		out = append(out, engine.Bundle{Name: p, Data: data, Err: err})
+	}
+	return out
 }
 
 func TestVerifyKeyBundles(t *testing.T) {
@@ -86,36 +112,39 @@ func TestVerifyKeyBundles(t *testing.T) {
 	arts, key := fixture(t, dir, 2)
 	_, other := fixture(t, t.TempDir(), 0)
 	ctx := context.Background()
+	pol := emptyPolicy(t)
+	sig := func(i int) string { return arts[i] + ".sigstore.json" }
 
 	// Either order of keys: the right one verifies, its id is the evidence.
 	for _, keys := range [][]*trust.Key{{key}, {other, key}, {key, other}} {
-		res, err := newEngine(t, keys...).Verify(ctx, engine.Target{Artifact: arts[0]})
+		res, err := newVerifier(t, keys...).Verify(ctx, subjectOf(t, arts[0]), bundlesOf(sig(0)), pol)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !res.Verified || res.Findings[0].ID != engine.FindingBundle || !strings.Contains(res.Findings[0].Message, key.ID()) {
 			t.Errorf("keys %d: %+v", len(keys), res.ArtifactReport)
 		}
-		if len(res.Inputs) != 1 || res.Inputs[0].Path != arts[0]+engine.SignatureSuffix || len(res.Inputs[0].SHA256) != 64 {
+		if len(res.Inputs) != 1 || res.Inputs[0].Name != sig(0) || len(res.Inputs[0].SHA256) != 64 {
 			t.Errorf("inputs %+v", res.Inputs)
 		}
 	}
 
 	for _, tc := range []struct {
-		name   string
-		keys   []*trust.Key
-		target engine.Target
-		want   string // in the bundle finding's message
+		name    string
+		keys    []*trust.Key
+		bundles []engine.Bundle
+		want    string // in the bundle finding's message
 	}{
-		{"wrong key", []*trust.Key{other}, engine.Target{Artifact: arts[0]}, "not trusted: the bundle names signing key " + key.ID()},
-		{"two wrong keys", []*trust.Key{other, other}, engine.Target{Artifact: arts[0]}, "verified by none of 2 keys"},
-		{"no key", nil, engine.Target{Artifact: arts[0]}, "no key is trusted: pass --key"},
-		{"other artifact's bundle", []*trust.Key{key}, engine.Target{Artifact: arts[0], Bundles: []string{arts[1] + engine.SignatureSuffix}}, "artifact does not match bundle"},
-		{"missing bundle", []*trust.Key{key}, engine.Target{Artifact: arts[0], Bundles: []string{filepath.Join(dir, "nope.json")}}, "no such file"},
-		{"not a bundle", []*trust.Key{key}, engine.Target{Artifact: arts[0], Bundles: []string{arts[1]}}, "malformed bundle"},
+		{"wrong key", []*trust.Key{other}, bundlesOf(sig(0)), "not trusted: the bundle names signing key " + key.ID()},
+		{"two wrong keys", []*trust.Key{other, other}, bundlesOf(sig(0)), "verified by none of 2 keys"},
+		{"no key", nil, bundlesOf(sig(0)), "no key is trusted: pass --key"},
+		{"other artifact's bundle", []*trust.Key{key}, bundlesOf(sig(1)), "artifact does not match bundle"},
+		{"missing bundle", []*trust.Key{key}, bundlesOf(filepath.Join(dir, "nope.json")), "no such file"},
+		{"not a bundle", []*trust.Key{key}, bundlesOf(arts[1]), "malformed bundle"},
+		{"no bundle at all", []*trust.Key{key}, []engine.Bundle{{Err: engine.ErrNoBundle}}, "no bundle"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := newEngine(t, tc.keys...).Verify(ctx, tc.target)
+			res, err := newVerifier(t, tc.keys...).Verify(ctx, subjectOf(t, arts[0]), tc.bundles, pol)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -127,41 +156,73 @@ func TestVerifyKeyBundles(t *testing.T) {
 	}
 }
 
-func TestVerifyErrors(t *testing.T) {
+// TestVerifyReadsTheArtifactOnce: the engine verifies bundles against the
+// digests it is given, never by reading the artifact again, so a file
+// swapped after its one read cannot be what the report vouches for.
+// Attack: digests of a file that was then replaced by the signed one.
+// Control: the signed file's own digests.
+func TestVerifyReadsTheArtifactOnce(t *testing.T) {
 	dir := t.TempDir()
-	arts, key := fixture(t, dir, 1)
-	e := newEngine(t, key)
+	arts, key := fixture(t, dir, 2)
+	v := newVerifier(t, key)
+	pol := emptyPolicy(t)
 	ctx := context.Background()
-	if _, err := e.Verify(ctx, engine.Target{Artifact: filepath.Join(dir, "missing")}); !errors.Is(err, engine.ErrNoArtifact) {
-		t.Errorf("missing artifact: %v", err)
+
+	signed := subjectOf(t, arts[0])
+	read := subjectOf(t, arts[1]) // what was read: another file's content
+	// The signed content is now at the path; the engine must not look.
+	res, err := v.Verify(ctx, engine.Subject{Name: filepath.Base(arts[0]), Digests: read.Digests}, bundlesOf(arts[0]+".sigstore.json"), pol)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := e.Verify(ctx, engine.Target{Artifact: "sha256:" + strings.Repeat("0", 64)}); !errors.Is(err, bundle.ErrPolicy) {
-		t.Errorf("digest without bundles: %v", err)
+	if res.Verified || res.Digest != "sha256:"+read.Digests["sha256"] {
+		t.Errorf("swapped content: verified %v, digest %s; want refused and the digest that was read", res.Verified, res.Digest)
 	}
-	if _, err := e.Verify(ctx, engine.Target{Artifact: "sha256:00", Bundles: []string{arts[0] + engine.SignatureSuffix}}); !errors.Is(err, bundle.ErrPolicy) {
-		t.Errorf("malformed digest: %v", err)
+	res, err = v.Verify(ctx, signed, bundlesOf(arts[0]+".sigstore.json"), pol)
+	if err != nil || !res.Verified || res.Digest != "sha256:"+signed.Digests["sha256"] {
+		t.Fatalf("control: %v %+v", err, res)
 	}
-	if _, err := engine.New(engine.Options{}); !errors.Is(err, bundle.ErrPolicy) {
-		t.Errorf("no policy: %v", err)
-	}
-	cctx, cancel := context.WithCancel(ctx)
-	cancel()
-	if _, err := e.Verify(cctx, engine.Target{Artifact: arts[0]}); !errors.Is(err, context.Canceled) {
-		t.Errorf("cancelled: %v", err)
+	// A digest alone, sha512 only (npm's integrity): still verified
+	// against the signature, which binds SHA-256, so refused as unknown.
+	only512 := engine.Subject{Name: "a", Digests: map[string]string{"sha512": signed.Digests["sha512"]}}
+	res, err = v.Verify(ctx, only512, bundlesOf(arts[0]+".sigstore.json"), pol)
+	if err != nil || res.Verified || !strings.Contains(res.Findings[0].Message, "binds a sha256 digest") || res.Digest != "sha512:"+signed.Digests["sha512"] {
+		t.Errorf("sha512 only: %v %+v", err, res)
 	}
 }
 
-func TestDiscover(t *testing.T) {
+func TestVerifyErrors(t *testing.T) {
 	dir := t.TempDir()
-	a := filepath.Join(dir, "app")
-	for _, f := range []string{a + engine.SBOMSuffix, filepath.Join(dir, engine.ProvenanceBundle)} {
-		if err := os.WriteFile(f, []byte("{}"), 0o644); err != nil {
-			t.Fatal(err)
+	arts, key := fixture(t, dir, 1)
+	v := newVerifier(t, key)
+	pol := emptyPolicy(t)
+	ctx := context.Background()
+	good := subjectOf(t, arts[0])
+	b := bundlesOf(arts[0] + ".sigstore.json")
+	for _, tc := range []struct {
+		name    string
+		subj    engine.Subject
+		bundles []engine.Bundle
+		pol     *policy.Policy
+	}{
+		{"no digest", engine.Subject{Name: "x"}, b, pol},
+		{"short digest", engine.Subject{Digests: map[string]string{"sha256": "00"}}, b, pol},
+		{"md5 digest", engine.Subject{Digests: map[string]string{"md5": strings.Repeat("0", 32)}}, b, pol},
+		{"no bundles", good, nil, pol},
+		{"no policy", good, b, nil},
+		{"policy not compiled", good, b, &policy.Policy{APIVersion: policy.APIVersion, Kind: policy.Kind}},
+	} {
+		if _, err := v.Verify(ctx, tc.subj, tc.bundles, tc.pol); !errors.Is(err, bundle.ErrPolicy) {
+			t.Errorf("%s: %v, want ErrPolicy", tc.name, err)
 		}
 	}
-	found, looked := engine.Discover(a)
-	if len(looked) != 3 || len(found) != 2 || found[0] != a+engine.SBOMSuffix {
-		t.Errorf("found %v, looked %v", found, looked)
+	if _, err := engine.ParseDigest("sha256:00"); !errors.Is(err, bundle.ErrPolicy) {
+		t.Errorf("malformed digest: %v", err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := v.Verify(cctx, good, b, pol); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v", err)
 	}
 }
 
@@ -170,13 +231,15 @@ func TestDiscover(t *testing.T) {
 // bundles/s; divide by GOMAXPROCS for per core).
 func BenchmarkEngineKeyBundles(b *testing.B) {
 	arts, key := fixture(b, b.TempDir(), 64)
-	e := newEngine(b, key)
+	v := newVerifier(b, key)
+	pol := emptyPolicy(b)
 	ctx := context.Background()
 	var i atomic.Int64
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			res, err := e.Verify(ctx, engine.Target{Artifact: arts[i.Add(1)%int64(len(arts))]})
+			a := arts[i.Add(1)%int64(len(arts))]
+			res, err := v.Verify(ctx, subjectOf(b, a), bundlesOf(a+".sigstore.json"), pol)
 			if err != nil || !res.Verified {
 				b.Fatalf("%v %+v", err, res)
 			}

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vouchdev/vouch/pkg/verify/engine"
 	"github.com/vouchdev/vouch/pkg/verify/policy"
 	"github.com/vouchdev/vouch/pkg/verify/slsa/slsatest"
 	"github.com/vouchdev/vouch/pkg/verify/trust"
@@ -87,13 +86,10 @@ func TestSLSACasesEndToEnd(t *testing.T) {
 			if err := p.Compile(); err != nil {
 				t.Fatal(err)
 			}
-			e, err := engine.New(engine.Options{Keys: keys, Policy: p, PublicGood: trust.Options{Offline: true, CacheDir: t.TempDir()}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			v := newVerifier(t, keys...)
 			paths := splitBundles(t, local(bundles))
 			for _, art := range c.Params.Artifacts {
-				res, err := e.Verify(context.Background(), engine.Target{Artifact: local(art), Bundles: paths})
+				res, err := v.Verify(context.Background(), subjectOf(t, local(art)), bundlesOf(paths...), p)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -87,9 +87,9 @@ type state struct {
 // [verify.StatusError].
 func (p *Policy) Evaluate(ctx context.Context, a Artifact, ev []verify.Evidence, opts Options) []verify.Finding {
 	if p.c == nil {
-		if err := p.Compile(); err != nil {
-			return []verify.Finding{{ID: "policy", Status: verify.StatusError, Message: "the policy does not compile: " + err.Error()}}
-		}
+		// Never compiled here: lazy compilation would race between
+		// concurrent evaluations of one policy.
+		return []verify.Finding{{ID: "policy", Status: verify.StatusError, Message: "the policy is not compiled (call Compile once, before evaluating)"}}
 	}
 	s := &state{p: p, c: p.c, a: normalizeArtifact(a), opts: opts, builderTrusted: map[*item]bool{}}
 	if len(s.a.Digests) == 0 {

@@ -421,6 +421,18 @@ func keyID(file string) (string, error) {
 	return hex.EncodeToString(sum[:]), nil
 }
 
+// Compiled reports whether [Policy.Compile] succeeded. A compiled policy
+// is read-only: evaluations may share it across goroutines, and its fields
+// must not be changed afterwards.
+func (p *Policy) Compiled() bool { return p != nil && p.c != nil }
+
+// ChecksKeylessSigners reports whether the policy itself decides which
+// keyless signers count — identities, or SLSA provenance whose builder's
+// identity is checked — so that the bundle layer need not.
+func (p *Policy) ChecksKeylessSigners() bool {
+	return len(p.Trust.Identities) > 0 || p.SLSA != nil
+}
+
 // KeyIDs returns the ids of the policy's trusted keys, sorted.
 func (p *Policy) KeyIDs() []string {
 	if p.c == nil {

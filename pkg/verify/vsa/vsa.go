@@ -159,3 +159,17 @@ func LevelFromFindings(r *verify.ArtifactReport) string {
 	}
 	return ""
 }
+
+// ForVerdict is the VSA statement of one verdict: [Statement] with the
+// SLSA level the findings verified ([LevelFromFindings]) and the bundles
+// the verdict rests on as input attestations.
+func ForVerdict(r *verify.ArtifactReport, digests map[string]string, inputs []Ref, s Summary) (*ita.Statement, error) {
+	if r == nil {
+		return nil, fmt.Errorf("%w: no verdict", ErrInvalid)
+	}
+	if lvl := LevelFromFindings(r); lvl != "" {
+		s.VerifiedLevels = []string{lvl}
+	}
+	s.InputAttestations = append(append([]Ref(nil), s.InputAttestations...), inputs...)
+	return Statement(r, digests, s)
+}
