@@ -459,6 +459,11 @@ func flagsPolicy(f *verifyFlags) (*policy.Policy, error) {
 		p.Trust.Identities = []policy.Identity{{Identity: f.identity, IdentityRegexp: f.identityRegexp, Issuer: f.issuer,
 			IssuerRegexp: f.issuerRegexp, Repo: f.repo, SignerWorkflow: workflowForPolicy(f.repo, f.signerWorkflow)}}
 	}
+	if f.sourceURI == "" && (len(f.sourceRefs) > 0 || len(f.builderIDs) > 0) {
+		// As slsa-verifier: without the expected source, any repository's
+		// provenance would pass the ref and builder checks.
+		return nil, usagef("--source-ref and --builder-id need --source-uri github.com/OWNER/NAME: the source repository the artifact must be built from")
+	}
 	if f.sourceURI != "" || len(f.sourceRefs) > 0 || len(f.builderIDs) > 0 {
 		p.SLSA = &policy.SLSA{SourceURI: f.sourceURI, SourceRefs: f.sourceRefs, BuilderIDs: f.builderIDs}
 	}

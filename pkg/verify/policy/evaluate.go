@@ -42,6 +42,7 @@ const (
 	FindingStatement  = "statement"
 	FindingSubject    = "subject"
 	FindingSigner     = "signer"
+	FindingIdentity   = "identity"
 	FindingPredicate  = "predicate"
 	FindingProvenance = "provenance"
 	FindingSBOM       = "sbom"
@@ -99,7 +100,7 @@ func (p *Policy) Evaluate(ctx context.Context, a Artifact, ev []verify.Evidence,
 	for i := range ev {
 		s.items = append(s.items, s.classify(&ev[i]))
 	}
-	steps := []func(context.Context){s.evalEvidence, s.checkProvenance, s.evalSigner, s.evalPredicates, s.emitProvenance, s.evalSBOM, s.evalLayout, s.evalRules}
+	steps := []func(context.Context){s.evalEvidence, s.checkProvenance, s.evalSigner, s.evalIdentity, s.evalPredicates, s.emitProvenance, s.evalSBOM, s.evalLayout, s.evalRules}
 	for _, step := range steps {
 		if err := ctx.Err(); err != nil {
 			s.add(verify.Finding{ID: "policy", Status: verify.StatusError, Message: "evaluation interrupted: " + err.Error()})
@@ -342,6 +343,55 @@ func (s *state) evalSigner(context.Context) {
 	}
 	s.add(verify.Finding{ID: FindingSigner, Status: verify.StatusFail, Message: msg,
 		Expected: expected, Found: describeSigners(evidenceOf(relevant)), Evidence: s.bundles(relevant)})
+}
+
+// evalIdentity: the keyless signers the policy names for the artifact
+// (trust.identities; --certificate-identity, --repo, --signer-workflow)
+// are requirements, not only trust: some verified certificate among the
+// evidence for the artifact must be one of them. A key-signed bundle never
+// meets one, so trusting a key as well (npm: the registry's key-signed
+// publish attestation beside the keyless provenance) cannot switch the
+// identity check off, and no identity is taken from what a statement says.
+func (s *state) evalIdentity(context.Context) {
+	var want []*identityMatcher
+	for i := range s.c.identities {
+		if s.c.identities[i].appliesTo(s.a.Name) {
+			want = append(want, &s.c.identities[i])
+		}
+	}
+	if len(want) == 0 {
+		return
+	}
+	var names []string
+	for _, m := range want {
+		names = append(names, m.String())
+	}
+	expected := "a verified keyless signature by " + strings.Join(names, " or ")
+	var relevant, ok []*item
+	for _, it := range s.items {
+		if !it.relevant || it.badStmt != "" {
+			continue
+		}
+		relevant = append(relevant, it)
+		for _, m := range want {
+			if m.matches(it.ev.Signer) {
+				ok = append(ok, it)
+				break
+			}
+		}
+	}
+	if len(ok) > 0 {
+		s.add(verify.Finding{ID: FindingIdentity, Status: verify.StatusPass, Message: "signed by the required identity",
+			Expected: expected, Found: describeSigners(evidenceOf(ok)), Evidence: s.bundles(ok)})
+		return
+	}
+	found := "no verified evidence for this artifact"
+	if len(relevant) > 0 {
+		found = describeSigners(evidenceOf(relevant))
+	}
+	s.add(verify.Finding{ID: FindingIdentity, Status: verify.StatusFail,
+		Message:  "no evidence for this artifact is signed by the required identity",
+		Expected: expected, Found: found, Evidence: s.bundles(relevant)})
 }
 
 func (s *state) expectedSigners() string {

@@ -292,6 +292,11 @@ func (p *Policy) Compile() error {
 	}
 	c.builders = slsa.Builders()
 	if s := p.SLSA; s != nil {
+		if strings.TrimSpace(s.SourceURI) == "" {
+			// Without it the expected source would be whatever the
+			// provenance claims: any repository's build would pass.
+			bad("slsa.sourceUri", "is required: the source repository the artifact must be built from (github.com/OWNER/NAME), as slsa-verifier's --source-uri")
+		}
 		for i, g := range s.SourceRefs {
 			if _, err := path.Match(g, ""); err != nil || g == "" {
 				bad(fmt.Sprintf("slsa.sourceRefs[%d]", i), "%q is not a valid glob", g)
