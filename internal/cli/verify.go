@@ -394,20 +394,23 @@ func (e *env) verifySetup(ctx context.Context, f *verifyFlags, nArtifacts int) (
 		RunInspections:      f.runInspections,
 		Roots:               trust.NewPublicGoodProvider(trust.Options{Offline: f.offline}, 0),
 	}
-	keyFiles := append([]string(nil), f.keys...)
-	for _, k := range s.policy.Trust.Keys {
-		keyFiles = append(keyFiles, policyPath(s.policy, k))
-	}
+	// Keys: --key, then the policy's trust.keys (loaded when it compiled).
 	seen := map[string]bool{}
-	for _, k := range keyFiles {
-		key, err := trust.FromPublicKeyFile(k)
-		if err != nil {
-			return nil, &exitError{code: ExitError, err: fmt.Errorf("--key: %w", err)}
-		}
+	add := func(key *trust.Key) {
 		if !seen[key.ID()] {
 			seen[key.ID()] = true
 			opts.Keys = append(opts.Keys, key)
 		}
+	}
+	for _, k := range f.keys {
+		key, err := trust.FromPublicKeyFile(k)
+		if err != nil {
+			return nil, &exitError{code: ExitError, err: fmt.Errorf("--key: %w", err)}
+		}
+		add(key)
+	}
+	for _, key := range s.policy.Keys() {
+		add(key)
 	}
 	rootFile := f.trustedRoot
 	if rootFile == "" && s.policy.Trust.TrustedRoot != "" {

@@ -13,8 +13,6 @@ package layout
 import (
 	"context"
 	"crypto/ecdsa"
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"os"
@@ -22,6 +20,8 @@ import (
 	"sort"
 
 	intoto "github.com/in-toto/in-toto-golang/in_toto"
+
+	"github.com/vouchdev/vouch/pkg/attest/keys"
 )
 
 // MaxFileBytes bounds a layout, a link or a key file: in-toto-golang reads
@@ -245,11 +245,7 @@ func LoadKey(path string) (intoto.Key, error) {
 // ecdsaScheme names the in-toto scheme of a PEM ECDSA public key by its
 // curve; "" for anything else.
 func ecdsaScheme(data []byte) string {
-	block, _ := pem.Decode(data)
-	if block == nil {
-		return ""
-	}
-	pub, err := x509.ParsePKIXPublicKey(block.Bytes)
+	pub, err := keys.LoadPublic(data)
 	if err != nil {
 		return ""
 	}

@@ -22,10 +22,6 @@ package policy
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"crypto/x509"
-	"encoding/hex"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -39,6 +35,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/vouchdev/vouch/pkg/verify/slsa"
+	"github.com/vouchdev/vouch/pkg/verify/trust"
 )
 
 // APIVersion and Kind a policy file must declare.
@@ -51,8 +48,6 @@ const (
 // the limit keeps a hostile file from exhausting memory in the YAML decoder.
 const MaxPolicyBytes = 1 << 20
 
-// maxKeyBytes bounds a public-key file named by a policy.
-const maxKeyBytes = 64 << 10
 
 // GitHubActionsIssuer is the OIDC issuer of GitHub Actions workflows, the
 // default issuer of identities given as repo or signerWorkflow.
@@ -235,6 +230,7 @@ func yamlError(err error) string {
 
 // compiled is what Compile derives from a policy.
 type compiled struct {
+	keys       []*trust.Key      // trust.keys, loaded once, in order
 	keyIDs     map[string]string // hex SHA-256 of the DER public key → file
 	identities []identityMatcher
 	required   []requirement
@@ -261,13 +257,15 @@ func (p *Policy) Compile() error {
 		bad("kind", "is %q, want %q", p.Kind, Kind)
 	}
 	for i, k := range p.Trust.Keys {
-		f := p.path(k)
-		id, err := keyID(f)
+		key, err := trust.FromPublicKeyFile(p.path(k))
 		if err != nil {
 			bad(fmt.Sprintf("trust.keys[%d]", i), "%v", err)
 			continue
 		}
-		c.keyIDs[id] = k
+		if _, dup := c.keyIDs[key.ID()]; !dup {
+			c.keys = append(c.keys, key)
+		}
+		c.keyIDs[key.ID()] = k
 	}
 	if p.Trust.TrustedRoot != "" {
 		if _, err := os.Stat(p.path(p.Trust.TrustedRoot)); err != nil {
@@ -400,32 +398,6 @@ func (p *Policy) path(f string) string {
 	return filepath.Join(p.Dir, f)
 }
 
-// keyID reads a PEM public key and returns its id: the hex SHA-256 of its
-// DER (PKIX) form, as [verify.Signer.KeyID] names key-signed bundles.
-func keyID(file string) (string, error) {
-	f, err := os.Open(file)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxKeyBytes+1))
-	if err != nil {
-		return "", fmt.Errorf("%s: %w", file, err)
-	}
-	if len(data) > maxKeyBytes {
-		return "", fmt.Errorf("%s: more than %d bytes, not a public key", file, maxKeyBytes)
-	}
-	block, _ := pem.Decode(data)
-	if block == nil || block.Type != "PUBLIC KEY" {
-		return "", fmt.Errorf("%s: want a PEM \"PUBLIC KEY\" block", file)
-	}
-	if _, err := x509.ParsePKIXPublicKey(block.Bytes); err != nil {
-		return "", fmt.Errorf("%s: %w", file, err)
-	}
-	sum := sha256.Sum256(block.Bytes)
-	return hex.EncodeToString(sum[:]), nil
-}
-
 // Compiled reports whether [Policy.Compile] succeeded. A compiled policy
 // is read-only: evaluations may share it across goroutines, and its fields
 // must not be changed afterwards.
@@ -436,6 +408,15 @@ func (p *Policy) Compiled() bool { return p != nil && p.c != nil }
 // identity is checked — so that the bundle layer need not.
 func (p *Policy) ChecksKeylessSigners() bool {
 	return len(p.Trust.Identities) > 0 || p.SLSA != nil
+}
+
+// Keys returns the policy's trusted keys (trust.keys), loaded by Compile,
+// in the order given, without duplicates.
+func (p *Policy) Keys() []*trust.Key {
+	if p.c == nil {
+		return nil
+	}
+	return append([]*trust.Key(nil), p.c.keys...)
 }
 
 // KeyIDs returns the ids of the policy's trusted keys, sorted.

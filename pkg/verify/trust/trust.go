@@ -18,9 +18,7 @@ package trust
 
 import (
 	"crypto"
-	"crypto/ecdsa"
 	"crypto/ed25519"
-	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
@@ -32,9 +30,10 @@ import (
 	"time"
 
 	"github.com/sigstore/sigstore-go/pkg/root"
-	"github.com/sigstore/sigstore/pkg/cryptoutils"
 	"github.com/sigstore/sigstore/pkg/signature"
 	"github.com/sigstore/sigstore/pkg/signature/options"
+
+	"github.com/vouchdev/vouch/pkg/attest/keys"
 )
 
 // Size limits on the trust inputs read from disk. A real trusted root is a
@@ -95,14 +94,11 @@ func FromPublicKeyWithValidity(pemBytes []byte, start, end time.Time) (*Key, err
 	if len(pemBytes) > MaxPublicKeySize {
 		return nil, fmt.Errorf("parse public key: %d bytes exceeds the limit of %d bytes", len(pemBytes), MaxPublicKeySize)
 	}
-	pub, err := cryptoutils.UnmarshalPEMToPublicKey(pemBytes)
+	// One public-key parser for vouch (package keys): the same PEM rules
+	// and supported algorithms for signing, verifying, policies and layouts.
+	pub, err := keys.LoadPublic(pemBytes)
 	if err != nil {
-		return nil, fmt.Errorf("parse public key: expected a PEM \"PUBLIC KEY\" block: %w", err)
-	}
-	switch pub.(type) {
-	case *ecdsa.PublicKey, ed25519.PublicKey, *rsa.PublicKey:
-	default:
-		return nil, fmt.Errorf("parse public key: unsupported key type %T (want ECDSA, Ed25519 or RSA)", pub)
+		return nil, fmt.Errorf("parse public key: %w", err)
 	}
 	der, err := x509.MarshalPKIXPublicKey(pub)
 	if err != nil {

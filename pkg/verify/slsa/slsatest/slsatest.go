@@ -14,7 +14,6 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -26,6 +25,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/vouchdev/vouch/pkg/verify"
+	"github.com/vouchdev/vouch/pkg/verify/trust"
 )
 
 // Load reads a Sigstore bundle (JSON, any version; a .intoto.jsonl holding
@@ -39,16 +39,11 @@ import (
 func Load(path string, keyFile ...string) ([]verify.Evidence, error) {
 	keyID := ""
 	if len(keyFile) > 0 {
-		pemData, err := os.ReadFile(keyFile[0])
+		key, err := trust.FromPublicKeyFile(keyFile[0])
 		if err != nil {
 			return nil, err
 		}
-		block, _ := pem.Decode(pemData)
-		if block == nil {
-			return nil, fmt.Errorf("%s: no PEM block", keyFile[0])
-		}
-		sum := sha256.Sum256(block.Bytes)
-		keyID = hex.EncodeToString(sum[:])
+		keyID = key.ID()
 	}
 	raws, err := Bundles(path)
 	if err != nil {
