@@ -48,7 +48,6 @@ const (
 // the limit keeps a hostile file from exhausting memory in the YAML decoder.
 const MaxPolicyBytes = 1 << 20
 
-
 // GitHubActionsIssuer is the OIDC issuer of GitHub Actions workflows, the
 // default issuer of identities given as repo or signerWorkflow.
 const GitHubActionsIssuer = "https://token.actions.githubusercontent.com"
