@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/vouchdev/vouch/pkg/verify"
+	"github.com/vouchdev/vouch/pkg/verify/engine"
 	"github.com/vouchdev/vouch/pkg/verify/policy"
 	"github.com/vouchdev/vouch/pkg/verify/trust"
 )
@@ -113,4 +114,55 @@ func findingsText(fs []verify.Finding) string {
 		fmt.Fprintf(&b, "  %s %s: %s (expected %q, found %q)\n", f.Status, f.ID, f.Message, f.Expected, f.Found)
 	}
 	return b.String()
+}
+
+// TestVerifyConcurrent shares one Verifier and one compiled policy (an
+// identity, SLSA requirements, a CEL rule) between goroutines, as a
+// service does; run with -race. The public-good root is loaded once, by
+// whichever call needs it first, and a cancelled caller does not keep the
+// others from it.
+func TestVerifyConcurrent(t *testing.T) {
+	key, err := trust.FromPublicKeyFile(filepath.Join(slsaDir, npmKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := newVerifier(t, key)
+	p := &policy.Policy{APIVersion: policy.APIVersion, Kind: policy.Kind,
+		Trust: policy.Trust{Identities: []policy.Identity{{Repo: npmRepo}}},
+		SLSA:  &policy.SLSA{SourceURI: "github.com/" + npmRepo, BuilderIDs: []string{"https://github.com/actions/runner/github-hosted"}},
+		Rules: []policy.Rule{{Name: "has-source", Expression: `provenance != null && provenance.source != ""`}}}
+	if err := p.Compile(); err != nil {
+		t.Fatal(err)
+	}
+	subj := subjectOf(t, local(npmArtifact))
+	bundles := bundlesOf(splitBundles(t, local(npmAttestations))...)
+
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := v.Verify(cancelled, subj, bundles, p); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled call: %v", err)
+	}
+	errs := make(chan error, 16)
+	for i := range 16 {
+		go func() {
+			s := subj
+			if i%2 == 1 { // half of them see a changed artifact
+				s = engine.Subject{Name: subj.Name, Digests: map[string]string{"sha256": strings.Repeat("ab", 32), "sha512": strings.Repeat("cd", 64)}}
+			}
+			res, err := v.Verify(context.Background(), s, bundles, p)
+			switch {
+			case err != nil:
+				errs <- err
+			case res.Verified != (i%2 == 0):
+				errs <- fmt.Errorf("call %d: verified %v:\n%s", i, res.Verified, findingsText(res.Findings))
+			default:
+				errs <- nil
+			}
+		}()
+	}
+	for range 16 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
 }
