@@ -75,11 +75,13 @@ func (e *env) verifyCommand() *cobra.Command {
 		Long: `Verify artifacts: are they signed by whom they should be, built by which
 builder from which source, with an SBOM that meets the rules?
 
-ARTIFACT is a file, or a digest sha256:<hex> / sha512:<hex> (then name its
-bundles with --bundle). Without --bundle, vouch reads the vouch release
-layout next to the artifact A: A.sigstore.json (signature), A.sbom.sigstore.json
-(SBOM attestation) and provenance.sigstore.json (SLSA provenance), those
-that exist.
+ARTIFACT is a file, "-" for standard input, or a digest sha256:<hex> /
+sha512:<hex> (then name its bundles with --bundle). A file is read once:
+its SHA-256 and SHA-512 are computed in that read and every bundle is
+verified against them, so the report names exactly what was verified.
+Without --bundle, vouch reads the vouch release layout next to the artifact
+A: A.sigstore.json (signature), A.sbom.sigstore.json (SBOM attestation) and
+provenance.sigstore.json (SLSA provenance), those that exist.
 
 Trust: a key-signed bundle verifies against --key (each key on its own; PEM,
 cosign.pub too) and never needs the network. A keyless bundle verifies
@@ -91,10 +93,13 @@ Keyless signers must be named: --certificate-identity[-regexp] with
 --certificate-oidc-issuer[-regexp], or --repo / --signer-workflow (GitHub
 Actions), or SLSA provenance from a trusted builder (--source-uri); regexps
 are anchored. --insecure-any-identity accepts anyone with a certificate.
+An identity you name is a requirement: some verified keyless certificate
+must match it, whatever keys are trusted besides.
 
 Requirements come from --policy FILE (docs/policy.md) or from flags:
 --predicate-type, --source-uri (alone it accepts the well-known trusted
-builders, like slsa-verifier), --source-ref GLOB, --builder-id ID[@REF].
+builders, like slsa-verifier), --source-ref GLOB, --builder-id ID[@REF];
+as in slsa-verifier, --source-ref and --builder-id need --source-uri.
 
 Output (-o FORMAT[=FILE], repeatable; default text on stdout):
   text   per artifact a verdict, one line per finding; failures show
