@@ -475,19 +475,11 @@ func fileDigests(path string, size int64) (digest.Digests, error) {
 
 // loadBundle reads a bundle file once, for both its parse and its SHA-256
 // (a verification summary names the bundles it rests on by digest), with
-// the bundle layer's size limit.
+// the bundle layer's checks (regular file, size, strict JSON).
 func loadBundle(path string) (*sgbundle.Bundle, string, error) {
-	f, err := os.Open(path)
+	data, err := bundle.Read(path)
 	if err != nil {
-		return nil, "", fmt.Errorf("load bundle: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, bundle.MaxBundleSize+1))
-	if err != nil {
-		return nil, "", fmt.Errorf("load bundle %q: %w", path, err)
-	}
-	if len(data) > bundle.MaxBundleSize {
-		return nil, "", fmt.Errorf("load bundle %q: %w: more than the limit of %d bytes", path, bundle.ErrTooLarge, bundle.MaxBundleSize)
+		return nil, "", err
 	}
 	b, err := bundle.Parse(data)
 	if err != nil {
