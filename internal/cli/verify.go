@@ -47,6 +47,7 @@ type verifyFlags struct {
 	identity, identityRegexp, issuer, issuerRegexp string
 	repo, signerWorkflow                           string
 	insecureAnyIdentity                            bool
+	insecureIgnoreTlog                             bool
 
 	sourceURI      string
 	sourceRefs     []string
@@ -81,10 +82,13 @@ layout next to the artifact A: A.sigstore.json (signature), A.sbom.sigstore.json
 that exist.
 
 Trust: a key-signed bundle verifies against --key (each key on its own; PEM,
-cosign.pub too) and never needs the network. A keyless bundle verifies
-against --trusted-root, or the Sigstore public-good root through TUF (cached
-on disk for a day); --offline never touches the network and uses the cache
-or the trusted root embedded in vouch.
+cosign.pub too). A keyless bundle verifies against --trusted-root, or the
+Sigstore public-good root through TUF (cached on disk for a day); --offline
+never touches the network and uses the cache or the trusted root embedded
+in vouch. Transparency-log entries in a key-signed bundle are checked the
+same way, as cosign does (a bundle without entries, from vouch release
+--key or cosign --tlog-upload=false, needs only the key);
+--insecure-ignore-tlog leaves them unchecked and the report says so.
 
 Keyless signers must be named: --certificate-identity[-regexp] with
 --certificate-oidc-issuer[-regexp], or --repo / --signer-workflow (GitHub
@@ -150,6 +154,7 @@ root unavailable), 2 usage error.`,
 	fl.StringVar(&f.repo, "repo", "", "keyless: signed by a GitHub Actions workflow of `OWNER/NAME`")
 	fl.StringVar(&f.signerWorkflow, "signer-workflow", "", "keyless: signed by the GitHub workflow `PATH` (in --repo, or OWNER/NAME/PATH), any ref")
 	fl.BoolVar(&f.insecureAnyIdentity, "insecure-any-identity", false, "keyless: accept any signer whose certificate verifies (no identity check)")
+	fl.BoolVar(&f.insecureIgnoreTlog, "insecure-ignore-tlog", false, "key-signed bundles: do not check their transparency-log entries (the report says so)")
 	fl.StringVar(&f.sourceURI, "source-uri", "", "provenance: built from the source repository `URI` (github.com/OWNER/NAME)")
 	fl.StringArrayVar(&f.sourceRefs, "source-ref", nil, "provenance: built from a git ref matching `GLOB` (refs/tags/v*; repeatable)")
 	fl.StringArrayVar(&f.builderIDs, "builder-id", nil, "provenance: built by builder `ID`, with or without @REF (repeatable)")
@@ -303,6 +308,7 @@ func (e *env) verifySetup(ctx context.Context, f *verifyFlags, nArtifacts int) (
 	opts := engine.Options{
 		Policy:              s.policy,
 		InsecureAnyIdentity: f.insecureAnyIdentity,
+		InsecureIgnoreTlog:  f.insecureIgnoreTlog,
 		RunInspections:      f.runInspections,
 		PublicGood:          trust.Options{Offline: f.offline},
 	}

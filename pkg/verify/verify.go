@@ -69,6 +69,10 @@ type Evidence struct {
 	Timestamps []time.Time `json:"timestamps,omitempty"`
 	// TlogEntries counts verified transparency-log entries.
 	TlogEntries int `json:"tlogEntries"`
+	// TlogIgnored: the key-signed bundle has transparency-log entries that
+	// were not checked, because the user opted out by name
+	// (--insecure-ignore-tlog).
+	TlogIgnored bool `json:"tlogIgnored,omitempty"`
 }
 
 // Finding is the outcome of one requirement for one artifact.

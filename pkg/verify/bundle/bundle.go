@@ -107,14 +107,11 @@ func Load(path string) (*sgbundle.Bundle, error) {
 // Read reads a bundle file: a regular file (a FIFO or a device given as a
 // bundle is refused, never waited on) of at most MaxBundleSize bytes.
 func Read(path string) ([]byte, error) {
-	data, err := safefile.Read("bundle", path, MaxBundleSize)
+	data, err := safefile.Read("load bundle", path, MaxBundleSize)
 	if errors.Is(err, safefile.ErrTooLarge) {
 		return nil, fmt.Errorf("load bundle %q: %w: more than the limit of %d bytes", path, ErrTooLarge, MaxBundleSize)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("load bundle: %w", err)
-	}
-	return data, nil
+	return data, err
 }
 
 // Parse parses a Sigstore bundle from JSON. It refuses input over

@@ -17,7 +17,8 @@ const GitHubActionsIssuer = "https://token.actions.githubusercontent.com"
 // ^(?:...)$): "https://github.com/org/repo/.*" does not accept
 // "https://github.com/org/repo-evil/..." nor "https://evil.example/https://github.com/org/repo/x".
 //
-// Key-based bundles ignore the policy: the trusted key is the identity.
+// Key-based bundles ignore the identity fields: the trusted key is the
+// identity. Only [Policy.InsecureIgnoreTlog] applies to them.
 type Policy struct {
 	// Identity is the exact certificate subject alternative name (an email
 	// or a URI such as a workflow ref).
@@ -39,6 +40,12 @@ type Policy struct {
 	// InsecureAnyIdentity accepts a keyless bundle without any identity
 	// requirement: anyone with a Fulcio certificate could have signed it.
 	InsecureAnyIdentity bool
+	// InsecureIgnoreTlog leaves the transparency-log entries of a
+	// key-signed bundle unchecked (cosign's --insecure-ignore-tlog); the
+	// evidence records it. Without it, entries that are present must
+	// verify against the trusted material's logs. Keyless bundles always
+	// have their log entries checked.
+	InsecureIgnoreTlog bool
 }
 
 // matcher is a compiled Policy.

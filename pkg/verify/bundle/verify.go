@@ -131,10 +131,12 @@ func Verify(ctx context.Context, entity sgverify.SignedEntity, artifact Artifact
 	var opts []sgverify.VerifierOption
 	hasLogs := len(tm.RekorLogs()) > 0
 	hasTSA := len(tm.TimestampingAuthorities()) > 0 && len(timestamps) > 0
-	tlogChecked := false
-	if hasLogs && (keyless || len(tlogEntries) > 0) {
+	tlogChecked, tlogIgnored, err := tlogPolicy(keyless, len(tlogEntries), hasLogs, policy)
+	if err != nil {
+		return nil, err
+	}
+	if tlogChecked {
 		opts = append(opts, sgverify.WithTransparencyLog(1))
-		tlogChecked = true
 	}
 	observer := false
 	if hasTSA {
@@ -249,6 +251,7 @@ func Verify(ctx context.Context, entity sgverify.SignedEntity, artifact Artifact
 	if tlogChecked {
 		ev.TlogEntries = len(tlogEntries)
 	}
+	ev.TlogIgnored = tlogIgnored
 	if env := sc.EnvelopeContent(); env != nil {
 		ev.Kind = KindDSSE
 		// Read only now that the envelope's signature verified.
@@ -260,6 +263,28 @@ func Verify(ctx context.Context, entity sgverify.SignedEntity, artifact Artifact
 		ev.PredicateType = st.GetPredicateType()
 	}
 	return ev, nil
+}
+
+// tlogPolicy decides whether the bundle's transparency-log entries are
+// checked. Keyless bundles: whenever the trusted material has logs (the
+// spec). Key-signed bundles: whenever they carry entries, as cosign does;
+// an entry that the trusted material cannot check is an error unless the
+// user opted out with InsecureIgnoreTlog — an unchecked entry, a forged
+// signedEntryTimestamp included, would otherwise pass for a logged one.
+func tlogPolicy(keyless bool, entries int, hasLogs bool, p Policy) (checked, ignored bool, err error) {
+	switch {
+	case keyless:
+		return hasLogs, false, nil
+	case entries == 0:
+		return false, false, nil
+	case p.InsecureIgnoreTlog:
+		return false, true, nil
+	case !hasLogs:
+		return false, false, fmt.Errorf("%w: the key-signed bundle has transparency-log entries (%d), but the trusted material "+
+			"has no transparency log to check them against: give the log's trusted root (--trusted-root), "+
+			"or leave them unchecked explicitly with --insecure-ignore-tlog", ErrTrust, entries)
+	}
+	return true, false, nil
 }
 
 // statement parses a verified DSSE payload as an in-toto statement.

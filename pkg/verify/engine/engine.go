@@ -9,10 +9,11 @@
 // A bundle signed with a key (its verification material is a public key)
 // is verified against each [Options.Keys] in turn — sigstore-go consults
 // only the first key of a combined trusted material — and accepted with the
-// first key that verifies it. Key-based verification never needs the
-// Sigstore trusted root; when one is given explicitly ([Options.TrustedRoot])
-// it is combined with the key so that the bundle's log entries and
-// timestamps are verified too.
+// first key that verifies it. A key-signed bundle without transparency-log
+// entries needs nothing else. One with entries has them checked, as cosign
+// does: against [Options.TrustedRoot], or else the public-good root (see
+// below); [Options.InsecureIgnoreTlog] opts out by name, and the finding
+// says so.
 //
 // A keyless bundle (a Fulcio certificate) is verified against
 // [Options.TrustedRoot], or else the Sigstore public-good root fetched once,
@@ -92,6 +93,9 @@ type Options struct {
 	// RunInspections runs an in-toto layout's inspections (they execute
 	// commands), in the artifact's directory.
 	RunInspections bool
+	// InsecureIgnoreTlog leaves the transparency-log entries of key-signed
+	// bundles unchecked (see bundle.Policy.InsecureIgnoreTlog).
+	InsecureIgnoreTlog bool
 }
 
 // Target is one artifact to verify.
@@ -146,6 +150,7 @@ func New(opts Options) (*Engine, error) {
 	if opts.InsecureAnyIdentity || len(opts.Policy.Trust.Identities) > 0 || opts.Policy.SLSA != nil {
 		e.identity = bundle.Policy{InsecureAnyIdentity: true}
 	}
+	e.identity.InsecureIgnoreTlog = opts.InsecureIgnoreTlog
 	return e, nil
 }
 
@@ -325,11 +330,15 @@ func (e *Engine) verifyBundle(ctx context.Context, path string, art bundle.Artif
 	// only orders the attempts, and its failure is the one worth reporting.
 	keys := append([]*trust.Key(nil), e.opts.Keys...)
 	sort.SliceStable(keys, func(i, j int) bool { return keys[i].MatchesHint(hint) && !keys[j].MatchesHint(hint) })
+	logRoot, err := e.keyLogRoot(ctx, b)
+	if err != nil {
+		return nil, "", verify.Finding{}, fmt.Errorf("key-signed bundle %s: %w", path, err)
+	}
 	var errs []error
 	for _, k := range keys {
 		var tm root.TrustedMaterial = k
-		if e.opts.TrustedRoot != nil {
-			tm = trust.Combine(k, e.opts.TrustedRoot)
+		if logRoot != nil {
+			tm = trust.Combine(k, logRoot)
 		}
 		ev, err := bundle.Verify(ctx, b, art, tm, e.identity)
 		if err == nil {
@@ -352,6 +361,24 @@ func (e *Engine) verifyBundle(ctx context.Context, path string, art bundle.Artif
 		err = fmt.Errorf("%w: verified by none of %d keys: %w", bundle.ErrTrust, len(errs), errors.Join(errs...))
 	}
 	return fail(e.expectedFor(err, digest, hint), "key "+orUnnamed(bundle.HintKeyID(hint)), err)
+}
+
+// keyLogRoot returns the trusted material that checks a key-signed
+// bundle's log entries and timestamps: the given trusted root; else, when
+// the bundle has log entries to check, the public-good root; else none.
+func (e *Engine) keyLogRoot(ctx context.Context, b *sgbundle.Bundle) (root.TrustedMaterial, error) {
+	if e.opts.TrustedRoot != nil {
+		return e.opts.TrustedRoot, nil
+	}
+	if e.opts.InsecureIgnoreTlog || len(b.GetVerificationMaterial().GetTlogEntries()) == 0 {
+		return nil, nil
+	}
+	tm, err := e.trustedRoot(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("its transparency-log entries are checked against the Sigstore trusted root "+
+			"(or give --trusted-root, or skip them with --insecure-ignore-tlog): %w", err)
+	}
+	return tm, nil
 }
 
 // expectedFor describes what a failing bundle should have been.
@@ -411,8 +438,12 @@ func passFinding(path string, ev *verify.Evidence) verify.Finding {
 	if ev.Kind == bundle.KindDSSE {
 		what = "an attestation (" + orUnnamed(ev.PredicateType) + ")"
 	}
+	tlog := ""
+	if ev.TlogIgnored {
+		tlog = "; its transparency-log entries were NOT checked (--insecure-ignore-tlog)"
+	}
 	return verify.Finding{ID: FindingBundle, Status: verify.StatusPass,
-		Message: fmt.Sprintf("%s: %s, signed by %s", path, what, signerText(ev.Signer)),
+		Message: fmt.Sprintf("%s: %s, signed by %s%s", path, what, signerText(ev.Signer), tlog),
 		Found:   signerText(ev.Signer), Evidence: []string{path}}
 }
 

@@ -51,9 +51,9 @@ const (
 // (media type application/vnd.dev.sigstore.trustedroot+json) from a
 // regular file (see [ParseTrustedRoot]).
 func FromTrustedRootFile(path string) (*root.TrustedRoot, error) {
-	data, err := readLimited("trusted root", path, MaxTrustedRootSize)
+	data, err := readLimited("load trusted root", path, MaxTrustedRootSize)
 	if err != nil {
-		return nil, fmt.Errorf("load trusted root: %w", err)
+		return nil, err
 	}
 	tr, err := ParseTrustedRoot(data)
 	if err != nil {
@@ -167,9 +167,9 @@ func FromPublicKeyWithValidity(pemBytes []byte, start, end time.Time) (*Key, err
 
 // FromPublicKeyFile reads a PEM public key file (see [FromPublicKey]).
 func FromPublicKeyFile(path string) (*Key, error) {
-	data, err := readLimited("public key", path, MaxPublicKeySize)
+	data, err := readLimited("load public key", path, MaxPublicKeySize)
 	if err != nil {
-		return nil, fmt.Errorf("load public key: %w", err)
+		return nil, err
 	}
 	k, err := FromPublicKey(data)
 	if err != nil {
