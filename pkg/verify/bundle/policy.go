@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/sigstore/sigstore-go/pkg/fulcio/certificate"
+
+	"github.com/vouchdev/vouch/pkg/verify"
 )
 
 // GitHubActionsIssuer is the OIDC issuer of GitHub Actions workflow tokens,
@@ -30,7 +32,9 @@ type Policy struct {
 	// IssuerRegexp matches the whole OIDC issuer.
 	IssuerRegexp string
 	// Repo is a GitHub repository OWNER/NAME: the certificate's source
-	// repository URI must be https://github.com/OWNER/NAME.
+	// repository URI must be https://github.com/OWNER/NAME; a certificate
+	// from before that extension (early 2023) is matched by its deprecated
+	// GitHub workflow repository extension (verify.Signer.SourceRepository).
 	Repo string
 	// SignerWorkflow is the workflow that signed: a path in Repo
 	// (".github/workflows/release.yml"), OWNER/NAME/PATH (a workflow in any
@@ -159,7 +163,7 @@ func (m *matcher) check(s certificate.Summary) error {
 	if m.issuerRe != nil && !m.issuerRe.MatchString(s.Issuer) {
 		bad = append(bad, "issuer")
 	}
-	if m.repoURI != "" && s.SourceRepositoryURI != m.repoURI {
+	if m.repoURI != "" && sourceRepository(s) != m.repoURI {
 		bad = append(bad, "repository")
 	}
 	if m.wfPrefix != "" && !strings.HasPrefix(s.BuildSignerURI, m.wfPrefix) {
@@ -196,6 +200,12 @@ func (m *matcher) expected() string {
 	return strings.Join(parts, ", ")
 }
 
+// sourceRepository applies verify.Signer.SourceRepository's rule (the new
+// extension, else the deprecated workflow repository) to a summary.
+func sourceRepository(s certificate.Summary) string {
+	return verify.Signer{Extensions: extensions(s.Extensions)}.SourceRepository()
+}
+
 // found describes the certificate's identity fields.
 func found(s certificate.Summary) string {
 	parts := []string{
@@ -204,6 +214,8 @@ func found(s certificate.Summary) string {
 	}
 	if s.SourceRepositoryURI != "" {
 		parts = append(parts, fmt.Sprintf("source repository %q", s.SourceRepositoryURI))
+	} else if s.GithubWorkflowRepository != "" {
+		parts = append(parts, fmt.Sprintf("workflow repository %q (deprecated extension, no source repository)", s.GithubWorkflowRepository))
 	}
 	if s.SourceRepositoryRef != "" {
 		parts = append(parts, fmt.Sprintf("source ref %q", s.SourceRepositoryRef))
