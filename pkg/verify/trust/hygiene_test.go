@@ -20,10 +20,7 @@ import (
 	"github.com/vouchdev/vouch/pkg/verify/trust"
 )
 
-const (
-	productionRoot = "../../../testdata/sigstore/cases/sigstore/trusted-roots/production.trusted_root.json"
-	publishKey     = "../../../testdata/sigstore/cases/sigstore/sigstore-go/example-bundle-publish/key.pub"
-)
+const publishKey = "../../../testdata/sigstore/cases/sigstore/sigstore-go/example-bundle-publish/key.pub"
 
 // TestTrustInputHygiene: trusted roots and key files are refused when they
 // are not regular files (without blocking on a FIFO) or are ambiguous (a
