@@ -9,7 +9,7 @@ import (
 )
 
 // checkRequired rejects a bundle in which a field the bundle specification
-// marks REQUIRED is present but empty. protojson turns `"inclusionPromise":
+// marks REQUIRED is missing or present but empty. protojson turns `"inclusionPromise":
 // {}` into a message whose signedEntryTimestamp is nil, and sigstore-go
 // then treats the promise as absent instead of malformed; the same holds
 // for a few other fields on the paths vouch verifies. Such a bundle was
@@ -22,9 +22,9 @@ func checkRequired(b *protobundle.Bundle) error {
 		switch {
 		case len(e.GetCanonicalizedBody()) == 0:
 			return missing(at + ".canonicalizedBody")
-		case e.GetLogId() != nil && len(e.GetLogId().GetKeyId()) == 0:
+		case len(e.GetLogId().GetKeyId()) == 0:
 			return missing(at + ".logId.keyId")
-		case e.GetKindVersion() != nil && (e.GetKindVersion().GetKind() == "" || e.GetKindVersion().GetVersion() == ""):
+		case e.GetKindVersion().GetKind() == "" || e.GetKindVersion().GetVersion() == "":
 			return missing(at + ".kindVersion.kind and .version")
 		case e.GetInclusionPromise() != nil && len(e.GetInclusionPromise().GetSignedEntryTimestamp()) == 0:
 			return missing(at + ".inclusionPromise.signedEntryTimestamp")

@@ -106,6 +106,12 @@ func TestRequiredFieldsEmpty(t *testing.T) {
 		{"empty log id", func(t *testing.T, tree map[string]any) {
 			at(t, tree, entry...)["logId"] = map[string]any{}
 		}, "tlogEntries[0].logId.keyId"},
+		{"log id left out", func(t *testing.T, tree map[string]any) {
+			delete(at(t, tree, entry...), "logId")
+		}, "tlogEntries[0].logId.keyId"},
+		{"kindVersion left out", func(t *testing.T, tree map[string]any) {
+			delete(at(t, tree, entry...), "kindVersion")
+		}, "tlogEntries[0].kindVersion"},
 		{"empty kind", func(t *testing.T, tree map[string]any) {
 			at(t, tree, append(entry, "kindVersion")...)["kind"] = ""
 		}, "tlogEntries[0].kindVersion"},
