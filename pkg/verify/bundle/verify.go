@@ -449,7 +449,7 @@ func HintKeyID(hint string) string {
 	if b, err := base64.StdEncoding.DecodeString(hint); err == nil && len(b) == sha256.Size {
 		return hex.EncodeToString(b)
 	}
-	return escape(hint)
+	return Escape(hint)
 }
 
 // extensions turns Fulcio extensions into a map keyed by sigstore-go's JSON

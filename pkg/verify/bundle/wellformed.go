@@ -70,11 +70,11 @@ func missing(field string) error {
 	return fmt.Errorf("%w: %s is REQUIRED by the Sigstore bundle specification but is empty", ErrMalformed, field)
 }
 
-// escape makes text from an unverified bundle — a media type, a key hint,
+// Escape makes text from an unverified bundle — a media type, a key hint,
 // a payload type, or sigstore-go's messages that quote them — safe for a
 // terminal: control and other non-printing characters become Go escapes,
 // so an ANSI sequence in a hostile bundle is shown, not executed.
-func escape(s string) string {
+func Escape(s string) string {
 	if strings.IndexFunc(s, notPrintable) < 0 {
 		return s
 	}
@@ -92,6 +92,6 @@ func escape(s string) string {
 
 func notPrintable(r rune) bool { return !unicode.IsPrint(r) && r != ' ' }
 
-// errText is err's message with [escape] applied: sigstore-go embeds
+// errText is err's message with [Escape] applied: sigstore-go embeds
 // values from the bundle in its errors unquoted.
-func errText(err error) string { return escape(err.Error()) }
+func errText(err error) string { return Escape(err.Error()) }

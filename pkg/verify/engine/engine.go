@@ -424,7 +424,8 @@ func found(err error, b *sgbundle.Bundle) string {
 					ds = append(ds, alg+":"+v)
 				}
 				sort.Strings(ds)
-				subs = append(subs, s.GetName()+" "+strings.Join(ds, ","))
+				// Signed, but the signer's identity is not checked yet.
+				subs = append(subs, bundle.Escape(s.GetName()+" "+strings.Join(ds, ",")))
 			}
 			sort.Strings(subs)
 			return "an attestation about " + strings.Join(subs, "; ")
