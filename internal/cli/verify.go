@@ -145,7 +145,7 @@ root unavailable), 2 usage error.`,
 	fl := cmd.Flags()
 	fl.StringArrayVar(&f.bundles, "bundle", nil, "verify with the Sigstore bundle `FILE` (repeatable; default: the release layout next to ARTIFACT)")
 	fl.StringArrayVar(&f.keys, "key", nil, "trust the PEM public key in `FILE` for key-signed bundles (repeatable)")
-	fl.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore TrustedRoot JSON `FILE` for keyless bundles (default: public good through TUF)")
+	fl.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore TrustedRoot JSON `FILE` for keyless bundles and the log entries of key-signed ones (default: public good through TUF)")
 	fl.BoolVar(&f.offline, "offline", false, "never use the network: the TUF cache or the embedded public-good root")
 	fl.StringVar(&f.identity, "certificate-identity", "", "keyless: the signer's certificate `SAN`, exactly")
 	fl.StringVar(&f.identityRegexp, "certificate-identity-regexp", "", "keyless: an RE2 `REGEXP` matching the whole SAN")

@@ -80,8 +80,9 @@ var ErrNoArtifact = errors.New("cannot read artifact")
 type Options struct {
 	// Keys verify key-signed bundles, each on its own.
 	Keys []*trust.Key
-	// TrustedRoot verifies keyless bundles; nil: the public-good root,
-	// loaded on first need with PublicGood.
+	// TrustedRoot verifies keyless bundles and the log entries of
+	// key-signed ones; nil: the public-good root, loaded on first need
+	// with PublicGood.
 	TrustedRoot root.TrustedMaterial
 	// PublicGood says how to load the public-good root (Offline, CacheDir).
 	PublicGood trust.Options
