@@ -48,6 +48,7 @@ type verifyFlags struct {
 	identity, identityRegexp, issuer, issuerRegexp string
 	repo, signerWorkflow                           string
 	insecureAnyIdentity                            bool
+	insecureIgnoreTlog                             bool
 
 	sourceURI      string
 	sourceRefs     []string
@@ -84,10 +85,13 @@ A: A.sigstore.json (signature), A.sbom.sigstore.json (SBOM attestation) and
 provenance.sigstore.json (SLSA provenance), those that exist.
 
 Trust: a key-signed bundle verifies against --key (each key on its own; PEM,
-cosign.pub too) and never needs the network. A keyless bundle verifies
-against --trusted-root, or the Sigstore public-good root through TUF (cached
-on disk for a day); --offline never touches the network and uses the cache
-or the trusted root embedded in vouch.
+cosign.pub too). A keyless bundle verifies against --trusted-root, or the
+Sigstore public-good root through TUF (cached on disk for a day); --offline
+never touches the network and uses the cache or the trusted root embedded
+in vouch. Transparency-log entries in a key-signed bundle are checked the
+same way, as cosign does (a bundle without entries, from vouch release
+--key or cosign --tlog-upload=false, needs only the key);
+--insecure-ignore-tlog leaves them unchecked and the report says so.
 
 Keyless signers must be named: --certificate-identity[-regexp] with
 --certificate-oidc-issuer[-regexp], or --repo / --signer-workflow (GitHub
@@ -147,7 +151,7 @@ root unavailable), 2 usage error.`,
 	fl := cmd.Flags()
 	fl.StringArrayVar(&f.bundles, "bundle", nil, "verify with the Sigstore bundle `FILE` (repeatable; default: the release layout next to ARTIFACT)")
 	fl.StringArrayVar(&f.keys, "key", nil, "trust the PEM public key in `FILE` for key-signed bundles (repeatable)")
-	fl.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore TrustedRoot JSON `FILE` for keyless bundles (default: public good through TUF)")
+	fl.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore TrustedRoot JSON `FILE` for keyless bundles and the log entries of key-signed ones (default: public good through TUF)")
 	fl.BoolVar(&f.offline, "offline", false, "never use the network: the TUF cache or the embedded public-good root")
 	fl.StringVar(&f.identity, "certificate-identity", "", "keyless: the signer's certificate `SAN`, exactly")
 	fl.StringVar(&f.identityRegexp, "certificate-identity-regexp", "", "keyless: an RE2 `REGEXP` matching the whole SAN")
@@ -156,6 +160,7 @@ root unavailable), 2 usage error.`,
 	fl.StringVar(&f.repo, "repo", "", "keyless: signed by a GitHub Actions workflow of `OWNER/NAME`")
 	fl.StringVar(&f.signerWorkflow, "signer-workflow", "", "keyless: signed by the GitHub workflow `PATH` (in --repo, or OWNER/NAME/PATH), any ref")
 	fl.BoolVar(&f.insecureAnyIdentity, "insecure-any-identity", false, "keyless: accept any signer whose certificate verifies (no identity check)")
+	fl.BoolVar(&f.insecureIgnoreTlog, "insecure-ignore-tlog", false, "key-signed bundles: do not check their transparency-log entries (the report says so)")
 	fl.StringVar(&f.sourceURI, "source-uri", "", "provenance: built from the source repository `URI` (github.com/OWNER/NAME)")
 	fl.StringArrayVar(&f.sourceRefs, "source-ref", nil, "provenance: built from a git ref matching `GLOB` (refs/tags/v*; repeatable)")
 	fl.StringArrayVar(&f.builderIDs, "builder-id", nil, "provenance: built by builder `ID`, with or without @REF (repeatable)")
@@ -251,7 +256,7 @@ func (e *env) verifyOne(ctx context.Context, s *verifySetup, artifact string, bu
 		bundlePaths = found
 	}
 	for _, p := range bundlePaths {
-		data, err := safefile.Read("load bundle", p, bundle.MaxBundleSize)
+		data, err := bundle.Read(p)
 		bundles = append(bundles, engine.Bundle{Name: p, Data: data, Err: err})
 	}
 	return s.engine.Verify(ctx, subj, bundles, s.policy)
@@ -396,6 +401,7 @@ func (e *env) verifySetup(ctx context.Context, f *verifyFlags, nArtifacts int) (
 	// bundle needs it.
 	opts := engine.Options{
 		InsecureAnyIdentity: f.insecureAnyIdentity,
+		InsecureIgnoreTlog:  f.insecureIgnoreTlog,
 		RunInspections:      f.runInspections,
 		Roots:               trust.NewPublicGoodProvider(trust.Options{Offline: f.offline}, 0),
 	}

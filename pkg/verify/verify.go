@@ -54,6 +54,24 @@ type Signer struct {
 	Extensions map[string]string `json:"extensions,omitempty"`
 }
 
+// SourceRepository is the repository whose workflow signed: the
+// certificate's sourceRepositoryURI extension or, on certificates Fulcio
+// issued before that extension existed (early 2023), the deprecated GitHub
+// workflow repository extension (OID 1.3.6.1.4.1.57264.1.5, "owner/name"),
+// as a GitHub URI — what cosign's --certificate-github-workflow-repository
+// matches. The deprecated extension is read only when the new one is
+// absent, so a certificate carrying both is judged by the new one. Empty
+// when the certificate has neither.
+func (s Signer) SourceRepository() string {
+	if uri := s.Extensions["sourceRepositoryURI"]; uri != "" {
+		return uri
+	}
+	if repo := s.Extensions["githubWorkflowRepository"]; repo != "" {
+		return "https://github.com/" + repo
+	}
+	return ""
+}
+
 // Evidence is one bundle whose signature verified.
 type Evidence struct {
 	Bundle string `json:"bundle"` // file it came from
@@ -69,6 +87,10 @@ type Evidence struct {
 	Timestamps []time.Time `json:"timestamps,omitempty"`
 	// TlogEntries counts verified transparency-log entries.
 	TlogEntries int `json:"tlogEntries"`
+	// TlogIgnored: the key-signed bundle has transparency-log entries that
+	// were not checked, because the user opted out by name
+	// (--insecure-ignore-tlog).
+	TlogIgnored bool `json:"tlogIgnored,omitempty"`
 }
 
 // Finding is the outcome of one requirement for one artifact.

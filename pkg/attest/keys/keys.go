@@ -25,6 +25,7 @@
 package keys
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -198,11 +199,18 @@ func LoadPrivate(data, password []byte) (crypto.Signer, error) {
 	return signer, nil
 }
 
-// LoadPublic decodes a PEM "PUBLIC KEY" block.
+// LoadPublic decodes a PEM "PUBLIC KEY" block, the only block in data:
+// vouch's one public-key parser (signing, verification, policies,
+// layouts).
 func LoadPublic(data []byte) (crypto.PublicKey, error) {
 	b, err := decodePEM(data)
 	if err != nil {
 		return nil, err
+	}
+	// Only the first PEM block would be read: a file holding a second key
+	// would trust one key here and perhaps the other in another tool.
+	if _, rest := pem.Decode(data); bytes.Contains(rest, []byte("-----BEGIN")) {
+		return nil, errors.New("expected one PEM block, found more than one")
 	}
 	if b.Type != publicKeyType {
 		return nil, fmt.Errorf("PEM block %q is not a public key (want %q)", b.Type, publicKeyType)

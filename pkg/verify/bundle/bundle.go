@@ -45,10 +45,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 
+	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
 	sgbundle "github.com/sigstore/sigstore-go/pkg/bundle"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/vouchdev/vouch/internal/safefile"
+	"github.com/vouchdev/vouch/internal/strictjson"
 )
 
 // MaxBundleSize is the largest bundle file Load reads. Bundles carrying an
@@ -84,23 +87,15 @@ var (
 	ErrStatement = errors.New("unsupported statement")
 )
 
-// Load reads and parses a Sigstore bundle file. It refuses files over
-// MaxBundleSize and reports JSON syntax errors with their position.
+// maxBundleDepth bounds the JSON nesting of a bundle. A real bundle nests
+// six levels; the DSSE payload inside is base64, not nested JSON.
+const maxBundleDepth = 32
+
+// Load reads and parses a Sigstore bundle file (see [Read] and [Parse]).
 func Load(path string) (*sgbundle.Bundle, error) {
-	f, err := os.Open(path)
+	data, err := Read(path)
 	if err != nil {
-		return nil, fmt.Errorf("load bundle: %w", err)
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > MaxBundleSize {
-		return nil, fmt.Errorf("load bundle %q: %w: %d bytes exceeds the limit of %d bytes", path, ErrTooLarge, fi.Size(), MaxBundleSize)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxBundleSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("load bundle %q: %w", path, err)
-	}
-	if len(data) > MaxBundleSize {
-		return nil, fmt.Errorf("load bundle %q: %w: more than the limit of %d bytes", path, ErrTooLarge, MaxBundleSize)
+		return nil, err
 	}
 	b, err := Parse(data)
 	if err != nil {
@@ -109,7 +104,20 @@ func Load(path string) (*sgbundle.Bundle, error) {
 	return b, nil
 }
 
-// Parse parses a Sigstore bundle from JSON (see [Load]).
+// Read reads a bundle file: a regular file (a FIFO or a device given as a
+// bundle is refused, never waited on) of at most MaxBundleSize bytes.
+func Read(path string) ([]byte, error) {
+	data, err := safefile.Read("load bundle", path, MaxBundleSize)
+	if errors.Is(err, safefile.ErrTooLarge) {
+		return nil, fmt.Errorf("load bundle %q: %w: more than the limit of %d bytes", path, ErrTooLarge, MaxBundleSize)
+	}
+	return data, err
+}
+
+// Parse parses a Sigstore bundle from JSON. It refuses input over
+// MaxBundleSize, a repeated object key (parsers disagree on which value
+// wins), and REQUIRED fields that are present but empty; it reports JSON
+// syntax errors with their position.
 func Parse(data []byte) (*sgbundle.Bundle, error) {
 	if len(data) > MaxBundleSize {
 		return nil, fmt.Errorf("%w: %d bytes exceeds the limit of %d bytes", ErrTooLarge, len(data), MaxBundleSize)
@@ -123,18 +131,30 @@ func Parse(data []byte) (*sgbundle.Bundle, error) {
 		var syn *json.SyntaxError
 		if errors.As(err, &syn) {
 			line, col := position(data, syn.Offset)
-			return nil, fmt.Errorf("%w: invalid JSON at line %d, column %d: %v", ErrMalformed, line, col, err)
+			return nil, fmt.Errorf("%w: invalid JSON at line %d, column %d: %s", ErrMalformed, line, col, errText(err))
 		}
-		return nil, fmt.Errorf("%w: expected a JSON object: %v", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: expected a JSON object: %s", ErrMalformed, errText(err))
+	}
+	if err := strictjson.Check(data, maxBundleDepth); err != nil {
+		return nil, fmt.Errorf("%w: %s", ErrMalformed, errText(err))
 	}
 	if head.MediaType == nil || *head.MediaType == "" {
 		return nil, fmt.Errorf("%w: missing field \"mediaType\" (expected application/vnd.dev.sigstore.bundle.v0.3+json or ...+json;version=0.1..0.3)", ErrMalformed)
 	}
-	var b sgbundle.Bundle
-	if err := b.UnmarshalJSON(data); err != nil {
-		return nil, fmt.Errorf("%w: mediaType %q: %v", ErrMalformed, *head.MediaType, err)
+	// sgbundle.Bundle.UnmarshalJSON, in two steps: empty REQUIRED fields
+	// are named before sigstore-go's validation reports them as "nil value".
+	var pb protobundle.Bundle
+	if err := protojson.Unmarshal(data, &pb); err != nil {
+		return nil, fmt.Errorf("%w: mediaType %q: %s", ErrMalformed, *head.MediaType, errText(err))
 	}
-	return &b, nil
+	if err := checkRequired(&pb); err != nil {
+		return nil, err
+	}
+	b, err := sgbundle.NewBundle(&pb)
+	if err != nil {
+		return nil, fmt.Errorf("%w: mediaType %q: %s", ErrMalformed, *head.MediaType, errText(err))
+	}
+	return b, nil
 }
 
 // position turns the offset of a json.SyntaxError (bytes read, so the bad

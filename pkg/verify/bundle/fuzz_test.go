@@ -46,6 +46,10 @@ func FuzzLoad(f *testing.F) {
 			if !errors.Is(err, bundle.ErrMalformed) && !errors.Is(err, bundle.ErrTooLarge) {
 				t.Fatalf("unclassified parse error: %v", err)
 			}
+			// Errors reach terminals: the bundle's bytes must not.
+			if strings.IndexFunc(err.Error(), isControl) >= 0 {
+				t.Fatalf("raw control character in %q", err)
+			}
 			return
 		}
 		out, err := b.MarshalJSON()
@@ -57,3 +61,5 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }

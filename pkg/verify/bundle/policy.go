@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/sigstore/sigstore-go/pkg/fulcio/certificate"
+
+	"github.com/vouchdev/vouch/pkg/verify"
 )
 
 // GitHubActionsIssuer is the OIDC issuer of GitHub Actions workflow tokens,
@@ -17,7 +19,8 @@ const GitHubActionsIssuer = "https://token.actions.githubusercontent.com"
 // ^(?:...)$): "https://github.com/org/repo/.*" does not accept
 // "https://github.com/org/repo-evil/..." nor "https://evil.example/https://github.com/org/repo/x".
 //
-// Key-based bundles ignore the policy: the trusted key is the identity.
+// Key-based bundles ignore the identity fields: the trusted key is the
+// identity. Only [Policy.InsecureIgnoreTlog] applies to them.
 type Policy struct {
 	// Identity is the exact certificate subject alternative name (an email
 	// or a URI such as a workflow ref).
@@ -29,7 +32,9 @@ type Policy struct {
 	// IssuerRegexp matches the whole OIDC issuer.
 	IssuerRegexp string
 	// Repo is a GitHub repository OWNER/NAME: the certificate's source
-	// repository URI must be https://github.com/OWNER/NAME.
+	// repository URI must be https://github.com/OWNER/NAME; a certificate
+	// from before that extension (early 2023) is matched by its deprecated
+	// GitHub workflow repository extension (verify.Signer.SourceRepository).
 	Repo string
 	// SignerWorkflow is the workflow that signed: a path in Repo
 	// (".github/workflows/release.yml"), OWNER/NAME/PATH (a workflow in any
@@ -39,6 +44,12 @@ type Policy struct {
 	// InsecureAnyIdentity accepts a keyless bundle without any identity
 	// requirement: anyone with a Fulcio certificate could have signed it.
 	InsecureAnyIdentity bool
+	// InsecureIgnoreTlog leaves the transparency-log entries of a
+	// key-signed bundle unchecked (cosign's --insecure-ignore-tlog); the
+	// evidence records it. Without it, entries that are present must
+	// verify against the trusted material's logs. Keyless bundles always
+	// have their log entries checked.
+	InsecureIgnoreTlog bool
 }
 
 // matcher is a compiled Policy.
@@ -152,7 +163,7 @@ func (m *matcher) check(s certificate.Summary) error {
 	if m.issuerRe != nil && !m.issuerRe.MatchString(s.Issuer) {
 		bad = append(bad, "issuer")
 	}
-	if m.repoURI != "" && s.SourceRepositoryURI != m.repoURI {
+	if m.repoURI != "" && sourceRepository(s) != m.repoURI {
 		bad = append(bad, "repository")
 	}
 	if m.wfPrefix != "" && !strings.HasPrefix(s.BuildSignerURI, m.wfPrefix) {
@@ -189,6 +200,12 @@ func (m *matcher) expected() string {
 	return strings.Join(parts, ", ")
 }
 
+// sourceRepository applies verify.Signer.SourceRepository's rule (the new
+// extension, else the deprecated workflow repository) to a summary.
+func sourceRepository(s certificate.Summary) string {
+	return verify.Signer{Extensions: extensions(s.Extensions)}.SourceRepository()
+}
+
 // found describes the certificate's identity fields.
 func found(s certificate.Summary) string {
 	parts := []string{
@@ -197,6 +214,8 @@ func found(s certificate.Summary) string {
 	}
 	if s.SourceRepositoryURI != "" {
 		parts = append(parts, fmt.Sprintf("source repository %q", s.SourceRepositoryURI))
+	} else if s.GithubWorkflowRepository != "" {
+		parts = append(parts, fmt.Sprintf("workflow repository %q (deprecated extension, no source repository)", s.GithubWorkflowRepository))
 	}
 	if s.SourceRepositoryRef != "" {
 		parts = append(parts, fmt.Sprintf("source ref %q", s.SourceRepositoryRef))

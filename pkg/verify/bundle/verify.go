@@ -20,6 +20,7 @@ import (
 	"github.com/sigstore/sigstore-go/pkg/root"
 	sgverify "github.com/sigstore/sigstore-go/pkg/verify"
 
+	"github.com/vouchdev/vouch/internal/strictjson"
 	"github.com/vouchdev/vouch/pkg/verify"
 	"github.com/vouchdev/vouch/pkg/verify/trust"
 )
@@ -71,6 +72,12 @@ func Verify(ctx context.Context, entity sgverify.SignedEntity, artifact Artifact
 	if entity == nil {
 		return nil, fmt.Errorf("%w: no bundle", ErrMalformed)
 	}
+	if b, ok := entity.(*sgbundle.Bundle); ok && b.Bundle != nil {
+		// Bundles built in memory never went through Parse.
+		if err := checkRequired(b.Bundle); err != nil {
+			return nil, err
+		}
+	}
 	if tm == nil {
 		return nil, fmt.Errorf("%w: no trusted material", ErrPolicy)
 	}
@@ -79,19 +86,19 @@ func Verify(ctx context.Context, entity sgverify.SignedEntity, artifact Artifact
 	}
 	vc, err := entity.VerificationContent()
 	if err != nil {
-		return nil, fmt.Errorf("%w: verification material: %v", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: verification material: %s", ErrMalformed, errText(err))
 	}
 	sc, err := entity.SignatureContent()
 	if err != nil {
-		return nil, fmt.Errorf("%w: signature content: %v", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: signature content: %s", ErrMalformed, errText(err))
 	}
 	tlogEntries, err := entity.TlogEntries()
 	if err != nil {
-		return nil, fmt.Errorf("%w: transparency log entries: %v", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: transparency log entries: %s", ErrMalformed, errText(err))
 	}
 	timestamps, err := entity.Timestamps()
 	if err != nil {
-		return nil, fmt.Errorf("%w: timestamps: %v", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: timestamps: %s", ErrMalformed, errText(err))
 	}
 
 	keyless := vc.Certificate() != nil
@@ -124,10 +131,12 @@ func Verify(ctx context.Context, entity sgverify.SignedEntity, artifact Artifact
 	var opts []sgverify.VerifierOption
 	hasLogs := len(tm.RekorLogs()) > 0
 	hasTSA := len(tm.TimestampingAuthorities()) > 0 && len(timestamps) > 0
-	tlogChecked := false
-	if hasLogs && (keyless || len(tlogEntries) > 0) {
+	tlogChecked, tlogIgnored, err := tlogPolicy(keyless, len(tlogEntries), hasLogs, policy)
+	if err != nil {
+		return nil, err
+	}
+	if tlogChecked {
 		opts = append(opts, sgverify.WithTransparencyLog(1))
-		tlogChecked = true
 	}
 	observer := false
 	if hasTSA {
@@ -152,7 +161,7 @@ func Verify(ctx context.Context, entity sgverify.SignedEntity, artifact Artifact
 	}
 	verifier, err := sgverify.NewVerifier(tm, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrPolicy, err)
+		return nil, fmt.Errorf("%w: %s", ErrPolicy, errText(err))
 	}
 
 	// The artifact: a digest, or the file streamed through the verifier.
@@ -192,21 +201,28 @@ func Verify(ctx context.Context, entity sgverify.SignedEntity, artifact Artifact
 	result, err := verifier.Verify(entity, sgverify.NewPolicy(artifactOpt, policyOpts...))
 	if err != nil {
 		sentinel := classify(err)
+		if env := sc.EnvelopeContent(); env != nil && strings.HasPrefix(err.Error(), "failed to fetch envelope statement") {
+			// The envelope's signature verified before sigstore-go parsed
+			// its payload: say precisely what is wrong with the payload.
+			if _, serr := statement(env); serr != nil {
+				return nil, serr
+			}
+		}
 		if sentinel == ErrSignature && fileHash != nil && strings.HasPrefix(err.Error(), "failed to verify signature") {
 			// The signature check read the artifact; finish the hash in
 			// case it stopped early, then compare with the signed digest.
 			if _, cerr := io.Copy(io.Discard, artifactReader); cerr == nil && !equalBytes(fileHash.Sum(nil), msg.Digest()) {
-				return nil, fmt.Errorf("%w: %s digest of %q is not the digest signed in the bundle: %v",
-					ErrArtifact, digestName(msg.DigestAlgorithm()), artifact.path, err)
+				return nil, fmt.Errorf("%w: %s digest of %q is not the digest signed in the bundle: %s",
+					ErrArtifact, digestName(msg.DigestAlgorithm()), artifact.path, errText(err))
 			}
 		}
 		if sentinel == ErrSignature && !keyless {
 			if hint := vc.PublicKey().Hint(); hint != "" && !hintMatches(tm, hint) {
-				return nil, fmt.Errorf("%w: the bundle names signing key %s, which is not a trusted key (trusted: %s): %v",
-					ErrTrust, HintKeyID(hint), strings.Join(keyIDs(tm), ", "), err)
+				return nil, fmt.Errorf("%w: the bundle names signing key %s, which is not a trusted key (trusted: %s): %s",
+					ErrTrust, HintKeyID(hint), strings.Join(keyIDs(tm), ", "), errText(err))
 			}
 		}
-		return nil, fmt.Errorf("%w: %v", sentinel, err)
+		return nil, fmt.Errorf("%w: %s", sentinel, errText(err))
 	}
 
 	ev := &verify.Evidence{Kind: KindMessageSignature}
@@ -235,6 +251,7 @@ func Verify(ctx context.Context, entity sgverify.SignedEntity, artifact Artifact
 	if tlogChecked {
 		ev.TlogEntries = len(tlogEntries)
 	}
+	ev.TlogIgnored = tlogIgnored
 	if env := sc.EnvelopeContent(); env != nil {
 		ev.Kind = KindDSSE
 		// Read only now that the envelope's signature verified.
@@ -248,15 +265,46 @@ func Verify(ctx context.Context, entity sgverify.SignedEntity, artifact Artifact
 	return ev, nil
 }
 
+// tlogPolicy decides whether the bundle's transparency-log entries are
+// checked. Keyless bundles: whenever the trusted material has logs (the
+// spec). Key-signed bundles: whenever they carry entries, as cosign does;
+// an entry that the trusted material cannot check is an error unless the
+// user opted out with InsecureIgnoreTlog — an unchecked entry, a forged
+// signedEntryTimestamp included, would otherwise pass for a logged one.
+func tlogPolicy(keyless bool, entries int, hasLogs bool, p Policy) (checked, ignored bool, err error) {
+	switch {
+	case keyless:
+		return hasLogs, false, nil
+	case entries == 0:
+		return false, false, nil
+	case p.InsecureIgnoreTlog:
+		return false, true, nil
+	case !hasLogs:
+		return false, false, fmt.Errorf("%w: the key-signed bundle has transparency-log entries (%d), but the trusted material "+
+			"has no transparency log to check them against: give the log's trusted root (--trusted-root), "+
+			"or leave them unchecked explicitly with --insecure-ignore-tlog", ErrTrust, entries)
+	}
+	return true, false, nil
+}
+
 // statement parses a verified DSSE payload as an in-toto statement.
 func statement(env sgverify.EnvelopeContent) (*ita.Statement, error) {
 	raw := env.RawEnvelope()
 	if raw.PayloadType != sgbundle.IntotoMediaType {
 		return nil, fmt.Errorf("%w: DSSE payload type %q, expected %q", ErrStatement, raw.PayloadType, sgbundle.IntotoMediaType)
 	}
+	payload, err := raw.DecodeB64Payload()
+	if err != nil {
+		return nil, fmt.Errorf("%w: DSSE payload is not base64: %s", ErrStatement, errText(err))
+	}
+	// A signed statement with a repeated key means one thing to vouch and
+	// another to the next verifier: refuse it rather than pick a side.
+	if err := strictjson.Check(payload, strictjson.DefaultMaxDepth); err != nil {
+		return nil, fmt.Errorf("%w: DSSE payload: %s", ErrStatement, errText(err))
+	}
 	st, err := env.Statement()
 	if err != nil {
-		return nil, fmt.Errorf("%w: DSSE payload is not an in-toto statement: %v", ErrStatement, err)
+		return nil, fmt.Errorf("%w: DSSE payload is not an in-toto statement: %s", ErrStatement, errText(err))
 	}
 	switch st.GetType() {
 	case StatementTypeV1, StatementTypeV01:
@@ -390,7 +438,8 @@ func keyID(tm root.TrustedMaterial, hint string) string {
 // SHA-256 of the DER public key ([trust.Key.ID], verify.Signer.KeyID):
 // cosign and sigstore-go write the same hash in standard base64. A hint
 // that is not a 32-byte hash (other clients put free text there) is
-// returned unchanged.
+// returned as it is, with control characters escaped: it comes from an
+// unverified bundle and ends up in reports.
 func HintKeyID(hint string) string {
 	if len(hint) == 2*sha256.Size {
 		if _, err := hex.DecodeString(hint); err == nil {
@@ -400,7 +449,7 @@ func HintKeyID(hint string) string {
 	if b, err := base64.StdEncoding.DecodeString(hint); err == nil && len(b) == sha256.Size {
 		return hex.EncodeToString(b)
 	}
-	return hint
+	return Escape(hint)
 }
 
 // extensions turns Fulcio extensions into a map keyed by sigstore-go's JSON

@@ -17,8 +17,14 @@
 // A bundle signed with a key (its verification material is a public key)
 // is verified against each [Options.Keys] in turn — sigstore-go consults
 // only the first key of a combined trusted material — and accepted with the
-// first key that verifies it. A keyless bundle (a Fulcio certificate) is
-// verified against the material [Options.Roots] provides.
+// first key that verifies it. A key-signed bundle without transparency-log
+// entries needs nothing else. One with entries has them checked, as cosign
+// does: against an explicit trusted root ([Options.ExplicitRoot]), or else
+// the material [Options.Roots] provides (the public-good root);
+// [Options.InsecureIgnoreTlog] opts out by name, and the finding says so.
+//
+// A keyless bundle (a Fulcio certificate) is verified against the material
+// [Options.Roots] provides.
 //
 // # Who decides identity
 //
@@ -107,6 +113,9 @@ type Options struct {
 	// RunInspections runs an in-toto layout's inspections (they execute
 	// commands) in [Subject.Dir].
 	RunInspections bool
+	// InsecureIgnoreTlog leaves the transparency-log entries of key-signed
+	// bundles unchecked (see bundle.Policy.InsecureIgnoreTlog).
+	InsecureIgnoreTlog bool
 }
 
 // Subject is the artifact one verification is about.
@@ -211,6 +220,7 @@ func (v *Verifier) Verify(ctx context.Context, subj Subject, bundles []Bundle, p
 		// Identities are the policy's to judge (package doc).
 		identity.InsecureAnyIdentity = true
 	}
+	identity.InsecureIgnoreTlog = v.opts.InsecureIgnoreTlog
 
 	var evidence []verify.Evidence
 	var findings []verify.Finding
@@ -420,11 +430,12 @@ func (v *Verifier) verifyBundle(ctx context.Context, in Bundle, digests map[stri
 		err := fmt.Errorf("%w: the bundle is signed with a key%s, but no key is trusted: pass --key (or trust.keys in the policy)", bundle.ErrTrust, hintText(hint))
 		return fail("a signature by a trusted key", "key "+orUnnamed(bundle.HintKeyID(hint)), err)
 	}
-	var explicit root.TrustedMaterial
-	if v.opts.ExplicitRoot && v.opts.Roots != nil {
-		if explicit, err = v.opts.Roots.TrustedMaterial(ctx); err != nil {
-			return nil, verify.Finding{}, fmt.Errorf("bundle %s: trusted root: %w", in.Name, err)
+	logRoot, err := v.keyLogRoot(ctx, b)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, verify.Finding{}, ctx.Err()
 		}
+		return nil, verify.Finding{}, fmt.Errorf("key-signed bundle %s: %w", in.Name, err)
 	}
 	// Try the key the hint names first: the hint is unauthenticated, so it
 	// only orders the attempts, and its failure is the one worth reporting.
@@ -433,8 +444,8 @@ func (v *Verifier) verifyBundle(ctx context.Context, in Bundle, digests map[stri
 	var errs []error
 	for _, k := range keys {
 		var tm root.TrustedMaterial = k
-		if explicit != nil {
-			tm = trust.Combine(k, explicit)
+		if logRoot != nil {
+			tm = trust.Combine(k, logRoot)
 		}
 		ev, err := bundle.Verify(ctx, b, art, tm, identity)
 		if err == nil {
@@ -456,6 +467,28 @@ func (v *Verifier) verifyBundle(ctx context.Context, in Bundle, digests map[stri
 		err = fmt.Errorf("%w: verified by none of %d keys: %w", bundle.ErrTrust, len(errs), errors.Join(errs...))
 	}
 	return fail(v.expectedFor(err, digest, hint), "key "+orUnnamed(bundle.HintKeyID(hint)), err)
+}
+
+// keyLogRoot returns the trusted material that checks a key-signed
+// bundle's log entries and timestamps: the explicit trusted root; else,
+// when the bundle has log entries to check, the provider's root (public
+// good); else none.
+func (v *Verifier) keyLogRoot(ctx context.Context, b *sgbundle.Bundle) (root.TrustedMaterial, error) {
+	if v.opts.ExplicitRoot && v.opts.Roots != nil {
+		return v.opts.Roots.TrustedMaterial(ctx)
+	}
+	if v.opts.InsecureIgnoreTlog || len(b.GetVerificationMaterial().GetTlogEntries()) == 0 {
+		return nil, nil
+	}
+	if v.opts.Roots == nil {
+		return nil, errors.New("its transparency-log entries need a trusted root to be checked (give --trusted-root, or skip them with --insecure-ignore-tlog)")
+	}
+	tm, err := v.opts.Roots.TrustedMaterial(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("its transparency-log entries are checked against the Sigstore trusted root "+
+			"(or give --trusted-root, or skip them with --insecure-ignore-tlog): %w", err)
+	}
+	return tm, nil
 }
 
 // expectedFor describes what a failing bundle should have been.
@@ -502,7 +535,8 @@ func found(err error, b *sgbundle.Bundle) string {
 					ds = append(ds, alg+":"+v)
 				}
 				sort.Strings(ds)
-				subs = append(subs, fmt.Sprintf("%q %s", s.GetName(), strings.Join(ds, ",")))
+				// Signed, but the signer's identity is not checked yet.
+				subs = append(subs, bundle.Escape(s.GetName()+" "+strings.Join(ds, ",")))
 			}
 			sort.Strings(subs)
 			return "an attestation about " + strings.Join(subs, "; ")
@@ -516,8 +550,12 @@ func passFinding(name string, ev *verify.Evidence) verify.Finding {
 	if ev.Kind == bundle.KindDSSE {
 		what = "an attestation (" + orUnnamed(ev.PredicateType) + ")"
 	}
+	tlog := ""
+	if ev.TlogIgnored {
+		tlog = "; its transparency-log entries were NOT checked (--insecure-ignore-tlog)"
+	}
 	return verify.Finding{ID: FindingBundle, Status: verify.StatusPass,
-		Message: fmt.Sprintf("%s: %s, signed by %s", name, what, signerText(ev.Signer)),
+		Message: fmt.Sprintf("%s: %s, signed by %s%s", name, what, signerText(ev.Signer), tlog),
 		Found:   signerText(ev.Signer), Evidence: []string{name}}
 }
 

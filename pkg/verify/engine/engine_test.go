@@ -24,9 +24,9 @@ import (
 	"github.com/vouchdev/vouch/pkg/verify/trust"
 )
 
-// fixture signs n artifacts in dir with a fresh ECDSA key and returns
-// their paths and the trusted key.
-func fixture(t testing.TB, dir string, n int) ([]string, *trust.Key) {
+// newSigner returns a signer with a fresh ECDSA key and that key as
+// trusted material.
+func newSigner(t testing.TB) (*sign.Signer, *trust.Key) {
 	t.Helper()
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -44,6 +44,14 @@ func fixture(t testing.TB, dir string, n int) ([]string, *trust.Key) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s, key
+}
+
+// fixture signs n artifacts in dir with a fresh ECDSA key and returns
+// their paths and the trusted key.
+func fixture(t testing.TB, dir string, n int) ([]string, *trust.Key) {
+	t.Helper()
+	s, key := newSigner(t)
 	var paths []string
 	for i := range n {
 		p := filepath.Join(dir, fmt.Sprintf("a%03d.bin", i))

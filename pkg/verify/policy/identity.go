@@ -102,7 +102,7 @@ func (m *identityMatcher) matches(s verify.Signer) bool {
 		return false
 	case m.issuer != nil && !m.issuer.MatchString(s.Issuer):
 		return false
-	case m.repoURI != "" && !strings.EqualFold(s.Extensions["sourceRepositoryURI"], m.repoURI):
+	case m.repoURI != "" && !strings.EqualFold(s.SourceRepository(), m.repoURI):
 		return false
 	}
 	if m.workflow != "" {
@@ -140,7 +140,7 @@ func describeSigner(s verify.Signer) string {
 	switch {
 	case s.Identity != "":
 		d := s.Identity + " (issuer " + orNone(s.Issuer)
-		if r := s.Extensions["sourceRepositoryURI"]; r != "" {
+		if r := s.SourceRepository(); r != "" {
 			d += ", repository " + r
 		}
 		return d + ")"

@@ -90,7 +90,7 @@ func PublicGood(ctx context.Context, opts Options) (*Root, error) {
 				return &Root{TrustedRoot: tr, Source: "tuf cache " + cacheDir}, nil
 			}
 		}
-		tr, err := root.NewTrustedRootFromJSON(snapshot)
+		tr, err := ParseTrustedRoot(snapshot)
 		if err != nil {
 			return nil, fmt.Errorf("embedded trusted root snapshot: %w", err)
 		}
@@ -118,7 +118,7 @@ func PublicGood(ctx context.Context, opts Options) (*Root, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s through TUF from %s: %w", TrustedRootTarget, mirror, err)
 	}
-	tr, err := root.NewTrustedRootFromJSON(data)
+	tr, err := ParseTrustedRoot(data)
 	if err != nil {
 		return nil, fmt.Errorf("TUF target %s from %s: %w", TrustedRootTarget, mirror, err)
 	}
@@ -149,7 +149,7 @@ func fromCache(ctx context.Context, cacheDir, mirror string, tufRoot []byte) (*r
 	if err != nil {
 		return nil, err
 	}
-	return root.NewTrustedRootFromJSON(data)
+	return ParseTrustedRoot(data)
 }
 
 // errOffline is what the offline fetcher answers every download with.

@@ -25,14 +25,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"time"
 
 	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore/pkg/signature"
 	"github.com/sigstore/sigstore/pkg/signature/options"
 
+	"github.com/vouchdev/vouch/internal/safefile"
+	"github.com/vouchdev/vouch/internal/strictjson"
 	"github.com/vouchdev/vouch/pkg/attest/keys"
 )
 
@@ -44,15 +44,34 @@ const (
 )
 
 // FromTrustedRootFile loads a Sigstore TrustedRoot JSON document
-// (media type application/vnd.dev.sigstore.trustedroot+json).
+// (media type application/vnd.dev.sigstore.trustedroot+json) from a
+// regular file (see [ParseTrustedRoot]).
 func FromTrustedRootFile(path string) (*root.TrustedRoot, error) {
-	data, err := readLimited(path, MaxTrustedRootSize)
+	data, err := readLimited("load trusted root", path, MaxTrustedRootSize)
 	if err != nil {
-		return nil, fmt.Errorf("load trusted root: %w", err)
+		return nil, err
+	}
+	tr, err := ParseTrustedRoot(data)
+	if err != nil {
+		return nil, fmt.Errorf("load trusted root %q: %w", path, err)
+	}
+	return tr, nil
+}
+
+// maxTrustedRootDepth bounds the JSON nesting of a trusted root (a real
+// one nests five levels).
+const maxTrustedRootDepth = 32
+
+// ParseTrustedRoot parses a TrustedRoot document, refusing a repeated
+// object key: with two "rekorLogs" (or two "publicKey"s in one log),
+// sigstore-go would trust one and another verifier the other.
+func ParseTrustedRoot(data []byte) (*root.TrustedRoot, error) {
+	if err := strictjson.Check(data, maxTrustedRootDepth); err != nil {
+		return nil, fmt.Errorf("not a valid Sigstore TrustedRoot document: %w", err)
 	}
 	tr, err := root.NewTrustedRootFromJSON(data)
 	if err != nil {
-		return nil, fmt.Errorf("load trusted root %q: not a Sigstore TrustedRoot document: %w", path, err)
+		return nil, fmt.Errorf("not a Sigstore TrustedRoot document: %w", err)
 	}
 	return tr, nil
 }
@@ -136,9 +155,9 @@ func FromPublicKeyWithValidity(pemBytes []byte, start, end time.Time) (*Key, err
 
 // FromPublicKeyFile reads a PEM public key file (see [FromPublicKey]).
 func FromPublicKeyFile(path string) (*Key, error) {
-	data, err := readLimited(path, MaxPublicKeySize)
+	data, err := readLimited("load public key", path, MaxPublicKeySize)
 	if err != nil {
-		return nil, fmt.Errorf("load public key: %w", err)
+		return nil, err
 	}
 	k, err := FromPublicKey(data)
 	if err != nil {
@@ -183,21 +202,15 @@ func Keys(tm root.TrustedMaterial) []*Key {
 	return nil
 }
 
-func readLimited(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
+// readLimited reads a regular file of at most limit bytes; what names it
+// in errors. A FIFO or device is refused at once, never waited on.
+func readLimited(what, path string, limit int64) ([]byte, error) {
+	data, err := safefile.Read(what, path, limit)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %q: %w", path, err)
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("read %q: larger than the limit of %d bytes", path, limit)
-	}
 	if len(data) == 0 {
-		return nil, fmt.Errorf("read %q: %w", path, errEmpty)
+		return nil, fmt.Errorf("%s %s: %w", what, path, errEmpty)
 	}
 	return data, nil
 }
