@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
 )
 
 // TestFoundIsEscaped: a statement about another artifact is shown in the
