@@ -26,6 +26,7 @@ import (
 	"github.com/vouchdev/vouch/pkg/verify"
 	"github.com/vouchdev/vouch/pkg/verify/bundle"
 	"github.com/vouchdev/vouch/pkg/verify/engine"
+	"github.com/vouchdev/vouch/pkg/verify/npm"
 	"github.com/vouchdev/vouch/pkg/verify/policy"
 	"github.com/vouchdev/vouch/pkg/verify/trust"
 	"github.com/vouchdev/vouch/pkg/verify/vsa"
@@ -48,6 +49,7 @@ type verifyFlags struct {
 	repo, signerWorkflow                           string
 	insecureAnyIdentity                            bool
 
+	subject        string
 	sourceURI      string
 	sourceRefs     []string
 	builderIDs     []string
@@ -74,14 +76,16 @@ func (e *env) verifyCommand() *cobra.Command {
 		Long: `Verify artifacts: are they signed by whom they should be, built by which
 builder from which source, with an SBOM that meets the rules?
 
-ARTIFACT is a file, or a digest sha256:<hex> / sha512:<hex> (then name its
-bundles with --bundle). Without --bundle, vouch reads the vouch release
+ARTIFACT is a file, or a digest sha256:<hex> / sha512:<hex> or an npm
+integrity sha512-<base64> (then name its bundles with --bundle). Without --bundle, vouch reads the vouch release
 layout next to the artifact A: A.sigstore.json (signature), A.sbom.sigstore.json
 (SBOM attestation) and provenance.sigstore.json (SLSA provenance), those
 that exist.
 
 Trust: a key-signed bundle verifies against --key (each key on its own; PEM,
-cosign.pub too) and never needs the network. A keyless bundle verifies
+cosign.pub too, or an npm registry keys document, whose "expires" needs a
+verified timestamp: give --trusted-root) and never needs the network. An
+npm registry attestations response given as --bundle is its bundles. A keyless bundle verifies
 against --trusted-root, or the Sigstore public-good root through TUF (cached
 on disk for a day); --offline never touches the network and uses the cache
 or the trusted root embedded in vouch.
@@ -140,7 +144,7 @@ root unavailable), 2 usage error.`,
 	}
 	fl := cmd.Flags()
 	fl.StringArrayVar(&f.bundles, "bundle", nil, "verify with the Sigstore bundle `FILE` (repeatable; default: the release layout next to ARTIFACT)")
-	fl.StringArrayVar(&f.keys, "key", nil, "trust the PEM public key in `FILE` for key-signed bundles (repeatable)")
+	fl.StringArrayVar(&f.keys, "key", nil, "trust the PEM public key in `FILE`, or each key of an npm registry keys document, for key-signed bundles (repeatable)")
 	fl.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore TrustedRoot JSON `FILE` for keyless bundles (default: public good through TUF)")
 	fl.BoolVar(&f.offline, "offline", false, "never use the network: the TUF cache or the embedded public-good root")
 	fl.StringVar(&f.identity, "certificate-identity", "", "keyless: the signer's certificate `SAN`, exactly")
@@ -150,6 +154,7 @@ root unavailable), 2 usage error.`,
 	fl.StringVar(&f.repo, "repo", "", "keyless: signed by a GitHub Actions workflow of `OWNER/NAME`")
 	fl.StringVar(&f.signerWorkflow, "signer-workflow", "", "keyless: signed by the GitHub workflow `PATH` (in --repo, or OWNER/NAME/PATH), any ref")
 	fl.BoolVar(&f.insecureAnyIdentity, "insecure-any-identity", false, "keyless: accept any signer whose certificate verifies (no identity check)")
+	fl.StringVar(&f.subject, "subject", "", "the statements must name the artifact as package URL `PURL` (pkg:npm/NAME@VERSION), as well as by digest")
 	fl.StringVar(&f.sourceURI, "source-uri", "", "provenance: built from the source repository `URI` (github.com/OWNER/NAME)")
 	fl.StringArrayVar(&f.sourceRefs, "source-ref", nil, "provenance: built from a git ref matching `GLOB` (refs/tags/v*; repeatable)")
 	fl.StringArrayVar(&f.builderIDs, "builder-id", nil, "provenance: built by builder `ID`, with or without @REF (repeatable)")
@@ -188,7 +193,7 @@ func (e *env) runVerify(ctx context.Context, f *verifyFlags, artifacts []string)
 	}
 	var results []*engine.Result
 	for _, a := range artifacts {
-		res, err := s.engine.Verify(ctx, engine.Target{Artifact: a, Bundles: f.bundles})
+		res, err := s.engine.Verify(ctx, engine.Target{Artifact: a, Bundles: f.bundles, Subject: f.subject})
 		if err != nil {
 			return verifyError(err)
 		}
@@ -253,6 +258,14 @@ func (e *env) verifySetup(ctx context.Context, f *verifyFlags, nArtifacts int) (
 			return nil, usagef("--jobs %d: want a positive number", f.jobs)
 		}
 	}
+	if f.subject != "" {
+		if f.batch != "" {
+			return nil, usagef("--subject names one package: give each --batch line its artifact, not --subject")
+		}
+		if _, ok := npm.CanonicalPURL(f.subject); !ok {
+			return nil, usagef("--subject %q: expected a package URL, pkg:TYPE/NAME@VERSION (pkg:npm/%%40scope/name@1.0.0)", f.subject)
+		}
+	}
 	if f.vsa == "" && (f.vsaKey != "" || f.vsaKeyless) {
 		return nil, usagef("--vsa-key and --vsa-keyless sign a verification summary: give --vsa PATH")
 	}
@@ -312,13 +325,15 @@ func (e *env) verifySetup(ctx context.Context, f *verifyFlags, nArtifacts int) (
 	}
 	seen := map[string]bool{}
 	for _, k := range keyFiles {
-		key, err := trust.FromPublicKeyFile(k)
+		keys, err := trust.LoadKeys(k)
 		if err != nil {
 			return nil, &exitError{code: ExitError, err: fmt.Errorf("--key: %w", err)}
 		}
-		if !seen[key.ID()] {
-			seen[key.ID()] = true
-			opts.Keys = append(opts.Keys, key)
+		for _, key := range keys {
+			if !seen[key.ID()] {
+				seen[key.ID()] = true
+				opts.Keys = append(opts.Keys, key)
+			}
 		}
 	}
 	rootFile := f.trustedRoot

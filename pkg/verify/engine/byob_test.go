@@ -147,10 +147,15 @@ func checkVerdict(t *testing.T, e *engine.Engine, artifact string, bundles []str
 		t.Fatal(err)
 	}
 	if res.Accept() != want {
-		var b strings.Builder
-		for _, f := range res.Findings {
-			fmt.Fprintf(&b, "  %s %s: %s (expected %q, found %q)\n", f.Status, f.ID, f.Message, f.Expected, f.Found)
-		}
-		t.Errorf("%s: accept = %v, want %v\n%s", artifact, res.Accept(), want, b.String())
+		t.Errorf("%s: accept = %v, want %v\n%s", artifact, res.Accept(), want, findingsText(res))
 	}
+}
+
+// findingsText lists a result's findings, one a line, for failures.
+func findingsText(res *engine.Result) string {
+	var b strings.Builder
+	for _, f := range res.Findings {
+		fmt.Fprintf(&b, "  %s %s: %s (expected %q, found %q)\n", f.Status, f.ID, f.Message, f.Expected, f.Found)
+	}
+	return b.String()
 }

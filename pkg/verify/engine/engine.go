@@ -55,6 +55,7 @@ import (
 	"github.com/vouchdev/vouch/pkg/sbom/digest"
 	"github.com/vouchdev/vouch/pkg/verify"
 	"github.com/vouchdev/vouch/pkg/verify/bundle"
+	"github.com/vouchdev/vouch/pkg/verify/npm"
 	"github.com/vouchdev/vouch/pkg/verify/policy"
 	"github.com/vouchdev/vouch/pkg/verify/trust"
 )
@@ -99,8 +100,12 @@ type Target struct {
 	// Artifact is a file path, or a digest "sha256:<hex>" / "sha512:<hex>".
 	Artifact string `json:"artifact"`
 	// Bundles to verify it with; empty: the release layout next to the
-	// artifact (see [Discover]).
+	// artifact (see [Discover]). An npm registry attestations response
+	// counts as its bundles.
 	Bundles []string `json:"bundles,omitempty"`
+	// Subject, a package URL ("pkg:npm/name@1.0.0"), must name the
+	// artifact in the statements as well as its digest (npm.SubjectFinding).
+	Subject string `json:"subject,omitempty"`
 }
 
 // Input is a bundle the verdict rests on, with its SHA-256 (for the
@@ -218,14 +223,16 @@ func (e *Engine) Verify(ctx context.Context, t Target) (*Result, error) {
 	var evidence []verify.Evidence
 	var bundleFindings []verify.Finding
 	for _, path := range bundles {
-		ev, sum, f, err := e.verifyBundle(ctx, path, art, res.Digest)
-		if err != nil {
-			return nil, err
-		}
-		bundleFindings = append(bundleFindings, f)
-		if ev != nil {
-			evidence = append(evidence, *ev)
-			res.Inputs = append(res.Inputs, Input{Path: path, SHA256: sum})
+		for _, lb := range loadBundles(path) {
+			ev, f, err := e.verifyBundle(ctx, lb, art, res.Digest)
+			if err != nil {
+				return nil, err
+			}
+			bundleFindings = append(bundleFindings, f)
+			if ev != nil {
+				evidence = append(evidence, *ev)
+				res.Inputs = append(res.Inputs, Input{Path: lb.name, SHA256: lb.sum})
+			}
 		}
 	}
 	sort.Slice(res.Inputs, func(i, j int) bool { return res.Inputs[i].Path < res.Inputs[j].Path })
@@ -239,7 +246,13 @@ func (e *Engine) Verify(ctx context.Context, t Target) (*Result, error) {
 		popts.InspectionDir = filepath.Dir(t.Artifact)
 	}
 	findings := e.opts.Policy.Evaluate(ctx, policy.Artifact{Name: res.Name, Digests: res.Digests}, evidence, popts)
+	if t.Subject != "" {
+		findings = append(findings, npm.SubjectFinding(t.Subject, evidence, res.Digests))
+	}
 	res.Findings = append(bundleFindings, findings...)
+	if d := bundle.BoundDigest(evidence, res.Digests); d != "" {
+		res.Digest = d
+	}
 	res.Verified = res.Accept()
 	return res, nil
 }
@@ -248,6 +261,16 @@ func (e *Engine) Verify(ctx context.Context, t Target) (*Result, error) {
 func (e *Engine) artifact(s string, res *Result) (bundle.Artifact, error) {
 	if s == "" {
 		return bundle.Artifact{}, fmt.Errorf("%w: empty artifact", bundle.ErrPolicy)
+	}
+	if d, ok, err := bundle.ParseIntegrity(s); ok {
+		// An npm integrity (package-lock.json): the digest it encodes,
+		// unless a file has that name.
+		if _, statErr := os.Stat(s); statErr != nil {
+			if err != nil {
+				return bundle.Artifact{}, err
+			}
+			s = d
+		}
 	}
 	if alg, hexd, ok := strings.Cut(s, ":"); ok && (alg == "sha256" || alg == "sha512") {
 		if _, err := os.Stat(s); err != nil {
@@ -283,14 +306,14 @@ func (e *Engine) artifact(s string, res *Result) (bundle.Artifact, error) {
 // verifyBundle verifies one bundle file and returns its evidence (nil when
 // it does not verify) and its finding. The error is reserved for what is
 // not about this bundle (see Verify).
-func (e *Engine) verifyBundle(ctx context.Context, path string, art bundle.Artifact, digest string) (*verify.Evidence, string, verify.Finding, error) {
-	fail := func(expected, found string, err error) (*verify.Evidence, string, verify.Finding, error) {
-		return nil, "", verify.Finding{ID: FindingBundle, Status: verify.StatusFail,
+func (e *Engine) verifyBundle(ctx context.Context, lb loadedBundle, art bundle.Artifact, digest string) (*verify.Evidence, verify.Finding, error) {
+	path, b := lb.name, lb.b
+	fail := func(expected, found string, err error) (*verify.Evidence, verify.Finding, error) {
+		return nil, verify.Finding{ID: FindingBundle, Status: verify.StatusFail,
 			Message: reason(path, err), Expected: expected, Found: found, Evidence: []string{path}}, nil
 	}
-	b, sum, err := loadBundle(path)
-	if err != nil {
-		return fail("a readable Sigstore bundle (v0.1 to v0.3)", "", err)
+	if lb.err != nil {
+		return fail("a readable Sigstore bundle (v0.1 to v0.3), or an npm attestations response", "", lb.err)
 	}
 	vc, err := b.VerificationContent()
 	if err != nil {
@@ -300,17 +323,17 @@ func (e *Engine) verifyBundle(ctx context.Context, path string, art bundle.Artif
 	if vc.Certificate() != nil {
 		tm, err := e.trustedRoot(ctx)
 		if err != nil {
-			return nil, "", verify.Finding{}, fmt.Errorf("keyless bundle %s needs the Sigstore trusted root: %w", path, err)
+			return nil, verify.Finding{}, fmt.Errorf("keyless bundle %s needs the Sigstore trusted root: %w", path, err)
 		}
 		ev, err := bundle.Verify(ctx, b, art, tm, e.identity)
 		if errors.Is(err, bundle.ErrPolicy) || ctx.Err() != nil {
-			return nil, "", verify.Finding{}, fmt.Errorf("bundle %s: %w", path, err)
+			return nil, verify.Finding{}, fmt.Errorf("bundle %s: %w", path, err)
 		}
 		if err != nil {
 			return fail(e.expectedFor(err, digest, ""), found(err, b), err)
 		}
 		ev.Bundle = path
-		return ev, sum, passFinding(path, ev), nil
+		return ev, passFinding(path, ev), nil
 	}
 
 	hint := ""
@@ -332,13 +355,24 @@ func (e *Engine) verifyBundle(ctx context.Context, path string, art bundle.Artif
 			tm = trust.Combine(k, e.opts.TrustedRoot)
 		}
 		ev, err := bundle.Verify(ctx, b, art, tm, e.identity)
+		if err == nil && trust.HasValidityWindow(k) && len(ev.Timestamps) == 0 {
+			// sigstore-go checks a key's window only against verified
+			// times: with none, nothing shows the key was valid (an npm
+			// registry key past its "expires").
+			return fail("a verified timestamp (a transparency-log entry checked against --trusted-root) within key "+k.ID()+"'s validity",
+				"no verified timestamp", fmt.Errorf("%w: key %s is trusted only for a time window, and no verified timestamp shows when the bundle was signed", bundle.ErrTimestamp, k.ID()))
+		}
 		if err == nil {
 			ev.Bundle = path
 			ev.Signer.KeyID = k.ID()
-			return ev, sum, passFinding(path, ev), nil
+			return ev, passFinding(path, ev), nil
 		}
 		if ctx.Err() != nil {
-			return nil, "", verify.Finding{}, ctx.Err()
+			return nil, verify.Finding{}, ctx.Err()
+		}
+		if errors.Is(err, bundle.ErrTimestamp) && trust.HasValidityWindow(k) {
+			return fail("a signature made within key "+k.ID()+"'s validity window (an npm registry key's \"expires\")", "a signature time outside it",
+				fmt.Errorf("%w (key %s)", err, k.ID()))
 		}
 		// A changed artifact or a malformed bundle fails the same way with
 		// every key: report it once.
@@ -473,26 +507,50 @@ func fileDigests(path string, size int64) (digest.Digests, error) {
 	return digest.Digests{SHA256: hex.EncodeToString(s256[:]), SHA512: hex.EncodeToString(s512[:]), Size: int64(len(data))}, nil
 }
 
-// loadBundle reads a bundle file once, for both its parse and its SHA-256
+// loadedBundle is one bundle of a --bundle file, parsed, or why not.
+type loadedBundle struct {
+	name string // the path, or path#attestations[i] in an npm response
+	b    *sgbundle.Bundle
+	sum  string // SHA-256 of the bundle's JSON
+	err  error
+}
+
+// loadBundles reads a bundle file once, for both its parse and its SHA-256
 // (a verification summary names the bundles it rests on by digest), with
-// the bundle layer's size limit.
-func loadBundle(path string) (*sgbundle.Bundle, string, error) {
+// the bundle layer's size limit. An npm registry attestations response
+// yields each of its bundles.
+func loadBundles(path string) []loadedBundle {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, "", fmt.Errorf("load bundle: %w", err)
+		return []loadedBundle{{name: path, err: fmt.Errorf("load bundle: %w", err)}}
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, bundle.MaxBundleSize+1))
 	if err != nil {
-		return nil, "", fmt.Errorf("load bundle %q: %w", path, err)
+		return []loadedBundle{{name: path, err: fmt.Errorf("load bundle %q: %w", path, err)}}
 	}
 	if len(data) > bundle.MaxBundleSize {
-		return nil, "", fmt.Errorf("load bundle %q: %w: more than the limit of %d bytes", path, bundle.ErrTooLarge, bundle.MaxBundleSize)
+		return []loadedBundle{{name: path, err: fmt.Errorf("load bundle %q: %w: more than the limit of %d bytes", path, bundle.ErrTooLarge, bundle.MaxBundleSize)}}
 	}
+	if !npm.IsAttestations(data) {
+		return []loadedBundle{parseBundle(path, data)}
+	}
+	atts, err := npm.Attestations(path, data)
+	if err != nil {
+		return []loadedBundle{{name: path, err: fmt.Errorf("load bundle: %w: %w", bundle.ErrMalformed, err)}}
+	}
+	out := make([]loadedBundle, len(atts))
+	for i, a := range atts {
+		out[i] = parseBundle(fmt.Sprintf("%s#attestations[%d]", path, i), a.Bundle)
+	}
+	return out
+}
+
+func parseBundle(name string, data []byte) loadedBundle {
 	b, err := bundle.Parse(data)
 	if err != nil {
-		return nil, "", fmt.Errorf("load bundle %q: %w", path, err)
+		return loadedBundle{name: name, err: fmt.Errorf("load bundle %q: %w", name, err)}
 	}
 	sum := sha256.Sum256(data)
-	return b, hex.EncodeToString(sum[:]), nil
+	return loadedBundle{name: name, b: b, sum: hex.EncodeToString(sum[:])}
 }
