@@ -2,8 +2,6 @@ package slsa_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,28 +11,8 @@ import (
 	"github.com/vouchdev/vouch/pkg/attest/provenance"
 	"github.com/vouchdev/vouch/pkg/sbom/digest"
 	"github.com/vouchdev/vouch/pkg/verify/slsa"
+	"github.com/vouchdev/vouch/pkg/verify/slsa/slsatest"
 )
-
-// checkout writes a minimal .git of github.com/vouchdev/example at main.
-func checkout(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	files := map[string]string{
-		".git/HEAD":            "ref: refs/heads/main\n",
-		".git/refs/heads/main": "8f70009fde0c94ade6ce2a054b94718c819126ec\n",
-		".git/config":          "[remote \"origin\"]\n\turl = https://github.com/vouchdev/example.git\n",
-	}
-	for name, body := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
 
 // TestSourceIsNeverAToolchain: vouch's own provenance lists the Go
 // toolchain (pkg:golang/stdlib) as a resolved dependency; the source is the
@@ -67,7 +45,7 @@ func TestSourceIsNeverAToolchain(t *testing.T) {
 				opts.Env = func(string) string { return "" }
 			}
 			if opts.Dir == "checkout" {
-				opts.Dir = checkout(t)
+				opts.Dir = slsatest.Checkout(t)
 			}
 			st, _, err := provenance.Generate(context.Background(), subjects, opts)
 			if err != nil {

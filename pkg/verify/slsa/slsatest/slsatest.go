@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"testing"
 
 	ita "github.com/in-toto/attestation/go/v1"
 	"github.com/sigstore/sigstore-go/pkg/bundle"
@@ -233,4 +234,27 @@ var Deviations = map[string]Deviation{
 // LocalPath maps a corpus path ("slsa/slsa-verifier/x/y") into dir.
 func LocalPath(dir, p string) string {
 	return filepath.Join(dir, strings.TrimPrefix(p, "slsa/slsa-verifier/"))
+}
+
+// Checkout writes, in a new temporary directory, the minimal .git of a
+// checkout of github.com/vouchdev/example at main
+// (8f70009fde0c94ade6ce2a054b94718c819126ec), as vouch provenance reads
+// one, and returns the directory.
+func Checkout(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		".git/HEAD":            "ref: refs/heads/main\n",
+		".git/refs/heads/main": "8f70009fde0c94ade6ce2a054b94718c819126ec\n",
+		".git/config":          "[remote \"origin\"]\n\turl = https://github.com/vouchdev/example.git\n",
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }
