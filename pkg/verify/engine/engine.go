@@ -19,6 +19,19 @@
 // lazily, through [Options.PublicGood] (offline: the TUF cache or the
 // embedded snapshot, never the network).
 //
+// A key trusted only for a time window (an npm registry key with
+// "expires", trust.ParseNPMKeys) verifies a bundle only at a verified time
+// within the window: with no verified time the bundle fails.
+//
+// # npm packages
+//
+// An npm registry attestations response given as a bundle is its bundles
+// (package npm), each verified on its own and named FILE#attestations[i];
+// a package-lock integrity (sha512-<base64>) is an artifact digest;
+// [Target.Subject] requires the statements to name the artifact by package
+// URL as well as by digest; the digest reported is the one the subjects
+// bind (bundle.BoundDigest: SHA-512 for npm).
+//
 // # Who decides identity
 //
 // The bundle layer checks the certificate cryptographically; whether its

@@ -2,6 +2,7 @@ package slsa
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -153,10 +154,9 @@ func (o *Outcome) checkBuilder(p *Provenance, s verify.Signer, req Requirements)
 			b = explicitBuilder(want, s, req.Builders)
 		}
 		if ok, why := b.signerTrusted(p, s, req); ok {
-			o.SignerIsBuilder = true
-			o.Level, o.delegated = b.Level, b.Signer == SignerDelegator
-			if listed {
-				o.Builder = b
+			o.credit(b)
+			if !listed {
+				o.Builder = nil // an entry made up for the id, not one of the list
 			}
 		} else {
 			// The claim matches what the policy names, but nothing proves
@@ -189,7 +189,7 @@ func explicitBuilder(want string, s verify.Signer, builders []Builder) *Builder 
 		b.Refs = []string{ref, "refs/tags/" + ref}
 	}
 	signerID, _ := SplitBuilderID(s.Identity)
-	if ds := delegators(builders); s.Identity != "" && contains(ds, signerID) {
+	if ds := delegators(builders); s.Identity != "" && slices.Contains(ds, signerID) {
 		b.Signer, b.Delegators = SignerDelegator, ds
 	}
 	return b
@@ -200,21 +200,12 @@ func delegators(builders []Builder) []string {
 	var out []string
 	for i := range builders {
 		for _, d := range builders[i].Delegators {
-			if !contains(out, d) {
+			if !slices.Contains(out, d) {
 				out = append(out, d)
 			}
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // resolve finds the list entry a policy's builder id names, by id or alias.
@@ -286,7 +277,7 @@ func (b *Builder) signerTrusted(p *Provenance, s verify.Signer, req Requirements
 // id it records is at a ref the builder's entry trusts.
 func (b *Builder) delegatorTrusted(p *Provenance, s verify.Signer, builders []Builder) (bool, string) {
 	id, ref := SplitBuilderID(s.Identity)
-	if !contains(b.Delegators, id) {
+	if !slices.Contains(b.Delegators, id) {
 		return false, fmt.Sprintf("signed by %s, not by a delegator of builder %s (%s)", s.Identity, b.label(), strings.Join(b.Delegators, ", "))
 	}
 	if d := resolve(id, builders); d != nil {
@@ -310,9 +301,9 @@ func (b *Builder) keyBound(p *Provenance, keyID string, builders []Builder) (boo
 	if keyID == "" {
 		return false, "no signer: neither a certificate nor a verified key"
 	}
-	bound := contains(b.Keys, keyID)
+	bound := slices.Contains(b.Keys, keyID)
 	for i := range builders {
-		if builders[i].ID != "" && builders[i].ID == b.ID && contains(builders[i].Keys, keyID) {
+		if builders[i].ID != "" && builders[i].ID == b.ID && slices.Contains(builders[i].Keys, keyID) {
 			bound = true
 		}
 	}
