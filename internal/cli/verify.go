@@ -27,6 +27,7 @@ import (
 	"github.com/vouchdev/vouch/pkg/verify"
 	"github.com/vouchdev/vouch/pkg/verify/bundle"
 	"github.com/vouchdev/vouch/pkg/verify/engine"
+	"github.com/vouchdev/vouch/pkg/verify/npm"
 	"github.com/vouchdev/vouch/pkg/verify/policy"
 	"github.com/vouchdev/vouch/pkg/verify/trust"
 	"github.com/vouchdev/vouch/pkg/verify/vsa"
@@ -50,6 +51,7 @@ type verifyFlags struct {
 	insecureAnyIdentity                            bool
 	insecureIgnoreTlog                             bool
 
+	subject        string
 	sourceURI      string
 	sourceRefs     []string
 	builderIDs     []string
@@ -77,7 +79,8 @@ func (e *env) verifyCommand() *cobra.Command {
 builder from which source, with an SBOM that meets the rules?
 
 ARTIFACT is a file, "-" for standard input, or a digest sha256:<hex> /
-sha512:<hex> (then name its bundles with --bundle). A file is read once:
+sha512:<hex> or an npm integrity sha512-<base64> (then name its bundles with
+--bundle). A file is read once:
 its SHA-256 and SHA-512 are computed in that read and every bundle is
 verified against them, so the report names exactly what was verified.
 Without --bundle, vouch reads the vouch release layout next to the artifact
@@ -85,7 +88,9 @@ A: A.sigstore.json (signature), A.sbom.sigstore.json (SBOM attestation) and
 provenance.sigstore.json (SLSA provenance), those that exist.
 
 Trust: a key-signed bundle verifies against --key (each key on its own; PEM,
-cosign.pub too). A keyless bundle verifies against --trusted-root, or the
+cosign.pub too, or an npm registry keys document, whose "expires" needs a
+verified timestamp). An npm registry attestations response given as
+--bundle is its bundles. A keyless bundle verifies against --trusted-root, or the
 Sigstore public-good root through TUF (cached on disk for a day); --offline
 never touches the network and uses the cache or the trusted root embedded
 in vouch. Transparency-log entries in a key-signed bundle are checked the
@@ -150,7 +155,7 @@ root unavailable), 2 usage error.`,
 	}
 	fl := cmd.Flags()
 	fl.StringArrayVar(&f.bundles, "bundle", nil, "verify with the Sigstore bundle `FILE` (repeatable; default: the release layout next to ARTIFACT)")
-	fl.StringArrayVar(&f.keys, "key", nil, "trust the PEM public key in `FILE` for key-signed bundles (repeatable)")
+	fl.StringArrayVar(&f.keys, "key", nil, "trust the PEM public key in `FILE`, or each key of an npm registry keys document, for key-signed bundles (repeatable)")
 	fl.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore TrustedRoot JSON `FILE` for keyless bundles and the log entries of key-signed ones (default: public good through TUF)")
 	fl.BoolVar(&f.offline, "offline", false, "never use the network: the TUF cache or the embedded public-good root")
 	fl.StringVar(&f.identity, "certificate-identity", "", "keyless: the signer's certificate `SAN`, exactly")
@@ -161,6 +166,7 @@ root unavailable), 2 usage error.`,
 	fl.StringVar(&f.signerWorkflow, "signer-workflow", "", "keyless: signed by the GitHub workflow `PATH` (in --repo, or OWNER/NAME/PATH), any ref")
 	fl.BoolVar(&f.insecureAnyIdentity, "insecure-any-identity", false, "keyless: accept any signer whose certificate verifies (no identity check)")
 	fl.BoolVar(&f.insecureIgnoreTlog, "insecure-ignore-tlog", false, "key-signed bundles: do not check their transparency-log entries (the report says so)")
+	fl.StringVar(&f.subject, "subject", "", "the statements must name the artifact as package URL `PURL` (pkg:npm/NAME@VERSION), as well as by digest")
 	fl.StringVar(&f.sourceURI, "source-uri", "", "provenance: built from the source repository `URI` (github.com/OWNER/NAME)")
 	fl.StringArrayVar(&f.sourceRefs, "source-ref", nil, "provenance: built from a git ref matching `GLOB` (refs/tags/v*; repeatable)")
 	fl.StringArrayVar(&f.builderIDs, "builder-id", nil, "provenance: built by builder `ID`, with or without @REF (repeatable)")
@@ -199,7 +205,7 @@ func (e *env) runVerify(ctx context.Context, f *verifyFlags, artifacts []string)
 	}
 	var results []*engine.Result
 	for _, a := range artifacts {
-		res, err := e.verifyOne(ctx, s, a, f.bundles)
+		res, err := e.verifyOne(ctx, s, a, f.bundles, f.subject)
 		if err != nil {
 			return verifyError(err)
 		}
@@ -239,11 +245,12 @@ var errNoArtifact = errors.New("cannot read artifact")
 // verifyOne reads the artifact once — its digests are all the engine
 // sees, so it cannot change between the digest reported and the one
 // verified — reads its bundles, and verifies it.
-func (e *env) verifyOne(ctx context.Context, s *verifySetup, artifact string, bundlePaths []string) (*engine.Result, error) {
+func (e *env) verifyOne(ctx context.Context, s *verifySetup, artifact string, bundlePaths []string, purl string) (*engine.Result, error) {
 	subj, isDigest, err := e.subject(artifact)
 	if err != nil {
 		return nil, err
 	}
+	subj.PURL = purl
 	var bundles []engine.Bundle
 	if len(bundlePaths) == 0 {
 		if isDigest {
@@ -266,6 +273,20 @@ func (e *env) verifyOne(ctx context.Context, s *verifySetup, artifact string, bu
 // sha512:<hex> that is not an existing file, "-" for standard input, or a
 // regular file, read once.
 func (e *env) subject(a string) (engine.Subject, bool, error) {
+	if d, ok, err := bundle.ParseIntegrity(a); ok {
+		// An npm integrity (package-lock.json): the digest it encodes,
+		// unless a file has that name.
+		if _, statErr := os.Stat(a); statErr != nil {
+			if err != nil {
+				return engine.Subject{}, true, err
+			}
+			digests, err := engine.ParseDigest(d)
+			if err != nil {
+				return engine.Subject{}, true, err
+			}
+			return engine.Subject{Name: a, Digests: digests}, true, nil
+		}
+	}
 	if alg, _, ok := strings.Cut(a, ":"); ok && (alg == "sha256" || alg == "sha512") {
 		if _, err := os.Stat(a); err != nil {
 			d, err := engine.ParseDigest(a)
@@ -352,6 +373,14 @@ func (e *env) verifySetup(ctx context.Context, f *verifyFlags, nArtifacts int) (
 			return nil, usagef("--jobs %d: want a positive number", f.jobs)
 		}
 	}
+	if f.subject != "" {
+		if f.batch != "" {
+			return nil, usagef("--subject names one package: give each --batch line its artifact, not --subject")
+		}
+		if _, ok := npm.CanonicalPURL(f.subject); !ok {
+			return nil, usagef("--subject %q: expected a package URL, pkg:TYPE/NAME@VERSION (pkg:npm/%%40scope/name@1.0.0)", f.subject)
+		}
+	}
 	if f.vsa == "" && (f.vsaKey != "" || f.vsaKeyless) {
 		return nil, usagef("--vsa-key and --vsa-keyless sign a verification summary: give --vsa PATH")
 	}
@@ -414,11 +443,13 @@ func (e *env) verifySetup(ctx context.Context, f *verifyFlags, nArtifacts int) (
 		}
 	}
 	for _, k := range f.keys {
-		key, err := trust.FromPublicKeyFile(k)
+		keys, err := trust.LoadKeys(k)
 		if err != nil {
 			return nil, &exitError{code: ExitError, err: fmt.Errorf("--key: %w", err)}
 		}
-		add(key)
+		for _, key := range keys {
+			add(key)
+		}
 	}
 	for _, key := range s.policy.Keys() {
 		add(key)
@@ -668,7 +699,7 @@ func (e *env) runBatch(ctx context.Context, f *verifyFlags, s *verifySetup) erro
 					emit(output.BatchLine{Line: j.line, Error: j.err.Error()})
 					continue
 				}
-				res, err := e.verifyOne(ctx, s, j.t.Artifact, j.t.Bundles)
+				res, err := e.verifyOne(ctx, s, j.t.Artifact, j.t.Bundles, "")
 				if err != nil {
 					emit(output.BatchLine{Line: j.line, Error: err.Error()})
 					continue

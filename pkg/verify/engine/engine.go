@@ -26,6 +26,18 @@
 // A keyless bundle (a Fulcio certificate) is verified against the material
 // [Options.Roots] provides.
 //
+// A key trusted only for a time window (an npm registry key with
+// "expires", trust.ParseNPMKeys) verifies a bundle only at a verified time
+// within the window: with no verified time the bundle fails.
+//
+// # npm packages
+//
+// An npm registry attestations response given as a bundle is its bundles
+// (package npm), each verified on its own and named NAME#attestations[i];
+// [Subject.PURL] requires the statements to name the artifact by package
+// URL as well as by digest; the digest reported is the one the subjects
+// bind (bundle.BoundDigest: SHA-512 for npm).
+//
 // # Who decides identity
 //
 // The bundle layer checks the certificate cryptographically; whether its
@@ -68,6 +80,7 @@ import (
 	"github.com/vouchdev/vouch/pkg/sbom/digest"
 	"github.com/vouchdev/vouch/pkg/verify"
 	"github.com/vouchdev/vouch/pkg/verify/bundle"
+	"github.com/vouchdev/vouch/pkg/verify/npm"
 	"github.com/vouchdev/vouch/pkg/verify/policy"
 	"github.com/vouchdev/vouch/pkg/verify/trust"
 )
@@ -128,6 +141,9 @@ type Subject struct {
 	Digests map[string]string
 	// Dir is where an in-toto layout's inspections run; "" for none.
 	Dir string
+	// PURL, a package URL ("pkg:npm/name@1.0.0"), must name the artifact
+	// in the statements as well as its digest (npm.SubjectFinding).
+	PURL string
 }
 
 // Bundle is one piece of evidence: a Sigstore bundle's bytes and the name
@@ -224,7 +240,7 @@ func (v *Verifier) Verify(ctx context.Context, subj Subject, bundles []Bundle, p
 
 	var evidence []verify.Evidence
 	var findings []verify.Finding
-	for _, b := range bundles {
+	for _, b := range expand(bundles) {
 		ev, f, err := v.verifyBundle(ctx, b, digests, res.Digest, identity)
 		if err != nil {
 			return nil, err
@@ -245,8 +261,35 @@ func (v *Verifier) Verify(ctx context.Context, subj Subject, bundles []Bundle, p
 		InsecureAnyIdentity: v.opts.InsecureAnyIdentity,
 	}
 	res.Findings = append(findings, pol.Evaluate(ctx, policy.Artifact{Name: res.Name, Digests: digests}, evidence, popts)...)
+	if subj.PURL != "" {
+		res.Findings = append(res.Findings, npm.SubjectFinding(subj.PURL, evidence, digests))
+	}
+	if d := bundle.BoundDigest(evidence, digests); d != "" {
+		res.Digest = d
+	}
 	res.Verified = res.Accept()
 	return res, nil
+}
+
+// expand replaces each npm registry attestations response among the
+// bundles by the bundles it holds, named NAME#attestations[i].
+func expand(bundles []Bundle) []Bundle {
+	var out []Bundle
+	for _, b := range bundles {
+		if b.Err != nil || !npm.IsAttestations(b.Data) {
+			out = append(out, b)
+			continue
+		}
+		atts, err := npm.Attestations(b.Name, b.Data)
+		if err != nil {
+			out = append(out, Bundle{Name: b.Name, Err: fmt.Errorf("%w: %w", bundle.ErrMalformed, err)})
+			continue
+		}
+		for i, a := range atts {
+			out = append(out, Bundle{Name: fmt.Sprintf("%s#attestations[%d]", b.Name, i), Data: a.Bundle})
+		}
+	}
+	return out
 }
 
 // checkDigests validates and normalises the subject's digests: at least
@@ -448,12 +491,23 @@ func (v *Verifier) verifyBundle(ctx context.Context, in Bundle, digests map[stri
 			tm = trust.Combine(k, logRoot)
 		}
 		ev, err := bundle.Verify(ctx, b, art, tm, identity)
+		if err == nil && trust.HasValidityWindow(k) && len(ev.Timestamps) == 0 {
+			// sigstore-go checks a key's window only against verified
+			// times: with none, nothing shows the key was valid (an npm
+			// registry key past its "expires").
+			return fail("a verified timestamp (a transparency-log entry checked against the trusted root) within key "+k.ID()+"'s validity",
+				"no verified timestamp", fmt.Errorf("%w: key %s is trusted only for a time window, and no verified timestamp shows when the bundle was signed", bundle.ErrTimestamp, k.ID()))
+		}
 		if err == nil {
 			ev.Signer.KeyID = k.ID()
 			return pass(ev)
 		}
 		if ctx.Err() != nil {
 			return nil, verify.Finding{}, ctx.Err()
+		}
+		if errors.Is(err, bundle.ErrTimestamp) && trust.HasValidityWindow(k) {
+			return fail("a signature made within key "+k.ID()+"'s validity window (an npm registry key's \"expires\")", "a signature time outside it",
+				fmt.Errorf("%w (key %s)", err, k.ID()))
 		}
 		// A changed artifact or a malformed bundle fails the same way with
 		// every key: report it once.

@@ -255,3 +255,59 @@ func BenchmarkEngineKeyBundles(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "bundles/s")
 }
+
+// target is what vouch verify takes on its command line: an artifact (a
+// file, a digest sha256:/sha512:, an npm integrity sha512-<base64>), bundle
+// files and an optional package URL.
+type target struct {
+	Artifact string
+	Bundles  []string
+	Subject  string
+}
+
+// cliEngine pairs a Verifier with its policy, as vouch verify runs it.
+type cliEngine struct {
+	v *engine.Verifier
+	p *policy.Policy
+}
+
+func newCLIEngine(opts engine.Options, p *policy.Policy) (*cliEngine, error) {
+	v, err := engine.New(opts)
+	if err != nil {
+		return nil, err
+	}
+	return &cliEngine{v: v, p: p}, nil
+}
+
+// offlineRoots is the public-good root, offline (the embedded snapshot).
+func offlineRoots(t testing.TB) engine.RootProvider {
+	return trust.NewPublicGoodProvider(trust.Options{Offline: true, CacheDir: t.TempDir()}, 0)
+}
+
+// Verify reads the target as vouch verify does and verifies it.
+func (e *cliEngine) Verify(ctx context.Context, tg target) (*engine.Result, error) {
+	a := tg.Artifact
+	if d, ok, err := bundle.ParseIntegrity(a); ok {
+		if err != nil {
+			return nil, err
+		}
+		a = d
+	}
+	var subj engine.Subject
+	if d, err := engine.ParseDigest(a); err == nil {
+		subj = engine.Subject{Name: a, Digests: d}
+	} else {
+		f, err := os.Open(a)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		d, err := engine.Digest(f)
+		if err != nil {
+			return nil, err
+		}
+		subj = engine.Subject{Name: filepath.Base(a), Digests: d}
+	}
+	subj.PURL = tg.Subject
+	return e.v.Verify(ctx, subj, bundlesOf(tg.Bundles...), e.p)
+}

@@ -256,15 +256,18 @@ func (p *Policy) Compile() error {
 		bad("kind", "is %q, want %q", p.Kind, Kind)
 	}
 	for i, k := range p.Trust.Keys {
-		key, err := trust.FromPublicKeyFile(p.path(k))
+		// A PEM key or an npm registry keys document, as --key.
+		keys, err := trust.LoadKeys(p.path(k))
 		if err != nil {
 			bad(fmt.Sprintf("trust.keys[%d]", i), "%v", err)
 			continue
 		}
-		if _, dup := c.keyIDs[key.ID()]; !dup {
-			c.keys = append(c.keys, key)
+		for _, key := range keys {
+			if _, dup := c.keyIDs[key.ID()]; !dup {
+				c.keys = append(c.keys, key)
+			}
+			c.keyIDs[key.ID()] = k
 		}
-		c.keyIDs[key.ID()] = k
 	}
 	if p.Trust.TrustedRoot != "" {
 		if _, err := os.Stat(p.path(p.Trust.TrustedRoot)); err != nil {

@@ -194,6 +194,9 @@ func (s *state) provenanceFindings(best *candidate, cands []*candidate) []verify
 }
 
 func levelText(o slsa.Outcome) string {
+	if o.Builder == nil && o.SignerWhy != "" {
+		return fmt.Sprintf("level %d: the builder is not proven: %s", o.Level, o.SignerWhy)
+	}
 	if o.Builder == nil {
 		return fmt.Sprintf("level %d: builder %s is not in the trusted-builder list (add it under slsa.trustedBuilders with its level)", o.Level, o.Provenance.BuilderID)
 	}

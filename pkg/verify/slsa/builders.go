@@ -22,6 +22,12 @@ const (
 	// with GitHub artifact attestations and npm provenance. The certificate
 	// proves which repository's workflow ran on the hosted runner.
 	SignerSourceWorkflow = "source-workflow"
+	// SignerDelegator: a build-your-own-builder (BYOB) builder of
+	// slsa-github-generator. One of the builder's Delegators (a
+	// delegator workflow, itself an entry of the list with its refs)
+	// signs, and the provenance's builder id is the BYOB builder that
+	// called it: the delegator vouches for which builder that was.
+	SignerDelegator = "delegator"
 )
 
 // Builder is one trusted builder: how to recognise its provenance and the
@@ -37,8 +43,17 @@ type Builder struct {
 	// (the certificate's build signer URI), so it is not fixed.
 	IDFromSigner bool     `yaml:"idFromSigner,omitempty" json:"idFromSigner,omitempty"`
 	BuildTypes   []string `yaml:"buildTypes,omitempty" json:"buildTypes,omitempty"`
-	// Signer is SignerBuilder or SignerSourceWorkflow.
+	// Signer is SignerBuilder, SignerSourceWorkflow or SignerDelegator.
 	Signer string `yaml:"signer" json:"signer"`
+	// Delegators are the ids (without "@ref") of the delegator workflows
+	// that sign for this builder when Signer is SignerDelegator.
+	Delegators []string `yaml:"delegators,omitempty" json:"delegators,omitempty"`
+	// Keys are vouch key ids (the hex SHA-256 of a DER public key, as
+	// `vouch verify` reports them) that the policy binds to this builder:
+	// provenance signed by one of these keys is credited with the builder
+	// and its level. Without a binding, a key-signed statement that names
+	// a builder is never credited with it: anyone can type a builder id.
+	Keys []string `yaml:"keys,omitempty" json:"keys,omitempty"`
 	// Refs are globs (path.Match) the builder's ref must match when
 	// Signer is SignerBuilder; empty accepts any ref.
 	Refs              []string `yaml:"refs,omitempty" json:"refs,omitempty"`
@@ -99,12 +114,24 @@ func (b *Builder) Validate() error {
 		return fmt.Errorf("builder %q: id and idFromSigner exclude each other", b.Name)
 	case strings.Contains(b.ID, "@"):
 		return fmt.Errorf("builder %q: id %q must not carry an @ref (use refs)", b.Name, b.ID)
-	case b.Signer != SignerBuilder && b.Signer != SignerSourceWorkflow:
-		return fmt.Errorf("builder %q: signer is %q, want %q or %q", b.Name, b.Signer, SignerBuilder, SignerSourceWorkflow)
+	case b.Signer != SignerBuilder && b.Signer != SignerSourceWorkflow && b.Signer != SignerDelegator:
+		return fmt.Errorf("builder %q: signer is %q, want %q, %q or %q", b.Name, b.Signer, SignerBuilder, SignerSourceWorkflow, SignerDelegator)
+	case (b.Signer == SignerDelegator) != (len(b.Delegators) > 0):
+		return fmt.Errorf("builder %q: delegators are required with signer %q and only with it", b.Name, SignerDelegator)
 	case b.IDFromSigner && b.Signer != SignerSourceWorkflow:
 		return fmt.Errorf("builder %q: idFromSigner needs signer %q", b.Name, SignerSourceWorkflow)
 	case b.Level < 0 || b.Level > 3:
 		return fmt.Errorf("builder %q: level %d, want 0 to 3", b.Name, b.Level)
+	}
+	for _, k := range b.Keys {
+		if !isKeyID(k) {
+			return fmt.Errorf("builder %q: key %q is not a vouch key id (64 lower-case hex digits, the SHA-256 of the DER public key)", b.Name, k)
+		}
+	}
+	for _, d := range b.Delegators {
+		if d == "" || strings.Contains(d, "@") {
+			return fmt.Errorf("builder %q: delegator %q must be a workflow id without @ref", b.Name, d)
+		}
 	}
 	for _, r := range b.Refs {
 		if _, err := path.Match(r, ""); err != nil {
@@ -112,6 +139,19 @@ func (b *Builder) Validate() error {
 		}
 	}
 	return nil
+}
+
+// isKeyID reports whether s is a vouch key id: 64 lower-case hex digits.
+func isKeyID(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // label names the builder in messages.
@@ -130,14 +170,19 @@ func SplitBuilderID(id string) (string, string) {
 
 // MatchBuilderID reports whether a builder id from a policy (with or
 // without "@ref") names the builder id claimed in provenance. Without a ref
-// any ref matches; with one, the whole id must be equal.
+// any ref matches; with one, the refs must be equal, a short tag ("v1.9.0")
+// naming its full form ("refs/tags/v1.9.0") as in slsa-verifier.
 func MatchBuilderID(want, got string) bool {
-	wantID, wantRef := SplitBuilderID(want)
-	gotID, gotRef := SplitBuilderID(got)
-	if wantID != gotID {
-		return false
-	}
-	return wantRef == "" || wantRef == gotRef
+	wantID, _ := SplitBuilderID(want)
+	gotID, _ := SplitBuilderID(got)
+	return wantID == gotID && refMatches(want, got)
+}
+
+// refMatches applies the "@ref" of a policy's builder id to the claimed id.
+func refMatches(want, got string) bool {
+	_, wantRef := SplitBuilderID(want)
+	_, gotRef := SplitBuilderID(got)
+	return wantRef == "" || wantRef == gotRef || (strings.HasPrefix(wantRef, "v") && gotRef == "refs/tags/"+wantRef)
 }
 
 // matchesID reports whether the entry's id (or, in v0.2 provenance, an

@@ -2,6 +2,7 @@ package slsa
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -54,6 +55,9 @@ type Outcome struct {
 	SignerIsBuilder bool
 	// SignerWhy says why SignerIsBuilder is false.
 	SignerWhy string
+	// delegated: a BYOB delegator signed for the builder (its certificate's
+	// build signer is the delegator, not the builder id).
+	delegated bool
 	Results   []Result // builder, source, ref (when asked), signer (keyless only)
 }
 
@@ -87,7 +91,7 @@ func Evaluate(p *Provenance, s verify.Signer, req Requirements) Outcome {
 			Expected: "ref matching " + strings.Join(req.SourceRefs, " or "), Found: orNothing(p.SourceRef)})
 	}
 	if s.Identity != "" {
-		problems := SignerAgrees(p, s)
+		problems := signerAgrees(p, s, o.delegated)
 		r := Result{ID: CheckSigner, OK: len(problems) == 0,
 			Expected: "the signing certificate's repository, ref and workflows agree with the provenance"}
 		if len(problems) == 0 {
@@ -104,7 +108,7 @@ func (o *Outcome) checkBuilder(p *Provenance, s verify.Signer, req Requirements)
 	r := Result{ID: CheckBuilder}
 	found := "builder " + p.BuilderID + " (buildType " + orNothing(p.BuildType) + ")"
 	if len(req.BuilderIDs) == 0 {
-		var names []string
+		var names, unproven []string
 		for i := range req.Builders {
 			b := &req.Builders[i]
 			if !b.Default {
@@ -114,22 +118,31 @@ func (o *Outcome) checkBuilder(p *Provenance, s verify.Signer, req Requirements)
 			if !b.matchesID(p) || !b.matchesBuildType(p) {
 				continue
 			}
-			ok, why := b.signerTrusted(p, s, req.SourceURI)
-			if !ok && b.IDFromSigner {
-				continue // the builder id is the signer's: no signer, no builder
+			// A default builder is trusted only through its own signer:
+			// provenance that merely names it proves nothing.
+			ok, why := b.signerTrusted(p, s, req)
+			if !ok {
+				if !b.IDFromSigner {
+					unproven = append(unproven, b.Name+": "+why)
+				}
+				continue
 			}
-			o.Builder, o.Level, o.SignerIsBuilder, o.SignerWhy = b, b.Level, ok, why
+			o.credit(b)
 			return Result{ID: CheckBuilder, OK: true, Expected: "a trusted builder", Found: found + ": " + b.Name}
 		}
 		sort.Strings(names)
 		r.Expected = "a trusted builder (" + strings.Join(names, ", ") + ") or a builder id named in the policy"
 		r.Found = found + ", not a trusted builder"
+		if len(unproven) > 0 {
+			r.Found = found + ", named but not proven by its signer (" + strings.Join(unproven, "; ") + ")"
+			o.SignerWhy = strings.Join(unproven, "; ")
+		}
 		return r
 	}
 	r.Expected = "builder " + strings.Join(req.BuilderIDs, " or ")
 	for _, want := range req.BuilderIDs {
 		b := resolve(want, req.Builders)
-		wantID, wantRef := SplitBuilderID(want)
+		wantID, _ := SplitBuilderID(want)
 		// A v0.2 alias (npm's https://github.com/actions/runner) names the
 		// listed builder only in v0.2 provenance.
 		viaAlias := b != nil && p.PredicateType == PredicateV02 && wantID == b.ID && b.matchesID(p) && refMatches(want, p.BuilderID)
@@ -138,17 +151,18 @@ func (o *Outcome) checkBuilder(p *Provenance, s verify.Signer, req Requirements)
 		}
 		listed := b != nil
 		if !listed {
-			// An explicit builder outside the list is trusted as far as its
-			// certificate proves it: the builder's workflow must have signed.
-			b = &Builder{Name: want, ID: wantID, Signer: SignerBuilder}
-			if wantRef != "" {
-				b.Refs = []string{wantRef}
-			}
+			b = explicitBuilder(want, s, req.Builders)
 		}
-		ok, why := b.signerTrusted(p, s, req.SourceURI)
-		o.Level, o.SignerIsBuilder, o.SignerWhy = b.Level, ok, why
-		if listed {
-			o.Builder = b
+		if ok, why := b.signerTrusted(p, s, req); ok {
+			o.credit(b)
+			if !listed {
+				o.Builder = nil // an entry made up for the id, not one of the list
+			}
+		} else {
+			// The claim matches what the policy names, but nothing proves
+			// the builder: no level, no builder (the signer must be trusted
+			// on its own, through trust.identities or trust.keys).
+			o.SignerWhy = why
 		}
 		r.OK, r.Found = true, found
 		return r
@@ -157,11 +171,41 @@ func (o *Outcome) checkBuilder(p *Provenance, s verify.Signer, req Requirements)
 	return r
 }
 
-// refMatches applies the "@ref" of a policy's builder id to the claimed id.
-func refMatches(want, got string) bool {
-	_, wantRef := SplitBuilderID(want)
-	_, gotRef := SplitBuilderID(got)
-	return wantRef == "" || wantRef == gotRef
+// credit records that the provenance is trusted through builder b.
+func (o *Outcome) credit(b *Builder) {
+	o.Builder, o.Level, o.SignerIsBuilder, o.SignerWhy = b, b.Level, true, ""
+	o.delegated = b.Signer == SignerDelegator
+}
+
+// explicitBuilder is the entry for a builder id the policy names that is
+// not in the list: trusted as far as its certificate proves it. Its own
+// workflow must have signed (SAN = builder id at a ref) or, for a BYOB
+// builder (slsa-verifier's --builder-id with a delegator certificate), a
+// delegator the list knows.
+func explicitBuilder(want string, s verify.Signer, builders []Builder) *Builder {
+	id, ref := SplitBuilderID(want)
+	b := &Builder{Name: want, ID: id, Signer: SignerBuilder}
+	if ref != "" {
+		b.Refs = []string{ref, "refs/tags/" + ref}
+	}
+	signerID, _ := SplitBuilderID(s.Identity)
+	if ds := delegators(builders); s.Identity != "" && slices.Contains(ds, signerID) {
+		b.Signer, b.Delegators = SignerDelegator, ds
+	}
+	return b
+}
+
+// delegators lists every delegator workflow the builders name.
+func delegators(builders []Builder) []string {
+	var out []string
+	for i := range builders {
+		for _, d := range builders[i].Delegators {
+			if !slices.Contains(out, d) {
+				out = append(out, d)
+			}
+		}
+	}
+	return out
 }
 
 // resolve finds the list entry a policy's builder id names, by id or alias.
@@ -181,10 +225,11 @@ func resolve(want string, builders []Builder) *Builder {
 	return nil
 }
 
-// signerTrusted reports whether s is the identity this builder signs with.
-func (b *Builder) signerTrusted(p *Provenance, s verify.Signer, sourceURI string) (bool, string) {
+// signerTrusted reports whether s is the identity this builder signs with:
+// its keyless identity (per Signer) or a key the policy binds to it.
+func (b *Builder) signerTrusted(p *Provenance, s verify.Signer, req Requirements) (bool, string) {
 	if s.Identity == "" {
-		return false, "not signed keyless: the builder's identity cannot be derived from a key"
+		return b.keyBound(p, s.KeyID, req.Builders)
 	}
 	if b.Issuer != "" && s.Issuer != b.Issuer {
 		return false, fmt.Sprintf("issuer is %q, builder %s signs with %q", s.Issuer, b.label(), b.Issuer)
@@ -205,8 +250,10 @@ func (b *Builder) signerTrusted(p *Provenance, s verify.Signer, sourceURI string
 			return false, fmt.Sprintf("signed by %s but the provenance claims builder %s", s.Identity, p.BuilderID)
 		}
 		return true, ""
+	case SignerDelegator:
+		return b.delegatorTrusted(p, s, req.Builders)
 	case SignerSourceWorkflow:
-		src := NormalizeURI(sourceURI)
+		src := NormalizeURI(req.SourceURI)
 		if src == "" {
 			src = p.Source()
 		}
@@ -225,6 +272,51 @@ func (b *Builder) signerTrusted(p *Provenance, s verify.Signer, sourceURI string
 	return false, "unknown signer kind " + b.Signer
 }
 
+// delegatorTrusted: a BYOB builder's provenance is signed by one of its
+// delegators at a ref that delegator's list entry trusts, and the builder
+// id it records is at a ref the builder's entry trusts.
+func (b *Builder) delegatorTrusted(p *Provenance, s verify.Signer, builders []Builder) (bool, string) {
+	id, ref := SplitBuilderID(s.Identity)
+	if !slices.Contains(b.Delegators, id) {
+		return false, fmt.Sprintf("signed by %s, not by a delegator of builder %s (%s)", s.Identity, b.label(), strings.Join(b.Delegators, ", "))
+	}
+	if d := resolve(id, builders); d != nil {
+		if d.Issuer != "" && s.Issuer != d.Issuer {
+			return false, fmt.Sprintf("issuer is %q, delegator %s signs with %q", s.Issuer, d.ID, d.Issuer)
+		}
+		if len(d.Refs) > 0 && !matchAnyGlob(d.Refs, ref) {
+			return false, fmt.Sprintf("delegator signed at ref %q, want %s", ref, strings.Join(d.Refs, " or "))
+		}
+	}
+	if _, bref := SplitBuilderID(p.BuilderID); len(b.Refs) > 0 && !matchAnyGlob(b.Refs, bref) {
+		return false, fmt.Sprintf("builder %s at ref %q, want %s", b.label(), bref, strings.Join(b.Refs, " or "))
+	}
+	return true, ""
+}
+
+// keyBound: a key-signed statement is credited with the builder only when
+// the policy binds its key to the builder id (slsa.trustedBuilders[].keys,
+// on any entry with this id), and the claimed builder ref is one it trusts.
+func (b *Builder) keyBound(p *Provenance, keyID string, builders []Builder) (bool, string) {
+	if keyID == "" {
+		return false, "no signer: neither a certificate nor a verified key"
+	}
+	bound := slices.Contains(b.Keys, keyID)
+	for i := range builders {
+		if builders[i].ID != "" && builders[i].ID == b.ID && slices.Contains(builders[i].Keys, keyID) {
+			bound = true
+		}
+	}
+	if !bound {
+		return false, fmt.Sprintf("signed with key %s, which the policy does not bind to builder %s (slsa.trustedBuilders[].keys); "+
+			"a key-signed statement that names a builder proves nothing about it", keyID, b.label())
+	}
+	if _, ref := SplitBuilderID(p.BuilderID); len(b.Refs) > 0 && !matchAnyGlob(b.Refs, ref) {
+		return false, fmt.Sprintf("builder %s at ref %q, want %s", b.label(), ref, strings.Join(b.Refs, " or "))
+	}
+	return true, ""
+}
+
 // SignerAgrees compares the Fulcio certificate extensions of a keyless
 // signer with the provenance it signed and returns every disagreement
 // (nil: they agree). Checked when both sides carry the value:
@@ -234,12 +326,18 @@ func (b *Builder) signerTrusted(p *Provenance, s verify.Signer, sourceURI string
 //   - buildConfigURI (the top-level workflow) = the provenance's workflow
 //     (v1 externalParameters.workflow, v0.2 invocation.configSource),
 //   - buildSignerURI = the builder id, when the builder id is a GitHub
-//     workflow (a reusable workflow signs as itself),
+//     workflow (a reusable workflow signs as itself; a BYOB builder's
+//     delegator signs for it),
 //   - runnerEnvironment = github-hosted for the GitHub-hosted runner id.
 //
 // A certificate that names a source repository while the provenance names
 // none is a disagreement: the certificate would vouch for nothing.
-func SignerAgrees(p *Provenance, s verify.Signer) []string {
+func SignerAgrees(p *Provenance, s verify.Signer) []string { return signerAgrees(p, s, false) }
+
+// signerAgrees is [SignerAgrees]; delegated skips the build-signer check
+// for BYOB provenance, whose signer (a delegator, checked against the
+// trusted-builder list) is by design not the builder id.
+func signerAgrees(p *Provenance, s verify.Signer, delegated bool) []string {
 	var out []string
 	ext := s.Extensions
 	if v := ext["sourceRepositoryURI"]; v != "" {
@@ -255,7 +353,7 @@ func SignerAgrees(p *Provenance, s verify.Signer) []string {
 	if v := ext["buildConfigURI"]; v != "" && p.Workflow != nil && v != p.Workflow.URI() {
 		out = append(out, fmt.Sprintf("certificate workflow %s, provenance workflow %s", v, p.Workflow.URI()))
 	}
-	if strings.Contains(p.BuilderID, "/.github/workflows/") {
+	if strings.Contains(p.BuilderID, "/.github/workflows/") && !delegated {
 		signer := ext["buildSignerURI"]
 		if signer == "" {
 			signer = s.Identity

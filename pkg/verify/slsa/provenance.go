@@ -176,9 +176,11 @@ func parseV1(raw []byte) (*Provenance, error) {
 		}
 	}
 	// The source revision: the resolved dependency of the source repository.
+	// Only a git repository can be the source: toolchains and packages
+	// (vouch lists pkg:golang/stdlib) are dependencies, never the source.
 	for _, d := range bd.GetResolvedDependencies() {
 		u, ref := splitRef(d.GetUri())
-		if u == "" || (p.SourceURI != "" && NormalizeURI(u) != NormalizeURI(p.SourceURI)) {
+		if !isSourceRepository(d.GetUri(), d.GetDigest()) || (p.SourceURI != "" && NormalizeURI(u) != NormalizeURI(p.SourceURI)) {
 			continue
 		}
 		if p.SourceURI == "" {
@@ -191,6 +193,21 @@ func parseV1(raw []byte) (*Provenance, error) {
 		break
 	}
 	return p, nil
+}
+
+// isSourceRepository reports whether a resolved dependency is a source
+// repository: a git URI ("git+https://...", as every GitHub build type and
+// vouch write it), or a URL pinned by a git commit. A package URL ("pkg:")
+// never is.
+func isSourceRepository(uri string, digest map[string]string) bool {
+	switch {
+	case uri == "" || strings.HasPrefix(uri, "pkg:"):
+		return false
+	case strings.HasPrefix(uri, "git+"):
+		return true
+	}
+	_, commit := digest["gitCommit"]
+	return commit && strings.Contains(uri, "://")
 }
 
 // splitRef splits "git+https://github.com/o/r@refs/heads/main" into the
