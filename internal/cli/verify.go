@@ -121,8 +121,9 @@ for each artifact, PASSED or FAILED (a directory when there are several
 artifacts), signed with --vsa-key FILE or --vsa-keyless.
 
 --batch FILE reads JSON lines {"artifact": "sha256:..." or a path,
-"bundles": [...]} and verifies them in parallel (--jobs), writing one JSON
-line per artifact as it finishes ({"line": N, "report": {...}}).
+"bundles": [...], "subject": optional package URL} and verifies them in
+parallel (--jobs), writing one JSON line per artifact as it finishes
+({"line": N, "report": {...}}).
 
 Exit codes, for every output format: 0 every artifact verified, 3 a
 requirement is not met, 1 an operational error (unreadable input, trusted
@@ -375,7 +376,7 @@ func (e *env) verifySetup(ctx context.Context, f *verifyFlags, nArtifacts int) (
 	}
 	if f.subject != "" {
 		if f.batch != "" {
-			return nil, usagef("--subject names one package: give each --batch line its artifact, not --subject")
+			return nil, usagef("--subject names one package: give each --batch line its \"subject\" instead")
 		}
 		if _, ok := npm.CanonicalPURL(f.subject); !ok {
 			return nil, usagef("--subject %q: expected a package URL, pkg:TYPE/NAME@VERSION (pkg:npm/%%40scope/name@1.0.0)", f.subject)
@@ -650,6 +651,9 @@ func fileDigest(path string) (string, error) {
 type batchLine struct {
 	Artifact string   `json:"artifact"`
 	Bundles  []string `json:"bundles"`
+	// Subject is a package URL the statements must name the artifact by
+	// (as --subject).
+	Subject string `json:"subject,omitempty"`
 }
 
 // runBatch verifies the lines of f.batch with a bounded pool of workers and
@@ -699,7 +703,7 @@ func (e *env) runBatch(ctx context.Context, f *verifyFlags, s *verifySetup) erro
 					emit(output.BatchLine{Line: j.line, Error: j.err.Error()})
 					continue
 				}
-				res, err := e.verifyOne(ctx, s, j.t.Artifact, j.t.Bundles, "")
+				res, err := e.verifyOne(ctx, s, j.t.Artifact, j.t.Bundles, j.t.Subject)
 				if err != nil {
 					emit(output.BatchLine{Line: j.line, Error: err.Error()})
 					continue
@@ -727,6 +731,8 @@ func (e *env) runBatch(ctx context.Context, f *verifyFlags, s *verifySetup) erro
 			j.err = fmt.Errorf("--batch %s:%d: want {\"artifact\": ..., \"bundles\": [...]}: %v", f.batch, line, err)
 		} else if bl.Artifact == "" {
 			j.err = fmt.Errorf("--batch %s:%d: missing \"artifact\"", f.batch, line)
+		} else if _, ok := npm.CanonicalPURL(bl.Subject); bl.Subject != "" && !ok {
+			j.err = fmt.Errorf("--batch %s:%d: \"subject\" %q: expected a package URL, pkg:TYPE/NAME@VERSION", f.batch, line, bl.Subject)
 		}
 		j.t = bl
 		select {
