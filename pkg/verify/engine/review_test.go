@@ -2,6 +2,9 @@ package engine_test
 
 import (
 	"context"
+	"crypto/x509"
+	"encoding/pem"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -100,5 +103,55 @@ func TestReviewReportNamesOnlyVerifiedDigests(t *testing.T) {
 	}
 	if res.Verified && (strings.Contains(res.Digest, foreign) || res.Digests["sha256"] == foreign) {
 		t.Errorf("VERIFIED and reported as %s (Digests %v): no bundle was verified against sha256:%s", res.Digest, res.Digests, foreign)
+	}
+}
+
+// writeKey writes a trusted key's PEM to dir and returns its file name.
+func writeKey(t *testing.T, dir, name string, k *trust.Key) string {
+	t.Helper()
+	der, err := x509.MarshalPKIXPublicKey(k.PublicKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return name
+}
+
+// TestReviewPolicyKeysRestrictDeploymentKeys: a service builds one
+// Verifier per deployment. The engine verifies key-signed bundles only
+// with Options.Keys (a policy's trust.keys are never used to verify), so
+// a service must put every tenant's keys there — and then hands all of
+// them to the policy as Options.KeyIDs, which policy.signerTrusted counts
+// "besides the policy's trust.keys". A policy that says "trust.keys: [A]
+// (only these keys)" then accepts an artifact signed by B, another
+// tenant's key (or the npm registry key that signs everyone's packages).
+//
+// Control: A's bundle verifies under the policy that trusts A. Attack:
+// B's bundle under the same policy must be refused.
+func TestReviewPolicyKeysRestrictDeploymentKeys(t *testing.T) {
+	dirA, dirB := t.TempDir(), t.TempDir()
+	artsA, keyA := fixture(t, dirA, 1)
+	artsB, keyB := fixture(t, dirB, 1)
+	polDir := t.TempDir()
+	p := &policy.Policy{APIVersion: policy.APIVersion, Kind: policy.Kind, Dir: polDir,
+		Trust: policy.Trust{Keys: []string{writeKey(t, polDir, "a.pub", keyA)}}}
+	if err := p.Compile(); err != nil {
+		t.Fatal(err)
+	}
+	v := newVerifier(t, keyA, keyB) // one Verifier for the deployment
+	ctx := context.Background()
+
+	res, err := v.Verify(ctx, subjectOf(t, artsA[0]), bundlesOf(artsA[0]+".sigstore.json"), p)
+	if err != nil || !res.Verified {
+		t.Fatalf("control: %v\n%s", err, findingsText(res.Findings))
+	}
+	res, err = v.Verify(ctx, subjectOf(t, artsB[0]), bundlesOf(artsB[0]+".sigstore.json"), p)
+	if err != nil {
+		return
+	}
+	if res.Verified {
+		t.Errorf("VERIFIED with key %s although the policy trusts only trust.keys [%s]:\n%s", keyB.ID(), keyA.ID(), findingsText(res.Findings))
 	}
 }
