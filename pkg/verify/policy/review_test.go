@@ -2,6 +2,7 @@ package policy
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/vouchdev/vouch/pkg/verify"
@@ -51,5 +52,48 @@ trust:
 	}
 	if fs := eval("attacker/evil"); accepted(fs) {
 		t.Errorf("accepted a certificate from attacker/evil calling the reusable workflow (gh requires --owner/--repo): %+v", fs)
+	}
+}
+
+// TestReviewRulesSeeAnUndecodableSBOM: a CEL rule is the documented way to
+// write requirements over SBOM components. When the trusted SBOM
+// attestation cannot be decoded (a field of the wrong type, a predicate
+// over the size limit, a nesting-depth cap), loadSBOMs records the error
+// but only a policy with an `sbom:` block reports it; the rule then sees
+// sbom.present == true and sbom.components == [] — so "no denied
+// component" holds, and the artifact is accepted with the denied
+// component in its (trusted) SBOM.
+//
+// Control: the decodable SBOM naming cobra fails the rule. Attack: the
+// same SBOM with one malformed field must not be accepted (an error
+// finding, as with an `sbom:` block).
+func TestReviewRulesSeeAnUndecodableSBOM(t *testing.T) {
+	p := mustParse(t, ghIdentity+`rules:
+  - name: no-cobra
+    expression: sbom.present && !sbom.components.exists(c, c.name == "github.com/spf13/cobra")
+`)
+	eval := func(doc string) []verify.Finding {
+		ev := []verify.Evidence{evidence("s.sigstore.json", statement(t, PredicateCycloneDX, map[string]string{"sha256": art256}, doc), ghSigner)}
+		return p.Evaluate(context.Background(), artifact, ev, Options{})
+	}
+	doc := cycloneDXJSON(t)
+	if !strings.Contains(doc, "github.com/spf13/cobra") {
+		t.Fatal("sample SBOM without cobra")
+	}
+	if fs := eval(doc); accepted(fs) {
+		t.Fatalf("control: the SBOM lists cobra, the rule must fail:\n%s", dump(fs))
+	}
+	for name, broken := range map[string]string{
+		// A newer CycloneDX than vouch decodes, from a newer (legitimate) tool.
+		"newer specVersion": strings.Replace(doc, `"specVersion": "1.6"`, `"specVersion": "1.9"`, 1),
+		// One field of an unexpected type.
+		"malformed field": strings.Replace(doc, `"components": [`, `"components": 7, "x": [`, 1),
+	} {
+		if broken == doc {
+			t.Fatal("could not break the SBOM: " + name)
+		}
+		if fs := eval(broken); accepted(fs) {
+			t.Errorf("%s: accepted — the trusted SBOM (which lists cobra) could not be decoded and the rule saw no components:\n%s", name, dump(fs))
+		}
 	}
 }
