@@ -53,3 +53,32 @@ func TestReviewDigestArgumentIsNotAFileName(t *testing.T) {
 		t.Log("refused: exit " + strconv.Itoa(code))
 	}
 }
+
+// TestReviewEmptyBatchIsNotVerified: a report with no artifact is not
+// verified (verify.NewReport), and `vouch verify` needs an ARTIFACT — but
+// --batch with an empty file (or only blank lines) exits 0, "every
+// artifact verified", having verified nothing. A pipeline whose list of
+// uploads came out empty (or was truncated to nothing) reads success.
+//
+// Control: one verifiable line exits 0. Attack: zero lines must not.
+func TestReviewEmptyBatchIsNotVerified(t *testing.T) {
+	dir := t.TempDir()
+	s, _, pub := testKey(t, dir, "release")
+	arts := signedArtifacts(t, s, dir, 1)
+	one := filepath.Join(dir, "one.jsonl")
+	if err := os.WriteFile(one, []byte(`{"artifact": "`+arts[0]+`", "bundles": ["`+arts[0]+`.sigstore.json"]}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errb := runVouch(t, "verify", "--key", pub, "--batch", one); code != 0 {
+		t.Fatalf("control: exit %d\n%s%s", code, out, errb)
+	}
+	for name, content := range map[string]string{"empty": "", "blank lines": "\n  \n\n"} {
+		f := filepath.Join(dir, "batch.jsonl")
+		if err := os.WriteFile(f, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if code, _, _ := runVouch(t, "verify", "--key", pub, "--batch", f); code == 0 {
+			t.Errorf("%s batch: exit 0 with nothing verified", name)
+		}
+	}
+}
