@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/vouchdev/vouch/internal/output"
+	"github.com/vouchdev/vouch/internal/atomicfile"
 	"github.com/vouchdev/vouch/pkg/attest/keys"
 )
 
@@ -113,12 +113,14 @@ func (e *env) runKeygen(f *keygenFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := output.WriteFileAtomicMode(keyFile, priv, 0o600); err != nil {
-		return err
-	}
-	if err := output.WriteFileAtomicMode(pubFile, pub, 0o644); err != nil {
-		os.Remove(keyFile) // a private key without its public half is useless
-		return err
+	// Both halves or neither: with --force, a .pub that cannot be written
+	// must not cost the user the private key already there.
+	err = atomicfile.WriteAll([]atomicfile.File{
+		{Path: keyFile, Data: priv, Perm: atomicfile.Private},
+		{Path: pubFile, Data: pub, Perm: atomicfile.Public},
+	})
+	if err != nil {
+		return &exitError{code: ExitError, err: fmt.Errorf("%w; no key written", err)}
 	}
 	fmt.Fprintf(e.stderr, "Private key written to %s\nPublic key written to %s\n", keyFile, pubFile)
 	return nil
