@@ -12,7 +12,7 @@ import (
 	ita "github.com/in-toto/attestation/go/v1"
 	"github.com/spf13/cobra"
 
-	"github.com/vouchdev/vouch/internal/output"
+	"github.com/vouchdev/vouch/internal/atomicfile"
 	"github.com/vouchdev/vouch/pkg/attest"
 )
 
@@ -128,11 +128,16 @@ func (e *env) runAttest(ctx context.Context, f *attestFlags, artifacts []string)
 			return signError(j.dest, err)
 		}
 	}
+	// All bundles or none: a failure on the last leaves the first as it was.
+	writes := make([]atomicfile.File, len(jobs))
 	for i, j := range jobs {
-		if err := output.WriteFileAtomic(j.dest, out[i]); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stderr, "Wrote bundle to %s\n", j.dest)
+		writes[i] = atomicfile.File{Path: j.dest, Data: out[i], Perm: atomicfile.Public}
+	}
+	if err := atomicfile.WriteAll(writes); err != nil {
+		return &exitError{code: ExitError, err: err}
+	}
+	for _, w := range writes {
+		fmt.Fprintf(e.stderr, "Wrote bundle to %s\n", w.Path)
 	}
 	return nil
 }

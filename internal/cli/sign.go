@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/vouchdev/vouch/internal/output"
+	"github.com/vouchdev/vouch/internal/atomicfile"
 	"github.com/vouchdev/vouch/pkg/attest/sign"
 )
 
@@ -176,15 +176,20 @@ func (e *env) runSign(ctx context.Context, f *signerFlags, files []string) error
 			return signError(name, err)
 		}
 	}
+	// All bundles or none: a failure on the last leaves the first as it was.
+	writes := make([]atomicfile.File, len(files))
 	for i, name := range files {
 		dest := name + bundleSuffix
 		if f.bundle != "" {
 			dest = f.bundle
 		}
-		if err := output.WriteFileAtomic(dest, out[i]); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stderr, "Wrote bundle to %s\n", dest)
+		writes[i] = atomicfile.File{Path: dest, Data: out[i], Perm: atomicfile.Public}
+	}
+	if err := atomicfile.WriteAll(writes); err != nil {
+		return &exitError{code: ExitError, err: err}
+	}
+	for _, w := range writes {
+		fmt.Fprintf(e.stderr, "Wrote bundle to %s\n", w.Path)
 	}
 	return nil
 }
