@@ -79,6 +79,22 @@ func WriteFileAtomic(name string, data []byte) error {
 	return atomicfile.Write(name, data, atomicfile.Public)
 }
 
+// Files are a command's public output files, collected while they are
+// rendered and written together at the end, all or nothing
+// ([atomicfile.WriteAll]): a run that fails on its second output has not
+// already replaced the user's copy of the first.
+type Files []atomicfile.File
+
+// Add collects one file.
+func (fs *Files) Add(name string, data []byte) {
+	*fs = append(*fs, atomicfile.File{Path: name, Data: data, Perm: atomicfile.Public})
+}
+
+// Write writes every collected file, or none.
+func (fs Files) Write() error {
+	return atomicfile.WriteAll(fs)
+}
+
 // Progress draws a one-line counter on a terminal; elsewhere it does nothing.
 type Progress struct {
 	w     io.Writer
