@@ -36,6 +36,10 @@ type File struct {
 	Path string
 	Data []byte
 	Perm os.FileMode
+	// NoReplace refuses to replace an existing file, also one that appears
+	// while the write is under way (the new file is hard-linked into
+	// place, which fails on an existing name).
+	NoReplace bool
 }
 
 // Write writes one file atomically with mode perm (see [WriteAll]).
@@ -58,7 +62,7 @@ func WriteAll(files []File) error {
 			return fmt.Errorf("write %s: named twice in one write", f.Path)
 		}
 		seen[filepath.Clean(f.Path)] = true
-		if err := checkDest(f.Path); err != nil {
+		if err := checkDest(f); err != nil {
 			return err
 		}
 	}
@@ -97,15 +101,17 @@ func rollback(placed []*entry, cause error) error {
 
 // checkDest refuses a destination that a file cannot replace, before
 // anything is written, so the failure cannot come halfway through.
-func checkDest(path string) error {
-	fi, err := os.Lstat(path)
+func checkDest(f File) error {
+	fi, err := os.Lstat(f.Path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil
 	case err != nil:
-		return fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", f.Path, err)
 	case fi.IsDir():
-		return fmt.Errorf("write %s: is a directory, want a file", path)
+		return fmt.Errorf("write %s: is a directory, want a file", f.Path)
+	case f.NoReplace:
+		return fmt.Errorf("write %s: %w", f.Path, fs.ErrExist)
 	}
 	return nil
 }
@@ -148,6 +154,9 @@ func stage(f File) (*entry, error) {
 // place keeps the current file at Path under a hidden name and renames the
 // new content over it.
 func (e *entry) place() error {
+	if e.NoReplace {
+		return e.create()
+	}
 	if _, err := os.Lstat(e.Path); err == nil {
 		old := e.tmp + ".old"
 		// A hard link keeps the old file without a moment where Path is
@@ -167,6 +176,29 @@ func (e *entry) place() error {
 	if err := rename(e.tmp, e.Path); err != nil {
 		return fmt.Errorf("write %s: %w", e.Path, err)
 	}
+	e.tmp, e.placed = "", true
+	return nil
+}
+
+// create puts the new content at Path only if nothing is there: a hard
+// link fails on an existing name. Where links are not supported, the
+// check and the rename are two steps.
+func (e *entry) create() error {
+	err := link(e.tmp, e.Path)
+	if err != nil && !errors.Is(err, fs.ErrExist) {
+		if _, lerr := os.Lstat(e.Path); lerr == nil {
+			err = fs.ErrExist
+		} else {
+			err = rename(e.tmp, e.Path)
+		}
+	}
+	if errors.Is(err, fs.ErrExist) {
+		err = fs.ErrExist // "file already exists", not the link's two paths
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", e.Path, err)
+	}
+	os.Remove(e.tmp) // after a link; a no-op after the rename
 	e.tmp, e.placed = "", true
 	return nil
 }

@@ -36,49 +36,50 @@ func TestWriteAll(t *testing.T) {
 		name     string
 		before   map[string]string // "<dir>" makes a directory
 		write    []File
-		failNth  int  // make the nth rename into place fail (1-based); 0: none
-		noLinks  bool // a file system without hard links: old files are moved aside
+		failNth  int               // make the nth rename into place fail (1-based); 0: none
+		noLinks  bool              // a file system without hard links: old files are moved aside
+		appear   map[string]string // files another process makes once the write has checked
 		wantErr  string
 		wantDir  map[string]string // nil: unchanged from before
 		wantPerm map[string]os.FileMode
 	}{
 		{
 			name:     "new files",
-			write:    []File{{"a.key", []byte("K"), Private}, {"a.pub", []byte("P"), Public}},
+			write:    []File{{"a.key", []byte("K"), Private, false}, {"a.pub", []byte("P"), Public, false}},
 			wantDir:  map[string]string{"a.key": "K", "a.pub": "P"},
 			wantPerm: map[string]os.FileMode{"a.key": Private, "a.pub": Public},
 		},
 		{
 			name:     "replace a pair",
 			before:   map[string]string{"a.key": "old K", "a.pub": "old P"},
-			write:    []File{{"a.key", []byte("K"), Private}, {"a.pub", []byte("P"), Public}},
+			write:    []File{{"a.key", []byte("K"), Private, false}, {"a.pub", []byte("P"), Public, false}},
 			wantDir:  map[string]string{"a.key": "K", "a.pub": "P"},
 			wantPerm: map[string]os.FileMode{"a.key": Private, "a.pub": Public},
 		},
 		{
 			name:    "a directory in the second file's place",
 			before:  map[string]string{"a.key": "old K", "a.pub": "<dir>"},
-			write:   []File{{"a.key", []byte("K"), Private}, {"a.pub", []byte("P"), Public}},
+			write:   []File{{"a.key", []byte("K"), Private, false}, {"a.pub", []byte("P"), Public, false}},
 			wantErr: "a.pub: is a directory",
 		},
 		{
 			name:    "second rename fails: the first old file comes back",
 			before:  map[string]string{"a.key": "old K", "a.pub": "old P"},
-			write:   []File{{"a.key", []byte("K"), Private}, {"a.pub", []byte("P"), Public}},
+			write:   []File{{"a.key", []byte("K"), Private, false}, {"a.pub", []byte("P"), Public, false}},
 			failNth: 2,
 			wantErr: "injected",
 		},
 		{
 			name:    "second rename fails: a first file that was new is removed",
 			before:  map[string]string{"a.pub": "old P"},
-			write:   []File{{"a.key", []byte("K"), Private}, {"a.pub", []byte("P"), Public}},
+			write:   []File{{"a.key", []byte("K"), Private, false}, {"a.pub", []byte("P"), Public, false}},
 			failNth: 2,
 			wantErr: "injected",
 		},
 		{
 			name:    "no hard links, second rename fails",
 			before:  map[string]string{"a.key": "old K", "a.pub": "old P"},
-			write:   []File{{"a.key", []byte("K"), Private}, {"a.pub", []byte("P"), Public}},
+			write:   []File{{"a.key", []byte("K"), Private, false}, {"a.pub", []byte("P"), Public, false}},
 			failNth: 2,
 			noLinks: true,
 			wantErr: "injected",
@@ -86,7 +87,7 @@ func TestWriteAll(t *testing.T) {
 		{
 			name:     "no hard links, replace a pair",
 			before:   map[string]string{"a.key": "old K", "a.pub": "old P"},
-			write:    []File{{"a.key", []byte("K"), Private}, {"a.pub", []byte("P"), Public}},
+			write:    []File{{"a.key", []byte("K"), Private, false}, {"a.pub", []byte("P"), Public, false}},
 			noLinks:  true,
 			wantDir:  map[string]string{"a.key": "K", "a.pub": "P"},
 			wantPerm: map[string]os.FileMode{"a.key": Private, "a.pub": Public},
@@ -94,14 +95,40 @@ func TestWriteAll(t *testing.T) {
 		{
 			name:    "first rename fails",
 			before:  map[string]string{"a.key": "old K"},
-			write:   []File{{"a.key", []byte("K"), Private}},
+			write:   []File{{"a.key", []byte("K"), Private, false}},
 			failNth: 1,
 			wantErr: "injected",
 		},
 		{
+			name:    "no replace: an existing second file",
+			before:  map[string]string{"a.pub": "old P"},
+			write:   []File{{"a.key", []byte("K"), Private, true}, {"a.pub", []byte("P"), Public, true}},
+			wantErr: "a.pub: file already exists",
+		},
+		{
+			name:     "no replace: new files",
+			write:    []File{{"a.key", []byte("K"), Private, true}, {"a.pub", []byte("P"), Public, true}},
+			wantDir:  map[string]string{"a.key": "K", "a.pub": "P"},
+			wantPerm: map[string]os.FileMode{"a.key": Private, "a.pub": Public},
+		},
+		{
+			name:    "no replace: a file appears after the check",
+			write:   []File{{"a.key", []byte("K"), Private, true}, {"a.pub", []byte("P"), Public, true}},
+			appear:  map[string]string{"a.pub": "theirs"},
+			wantErr: "a.pub: file already exists",
+			wantDir: map[string]string{"a.pub": "theirs"},
+		},
+		{
+			name:     "no replace, no hard links: new files",
+			write:    []File{{"a.key", []byte("K"), Private, true}, {"a.pub", []byte("P"), Public, true}},
+			noLinks:  true,
+			wantDir:  map[string]string{"a.key": "K", "a.pub": "P"},
+			wantPerm: map[string]os.FileMode{"a.key": Private, "a.pub": Public},
+		},
+		{
 			name:    "one path twice",
 			before:  map[string]string{"a": "old"},
-			write:   []File{{"a", []byte("1"), Public}, {"./a", []byte("2"), Public}},
+			write:   []File{{"a", []byte("1"), Public, false}, {"./a", []byte("2"), Public, false}},
 			wantErr: "named twice",
 		},
 	}
@@ -134,9 +161,23 @@ func TestWriteAll(t *testing.T) {
 				link = func(string, string) error { return errors.ErrUnsupported }
 				t.Cleanup(func() { link = os.Link })
 			}
+			if tt.appear != nil {
+				// The first link or rename is the first step after the checks.
+				inner := link
+				link = func(from, to string) error {
+					for name, data := range tt.appear {
+						if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+							t.Fatal(err)
+						}
+					}
+					tt.appear = nil
+					return inner(from, to)
+				}
+				t.Cleanup(func() { link = os.Link })
+			}
 			files := make([]File, len(tt.write))
 			for i, f := range tt.write {
-				files[i] = File{filepath.Join(dir, f.Path), f.Data, f.Perm}
+				files[i] = File{filepath.Join(dir, f.Path), f.Data, f.Perm, f.NoReplace}
 			}
 			err := WriteAll(files)
 			if tt.wantErr == "" && err != nil {

@@ -114,10 +114,11 @@ func (e *env) runKeygen(f *keygenFlags) error {
 		return err
 	}
 	// Both halves or neither: with --force, a .pub that cannot be written
-	// must not cost the user the private key already there.
+	// must not cost the user the private key already there; without it, a
+	// file that appeared since the check above is not replaced either.
 	err = atomicfile.WriteAll([]atomicfile.File{
-		{Path: keyFile, Data: priv, Perm: atomicfile.Private},
-		{Path: pubFile, Data: pub, Perm: atomicfile.Public},
+		{Path: keyFile, Data: priv, Perm: atomicfile.Private, NoReplace: !f.force},
+		{Path: pubFile, Data: pub, Perm: atomicfile.Public, NoReplace: !f.force},
 	})
 	if err != nil {
 		return &exitError{code: ExitError, err: fmt.Errorf("%w; no key written", err)}
