@@ -12,7 +12,7 @@ import (
 	ita "github.com/in-toto/attestation/go/v1"
 	"github.com/spf13/cobra"
 
-	"github.com/vouchdev/vouch/internal/atomicfile"
+	"github.com/vouchdev/vouch/internal/output"
 	"github.com/vouchdev/vouch/pkg/attest"
 )
 
@@ -129,11 +129,11 @@ func (e *env) runAttest(ctx context.Context, f *attestFlags, artifacts []string)
 		}
 	}
 	// All bundles or none: a failure on the last leaves the first as it was.
-	writes := make([]atomicfile.File, len(jobs))
+	var writes output.Files
 	for i, j := range jobs {
-		writes[i] = atomicfile.File{Path: j.dest, Data: out[i], Perm: atomicfile.Public}
+		writes.Add(j.dest, out[i])
 	}
-	if err := atomicfile.WriteAll(writes); err != nil {
+	if err := writes.Write(); err != nil {
 		return &exitError{code: ExitError, err: err}
 	}
 	for _, w := range writes {

@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/vouchdev/vouch/internal/atomicfile"
+	"github.com/vouchdev/vouch/internal/output"
 	"github.com/vouchdev/vouch/pkg/attest/sign"
 )
 
@@ -177,15 +177,15 @@ func (e *env) runSign(ctx context.Context, f *signerFlags, files []string) error
 		}
 	}
 	// All bundles or none: a failure on the last leaves the first as it was.
-	writes := make([]atomicfile.File, len(files))
+	var writes output.Files
 	for i, name := range files {
 		dest := name + bundleSuffix
 		if f.bundle != "" {
 			dest = f.bundle
 		}
-		writes[i] = atomicfile.File{Path: dest, Data: out[i], Perm: atomicfile.Public}
+		writes.Add(dest, out[i])
 	}
-	if err := atomicfile.WriteAll(writes); err != nil {
+	if err := writes.Write(); err != nil {
 		return &exitError{code: ExitError, err: err}
 	}
 	for _, w := range writes {
