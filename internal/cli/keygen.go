@@ -51,7 +51,9 @@ that is set but empty means an empty password. Without either, vouch asks on
 the terminal, and fails when there is none. --no-password writes the private
 key unencrypted (PKCS#8 PEM): only for keys kept in a secret store.
 
-Existing files are never overwritten unless --force is given.`,
+Existing files are never overwritten unless --force is given; with --force,
+both files are replaced together or not at all, so a failed run leaves the
+old key pair as it was.`,
 		Example: `  # vouch.key and vouch.pub, ECDSA P-256
   VOUCH_PASSWORD=... vouch keygen
 
