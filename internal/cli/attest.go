@@ -128,11 +128,16 @@ func (e *env) runAttest(ctx context.Context, f *attestFlags, artifacts []string)
 			return signError(j.dest, err)
 		}
 	}
+	// All bundles or none: a failure on the last leaves the first as it was.
+	var writes output.Files
 	for i, j := range jobs {
-		if err := output.WriteFileAtomic(j.dest, out[i]); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stderr, "Wrote bundle to %s\n", j.dest)
+		writes.Add(j.dest, out[i])
+	}
+	if err := writes.Write(); err != nil {
+		return &exitError{code: ExitError, err: err}
+	}
+	for _, w := range writes {
+		fmt.Fprintf(e.stderr, "Wrote bundle to %s\n", w.Path)
 	}
 	return nil
 }

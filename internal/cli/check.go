@@ -273,6 +273,7 @@ func failedSummary(results []output.CheckedSBOM) string {
 }
 
 func (e *env) writeCheckOutputs(results []output.CheckedSBOM, targets []checkTarget) error {
+	var files output.Files
 	for _, t := range targets {
 		var buf bytes.Buffer
 		toStdout := t.file == "" || t.file == "-"
@@ -294,11 +295,9 @@ func (e *env) writeCheckOutputs(results []output.CheckedSBOM, targets []checkTar
 			}
 			continue
 		}
-		if err := output.WriteFileAtomic(t.file, buf.Bytes()); err != nil {
-			return err
-		}
+		files.Add(t.file, buf.Bytes())
 	}
-	return nil
+	return files.Write()
 }
 
 // listRules prints the rule tables of the profiles.

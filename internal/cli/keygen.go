@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/vouchdev/vouch/internal/output"
+	"github.com/vouchdev/vouch/internal/atomicfile"
 	"github.com/vouchdev/vouch/pkg/attest/keys"
 )
 
@@ -51,7 +51,9 @@ that is set but empty means an empty password. Without either, vouch asks on
 the terminal, and fails when there is none. --no-password writes the private
 key unencrypted (PKCS#8 PEM): only for keys kept in a secret store.
 
-Existing files are never overwritten unless --force is given.`,
+Existing files are never overwritten unless --force is given; with --force,
+both files are replaced together or not at all, so a failed run leaves the
+old key pair as it was.`,
 		Example: `  # vouch.key and vouch.pub, ECDSA P-256
   VOUCH_PASSWORD=... vouch keygen
 
@@ -113,12 +115,15 @@ func (e *env) runKeygen(f *keygenFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := output.WriteFileAtomicMode(keyFile, priv, 0o600); err != nil {
-		return err
-	}
-	if err := output.WriteFileAtomicMode(pubFile, pub, 0o644); err != nil {
-		os.Remove(keyFile) // a private key without its public half is useless
-		return err
+	// Both halves or neither: with --force, a .pub that cannot be written
+	// must not cost the user the private key already there; without it, a
+	// file that appeared since the check above is not replaced either.
+	err = atomicfile.WriteAll([]atomicfile.File{
+		{Path: keyFile, Data: priv, Perm: atomicfile.Private, NoReplace: !f.force},
+		{Path: pubFile, Data: pub, Perm: atomicfile.Public, NoReplace: !f.force},
+	})
+	if err != nil {
+		return &exitError{code: ExitError, err: fmt.Errorf("%w; no key written", err)}
 	}
 	fmt.Fprintf(e.stderr, "Private key written to %s\nPublic key written to %s\n", keyFile, pubFile)
 	return nil

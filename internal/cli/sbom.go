@@ -175,6 +175,7 @@ func (e *env) writeOutputs(res *catalog.Result, targets []target) error {
 	if len(targets) == 0 {
 		return output.SBOMTable(e.stdout, res.Document)
 	}
+	var files output.Files
 	for _, t := range targets {
 		enc, err := format.NewEncoder(t.spec)
 		if err != nil {
@@ -190,11 +191,9 @@ func (e *env) writeOutputs(res *catalog.Result, targets []target) error {
 			}
 			continue
 		}
-		if err := output.WriteFileAtomic(t.file, buf.Bytes()); err != nil {
-			return err
-		}
+		files.Add(t.file, buf.Bytes())
 	}
-	return nil
+	return files.Write()
 }
 
 // timestamp resolves the document time: the flag, then $SOURCE_DATE_EPOCH, then now.

@@ -176,15 +176,20 @@ func (e *env) runSign(ctx context.Context, f *signerFlags, files []string) error
 			return signError(name, err)
 		}
 	}
+	// All bundles or none: a failure on the last leaves the first as it was.
+	var writes output.Files
 	for i, name := range files {
 		dest := name + bundleSuffix
 		if f.bundle != "" {
 			dest = f.bundle
 		}
-		if err := output.WriteFileAtomic(dest, out[i]); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stderr, "Wrote bundle to %s\n", dest)
+		writes.Add(dest, out[i])
+	}
+	if err := writes.Write(); err != nil {
+		return &exitError{code: ExitError, err: err}
+	}
+	for _, w := range writes {
+		fmt.Fprintf(e.stderr, "Wrote bundle to %s\n", w.Path)
 	}
 	return nil
 }

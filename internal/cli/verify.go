@@ -546,6 +546,7 @@ func policyPath(p *policy.Policy, f string) string {
 }
 
 func (e *env) writeVerifyOutputs(r verify.Report, targets []checkTarget) error {
+	var files output.Files
 	for _, t := range targets {
 		var buf bytes.Buffer
 		var err error
@@ -567,9 +568,10 @@ func (e *env) writeVerifyOutputs(r verify.Report, targets []checkTarget) error {
 			}
 			continue
 		}
-		if err := output.WriteFileAtomic(t.file, buf.Bytes()); err != nil {
-			return &exitError{code: ExitError, err: err}
-		}
+		files.Add(t.file, buf.Bytes())
+	}
+	if err := files.Write(); err != nil {
+		return &exitError{code: ExitError, err: err}
 	}
 	return nil
 }
@@ -583,6 +585,7 @@ func (e *env) writeVSAs(ctx context.Context, f *verifyFlags, s *verifySetup, res
 			return &exitError{code: ExitError, err: fmt.Errorf("--vsa: %w", err)}
 		}
 	}
+	var files output.Files
 	for _, r := range results {
 		sum := s.vsaSummary
 		sum.ResourceURI = f.vsaResourceURI
@@ -609,10 +612,13 @@ func (e *env) writeVSAs(ctx context.Context, f *verifyFlags, s *verifySetup, res
 		if dir != "" {
 			dest = filepath.Join(dir, vsaFileName(r.Name))
 		}
-		if err := output.WriteFileAtomic(dest, b); err != nil {
-			return &exitError{code: ExitError, err: err}
-		}
-		fmt.Fprintf(e.stderr, "Wrote verification summary to %s\n", dest)
+		files.Add(dest, b)
+	}
+	if err := files.Write(); err != nil {
+		return &exitError{code: ExitError, err: err}
+	}
+	for _, f := range files {
+		fmt.Fprintf(e.stderr, "Wrote verification summary to %s\n", f.Path)
 	}
 	return nil
 }

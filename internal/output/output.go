@@ -6,11 +6,10 @@ package output
 import (
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/vouchdev/vouch/internal/atomicfile"
 	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog"
 )
@@ -74,31 +73,26 @@ func Problems(w io.Writer, warnings []sbom.Warning, errs []*catalog.SourceError)
 	}
 }
 
-// WriteFileAtomic writes data to name through a temporary file in the same
-// directory and a rename, so a reader never sees a half-written file and a
-// failure leaves the old file (or none) in place.
+// WriteFileAtomic writes a public output file (a report, an SBOM, a
+// bundle) with [atomicfile.Write]: a failure leaves the old file, or none.
 func WriteFileAtomic(name string, data []byte) error {
-	dir := filepath.Dir(name)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(name)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	defer os.Remove(tmp.Name()) // a no-op after the rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if err := os.Rename(tmp.Name(), name); err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	return nil
+	return atomicfile.Write(name, data, atomicfile.Public)
+}
+
+// Files are a command's public output files, collected while they are
+// rendered and written together at the end, all or nothing
+// ([atomicfile.WriteAll]): a run that fails on its second output has not
+// already replaced the user's copy of the first.
+type Files []atomicfile.File
+
+// Add collects one file.
+func (fs *Files) Add(name string, data []byte) {
+	*fs = append(*fs, atomicfile.File{Path: name, Data: data, Perm: atomicfile.Public})
+}
+
+// Write writes every collected file, or none.
+func (fs Files) Write() error {
+	return atomicfile.WriteAll(fs)
 }
 
 // Progress draws a one-line counter on a terminal; elsewhere it does nothing.

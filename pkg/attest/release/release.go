@@ -62,6 +62,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -325,18 +326,20 @@ func check(artifacts []string) ([]string, []int64, error) {
 }
 
 // overwrites refuses a release one of whose outputs would replace one of
-// its artifacts (an artifact named checksums.txt, or both "x" and
-// "x.cdx.json" given explicitly).
+// its artifacts (an artifact named checksums.txt, both "x" and "x.cdx.json"
+// given explicitly, or --out naming the artifacts' directory through a
+// symbolic link). Paths are not compared as strings: an output that already
+// exists and is the same file as an artifact (os.SameFile, through any
+// link, mount or spelling) is refused; one that does not exist cannot be an
+// artifact.
 func overwrites(paths []string, outDir string) error {
-	abs := func(p string) string {
-		if a, err := filepath.Abs(p); err == nil {
-			return a
+	arts := make([]os.FileInfo, len(paths))
+	for i, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return err
 		}
-		return filepath.Clean(p)
-	}
-	isArtifact := map[string]string{}
-	for _, p := range paths {
-		isArtifact[abs(p)] = p
+		arts[i] = fi
 	}
 	outs := []string{ProvenanceName, ChecksumsName, ChecksumsBundleName}
 	for _, p := range paths {
@@ -345,8 +348,18 @@ func overwrites(paths []string, outDir string) error {
 		}
 	}
 	for _, o := range outs {
-		if a, ok := isArtifact[abs(filepath.Join(outDir, o))]; ok {
-			return fmt.Errorf("%w: artifact %s would be overwritten by an output of the release", ErrConflict, a)
+		out := filepath.Join(outDir, o)
+		fi, err := os.Stat(out)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // nothing there to overwrite
+		}
+		if err != nil {
+			return fmt.Errorf("output %s: %w", out, err)
+		}
+		for i, a := range arts {
+			if os.SameFile(fi, a) {
+				return fmt.Errorf("%w: artifact %s would be overwritten by the output %s", ErrConflict, paths[i], out)
+			}
 		}
 	}
 	return nil

@@ -593,6 +593,64 @@ func TestConflicts(t *testing.T) {
 	}
 }
 
+// TestOutputOverlap: an output that would replace an artifact is refused
+// however the output directory is reached (symbolic link, hard link), and
+// the same artifacts released elsewhere are not.
+func TestOutputOverlap(t *testing.T) {
+	s, _, _ := newKey(t, keys.ECDSAP256, t.TempDir())
+	tests := []struct {
+		name     string
+		out      func(t *testing.T, dist string) string // the OutDir
+		wantConf bool
+	}{
+		{"out is the artifacts' directory", func(t *testing.T, dist string) string { return dist }, true},
+		{"out is a symbolic link to it", func(t *testing.T, dist string) string {
+			link := filepath.Join(t.TempDir(), "link")
+			if err := os.Symlink(dist, link); err != nil {
+				t.Fatal(err)
+			}
+			return link
+		}, true},
+		{"out holds a hard link to an artifact under an output's name", func(t *testing.T, dist string) string {
+			out := t.TempDir()
+			if err := os.Link(filepath.Join(dist, "app.cdx.json"), filepath.Join(out, "app.cdx.json")); err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}, true},
+		{"out is a separate directory", func(t *testing.T, dist string) string { return t.TempDir() }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dist := t.TempDir()
+			arts := []string{filepath.Join(dist, "app"), filepath.Join(dist, "app.cdx.json")}
+			for _, a := range arts {
+				if err := os.WriteFile(a, []byte("artifact "+a), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			rel, err := release.Plan(context.Background(), arts, options(s, tt.out(t, dist)))
+			if tt.wantConf {
+				if !errors.Is(err, release.ErrConflict) {
+					t.Fatalf("Plan: %v, want ErrConflict", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Plan: %v", err)
+			}
+			if err := rel.Write(); err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range arts {
+				if b, _ := os.ReadFile(a); string(b) != "artifact "+a {
+					t.Errorf("%s changed: %q", a, b)
+				}
+			}
+		})
+	}
+}
+
 // Progress ends at the total, and never goes backwards.
 func TestProgress(t *testing.T) {
 	dir := fixture(t)

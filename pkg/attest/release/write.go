@@ -6,79 +6,25 @@ import (
 	"path/filepath"
 
 	packageurl "github.com/package-url/packageurl-go"
+
+	"github.com/vouchdev/vouch/internal/atomicfile"
 )
 
-// Write writes every file of the release in two phases: first each one to a
-// temporary file beside its destination (synced to disk), then, once all of
-// them exist, renames them into place. A failure in the first phase removes
-// the temporary files and leaves the output directory as it was; only a
-// failing rename — which does not happen for files in one directory short of
-// the directory vanishing — could leave some outputs new and others old, and
-// the error then names what was written.
-//
-// An output directory that does not exist yet is created.
+// Write writes every file of the release, all or nothing, with
+// [atomicfile.WriteAll]: each file is first written and synced beside its
+// destination, and only once all of them exist are they renamed into place;
+// a failure leaves the output directory as it was. An output directory that
+// does not exist yet is created.
 func (r *Release) Write() error {
-	dirs := map[string]bool{}
-	for _, f := range r.Files {
-		dir := filepath.Dir(f.Path)
-		if dirs[dir] {
-			continue
-		}
-		dirs[dir] = true
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+	files := make([]atomicfile.File, len(r.Files))
+	for i, f := range r.Files {
+		if err := os.MkdirAll(filepath.Dir(f.Path), 0o755); err != nil {
 			return fmt.Errorf("create output directory: %w", err)
 		}
-	}
-	temps := make([]string, 0, len(r.Files))
-	cleanup := func() {
-		for _, t := range temps {
-			os.Remove(t)
-		}
-	}
-	for _, f := range r.Files {
-		t, err := stage(f)
-		if err != nil {
-			cleanup()
-			return err
-		}
-		temps = append(temps, t)
-	}
-	for i, f := range r.Files {
-		if err := os.Rename(temps[i], f.Path); err != nil {
-			var written []string
-			for _, g := range r.Files[:i] {
-				written = append(written, g.Path)
-			}
-			cleanup()
-			return fmt.Errorf("write %s: %w (already in place: %v)", f.Path, err, written)
-		}
-	}
-	return nil
-}
-
-// stage writes f's content to a hidden temporary file next to f.Path
-// (".NAME.tmp*", which Expand skips) and returns its name.
-func stage(f File) (string, error) {
-	tmp, err := os.CreateTemp(filepath.Dir(f.Path), "."+filepath.Base(f.Path)+".tmp*")
-	if err != nil {
-		return "", fmt.Errorf("write %s: %w", f.Path, err)
-	}
-	_, err = tmp.Write(f.Data)
-	if err == nil {
 		// Outputs are public: SBOMs, signatures, checksums.
-		err = tmp.Chmod(0o644)
+		files[i] = atomicfile.File{Path: f.Path, Data: f.Data, Perm: atomicfile.Public}
 	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return "", fmt.Errorf("write %s: %w", f.Path, err)
-	}
-	return tmp.Name(), nil
+	return atomicfile.WriteAll(files)
 }
 
 // filePURL is the content-derived purl package catalog gives files without
