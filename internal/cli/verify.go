@@ -271,31 +271,26 @@ func (e *env) verifyOne(ctx context.Context, s *verifySetup, artifact string, bu
 }
 
 // subject reads an artifact argument: a digest sha256:<hex> /
-// sha512:<hex> that is not an existing file, "-" for standard input, or a
-// regular file, read once.
+// sha512:<hex> or an npm integrity sha512-<base64>, "-" for standard
+// input, or a regular file, read once.
 func (e *env) subject(a string) (engine.Subject, bool, error) {
+	// A digest-shaped argument is always a digest, never a file that
+	// happens to have that name (an upload named after the digest of
+	// another artifact would stand in for it); write ./sha256:... for such
+	// a file.
+	digest := a
 	if d, ok, err := bundle.ParseIntegrity(a); ok {
-		// An npm integrity (package-lock.json): the digest it encodes,
-		// unless a file has that name.
-		if _, statErr := os.Stat(a); statErr != nil {
-			if err != nil {
-				return engine.Subject{}, true, err
-			}
-			digests, err := engine.ParseDigest(d)
-			if err != nil {
-				return engine.Subject{}, true, err
-			}
-			return engine.Subject{Name: a, Digests: digests}, true, nil
+		if err != nil {
+			return engine.Subject{}, true, err
 		}
+		digest = d
 	}
-	if alg, _, ok := strings.Cut(a, ":"); ok && (alg == "sha256" || alg == "sha512") {
-		if _, err := os.Stat(a); err != nil {
-			d, err := engine.ParseDigest(a)
-			if err != nil {
-				return engine.Subject{}, true, err
-			}
-			return engine.Subject{Name: a, Digests: d}, true, nil
+	if alg, _, ok := strings.Cut(digest, ":"); ok && (alg == "sha256" || alg == "sha512") {
+		d, err := engine.ParseDigest(digest)
+		if err != nil {
+			return engine.Subject{}, true, err
 		}
+		return engine.Subject{Name: a, Digests: d}, true, nil
 	}
 	if a == "-" {
 		d, err := engine.Digest(e.stdin)
@@ -435,7 +430,7 @@ func (e *env) verifySetup(ctx context.Context, f *verifyFlags, nArtifacts int) (
 		RunInspections:      f.runInspections,
 		Roots:               trust.NewPublicGoodProvider(trust.Options{Offline: f.offline}, 0),
 	}
-	// Keys: --key, then the policy's trust.keys (loaded when it compiled).
+	// Keys: --key; the policy's trust.keys are the engine's to add.
 	seen := map[string]bool{}
 	add := func(key *trust.Key) {
 		if !seen[key.ID()] {
@@ -452,8 +447,10 @@ func (e *env) verifySetup(ctx context.Context, f *verifyFlags, nArtifacts int) (
 			add(key)
 		}
 	}
-	for _, key := range s.policy.Keys() {
-		add(key)
+	if len(f.keys) > 0 && len(s.policy.Keys()) > 0 {
+		// A policy that lists its keys trusts only those (the engine adds
+		// them per call); a --key beside it would be silently ignored.
+		return nil, usagef("--key: the policy lists its keys (trust.keys): add the key there")
 	}
 	rootFile := f.trustedRoot
 	if rootFile == "" && s.policy.Trust.TrustedRoot != "" {
@@ -763,6 +760,9 @@ func (e *env) runBatch(ctx context.Context, f *verifyFlags, s *verifySetup) erro
 		return ctx.Err()
 	case nErr > 0:
 		return &exitError{code: ExitError, err: fmt.Errorf("batch: %d of %d lines could not be verified (see their \"error\")", nErr, n)}
+	case n == 0:
+		// Nothing verified is not "verified" (as an empty report is not).
+		return &exitError{code: ExitFailure, err: fmt.Errorf("verification failed: --batch %s has no artifact", f.batch)}
 	case nFail > 0:
 		return &exitError{code: ExitFailure, err: fmt.Errorf("verification failed: %d of %d artifacts not verified", nFail, n)}
 	}

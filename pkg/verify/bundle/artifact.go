@@ -122,3 +122,6 @@ func (a Artifact) String() string {
 	}
 	return a.path
 }
+
+// Algorithm is the digest's algorithm ("sha256", "sha512"); "" for a file.
+func (a Artifact) Algorithm() string { return a.algorithm }

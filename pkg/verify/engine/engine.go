@@ -111,7 +111,9 @@ func (s StaticRoot) TrustedMaterial(context.Context) (root.TrustedMaterial, erro
 
 // Options configure a [Verifier]: the trust of one deployment.
 type Options struct {
-	// Keys verify key-signed bundles, each on its own.
+	// Keys verify key-signed bundles, each on its own, for every policy;
+	// a policy's own trust.keys are added per call. A policy that lists
+	// trust.keys counts only those: these keys serve policies without.
 	Keys []*trust.Key
 	// Roots gives the material for keyless bundles; nil: keyless bundles
 	// cannot be verified (a failing finding says so).
@@ -238,15 +240,18 @@ func (v *Verifier) Verify(ctx context.Context, subj Subject, bundles []Bundle, p
 	}
 	identity.InsecureIgnoreTlog = v.opts.InsecureIgnoreTlog
 
+	keys := v.keysFor(pol)
 	var evidence []verify.Evidence
 	var findings []verify.Finding
+	bound := map[string]bool{}
 	for _, b := range expand(bundles) {
-		ev, f, err := v.verifyBundle(ctx, b, digests, res.Digest, identity)
+		ev, alg, f, err := v.verifyBundle(ctx, b, keys, digests, res.Digest, identity)
 		if err != nil {
 			return nil, err
 		}
 		findings = append(findings, f)
 		if ev != nil {
+			bound[alg] = true
 			evidence = append(evidence, *ev)
 			sum := sha256.Sum256(b.Data)
 			res.Inputs = append(res.Inputs, Input{Name: b.Name, SHA256: hex.EncodeToString(sum[:])})
@@ -254,6 +259,16 @@ func (v *Verifier) Verify(ctx context.Context, subj Subject, bundles []Bundle, p
 	}
 	sort.Slice(res.Inputs, func(i, j int) bool { return res.Inputs[i].Name < res.Inputs[j].Name })
 
+	// Report only digests some verified bundle was checked against: a
+	// caller-supplied digest that nothing signed is not vouched for.
+	if len(bound) > 0 {
+		for alg := range digests {
+			if !bound[alg] {
+				delete(res.Digests, alg)
+			}
+		}
+		res.Digest = primaryDigest(res.Digests)
+	}
 	popts := policy.Options{
 		RunInspections:      v.opts.RunInspections,
 		InspectionDir:       subj.Dir,
@@ -287,6 +302,32 @@ func expand(bundles []Bundle) []Bundle {
 		}
 		for i, a := range atts {
 			out = append(out, Bundle{Name: fmt.Sprintf("%s#attestations[%d]", b.Name, i), Data: a.Bundle})
+		}
+	}
+	return out
+}
+
+func idsOf(keys []*trust.Key) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = k.ID()
+	}
+	return out
+}
+
+// keysFor is the keys a call verifies with: the Verifier's and the
+// policy's own trust.keys, without repeats.
+func (v *Verifier) keysFor(pol *policy.Policy) []*trust.Key {
+	extra := pol.Keys()
+	if len(extra) == 0 {
+		return v.opts.Keys
+	}
+	seen := map[string]bool{}
+	var out []*trust.Key
+	for _, k := range append(append([]*trust.Key(nil), v.opts.Keys...), extra...) {
+		if !seen[k.ID()] {
+			seen[k.ID()] = true
+			out = append(out, k)
 		}
 	}
 	return out
@@ -385,23 +426,40 @@ func artifactFor(b *sgbundle.Bundle, digests map[string]string) (bundle.Artifact
 }
 
 // subjectAlg is the first of the artifact's algorithms (sha256, then
-// sha512) that some subject of the (still unverified) statement names.
+// sha512) under which some subject of the (still unverified) statement
+// names the artifact's digest; else the first any subject uses. It only
+// picks which of the artifact's own digests is compared with the signed
+// statement.
 func subjectAlg(env sgverify.EnvelopeContent, digests map[string]string) string {
 	st, err := env.Statement()
 	if err != nil {
 		return ""
 	}
+	used := ""
 	for _, alg := range []string{"sha256", "sha512"} {
-		if _, ok := digests[alg]; !ok {
+		want, ok := digests[alg]
+		if !ok {
 			continue
 		}
 		for _, sub := range st.GetSubject() {
-			if _, ok := sub.GetDigest()[alg]; ok {
-				return alg
+			if v, ok := sub.GetDigest()[alg]; ok {
+				if strings.EqualFold(v, want) {
+					return alg
+				}
+				if used == "" {
+					used = alg
+				}
 			}
 		}
 	}
-	return ""
+	return used
+}
+
+// isMessageSignature reports whether the bundle signs a file (not a DSSE
+// envelope).
+func isMessageSignature(b *sgbundle.Bundle) bool {
+	sc, err := b.SignatureContent()
+	return err == nil && sc.MessageSignatureContent() != nil
 }
 
 func algNames(d map[string]string) []string {
@@ -416,9 +474,9 @@ func algNames(d map[string]string) []string {
 // verifyBundle verifies one bundle and returns its evidence (nil when it
 // does not verify) and its finding. The error is reserved for what is not
 // about this bundle (see Verify).
-func (v *Verifier) verifyBundle(ctx context.Context, in Bundle, digests map[string]string, digest string, identity bundle.Policy) (*verify.Evidence, verify.Finding, error) {
-	fail := func(expected, found string, err error) (*verify.Evidence, verify.Finding, error) {
-		return nil, verify.Finding{ID: FindingBundle, Status: verify.StatusFail,
+func (v *Verifier) verifyBundle(ctx context.Context, in Bundle, trusted []*trust.Key, digests map[string]string, digest string, identity bundle.Policy) (*verify.Evidence, string, verify.Finding, error) {
+	fail := func(expected, found string, err error) (*verify.Evidence, string, verify.Finding, error) {
+		return nil, "", verify.Finding{ID: FindingBundle, Status: verify.StatusFail,
 			Message: reason(in.Name, err), Expected: expected, Found: found, Evidence: []string{in.Name}}, nil
 	}
 	if in.Err != nil {
@@ -439,9 +497,9 @@ func (v *Verifier) verifyBundle(ctx context.Context, in Bundle, digests map[stri
 	if err != nil {
 		return fail("a signature over the artifact, "+digest, found(err, b), err)
 	}
-	pass := func(ev *verify.Evidence) (*verify.Evidence, verify.Finding, error) {
+	pass := func(ev *verify.Evidence) (*verify.Evidence, string, verify.Finding, error) {
 		ev.Bundle = in.Name
-		return ev, passFinding(in.Name, ev), nil
+		return ev, art.Algorithm(), passFinding(in.Name, ev), nil
 	}
 
 	if vc.Certificate() != nil {
@@ -451,16 +509,16 @@ func (v *Verifier) verifyBundle(ctx context.Context, in Bundle, digests map[stri
 		tm, err := v.opts.Roots.TrustedMaterial(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, verify.Finding{}, ctx.Err()
+				return nil, "", verify.Finding{}, ctx.Err()
 			}
-			return nil, verify.Finding{}, fmt.Errorf("keyless bundle %s needs the Sigstore trusted root: %w", in.Name, err)
+			return nil, "", verify.Finding{}, fmt.Errorf("keyless bundle %s needs the Sigstore trusted root: %w", in.Name, err)
 		}
 		ev, err := bundle.Verify(ctx, b, art, tm, identity)
 		if errors.Is(err, bundle.ErrPolicy) || ctx.Err() != nil {
-			return nil, verify.Finding{}, fmt.Errorf("bundle %s: %w", in.Name, err)
+			return nil, "", verify.Finding{}, fmt.Errorf("bundle %s: %w", in.Name, err)
 		}
 		if err != nil {
-			return fail(v.expectedFor(err, digest, ""), found(err, b), err)
+			return fail(expectedFor(err, idsOf(trusted), digest, ""), found(err, b), err)
 		}
 		return pass(ev)
 	}
@@ -469,26 +527,32 @@ func (v *Verifier) verifyBundle(ctx context.Context, in Bundle, digests map[stri
 	if pk := vc.PublicKey(); pk != nil {
 		hint = pk.Hint()
 	}
-	if len(v.opts.Keys) == 0 {
+	if len(trusted) == 0 {
 		err := fmt.Errorf("%w: the bundle is signed with a key%s, but no key is trusted: pass --key (or trust.keys in the policy)", bundle.ErrTrust, hintText(hint))
 		return fail("a signature by a trusted key", "key "+orUnnamed(bundle.HintKeyID(hint)), err)
 	}
 	logRoot, err := v.keyLogRoot(ctx, b)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, verify.Finding{}, ctx.Err()
+			return nil, "", verify.Finding{}, ctx.Err()
 		}
-		return nil, verify.Finding{}, fmt.Errorf("key-signed bundle %s: %w", in.Name, err)
+		return nil, "", verify.Finding{}, fmt.Errorf("key-signed bundle %s: %w", in.Name, err)
 	}
 	// Try the key the hint names first: the hint is unauthenticated, so it
 	// only orders the attempts, and its failure is the one worth reporting.
-	keys := append([]*trust.Key(nil), v.opts.Keys...)
+	keys := append([]*trust.Key(nil), trusted...)
 	sort.SliceStable(keys, func(i, j int) bool { return keys[i].MatchesHint(hint) && !keys[j].MatchesHint(hint) })
 	var errs []error
 	for _, k := range keys {
 		var tm root.TrustedMaterial = k
 		if logRoot != nil {
-			tm = trust.Combine(k, logRoot)
+			// Combined material hides the key's own choice of verifier
+			// for file signatures (Ed25519ph): pick it here.
+			var km root.TrustedMaterial = k
+			if isMessageSignature(b) {
+				km = k.MessageSignatureMaterial()
+			}
+			tm = trust.Combine(km, logRoot)
 		}
 		ev, err := bundle.Verify(ctx, b, art, tm, identity)
 		if err == nil && trust.HasValidityWindow(k) && len(ev.Timestamps) == 0 {
@@ -503,7 +567,7 @@ func (v *Verifier) verifyBundle(ctx context.Context, in Bundle, digests map[stri
 			return pass(ev)
 		}
 		if ctx.Err() != nil {
-			return nil, verify.Finding{}, ctx.Err()
+			return nil, "", verify.Finding{}, ctx.Err()
 		}
 		if errors.Is(err, bundle.ErrTimestamp) && trust.HasValidityWindow(k) {
 			return fail("a signature made within key "+k.ID()+"'s validity window (an npm registry key's \"expires\")", "a signature time outside it",
@@ -512,7 +576,7 @@ func (v *Verifier) verifyBundle(ctx context.Context, in Bundle, digests map[stri
 		// A changed artifact or a malformed bundle fails the same way with
 		// every key: report it once.
 		if !errors.Is(err, bundle.ErrSignature) && !errors.Is(err, bundle.ErrTrust) {
-			return fail(v.expectedFor(err, digest, ""), found(err, b), err)
+			return fail(expectedFor(err, idsOf(trusted), digest, ""), found(err, b), err)
 		}
 		errs = append(errs, fmt.Errorf("key %s: %w", k.ID(), err))
 	}
@@ -520,7 +584,7 @@ func (v *Verifier) verifyBundle(ctx context.Context, in Bundle, digests map[stri
 	if len(errs) > 1 {
 		err = fmt.Errorf("%w: verified by none of %d keys: %w", bundle.ErrTrust, len(errs), errors.Join(errs...))
 	}
-	return fail(v.expectedFor(err, digest, hint), "key "+orUnnamed(bundle.HintKeyID(hint)), err)
+	return fail(expectedFor(err, idsOf(trusted), digest, hint), "key "+orUnnamed(bundle.HintKeyID(hint)), err)
 }
 
 // keyLogRoot returns the trusted material that checks a key-signed
@@ -546,13 +610,13 @@ func (v *Verifier) keyLogRoot(ctx context.Context, b *sgbundle.Bundle) (root.Tru
 }
 
 // expectedFor describes what a failing bundle should have been.
-func (v *Verifier) expectedFor(err error, digest, hint string) string {
+func expectedFor(err error, keyIDs []string, digest, hint string) string {
 	switch {
 	case errors.Is(err, bundle.ErrArtifact):
 		return "a signature over the artifact, " + digest
 	case errors.Is(err, bundle.ErrTrust), errors.Is(err, bundle.ErrSignature):
-		if len(v.keyIDs) > 0 && (hint != "" || errors.Is(err, bundle.ErrTrust)) {
-			return "a signature by key " + strings.Join(v.keyIDs, " or ")
+		if len(keyIDs) > 0 && (hint != "" || errors.Is(err, bundle.ErrTrust)) {
+			return "a signature by key " + strings.Join(keyIDs, " or ")
 		}
 		return "a valid signature chaining to the trusted root"
 	case errors.Is(err, bundle.ErrTimestamp):

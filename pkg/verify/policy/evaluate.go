@@ -3,6 +3,7 @@ package policy
 import (
 	"context"
 	"fmt"
+	"path"
 	"sort"
 	"strings"
 
@@ -27,8 +28,8 @@ type Options struct {
 	// InspectionDir is where inspections run (they read the final product);
 	// default: the layout's link directory.
 	InspectionDir string
-	// KeyIDs are trusted key ids besides the policy's trust.keys (keys
-	// given on the command line), as in [verify.Signer.KeyID].
+	// KeyIDs are the ids of the keys the caller verified with, for
+	// messages; a policy with trust.keys counts only its own keys.
 	KeyIDs []string
 	// InsecureAnyIdentity accepts any keyless signer whose certificate
 	// verified: an explicit, named opt-out of identity checks.
@@ -187,7 +188,7 @@ func (s *state) signerTrusted(sg verify.Signer) bool {
 		}
 		for i := range s.c.identities {
 			m := &s.c.identities[i]
-			if m.appliesTo(s.a.Name) && m.matches(sg) {
+			if s.governs(m, false) && m.matches(sg) {
 				return true
 			}
 		}
@@ -197,20 +198,14 @@ func (s *state) signerTrusted(sg verify.Signer) bool {
 		return false
 	}
 	// The bundle layer verified the signature with a key the caller
-	// trusts. When the policy names keys, the key must be one of them (or
-	// given in Options.KeyIDs).
+	// trusts. When the policy names keys, the key must be one of them: a
+	// deployment's other keys (another tenant's, a registry's) do not
+	// count for it.
 	if len(s.c.keyIDs) == 0 {
 		return true
 	}
-	if _, ok := s.c.keyIDs[strings.ToLower(sg.KeyID)]; ok {
-		return true
-	}
-	for _, k := range s.opts.KeyIDs {
-		if strings.EqualFold(k, sg.KeyID) {
-			return true
-		}
-	}
-	return false
+	_, ok := s.c.keyIDs[strings.ToLower(sg.KeyID)]
+	return ok
 }
 
 // accepted reports whether an item counts as evidence for the artifact.
@@ -345,6 +340,40 @@ func (s *state) evalSigner(context.Context) {
 		Expected: expected, Found: describeSigners(evidenceOf(relevant)), Evidence: s.bundles(relevant)})
 }
 
+// nameless reports whether the artifact has no name a subject glob can be
+// matched against: a digest, standard input, or none (a library caller).
+func nameless(name string) bool {
+	return name == "" || name == "-" || strings.HasPrefix(name, "sha256:") || strings.HasPrefix(name, "sha512:") ||
+		strings.HasPrefix(name, "sha256-") || strings.HasPrefix(name, "sha512-")
+}
+
+// governs reports whether an identity applies to the artifact. Its
+// subject glob is matched against the artifact's name; an artifact without
+// one (a digest, "-") is governed by every identity, so a scoped identity
+// is never dropped for want of a name. As a requirement (asRequirement),
+// the glob also applies when a statement naming the artifact by digest
+// names it so: a local name (a renamed file, an upload's name) cannot
+// switch the requirement off.
+func (s *state) governs(m *identityMatcher, asRequirement bool) bool {
+	if m.src.Subject == "" || nameless(s.a.Name) || m.appliesTo(s.a.Name) {
+		return true
+	}
+	if !asRequirement {
+		return false
+	}
+	for _, it := range s.items {
+		if it.st == nil || !it.relevant || it.badStmt != "" {
+			continue
+		}
+		for _, sub := range it.st.GetSubject() {
+			if m.appliesTo(sub.GetName()) || m.appliesTo(path.Base(sub.GetName())) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // evalIdentity: the keyless signers the policy names for the artifact
 // (trust.identities; --certificate-identity, --repo, --signer-workflow)
 // are requirements, not only trust: some verified certificate among the
@@ -355,7 +384,7 @@ func (s *state) evalSigner(context.Context) {
 func (s *state) evalIdentity(context.Context) {
 	var want []*identityMatcher
 	for i := range s.c.identities {
-		if s.c.identities[i].appliesTo(s.a.Name) {
+		if s.governs(&s.c.identities[i], true) {
 			want = append(want, &s.c.identities[i])
 		}
 	}
@@ -397,15 +426,17 @@ func (s *state) evalIdentity(context.Context) {
 func (s *state) expectedSigners() string {
 	var parts []string
 	for i := range s.c.identities {
-		if s.c.identities[i].appliesTo(s.a.Name) {
+		if s.governs(&s.c.identities[i], false) {
 			parts = append(parts, s.c.identities[i].String())
 		}
 	}
 	for _, id := range s.p.KeyIDs() {
 		parts = append(parts, "key "+id)
 	}
-	for _, id := range s.opts.KeyIDs {
-		parts = append(parts, "key "+id)
+	if len(s.c.keyIDs) == 0 {
+		for _, id := range s.opts.KeyIDs {
+			parts = append(parts, "key "+id)
+		}
 	}
 	if s.p.SLSA != nil && len(s.builderTrusted) > 0 {
 		parts = append(parts, "for provenance: the trusted builder's identity")

@@ -68,6 +68,14 @@ func compileIdentity(id Identity) (identityMatcher, error) {
 			w = "github.com/" + w
 		}
 		m.workflow = "https://" + w
+		if m.repoURI == "" {
+			// A reusable workflow signs as itself for every repository
+			// that calls it: without a repository, "signed by workflow W"
+			// would accept any caller's run. As gh requires --repo or
+			// --owner, the repository defaults to the workflow's own.
+			parts := strings.SplitN(w, "/", 4)
+			m.repoURI = "https://" + strings.Join(parts[:3], "/")
+		}
 	}
 	return m, nil
 }

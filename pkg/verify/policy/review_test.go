@@ -116,11 +116,14 @@ func TestReviewKeySignedProvenanceGetsNoBuilderLevel(t *testing.T) {
 	 "runDetails": {"builder": {"id": "` + gen + `"}}}`
 	ev := []verify.Evidence{evidence("p.sigstore.json", statement(t, "https://slsa.dev/provenance/v1", map[string]string{"sha256": art256}, pred),
 		verify.Signer{KeyID: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"})}
-	ctl := mustParse(t, "slsa:\n  sourceUri: github.com/example/app\n")
+	// Control: the builder named explicitly, no level asked: the claim is
+	// accepted as a claim (level 0). Without builderIds a key-signed
+	// statement does not earn a default trusted builder at all.
+	ctl := mustParse(t, "slsa:\n  sourceUri: github.com/example/app\n  builderIds: ["+gen+"]\n")
 	if fs := ctl.Evaluate(context.Background(), artifact, ev, Options{}); !accepted(fs) {
 		t.Fatalf("control: key-signed provenance with the right source:\n%s", dump(fs))
 	}
-	p := mustParse(t, "slsa:\n  sourceUri: github.com/example/app\n  minLevel: 3\n")
+	p := mustParse(t, "slsa:\n  sourceUri: github.com/example/app\n  builderIds: ["+gen+"]\n  minLevel: 3\n")
 	if fs := p.Evaluate(context.Background(), artifact, ev, Options{}); accepted(fs) {
 		t.Errorf("key-signed provenance credited with the generic generator's level 3:\n%s", dump(fs))
 	}

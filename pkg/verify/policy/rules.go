@@ -3,6 +3,7 @@ package policy
 import (
 	"context"
 	"sort"
+	"strings"
 
 	"cel.dev/cel-go/common/types"
 	"google.golang.org/protobuf/types/known/structpb"
@@ -15,10 +16,23 @@ func (s *state) evalRules(ctx context.Context) {
 	if len(s.c.rules) == 0 {
 		return
 	}
+	// A rule over an SBOM that could not be decoded would see no
+	// components and could pass ("no denied component"): fail closed.
+	var undecoded []string
+	for _, d := range s.sboms {
+		if d.err != nil {
+			undecoded = append(undecoded, d.it.ev.Bundle+": "+d.err.Error())
+		}
+	}
 	vars := s.celVars()
 	for i := range s.c.rules {
 		r := &s.c.rules[i]
 		f := verify.Finding{ID: FindingRule + "." + r.Name, Expected: r.Expression}
+		if len(undecoded) > 0 {
+			f.Status, f.Message, f.Found = verify.StatusError, "rule "+r.Name+" cannot be evaluated: an accepted SBOM could not be decoded", strings.Join(undecoded, "; ")
+			s.add(f)
+			continue
+		}
 		ok, err := r.eval(ctx, vars)
 		switch {
 		case err != nil:
@@ -113,7 +127,7 @@ func (s *state) sbomVar() map[string]any {
 	for _, f := range sortedKeys(formats) {
 		fs = append(fs, f)
 	}
-	return map[string]any{"present": len(comps) > 0 || len(s.sboms) > 0, "formats": fs, "components": orEmpty(comps)}
+	return map[string]any{"present": len(formats) > 0, "formats": fs, "components": orEmpty(comps)}
 }
 
 func signerMap(sg verify.Signer) map[string]any {

@@ -72,10 +72,12 @@ func (p *PublicGoodProvider) Root(ctx context.Context) (*Root, error) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.root != nil && time.Since(p.at) < p.refresh {
-		return p.root, nil
+	if p.err != nil {
+		return nil, p.err
 	}
-	return nil, p.err
+	// The load this call waited for succeeded (it may already be older
+	// than a very short refresh interval: it is still the newest).
+	return p.root, nil
 }
 
 func (p *PublicGoodProvider) load(done chan struct{}) {
@@ -87,7 +89,9 @@ func (p *PublicGoodProvider) load(done chan struct{}) {
 	if err == nil {
 		p.root, p.at, p.err = r, time.Now(), nil
 	} else {
-		p.err = err
+		// Fail closed: a root past its refresh is not served after a
+		// failed refresh; the next call tries again.
+		p.root, p.err = nil, err
 	}
 	p.loading = nil
 	close(done)
