@@ -380,15 +380,15 @@ const smallArtifact = 256 << 10
 
 // Digest reads r to its end, once, and returns its SHA-256 and SHA-512.
 func Digest(r io.Reader) (map[string]string, error) {
-	head := make([]byte, smallArtifact)
-	n, err := io.ReadFull(r, head)
-	switch err {
-	case io.EOF, io.ErrUnexpectedEOF:
-		s256, s512 := sha256.Sum256(head[:n]), sha512.Sum512(head[:n])
-		return map[string]string{"sha256": hex.EncodeToString(s256[:]), "sha512": hex.EncodeToString(s512[:])}, nil
-	case nil:
-	default:
+	// ReadAll grows its buffer with the input: a small artifact costs
+	// what it weighs, not the whole threshold.
+	head, err := io.ReadAll(io.LimitReader(r, smallArtifact))
+	if err != nil {
 		return nil, err
+	}
+	if len(head) < smallArtifact {
+		s256, s512 := sha256.Sum256(head), sha512.Sum512(head)
+		return map[string]string{"sha256": hex.EncodeToString(s256[:]), "sha512": hex.EncodeToString(s512[:])}, nil
 	}
 	d, err := digest.Reader(io.MultiReader(bytes.NewReader(head), r))
 	if err != nil {
