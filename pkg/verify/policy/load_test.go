@@ -137,7 +137,7 @@ func TestLoadLimits(t *testing.T) {
 	if err := os.WriteFile(big, []byte(data), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Load(big); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "more than") {
+	if _, err := Load(big); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "file too large") {
 		t.Errorf("oversized policy: %v", err)
 	}
 	if _, err := Load(filepath.Join(dir, "missing.yaml")); err == nil || errors.Is(err, ErrInvalid) {

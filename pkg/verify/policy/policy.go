@@ -38,6 +38,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/vouchdev/vouch/internal/safefile"
 	"github.com/vouchdev/vouch/pkg/verify/slsa"
 )
 
@@ -182,17 +183,13 @@ type Rule struct {
 
 // Load reads and compiles a policy file.
 func Load(file string) (*Policy, error) {
-	f, err := os.Open(file)
-	if err != nil {
-		return nil, fmt.Errorf("load policy: %w", err)
+	// safefile refuses a FIFO or device, which would block or never end.
+	data, err := safefile.Read("policy", file, MaxPolicyBytes)
+	if errors.Is(err, safefile.ErrTooLarge) {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxPolicyBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("load policy %s: %w", file, err)
-	}
-	if len(data) > MaxPolicyBytes {
-		return nil, fmt.Errorf("%w: %s: more than %d bytes", ErrInvalid, file, MaxPolicyBytes)
+		return nil, fmt.Errorf("load %w", err)
 	}
 	return Parse(file, data, filepath.Dir(file))
 }
