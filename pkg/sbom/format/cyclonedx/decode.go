@@ -143,6 +143,9 @@ func readAll(r io.Reader, limit int64) ([]byte, error) {
 }
 
 func decodeJSON(data []byte, bom *wireBOM) (cdx.SpecVersion, error) {
+	if err := sbom.CheckJSON(data); err != nil {
+		return 0, fmt.Errorf("cyclonedx: %w", err)
+	}
 	var probe jsonProbe
 	split := decodeSplit(data, &probe, bom)
 	if !split {

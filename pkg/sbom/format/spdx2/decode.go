@@ -116,6 +116,9 @@ func parse(data []byte) (doc *v2_3.Document, snippets []string, err error) {
 		}
 		return doc, snippets, nil
 	}
+	if err := sbom.CheckJSON(trimmed); err != nil {
+		return nil, nil, fmt.Errorf("spdx2: %w", err)
+	}
 	doc = new(v2_3.Document)
 	if err := spdxjson.ReadInto(bytes.NewReader(trimmed), doc); err != nil {
 		return nil, nil, fmt.Errorf("spdx2: decode json: %w", err)

@@ -49,6 +49,9 @@ type graph struct {
 }
 
 func decode(ctx context.Context, b []byte) (*sbom.Document, error) {
+	if err := sbom.CheckJSON(b); err != nil {
+		return nil, fmt.Errorf("spdx3: %w", err)
+	}
 	var top struct {
 		Context json.RawMessage    `json:"@context"`
 		Graph   *[]json.RawMessage `json:"@graph"`
