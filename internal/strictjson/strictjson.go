@@ -199,11 +199,19 @@ func stringEnd(b []byte, i int) int {
 	}
 }
 
-// path names the current position as $.a.b[3].
+// path names the current position as $.a.b[3]. A path longer than
+// 2×pathEnds steps keeps its ends ($.a.b…(300 more)….y.z): in an error about
+// a document nested thousands deep, the whole path would bury the message.
 func (s *scanner) path() string {
 	var b strings.Builder
 	b.WriteString("$")
-	for _, f := range s.stack {
+	for i, f := range s.stack {
+		if n := len(s.stack); n > 2*pathEnds && i >= pathEnds && i < n-pathEnds {
+			if i == pathEnds {
+				b.WriteString("…(" + strconv.Itoa(n-2*pathEnds) + " more)…")
+			}
+			continue
+		}
 		if f.object {
 			b.WriteString(".")
 			b.Write(f.key)
@@ -213,6 +221,9 @@ func (s *scanner) path() string {
 	}
 	return b.String()
 }
+
+// pathEnds is how many steps at each end of a long path an error shows.
+const pathEnds = 8
 
 // Unmarshal checks data (see [Check]) and decodes it into v with
 // encoding/json.

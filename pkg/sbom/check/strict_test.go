@@ -5,10 +5,12 @@ import (
 	"context"
 	"errors"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/vouchdev/vouch/internal/strictjson"
+	"github.com/vouchdev/vouch/pkg/sbom/sbomtest"
 )
 
 // TestCheckDuplicateKeys: sbom check's load path (the decoder) and the
@@ -55,5 +57,54 @@ func TestCheckDuplicateKeys(t *testing.T) {
 				t.Fatalf("schema: pass %v, findings %+v; want one %s naming %s", rep.Pass, rep.Findings, RuleSchemaJSON, tt.path)
 			}
 		})
+	}
+}
+
+// TestCheckNestedTooDeep: what sbom check --profile ntia does with
+// components nested 20,000 deep (once 6–7 GB and 70 s): the document is
+// refused by the schema profile naming the limit, the NTIA profile is not run,
+// all within a few times the document's size in memory. The control, 100
+// deep, passes the NTIA profile's structure checks on every component.
+func TestCheckNestedTooDeep(t *testing.T) {
+	for _, xml := range []bool{false, true} {
+		deep := sbomtest.NestedCycloneDX(20_000, xml)
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		in, err := Load(context.Background(), "deep", bytes.NewReader(deep), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reports, err := Run(context.Background(), in, SchemaProfile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Run(context.Background(), in, NTIAProfile); err == nil {
+			t.Errorf("xml=%v: the NTIA profile ran on a document that did not decode", xml)
+		}
+		runtime.ReadMemStats(&after)
+		if in.Doc != nil || in.DecodeErr == nil || !strings.Contains(in.DecodeErr.Error(), "sbom.MaxDepth") {
+			t.Fatalf("xml=%v: DecodeErr %v, want the nesting limit", xml, in.DecodeErr)
+		}
+		if len(reports) != 1 || reports[0].Pass {
+			t.Fatalf("xml=%v: reports %+v, want a failed schema report only", xml, reports)
+		}
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 10*uint64(len(deep)) {
+			t.Errorf("xml=%v: checking a %d-byte document allocated %d bytes", xml, len(deep), alloc)
+		}
+
+		in, err = Load(context.Background(), "nested", bytes.NewReader(sbomtest.NestedCycloneDX(100, xml)), 0)
+		if err != nil || in.Doc == nil {
+			t.Fatalf("control: %v, %v", err, in.DecodeErr)
+		}
+		rep := run(t, in, NTIAProfile)
+		for _, f := range rep.Findings {
+			if f.Rule == NTIAName || f.Rule == NTIAVersion || f.Rule == NTIASupplier {
+				t.Errorf("control: %+v", f)
+			}
+		}
+		if len(in.Doc.Components) != 100 {
+			t.Errorf("control: %d components, want 100", len(in.Doc.Components))
+		}
 	}
 }

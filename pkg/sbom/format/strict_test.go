@@ -5,10 +5,13 @@ import (
 	"context"
 	"errors"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/vouchdev/vouch/internal/strictjson"
+	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/sbomtest"
 )
 
 // strictCases are real documents of each JSON format with one key repeated
@@ -51,4 +54,49 @@ func TestDecodeRefusesDuplicateKeys(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestNestingDepth: CycloneDX components nested 20,000 deep (900 KB of
+// JSON) once took gigabytes and a minute to decode. Now the document, JSON
+// or XML, is refused naming the limit, allocating no more than a few times
+// its size. The controls: documents nested 50 and 100 deep (within the
+// limit) decode completely, and twice the depth costs about twice the
+// memory, not four times (no walk quadratic in the depth).
+func TestNestingDepth(t *testing.T) {
+	for _, xml := range []bool{false, true} {
+		name := map[bool]string{false: "json", true: "xml"}[xml]
+		t.Run(name, func(t *testing.T) {
+			deep := sbomtest.NestedCycloneDX(20_000, xml)
+			var err error
+			alloc := allocated(func() { _, _, err = Decode(context.Background(), bytes.NewReader(deep)) })
+			if err == nil || !strings.Contains(err.Error(), "more than 256 levels") || !strings.Contains(err.Error(), "sbom.MaxDepth") {
+				t.Fatalf("20,000 deep: %v, want the nesting limit", err)
+			}
+			if alloc > 8*uint64(len(deep)) {
+				t.Errorf("refusing a %d-byte document allocated %d bytes", len(deep), alloc)
+			}
+			var costs [2]uint64
+			for i, depth := range []int{50, 100} {
+				doc := sbomtest.NestedCycloneDX(depth, xml)
+				var d *sbom.Document
+				costs[i] = allocated(func() { d, _, err = Decode(context.Background(), bytes.NewReader(doc)) })
+				if err != nil || len(d.Components) != depth {
+					t.Fatalf("%d deep: %v", depth, err)
+				}
+			}
+			if costs[1] > 3*costs[0] {
+				t.Errorf("decoding 100 levels allocates %d bytes, 50 levels %d: more than linear", costs[1], costs[0])
+			}
+		})
+	}
+}
+
+// allocated returns the bytes fn allocates.
+func allocated(fn func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	fn()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
 }
