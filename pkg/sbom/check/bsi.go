@@ -332,6 +332,9 @@ func bsiCheckSHA512(e *evaluation, r Rule) {
 		if !e.deployable(c) {
 			return
 		}
+		if e.hashFormFails(r, c) {
+			return
+		}
 		if sha512Of(c) != "" {
 			e.pass()
 			return

@@ -96,6 +96,9 @@ func cisaCheckCoverage(e *evaluation, r Rule) {
 // rule, this element binds every component, library modules included.
 func cisaCheckHash(e *evaluation, r Rule) {
 	e.each(func(c *sbom.Component) {
+		if e.hashFormFails(r, c) {
+			return
+		}
 		if hashAlgorithms(c) != "" {
 			e.pass()
 			return

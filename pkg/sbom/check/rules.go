@@ -230,10 +230,10 @@ func (e *evaluation) deployable(c *sbom.Component) bool {
 	return false
 }
 
-// sha512 returns the component's SHA-512, from its own hashes or from a
-// distribution reference's.
+// sha512Of returns the component's SHA-512, from its own hashes or from a
+// distribution reference's; only a value of the right form counts.
 func sha512Of(c *sbom.Component) string {
-	if v := c.Hash(sbom.SHA512); v != "" {
+	if v := c.Hash(sbom.SHA512); v != "" && (sbom.Hash{Algorithm: sbom.SHA512, Value: v}).CheckForm() == nil {
 		return v
 	}
 	for _, r := range c.References {
@@ -241,7 +241,7 @@ func sha512Of(c *sbom.Component) string {
 			continue
 		}
 		for _, h := range r.Hashes {
-			if h.Algorithm == sbom.SHA512 && h.Value != "" {
+			if h.Algorithm == sbom.SHA512 && h.CheckForm() == nil {
 				return h.Value
 			}
 		}
@@ -249,12 +249,13 @@ func sha512Of(c *sbom.Component) string {
 	return ""
 }
 
-// hashes lists the algorithms of every digest the component carries.
+// hashAlgorithms lists the algorithms of every well-formed digest the
+// component carries.
 func hashAlgorithms(c *sbom.Component) string {
 	var algs []string
 	add := func(hs []sbom.Hash) {
 		for _, h := range hs {
-			if h.Value != "" && !contains(algs, string(h.Algorithm)) {
+			if h.CheckForm() == nil && !contains(algs, string(h.Algorithm)) {
 				algs = append(algs, string(h.Algorithm))
 			}
 		}
@@ -264,6 +265,42 @@ func hashAlgorithms(c *sbom.Component) string {
 		add(r.Hashes)
 	}
 	return strings.Join(algs, ", ")
+}
+
+// malformedHash returns whether the first digest of the component (its own,
+// then its references') that does not have its algorithm's form sits on a
+// reference, and why it is wrong; a nil error when all are well-formed.
+func malformedHash(c *sbom.Component) (onReference bool, err error) {
+	for _, h := range c.Hashes {
+		if err := h.CheckForm(); err != nil {
+			return false, err
+		}
+	}
+	for _, r := range c.References {
+		for _, h := range r.Hashes {
+			if err := h.CheckForm(); err != nil {
+				return true, err
+			}
+		}
+	}
+	return false, nil
+}
+
+// hashFormFails records a failure of rule r, and reports true, when one of
+// the component's digests does not have its algorithm's form: a hash rule
+// must not pass on "not-a-hash", nor on a SHA-256-sized value labelled
+// SHA-512.
+func (e *evaluation) hashFormFails(r Rule, c *sbom.Component) bool {
+	onRef, err := malformedHash(c)
+	if err == nil {
+		return false
+	}
+	field := e.cf(c, "hashes", "verifiedUsing", "PackageChecksum", "hashes")
+	if onRef {
+		field = e.cf(c, "externalReferences[].hashes", "software_File.verifiedUsing", "ExternalRef (vouch:ref-hash)", "references[].hashes")
+	}
+	e.fail(r, c, field, "hexadecimal digits of the algorithm's length", err.Error(), "a hash of the component is malformed: "+err.Error())
+	return true
 }
 
 func contains(ss []string, s string) bool {

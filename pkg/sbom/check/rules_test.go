@@ -108,6 +108,30 @@ func TestRules(t *testing.T) {
 		{name: "binary without SHA-512", model: func(d *sbom.Document) {
 			component(d, "app").Hashes = []sbom.Hash{{Algorithm: sbom.SHA256, Value: sha256Hex}}
 		}, expect: want{BSIProfile: {BSIHashSHA512}}},
+		// Hash values are held to their algorithm's form: a malformed one
+		// fails every hash rule that would count it (the attack), a
+		// well-formed one of any known algorithm or case passes (the control).
+		{name: "SHA-512 not a hash", raw: func(b []byte) []byte {
+			return bytes.Replace(b, []byte(sha512Hex), []byte("not-a-hash"), 1)
+		}, expect: want{BSIProfile: {BSIHashSHA512}, CISAProfile: {CISAHash}}},
+		{name: "SHA-512 not a hash, SPDX 3", spec: "spdx-json@3.0", raw: func(b []byte) []byte {
+			return bytes.ReplaceAll(b, []byte(sha512Hex), []byte("not-a-hash"))
+		}, expect: want{BSIProfile: {BSIHashSHA512}, CISAProfile: {CISAHash}}},
+		{name: "SHA-512 of SHA-256 length", raw: func(b []byte) []byte {
+			return bytes.Replace(b, []byte(sha512Hex), []byte(sha256Hex), 1)
+		}, expect: want{BSIProfile: {BSIHashSHA512}, CISAProfile: {CISAHash}}},
+		{name: "SHA-512 in upper case", raw: func(b []byte) []byte {
+			return bytes.Replace(b, []byte(sha512Hex), []byte(strings.ToUpper(sha512Hex)), 1)
+		}, expect: want{}},
+		{name: "library SHA-256 of 63 digits", model: func(d *sbom.Document) {
+			component(d, "lib").Hashes = []sbom.Hash{{Algorithm: sbom.SHA256, Value: sha256Hex[1:]}}
+		}, expect: want{CISAProfile: {CISAHash}}},
+		{name: "library MD5 of SHA-1 length", model: func(d *sbom.Document) {
+			component(d, "lib").Hashes = []sbom.Hash{{Algorithm: sbom.MD5, Value: sha256Hex[:40]}}
+		}, expect: want{CISAProfile: {CISAHash}}},
+		{name: "library SHA3-512, BLAKE2b-256 and BLAKE3", model: func(d *sbom.Document) {
+			component(d, "lib").Hashes = []sbom.Hash{{Algorithm: "SHA3-512", Value: sha512Hex}, {Algorithm: "BLAKE2b-256", Value: sha256Hex}, {Algorithm: "BLAKE3", Value: sha256Hex}}
+		}, expect: want{}},
 		{name: "file component without file name", model: func(d *sbom.Document) {
 			d.Components = append(d.Components, sbom.Component{ID: "data", Type: sbom.TypeFile, Name: "data.bin", Version: "1",
 				PURL: "pkg:generic/data.bin@1", Supplier: sbom.Contact{Name: "Example Org", URL: "https://example.com"},
@@ -307,6 +331,28 @@ func TestLicenceProblem(t *testing.T) {
 	} {
 		if got := licenceProblem(expr) == ""; got != ok {
 			t.Errorf("licenceProblem(%q) = %q, want ok=%v", expr, licenceProblem(expr), ok)
+		}
+	}
+}
+
+// TestHashFindingNamesComponentAndField: the finding about a malformed hash
+// names the component, the field and what was wrong, in every format.
+func TestHashFindingNamesComponentAndField(t *testing.T) {
+	for spec, field := range map[string]string{
+		"cyclonedx-json@1.6": "metadata.component.hashes",
+		"spdx-json@3.0":      "verifiedUsing",
+		"spdx-json@2.3":      "PackageChecksum",
+	} {
+		b := bytes.ReplaceAll(encode(t, baseDoc(), spec), []byte(sha512Hex), []byte(sha256Hex))
+		rep := run(t, input(t, spec, b), BSIProfile)
+		var f *Finding
+		for i := range rep.Findings {
+			if rep.Findings[i].Rule == BSIHashSHA512 {
+				f = &rep.Findings[i]
+			}
+		}
+		if f == nil || f.Component != "app" || f.Field != field || !strings.Contains(f.Found, "SHA-512 value has 64 hex digits, want 128") {
+			t.Errorf("%s: finding %+v, want component app, field %s and the length", spec, f, field)
 		}
 	}
 }
