@@ -17,6 +17,7 @@ import (
 	"github.com/package-url/packageurl-go"
 
 	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/licexpr"
 )
 
 // Format families, as [Input.Family] names them.
@@ -409,116 +410,21 @@ func isIDString(s string) bool {
 
 // licenceProblem returns why expr is not an SPDX licence expression made of
 // listed identifiers and LicenseRef-s, or "" if it is one. NONE and
-// NOASSERTION are not licences.
+// NOASSERTION are not licences. The syntax is licexpr's, the parser the
+// verify policy uses too.
 func licenceProblem(expr string) string {
-	expr = strings.TrimSpace(expr)
-	if expr == "" {
+	if strings.TrimSpace(expr) == "" {
 		return "empty"
 	}
-	p := &exprParser{toks: licenceTokens(expr)}
-	if err := p.expr(); err != "" {
-		return err
+	e, err := licexpr.Parse(expr)
+	if err != nil {
+		return strings.TrimPrefix(err.Error(), licexpr.ErrSyntax.Error()+": ")
 	}
-	if p.i != len(p.toks) {
-		return fmt.Sprintf("unexpected %q", p.toks[p.i])
-	}
-	return ""
-}
-
-// licenceTokens splits an expression into words and parentheses.
-func licenceTokens(expr string) []string {
-	toks := make([]string, 0, 4)
-	start := -1
-	for i := 0; i < len(expr); i++ {
-		switch ch := expr[i]; ch {
-		case ' ', '\t', '\n', '\r', '(', ')':
-			if start >= 0 {
-				toks = append(toks, expr[start:i])
-				start = -1
-			}
-			if ch == '(' || ch == ')' {
-				toks = append(toks, expr[i:i+1])
-			}
-		default:
-			if start < 0 {
-				start = i
-			}
+	for _, t := range e.Terms() {
+		if p := licenceID(t.ID); p != "" {
+			return p
 		}
-	}
-	if start >= 0 {
-		toks = append(toks, expr[start:])
-	}
-	return toks
-}
-
-type exprParser struct {
-	toks []string
-	i    int
-}
-
-func (p *exprParser) peek() string {
-	if p.i < len(p.toks) {
-		return p.toks[p.i]
-	}
-	return ""
-}
-
-func (p *exprParser) expr() string {
-	if err := p.and(); err != "" {
-		return err
-	}
-	for p.peek() == "OR" {
-		p.i++
-		if err := p.and(); err != "" {
-			return err
-		}
-	}
-	return ""
-}
-
-func (p *exprParser) and() string {
-	if err := p.term(); err != "" {
-		return err
-	}
-	for p.peek() == "AND" {
-		p.i++
-		if err := p.term(); err != "" {
-			return err
-		}
-	}
-	return ""
-}
-
-func (p *exprParser) term() string {
-	switch t := p.peek(); t {
-	case "":
-		return "expression ends early"
-	case "(":
-		p.i++
-		if err := p.expr(); err != "" {
-			return err
-		}
-		if p.peek() != ")" {
-			return "unbalanced parentheses"
-		}
-		p.i++
-		return ""
-	case ")", "AND", "OR", "WITH":
-		return fmt.Sprintf("unexpected %q", t)
-	}
-	t := p.toks[p.i]
-	p.i++
-	if err := licenceID(t); err != "" {
-		return err
-	}
-	if p.peek() == "WITH" {
-		p.i++
-		x := p.peek()
-		if x == "" {
-			return "WITH names no exception"
-		}
-		p.i++
-		if !spdxIDs()[strings.ToLower(x)] && !licRefRE.MatchString(x) && !strings.HasPrefix(x, "AdditionRef-") {
+		if x := t.Exception; x != "" && !spdxIDs()[strings.ToLower(x)] && !licRefRE.MatchString(x) && !strings.HasPrefix(x, "AdditionRef-") {
 			return fmt.Sprintf("%q is not an SPDX licence exception", x)
 		}
 	}
