@@ -118,7 +118,7 @@ func (e *env) runConvert(cmd *cobra.Command, name string, f *convertFlags) error
 	}
 	if !f.quiet {
 		for _, w := range warnings {
-			fmt.Fprintf(e.stderr, "vouch: warning: convert: %s\n", w)
+			fmt.Fprintf(e.stderr, "vouch: warning: convert: %s\n", output.VisibleLines(w))
 		}
 	}
 	enc, err := format.NewEncoder(t.spec)

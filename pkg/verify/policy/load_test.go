@@ -81,8 +81,8 @@ func TestInvalid(t *testing.T) {
 		name, doc, want string
 		schemaToo       bool
 	}{
-		{"unknown field", head + "slsa:\n  builderId: x\n", "line 4: field builderId not found", true},
-		{"unknown top-level", head + "rulez: []\n", "line 3: field rulez not found", true},
+		{"unknown field", head + "slsa:\n  builderId: x\n", "line 4: slsa.builderId: unknown key", true},
+		{"unknown top-level", head + "rulez: []\n", "line 3: rulez: unknown key", true},
 		{"wrong apiVersion", "apiVersion: v2\nkind: Policy\n", `apiVersion: is "v2"`, true},
 		{"wrong kind", "apiVersion: vouch.dev/v1\nkind: Pol\n", `kind: is "Pol"`, true},
 		{"wrong type", head + "slsa:\n  minLevel: high\n", "line 4", true},
