@@ -47,7 +47,17 @@ func Check(data []byte, maxDepth int) error {
 		maxDepth = DefaultMaxDepth
 	}
 	s := scanner{data: data, maxDepth: maxDepth}
-	return s.run()
+	return s.run(len(data))
+}
+
+// PathAt returns the JSON path ($.a.b[3]) of the value being read at byte
+// offset of data, the offset an encoding/json error reports (where it
+// stopped): so that a message names the document's keys and item indexes,
+// not the Go types they were decoded into.
+func PathAt(data []byte, offset int64) string {
+	s := scanner{data: data, maxDepth: int(^uint(0) >> 1)}
+	_ = s.run(int(max(0, min(offset, int64(len(data))))))
+	return s.path()
 }
 
 // frame is one open object or array.
@@ -71,9 +81,11 @@ type scanner struct {
 	keys     [][]byte // the decoded keys of every open object, innermost last
 }
 
-func (s *scanner) run() error {
+// run scans data[:limit] (the rest is only read to finish a string or
+// literal that starts before limit).
+func (s *scanner) run(limit int) error {
 	b := s.data
-	for i := 0; i < len(b); {
+	for i := 0; i < limit; {
 		switch c := b[i]; c {
 		case ' ', '\t', '\n', '\r', ':':
 			i++
@@ -212,10 +224,10 @@ func (s *scanner) path() string {
 			}
 			continue
 		}
-		if f.object {
+		if f.object && f.key != nil { // nil: no key read yet
 			b.WriteString(".")
 			b.Write(f.key)
-		} else if f.index >= 0 {
+		} else if !f.object && f.index >= 0 {
 			b.WriteString("[" + strconv.Itoa(f.index) + "]")
 		}
 	}

@@ -108,3 +108,34 @@ func reference(t *testing.T, data []byte, maxDepth int) (dup, deep bool) {
 		}
 	}
 }
+
+// TestPathAt: the path of the value where encoding/json stops with a type
+// error, for every kind of mismatch.
+func TestPathAt(t *testing.T) {
+	for _, tt := range []struct{ doc, want string }{
+		{`{"components":[{"type":"library"},{"type":"library","name":5}]}`, "$.components[1].name"},
+		{`{"a":{"b":[1,2,{"c":true}]}}`, "$.a.b[0]"},
+		{`{"a":{"b":[{"c":1},{"c":true}]}}`, "$.a.b[1].c"},
+		{`{"version":"1"}`, "$.version"},
+		{`{"x":{"y":"z"},"components":{"k":1}}`, "$.components"},
+	} {
+		var v struct {
+			Components []struct {
+				Name string `json:"name"`
+			} `json:"components"`
+			A struct {
+				B []struct{ C int } `json:"b"`
+			} `json:"a"`
+			Version int `json:"version"`
+			X       any `json:"x"`
+		}
+		err := json.Unmarshal([]byte(tt.doc), &v)
+		var te *json.UnmarshalTypeError
+		if !errors.As(err, &te) {
+			t.Fatalf("%s: %v", tt.doc, err)
+		}
+		if got := PathAt([]byte(tt.doc), te.Offset); got != tt.want {
+			t.Errorf("%s: PathAt(%d) = %s, want %s (%v)", tt.doc, te.Offset, got, tt.want, err)
+		}
+	}
+}

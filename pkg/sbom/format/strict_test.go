@@ -20,7 +20,7 @@ import (
 var strictCases = []struct {
 	name, file, old, new, path string
 }{
-	{"cyclonedx top", "../check/testdata/syft-go-binary.cdx.json",
+	{"cyclonedx tools", "../check/testdata/syft-go-binary.cdx.json",
 		`"specVersion": "1.6",`, `"specVersion": "1.6", "specVersion": "1.2",`, `"specVersion" at $.specVersion`},
 	{"cyclonedx component", "../check/testdata/syft-go-binary.cdx.json",
 		`"name": "example.com/hello",`, `"name": "example.com/hello", "name": "evil",`, `"name" at $.components[0].name`},
@@ -99,4 +99,35 @@ func allocated(fn func()) uint64 {
 	fn()
 	runtime.ReadMemStats(&after)
 	return after.TotalAlloc - before.TotalAlloc
+}
+
+// TestDecodeErrorsNameKeys: a value of the wrong type in a real document
+// is reported at its key path (with item indexes where the decoder read
+// the bytes itself), never as vouch's or a library's Go struct field.
+func TestDecodeErrorsNameKeys(t *testing.T) {
+	for _, tt := range []struct{ name, file, old, new, want string }{
+		{"cyclonedx component", "../check/testdata/syft-go-binary.cdx.json",
+			`"name": "example.com/hello",`, `"name": 5,`, "at $.components[0].name: want a string, found a JSON number"},
+		{"cyclonedx tools", "../check/testdata/syft-go-binary.cdx.json",
+			`"components": [`, `"components": {"a": 1}, "x": [`, "at $.metadata.tools.components: want an array, found a JSON object"},
+		{"spdx2 package", "../../../testdata/spdx/examples/SPDXJSONExample-v2.3.spdx.json",
+			`"name" : "SPDX-Tools-v2.0",`, `"name" : 7,`, "at $.name: want a string, found a JSON number"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			good, err := os.ReadFile(tt.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := Decode(context.Background(), bytes.NewReader(good)); err != nil {
+				t.Fatalf("control: %v", err)
+			}
+			if !bytes.Contains(good, []byte(tt.old)) {
+				t.Fatalf("%s has no %s", tt.file, tt.old)
+			}
+			_, _, err = Decode(context.Background(), bytes.NewReader(bytes.Replace(good, []byte(tt.old), []byte(tt.new), 1)))
+			if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "Go struct") {
+				t.Fatalf("Decode = %v, want %q", err, tt.want)
+			}
+		})
+	}
 }

@@ -121,7 +121,7 @@ func parse(data []byte) (doc *v2_3.Document, snippets []string, err error) {
 	}
 	doc = new(v2_3.Document)
 	if err := spdxjson.ReadInto(bytes.NewReader(trimmed), doc); err != nil {
-		return nil, nil, fmt.Errorf("spdx2: decode json: %w", err)
+		return nil, nil, fmt.Errorf("spdx2: decode json: %w", sbom.JSONError(trimmed, err))
 	}
 	return doc, nil, nil
 }

@@ -57,7 +57,7 @@ func decode(ctx context.Context, b []byte) (*sbom.Document, error) {
 		Graph   *[]json.RawMessage `json:"@graph"`
 	}
 	if err := json.Unmarshal(b, &top); err != nil {
-		return nil, fmt.Errorf("spdx3: parse json: %w", err)
+		return nil, fmt.Errorf("spdx3: parse json: %w", sbom.JSONError(b, err))
 	}
 	if err := checkContext(top.Context); err != nil {
 		return nil, err
