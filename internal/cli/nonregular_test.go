@@ -15,7 +15,7 @@ import (
 
 // TestNonRegularInputs gives a FIFO and a character device where each
 // command reads a file (an SBOM, a predicate, a key, a signing config, an
-// artifact): exit 1 at once, naming the flag or input and the path. Without
+// artifact, a source to catalog): exit 1 at once, naming the flag or input and the path. Without
 // the check, opening the FIFO waits forever for a writer. Each case has a
 // control with a regular file in the same place, which must succeed, so a
 // command that refused every input would fail the test.
@@ -39,6 +39,7 @@ func TestNonRegularInputs(t *testing.T) {
 	key := prefix + ".key"
 	sbomFile := write("a.cdx.json", `{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"serialNumber":"urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79"}`)
 	artifact := write("app.bin", "the artifact\n")
+	gomod := write("go.mod", "module example.com/m\n\ngo 1.22\n")
 	cfg := write("signing_config.json", `{"mediaType":"application/vnd.dev.sigstore.signingconfig.v0.2+json","caUrls":[],"oidcUrls":[],"rekorTlogUrls":[],"tsaUrls":[]}`)
 
 	tests := []struct {
@@ -72,6 +73,7 @@ func TestNonRegularInputs(t *testing.T) {
 		{"release --key", func(in string) []string {
 			return []string{"release", "--key", in, "--out", filepath.Join(dir, "rel-"+filepath.Base(in)), artifact}
 		}, key, "--key "},
+		{"sbom source", func(in string) []string { return []string{"sbom", in, "--version", "v1.0.0"} }, gomod, "source "},
 		{"provenance artifact", func(in string) []string {
 			return []string{"provenance", "--repo", dir, "--source-date-epoch", "1700000000", "--external-param", "k=v", "-o", filepath.Join(dir, "prov.json"), in}
 		}, artifact, "artifact "},
