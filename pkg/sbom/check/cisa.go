@@ -124,7 +124,7 @@ func cisaCheckLicence(e *evaluation, r Rule) {
 			return
 		}
 		for _, x := range exprs {
-			if p := licenceProblem(x); p != "" {
+			if p := e.licenceProblem(x); p != "" {
 				e.fail(r, c, field, "an SPDX licence identifier or expression", quoted(x), "the licence is not an SPDX expression: "+p)
 				return
 			}

@@ -91,8 +91,26 @@ type evaluation struct {
 	// carry: rules that need them fail closed.
 	rawMissing bool
 
+	// licences caches licenceProblem by expression: a large document
+	// repeats a few expressions across thousands of components.
+	licences map[string]string
+
 	findings []Finding
 	checks   int
+}
+
+// licenceProblem is the package's licenceProblem, once per distinct
+// expression.
+func (e *evaluation) licenceProblem(expr string) string {
+	if p, ok := e.licences[expr]; ok {
+		return p
+	}
+	if e.licences == nil {
+		e.licences = map[string]string{}
+	}
+	p := licenceProblem(expr)
+	e.licences[expr] = p
+	return p
 }
 
 func newEvaluation(in *Input) (*evaluation, error) {
