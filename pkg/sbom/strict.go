@@ -1,10 +1,11 @@
 package sbom
 
 import (
-	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"strings"
 
@@ -36,70 +37,35 @@ func CheckJSON(data []byte) error {
 // documents are refused with strictjson's error of the same meaning).
 var ErrTooDeep = errors.New("XML nested too deeply")
 
-// CheckXML refuses an XML document whose elements nest deeper than
-// [MaxDepth], before a decoder (whose own limit, 10,000 levels, lets
-// through documents that take gigabytes) reads it. It only counts tags —
-// comments, CDATA sections, processing instructions and quoted attribute
-// values are skipped — and leaves malformed XML to the decoder.
-func CheckXML(data []byte) error {
-	depth := 0
-	for i := 0; i < len(data); {
-		k := bytes.IndexByte(data[i:], '<')
-		if k < 0 {
-			return nil
-		}
-		i += k + 1
-		rest := data[i:]
-		switch {
-		case bytes.HasPrefix(rest, []byte("!--")):
-			i = skipPast(data, i, "-->")
-		case bytes.HasPrefix(rest, []byte("![CDATA[")):
-			i = skipPast(data, i, "]]>")
-		case len(rest) > 0 && (rest[0] == '?' || rest[0] == '!'):
-			i = skipPast(data, i, ">") // a declaration or processing instruction
-		case len(rest) > 0 && rest[0] == '/':
-			depth--
-			i = skipPast(data, i, ">")
-		default:
-			end, selfClosing := tagEnd(data, i)
-			if !selfClosing {
-				if depth++; depth > MaxDepth {
-					return fmt.Errorf("%w: more than %d levels of elements (the limit, sbom.MaxDepth) at byte offset %d", ErrTooDeep, MaxDepth, i-1)
-				}
-			}
-			i = end
-		}
-	}
-	return nil
+// NewXMLDecoder returns an encoding/xml decoder of r that fails with
+// [ErrTooDeep] as soon as elements nest deeper than [MaxDepth]: encoding/xml's
+// own limit (10,000 levels) lets through documents that take gigabytes to
+// decode. The limit is counted on the tokens the decoder itself reads, in
+// the same pass (so a comment, CDATA section, processing instruction or
+// DOCTYPE can neither hide an element from it nor add one), and the
+// decoder is otherwise xml.NewDecoder's: strict, end tags matched, name
+// spaces translated.
+func NewXMLDecoder(r io.Reader) *xml.Decoder {
+	return xml.NewTokenDecoder(&depthLimiter{d: xml.NewDecoder(r)})
 }
 
-// skipPast returns the index just past the first end at or after i, or
-// len(data).
-func skipPast(data []byte, i int, end string) int {
-	if k := bytes.Index(data[i:], []byte(end)); k >= 0 {
-		return i + k + len(end)
-	}
-	return len(data)
+// depthLimiter passes on the raw tokens of d, counting element depth.
+type depthLimiter struct {
+	d     *xml.Decoder
+	depth int
 }
 
-// tagEnd returns the index just past the start tag whose name begins at
-// data[i], and whether it closes itself ("/>"). A '>' inside a quoted
-// attribute value does not end the tag.
-func tagEnd(data []byte, i int) (int, bool) {
-	var quote byte
-	for ; i < len(data); i++ {
-		switch c := data[i]; {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-		case c == '"' || c == '\'':
-			quote = c
-		case c == '>':
-			return i + 1, i > 0 && data[i-1] == '/'
+func (l *depthLimiter) Token() (xml.Token, error) {
+	tok, err := l.d.RawToken()
+	switch tok.(type) {
+	case xml.StartElement:
+		if l.depth++; l.depth > MaxDepth {
+			return nil, fmt.Errorf("%w: more than %d levels of elements (the limit, sbom.MaxDepth) at byte offset %d", ErrTooDeep, MaxDepth, l.d.InputOffset())
 		}
+	case xml.EndElement:
+		l.depth--
 	}
-	return len(data), false
+	return tok, err
 }
 
 // JSONError rewords an encoding/json error about data in the document's

@@ -183,10 +183,7 @@ func decodeJSON(data []byte, bom *wireBOM) (cdx.SpecVersion, error) {
 }
 
 func decodeXML(data []byte, bom *wireBOM) (cdx.SpecVersion, error) {
-	if err := sbom.CheckXML(data); err != nil {
-		return 0, fmt.Errorf("cyclonedx: %w", err)
-	}
-	d := xml.NewDecoder(bytes.NewReader(data))
+	d := sbom.NewXMLDecoder(bytes.NewReader(data)) // nesting capped at sbom.MaxDepth
 	for {
 		tok, err := d.Token()
 		if err != nil {
