@@ -18,6 +18,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -244,4 +245,61 @@ func Unmarshal(data []byte, v any, maxDepth int) error {
 		return err
 	}
 	return json.Unmarshal(data, v)
+}
+
+// Explain rewords an encoding/json error about data in the document's
+// terms: "json: cannot unmarshal number into Go struct field
+// wireComponent.components.name of type string" becomes "at
+// $.components[0].name: want a string, found a JSON number", naming the
+// key path with its item indexes instead of vouch's Go types. Other errors
+// are returned as they are. The original stays in the chain for errors.As.
+func Explain(data []byte, err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		// The offset is into data only if the decoder read data itself; a
+		// library that re-encodes first (tools-golang) has other offsets,
+		// and then the field path, without item indexes, is the best name.
+		path := PathAt(data, te.Offset)
+		if f := te.Field; f != "" && !strings.HasSuffix(path, "."+f[strings.LastIndexByte(f, '.')+1:]) {
+			path = "$." + f
+		}
+		return &jsonError{fmt.Sprintf("at %s: want %s, found a JSON %s", path, jsonWant(te.Type), te.Value), err}
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return &jsonError{fmt.Sprintf("at %s (byte %d): %s", PathAt(data, se.Offset), se.Offset, strings.TrimPrefix(se.Error(), "json: ")), err}
+	}
+	return err
+}
+
+// jsonError is an encoding/json error reworded by [Explain].
+type jsonError struct {
+	msg string
+	err error
+}
+
+func (e *jsonError) Error() string { return e.msg }
+func (e *jsonError) Unwrap() error { return e.err }
+
+// jsonWant names the JSON a Go type takes.
+func jsonWant(t reflect.Type) string {
+	if t == nil {
+		return "another type"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8,
+		reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Pointer:
+		return jsonWant(t.Elem())
+	}
+	return "another type"
 }

@@ -17,6 +17,7 @@ import (
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
+	"github.com/vouchdev/vouch/internal/strictjson"
 	"github.com/vouchdev/vouch/pkg/sbom"
 )
 
@@ -152,7 +153,7 @@ func decodeJSON(data []byte, bom *wireBOM) (cdx.SpecVersion, error) {
 		// Read it the plain way, for encoding/json's own errors.
 		probe, *bom = jsonProbe{}, wireBOM{}
 		if err := json.Unmarshal(data, &probe); err != nil {
-			return 0, fmt.Errorf("cyclonedx: parse JSON: %w", sbom.JSONError(data, err))
+			return 0, fmt.Errorf("cyclonedx: parse JSON: %w", strictjson.Explain(data, err))
 		}
 	}
 	switch {
@@ -176,7 +177,7 @@ func decodeJSON(data []byte, bom *wireBOM) (cdx.SpecVersion, error) {
 	}
 	if !split {
 		if err := json.Unmarshal(data, bom); err != nil {
-			return 0, fmt.Errorf("cyclonedx: parse %s JSON: %w", v, sbom.JSONError(data, err))
+			return 0, fmt.Errorf("cyclonedx: parse %s JSON: %w", v, strictjson.Explain(data, err))
 		}
 	}
 	return sv, nil

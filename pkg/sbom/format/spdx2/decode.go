@@ -25,6 +25,7 @@ import (
 	tv23 "github.com/spdx/tools-golang/spdx/v2/v2_3/tagvalue/reader"
 	tvreader "github.com/spdx/tools-golang/tagvalue/reader"
 
+	"github.com/vouchdev/vouch/internal/strictjson"
 	"github.com/vouchdev/vouch/pkg/sbom"
 )
 
@@ -121,7 +122,7 @@ func parse(data []byte) (doc *v2_3.Document, snippets []string, err error) {
 	}
 	doc = new(v2_3.Document)
 	if err := spdxjson.ReadInto(bytes.NewReader(trimmed), doc); err != nil {
-		return nil, nil, fmt.Errorf("spdx2: decode json: %w", sbom.JSONError(trimmed, err))
+		return nil, nil, fmt.Errorf("spdx2: decode json: %w", strictjson.Explain(trimmed, err))
 	}
 	return doc, nil, nil
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vouchdev/vouch/internal/strictjson"
 	"github.com/vouchdev/vouch/pkg/sbom"
 )
 
@@ -57,7 +58,7 @@ func decode(ctx context.Context, b []byte) (*sbom.Document, error) {
 		Graph   *[]json.RawMessage `json:"@graph"`
 	}
 	if err := json.Unmarshal(b, &top); err != nil {
-		return nil, fmt.Errorf("spdx3: parse json: %w", sbom.JSONError(b, err))
+		return nil, fmt.Errorf("spdx3: parse json: %w", strictjson.Explain(b, err))
 	}
 	if err := checkContext(top.Context); err != nil {
 		return nil, err
