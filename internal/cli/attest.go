@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vouchdev/vouch/internal/output"
+	"github.com/vouchdev/vouch/internal/safefile"
 	"github.com/vouchdev/vouch/pkg/attest"
 )
 
@@ -151,21 +151,22 @@ func (e *env) statement(subjects []*ita.ResourceDescriptor, predType string, pre
 }
 
 func (e *env) readPredicate(name string) ([]byte, error) {
-	var r io.Reader = e.stdin
-	if name != "-" {
-		fh, err := os.Open(name)
-		if err != nil {
-			return nil, &exitError{code: ExitError, err: fmt.Errorf("--predicate: %w", err)}
+	var data []byte
+	var err error
+	if name == "-" {
+		data, err = io.ReadAll(io.LimitReader(e.stdin, attest.MaxStatementSize+1))
+		if err == nil && len(data) > attest.MaxStatementSize {
+			err = fmt.Errorf("larger than %d bytes", attest.MaxStatementSize)
 		}
-		defer fh.Close()
-		r = fh
+		if err != nil {
+			err = fmt.Errorf("--predicate -: %w", err)
+		}
+	} else {
+		// A FIFO or device would block or never end: regular files only.
+		data, err = safefile.Read("--predicate", name, attest.MaxStatementSize)
 	}
-	data, err := io.ReadAll(io.LimitReader(r, attest.MaxStatementSize+1))
 	if err != nil {
-		return nil, &exitError{code: ExitError, err: fmt.Errorf("--predicate %s: %w", name, err)}
-	}
-	if len(data) > attest.MaxStatementSize {
-		return nil, &exitError{code: ExitError, err: fmt.Errorf("--predicate %s: larger than %d bytes", name, attest.MaxStatementSize)}
+		return nil, &exitError{code: ExitError, err: err}
 	}
 	if len(data) == 0 {
 		return nil, &exitError{code: ExitError, err: errors.New("--predicate " + name + ": empty")}

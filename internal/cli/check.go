@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/vouchdev/vouch/internal/output"
+	"github.com/vouchdev/vouch/internal/safefile"
 	"github.com/vouchdev/vouch/pkg/sbom/check"
 )
 
@@ -197,9 +197,9 @@ func (e *env) checkOne(cmd *cobra.Command, name string, profiles []string, maxSi
 	if name == "-" {
 		r = e.stdin
 	} else {
-		fh, err := os.Open(name)
+		fh, _, err := safefile.Open("SBOM", name)
 		if err != nil {
-			return nil, err // *PathError names the file
+			return nil, err // names the file and what it is
 		}
 		defer fh.Close()
 		r = fh

@@ -19,6 +19,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/vouchdev/vouch/internal/output"
 )
 
 // Exit codes; see the package documentation.
@@ -92,13 +94,15 @@ func (e *env) run(ctx context.Context, args []string) int {
 		// cobra reports an unknown subcommand as a plain error.
 		err = usageError{err}
 	}
-	fmt.Fprintf(e.stderr, "vouch: error: %s\n", err)
+	// Errors quote documents, bundles and file names: escape what could
+	// act on the terminal.
+	fmt.Fprintf(e.stderr, "vouch: error: %s\n", output.VisibleLines(err.Error()))
 	var ee *exitError
 	var ue usageError
 	switch {
 	case errors.As(err, &ee):
 		if ee.hint != "" {
-			fmt.Fprintf(e.stderr, "hint: %s\n", ee.hint)
+			fmt.Fprintf(e.stderr, "hint: %s\n", output.VisibleLines(ee.hint))
 		}
 		return ee.code
 	case errors.As(err, &ue):

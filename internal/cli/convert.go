@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vouchdev/vouch/internal/output"
+	"github.com/vouchdev/vouch/internal/safefile"
 	"github.com/vouchdev/vouch/pkg/sbom/check"
 	"github.com/vouchdev/vouch/pkg/sbom/format"
 )
@@ -88,7 +88,7 @@ func (e *env) runConvert(cmd *cobra.Command, name string, f *convertFlags) error
 	}
 	var r io.Reader = e.stdin
 	if name != "-" {
-		fh, err := os.Open(name)
+		fh, _, err := safefile.Open("SBOM", name)
 		if err != nil {
 			return &exitError{code: ExitError, err: err}
 		}
@@ -118,7 +118,7 @@ func (e *env) runConvert(cmd *cobra.Command, name string, f *convertFlags) error
 	}
 	if !f.quiet {
 		for _, w := range warnings {
-			fmt.Fprintf(e.stderr, "vouch: warning: convert: %s\n", w)
+			fmt.Fprintf(e.stderr, "vouch: warning: convert: %s\n", output.VisibleLines(w))
 		}
 	}
 	enc, err := format.NewEncoder(t.spec)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 
@@ -12,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/vouchdev/vouch/internal/atomicfile"
+	"github.com/vouchdev/vouch/internal/safefile"
 	"github.com/vouchdev/vouch/pkg/attest/keys"
 )
 
@@ -176,14 +176,9 @@ func (e *env) password(confirm bool) ([]byte, error) {
 // loadKey reads a private key file for --key, asking for the password only
 // if the key is encrypted.
 func (e *env) loadKey(path string) (*keyFile, error) {
-	f, err := os.Open(path)
+	data, err := safefile.Read("--key", path, keys.MaxKeyFileSize)
 	if err != nil {
-		return nil, &exitError{code: ExitError, err: fmt.Errorf("--key: %w", err)}
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, keys.MaxKeyFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("--key %s: %w", path, err)
+		return nil, &exitError{code: ExitError, err: err}
 	}
 	var password []byte
 	if keys.IsEncrypted(data) {

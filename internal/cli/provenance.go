@@ -121,7 +121,7 @@ func (e *env) runProvenance(cmd *cobra.Command, args []string, f *provenanceFlag
 	st, warns, err := provenance.Generate(ctx, subjects, opts)
 	if !f.quiet {
 		for _, w := range warns {
-			fmt.Fprintf(e.stderr, "vouch: warning: %s\n", w)
+			fmt.Fprintf(e.stderr, "vouch: warning: %s\n", output.VisibleLines(fmt.Sprint(w)))
 		}
 	}
 	if errors.Is(err, provenance.ErrExternalParam) {

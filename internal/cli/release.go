@@ -162,7 +162,7 @@ func (e *env) runRelease(ctx context.Context, f *releaseFlags, args []string) er
 	progress.Done()
 	if rel != nil && !f.quiet {
 		for _, w := range rel.Warnings {
-			fmt.Fprintf(e.stderr, "vouch: warning: %s\n", w)
+			fmt.Fprintf(e.stderr, "vouch: warning: %s\n", output.VisibleLines(fmt.Sprint(w)))
 		}
 	}
 	if err != nil {

@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/vouchdev/vouch/internal/output"
+	"github.com/vouchdev/vouch/internal/safefile"
 	"github.com/vouchdev/vouch/pkg/attest/sign"
 )
 
@@ -152,11 +152,11 @@ func (e *env) runSign(ctx context.Context, f *signerFlags, files []string) error
 		return usagef("--bundle names one output: give exactly one FILE (got %d)", len(files))
 	}
 	for _, name := range files {
-		if fi, err := os.Stat(name); err != nil {
+		fh, _, err := safefile.Open("artifact", name)
+		if err != nil {
 			return &exitError{code: ExitError, err: err}
-		} else if !fi.Mode().IsRegular() {
-			return &exitError{code: ExitError, err: fmt.Errorf("%s is not a regular file", name)}
 		}
+		fh.Close()
 	}
 	s, err := e.newSigner(ctx, f)
 	if err != nil {
@@ -166,7 +166,9 @@ func (e *env) runSign(ctx context.Context, f *signerFlags, files []string) error
 	// leaves no bundle for the first.
 	out := make([][]byte, len(files))
 	for i, name := range files {
-		fh, err := os.Open(name)
+		// Opened again through safefile: the path may have been swapped
+		// for a FIFO since the check above.
+		fh, _, err := safefile.Open("artifact", name)
 		if err != nil {
 			return &exitError{code: ExitError, err: err}
 		}

@@ -80,16 +80,18 @@ func CheckText(w io.Writer, sboms []CheckedSBOM, color bool) error {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
-		fmt.Fprintf(&b, "%s (%s)\n", paint(bold, s.Name), describeFormat(s))
+		// Names, versions, errors and findings quote the document: Visible
+		// keeps its control characters from reaching the terminal.
+		fmt.Fprintf(&b, "%s (%s)\n", paint(bold, Visible(s.Name)), Visible(describeFormat(s)))
 		if s.Error != "" {
-			fmt.Fprintf(&b, "  %s %s\n", paint(red, "error:"), s.Error)
+			fmt.Fprintf(&b, "  %s %s\n", paint(red, "error:"), Visible(s.Error))
 		}
 		for _, r := range s.Reports {
 			verdict := paint(green, "PASS")
 			if !r.Pass {
 				verdict = paint(red, "FAIL")
 			}
-			fmt.Fprintf(&b, "  %s: %s %s, score %.1f/10\n", r.Profile, verdict, counts(r.Counts), r.Score)
+			fmt.Fprintf(&b, "  %s: %s %s, score %.1f/10\n", Visible(r.Profile), verdict, counts(r.Counts), r.Score)
 			for _, f := range r.Findings {
 				sev := string(f.Severity)
 				switch f.Severity {
@@ -101,7 +103,7 @@ func CheckText(w io.Writer, sboms []CheckedSBOM, color bool) error {
 					sev = paint(cyan, fmt.Sprintf("%-7s", sev))
 				}
 				fmt.Fprintf(&b, "    %s %s  %s  %s: expected %s, found %s  [%s]\n",
-					sev, f.Rule, subject(f), f.Field, f.Expected, f.Found, f.Clause)
+					sev, Visible(f.Rule), Visible(subject(f)), Visible(f.Field), Visible(f.Expected), Visible(f.Found), Visible(f.Clause))
 			}
 		}
 	}

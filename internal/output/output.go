@@ -35,7 +35,9 @@ func SBOMTable(w io.Writer, d *sbom.Document) error {
 		if c.FileName != "" && c.FileName != c.Name {
 			name += " (" + c.FileName + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", name, v, c.Type, lic)
+		// The values come from go.mod, build info or archives: Visible
+		// escapes tabs (which would break the table) and control characters.
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", Visible(name), Visible(v), Visible(string(c.Type)), Visible(lic))
 	}
 	if p := d.Component(d.Primary); p != nil {
 		row(p)
@@ -63,10 +65,10 @@ func completeness(c sbom.Completeness) string {
 // (standard error), in the same "vouch: …" style as fatal errors.
 func Problems(w io.Writer, warnings []sbom.Warning, errs []*catalog.SourceError) {
 	for _, e := range errs {
-		fmt.Fprintf(w, "vouch: error: %s\n", e)
+		fmt.Fprintf(w, "vouch: error: %s\n", VisibleLines(e.Error()))
 	}
 	for _, wn := range warnings {
-		fmt.Fprintf(w, "vouch: warning: %s\n", wn)
+		fmt.Fprintf(w, "vouch: warning: %s\n", VisibleLines(fmt.Sprint(wn)))
 	}
 	if len(errs) > 0 {
 		fmt.Fprintf(w, "vouch: warning: %d source(s) failed: the SBOM is marked incomplete\n", len(errs))

@@ -69,7 +69,9 @@ func VerifyText(w io.Writer, r verify.Report, color bool) error {
 		} else {
 			verdict = paint(red, "NOT VERIFIED")
 		}
-		fmt.Fprintf(&b, "%s  %s  %s\n", paint(bold, a.Name), a.Digest, verdict)
+		// Names, ids and messages may quote a bundle or a statement: Visible
+		// keeps their control characters from reaching the terminal.
+		fmt.Fprintf(&b, "%s  %s  %s\n", paint(bold, Visible(a.Name)), Visible(a.Digest), verdict)
 		for _, f := range a.Findings {
 			var status string
 			switch f.Status {
@@ -82,9 +84,9 @@ func VerifyText(w io.Writer, r verify.Report, color bool) error {
 			default:
 				status = paint(yellow, fmt.Sprintf("%-7s", strings.ToUpper(string(f.Status))))
 			}
-			line := fmt.Sprintf("  %s %s: %s", status, f.ID, oneLine(f.Message))
+			line := fmt.Sprintf("  %s %s: %s", status, Visible(f.ID), Visible(oneLine(f.Message)))
 			if f.Status != verify.StatusPass {
-				line += fmt.Sprintf(" (expected: %s; found: %s)", orDash(f.Expected), orDash(f.Found))
+				line += fmt.Sprintf(" (expected: %s; found: %s)", Visible(orDash(f.Expected)), Visible(orDash(f.Found)))
 			}
 			b.WriteString(line + "\n")
 		}

@@ -14,6 +14,9 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/vouchdev/vouch/internal/strictjson"
+	"github.com/vouchdev/vouch/pkg/sbom"
 )
 
 // Statement types.
@@ -29,6 +32,11 @@ const (
 // large container images reach tens of MiB; a statement beyond this is not
 // a plausible attestation and is refused before any parsing.
 const MaxStatementSize = 64 << 20
+
+// MaxDepth bounds the nesting of a statement read or a predicate given as
+// JSON: one level more than an SBOM may have ([sbom.MaxDepth]), for an SBOM
+// predicate inside its statement.
+const MaxDepth = sbom.MaxDepth + 1
 
 // maxJSONDepth bounds nesting while re-encoding: protojson itself allows
 // 10000 levels, so this is never the tighter limit for its output.
@@ -101,6 +109,11 @@ func toStruct(p any) (*structpb.Struct, error) {
 	}
 	if len(data) > MaxStatementSize {
 		return nil, fmt.Errorf("%d bytes, larger than the %d-byte statement limit", len(data), MaxStatementSize)
+	}
+	// A repeated key would be read one way here and another by the next
+	// tool (protojson refuses some, encoding/json keeps the last).
+	if err := strictjson.Check(data, MaxDepth); err != nil {
+		return nil, err
 	}
 	if err := checkNumbers(data); err != nil {
 		return nil, err
@@ -180,6 +193,9 @@ func ParseStatement(data []byte) (*ita.Statement, error) {
 	// The top-level keys exactly as written: protojson also accepts the
 	// protobuf field names, which are not in-toto, and matches "_type"
 	// case-sensitively only through its own rules; look for ourselves.
+	if err := strictjson.Check(data, MaxDepth); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrStatement, err)
+	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {
 		return nil, fmt.Errorf("%w: not a JSON object: %w", ErrStatement, err)

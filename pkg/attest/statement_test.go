@@ -15,6 +15,8 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/vouchdev/vouch/internal/strictjson"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -301,4 +303,43 @@ func unmarshalPredicate(st *ita.Statement, m proto.Message) error {
 		return err
 	}
 	return protojson.Unmarshal(b, m)
+}
+
+// TestStatementDuplicateKeys: a real statement with one key repeated — a
+// subject's digest (which digest is signed?), a predicate field — is
+// refused naming the JSON path; the untouched statement parses. A predicate
+// given to NewStatement is held to the same rule.
+func TestStatementDuplicateKeys(t *testing.T) {
+	good, err := os.ReadFile(filepath.Join("testdata", "statements", "v1-slsa1-bcr.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const digest = `"sha256":"06ce330900a7d6403bc8d88e5dfad6aeeb8ae40179f66bb89e69c8bf6f6b1a0b"`
+	other := `"sha256":"` + strings.Repeat("ab", 32) + `"`
+	for _, tc := range []struct{ name, old, new, path string }{
+		{"subject digest", digest, digest + "," + other, "$.subject[0].digest.sha256"},
+		{"predicate field", `"buildType":`, `"buildType":"https://example.com/other","buildType":`, "$.predicate.buildDefinition.buildType"},
+		{"predicate type", `"predicateType":`, `"predicateType":"https://example.com/p/v1","predicateType":`, "$.predicateType"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := ParseStatement(good); err != nil {
+				t.Fatalf("control: %v", err)
+			}
+			if !bytes.Contains(good, []byte(tc.old)) {
+				t.Fatalf("the statement has no %s", tc.old)
+			}
+			bad := bytes.Replace(good, []byte(tc.old), []byte(tc.new), 1)
+			_, err := ParseStatement(bad)
+			if !errors.Is(err, ErrStatement) || !errors.Is(err, strictjson.ErrDuplicateKey) || !strings.Contains(err.Error(), tc.path) {
+				t.Fatalf("ParseStatement = %v, want a duplicate key at %s", err, tc.path)
+			}
+		})
+	}
+	if _, err := NewStatement(testSubjects(), "https://example.com/p/v1", []byte(`{"k":"v","l":{"k":1}}`)); err != nil {
+		t.Fatalf("control predicate: %v", err)
+	}
+	_, err = NewStatement(testSubjects(), "https://example.com/p/v1", []byte(`{"k":"v","l":{"k":1,"k":2}}`))
+	if !errors.Is(err, strictjson.ErrDuplicateKey) || !strings.Contains(err.Error(), "$.l.k") {
+		t.Fatalf("NewStatement = %v, want a duplicate key at $.l.k", err)
+	}
 }

@@ -13,6 +13,7 @@ import (
 	ita "github.com/in-toto/attestation/go/v1"
 
 	"github.com/vouchdev/vouch/internal/parallel"
+	"github.com/vouchdev/vouch/internal/safefile"
 	"github.com/vouchdev/vouch/pkg/sbom/digest"
 )
 
@@ -84,21 +85,17 @@ func uniqueFiles(paths []string) ([]string, error) {
 }
 
 func digestFile(ctx context.Context, path string) (digest.Digests, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return digest.Digests{}, err // *PathError names the file
+	// Opened without blocking: a FIFO would otherwise wait for a writer.
+	f, _, err := safefile.Open("artifact", path)
+	if errors.Is(err, safefile.ErrNotRegular) {
+		if fi, serr := os.Stat(path); serr == nil && fi.IsDir() {
+			return digest.Digests{}, fmt.Errorf("%s: is a directory; name the artifact files in it", path)
+		}
 	}
-	defer f.Close()
-	fi, err := f.Stat()
 	if err != nil {
 		return digest.Digests{}, err
 	}
-	if fi.IsDir() {
-		return digest.Digests{}, fmt.Errorf("%s: is a directory; name the artifact files in it", path)
-	}
-	if !fi.Mode().IsRegular() {
-		return digest.Digests{}, fmt.Errorf("%s: not a regular file (%s)", path, fi.Mode().Type())
-	}
+	defer f.Close()
 	d, err := digest.Reader(ctxReader{ctx, f})
 	if err != nil {
 		return digest.Digests{}, fmt.Errorf("read %s: %w", path, err)

@@ -33,12 +33,13 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
 
 	"github.com/secure-systems-lab/go-securesystemslib/encrypted"
+
+	"github.com/vouchdev/vouch/internal/strictjson"
 )
 
 // Algorithm names a key algorithm [Generate] can make.
@@ -266,9 +267,11 @@ type boxHeader struct {
 var scryptParams = [][3]int{{1 << 15, 8, 1}, {1 << 16, 8, 1}, {1 << 17, 8, 1}}
 
 func decrypt(box, password []byte) ([]byte, error) {
+	// The box is parsed twice, here and by go-securesystemslib: a repeated
+	// key could make the two read different parameters.
 	var h boxHeader
-	if err := json.Unmarshal(box, &h); err != nil {
-		return nil, fmt.Errorf("encrypted key: body is not the scrypt/secretbox JSON: %w", err)
+	if err := strictjson.Unmarshal(box, &h, 8); err != nil {
+		return nil, fmt.Errorf("encrypted key: body is not the scrypt/secretbox JSON: %w", strictjson.Explain(box, err))
 	}
 	switch {
 	case h.KDF.Name != "scrypt":

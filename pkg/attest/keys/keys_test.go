@@ -188,6 +188,11 @@ func TestLoadPrivateErrors(t *testing.T) {
 			c[5] ^= 1
 			m["ciphertext"] = base64.StdEncoding.EncodeToString(c)
 		}), ErrWrongPassword},
+		{"duplicate kdf", `duplicate JSON object key: "kdf"`, pem.EncodeToMemory(&pem.Block{Type: SigstorePrivateKeyType,
+			Bytes: append([]byte(`{"kdf":{"name":"scrypt"},`), body.Bytes[1:]...)}), nil},
+		{"kdf of the wrong type", `at $.kdf.params.N: want a number, found a JSON string`, rewrite(func(m map[string]any) {
+			m["kdf"].(map[string]any)["params"].(map[string]any)["N"] = "many"
+		}), nil},
 		{"pkcs8 garbage", "not a PKCS#8", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: []byte{1, 2}}), nil},
 		{"small rsa", "RSA key of 1024 bits", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: rsaDER}), ErrUnsupportedKey},
 		{"p224", "ECDSA curve P-224", pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: p224DER}), ErrUnsupportedKey},

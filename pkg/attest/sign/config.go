@@ -3,10 +3,10 @@ package sign
 import (
 	_ "embed"
 	"fmt"
-	"io"
-	"os"
 
 	"github.com/sigstore/sigstore-go/pkg/root"
+
+	"github.com/vouchdev/vouch/internal/safefile"
 )
 
 // MaxSigningConfigSize bounds a signing_config.json; real ones are ~2 KiB.
@@ -30,17 +30,9 @@ func PublicGoodSigningConfig() *root.SigningConfig {
 // LoadSigningConfig reads a Sigstore signing_config.json
 // (application/vnd.dev.sigstore.signingconfig.v0.2+json).
 func LoadSigningConfig(path string) (*root.SigningConfig, error) {
-	f, err := os.Open(path)
+	data, err := safefile.Read("--signing-config", path, MaxSigningConfigSize)
 	if err != nil {
-		return nil, fmt.Errorf("signing config: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxSigningConfigSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("signing config %s: %w", path, err)
-	}
-	if len(data) > MaxSigningConfigSize {
-		return nil, fmt.Errorf("signing config %s: larger than %d bytes", path, MaxSigningConfigSize)
+		return nil, err
 	}
 	sc, err := ParseSigningConfig(data)
 	if err != nil {

@@ -48,7 +48,7 @@ func TestLoadSigningConfig(t *testing.T) {
 		{filepath.Join(dir, "missing.json"), "no such file"},
 		{write("garbage.json", "{"), "not a Sigstore signing config"},
 		{write("trustedroot.json", `{"mediaType":"application/vnd.dev.sigstore.trustedroot+json;version=0.1"}`), "mediaType is"},
-		{write("huge.json", `{"x":"`+strings.Repeat("a", MaxSigningConfigSize)+`"}`), "larger than"},
+		{write("huge.json", `{"x":"`+strings.Repeat("a", MaxSigningConfigSize)+`"}`), "file too large"},
 	} {
 		_, err := LoadSigningConfig(tc.path)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/mod/modfile"
 
 	"github.com/vouchdev/vouch/internal/gitref"
+	"github.com/vouchdev/vouch/internal/safefile"
 	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog/archive"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog/gobin"
@@ -261,7 +262,8 @@ func process(ctx context.Context, j job, opts Options, repos *repoCache) (outcom
 }
 
 func readHead(p string) ([]byte, error) {
-	f, err := os.Open(p)
+	// A FIFO or device named as a source would block or never end.
+	f, _, err := safefile.Open("source", p)
 	if err != nil {
 		return nil, err
 	}

@@ -299,7 +299,7 @@ func bsiCheckDependencies(e *evaluation, r Rule) {
 // distinguishing distribution from original licences.
 func bsiCheckDistributionLicence(e *evaluation, r Rule) {
 	e.each(func(c *sbom.Component) {
-		if c.Licenses.Concluded != "" && licenceProblem(c.Licenses.Concluded) == "" {
+		if c.Licenses.Concluded != "" && e.licenceProblem(c.Licenses.Concluded) == "" {
 			e.pass()
 			return
 		}
@@ -314,7 +314,7 @@ func bsiCheckDistributionLicence(e *evaluation, r Rule) {
 			e.fail(r, c, field, expected, got, msg)
 			return
 		}
-		if p := licenceProblem(c.Licenses.Concluded); p != "" {
+		if p := e.licenceProblem(c.Licenses.Concluded); p != "" {
 			e.fail(r, c, field, expected, quoted(c.Licenses.Concluded), "the distribution licence is not an SPDX expression: "+p)
 			return
 		}
@@ -330,6 +330,9 @@ func bsiCheckDistributionLicence(e *evaluation, r Rule) {
 func bsiCheckSHA512(e *evaluation, r Rule) {
 	e.each(func(c *sbom.Component) {
 		if !e.deployable(c) {
+			return
+		}
+		if e.hashFormFails(r, c) {
 			return
 		}
 		if sha512Of(c) != "" {
@@ -489,7 +492,7 @@ func bsiCheckOriginalLicence(e *evaluation, r Rule) {
 		if c.Licenses.Declared == "" {
 			return
 		}
-		p := licenceProblem(c.Licenses.Declared)
+		p := e.licenceProblem(c.Licenses.Declared)
 		if p == "" {
 			e.pass()
 			return
@@ -508,7 +511,7 @@ func bsiCheckEffectiveLicence(e *evaluation, r Rule) {
 		if !ok {
 			return
 		}
-		p := licenceProblem(v)
+		p := e.licenceProblem(v)
 		if p == "" {
 			e.pass()
 			return

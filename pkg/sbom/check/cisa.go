@@ -96,6 +96,9 @@ func cisaCheckCoverage(e *evaluation, r Rule) {
 // rule, this element binds every component, library modules included.
 func cisaCheckHash(e *evaluation, r Rule) {
 	e.each(func(c *sbom.Component) {
+		if e.hashFormFails(r, c) {
+			return
+		}
 		if hashAlgorithms(c) != "" {
 			e.pass()
 			return
@@ -121,7 +124,7 @@ func cisaCheckLicence(e *evaluation, r Rule) {
 			return
 		}
 		for _, x := range exprs {
-			if p := licenceProblem(x); p != "" {
+			if p := e.licenceProblem(x); p != "" {
 				e.fail(r, c, field, "an SPDX licence identifier or expression", quoted(x), "the licence is not an SPDX expression: "+p)
 				return
 			}

@@ -17,6 +17,7 @@ import (
 	"github.com/package-url/packageurl-go"
 
 	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/licexpr"
 )
 
 // Format families, as [Input.Family] names them.
@@ -90,8 +91,26 @@ type evaluation struct {
 	// carry: rules that need them fail closed.
 	rawMissing bool
 
+	// licences caches licenceProblem by expression: a large document
+	// repeats a few expressions across thousands of components.
+	licences map[string]string
+
 	findings []Finding
 	checks   int
+}
+
+// licenceProblem is the package's licenceProblem, once per distinct
+// expression.
+func (e *evaluation) licenceProblem(expr string) string {
+	if p, ok := e.licences[expr]; ok {
+		return p
+	}
+	if e.licences == nil {
+		e.licences = map[string]string{}
+	}
+	p := licenceProblem(expr)
+	e.licences[expr] = p
+	return p
 }
 
 func newEvaluation(in *Input) (*evaluation, error) {
@@ -230,10 +249,10 @@ func (e *evaluation) deployable(c *sbom.Component) bool {
 	return false
 }
 
-// sha512 returns the component's SHA-512, from its own hashes or from a
-// distribution reference's.
+// sha512Of returns the component's SHA-512, from its own hashes or from a
+// distribution reference's; only a value of the right form counts.
 func sha512Of(c *sbom.Component) string {
-	if v := c.Hash(sbom.SHA512); v != "" {
+	if v := c.Hash(sbom.SHA512); v != "" && (sbom.Hash{Algorithm: sbom.SHA512, Value: v}).CheckForm() == nil {
 		return v
 	}
 	for _, r := range c.References {
@@ -241,7 +260,7 @@ func sha512Of(c *sbom.Component) string {
 			continue
 		}
 		for _, h := range r.Hashes {
-			if h.Algorithm == sbom.SHA512 && h.Value != "" {
+			if h.Algorithm == sbom.SHA512 && h.CheckForm() == nil {
 				return h.Value
 			}
 		}
@@ -249,12 +268,13 @@ func sha512Of(c *sbom.Component) string {
 	return ""
 }
 
-// hashes lists the algorithms of every digest the component carries.
+// hashAlgorithms lists the algorithms of every well-formed digest the
+// component carries.
 func hashAlgorithms(c *sbom.Component) string {
 	var algs []string
 	add := func(hs []sbom.Hash) {
 		for _, h := range hs {
-			if h.Value != "" && !contains(algs, string(h.Algorithm)) {
+			if h.CheckForm() == nil && !contains(algs, string(h.Algorithm)) {
 				algs = append(algs, string(h.Algorithm))
 			}
 		}
@@ -264,6 +284,42 @@ func hashAlgorithms(c *sbom.Component) string {
 		add(r.Hashes)
 	}
 	return strings.Join(algs, ", ")
+}
+
+// malformedHash returns whether the first digest of the component (its own,
+// then its references') that does not have its algorithm's form sits on a
+// reference, and why it is wrong; a nil error when all are well-formed.
+func malformedHash(c *sbom.Component) (onReference bool, err error) {
+	for _, h := range c.Hashes {
+		if err := h.CheckForm(); err != nil {
+			return false, err
+		}
+	}
+	for _, r := range c.References {
+		for _, h := range r.Hashes {
+			if err := h.CheckForm(); err != nil {
+				return true, err
+			}
+		}
+	}
+	return false, nil
+}
+
+// hashFormFails records a failure of rule r, and reports true, when one of
+// the component's digests does not have its algorithm's form: a hash rule
+// must not pass on "not-a-hash", nor on a SHA-256-sized value labelled
+// SHA-512.
+func (e *evaluation) hashFormFails(r Rule, c *sbom.Component) bool {
+	onRef, err := malformedHash(c)
+	if err == nil {
+		return false
+	}
+	field := e.cf(c, "hashes", "verifiedUsing", "PackageChecksum", "hashes")
+	if onRef {
+		field = e.cf(c, "externalReferences[].hashes", "software_File.verifiedUsing", "ExternalRef (vouch:ref-hash)", "references[].hashes")
+	}
+	e.fail(r, c, field, "hexadecimal digits of the algorithm's length", err.Error(), "a hash of the component is malformed: "+err.Error())
+	return true
 }
 
 func contains(ss []string, s string) bool {
@@ -372,116 +428,21 @@ func isIDString(s string) bool {
 
 // licenceProblem returns why expr is not an SPDX licence expression made of
 // listed identifiers and LicenseRef-s, or "" if it is one. NONE and
-// NOASSERTION are not licences.
+// NOASSERTION are not licences. The syntax is licexpr's, the parser the
+// verify policy uses too.
 func licenceProblem(expr string) string {
-	expr = strings.TrimSpace(expr)
-	if expr == "" {
+	if strings.TrimSpace(expr) == "" {
 		return "empty"
 	}
-	p := &exprParser{toks: licenceTokens(expr)}
-	if err := p.expr(); err != "" {
-		return err
+	e, err := licexpr.Parse(expr)
+	if err != nil {
+		return strings.TrimPrefix(err.Error(), licexpr.ErrSyntax.Error()+": ")
 	}
-	if p.i != len(p.toks) {
-		return fmt.Sprintf("unexpected %q", p.toks[p.i])
-	}
-	return ""
-}
-
-// licenceTokens splits an expression into words and parentheses.
-func licenceTokens(expr string) []string {
-	toks := make([]string, 0, 4)
-	start := -1
-	for i := 0; i < len(expr); i++ {
-		switch ch := expr[i]; ch {
-		case ' ', '\t', '\n', '\r', '(', ')':
-			if start >= 0 {
-				toks = append(toks, expr[start:i])
-				start = -1
-			}
-			if ch == '(' || ch == ')' {
-				toks = append(toks, expr[i:i+1])
-			}
-		default:
-			if start < 0 {
-				start = i
-			}
+	for _, t := range e.Terms() {
+		if p := licenceID(t.ID); p != "" {
+			return p
 		}
-	}
-	if start >= 0 {
-		toks = append(toks, expr[start:])
-	}
-	return toks
-}
-
-type exprParser struct {
-	toks []string
-	i    int
-}
-
-func (p *exprParser) peek() string {
-	if p.i < len(p.toks) {
-		return p.toks[p.i]
-	}
-	return ""
-}
-
-func (p *exprParser) expr() string {
-	if err := p.and(); err != "" {
-		return err
-	}
-	for p.peek() == "OR" {
-		p.i++
-		if err := p.and(); err != "" {
-			return err
-		}
-	}
-	return ""
-}
-
-func (p *exprParser) and() string {
-	if err := p.term(); err != "" {
-		return err
-	}
-	for p.peek() == "AND" {
-		p.i++
-		if err := p.term(); err != "" {
-			return err
-		}
-	}
-	return ""
-}
-
-func (p *exprParser) term() string {
-	switch t := p.peek(); t {
-	case "":
-		return "expression ends early"
-	case "(":
-		p.i++
-		if err := p.expr(); err != "" {
-			return err
-		}
-		if p.peek() != ")" {
-			return "unbalanced parentheses"
-		}
-		p.i++
-		return ""
-	case ")", "AND", "OR", "WITH":
-		return fmt.Sprintf("unexpected %q", t)
-	}
-	t := p.toks[p.i]
-	p.i++
-	if err := licenceID(t); err != "" {
-		return err
-	}
-	if p.peek() == "WITH" {
-		p.i++
-		x := p.peek()
-		if x == "" {
-			return "WITH names no exception"
-		}
-		p.i++
-		if !spdxIDs()[strings.ToLower(x)] && !licRefRE.MatchString(x) && !strings.HasPrefix(x, "AdditionRef-") {
+		if x := t.Exception; x != "" && !spdxIDs()[strings.ToLower(x)] && !licRefRE.MatchString(x) && !strings.HasPrefix(x, "AdditionRef-") {
 			return fmt.Sprintf("%q is not an SPDX licence exception", x)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/licexpr/licexprtest"
 )
 
 const (
@@ -108,6 +109,30 @@ func TestRules(t *testing.T) {
 		{name: "binary without SHA-512", model: func(d *sbom.Document) {
 			component(d, "app").Hashes = []sbom.Hash{{Algorithm: sbom.SHA256, Value: sha256Hex}}
 		}, expect: want{BSIProfile: {BSIHashSHA512}}},
+		// Hash values are held to their algorithm's form: a malformed one
+		// fails every hash rule that would count it (the attack), a
+		// well-formed one of any known algorithm or case passes (the control).
+		{name: "SHA-512 not a hash", raw: func(b []byte) []byte {
+			return bytes.Replace(b, []byte(sha512Hex), []byte("not-a-hash"), 1)
+		}, expect: want{BSIProfile: {BSIHashSHA512}, CISAProfile: {CISAHash}}},
+		{name: "SHA-512 not a hash, SPDX 3", spec: "spdx-json@3.0", raw: func(b []byte) []byte {
+			return bytes.ReplaceAll(b, []byte(sha512Hex), []byte("not-a-hash"))
+		}, expect: want{BSIProfile: {BSIHashSHA512}, CISAProfile: {CISAHash}}},
+		{name: "SHA-512 of SHA-256 length", raw: func(b []byte) []byte {
+			return bytes.Replace(b, []byte(sha512Hex), []byte(sha256Hex), 1)
+		}, expect: want{BSIProfile: {BSIHashSHA512}, CISAProfile: {CISAHash}}},
+		{name: "SHA-512 in upper case", raw: func(b []byte) []byte {
+			return bytes.Replace(b, []byte(sha512Hex), []byte(strings.ToUpper(sha512Hex)), 1)
+		}, expect: want{}},
+		{name: "library SHA-256 of 63 digits", model: func(d *sbom.Document) {
+			component(d, "lib").Hashes = []sbom.Hash{{Algorithm: sbom.SHA256, Value: sha256Hex[1:]}}
+		}, expect: want{CISAProfile: {CISAHash}}},
+		{name: "library MD5 of SHA-1 length", model: func(d *sbom.Document) {
+			component(d, "lib").Hashes = []sbom.Hash{{Algorithm: sbom.MD5, Value: sha256Hex[:40]}}
+		}, expect: want{CISAProfile: {CISAHash}}},
+		{name: "library SHA3-512, BLAKE2b-256 and BLAKE3", model: func(d *sbom.Document) {
+			component(d, "lib").Hashes = []sbom.Hash{{Algorithm: "SHA3-512", Value: sha512Hex}, {Algorithm: "BLAKE2b-256", Value: sha256Hex}, {Algorithm: "BLAKE3", Value: sha256Hex}}
+		}, expect: want{}},
 		{name: "file component without file name", model: func(d *sbom.Document) {
 			d.Components = append(d.Components, sbom.Component{ID: "data", Type: sbom.TypeFile, Name: "data.bin", Version: "1",
 				PURL: "pkg:generic/data.bin@1", Supplier: sbom.Contact{Name: "Example Org", URL: "https://example.com"},
@@ -297,16 +322,50 @@ func TestRuleTables(t *testing.T) {
 	}
 }
 
+// TestLicenceProblem: the shared table of SPDX expressions (the verify
+// policy's tests read it too, so the two agree), then what sbom check asks
+// beyond syntax: ids on the SPDX list, exceptions, NONE and NOASSERTION.
 func TestLicenceProblem(t *testing.T) {
-	for expr, ok := range map[string]bool{
-		"MIT": true, "mit": true, "Apache-2.0 OR MIT": true, "(MIT AND BSD-3-Clause) OR Apache-2.0": true,
-		"GPL-2.0+": true, "GPL-2.0-or-later WITH Classpath-exception-2.0": true, "LicenseRef-foo.1": true,
-		"DocumentRef-x:LicenseRef-y": true,
-		"":                           false, "NOASSERTION": false, "NONE": false, "MIT OR": false, "(MIT": false, "MIT)": false,
-		"Apache 2.0": false, "MIT and BSD-3-Clause": false, "FooBar-1.0": false, "MIT WITH": false, "MIT WITH Nope": false,
+	for _, c := range licexprtest.ReadTable(t, "../licexpr/testdata/expressions.txt") {
+		if got := licenceProblem(c.Expr); (got == "") != c.OK {
+			t.Errorf("licenceProblem(%q) = %q, want ok=%v", c.Expr, got, c.OK)
+		}
+	}
+	for expr, want := range map[string]string{
+		"":                                  "empty",
+		"NOASSERTION":                       "NOASSERTION is no licence",
+		"NONE":                              "NONE is no licence",
+		"MIT OR NONE":                       "NONE is no licence",
+		"FooBar-1.0":                        `"FooBar-1.0" is not on the SPDX licence list`,
+		"MIT WITH Nope":                     `"Nope" is not an SPDX licence exception`,
+		"MIT or Apache-2.0":                 `operator "or" at 5 must be written OR`,
+		"MIT AND LicenseRef-a.b":            "",
+		"GPL-2.0+ WITH Bison-exception-2.2": "",
 	} {
-		if got := licenceProblem(expr) == ""; got != ok {
-			t.Errorf("licenceProblem(%q) = %q, want ok=%v", expr, licenceProblem(expr), ok)
+		if got := licenceProblem(expr); !strings.Contains(got, want) || want == "" && got != "" {
+			t.Errorf("licenceProblem(%q) = %q, want %q", expr, got, want)
+		}
+	}
+}
+
+// TestHashFindingNamesComponentAndField: the finding about a malformed hash
+// names the component, the field and what was wrong, in every format.
+func TestHashFindingNamesComponentAndField(t *testing.T) {
+	for spec, field := range map[string]string{
+		"cyclonedx-json@1.6": "metadata.component.hashes",
+		"spdx-json@3.0":      "verifiedUsing",
+		"spdx-json@2.3":      "PackageChecksum",
+	} {
+		b := bytes.ReplaceAll(encode(t, baseDoc(), spec), []byte(sha512Hex), []byte(sha256Hex))
+		rep := run(t, input(t, spec, b), BSIProfile)
+		var f *Finding
+		for i := range rep.Findings {
+			if rep.Findings[i].Rule == BSIHashSHA512 {
+				f = &rep.Findings[i]
+			}
+		}
+		if f == nil || f.Component != "app" || f.Field != field || !strings.Contains(f.Found, "SHA-512 value has 64 hex digits, want 128") {
+			t.Errorf("%s: finding %+v, want component app, field %s and the length", spec, f, field)
 		}
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 
+	"github.com/vouchdev/vouch/internal/strictjson"
+	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/sbom/check/internal/schemas"
 )
 
@@ -100,6 +102,9 @@ func (schemaProfile) Check(ctx context.Context, in *Input) ([]Finding, int, erro
 	case "tag-value":
 		return checkDecoded(in, RuleSchemaSPDXTagValue, fmt.Sprintf("SPDX %s tag-value format", in.SpecVersion), false), 1, nil
 	}
+	if f := strictFinding(in); f != nil {
+		return []Finding{*f}, 1, nil
+	}
 	s := schemas.Lookup(in.Family, in.SpecVersion)
 	if s == nil {
 		found := in.SpecVersion
@@ -158,6 +163,29 @@ func (schemaProfile) Check(ctx context.Context, in *Input) ([]Finding, int, erro
 		})
 	}
 	return fs, 1, nil
+}
+
+// strictFinding reports a JSON document that repeats an object key or
+// nests deeper than [sbom.MaxDepth]: a schema validator reads one of the
+// duplicate values and may pass a document that other tools read the other
+// way. A decoded document was checked by its decoder; one that did not
+// decode is checked here, unless the decoder already said why.
+func strictFinding(in *Input) *Finding {
+	err := in.DecodeErr
+	switch {
+	case in.Doc != nil:
+		return nil
+	case err == nil || !(errors.Is(err, strictjson.ErrDuplicateKey) || errors.Is(err, strictjson.ErrTooDeep)):
+		if err = sbom.CheckJSON(in.Raw); err == nil {
+			return nil
+		}
+	}
+	return &Finding{
+		Rule: RuleSchemaJSON, Clause: "RFC 8259 (JSON) and RFC 7493 (I-JSON): unique member names; vouch: at most " + strconv.Itoa(sbom.MaxDepth) + " levels",
+		Severity: SeverityError, Field: "(root)",
+		Expected: "unique object keys, nesting within the limit", Found: truncate(err.Error(), maxFound),
+		Message: "the document is ambiguous or too deep: " + err.Error(),
+	}
 }
 
 // checkDecoded reports a decode failure of a format without a JSON schema.

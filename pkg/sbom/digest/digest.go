@@ -11,9 +11,9 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"os"
 	"sync"
 
+	"github.com/vouchdev/vouch/internal/safefile"
 	"github.com/vouchdev/vouch/pkg/sbom"
 )
 
@@ -39,7 +39,7 @@ func (d Digests) Hashes() []sbom.Hash {
 
 // File digests the named file.
 func File(path string) (Digests, error) {
-	f, err := os.Open(path)
+	f, _, err := safefile.Open("file", path)
 	if err != nil {
 		return Digests{}, err
 	}

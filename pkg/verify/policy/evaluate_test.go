@@ -283,6 +283,14 @@ func TestSBOM(t *testing.T) {
 			}
 		})
 	}
+	// hashWith gives every component one SHA-256 hash of value v.
+	hashWith := func(v string) string {
+		return cycloneDXWith(t, func(d *sbom.Document) {
+			for i := range d.Components {
+				d.Components[i].Hashes = []sbom.Hash{{Algorithm: sbom.SHA256, Value: v}}
+			}
+		})
+	}
 	tests := []struct {
 		name, policy, id string
 		doc              string
@@ -299,6 +307,14 @@ func TestSBOM(t *testing.T) {
 			relicense("Apache-2.0 OR BSD-3-Clause"), verify.StatusPass, ""},
 		{"AND expression not satisfiable", "sbom:\n  licenses:\n    allow: [BSD-3-Clause]\n", "sbom.licenses",
 			relicense("Apache-2.0 AND BSD-3-Clause"), verify.StatusFail, `"Apache-2.0 AND BSD-3-Clause" cannot be satisfied`},
+		{"lower-case operator refused, as sbom check refuses it", "sbom:\n  licenses:\n    allow: [Apache-2.0, BSD-3-Clause]\n", "sbom.licenses",
+			relicense("Apache-2.0 or BSD-3-Clause"), verify.StatusFail, `operator "or" at 12 must be written OR`},
+		{"cisa profile passes with well-formed hashes", "sbom:\n  profile: cisa-2025\n", "sbom.profile.cisa-2025",
+			hashWith(strings.Repeat("ab", 32)), verify.StatusPass, ""},
+		{"cisa profile fails on a malformed hash", "sbom:\n  profile: cisa-2025\n", "sbom.profile.cisa-2025",
+			hashWith("not-a-hash"), verify.StatusFail, "cisa-2025.component.hash"},
+		{"cisa profile fails on a hash of another length", "sbom:\n  profile: cisa-2025\n", "sbom.profile.cisa-2025",
+			hashWith(strings.Repeat("ab", 16)), verify.StatusFail, "cisa-2025.component.hash"},
 		{"licence refs not allowed", "sbom:\n  licenses:\n    allow: [BSD-3-Clause]\n", "sbom.licenses",
 			relicense("LicenseRef-a OR LicenseRef-b"), verify.StatusFail, "cannot be satisfied"},
 		{"denied component in range", "sbom:\n  deniedComponents:\n    - purl: pkg:golang/github.com/spf13/cobra\n      versions: '>=1.0.0, <1.11.0'\n", "sbom.denied-components", doc, verify.StatusFail, "version v1.10.2 is in >=1.0.0, <1.11.0"},

@@ -5,13 +5,13 @@ import (
 	"strings"
 
 	"github.com/vouchdev/vouch/pkg/sbom"
-	"github.com/vouchdev/vouch/pkg/verify/policy/internal/spdxexpr"
+	"github.com/vouchdev/vouch/pkg/sbom/licexpr"
 )
 
 // checkLicenseTerm validates an allow/deny entry: a licence id or
 // reference, optionally with "+" or "WITH exception".
 func checkLicenseTerm(s string) error {
-	e, err := spdxexpr.Parse(s)
+	e, err := licexpr.Parse(s)
 	if err != nil {
 		return err
 	}
@@ -27,7 +27,7 @@ func checkLicenseTerm(s string) error {
 // with an exception, its licence alone — and neither its full form nor its
 // licence id is denied: denying GPL-2.0-only denies it with any exception
 // too, and denying GPL-2.0 denies GPL-2.0+.
-func acceptTerm(t spdxexpr.Term, allow, deny map[string]bool) bool {
+func acceptTerm(t licexpr.Term, allow, deny map[string]bool) bool {
 	full := strings.ToLower(t.String())
 	lic := strings.ToLower(t.ID)
 	withPlus := lic
@@ -69,11 +69,11 @@ func licenseVerdict(c *sbom.Component, allow, deny map[string]bool) string {
 		}
 		return ""
 	}
-	e, err := spdxexpr.Parse(expr)
+	e, err := licexpr.Parse(expr)
 	if err != nil {
 		return fmt.Sprintf("licence %q: %v", expr, err)
 	}
-	if _, ok := e.Satisfiable(func(t spdxexpr.Term) bool { return acceptTerm(t, allow, deny) }); ok {
+	if _, ok := e.Satisfiable(func(t licexpr.Term) bool { return acceptTerm(t, allow, deny) }); ok {
 		return ""
 	}
 	return fmt.Sprintf("licence %q cannot be satisfied with the allowed licences", expr)

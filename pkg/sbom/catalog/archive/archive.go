@@ -39,6 +39,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/vouchdev/vouch/internal/safefile"
 	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog/gobin"
 	"github.com/vouchdev/vouch/pkg/sbom/digest"
@@ -130,7 +131,7 @@ func Catalog(ctx context.Context, path string, opts Options) (*sbom.Fragment, er
 	if c.opts.TempDir == "" {
 		c.opts.TempDir = os.TempDir()
 	}
-	f, err := os.Open(path)
+	f, _, err := safefile.Open("archive", path)
 	if err != nil {
 		return nil, fmt.Errorf("catalog archive %s: %w", rel, err)
 	}

@@ -54,11 +54,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
 
+	"github.com/vouchdev/vouch/internal/safefile"
 	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/sbom/digest"
 )
@@ -123,7 +123,7 @@ func Catalog(ctx context.Context, path string, opts Options) (*sbom.Fragment, er
 	if rel == "" {
 		rel = filepath.Base(path)
 	}
-	f, err := os.Open(path)
+	f, _, err := safefile.Open("binary", path)
 	if err != nil {
 		return nil, fmt.Errorf("catalog binary %s: %w", rel, err)
 	}

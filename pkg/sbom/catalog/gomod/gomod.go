@@ -30,7 +30,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -40,6 +39,7 @@ import (
 	"golang.org/x/mod/module"
 	"golang.org/x/mod/semver"
 
+	"github.com/vouchdev/vouch/internal/safefile"
 	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog/internal/golang"
 )
@@ -467,19 +467,19 @@ func (c *cataloger) localDir(p string) string {
 // Catalog reads thousands of small files, so it sizes the buffer from the
 // file's size instead of letting io.ReadAll grow it read by read: each read
 // is a system call, and system calls dominate a large catalog's run time.
+//
+// Only regular files are read: a FIFO (a go.mod or go.sum that is one would
+// block the catalog for ever) or a device is refused.
 func readLimited(name string, limit int64) ([]byte, error) {
-	f, err := os.Open(name)
+	f, fi, err := safefile.Open("file", name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	size := int64(0)
-	if fi, err := f.Stat(); err == nil {
-		size = fi.Size()
-	}
+	size := fi.Size()
 	if size <= 0 || size > limit {
-		// Unknown size (a pipe, a special file) or over the limit: the
-		// limited reader enforces the limit and says so.
+		// Empty (or a file that does not know its size) or over the limit:
+		// the limited reader enforces the limit and says so.
 		return readAllLimited(f, name, limit)
 	}
 	// One byte more than the size, so that the second read meets EOF and a

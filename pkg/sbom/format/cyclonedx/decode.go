@@ -17,6 +17,7 @@ import (
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
+	"github.com/vouchdev/vouch/internal/strictjson"
 	"github.com/vouchdev/vouch/pkg/sbom"
 )
 
@@ -143,13 +144,16 @@ func readAll(r io.Reader, limit int64) ([]byte, error) {
 }
 
 func decodeJSON(data []byte, bom *wireBOM) (cdx.SpecVersion, error) {
+	if err := sbom.CheckJSON(data); err != nil {
+		return 0, fmt.Errorf("cyclonedx: %w", err)
+	}
 	var probe jsonProbe
 	split := decodeSplit(data, &probe, bom)
 	if !split {
 		// Read it the plain way, for encoding/json's own errors.
 		probe, *bom = jsonProbe{}, wireBOM{}
 		if err := json.Unmarshal(data, &probe); err != nil {
-			return 0, fmt.Errorf("cyclonedx: parse JSON: %w", err)
+			return 0, fmt.Errorf("cyclonedx: parse JSON: %w", strictjson.Explain(data, err))
 		}
 	}
 	switch {
@@ -173,14 +177,14 @@ func decodeJSON(data []byte, bom *wireBOM) (cdx.SpecVersion, error) {
 	}
 	if !split {
 		if err := json.Unmarshal(data, bom); err != nil {
-			return 0, fmt.Errorf("cyclonedx: parse %s JSON: %w", v, err)
+			return 0, fmt.Errorf("cyclonedx: parse %s JSON: %w", v, strictjson.Explain(data, err))
 		}
 	}
 	return sv, nil
 }
 
 func decodeXML(data []byte, bom *wireBOM) (cdx.SpecVersion, error) {
-	d := xml.NewDecoder(bytes.NewReader(data))
+	d := sbom.NewXMLDecoder(bytes.NewReader(data)) // nesting capped at sbom.MaxDepth
 	for {
 		tok, err := d.Token()
 		if err != nil {
@@ -209,8 +213,9 @@ func decodeXML(data []byte, bom *wireBOM) (cdx.SpecVersion, error) {
 // decodeState carries what fromBOM learns while walking the component tree.
 type decodeState struct {
 	doc *sbom.Document
-	// where maps each explicit bom-ref to the path of the element that has it.
-	where map[string]string
+	// where maps each bom-ref to the element that has it (generated for
+	// the IDs fromBOM makes up).
+	where map[string]*elemPath
 	// services holds bom-refs of services: dependency edges to them are
 	// dropped, the model having no services.
 	services map[string]bool
@@ -223,7 +228,7 @@ type decodeState struct {
 func fromBOM(bom *wireBOM, sv cdx.SpecVersion) (*sbom.Document, error) {
 	st := &decodeState{
 		doc:      &sbom.Document{},
-		where:    make(map[string]string, len(bom.Components)+1),
+		where:    make(map[string]*elemPath, len(bom.Components)+1),
 		services: map[string]bool{},
 		edges:    map[string][]string{},
 	}
@@ -233,17 +238,17 @@ func fromBOM(bom *wireBOM, sv cdx.SpecVersion) (*sbom.Document, error) {
 		meta = bom.Metadata.Component
 	}
 	if meta != nil {
-		if err := st.collectRefs(meta, "metadata.component"); err != nil {
+		if err := st.collectRefs(meta, &elemPath{name: "metadata.component", index: -1}); err != nil {
 			return nil, err
 		}
 	}
 	for i := range bom.Components {
-		if err := st.collectRefs(&bom.Components[i], "components["+strconv.Itoa(i)+"]"); err != nil {
+		if err := st.collectRefs(&bom.Components[i], &elemPath{name: "components", index: i}); err != nil {
 			return nil, err
 		}
 	}
 	for i, s := range bom.Services {
-		if err := st.collectServiceRefs(s, fmt.Sprintf("services[%d]", i)); err != nil {
+		if err := st.collectServiceRefs(s, &elemPath{name: "services", index: i}); err != nil {
 			return nil, err
 		}
 	}
@@ -269,7 +274,32 @@ func fromBOM(bom *wireBOM, sv cdx.SpecVersion) (*sbom.Document, error) {
 	return d, nil
 }
 
-func (st *decodeState) collectRefs(c *wireComponent, path string) error {
+// elemPath is where an element is in the document ("components[0].components[2]"),
+// spelt out only for an error: spelling out every nested component's path
+// would take time and memory quadratic in the nesting depth.
+type elemPath struct {
+	parent *elemPath
+	name   string
+	index  int // -1 for a member that is no array item
+}
+
+// generated marks the IDs fromBOM makes up for components without a bom-ref.
+var generated = &elemPath{name: "generated", index: -1}
+
+func (p *elemPath) String() string {
+	var segs []string
+	for q := p; q != nil; q = q.parent {
+		seg := q.name
+		if q.index >= 0 {
+			seg += "[" + strconv.Itoa(q.index) + "]"
+		}
+		segs = append(segs, seg)
+	}
+	slices.Reverse(segs)
+	return strings.Join(segs, ".")
+}
+
+func (st *decodeState) collectRefs(c *wireComponent, path *elemPath) error {
 	st.count++
 	if c.BOMRef != "" {
 		if prev, dup := st.where[c.BOMRef]; dup {
@@ -278,14 +308,14 @@ func (st *decodeState) collectRefs(c *wireComponent, path string) error {
 		st.where[c.BOMRef] = path
 	}
 	for i := range c.Components {
-		if err := st.collectRefs(&c.Components[i], path+".components["+strconv.Itoa(i)+"]"); err != nil {
+		if err := st.collectRefs(&c.Components[i], &elemPath{parent: path, name: "components", index: i}); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (st *decodeState) collectServiceRefs(s wireService, path string) error {
+func (st *decodeState) collectServiceRefs(s wireService, path *elemPath) error {
 	if s.BOMRef != "" {
 		if prev, dup := st.where[s.BOMRef]; dup {
 			return fmt.Errorf("cyclonedx: %w: duplicate bom-ref %q (%s and %s)", sbom.ErrInvalid, s.BOMRef, prev, path)
@@ -294,7 +324,7 @@ func (st *decodeState) collectServiceRefs(s wireService, path string) error {
 		st.services[s.BOMRef] = true
 	}
 	for i, sub := range s.Services {
-		if err := st.collectServiceRefs(sub, fmt.Sprintf("%s.services[%d]", path, i)); err != nil {
+		if err := st.collectServiceRefs(sub, &elemPath{parent: path, name: "services", index: i}); err != nil {
 			return err
 		}
 	}
@@ -319,7 +349,7 @@ func (st *decodeState) addComponent(c *wireComponent, indexPath, parent string) 
 			}
 			id += "_" // only a document that uses these names itself gets here
 		}
-		st.where[id] = "generated"
+		st.where[id] = generated
 	}
 	st.doc.Components = append(st.doc.Components, decodeComponent(c, id))
 	if parent != "" {
@@ -564,7 +594,7 @@ func completeness(a cdx.CompositionAggregate) sbom.Completeness {
 func (st *decodeState) decodeGraph(bom *wireBOM) error {
 	isComponent := func(ref string) bool {
 		w, ok := st.where[ref]
-		return ok && w != "" && !st.services[ref]
+		return ok && w != nil && !st.services[ref]
 	}
 	check := func(i int, ref string) (keep bool, err error) {
 		if st.services[ref] {

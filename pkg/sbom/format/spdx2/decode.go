@@ -25,6 +25,7 @@ import (
 	tv23 "github.com/spdx/tools-golang/spdx/v2/v2_3/tagvalue/reader"
 	tvreader "github.com/spdx/tools-golang/tagvalue/reader"
 
+	"github.com/vouchdev/vouch/internal/strictjson"
 	"github.com/vouchdev/vouch/pkg/sbom"
 )
 
@@ -116,9 +117,12 @@ func parse(data []byte) (doc *v2_3.Document, snippets []string, err error) {
 		}
 		return doc, snippets, nil
 	}
+	if err := sbom.CheckJSON(trimmed); err != nil {
+		return nil, nil, fmt.Errorf("spdx2: %w", err)
+	}
 	doc = new(v2_3.Document)
 	if err := spdxjson.ReadInto(bytes.NewReader(trimmed), doc); err != nil {
-		return nil, nil, fmt.Errorf("spdx2: decode json: %w", err)
+		return nil, nil, fmt.Errorf("spdx2: decode json: %w", strictjson.Explain(trimmed, err))
 	}
 	return doc, nil, nil
 }

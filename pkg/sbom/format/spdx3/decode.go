@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vouchdev/vouch/internal/strictjson"
 	"github.com/vouchdev/vouch/pkg/sbom"
 )
 
@@ -49,12 +50,15 @@ type graph struct {
 }
 
 func decode(ctx context.Context, b []byte) (*sbom.Document, error) {
+	if err := sbom.CheckJSON(b); err != nil {
+		return nil, fmt.Errorf("spdx3: %w", err)
+	}
 	var top struct {
 		Context json.RawMessage    `json:"@context"`
 		Graph   *[]json.RawMessage `json:"@graph"`
 	}
 	if err := json.Unmarshal(b, &top); err != nil {
-		return nil, fmt.Errorf("spdx3: parse json: %w", err)
+		return nil, fmt.Errorf("spdx3: parse json: %w", strictjson.Explain(b, err))
 	}
 	if err := checkContext(top.Context); err != nil {
 		return nil, err

@@ -1,7 +1,9 @@
-// Package spdxexpr parses SPDX license expressions (SPDX specification
-// v2.3 Annex D; v3.0 "SPDX License Expressions") and answers the question
-// a licence policy asks: can this expression be satisfied using only
-// acceptable licences?
+// Package licexpr parses SPDX license expressions (SPDX specification
+// v2.3 Annex D; v3.0.1 Annex "SPDX license expressions"). It is vouch's one
+// parser of them: sbom check validates licences with it, and a verify
+// policy asks it whether an expression can be satisfied using only
+// acceptable licences, so the two never disagree about what an expression
+// means.
 //
 // Grammar (Annex D.2), with operator precedence WITH > AND > OR:
 //
@@ -12,10 +14,17 @@
 //	primary     = "(" expression ")" / license-ref
 //	license-ref = [ "DocumentRef-" idstring ":" ] "LicenseRef-" idstring / license-id [ "+" ]
 //
-// Operators are matched case-insensitively ("and", "or", "with" occur in
-// real SBOMs); ids keep their case but compare case-insensitively, as the
-// specification requires of license ids.
-package spdxexpr
+// Operators are case-sensitive: AND, OR and WITH in upper case only. SPDX
+// 2.3 Annex D.3 says operators "should be matched in a case-sensitive
+// manner", and SPDX 3.0.1 writes them as case-sensitive ABNF strings
+// (RFC 7405 %s"AND"). Some tools accept "and" or "or"; vouch refuses them
+// with an error saying how to write the operator, because a word that is
+// not an operator is read as a licence id by a strict reader ("MIT or
+// Apache-2.0" would be three licences), and a security check must not
+// guess which reading the author meant. Ids keep their case but compare
+// case-insensitively, as the specification requires of license ids. A "+"
+// follows its licence id directly ("GPL-2.0+", not "GPL-2.0 +").
+package licexpr
 
 import (
 	"errors"
@@ -102,6 +111,22 @@ func (e *Expr) Satisfiable(accept func(Term) bool) ([]Term, bool) {
 	return nil, false
 }
 
+// Terms returns every distinct term of the expression, in the order they
+// first appear in its alternatives.
+func (e *Expr) Terms() []Term {
+	var out []Term
+	seen := map[Term]bool{}
+	for _, alt := range e.Alternatives {
+		for _, t := range alt {
+			if !seen[t] {
+				seen[t] = true
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
+
 type tokKind int
 
 const (
@@ -138,6 +163,9 @@ func lex(s string) ([]token, error) {
 			toks = append(toks, token{tokClose, ")", i})
 			i++
 		case c == '+':
+			if n := len(toks); n == 0 || toks[n-1].kind != tokID || toks[n-1].at+len(toks[n-1].text) != i {
+				return nil, fmt.Errorf("%w: '+' at %d must follow a licence id directly", ErrSyntax, i+1)
+			}
 			toks = append(toks, token{tokPlus, "+", i})
 			i++
 		case idChar(c):
@@ -147,13 +175,17 @@ func lex(s string) ([]token, error) {
 			}
 			w := s[i:j]
 			k := tokID
-			switch strings.ToUpper(w) {
+			switch w {
 			case "AND":
 				k = tokAnd
 			case "OR":
 				k = tokOr
 			case "WITH":
 				k = tokWith
+			default:
+				if op := strings.ToUpper(w); op == "AND" || op == "OR" || op == "WITH" {
+					return nil, fmt.Errorf("%w: operator %q at %d must be written %s (SPDX operators are upper case)", ErrSyntax, w, i+1, op)
+				}
 			}
 			toks = append(toks, token{k, w, i})
 			i = j

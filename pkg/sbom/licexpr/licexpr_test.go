@@ -1,9 +1,11 @@
-package spdxexpr
+package licexpr
 
 import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/vouchdev/vouch/pkg/sbom/licexpr/licexprtest"
 )
 
 func allowOnly(ids ...string) func(Term) bool {
@@ -39,7 +41,7 @@ func TestSatisfiable(t *testing.T) {
 		{"LicenseRef-scancode-x OR MIT", []string{"MIT"}, true},
 		{"DocumentRef-spdx-tool-1.2:LicenseRef-MIT-Style-2", []string{"DocumentRef-spdx-tool-1.2:LicenseRef-MIT-Style-2"}, true},
 		{"((MIT))", []string{"MIT"}, true},
-		{"Apache-2.0 and mit", []string{"MIT", "Apache-2.0"}, true},
+		{"Apache-2.0 AND mit", []string{"MIT", "Apache-2.0"}, true},
 	}
 	for _, tt := range tests {
 		e, err := Parse(tt.expr)
@@ -50,6 +52,27 @@ func TestSatisfiable(t *testing.T) {
 		if _, got := e.Satisfiable(allowOnly(tt.allow...)); got != tt.want {
 			t.Errorf("%q with %v: satisfiable = %v, want %v (alternatives %v)", tt.expr, tt.allow, got, tt.want, e.Alternatives)
 		}
+	}
+}
+
+// TestTable: the shared table of testdata/expressions.txt, which the tests
+// of sbom check and of the verify policy read too.
+func TestTable(t *testing.T) {
+	for _, c := range licexprtest.ReadTable(t, "testdata/expressions.txt") {
+		_, err := Parse(c.Expr)
+		if (err == nil) != c.OK {
+			t.Errorf("Parse(%q) = %v, want ok=%v", c.Expr, err, c.OK)
+		}
+		if err != nil && !errors.Is(err, ErrSyntax) {
+			t.Errorf("Parse(%q): %v does not wrap ErrSyntax", c.Expr, err)
+		}
+	}
+}
+
+func TestOperatorCase(t *testing.T) {
+	_, err := Parse("MIT or Apache-2.0")
+	if err == nil || !strings.Contains(err.Error(), `operator "or" at 5 must be written OR`) {
+		t.Fatalf("Parse: %v", err)
 	}
 }
 
