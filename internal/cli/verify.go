@@ -400,11 +400,7 @@ func (e *env) verifySetup(ctx context.Context, f *verifyFlags, nArtifacts int) (
 			return nil, &exitError{code: ExitError, err: fmt.Errorf("--policy: %w", err)}
 		}
 		s.policy = p
-		sum, err := fileDigest(f.policy)
-		if err != nil {
-			return nil, &exitError{code: ExitError, err: err}
-		}
-		s.policyRef = vsa.Ref{URI: uriRef(f.policy), Digest: map[string]string{"sha256": sum}}
+		s.policyRef = vsa.Ref{URI: uriRef(f.policy), Digest: map[string]string{"sha256": p.SHA256}}
 	} else {
 		p, err := flagsPolicy(f)
 		if err != nil {
@@ -635,19 +631,6 @@ func vsaFileName(name string) string {
 func uriRef(p string) string {
 	u := url.URL{Path: filepath.ToSlash(p)}
 	return u.String()
-}
-
-func fileDigest(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, io.LimitReader(f, policy.MaxPolicyBytes+1)); err != nil {
-		return "", fmt.Errorf("digest %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // batchLine is one input line of --batch.

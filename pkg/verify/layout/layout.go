@@ -21,6 +21,7 @@ import (
 
 	intoto "github.com/in-toto/in-toto-golang/in_toto"
 
+	"github.com/vouchdev/vouch/internal/safefile"
 	"github.com/vouchdev/vouch/pkg/attest/keys"
 )
 
@@ -227,7 +228,7 @@ func LoadKey(path string) (intoto.Key, error) {
 	if err := checkSize(path); err != nil {
 		return k, err
 	}
-	data, err := os.ReadFile(path)
+	data, err := safefile.Read("layout key", path, MaxFileBytes)
 	if err != nil {
 		return k, err
 	}
@@ -268,6 +269,11 @@ func checkSize(path string) error {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return err
+	}
+	// in-toto-golang opens these files itself, by path: a FIFO would block
+	// it forever, so anything but a regular file is refused first.
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s: %w", path, safefile.ErrNotRegular)
 	}
 	if fi.Size() > MaxFileBytes {
 		return fmt.Errorf("%s: %d bytes, over the limit of %d", path, fi.Size(), int64(MaxFileBytes))

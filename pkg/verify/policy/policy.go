@@ -22,6 +22,8 @@ package policy
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -75,6 +77,10 @@ type Policy struct {
 	// Dir is the directory relative paths in the policy resolve against:
 	// the policy file's directory for [Load].
 	Dir string `yaml:"-" json:"-"`
+	// SHA256 is the hex SHA-256 of the document [Parse] read (a
+	// verification summary names the policy by it): the bytes evaluated,
+	// never a second read of the file.
+	SHA256 string `yaml:"-" json:"-"`
 
 	c *compiled
 }
@@ -211,6 +217,8 @@ func Parse(name string, data []byte, dir string) (*Policy, error) {
 		return nil, fmt.Errorf("%w: %s: more than one YAML document (a policy is one document)", ErrInvalid, name)
 	}
 	p.Dir = dir
+	sum := sha256.Sum256(data)
+	p.SHA256 = hex.EncodeToString(sum[:])
 	if err := p.Compile(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
