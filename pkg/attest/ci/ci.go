@@ -447,5 +447,11 @@ func RepositoryURL(raw string) string {
 		u.Path = strings.TrimSuffix(strings.TrimRight(u.Path, "/"), ".git")
 	}
 	u.RawPath = ""
-	return u.String()
+	out := u.String()
+	// Only what reads back as an http(s) URL with a host is a repository
+	// URL ("ssh://:A:" has a host that is no host once re-read).
+	if v, err := url.Parse(out); err != nil || v.Host == "" || v.Hostname() == "" {
+		return ""
+	}
+	return out
 }
