@@ -21,6 +21,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -51,6 +52,42 @@ func Check(data []byte, maxDepth int) error {
 	return s.run(len(data))
 }
 
+// CheckFolded is [Check] for documents decoded into Go structs with
+// encoding/json, which matches keys to fields case-insensitively (and
+// folds "ſ" to "s", "K" to "k"), taking the last: "purl" and "PURL" are
+// one field to it and two keys to a case-sensitive reader, so they are
+// refused as duplicates here. Keys are compared as encoding/json folds
+// them.
+func CheckFolded(data []byte, maxDepth int) error {
+	if maxDepth <= 0 {
+		maxDepth = DefaultMaxDepth
+	}
+	s := scanner{data: data, maxDepth: maxDepth, fold: true}
+	return s.run(len(data))
+}
+
+// foldKey is encoding/json's folding of a key for matching struct fields:
+// ASCII letters upper-cased, other runes to the upper case of their lower
+// case.
+func foldKey(k []byte) []byte {
+	out := make([]byte, 0, len(k))
+	for i := 0; i < len(k); {
+		c := k[i]
+		if c < utf8.RuneSelf {
+			if 'a' <= c && c <= 'z' {
+				c -= 'a' - 'A'
+			}
+			out = append(out, c)
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(k[i:])
+		out = utf8.AppendRune(out, unicode.ToUpper(unicode.ToLower(r)))
+		i += n
+	}
+	return out
+}
+
 // PathAt returns the JSON path ($.a.b[3]) of the value being read at byte
 // offset of data, the offset an encoding/json error reports (where it
 // stopped): so that a message names the document's keys and item indexes,
@@ -78,6 +115,7 @@ const wideObject = 16
 type scanner struct {
 	data     []byte
 	maxDepth int
+	fold     bool // compare keys as encoding/json matches struct fields
 	stack    []frame
 	keys     [][]byte // the decoded keys of every open object, innermost last
 }
@@ -149,6 +187,9 @@ func (s *scanner) addKey(tok []byte) error {
 	f.expectKey = false
 	key := decodeKey(tok)
 	f.key = key
+	if s.fold {
+		key = foldKey(key)
+	}
 	own := s.keys[f.keysFrom:]
 	dup := false
 	switch {
@@ -169,7 +210,7 @@ func (s *scanner) addKey(tok []byte) error {
 		_, dup = f.wide[string(key)]
 	}
 	if dup {
-		return fmt.Errorf("%w: %q at %s", ErrDuplicateKey, key, s.path())
+		return fmt.Errorf("%w: %q at %s", ErrDuplicateKey, f.key, s.path())
 	}
 	if f.wide != nil {
 		f.wide[string(key)] = len(own)
@@ -238,10 +279,11 @@ func (s *scanner) path() string {
 // pathEnds is how many steps at each end of a long path an error shows.
 const pathEnds = 8
 
-// Unmarshal checks data (see [Check]) and decodes it into v with
-// encoding/json.
+// Unmarshal checks data (see [CheckFolded]) and decodes it into v, a
+// pointer to a struct, with encoding/json.
 func Unmarshal(data []byte, v any, maxDepth int) error {
-	if err := Check(data, maxDepth); err != nil {
+	// encoding/json matches struct fields case-insensitively.
+	if err := CheckFolded(data, maxDepth); err != nil {
 		return err
 	}
 	return json.Unmarshal(data, v)

@@ -139,3 +139,28 @@ func TestPathAt(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckFolded: for documents decoded into structs, keys that
+// encoding/json matches to one field ("purl", "PURL", "pur\u017f"... "ſ"
+// folds to "s") are duplicates; Check, for maps and protojson, keeps them
+// apart. Control: distinct keys pass both.
+func TestCheckFolded(t *testing.T) {
+	for _, tc := range []struct {
+		doc           string
+		check, folded bool // want an error
+	}{
+		{`{"purl":"a","PURL":"b"}`, false, true},
+		{`{"kind":"a","\u212aind":"b"}`, false, true}, // KELVIN SIGN folds to k
+		{`{"class":"a","cla\u017f\u017f":"b"}`, false, true},
+		{`{"purl":"a","name":"b"}`, false, false},
+		{`{"purl":"a","purl":"b"}`, true, true},
+	} {
+		if err := Check([]byte(tc.doc), 0); (err != nil) != tc.check {
+			t.Errorf("Check(%s) = %v", tc.doc, err)
+		}
+		err := CheckFolded([]byte(tc.doc), 0)
+		if (err != nil) != tc.folded || (err != nil && !errors.Is(err, ErrDuplicateKey)) {
+			t.Errorf("CheckFolded(%s) = %v", tc.doc, err)
+		}
+	}
+}

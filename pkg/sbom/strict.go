@@ -23,7 +23,9 @@ const MaxDepth = 256
 // first) or nests deeper than [MaxDepth]. The error names the JSON path.
 // Decoders call it before decoding.
 func CheckJSON(data []byte) error {
-	err := strictjson.Check(data, MaxDepth)
+	// Decoders read into Go structs, whose fields encoding/json matches
+	// case-insensitively: "PURL" beside "purl" is a repeated key.
+	err := strictjson.CheckFolded(data, MaxDepth)
 	if errors.Is(err, strictjson.ErrTooDeep) {
 		return fmt.Errorf("%w (the limit, sbom.MaxDepth)", err)
 	}
