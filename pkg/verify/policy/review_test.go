@@ -110,21 +110,33 @@ func TestReviewRulesSeeAnUndecodableSBOM(t *testing.T) {
 // minLevel 3 must not be met through a builder the key merely names.
 func TestReviewKeySignedProvenanceGetsNoBuilderLevel(t *testing.T) {
 	const gen = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml@refs/tags/v2.1.0"
-	pred := `{"buildDefinition": {"buildType": "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1",
+	const own = "https://builds.example.com/release@v1"
+	prov := func(builder string) []verify.Evidence {
+		pred := `{"buildDefinition": {"buildType": "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1",
 	  "externalParameters": {"workflow": {"ref": "refs/tags/v1.2.3", "repository": "https://github.com/example/app", "path": ".github/workflows/release.yml"}},
 	  "resolvedDependencies": [{"uri": "git+https://github.com/example/app@refs/tags/v1.2.3", "digest": {"gitCommit": "8f70009fde0c94ade6ce2a054b94718c819126ec"}}]},
-	 "runDetails": {"builder": {"id": "` + gen + `"}}}`
-	ev := []verify.Evidence{evidence("p.sigstore.json", statement(t, "https://slsa.dev/provenance/v1", map[string]string{"sha256": art256}, pred),
-		verify.Signer{KeyID: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"})}
-	// Control: the builder named explicitly, no level asked: the claim is
-	// accepted as a claim (level 0). Without builderIds a key-signed
-	// statement does not earn a default trusted builder at all.
-	ctl := mustParse(t, "slsa:\n  sourceUri: github.com/example/app\n  builderIds: ["+gen+"]\n")
-	if fs := ctl.Evaluate(context.Background(), artifact, ev, Options{}); !accepted(fs) {
-		t.Fatalf("control: key-signed provenance with the right source:\n%s", dump(fs))
+	 "runDetails": {"builder": {"id": "` + builder + `"}}}`
+		return []verify.Evidence{evidence("p.sigstore.json", statement(t, "https://slsa.dev/provenance/v1", map[string]string{"sha256": art256}, pred),
+			verify.Signer{KeyID: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"})}
 	}
-	p := mustParse(t, "slsa:\n  sourceUri: github.com/example/app\n  builderIds: ["+gen+"]\n  minLevel: 3\n")
-	if fs := p.Evaluate(context.Background(), artifact, ev, Options{}); accepted(fs) {
-		t.Errorf("key-signed provenance credited with the generic generator's level 3:\n%s", dump(fs))
+	// Control: the user's own builder, named, signed by a trusted key:
+	// the claim stands, at level 0.
+	ctl := mustParse(t, "slsa:\n  sourceUri: github.com/example/app\n  builderIds: ["+own+"]\n")
+	if fs := ctl.Evaluate(context.Background(), artifact, prov(own), Options{}); !accepted(fs) {
+		t.Fatalf("control: key-signed provenance of the user's own builder:\n%s", dump(fs))
+	}
+	for _, policy := range []string{
+		"slsa:\n  sourceUri: github.com/example/app\n  minLevel: 3\n",
+		"slsa:\n  sourceUri: github.com/example/app\n  builderIds: [" + gen + "]\n",
+		"slsa:\n  sourceUri: github.com/example/app\n  builderIds: [" + gen + "]\n  minLevel: 3\n",
+		"slsa:\n  sourceUri: github.com/example/app\n  builderIds: [" + own + "]\n  minLevel: 1\n",
+	} {
+		builder := gen
+		if strings.Contains(policy, own) {
+			builder = own
+		}
+		if fs := mustParse(t, policy).Evaluate(context.Background(), artifact, prov(builder), Options{}); accepted(fs) {
+			t.Errorf("key-signed provenance credited with a builder it only names (%q):\n%s", policy, dump(fs))
+		}
 	}
 }

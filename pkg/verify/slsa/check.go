@@ -159,10 +159,19 @@ func (o *Outcome) checkBuilder(p *Provenance, s verify.Signer, req Requirements)
 				o.Builder = nil // an entry made up for the id, not one of the list
 			}
 		} else {
-			// The claim matches what the policy names, but nothing proves
-			// the builder: no level, no builder (the signer must be trusted
-			// on its own, through trust.identities or trust.keys).
 			o.SignerWhy = why
+			if listed {
+				// A well-known builder (slsa-github-generator, GitHub's
+				// runners) is proven only by its own identity or a key the
+				// policy binds to it (slsa.trustedBuilders[].keys): a
+				// statement that names it proves nothing about it.
+				r.Found = found + ", named but not proven by its signer (" + why + ")"
+				return r
+			}
+			// A builder of the user's own (vouch release's local builder)
+			// has no identity of its own: the claim stands as far as its
+			// signer is trusted (trust.identities or trust.keys), with no
+			// level.
 		}
 		r.OK, r.Found = true, found
 		return r
