@@ -22,7 +22,7 @@ func TestReview2DenyListDeprecatedIDs(t *testing.T) {
 		{"GPL-2.0-only", "GPL-2.0-only"}, // control
 		{"GPL-2.0-only", "GPL-2.0"},
 		{"GPL-2.0-only", "GPL-2.0-with-classpath-exception"},
-		{"GPL-2.0", "GPL-2.0"}, // control
+		{"GPL-2.0", "GPL-2.0"},  // control
 		{"GPL-2.0", "GPL-2.0+"}, // control (documented)
 		{"GPL-2.0", "GPL-2.0-only"},
 		{"GPL-2.0", "GPL-2.0-or-later"},
