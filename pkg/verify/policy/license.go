@@ -15,7 +15,7 @@ func checkLicenseTerm(s string) error {
 	if err != nil {
 		return err
 	}
-	if len(e.Alternatives) != 1 || len(e.Alternatives[0]) != 1 {
+	if _, ok := e.Single(); !ok {
 		return fmt.Errorf("%q is an expression; list single licence ids", s)
 	}
 	return nil
