@@ -73,3 +73,42 @@ func (t Term) Base() string {
 	}
 	return t.ID
 }
+
+// EntrySeparator joins licence entries in the expression JoinAND returns
+// when one of them is not a valid expression. No expression contains it,
+// so such a join never parses: the licence is unusable, never a weaker one.
+const EntrySeparator = "; "
+
+// JoinAND joins licence entries that all apply (a component's several
+// licence fields) into one expression meaning "every entry". Each entry is
+// parsed on its own: a single licence is written as it is, a compound
+// entry in parentheses. When an entry does not parse, no parenthesising
+// can be trusted ("(GPL-3.0-only" and "MIT)OR(MIT)" would balance each
+// other into an OR that MIT alone satisfies), so the entries are joined
+// with EntrySeparator and the result is invalid, as the entry is. Empty
+// and repeated entries are dropped; one entry is returned as given.
+func JoinAND(entries []string) string {
+	var parts []string
+	seen := map[string]bool{}
+	for _, e := range entries {
+		if e = strings.Trim(e, spaces); e != "" && !seen[e] {
+			seen[e] = true
+			parts = append(parts, e)
+		}
+	}
+	if len(parts) <= 1 {
+		return strings.Join(parts, "")
+	}
+	wrapped := make([]string, len(parts))
+	for i, e := range parts {
+		x, err := Parse(e)
+		if err != nil {
+			return strings.Join(parts, EntrySeparator)
+		}
+		if _, single := x.Single(); !single {
+			e = "(" + e + ")"
+		}
+		wrapped[i] = e
+	}
+	return strings.Join(wrapped, " AND ")
+}

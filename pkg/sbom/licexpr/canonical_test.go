@@ -105,3 +105,73 @@ func TestDeprecatedData(t *testing.T) {
 		t.Errorf("%d deprecated ids, want 32", n)
 	}
 }
+
+// TestJoinAND: entries that all apply join into an expression meaning all
+// of them; one entry that does not parse leaves the join invalid.
+func TestJoinAND(t *testing.T) {
+	tests := []struct {
+		entries []string
+		want    string // "" when the join must not parse
+	}{
+		{[]string{"MIT"}, "MIT"},
+		{[]string{"MIT", " MIT ", ""}, "MIT"},
+		{[]string{"GPL-3.0-only", "MIT OR MIT"}, "GPL-3.0-only AND (MIT OR MIT)"},
+		{[]string{"GPL-3.0-only", "MIT\tOR\tMIT"}, "GPL-3.0-only AND (MIT\tOR\tMIT)"},
+		{[]string{"GPL-2.0+ WITH Classpath-exception-2.0", "MIT"}, "GPL-2.0+ WITH Classpath-exception-2.0 AND MIT"},
+		{[]string{"(GPL-3.0-only", "MIT)OR(MIT)"}, ""},
+		{[]string{"MIT", "MIT or Apache-2.0"}, ""},
+	}
+	for _, tt := range tests {
+		got := JoinAND(tt.entries)
+		_, err := Parse(got)
+		switch {
+		case tt.want == "" && err == nil:
+			t.Errorf("JoinAND(%q) = %q parses", tt.entries, got)
+		case tt.want != "" && got != tt.want:
+			t.Errorf("JoinAND(%q) = %q, want %q", tt.entries, got, tt.want)
+		case tt.want != "" && err != nil:
+			t.Errorf("JoinAND(%q) = %q: %v", tt.entries, got, err)
+		}
+	}
+	_, err := Parse(JoinAND([]string{"(GPL-3.0-only", "MIT)OR(MIT)"}))
+	if err == nil || !strings.Contains(err.Error(), "not a valid expression") {
+		t.Errorf("invalid entry: %v", err)
+	}
+}
+
+// FuzzJoinAND: the join of two entries parses only when both do, and is
+// then satisfied exactly when both are.
+func FuzzJoinAND(f *testing.F) {
+	f.Add("GPL-3.0-only", "MIT\tOR\tMIT", "MIT")
+	f.Add("(GPL-3.0-only", "MIT)OR(MIT)", "MIT")
+	f.Add("(A OR B) AND C", "D WITH E", "A C D")
+	f.Fuzz(func(t *testing.T, e1, e2, accepted string) {
+		ok := map[string]bool{}
+		for _, id := range strings.Fields(accepted) {
+			ok[id] = true
+		}
+		accept := func(t Term) bool { return ok[t.ID] }
+		j, err := Parse(JoinAND([]string{e1, e2}))
+		x1, err1 := Parse(e1)
+		x2, err2 := Parse(e2)
+		if err != nil {
+			if err1 == nil && err2 == nil && len(e1)+len(e2) < MaxLength-16 {
+				t.Fatalf("JoinAND(%q, %q) does not parse: %v", e1, e2, err)
+			}
+			return
+		}
+		if (err1 != nil && strings.Trim(e1, spaces) != "") || (err2 != nil && strings.Trim(e2, spaces) != "") {
+			t.Fatalf("JoinAND(%q, %q) parses though an entry does not", e1, e2)
+		}
+		want := true
+		for _, x := range []*Expr{x1, x2} {
+			if x != nil {
+				_, s := x.Satisfiable(accept)
+				want = want && s
+			}
+		}
+		if _, got := j.Satisfiable(accept); got != want {
+			t.Fatalf("JoinAND(%q, %q) with %v: satisfiable %v, entries %v", e1, e2, accepted, got, want)
+		}
+	})
+}

@@ -212,6 +212,9 @@ func write(b *strings.Builder, n *Node) {
 	}
 }
 
+// spaces are the white-space characters of the expression syntax.
+const spaces = " \t\n\r"
+
 type tokKind int
 
 const (
@@ -239,7 +242,7 @@ func lex(s string) ([]token, error) {
 	for i := 0; i < len(s); {
 		c := s[i]
 		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+		case strings.IndexByte(spaces, c) >= 0:
 			i++
 		case c == '(':
 			toks = append(toks, token{tokOpen, "(", i})
@@ -274,6 +277,8 @@ func lex(s string) ([]token, error) {
 			}
 			toks = append(toks, token{k, w, i})
 			i = j
+		case strings.HasPrefix(s[i:], EntrySeparator):
+			return nil, fmt.Errorf("%w: licence entries joined at %d, one of which is not a valid expression", ErrSyntax, i+1)
 		default:
 			return nil, fmt.Errorf("%w: unexpected character %q at %d", ErrSyntax, c, i+1)
 		}
