@@ -3,7 +3,10 @@
 // parser of them: sbom check validates licences with it, and a verify
 // policy asks it whether an expression can be satisfied using only
 // acceptable licences, so the two never disagree about what an expression
-// means.
+// means. Expressions are kept as parse trees and every decision walks the
+// tree once: time and memory are linear in the expression's size.
+// Canonical reads deprecated SPDX ids and "X+" as the current id of the
+// same licence, and JoinAND joins licence entries that all apply.
 //
 // Grammar (Annex D.2), with operator precedence WITH > AND > OR:
 //
