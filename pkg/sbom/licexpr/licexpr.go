@@ -3,7 +3,10 @@
 // parser of them: sbom check validates licences with it, and a verify
 // policy asks it whether an expression can be satisfied using only
 // acceptable licences, so the two never disagree about what an expression
-// means.
+// means. Expressions are kept as parse trees and every decision walks the
+// tree once: time and memory are linear in the expression's size.
+// Canonical reads deprecated SPDX ids and "X+" as the current id of the
+// same licence, and JoinAND joins licence entries that all apply.
 //
 // Grammar (Annex D.2), with operator precedence WITH > AND > OR:
 //
@@ -36,15 +39,12 @@ import (
 const (
 	MaxLength = 4096 // characters
 	MaxDepth  = 32   // nested parentheses
-	// MaxAlternatives bounds the disjunctive normal form: "(a OR b) AND
-	// (c OR d) AND ..." doubles with each term.
-	MaxAlternatives = 4096
 )
 
 // ErrSyntax marks an expression that does not parse.
 var ErrSyntax = errors.New("invalid spdx license expression")
 
-// Term is one licence of an alternative: an id, "+" for "or later", and
+// Term is one licence of an expression: an id, "+" for "or later", and
 // an optional exception.
 type Term struct {
 	ID        string // "MIT", "GPL-2.0-only", "LicenseRef-foo", "DocumentRef-d:LicenseRef-x"
@@ -64,10 +64,30 @@ func (t Term) String() string {
 	return s
 }
 
-// Expr is a parsed expression in disjunctive normal form: any one
-// alternative, all of whose terms are accepted, satisfies it.
+// Op is what a Node of the parse tree is.
+type Op int
+
+// The kinds of node.
+const (
+	OpTerm Op = iota // a licence, possibly with "+" and WITH
+	OpAnd            // every operand applies
+	OpOr             // any one operand may be chosen
+)
+
+// Node is one node of the parse tree: a term, or an AND or OR of two or
+// more operands (a chain "a AND b AND c" is one node).
+type Node struct {
+	Op   Op
+	Term Term    // OpTerm
+	Args []*Node // OpAnd, OpOr
+}
+
+// Expr is a parsed expression. It is kept as its parse tree, never
+// expanded into alternatives: expansion is exponential in the number of
+// ANDs of ORs, and every decision here walks the tree once, so parsing and
+// deciding are linear in the expression's size.
 type Expr struct {
-	Alternatives [][]Term
+	Root *Node
 }
 
 // Parse parses an expression.
@@ -83,49 +103,120 @@ func Parse(s string) (*Expr, error) {
 		return nil, fmt.Errorf("%w: empty", ErrSyntax)
 	}
 	p := &parser{toks: toks}
-	alts, err := p.or(0)
+	root, err := p.or(0)
 	if err != nil {
 		return nil, err
 	}
 	if p.pos < len(p.toks) {
 		return nil, fmt.Errorf("%w: unexpected %q at %d", ErrSyntax, p.toks[p.pos].text, p.toks[p.pos].at+1)
 	}
-	return &Expr{Alternatives: alts}, nil
+	return &Expr{Root: root}, nil
 }
 
-// Satisfiable reports whether some alternative consists only of accepted
-// terms, and returns it.
+// Satisfiable reports whether the licences can be chosen so that every
+// one is accepted — an OR needs one accepted operand, an AND all of them,
+// a term (with its "+" and exception) is asked of accept — and returns one
+// such choice. Each node is visited at most once.
 func (e *Expr) Satisfiable(accept func(Term) bool) ([]Term, bool) {
-	for _, alt := range e.Alternatives {
-		ok := true
-		for _, t := range alt {
-			if !accept(t) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			return alt, true
-		}
+	var chosen []Term
+	if satisfy(e.Root, accept, &chosen) {
+		return chosen, true
 	}
 	return nil, false
 }
 
+func satisfy(n *Node, accept func(Term) bool, chosen *[]Term) bool {
+	switch n.Op {
+	case OpTerm:
+		if !accept(n.Term) {
+			return false
+		}
+		*chosen = append(*chosen, n.Term)
+		return true
+	case OpAnd:
+		for _, a := range n.Args {
+			if !satisfy(a, accept, chosen) {
+				return false
+			}
+		}
+		return true
+	default: // OpOr
+		for _, a := range n.Args {
+			mark := len(*chosen)
+			if satisfy(a, accept, chosen) {
+				return true
+			}
+			*chosen = (*chosen)[:mark] // drop what a failed branch chose
+		}
+		return false
+	}
+}
+
 // Terms returns every distinct term of the expression, in the order they
-// first appear in its alternatives.
+// appear in it.
 func (e *Expr) Terms() []Term {
 	var out []Term
 	seen := map[Term]bool{}
-	for _, alt := range e.Alternatives {
-		for _, t := range alt {
-			if !seen[t] {
-				seen[t] = true
-				out = append(out, t)
+	var walk func(*Node)
+	walk = func(n *Node) {
+		if n.Op == OpTerm {
+			if !seen[n.Term] {
+				seen[n.Term] = true
+				out = append(out, n.Term)
 			}
+			return
+		}
+		for _, a := range n.Args {
+			walk(a)
 		}
 	}
+	walk(e.Root)
 	return out
 }
+
+// Single returns the expression's term when it is one licence ("MIT",
+// "GPL-2.0+", "GPL-2.0-only WITH Classpath-exception-2.0"), possibly in
+// parentheses.
+func (e *Expr) Single() (Term, bool) {
+	if e.Root.Op != OpTerm {
+		return Term{}, false
+	}
+	return e.Root.Term, true
+}
+
+// String writes the expression with single spaces, every compound operand
+// in parentheses; it parses back to the same tree.
+func (e *Expr) String() string {
+	var b strings.Builder
+	write(&b, e.Root)
+	return b.String()
+}
+
+func write(b *strings.Builder, n *Node) {
+	if n.Op == OpTerm {
+		b.WriteString(n.Term.String())
+		return
+	}
+	op := " AND "
+	if n.Op == OpOr {
+		op = " OR "
+	}
+	for i, a := range n.Args {
+		if i > 0 {
+			b.WriteString(op)
+		}
+		if a.Op != OpTerm {
+			b.WriteByte('(')
+			write(b, a)
+			b.WriteByte(')')
+		} else {
+			write(b, a)
+		}
+	}
+}
+
+// spaces are the white-space characters of the expression syntax.
+const spaces = " \t\n\r"
 
 type tokKind int
 
@@ -154,7 +245,7 @@ func lex(s string) ([]token, error) {
 	for i := 0; i < len(s); {
 		c := s[i]
 		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+		case strings.IndexByte(spaces, c) >= 0:
 			i++
 		case c == '(':
 			toks = append(toks, token{tokOpen, "(", i})
@@ -189,6 +280,8 @@ func lex(s string) ([]token, error) {
 			}
 			toks = append(toks, token{k, w, i})
 			i = j
+		case strings.HasPrefix(s[i:], EntrySeparator):
+			return nil, fmt.Errorf("%w: licence entries joined at %d, one of which is not a valid expression", ErrSyntax, i+1)
 		default:
 			return nil, fmt.Errorf("%w: unexpected character %q at %d", ErrSyntax, c, i+1)
 		}
@@ -208,75 +301,43 @@ func (p *parser) peek() *token {
 	return nil
 }
 
-func (p *parser) or(depth int) ([][]Term, error) {
-	alts, err := p.and(depth)
+func (p *parser) or(depth int) (*Node, error) {
+	return p.chain(depth, tokOr, OpOr, p.and)
+}
+
+func (p *parser) and(depth int) (*Node, error) {
+	return p.chain(depth, tokAnd, OpAnd, p.with)
+}
+
+// chain parses operand *( sep operand ) into one node of kind op, or the
+// operand alone when there is no sep.
+func (p *parser) chain(depth int, sep tokKind, op Op, operand func(int) (*Node, error)) (*Node, error) {
+	first, err := operand(depth)
 	if err != nil {
 		return nil, err
 	}
-	for t := p.peek(); t != nil && t.kind == tokOr; t = p.peek() {
+	if t := p.peek(); t == nil || t.kind != sep {
+		return first, nil
+	}
+	n := &Node{Op: op, Args: []*Node{first}}
+	for t := p.peek(); t != nil && t.kind == sep; t = p.peek() {
 		p.pos++
-		right, err := p.and(depth)
+		next, err := operand(depth)
 		if err != nil {
 			return nil, err
 		}
-		alts = append(alts, right...)
-		if len(alts) > MaxAlternatives {
-			return nil, fmt.Errorf("%w: more than %d alternatives", ErrSyntax, MaxAlternatives)
-		}
+		n.Args = append(n.Args, next)
 	}
-	return alts, nil
+	return n, nil
 }
 
-func (p *parser) and(depth int) ([][]Term, error) {
-	alts, err := p.with(depth)
-	if err != nil {
-		return nil, err
-	}
-	for t := p.peek(); t != nil && t.kind == tokAnd; t = p.peek() {
-		p.pos++
-		right, err := p.with(depth)
-		if err != nil {
-			return nil, err
-		}
-		if len(alts)*len(right) > MaxAlternatives {
-			return nil, fmt.Errorf("%w: more than %d alternatives", ErrSyntax, MaxAlternatives)
-		}
-		// (a OR b) AND (c OR d) = ac OR ad OR bc OR bd.
-		var product [][]Term
-		for _, l := range alts {
-			for _, r := range right {
-				alt := make([]Term, 0, len(l)+len(r))
-				alt = append(append(alt, l...), r...)
-				product = append(product, alt)
-			}
-		}
-		alts = product
-	}
-	return alts, nil
-}
-
-func (p *parser) with(depth int) ([][]Term, error) {
+func (p *parser) with(depth int) (*Node, error) {
 	t := p.peek()
 	if t == nil {
 		return nil, fmt.Errorf("%w: expression ends where a licence was expected", ErrSyntax)
 	}
 	if t.kind == tokOpen {
-		if depth >= MaxDepth {
-			return nil, fmt.Errorf("%w: nested deeper than %d", ErrSyntax, MaxDepth)
-		}
-		p.pos++
-		alts, err := p.or(depth + 1)
-		if err != nil {
-			return nil, err
-		}
-		if c := p.peek(); c == nil || c.kind != tokClose {
-			return nil, fmt.Errorf("%w: missing ')' for '(' at %d", ErrSyntax, t.at+1)
-		}
-		p.pos++
-		if w := p.peek(); w != nil && w.kind == tokWith {
-			return nil, fmt.Errorf("%w: WITH at %d must follow a licence id, not a parenthesis", ErrSyntax, w.at+1)
-		}
-		return alts, nil
+		return p.group(depth, t)
 	}
 	if t.kind != tokID {
 		return nil, fmt.Errorf("%w: unexpected %q at %d, want a licence id", ErrSyntax, t.text, t.at+1)
@@ -305,7 +366,27 @@ func (p *parser) with(depth int) ([][]Term, error) {
 		term.Exception = e.text
 		p.pos++
 	}
-	return [][]Term{{term}}, nil
+	return &Node{Op: OpTerm, Term: term}, nil
+}
+
+// group parses "(" expression ")" starting at open.
+func (p *parser) group(depth int, open *token) (*Node, error) {
+	if depth >= MaxDepth {
+		return nil, fmt.Errorf("%w: nested deeper than %d", ErrSyntax, MaxDepth)
+	}
+	p.pos++
+	n, err := p.or(depth + 1)
+	if err != nil {
+		return nil, err
+	}
+	if c := p.peek(); c == nil || c.kind != tokClose {
+		return nil, fmt.Errorf("%w: missing ')' for '(' at %d", ErrSyntax, open.at+1)
+	}
+	p.pos++
+	if w := p.peek(); w != nil && w.kind == tokWith {
+		return nil, fmt.Errorf("%w: WITH at %d must follow a licence id, not a parenthesis", ErrSyntax, w.at+1)
+	}
+	return n, nil
 }
 
 // CheckID validates one licence id or reference: idstring characters

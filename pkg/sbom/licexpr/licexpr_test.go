@@ -50,7 +50,7 @@ func TestSatisfiable(t *testing.T) {
 			continue
 		}
 		if _, got := e.Satisfiable(allowOnly(tt.allow...)); got != tt.want {
-			t.Errorf("%q with %v: satisfiable = %v, want %v (alternatives %v)", tt.expr, tt.allow, got, tt.want, e.Alternatives)
+			t.Errorf("%q with %v: satisfiable = %v, want %v (read as %s)", tt.expr, tt.allow, got, tt.want, e)
 		}
 	}
 }
@@ -78,11 +78,10 @@ func TestOperatorCase(t *testing.T) {
 
 func TestParseErrors(t *testing.T) {
 	deep := strings.Repeat("(", MaxDepth+1) + "MIT" + strings.Repeat(")", MaxDepth+1)
-	explode := strings.Repeat("(A OR B) AND ", 13) + "(A OR B)"
 	for _, s := range []string{
 		"", "   ", "MIT OR", "AND MIT", "(MIT", "MIT)", "MIT WITH", "MIT WITH (x)", "(MIT) WITH x",
 		"MIT OR OR Apache-2.0", "MIT/Apache-2.0", "LicenseRef-x+", "a:b", "DocumentRef-x:MIT", "MIT GPL-2.0",
-		"MIT WITH DocumentRef-a:LicenseRef-b", deep, explode, strings.Repeat("M", MaxLength+1),
+		"MIT WITH DocumentRef-a:LicenseRef-b", deep, strings.Repeat("M", MaxLength+1),
 	} {
 		if _, err := Parse(s); !errors.Is(err, ErrSyntax) {
 			t.Errorf("Parse(%q) = %v, want ErrSyntax", s, err)
@@ -107,19 +106,94 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		if len(e.Alternatives) == 0 || len(e.Alternatives) > MaxAlternatives {
-			t.Fatalf("Parse(%q): %d alternatives", s, len(e.Alternatives))
+		// Round trip: the expression written back parses to itself.
+		back, err := Parse(e.String())
+		if err != nil || back.String() != e.String() {
+			t.Fatalf("Parse(%q): %q does not round-trip: %v", s, e, err)
 		}
-		// Round trip: an alternative written back parses to itself.
-		for _, alt := range e.Alternatives {
-			parts := make([]string, len(alt))
-			for i, term := range alt {
-				parts[i] = term.String()
-			}
-			back, err := Parse(strings.Join(parts, " AND "))
-			if err != nil || len(back.Alternatives) != 1 || len(back.Alternatives[0]) != len(alt) {
-				t.Fatalf("Parse(%q): alternative %v does not round-trip: %v", s, alt, err)
-			}
+		// A choice that satisfies the expression consists of its terms.
+		chosen, ok := e.Satisfiable(func(Term) bool { return true })
+		if !ok || len(chosen) == 0 {
+			t.Fatalf("Parse(%q): not satisfiable with every licence accepted", s)
+		}
+		if _, ok := e.Satisfiable(func(Term) bool { return false }); ok {
+			t.Fatalf("Parse(%q): satisfiable with no licence accepted", s)
 		}
 	})
+}
+
+// TestProductOfChoices: an AND of 14 two-way choices (16,384 combinations
+// in disjunctive normal form) parses and is decided on the tree; the
+// choice returned holds one licence of each group.
+func TestProductOfChoices(t *testing.T) {
+	s := strings.Repeat("(A OR B) AND ", 13) + "(A OR B)"
+	e, err := Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chosen, ok := e.Satisfiable(allowOnly("B"))
+	if !ok || len(chosen) != 14 {
+		t.Fatalf("allow [B]: %v %v", chosen, ok)
+	}
+	if _, ok := e.Satisfiable(allowOnly("C")); ok {
+		t.Fatal("allow [C]: satisfiable")
+	}
+	if _, ok := Must(t, s+" AND C").Satisfiable(allowOnly("A")); ok {
+		t.Fatal("allow [A]: the trailing AND C is not satisfied")
+	}
+}
+
+// TestSingle: policy lists take single licences only.
+func TestSingle(t *testing.T) {
+	for s, want := range map[string]bool{
+		"MIT": true, "(GPL-2.0+)": true, "GPL-2.0-only WITH Classpath-exception-2.0": true,
+		"MIT OR MIT": false, "MIT AND Apache-2.0": false,
+	} {
+		if _, got := Must(t, s).Single(); got != want {
+			t.Errorf("Single(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// Must parses s or fails the test.
+func Must(t testing.TB, s string) *Expr {
+	t.Helper()
+	e, err := Parse(s)
+	if err != nil {
+		t.Fatalf("Parse(%q): %v", s, err)
+	}
+	return e
+}
+
+// BenchmarkParse: long AND and OR chains and nested groups, up to
+// MaxLength; the time per byte must stay flat as the input grows.
+func BenchmarkParse(b *testing.B) {
+	nested := strings.Repeat("(MIT OR ", MaxDepth-1) + "MIT" + strings.Repeat(")", MaxDepth-1)
+	cases := map[string]string{
+		"and-chain":     chain(" AND ", "Apache-2.0", MaxLength),
+		"or-chain":      chain(" OR ", "Apache-2.0", MaxLength),
+		"product":       chain(" AND ", "(MIT OR BSD-3-Clause)", MaxLength),
+		"nested-groups": chain(" AND ", nested, MaxLength),
+	}
+	for name, s := range cases {
+		e := Must(b, s)
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(s)))
+			for b.Loop() {
+				if _, err := Parse(s); err != nil {
+					b.Fatal(err)
+				}
+				e.Satisfiable(func(t Term) bool { return t.ID != "BSD-3-Clause" })
+			}
+		})
+	}
+}
+
+// chain repeats item joined by op, up to max characters.
+func chain(op, item string, max int) string {
+	s := item
+	for len(s)+len(op)+len(item) <= max {
+		s += op + item
+	}
+	return s
 }

@@ -36,3 +36,37 @@ func TestLicenseVerdictTable(t *testing.T) {
 		}
 	}
 }
+
+// TestLicenseAllowSpellings: an allow list matches a licence however it is
+// spelled (deprecated ids, "+" or -or-later), and still refuses what it
+// does not list (controls).
+func TestLicenseAllowSpellings(t *testing.T) {
+	cases := []struct {
+		allow, expr string
+		ok          bool
+	}{
+		{"GPL-2.0", "GPL-2.0-only", true},
+		{"GPL-2.0-only", "GPL-2.0", true},
+		{"GPL-2.0+", "GPL-2.0-or-later", true},
+		{"GPL-2.0-or-later", "GPL-2.0+", true},
+		{"GPL-2.0-only WITH Classpath-exception-2.0", "GPL-2.0-with-classpath-exception", true},
+		{"GPL-2.0-with-classpath-exception", "GPL-2.0 WITH Classpath-exception-2.0", true},
+		{"GPL-2.0-only", "GPL-2.0-or-later", false}, // a range is not its first version
+		{"GPL-2.0-only", "GPL-3.0", false},
+		{"GPL-2.0-only WITH Classpath-exception-2.0", "GPL-2.0-only", false},
+		{"GPL-2.0-only", "GPL-2.0-with-classpath-exception WITH GCC-exception-2.0", false}, // not one licence
+	}
+	for _, c := range cases {
+		key, err := licenceKey(c.allow)
+		if err != nil {
+			t.Fatalf("%s: %v", c.allow, err)
+		}
+		got := licenseVerdict(&sbom.Component{Name: "x", Licenses: sbom.Licenses{Declared: c.expr}}, map[string]bool{key: true}, nil)
+		if (got == "") != c.ok {
+			t.Errorf("allow [%s], licence %q: verdict %q, want ok=%v", c.allow, c.expr, got, c.ok)
+		}
+	}
+	if _, err := licenceKey("GPL-2.0-with-classpath-exception WITH GCC-exception-2.0"); err == nil {
+		t.Error("a policy entry with two exceptions is accepted")
+	}
+}

@@ -347,8 +347,7 @@ type compiled struct {
 	builders   []slsa.Builder
 	denied     []deniedMatcher
 	rules      []compiledRule
-	allow      map[string]bool
-	deny       map[string]bool
+	licences   licencePolicy
 }
 
 // Compile validates the policy and prepares it for evaluation: it resolves
@@ -438,24 +437,26 @@ func (p *Policy) Compile() error {
 			bad("sbom.profile", "is %q, want one of %s", s.Profile, strings.Join(profileNames(), ", "))
 		}
 		if l := s.Licenses; l != nil {
-			c.allow, c.deny = map[string]bool{}, map[string]bool{}
+			c.licences = licencePolicy{allow: map[string]bool{}, deny: map[string]bool{}}
 			for i, id := range l.Allow {
-				if err := checkLicenseTerm(id); err != nil {
+				key, err := licenceKey(id)
+				if err != nil {
 					bad(fmt.Sprintf("sbom.licenses.allow[%d]", i), "%v", err)
 				}
-				c.allow[strings.ToLower(id)] = true
+				c.licences.allow[key] = true
 			}
 			for i, id := range l.Deny {
-				if err := checkLicenseTerm(id); err != nil {
+				key, err := licenceKey(id)
+				if err != nil {
 					bad(fmt.Sprintf("sbom.licenses.deny[%d]", i), "%v", err)
 				}
-				c.deny[strings.ToLower(id)] = true
+				c.licences.deny[key] = true
 			}
 			if len(l.Allow) == 0 && len(l.Deny) == 0 {
 				bad("sbom.licenses", "give allow or deny (or both)")
 			}
 			if len(l.Allow) == 0 {
-				c.allow = nil // no allow list: every licence not denied is allowed
+				c.licences.allow = nil // no allow list: every licence not denied is allowed
 			}
 		}
 		for i, d := range s.DeniedComponents {

@@ -239,7 +239,7 @@ func (s *state) evalLicenses(evidence []string) {
 				continue
 			}
 			checked++
-			if why := licenseVerdict(c, s.c.allow, s.c.deny); why != "" {
+			if why := s.c.licences.verdict(c); why != "" {
 				bad = append(bad, componentName(c)+": "+why)
 			}
 		}

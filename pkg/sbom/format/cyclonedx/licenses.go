@@ -2,13 +2,13 @@ package cyclonedx
 
 import (
 	_ "embed"
-	"slices"
 	"strings"
 	"sync"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
 	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/licexpr"
 )
 
 // spdxIDsText is the SPDX licence and exception list that CycloneDX's
@@ -87,22 +87,24 @@ func encodeLicenses(l sbom.Licenses, sv cdx.SpecVersion) (main, evidence *cdx.Li
 
 // decodeLicenses reads a component's licences. Entries without an
 // acknowledgement count as declared: before 1.6 that is what a component's
-// licenses usually held. Several entries with the same acknowledgement are
-// joined with AND. Evidence licences count only when acknowledged, and only
-// where licenses left the field empty.
+// licenses usually held. Several entries with the same acknowledgement all
+// apply: licexpr.JoinAND joins them with AND, each entry parsed on its own
+// (one that does not parse leaves the licence invalid, never weaker).
+// Evidence licences count only when acknowledged, and only where licenses
+// left the field empty.
 func decodeLicenses(c *wireComponent) sbom.Licenses {
 	var out sbom.Licenses
 	if c.Licenses != nil {
 		decl, conc := splitLicenses(*c.Licenses, true)
-		out.Declared, out.Concluded = joinAND(decl), joinAND(conc)
+		out.Declared, out.Concluded = licexpr.JoinAND(decl), licexpr.JoinAND(conc)
 	}
 	if c.Evidence != nil && c.Evidence.Licenses != nil {
 		decl, conc := splitLicenses(*c.Evidence.Licenses, false)
 		if out.Declared == "" {
-			out.Declared = joinAND(decl)
+			out.Declared = licexpr.JoinAND(decl)
 		}
 		if out.Concluded == "" {
-			out.Concluded = joinAND(conc)
+			out.Concluded = licexpr.JoinAND(conc)
 		}
 	}
 	return out
@@ -142,21 +144,6 @@ func splitLicenses(ls cdx.Licenses, unacknowledgedIsDeclared bool) (declared, co
 		}
 	}
 	return declared, concluded
-}
-
-func joinAND(exprs []string) string {
-	exprs = slices.Compact(exprs)
-	if len(exprs) <= 1 {
-		return strings.Join(exprs, "")
-	}
-	parts := make([]string, len(exprs))
-	for i, e := range exprs {
-		if strings.ContainsAny(e, " ") {
-			e = "(" + e + ")"
-		}
-		parts[i] = e
-	}
-	return strings.Join(parts, " AND ")
 }
 
 // licenseRef turns a free-text licence name into an SPDX LicenseRef, the

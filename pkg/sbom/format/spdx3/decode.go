@@ -13,6 +13,7 @@ import (
 
 	"github.com/vouchdev/vouch/internal/strictjson"
 	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/licexpr"
 )
 
 // listedLicensePrefix is where SPDX listed licences live; a document may
@@ -322,18 +323,7 @@ func (g *graph) document(ctx context.Context) (*sbom.Document, error) {
 	assignIDs(comps, spdxDoc)
 
 	d := &sbom.Document{}
-	for _, rel := range g.relationships("hasDeclaredLicense", "hasConcludedLicense") {
-		dc := byElement[rel.From.ID]
-		if dc == nil {
-			continue
-		}
-		expr := g.licenseExpression(rel.To)
-		if rel.RelationshipType == "hasDeclaredLicense" {
-			dc.c.Licenses.Declared = andLicenses(dc.c.Licenses.Declared, expr)
-		} else {
-			dc.c.Licenses.Concluded = andLicenses(dc.c.Licenses.Concluded, expr)
-		}
-	}
+	g.licenses(byElement)
 	for _, rel := range g.relationships("dependsOn", "contains") {
 		from := byElement[rel.From.ID]
 		if from == nil {
@@ -562,44 +552,56 @@ func assignIDs(comps []*decoded, spdxDoc *node) {
 	}
 }
 
-// licenseExpression joins the licences a relationship points at.
-func (g *graph) licenseExpression(to []ref) string {
-	var expr string
+// licenses sets the declared and concluded licences of the components
+// from their licence relationships. Every licence a component's
+// relationships point at applies: licexpr.JoinAND joins them all at once,
+// each parsed on its own.
+func (g *graph) licenses(byElement map[string]*decoded) {
+	type entries struct{ declared, concluded []string }
+	var order []*decoded
+	per := map[*decoded]*entries{}
+	for _, rel := range g.relationships("hasDeclaredLicense", "hasConcludedLicense") {
+		dc := byElement[rel.From.ID]
+		if dc == nil {
+			continue
+		}
+		e := per[dc]
+		if e == nil {
+			e = &entries{}
+			per[dc] = e
+			order = append(order, dc)
+		}
+		if rel.RelationshipType == "hasDeclaredLicense" {
+			e.declared = g.licenseEntries(e.declared, rel.To)
+		} else {
+			e.concluded = g.licenseEntries(e.concluded, rel.To)
+		}
+	}
+	for _, dc := range order {
+		e := per[dc]
+		dc.c.Licenses.Declared = licexpr.JoinAND(e.declared)
+		dc.c.Licenses.Concluded = licexpr.JoinAND(e.concluded)
+	}
+}
+
+// licenseEntries appends the licences a relationship points at to out.
+func (g *graph) licenseEntries(out []string, to []ref) []string {
 	for _, t := range to {
-		var s string
 		switch n := g.resolve(t); {
 		case t.ID == noneLicense:
-			s = "NONE"
+			out = append(out, "NONE")
 		case n != nil && n.Type == classLicenseExpr:
-			s = strings.TrimSpace(n.LicenseExpression)
+			out = append(out, strings.TrimSpace(n.LicenseExpression))
 		case n != nil && n.Type == "expandedlicensing_ListedLicense",
 			n == nil && strings.HasPrefix(t.ID, listedLicensePrefix):
-			s = strings.TrimPrefix(t.ID, listedLicensePrefix)
+			s := strings.TrimPrefix(t.ID, listedLicensePrefix)
 			if i := strings.LastIndexByte(s, '/'); i >= 0 {
 				s = s[i+1:]
 			}
-			s = strings.TrimSuffix(s, ".html")
+			out = append(out, strings.TrimSuffix(s, ".html"))
 		}
-		expr = andLicenses(expr, s)
 	}
-	return expr
-}
-
-// andLicenses joins two licence expressions with AND, bracketing compound ones.
-func andLicenses(a, b string) string {
-	switch {
-	case b == "" || a == b:
-		return a
-	case a == "":
-		return b
-	}
-	wrap := func(s string) string {
-		if strings.ContainsRune(s, ' ') {
-			return "(" + s + ")"
-		}
-		return s
-	}
-	return wrap(a) + " AND " + wrap(b)
+	return out
 }
 
 // creationInfo reads Created, Authors and Tools from the CreationInfo of meta.
