@@ -21,24 +21,17 @@ import (
 	"github.com/vouchdev/vouch/pkg/sbom/catalog/cataloger"
 )
 
-// tiny is the smallest ecosystem: a file named *.tiny whose first line is
-// "TINY" and whose second is "name version". An ecosystem is this much: a
-// Cataloger and the one registration line in init.
-type tiny struct{}
-
+// tinyCatalog reads the smallest ecosystem: a file named *.tiny whose
+// first line is "TINY" and whose second is "name version". An ecosystem is
+// this much: a function (or a Cataloger) and the one registration line in
+// init.
 func init() {
 	cataloger.Register(cataloger.Registration{Name: "tiny", What: "tiny manifest", Globs: []string{"*.tiny"},
 		Sniff: func(_ string, head []byte) bool { return bytes.HasPrefix(head, []byte("TINY\n")) },
-		New:   func(cataloger.Config) cataloger.Cataloger { return tiny{} }})
+		New:   func(cataloger.Config) cataloger.Cataloger { return cataloger.PerFile("tiny", tinyCatalog) }})
 }
 
-func (tiny) Name() string { return "tiny" }
-
-func (tiny) Catalog(ctx context.Context, src cataloger.Source) (*sbom.Fragment, error) {
-	f, err := cataloger.Only(ctx, src)
-	if err != nil {
-		return nil, err
-	}
+func tinyCatalog(_ context.Context, f cataloger.File) (*sbom.Fragment, error) {
 	r, err := f.Open()
 	if err != nil {
 		return nil, err

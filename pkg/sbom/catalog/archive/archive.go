@@ -57,7 +57,9 @@ func init() {
 	cataloger.Register(cataloger.Registration{
 		Name: Kind, What: "release archive", Globs: []string{"*.tar.gz", "*.tgz", "*.zip"}, FoldCase: true,
 		Sniff: IsArchive, Artifact: true, DiskOnly: true,
-		New: func(cfg cataloger.Config) cataloger.Cataloger { return archiveCataloger{cfg} },
+		New: func(cfg cataloger.Config) cataloger.Cataloger {
+			return cataloger.PerFile(Kind, archiveCataloger{cfg}.catalog)
+		},
 	})
 }
 
@@ -65,13 +67,7 @@ func init() {
 // disk with the configuration of the run.
 type archiveCataloger struct{ cfg cataloger.Config }
 
-func (archiveCataloger) Name() string { return Kind }
-
-func (a archiveCataloger) Catalog(ctx context.Context, src cataloger.Source) (*sbom.Fragment, error) {
-	f, err := cataloger.Only(ctx, src)
-	if err != nil {
-		return nil, err
-	}
+func (a archiveCataloger) catalog(ctx context.Context, f cataloger.File) (*sbom.Fragment, error) {
 	p, ok := f.Local()
 	if !ok {
 		return nil, fmt.Errorf("catalog archive %s: not a file on disk", f.Path())

@@ -13,22 +13,24 @@
 //
 // # Adding an ecosystem
 //
-// One folder per ecosystem (as syft's pkg/cataloger), holding a type that
-// implements [Cataloger] and one registration line:
+// One folder per ecosystem (as syft's pkg/cataloger), holding a
+// [Cataloger] — for one file at a time, a [FileFunc] made one by
+// [PerFile] — and one registration line:
 //
 //	func init() {
 //		cataloger.Register(cataloger.Registration{
 //			Name:  "npm-lock",
 //			What:  "npm lockfile",
 //			Globs: []string{"package-lock.json"},
-//			New:   func(cataloger.Config) cataloger.Cataloger { return npmLock{} },
+//			New:   func(cataloger.Config) cataloger.Cataloger { return cataloger.PerFile("npm-lock", readLock) },
 //		})
 //	}
 //
 // and its package is linked in by a blank import in package catalog's
 // catalogers.go. The registered cataloger is then run on every matching
 // file found in a directory and, unless [Registration.DiskOnly], on every
-// matching entry of an archive.
+// matching entry of an archive: a FileFunc that reads [File.Open] works in
+// both; one that needs random access calls [Local].
 //
 // # Post-processing
 //
@@ -126,4 +128,27 @@ func Only(ctx context.Context, src Source) (File, error) {
 		return nil, fmt.Errorf("%w: it holds %d", errNotOne, n)
 	}
 	return got, nil
+}
+
+// FileFunc catalogs one file.
+type FileFunc func(ctx context.Context, f File) (*sbom.Fragment, error)
+
+// PerFile is a [Cataloger] named name that reads the one file of each
+// [Source] it is given with fn: the shape of every cataloger that reads a
+// file at a time.
+func PerFile(name string, fn FileFunc) Cataloger { return perFile{name, fn} }
+
+type perFile struct {
+	name string
+	fn   FileFunc
+}
+
+func (p perFile) Name() string { return p.name }
+
+func (p perFile) Catalog(ctx context.Context, src Source) (*sbom.Fragment, error) {
+	f, err := Only(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	return p.fn(ctx, f)
 }

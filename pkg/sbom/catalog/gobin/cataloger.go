@@ -15,7 +15,9 @@ func init() {
 	cataloger.Register(cataloger.Registration{
 		Name: Kind, What: "executable", Artifact: true,
 		Sniff: func(_ string, head []byte) bool { return IsExecutable(head) },
-		New:   func(cfg cataloger.Config) cataloger.Cataloger { return binCataloger{cfg} },
+		New: func(cfg cataloger.Config) cataloger.Cataloger {
+			return cataloger.PerFile(Kind, binCataloger{cfg}.catalog)
+		},
 	})
 }
 
@@ -23,13 +25,7 @@ func init() {
 // disk or copied out of an archive, with the configuration of the run.
 type binCataloger struct{ cfg cataloger.Config }
 
-func (binCataloger) Name() string { return Kind }
-
-func (b binCataloger) Catalog(ctx context.Context, src cataloger.Source) (*sbom.Fragment, error) {
-	f, err := cataloger.Only(ctx, src)
-	if err != nil {
-		return nil, err
-	}
+func (b binCataloger) catalog(ctx context.Context, f cataloger.File) (*sbom.Fragment, error) {
 	// Read errors pass through unwrapped: the archive tells its own
 	// failures (limits, corrupt streams) from the binary's.
 	p, d, remove, err := cataloger.Local(ctx, f, b.cfg.TempDir)

@@ -17,8 +17,10 @@ func init() {
 		Name: Kind, What: "go.mod", Globs: []string{"go.mod"},
 		// go.sum, vendor/ and local replacements are read next to it.
 		DiskOnly: true,
-		New:      func(cfg cataloger.Config) cataloger.Cataloger { return modCataloger{cfg} },
-		Post:     PreferBinaries,
+		New: func(cfg cataloger.Config) cataloger.Cataloger {
+			return cataloger.PerFile(Kind, modCataloger{cfg}.catalog)
+		},
+		Post: PreferBinaries,
 	})
 }
 
@@ -26,15 +28,9 @@ func init() {
 // with the configuration of the run.
 type modCataloger struct{ cfg cataloger.Config }
 
-func (modCataloger) Name() string { return Kind }
-
-// Catalog resolves the main module's version (--version, then a release
+// catalog resolves the main module's version (--version, then a release
 // tag on the checked-out commit) and catalogs the module.
-func (m modCataloger) Catalog(ctx context.Context, src cataloger.Source) (*sbom.Fragment, error) {
-	f, err := cataloger.Only(ctx, src)
-	if err != nil {
-		return nil, err
-	}
+func (m modCataloger) catalog(ctx context.Context, f cataloger.File) (*sbom.Fragment, error) {
 	p, ok := f.Local()
 	if !ok {
 		return nil, fmt.Errorf("%s: a go.mod is read only from a directory, next to its go.sum", f.Path())
