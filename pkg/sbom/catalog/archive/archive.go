@@ -292,7 +292,9 @@ func (c *reader) entry(name string, size int64, r io.Reader) error {
 	if err := c.visit(e); err != nil {
 		return err
 	}
-	if _, err := io.Copy(io.Discard, e.r); err != nil {
+	// Hide the MultiReader's WriteTo, which would allocate a buffer per
+	// entry: io.Discard reads through a pooled one.
+	if _, err := io.Copy(io.Discard, struct{ io.Reader }{e.r}); err != nil {
 		return fmt.Errorf("entry %s: %w", name, err)
 	}
 	return nil
