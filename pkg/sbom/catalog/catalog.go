@@ -53,7 +53,8 @@ type Options struct {
 	ModCache string
 	// Limits bound what is read from archives.
 	Limits archive.Limits
-	// TempDir is where archive entries are spooled.
+	// TempDir is where archive entries that need random access (executables)
+	// are copied to while they are read.
 	TempDir string
 	// Workers is how many files are catalogued at once; 0 means GOMAXPROCS.
 	Workers int

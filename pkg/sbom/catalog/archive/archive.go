@@ -87,7 +87,8 @@ type Options struct {
 	RelPath string
 	// Limits bound decompression; unset fields take [DefaultLimits].
 	Limits Limits
-	// TempDir is where executables are spooled; "" means [os.TempDir].
+	// TempDir is where executables are copied to be read; "" means
+	// [os.TempDir].
 	TempDir string
 	// Binary configures the Go binary cataloger for every executable: its
 	// Version and TagForRevision (RelPath and Digests are set per entry).
@@ -339,15 +340,12 @@ func (c *reader) catalogEntry(f cataloger.File) error {
 // content the cataloger rejects (a truncated executable) is a warning, and
 // the archive's contents are then incomplete.
 func (c *reader) entryFailed(e *entryFile, reg *cataloger.Registration, err error) error {
-	var le *LimitError
-	if errors.As(err, &le) || c.ctx.Err() != nil {
-		if ctxErr := c.ctx.Err(); ctxErr != nil {
-			return ctxErr
-		}
-		return err
+	if ctxErr := c.ctx.Err(); ctxErr != nil {
+		return ctxErr
 	}
+	var le *LimitError
 	var se *cataloger.SpoolError
-	if errors.As(err, &se) {
+	if errors.As(err, &le) || errors.As(err, &se) {
 		return err
 	}
 	if e.readErr != nil {
