@@ -217,3 +217,34 @@ func TestIdentify(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 }
+
+// TestDirectoryIsASource: a directory walks as a cataloger.Source, in
+// lexical order, without what a run skips, each file readable on disk.
+func TestDirectoryIsASource(t *testing.T) {
+	root := t.TempDir()
+	for _, p := range []string{"b/y", "a/x", "vendor/v", ".git/HEAD", "testdata/t"} {
+		write(t, filepath.Join(root, p), "content of "+p)
+	}
+	var src cataloger.Source = &dirSource{root: root}
+	var got []string
+	err := src.Walk(context.Background(), func(f cataloger.File) error {
+		got = append(got, f.Path())
+		r, err := f.Open()
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		b, err := io.ReadAll(r)
+		if p, ok := f.Local(); err != nil || !ok || string(b) != "content of "+f.Path() || int64(len(b)) != f.Size() || p != f.Host() {
+			t.Errorf("%s: read %q (%v), local %q %v, size %d", f.Path(), b, err, p, ok, f.Size())
+		}
+		return nil
+	})
+	if err != nil || !slices.Equal(got, []string{"a/x", "b/y"}) {
+		t.Errorf("walked %v (%v), want a/x, b/y", got, err)
+	}
+	stop := errors.New("stop")
+	if err := src.Walk(context.Background(), func(cataloger.File) error { return stop }); !errors.Is(err, stop) {
+		t.Errorf("an error from fn: walk returned %v", err)
+	}
+}

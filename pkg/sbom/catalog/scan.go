@@ -36,14 +36,25 @@ type job struct {
 }
 
 // diskFile is a file found on disk, as a [cataloger.File].
-type diskFile struct{ job }
+type diskFile struct {
+	job
+	entry fs.DirEntry // from the walk; nil for a file named as a SOURCE
+}
 
 func (f diskFile) Path() string          { return f.rel }
 func (f diskFile) Host() string          { return f.path }
 func (f diskFile) Local() (string, bool) { return f.path, true }
 
+// Size is 0 for a file that cannot be stat'ed: it is not sniffed, and
+// whoever opens it gets the error.
 func (f diskFile) Size() int64 {
-	fi, err := os.Stat(f.path)
+	var fi fs.FileInfo
+	var err error
+	if f.entry != nil {
+		fi, err = f.entry.Info()
+	} else {
+		fi, err = os.Stat(f.path)
+	}
 	if err != nil {
 		return 0
 	}
@@ -112,73 +123,96 @@ func scan(ctx context.Context, roots []string, opts Options) ([]outcome, map[str
 	return out, repos.moduleRoots(), nil
 }
 
-// walk sends a job for every candidate file under each root. Problems with a
-// root or a directory are returned as failed outcomes.
+// walk sends a job for every candidate file under each root: one a
+// cataloger claims by name, or one large enough to be sniffed. Problems with
+// a root or a directory are returned as failed outcomes.
 func walk(ctx context.Context, roots []string, opts Options, set *cataloger.Set, jobs chan<- job) []outcome {
 	var failed []outcome
-	fail := func(p string, err error) {
-		failed = append(failed, outcome{job: job{path: p, rel: filepath.ToSlash(p)}, err: err})
-	}
 	for _, root := range roots {
 		fi, err := os.Stat(root)
 		if err != nil {
-			fail(root, pathError(err))
+			failed = append(failed, failedPath(root, pathError(err)))
 			continue
 		}
 		if !fi.IsDir() {
-			jobs <- job{path: root, rel: fileRel(root), explicit: true, reg: set.MatchName(root)}
+			jobs <- job{path: root, rel: fileRel(root), explicit: true, reg: set.MatchName(fileRel(root))}
 			continue
 		}
-		// A module at the root is what the user asked about; modules nested
-		// below it are separate modules (Go leaves them out of the parent's
-		// module zip), so they are skipped unless asked for.
-		_, statErr := os.Stat(filepath.Join(root, "go.mod"))
-		rootIsModule := statErr == nil && !opts.NestedModules
-		var nested []sbom.Warning
-		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			rel := relTo(root, p)
-			if err != nil {
-				fail(rel, pathError(err))
-				if d != nil && d.IsDir() {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if d.IsDir() {
-				if p != root && skipDir(d.Name(), rel, opts) {
-					return fs.SkipDir
-				}
-				if p != root && rootIsModule {
-					if _, err := os.Stat(filepath.Join(p, "go.mod")); err == nil {
-						nested = append(nested, sbom.Warning{Path: rel, Message: "a nested module, not part of the module at the root: skipped (name it as a SOURCE or pass --nested-modules)"})
-						return fs.SkipDir
-					}
-				}
-				return nil
-			}
-			if excluded(rel, opts.Exclude) || !d.Type().IsRegular() {
-				return nil
-			}
-			if reg := set.MatchName(d.Name()); reg != nil {
-				jobs <- job{path: p, rel: rel, reg: reg}
-				return nil
-			}
-			if info, err := d.Info(); err == nil && info.Size() >= cataloger.MinSniffSize {
-				jobs <- job{path: p, rel: rel}
+		src := &dirSource{root: root, opts: opts}
+		src.Walk(ctx, func(f cataloger.File) error {
+			j := f.(diskFile).job
+			if j.reg = set.MatchName(j.rel); j.reg != nil || f.Size() >= cataloger.MinSniffSize {
+				jobs <- j
 			}
 			return nil
 		})
-		if err != nil && ctx.Err() == nil {
-			fail(root, err)
-		}
-		if len(nested) > 0 {
-			failed = append(failed, outcome{job: job{rel: relTo(root, root)}, frag: &sbom.Fragment{Warnings: nested}})
-		}
+		failed = append(failed, src.failed...)
 	}
 	return failed
+}
+
+func failedPath(p string, err error) outcome {
+	return outcome{job: job{path: p, rel: filepath.ToSlash(p)}, err: err}
+}
+
+// dirSource is a directory on disk as a [cataloger.Source]: Walk visits
+// every regular file below root in lexical order, leaving out .git,
+// vendor/ and testdata/ (unless asked for), excluded paths and modules
+// nested below a root module. Problems with a directory do not stop the
+// walk: they are collected in failed, with the nested-module notes.
+type dirSource struct {
+	root   string
+	opts   Options
+	failed []outcome
+}
+
+// Walk calls fn with a diskFile for each file; an error from fn stops it.
+func (s *dirSource) Walk(ctx context.Context, fn func(cataloger.File) error) error {
+	root, opts := s.root, s.opts
+	// A module at the root is what the user asked about; modules nested
+	// below it are separate modules (Go leaves them out of the parent's
+	// module zip), so they are skipped unless asked for.
+	_, statErr := os.Stat(filepath.Join(root, "go.mod"))
+	rootIsModule := statErr == nil && !opts.NestedModules
+	var nested []sbom.Warning
+	var fnErr error
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		rel := relTo(root, p)
+		if err != nil {
+			s.failed = append(s.failed, failedPath(rel, pathError(err)))
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			if p != root && skipDir(d.Name(), rel, opts) {
+				return fs.SkipDir
+			}
+			if p != root && rootIsModule {
+				if _, err := os.Stat(filepath.Join(p, "go.mod")); err == nil {
+					nested = append(nested, sbom.Warning{Path: rel, Message: "a nested module, not part of the module at the root: skipped (name it as a SOURCE or pass --nested-modules)"})
+					return fs.SkipDir
+				}
+			}
+			return nil
+		}
+		if excluded(rel, opts.Exclude) || !d.Type().IsRegular() {
+			return nil
+		}
+		fnErr = fn(diskFile{job: job{path: p, rel: rel}, entry: d})
+		return fnErr
+	})
+	if err != nil && ctx.Err() == nil && fnErr == nil {
+		s.failed = append(s.failed, failedPath(root, err))
+	}
+	if len(nested) > 0 {
+		s.failed = append(s.failed, outcome{job: job{rel: relTo(root, root)}, frag: &sbom.Fragment{Warnings: nested}})
+	}
+	return err
 }
 
 // pathError drops the "op path:" prefix of an *fs.PathError, since every
@@ -262,7 +296,7 @@ func process(ctx context.Context, j job, set *cataloger.Set) (outcome, bool) {
 		return o, false
 	}
 	o.kind = Kind(reg.Name)
-	o.frag, o.err = set.Catalog(ctx, reg, diskFile{j})
+	o.frag, o.err = set.Catalog(ctx, reg, diskFile{job: j})
 	return o, true
 }
 
@@ -283,7 +317,7 @@ func match(set *cataloger.Set, j job) (*cataloger.Registration, error) {
 // path with, were it named as a SOURCE, or nil when none claims it.
 func Identify(path string, opts Options) (*cataloger.Registration, error) {
 	set := opts.catalogers(nil)
-	return match(set, job{path: path, rel: fileRel(path), reg: set.MatchName(path)})
+	return match(set, job{path: path, rel: fileRel(path), reg: set.MatchName(fileRel(path))})
 }
 
 func readHead(p string) ([]byte, error) {
