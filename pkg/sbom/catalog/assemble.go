@@ -39,7 +39,7 @@ func assemble(ctx context.Context, outs []outcome, opts Options) *Result {
 		frags[i] = f.Fragment
 	}
 	doc := merge(frags)
-	enrichLicenses(ctx, doc, opts.ModCache)
+	set.Enrich(ctx, doc)
 	inheritFromContents(doc)
 	filePURL(doc)
 	doc.Primary = primary(doc, frags, opts)

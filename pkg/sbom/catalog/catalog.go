@@ -131,7 +131,7 @@ func Run(ctx context.Context, roots []string, opts Options) (*Result, error) {
 	if opts.Created.IsZero() {
 		opts.Created = time.Now()
 	}
-	gomod.Prewarm()
+	opts.catalogers(nil).Prepare()
 	found, sources, err := scan(ctx, roots, opts)
 	if err != nil {
 		return nil, err

@@ -12,10 +12,12 @@ import (
 	"io"
 	"io/fs"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog/cataloger"
@@ -246,5 +248,41 @@ func TestDirectoryIsASource(t *testing.T) {
 	stop := errors.New("stop")
 	if err := src.Walk(context.Background(), func(cataloger.File) error { return stop }); !errors.Is(err, stop) {
 		t.Errorf("an error from fn: walk returned %v", err)
+	}
+}
+
+// TestGoStepsAreRegistered: the Go catalogers' run-wide steps — a binary's
+// modules get their licences from the module cache — run through the
+// registry. The control is a module the cache does not hold.
+func TestGoStepsAreRegistered(t *testing.T) {
+	cache := t.TempDir()
+	license, err := os.ReadFile(filepath.Join("..", "..", "..", "LICENSE")) // vouch's own Apache-2.0 text
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(cache, "example.com", "dep@v1.0.0", "LICENSE"), string(license))
+	bin := &sbom.Fragment{Primary: "file:app", Components: []sbom.Component{
+		{ID: "file:app", Type: sbom.TypeApplication, Name: "example.com/app",
+			Properties: []sbom.Property{{Name: sbom.PropGoPackage, Value: "example.com/app"}}},
+		{ID: "pkg:golang/example.com/dep@v1.0.0", Type: sbom.TypeLibrary, Name: "example.com/dep", Version: "v1.0.0", PURL: "pkg:golang/example.com/dep@v1.0.0"},
+		{ID: "pkg:golang/example.com/gone@v1.0.0", Type: sbom.TypeLibrary, Name: "example.com/gone", Version: "v1.0.0", PURL: "pkg:golang/example.com/gone@v1.0.0"},
+	}}
+	res := assemble(context.Background(), []outcome{{job: job{rel: "app"}, kind: KindBinary, frag: bin}},
+		Options{Created: time.Unix(0, 0), ModCache: cache})
+	d := res.Document
+	if got := d.Component("pkg:golang/example.com/dep@v1.0.0").Licenses; got.Declared != "Apache-2.0" {
+		t.Errorf("dep licences %+v, want Apache-2.0 from the module cache", got)
+	}
+	if got := d.Component("pkg:golang/example.com/gone@v1.0.0").Licenses; got != (sbom.Licenses{}) {
+		t.Errorf("a module missing from the cache got licences %+v", got)
+	}
+	var hooks []string
+	for _, r := range cataloger.Default().Registrations() {
+		if r.Post != nil || r.Enrich != nil || r.Prepare != nil {
+			hooks = append(hooks, r.Name)
+		}
+	}
+	if !slices.Equal(hooks, []string{string(KindGoMod)}) {
+		t.Errorf("registrations with run-wide steps: %v, want go.mod's", hooks)
 	}
 }

@@ -43,6 +43,13 @@ type Registration struct {
 	// order they are merged, before the merge; it returns the fragments
 	// to merge. Steps run in the order of the registrations.
 	Post func([]Found) []Found
+	// Enrich, if set, runs once per run on the merged document, before
+	// archives inherit their contents' licences: it fills in what no one
+	// file said (Go: module licences from the module cache).
+	Enrich func(ctx context.Context, cfg Config, doc *sbom.Document)
+	// Prepare, if set, is called when a run starts, to warm up what the
+	// cataloger will need (Go: the licence scanner) while files are read.
+	Prepare func()
 }
 
 // Found is one fragment of a run and the cataloger that made it ("" for
@@ -132,7 +139,7 @@ func (g *Registry) With(cfg Config) *Set {
 	}
 	g.mu.RLock()
 	defer g.mu.RUnlock()
-	s := &Set{regs: slices.Clone(g.regs), cats: make(map[string]Cataloger, len(g.regs))}
+	s := &Set{regs: slices.Clone(g.regs), cats: make(map[string]Cataloger, len(g.regs)), cfg: cfg}
 	for _, r := range s.regs {
 		s.cats[r.Name] = r.New(cfg)
 	}
@@ -143,6 +150,7 @@ func (g *Registry) With(cfg Config) *Set {
 type Set struct {
 	regs []*Registration
 	cats map[string]Cataloger
+	cfg  Config
 }
 
 // MatchName returns the first registration that claims a file by its base
@@ -214,4 +222,22 @@ func (s *Set) Post(found []Found) []Found {
 		}
 	}
 	return found
+}
+
+// Enrich runs every registered enrichment step on doc.
+func (s *Set) Enrich(ctx context.Context, doc *sbom.Document) {
+	for _, r := range s.regs {
+		if r.Enrich != nil && ctx.Err() == nil {
+			r.Enrich(ctx, s.cfg, doc)
+		}
+	}
+}
+
+// Prepare calls every registered Prepare.
+func (s *Set) Prepare() {
+	for _, r := range s.regs {
+		if r.Prepare != nil {
+			r.Prepare()
+		}
+	}
 }

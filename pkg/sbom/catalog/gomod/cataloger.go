@@ -20,7 +20,9 @@ func init() {
 		New: func(cfg cataloger.Config) cataloger.Cataloger {
 			return cataloger.PerFile(Kind, modCataloger{cfg}.catalog)
 		},
-		Post: PreferBinaries,
+		Post:    PreferBinaries,
+		Enrich:  EnrichLicenses,
+		Prepare: Prewarm,
 	})
 }
 
