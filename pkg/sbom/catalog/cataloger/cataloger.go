@@ -37,7 +37,10 @@
 // What an ecosystem knows about its own sources beyond one file (Go: the
 // build info of a binary, not go.mod, says what ships) is a
 // [Registration.Post] step: it sees every fragment of a run, with the name
-// of the cataloger that made it, before they are merged.
+// of the cataloger that made it, before they are merged. What needs the
+// merged document (Go: module licences from the module cache) is a
+// [Registration.Enrich] step, and what is worth starting before the walk
+// (Go: building the licence scanner) a [Registration.Prepare].
 package cataloger
 
 import (
