@@ -78,8 +78,6 @@ import (
 	"github.com/vouchdev/vouch/pkg/attest/sign"
 	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog"
-	"github.com/vouchdev/vouch/pkg/sbom/catalog/archive"
-	"github.com/vouchdev/vouch/pkg/sbom/catalog/gobin"
 	"github.com/vouchdev/vouch/pkg/sbom/digest"
 	"github.com/vouchdev/vouch/pkg/sbom/format"
 )
@@ -101,10 +99,6 @@ const (
 	CycloneDXSpec = "cyclonedx-json@1.6"
 	SPDXSpec      = "spdx-json@2.3"
 )
-
-// sniffSize is how much of a file decides whether it is a Go binary or an
-// archive (package catalog reads the same amount).
-const sniffSize = 512
 
 // Errors callers branch on.
 var (
@@ -518,13 +512,15 @@ type scanned struct {
 }
 
 // sbomOf returns the SBOM of the artifact at path and its digests, from one
-// read.
+// read. Which artifacts are catalogued is the catalog's own decision: those
+// a cataloger registered as reading built artifacts claims (Go binaries,
+// release archives); anything else is a single file.
 func (p *planner) sbomOf(ctx context.Context, path string) (scanned, error) {
-	head, err := readHead(path)
+	reg, err := catalog.Identify(path, p.opts.SBOM)
 	if err != nil {
-		return scanned{}, err
+		return scanned{}, err // names the path
 	}
-	if archive.IsArchive(path, head) || gobin.IsExecutable(head) {
+	if reg != nil && reg.Artifact {
 		return p.catalogued(ctx, path)
 	}
 	return p.plainFile(ctx, path)
@@ -672,20 +668,6 @@ func (p *planner) releaseFiles(ctx context.Context, arts []Artifact) ([]File, []
 		{filepath.Join(p.outDir, ChecksumsName), sums.Bytes()},
 		{filepath.Join(p.outDir, ChecksumsBundleName), sumsSig},
 	}, warns, nil
-}
-
-func readHead(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	head := make([]byte, sniffSize)
-	n, err := io.ReadFull(f, head)
-	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	return head[:n], nil
 }
 
 func sizeOf(path string) int64 {

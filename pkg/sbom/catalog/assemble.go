@@ -3,12 +3,12 @@ package catalog
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"path"
 	"slices"
 	"strings"
 
 	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog/cataloger"
 )
 
 // assemble merges the outcomes into one document, in an order that does not
@@ -16,26 +16,30 @@ import (
 func assemble(ctx context.Context, outs []outcome, opts Options) *Result {
 	slices.SortFunc(outs, func(a, b outcome) int { return cmp.Compare(a.rel, b.rel) })
 	res := &Result{Sources: map[Kind]int{}}
-	var frags []*sbom.Fragment
-	var kinds []Kind
+	set := opts.catalogers(nil)
+	var found []cataloger.Found
+	shipped := false
 	for _, o := range outs {
 		if o.err != nil {
 			res.Errors = append(res.Errors, &SourceError{Path: o.rel, Err: o.err})
 			continue
 		}
-		if o.kind == "" {
-			// Notes from the walk itself: warnings, no source.
-			frags = append(frags, o.frag)
-			kinds = append(kinds, o.kind)
-			continue
+		// A kind "" is notes from the walk itself: warnings, no source.
+		if o.kind != "" {
+			res.Sources[o.kind]++
+			if r := set.Lookup(string(o.kind)); r != nil && r.Artifact {
+				shipped = true
+			}
 		}
-		res.Sources[o.kind]++
-		frags = append(frags, o.frag)
-		kinds = append(kinds, o.kind)
+		found = append(found, cataloger.Found{Kind: string(o.kind), Fragment: o.frag})
 	}
-	frags, shipped := preferBinaries(frags, kinds)
+	found = set.Post(found)
+	frags := make([]*sbom.Fragment, len(found))
+	for i, f := range found {
+		frags[i] = f.Fragment
+	}
 	doc := merge(frags)
-	enrichLicenses(ctx, doc, opts.ModCache)
+	set.Enrich(ctx, doc)
 	inheritFromContents(doc)
 	filePURL(doc)
 	doc.Primary = primary(doc, frags, opts)
@@ -49,97 +53,6 @@ func assemble(ctx context.Context, outs []outcome, opts Options) *Result {
 	res.Warnings = slices.Compact(res.Warnings)
 	res.Document = doc
 	return res
-}
-
-// goBinaries returns the application components of the fragments that came
-// from Go build info, by main module path.
-func goBinaries(frags []*sbom.Fragment) map[string][]*sbom.Component {
-	out := map[string][]*sbom.Component{}
-	for _, f := range frags {
-		for i := range f.Components {
-			c := &f.Components[i]
-			if _, ok := c.Property(sbom.PropGoPackage); ok && c.Type == sbom.TypeApplication {
-				out[c.Name] = append(out[c.Name], c)
-			}
-		}
-	}
-	return out
-}
-
-// preferBinaries drops the go.mod view of a module when binaries built from
-// it were found: build info, not go.mod, says what ships (the toolchain,
-// replaced and bumped modules). Where the two disagree on a module's
-// version, the difference becomes a warning and a property.
-func preferBinaries(frags []*sbom.Fragment, kinds []Kind) ([]*sbom.Fragment, bool) {
-	bins := goBinaries(frags)
-	shipped := slices.Contains(kinds, KindBinary) || slices.Contains(kinds, KindArchive)
-	var keep []*sbom.Fragment
-	for i, f := range frags {
-		main := findComponent(f.Components, f.Primary)
-		if kinds[i] != KindGoMod || main == nil || len(bins[main.Name]) == 0 {
-			keep = append(keep, f)
-			continue
-		}
-		compareWithBinaries(f, main, frags)
-		// Its warnings still matter: keep them, drop its components.
-		keep = append(keep, &sbom.Fragment{Warnings: f.Warnings})
-	}
-	return keep, shipped
-}
-
-func compareWithBinaries(mod *sbom.Fragment, main *sbom.Component, frags []*sbom.Fragment) {
-	linked := map[string][]*sbom.Component{} // module path -> components from binaries
-	for _, f := range frags {
-		if f == mod {
-			continue
-		}
-		for i := range f.Components {
-			c := &f.Components[i]
-			if _, ok := c.Property(sbom.PropGoPackage); ok || c.Type != sbom.TypeLibrary {
-				continue
-			}
-			linked[c.Name] = append(linked[c.Name], c)
-		}
-	}
-	// The binaries are built from this module: its licence is theirs.
-	for _, f := range frags {
-		for i := range f.Components {
-			c := &f.Components[i]
-			if _, ok := c.Property(sbom.PropGoPackage); ok && c.Name == main.Name && c.Licenses == (sbom.Licenses{}) {
-				c.Licenses = main.Licenses
-			}
-		}
-	}
-	where, _ := main.Property(sbom.PropSourcePath)
-	mod.Warnings = append(mod.Warnings, sbom.Warning{Path: where, Message: fmt.Sprintf(
-		"binaries built from %s were found: their build info, not go.mod, describes what ships", main.Name)})
-	for _, req := range mod.Components {
-		if req.ID == main.ID {
-			continue
-		}
-		got := linked[req.Name]
-		if len(got) == 0 || slices.ContainsFunc(got, func(c *sbom.Component) bool { return c.Version == req.Version }) {
-			continue
-		}
-		for _, c := range got {
-			note := fmt.Sprintf("go.mod requires %s", req.Version)
-			if r, ok := req.Property(sbom.PropGoReplace); ok {
-				note += " (replaced by " + r + ")"
-			}
-			c.SetProperty(sbom.PropGoModDiff, note)
-		}
-		mod.Warnings = append(mod.Warnings, sbom.Warning{Path: where, Message: fmt.Sprintf(
-			"%s: go.mod requires %s, the binaries link %s", req.Name, req.Version, got[0].Version)})
-	}
-}
-
-func findComponent(cs []sbom.Component, id string) *sbom.Component {
-	for i := range cs {
-		if cs[i].ID == id {
-			return &cs[i]
-		}
-	}
-	return nil
 }
 
 // merge joins the fragments' components and dependency edges. A component

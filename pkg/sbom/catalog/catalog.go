@@ -5,8 +5,13 @@
 // of workers (one per core) that sniff, hash and catalog it, and merges the
 // per-source fragments into one deterministic [sbom.Document].
 //
-// Each kind of source has its own cataloger package: [gomod] for Go module
-// source, [gobin] for Go binaries, [archive] for .tar.gz and .zip releases.
+// Which file is read by which cataloger is decided by one registry
+// ([cataloger.Registry]): every kind of source has its own cataloger
+// package, registered by name glob or by its first bytes — [gomod] for Go
+// module source, [gobin] for Go binaries, [archive] for .tar.gz and .zip
+// releases, whose entries are matched against the same registry. An
+// ecosystem is added by a package that registers its [cataloger.Cataloger]
+// and a blank import in catalogers.go.
 //
 // A source that fails does not stop the others: its error is recorded, and
 // the document says it is incomplete, unless the caller asks to fail.
@@ -19,6 +24,8 @@ import (
 
 	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog/archive"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog/cataloger"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog/gobin"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog/gomod"
 )
 
@@ -46,7 +53,8 @@ type Options struct {
 	ModCache string
 	// Limits bound what is read from archives.
 	Limits archive.Limits
-	// TempDir is where archive entries are spooled.
+	// TempDir is where archive entries that need random access (executables)
+	// are copied to while they are read.
 	TempDir string
 	// Workers is how many files are catalogued at once; 0 means GOMAXPROCS.
 	Workers int
@@ -59,6 +67,24 @@ type Options struct {
 	// Progress, if set, is called from one goroutine after each source is
 	// catalogued, with the number done and the number found so far.
 	Progress func(done, found int)
+	// Registry decides which cataloger reads which file; nil means
+	// [cataloger.Default], where every ecosystem compiled in registers.
+	Registry *cataloger.Registry
+}
+
+// registry is the run's registry.
+func (o Options) registry() *cataloger.Registry {
+	if o.Registry != nil {
+		return o.Registry
+	}
+	return cataloger.Default()
+}
+
+// catalogers makes the run's catalogers; repos may be nil.
+func (o Options) catalogers(repos cataloger.Repos) *cataloger.Set {
+	return o.registry().With(cataloger.Config{
+		Version: o.Version, ModCache: o.ModCache, TempDir: o.TempDir, Limits: o.Limits, Repos: repos,
+	})
 }
 
 // SourceError is a source that could not be catalogued.
@@ -88,14 +114,14 @@ type Result struct {
 	Sources map[Kind]int
 }
 
-// Kind is a kind of source.
+// Kind is a kind of source: the name of the cataloger that read it.
 type Kind string
 
-// Source kinds.
+// Source kinds of the catalogers vouch has always had.
 const (
-	KindGoMod   Kind = "go.mod"
-	KindBinary  Kind = "binary"
-	KindArchive Kind = "archive"
+	KindGoMod   Kind = gomod.Kind
+	KindBinary  Kind = gobin.Kind
+	KindArchive Kind = archive.Kind
 )
 
 // Run catalogs every source under roots and returns the merged document.
@@ -105,7 +131,7 @@ func Run(ctx context.Context, roots []string, opts Options) (*Result, error) {
 	if opts.Created.IsZero() {
 		opts.Created = time.Now()
 	}
-	gomod.Prewarm()
+	opts.catalogers(nil).Prepare()
 	found, sources, err := scan(ctx, roots, opts)
 	if err != nil {
 		return nil, err

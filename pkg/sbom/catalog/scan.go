@@ -3,7 +3,6 @@ package catalog
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -18,8 +17,7 @@ import (
 	"github.com/vouchdev/vouch/internal/gitref"
 	"github.com/vouchdev/vouch/internal/safefile"
 	"github.com/vouchdev/vouch/pkg/sbom"
-	"github.com/vouchdev/vouch/pkg/sbom/catalog/archive"
-	"github.com/vouchdev/vouch/pkg/sbom/catalog/gobin"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog/cataloger"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog/gomod"
 )
 
@@ -27,20 +25,46 @@ import (
 // a go.mod, a Go binary or a release archive.
 var ErrNotASource = errors.New("not a go.mod, executable or release archive (.tar.gz, .tgz, .zip)")
 
-// sniffSize is how much of each file is read to tell executables and
-// archives from everything else; every magic number vouch knows fits.
-const sniffSize = 512
-
-// minCandidate skips files too small to be an executable or an archive
-// without opening them.
-const minCandidate = 64
-
 // job is one file to look at.
 type job struct {
 	path     string // on disk
 	rel      string // as reported: relative to the root argument, slash-separated
 	explicit bool   // named on the command line: not being a source is an error
-	gomod    bool
+	// reg is the cataloger that claims the file by its name alone; nil
+	// means the worker sniffs its first bytes.
+	reg *cataloger.Registration
+}
+
+// diskFile is a file found on disk, as a [cataloger.File].
+type diskFile struct {
+	job
+	entry fs.DirEntry // from the walk; nil for a file named as a SOURCE
+}
+
+func (f diskFile) Path() string          { return f.rel }
+func (f diskFile) Host() string          { return f.path }
+func (f diskFile) Local() (string, bool) { return f.path, true }
+
+// Size is 0 for a file that cannot be stat'ed: it is not sniffed, and
+// whoever opens it gets the error.
+func (f diskFile) Size() int64 {
+	var fi fs.FileInfo
+	var err error
+	if f.entry != nil {
+		fi, err = f.entry.Info()
+	} else {
+		fi, err = os.Stat(f.path)
+	}
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
+}
+
+// Open refuses FIFOs, sockets and devices without blocking.
+func (f diskFile) Open() (io.ReadCloser, error) {
+	r, _, err := safefile.Open("source", f.path)
+	return r, err
 }
 
 // outcome is what one job produced.
@@ -62,6 +86,7 @@ func scan(ctx context.Context, roots []string, opts Options) ([]outcome, map[str
 	jobs := make(chan job, 4*workers)
 	results := make(chan outcome, 4*workers)
 	repos := &repoCache{m: map[string]*gitref.Repo{}}
+	set := opts.catalogers(repos)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
@@ -71,7 +96,7 @@ func scan(ctx context.Context, roots []string, opts Options) ([]outcome, map[str
 				if ctx.Err() != nil {
 					continue
 				}
-				if o, ok := process(ctx, j, opts, repos); ok {
+				if o, ok := process(ctx, j, set); ok {
 					results <- o
 				}
 			}
@@ -79,7 +104,7 @@ func scan(ctx context.Context, roots []string, opts Options) ([]outcome, map[str
 	}
 	var walkErrs []outcome
 	go func() {
-		walkErrs = walk(ctx, roots, opts, jobs)
+		walkErrs = walk(ctx, roots, opts, set, jobs)
 		close(jobs)
 		wg.Wait()
 		close(results)
@@ -98,73 +123,96 @@ func scan(ctx context.Context, roots []string, opts Options) ([]outcome, map[str
 	return out, repos.moduleRoots(), nil
 }
 
-// walk sends a job for every candidate file under each root. Problems with a
-// root or a directory are returned as failed outcomes.
-func walk(ctx context.Context, roots []string, opts Options, jobs chan<- job) []outcome {
+// walk sends a job for every candidate file under each root: one a
+// cataloger claims by name, or one large enough to be sniffed. Problems with
+// a root or a directory are returned as failed outcomes.
+func walk(ctx context.Context, roots []string, opts Options, set *cataloger.Set, jobs chan<- job) []outcome {
 	var failed []outcome
-	fail := func(p string, err error) {
-		failed = append(failed, outcome{job: job{path: p, rel: filepath.ToSlash(p)}, err: err})
-	}
 	for _, root := range roots {
 		fi, err := os.Stat(root)
 		if err != nil {
-			fail(root, pathError(err))
+			failed = append(failed, failedPath(root, pathError(err)))
 			continue
 		}
 		if !fi.IsDir() {
-			jobs <- job{path: root, rel: fileRel(root), explicit: true, gomod: filepath.Base(root) == "go.mod"}
+			jobs <- job{path: root, rel: fileRel(root), explicit: true, reg: set.MatchName(fileRel(root))}
 			continue
 		}
-		// A module at the root is what the user asked about; modules nested
-		// below it are separate modules (Go leaves them out of the parent's
-		// module zip), so they are skipped unless asked for.
-		_, statErr := os.Stat(filepath.Join(root, "go.mod"))
-		rootIsModule := statErr == nil && !opts.NestedModules
-		var nested []sbom.Warning
-		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			rel := relTo(root, p)
-			if err != nil {
-				fail(rel, pathError(err))
-				if d != nil && d.IsDir() {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if d.IsDir() {
-				if p != root && skipDir(d.Name(), rel, opts) {
-					return fs.SkipDir
-				}
-				if p != root && rootIsModule {
-					if _, err := os.Stat(filepath.Join(p, "go.mod")); err == nil {
-						nested = append(nested, sbom.Warning{Path: rel, Message: "a nested module, not part of the module at the root: skipped (name it as a SOURCE or pass --nested-modules)"})
-						return fs.SkipDir
-					}
-				}
-				return nil
-			}
-			if excluded(rel, opts.Exclude) || !d.Type().IsRegular() {
-				return nil
-			}
-			if d.Name() == "go.mod" {
-				jobs <- job{path: p, rel: rel, gomod: true}
-				return nil
-			}
-			if info, err := d.Info(); err == nil && info.Size() >= minCandidate {
-				jobs <- job{path: p, rel: rel}
+		src := &dirSource{root: root, opts: opts}
+		src.Walk(ctx, func(f cataloger.File) error {
+			j := f.(diskFile).job
+			if j.reg = set.MatchName(j.rel); j.reg != nil || f.Size() >= cataloger.MinSniffSize {
+				jobs <- j
 			}
 			return nil
 		})
-		if err != nil && ctx.Err() == nil {
-			fail(root, err)
-		}
-		if len(nested) > 0 {
-			failed = append(failed, outcome{job: job{rel: relTo(root, root)}, frag: &sbom.Fragment{Warnings: nested}})
-		}
+		failed = append(failed, src.failed...)
 	}
 	return failed
+}
+
+func failedPath(p string, err error) outcome {
+	return outcome{job: job{path: p, rel: filepath.ToSlash(p)}, err: err}
+}
+
+// dirSource is a directory on disk as a [cataloger.Source]: Walk visits
+// every regular file below root in lexical order, leaving out .git,
+// vendor/ and testdata/ (unless asked for), excluded paths and modules
+// nested below a root module. Problems with a directory do not stop the
+// walk: they are collected in failed, with the nested-module notes.
+type dirSource struct {
+	root   string
+	opts   Options
+	failed []outcome
+}
+
+// Walk calls fn with a diskFile for each file; an error from fn stops it.
+func (s *dirSource) Walk(ctx context.Context, fn func(cataloger.File) error) error {
+	root, opts := s.root, s.opts
+	// A module at the root is what the user asked about; modules nested
+	// below it are separate modules (Go leaves them out of the parent's
+	// module zip), so they are skipped unless asked for.
+	_, statErr := os.Stat(filepath.Join(root, "go.mod"))
+	rootIsModule := statErr == nil && !opts.NestedModules
+	var nested []sbom.Warning
+	var fnErr error
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		rel := relTo(root, p)
+		if err != nil {
+			s.failed = append(s.failed, failedPath(rel, pathError(err)))
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			if p != root && skipDir(d.Name(), rel, opts) {
+				return fs.SkipDir
+			}
+			if p != root && rootIsModule {
+				if _, err := os.Stat(filepath.Join(p, "go.mod")); err == nil {
+					nested = append(nested, sbom.Warning{Path: rel, Message: "a nested module, not part of the module at the root: skipped (name it as a SOURCE or pass --nested-modules)"})
+					return fs.SkipDir
+				}
+			}
+			return nil
+		}
+		if excluded(rel, opts.Exclude) || !d.Type().IsRegular() {
+			return nil
+		}
+		fnErr = fn(diskFile{job: job{path: p, rel: rel}, entry: d})
+		return fnErr
+	})
+	if err != nil && ctx.Err() == nil && fnErr == nil {
+		s.failed = append(s.failed, failedPath(root, err))
+	}
+	if len(nested) > 0 {
+		s.failed = append(s.failed, outcome{job: job{rel: relTo(root, root)}, frag: &sbom.Fragment{Warnings: nested}})
+	}
+	return err
 }
 
 // pathError drops the "op path:" prefix of an *fs.PathError, since every
@@ -232,33 +280,44 @@ func excluded(rel string, globs []string) bool {
 	return false
 }
 
-// process catalogs one file. ok is false for a file that is no source.
-func process(ctx context.Context, j job, opts Options, repos *repoCache) (outcome, bool) {
+// process catalogs one file with the cataloger that claims it. ok is false
+// for a file no cataloger claims.
+func process(ctx context.Context, j job, set *cataloger.Set) (outcome, bool) {
 	o := outcome{job: j}
-	if j.gomod {
-		o.kind = KindGoMod
-		o.frag, o.err = catalogGoMod(ctx, j, opts, repos)
+	reg, err := match(set, j)
+	switch {
+	case err != nil:
+		o.err = pathError(err)
 		return o, true
+	case reg == nil && j.explicit:
+		o.err = ErrNotASource
+		return o, true
+	case reg == nil:
+		return o, false
+	}
+	o.kind = Kind(reg.Name)
+	o.frag, o.err = set.Catalog(ctx, reg, diskFile{job: j})
+	return o, true
+}
+
+// match returns the cataloger that claims the file of j: by name, decided
+// in the walk, or else by its first bytes.
+func match(set *cataloger.Set, j job) (*cataloger.Registration, error) {
+	if j.reg != nil {
+		return j.reg, nil
 	}
 	head, err := readHead(j.path)
 	if err != nil {
-		o.err = pathError(err)
-		return o, true
+		return nil, err
 	}
-	bin := gobin.Options{RelPath: j.rel, Version: opts.Version, TagForRevision: repos.tagFunc(filepath.Dir(j.path))}
-	switch {
-	case archive.IsArchive(j.path, head):
-		o.kind = KindArchive
-		o.frag, o.err = archive.Catalog(ctx, j.path, archive.Options{RelPath: j.rel, Limits: opts.Limits, TempDir: opts.TempDir, Binary: bin})
-	case gobin.IsExecutable(head):
-		o.kind = KindBinary
-		o.frag, o.err = gobin.Catalog(ctx, j.path, bin)
-	case j.explicit:
-		o.err = ErrNotASource
-	default:
-		return o, false
-	}
-	return o, true
+	return set.Match(j.rel, head, false), nil
+}
+
+// Identify returns the cataloger a run with opts would read the file at
+// path with, were it named as a SOURCE, or nil when none claims it.
+func Identify(path string, opts Options) (*cataloger.Registration, error) {
+	set := opts.catalogers(nil)
+	return match(set, job{path: path, rel: fileRel(path), reg: set.MatchName(fileRel(path))})
 }
 
 func readHead(p string) ([]byte, error) {
@@ -268,36 +327,12 @@ func readHead(p string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	head := make([]byte, sniffSize)
+	head := make([]byte, cataloger.HeadSize)
 	n, err := io.ReadFull(f, head)
 	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
 		return nil, err
 	}
 	return head[:n], nil
-}
-
-// catalogGoMod resolves the main module's version (flag, then a release tag
-// on the checked-out commit) and catalogs the module.
-func catalogGoMod(ctx context.Context, j job, opts Options, repos *repoCache) (*sbom.Fragment, error) {
-	mo := gomod.Options{ModCache: opts.ModCache, Vendor: true, RelPath: j.rel}
-	switch {
-	case opts.Version != "":
-		mo.MainVersion, mo.MainVersionSource = opts.Version, sbom.VersionFromFlag
-	default:
-		dir := filepath.Dir(j.path)
-		if repo := repos.find(dir); repo != nil {
-			if head, err := repo.Head(); err == nil {
-				if tag, ok := repo.ReleaseTag(head, repoPrefix(repo.Root, dir)); ok {
-					mo.MainVersion, mo.MainVersionSource = tag, sbom.VersionFromGitTag
-				}
-			}
-		}
-	}
-	frag, err := gomod.Catalog(ctx, j.path, mo)
-	if err != nil {
-		return nil, fmt.Errorf("%w", err)
-	}
-	return frag, nil
 }
 
 // repoPrefix is dir relative to the repository root, slash-separated: the
@@ -360,9 +395,23 @@ func (c *repoCache) moduleRoots() map[string]string {
 	return out
 }
 
-// tagFunc returns the lookup a binary under dir uses to turn its
+// CheckoutTag is the release tag on the checked-out commit of the
+// repository holding dir, with the tag prefix of a module rooted at dir.
+func (c *repoCache) CheckoutTag(dir string) (string, bool) {
+	repo := c.find(dir)
+	if repo == nil {
+		return "", false
+	}
+	head, err := repo.Head()
+	if err != nil {
+		return "", false
+	}
+	return repo.ReleaseTag(head, repoPrefix(repo.Root, dir))
+}
+
+// RevisionTagger returns the lookup a binary under dir uses to turn its
 // vcs.revision into a release tag, or nil outside a repository.
-func (c *repoCache) tagFunc(dir string) func(string) (string, bool) {
+func (c *repoCache) RevisionTagger(dir string) func(string) (string, bool) {
 	repo := c.find(dir)
 	if repo == nil {
 		return nil

@@ -4,10 +4,14 @@
 // [IsArchive] recognises an archive by its name and its magic number;
 // [Catalog] reads it once, as a stream: the archive's own SHA-256 and
 // SHA-512 are computed while it is decompressed (tar.gz) or in one pass
-// before its directory is read (zip), and every regular entry whose first
-// bytes look like an executable is spooled to a temporary file, hashed on
-// the way, handed to [gobin.Catalog], and removed. Other entries are read
-// and discarded, never written anywhere.
+// before its directory is read (zip). The archive is a [cataloger.Source]:
+// every regular entry is matched against the registry of the run (by name
+// and first bytes, as a file in a directory is) and handed, as a stream, to
+// the cataloger that claims it — an executable to the Go binary cataloger,
+// which copies it to a temporary file with [cataloger.Local] and removes
+// it. Catalogers registered DiskOnly (go.mod, archives themselves) are not
+// run inside an archive. Entries nobody claims are read and discarded,
+// never written anywhere.
 //
 // # Safety
 //
@@ -41,9 +45,35 @@ import (
 
 	"github.com/vouchdev/vouch/internal/safefile"
 	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog/cataloger"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog/gobin"
 	"github.com/vouchdev/vouch/pkg/sbom/digest"
 )
+
+// Kind is the name archives are registered under.
+const Kind = "archive"
+
+func init() {
+	cataloger.Register(cataloger.Registration{
+		Name: Kind, What: "release archive", Globs: []string{"*.tar.gz", "*.tgz", "*.zip"}, FoldCase: true,
+		Sniff: IsArchive, Artifact: true, DiskOnly: true,
+		New: func(cfg cataloger.Config) cataloger.Cataloger {
+			return cataloger.PerFile(Kind, archiveCataloger{cfg}.catalog)
+		},
+	})
+}
+
+// archiveCataloger is the registered cataloger: it reads an archive on
+// disk with the configuration of the run.
+type archiveCataloger struct{ cfg cataloger.Config }
+
+func (a archiveCataloger) catalog(ctx context.Context, f cataloger.File) (*sbom.Fragment, error) {
+	p, ok := f.Local()
+	if !ok {
+		return nil, fmt.Errorf("catalog archive %s: not a file on disk", f.Path())
+	}
+	return catalog(ctx, p, f.Path(), a.cfg)
+}
 
 // VersionFromContents is the [sbom.PropVersionSource] of an archive whose
 // version is the one main-module version all its Go binaries agree on.
@@ -57,11 +87,31 @@ type Options struct {
 	RelPath string
 	// Limits bound decompression; unset fields take [DefaultLimits].
 	Limits Limits
-	// TempDir is where executables are spooled; "" means [os.TempDir].
+	// TempDir is where executables are copied to be read; "" means
+	// [os.TempDir].
 	TempDir string
-	// Binary is passed to [gobin.Catalog] for every executable, with
-	// RelPath and Digests set per entry.
+	// Binary configures the Go binary cataloger for every executable: its
+	// Version and TagForRevision (RelPath and Digests are set per entry).
 	Binary gobin.Options
+}
+
+// config is what a run would tell the catalogers of an archive read on
+// its own.
+func (o Options) config() cataloger.Config {
+	cfg := cataloger.Config{Version: o.Binary.Version, TempDir: o.TempDir, Limits: o.Limits}
+	if o.Binary.TagForRevision != nil {
+		cfg.Repos = fixedTagger(o.Binary.TagForRevision)
+	}
+	return cfg
+}
+
+// fixedTagger is a [cataloger.Repos] that knows the revision tags of one
+// repository.
+type fixedTagger func(string) (string, bool)
+
+func (fixedTagger) CheckoutTag(string) (string, bool) { return "", false }
+func (t fixedTagger) RevisionTagger(string) func(string) (string, bool) {
+	return t
 }
 
 // Magic numbers.
@@ -103,33 +153,41 @@ func IsArchive(name string, head []byte) bool {
 	return false
 }
 
-// Catalog catalogs the archive at path and every executable in it. It
-// fails for an unreadable or corrupt archive, one that exceeds its limits
+// Catalog catalogs the archive at path and every executable in it (every
+// entry a cataloger of [cataloger.Default] claims). It fails for an
+// unreadable or corrupt archive, one that exceeds its limits
 // ([*LimitError]), and a cancelled context; problems with single entries
 // (unsafe names, unsupported compression, corrupt executables) are warnings,
 // and the archive's dependency list is then marked incomplete.
 func Catalog(ctx context.Context, path string, opts Options) (*sbom.Fragment, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	rel := opts.RelPath
 	if rel == "" {
 		rel = filepath.Base(path)
+	}
+	return catalog(ctx, path, rel, opts.config())
+}
+
+// catalog reads the archive at path, reported as rel, and runs the
+// catalogers of cfg.Registry (the default one if nil) on its entries.
+func catalog(ctx context.Context, path, rel string, cfg cataloger.Config) (*sbom.Fragment, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = cataloger.Default()
 	}
 	k := kindOf(path)
 	if k == notArchive {
 		k = kindOf(rel)
 	}
-	c := &cataloger{
+	c := &reader{
 		ctx:    ctx,
 		rel:    rel,
-		opts:   opts,
-		b:      &budget{ctx: ctx, rel: rel, lim: opts.Limits.withDefaults()},
+		host:   path,
+		set:    cfg.Registry.With(cfg),
+		b:      &budget{ctx: ctx, rel: rel, lim: cfg.Limits.WithDefaults()},
 		byName: map[string]int{},
 		seen:   map[string]bool{},
-	}
-	if c.opts.TempDir == "" {
-		c.opts.TempDir = os.TempDir()
 	}
 	f, _, err := safefile.Open("archive", path)
 	if err != nil {
@@ -143,42 +201,63 @@ func Catalog(ctx context.Context, path string, opts Options) (*sbom.Fragment, er
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("catalog archive %s: not a regular file (%s)", rel, fi.Mode().Type())
 	}
-	var d digest.Digests
-	switch k {
-	case tarGz:
-		d, err = c.tarGz(f)
-	case zipFile:
-		d, err = c.zip(f, fi.Size())
-	default:
+	if k == notArchive {
 		return nil, fmt.Errorf("catalog archive %s: name does not end in .tar.gz, .tgz or .zip", rel)
 	}
-	if err != nil {
+	src := &source{c: c, f: f, size: fi.Size(), kind: k}
+	if err := src.Walk(ctx, c.catalogEntry); err != nil {
 		var le *LimitError
 		if errors.As(err, &le) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("catalog archive %s: %w", rel, err)
 	}
-	return c.fragment(d), nil
+	return c.fragment(src.digests), nil
 }
 
-// cataloger holds the state of one Catalog call.
-type cataloger struct {
-	ctx  context.Context
-	rel  string
-	opts Options
-	b    *budget
+// source is an archive as a [cataloger.Source]: Walk reads it once and
+// hands out every regular entry with a safe name, as a stream; the
+// archive's own digests are in digests once Walk returns.
+type source struct {
+	c       *reader
+	f       *os.File
+	size    int64
+	kind    kind
+	digests digest.Digests
+}
 
-	binaries []*sbom.Fragment // in archive order; nil for a copy a later entry replaced
-	byName   map[string]int   // cleaned entry name → index in binaries
+// Walk reads the archive, calling fn for each regular entry.
+func (s *source) Walk(ctx context.Context, fn func(cataloger.File) error) error {
+	s.c.visit = fn
+	var err error
+	switch s.kind {
+	case tarGz:
+		s.digests, err = s.c.tarGz(s.f)
+	default:
+		s.digests, err = s.c.zip(s.f, s.size)
+	}
+	return err
+}
+
+// reader holds the state of one Catalog call.
+type reader struct {
+	ctx   context.Context
+	rel   string
+	host  string // the archive on disk
+	set   *cataloger.Set
+	b     *budget
+	visit func(cataloger.File) error
+
+	found    []*sbom.Fragment // in archive order; nil for a copy a later entry replaced
+	byName   map[string]int   // cleaned entry name → index in found
 	seen     map[string]bool  // cleaned names of the regular entries read
 	warnings []sbom.Warning
-	// incomplete is set when an entry that might be an executable was
-	// skipped, so the archive's list of binaries may miss one.
+	// incomplete is set when an entry that might be catalogued was
+	// skipped, so the archive's list of contents may miss one.
 	incomplete bool
 }
 
-func (c *cataloger) warn(entry, msg string) {
+func (c *reader) warn(entry, msg string) {
 	p := c.rel
 	if entry != "" {
 		p += "!" + entry
@@ -190,7 +269,7 @@ func (c *cataloger) warn(entry, msg string) {
 // with a warning for a name that is empty, absolute or climbs out of the
 // archive. Backslashes count as separators: zip files made on Windows use
 // them, and extracting tools there honour them.
-func (c *cataloger) cleanName(name string) (string, bool) {
+func (c *reader) cleanName(name string) (string, bool) {
 	n := strings.ReplaceAll(name, `\`, "/")
 	escapes := strings.HasPrefix(n, "/") || (len(n) >= 2 && n[1] == ':') ||
 		slices.Contains(strings.Split(n, "/"), "..")
@@ -206,82 +285,116 @@ func (c *cataloger) cleanName(name string) (string, bool) {
 	return n, true
 }
 
-// headSize is how much of an entry is read to tell executables from other
-// files: enough for every magic number gobin.IsExecutable knows.
-const headSize = 8
+// entry hands one regular entry, read through its counting reader r, to
+// the walk's callback as a [cataloger.File], then drains what the callback
+// left unread so that every byte counts against the limits.
+func (c *reader) entry(name string, size int64, r io.Reader) error {
+	e := &entryFile{path: c.rel + "!" + name, name: name, size: size, host: c.host, r: r}
+	if err := c.visit(e); err != nil {
+		return err
+	}
+	// Hide the MultiReader's WriteTo, which would allocate a buffer per
+	// entry: io.Discard reads through a pooled one.
+	if _, err := io.Copy(io.Discard, struct{ io.Reader }{e.r}); err != nil {
+		return fmt.Errorf("entry %s: %w", name, err)
+	}
+	return nil
+}
 
-// entry reads one regular entry through its counting reader r: an
-// executable is spooled, hashed and catalogued; anything else is drained.
-func (c *cataloger) entry(name string, r io.Reader) error {
+// catalogEntry is the walk's callback: the entry goes to the cataloger the
+// registry matches with its name and first bytes, if any.
+func (c *reader) catalogEntry(f cataloger.File) error {
+	e := f.(*entryFile)
+	name := e.name
 	// Extracting an archive keeps the last copy of a name: describe that one.
 	if c.seen[name] {
 		c.warn(name, "entry appears more than once: only the last copy, which extraction keeps, is catalogued")
 		if i, ok := c.byName[name]; ok {
-			c.binaries[i] = nil
+			c.found[i] = nil
 			delete(c.byName, name)
 		}
 	}
 	c.seen[name] = true
-	head := make([]byte, headSize)
-	n, err := io.ReadFull(r, head)
+	head := make([]byte, cataloger.HeadSize)
+	n, err := io.ReadFull(e.r, head)
 	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
 		return fmt.Errorf("entry %s: %w", name, err)
 	}
 	head = head[:n]
-	if !gobin.IsExecutable(head) {
-		if _, err := io.Copy(io.Discard, r); err != nil {
-			return fmt.Errorf("entry %s: %w", name, err)
-		}
+	e.r = io.MultiReader(bytes.NewReader(head), e.r)
+	reg := c.set.Match(name, head, true)
+	if reg == nil {
 		return nil
 	}
-	frag, err := c.spool(name, io.MultiReader(bytes.NewReader(head), r))
-	if err != nil || frag == nil {
-		return err
+	frag, err := c.set.Catalog(c.ctx, reg, e)
+	if err != nil {
+		return c.entryFailed(e, reg, err)
 	}
-	c.byName[name] = len(c.binaries)
-	c.binaries = append(c.binaries, frag)
+	c.byName[name] = len(c.found)
+	c.found = append(c.found, frag)
 	return nil
 }
 
-// spool copies an executable entry to a temporary file, hashing it on the
-// way, catalogs it and removes the file. A binary gobin rejects (truncated,
-// corrupt) is a warning, not the archive's failure: frag is then nil.
-func (c *cataloger) spool(name string, r io.Reader) (frag *sbom.Fragment, err error) {
-	tmp, err := os.CreateTemp(c.opts.TempDir, "vouch-entry-*")
-	if err != nil {
-		return nil, fmt.Errorf("spool entry %s: %w", name, err)
+// entryFailed sorts a cataloger's failure: a read of the archive that
+// failed, a limit, the context or the temporary directory stop the archive;
+// content the cataloger rejects (a truncated executable) is a warning, and
+// the archive's contents are then incomplete.
+func (c *reader) entryFailed(e *entryFile, reg *cataloger.Registration, err error) error {
+	if ctxErr := c.ctx.Err(); ctxErr != nil {
+		return ctxErr
 	}
-	defer os.Remove(tmp.Name())
-	d, err := digest.Reader(io.TeeReader(r, tmp))
-	if cerr := tmp.Close(); err == nil && cerr != nil {
-		err = cerr
+	var le *LimitError
+	var se *cataloger.SpoolError
+	if errors.As(err, &le) || errors.As(err, &se) {
+		return err
 	}
-	if err != nil {
-		// Limit and context errors pass through unwrapped for errors.As.
-		var le *LimitError
-		if errors.As(err, &le) || c.ctx.Err() != nil {
-			return nil, err
-		}
-		return nil, fmt.Errorf("entry %s: %w", name, err)
+	if e.readErr != nil {
+		return fmt.Errorf("entry %s: %w", e.name, e.readErr)
 	}
-	opts := c.opts.Binary
-	opts.RelPath = c.rel + "!" + name
-	opts.Digests = &d
-	frag, err = gobin.Catalog(c.ctx, tmp.Name(), opts)
-	if err != nil {
-		if ctxErr := c.ctx.Err(); ctxErr != nil {
-			return nil, ctxErr
-		}
-		c.warn(name, fmt.Sprintf("executable not catalogued: %v", err))
-		c.incomplete = true
-		return nil, nil
-	}
-	return frag, nil
+	c.warn(e.name, fmt.Sprintf("%s not catalogued: %v", reg.What, err))
+	c.incomplete = true
+	return nil
 }
+
+// entryFile is one archive entry as a [cataloger.File]: a stream, read
+// once.
+type entryFile struct {
+	path, name, host string
+	size             int64
+	r                io.Reader
+	opened           bool
+	readErr          error // the first failure reading the archive itself
+}
+
+func (e *entryFile) Path() string          { return e.path }
+func (e *entryFile) Size() int64           { return e.size }
+func (e *entryFile) Host() string          { return e.host }
+func (e *entryFile) Local() (string, bool) { return "", false }
+
+// Open returns the entry's content; a second call fails.
+func (e *entryFile) Open() (io.ReadCloser, error) {
+	if e.opened {
+		return nil, fmt.Errorf("entry %s: opened twice (an archive entry is a stream)", e.name)
+	}
+	e.opened = true
+	return io.NopCloser(readFunc(e.read)), nil
+}
+
+func (e *entryFile) read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF && e.readErr == nil {
+		e.readErr = err
+	}
+	return n, err
+}
+
+type readFunc func([]byte) (int, error)
+
+func (f readFunc) Read(p []byte) (int, error) { return f(p) }
 
 // fragment assembles the archive's component, its binaries and their
 // dependencies. Modules shared by several binaries appear once.
-func (c *cataloger) fragment(d digest.Digests) *sbom.Fragment {
+func (c *reader) fragment(d digest.Digests) *sbom.Fragment {
 	base := path.Base(c.rel)
 	arch := sbom.Component{
 		ID:       "file:" + c.rel,
@@ -302,7 +415,7 @@ func (c *cataloger) fragment(d digest.Digests) *sbom.Fragment {
 	seenComp, seenDep := map[string]bool{}, map[string]bool{}
 	var comps []sbom.Component
 	var deps []sbom.Dependency
-	for _, bf := range c.binaries {
+	for _, bf := range c.found {
 		if bf == nil {
 			continue
 		}

@@ -4,59 +4,22 @@ import (
 	"context"
 	"fmt"
 	"io"
+
+	"github.com/vouchdev/vouch/pkg/sbom/catalog/cataloger"
 )
 
-// Limits bound what one archive may make vouch read. Every limit is checked
-// against the bytes actually decompressed, never against what a header
-// claims, so a lying header cannot get past them. A field that is zero (or
-// negative) takes its value from [DefaultLimits].
-type Limits struct {
-	// MaxEntries is the most entries of any kind (files, directories,
-	// links) an archive may hold.
-	MaxEntries int
-	// MaxEntrySize is the most bytes one entry may decompress to.
-	MaxEntrySize int64
-	// MaxTotalSize is the most bytes the whole archive may decompress to.
-	MaxTotalSize int64
-	// MaxRatio is the most decompressed bytes per compressed byte. It is
-	// checked only once more than [RatioFloor] bytes were decompressed, so
-	// that small, highly compressible files do not trip it.
-	MaxRatio int64
-}
+// Limits bound what one archive may make vouch read; see
+// [cataloger.Limits], where they live so that every container (archives,
+// next image layers) shares them.
+type Limits = cataloger.Limits
 
 // RatioFloor is how many bytes an archive may decompress to before
 // [Limits.MaxRatio] applies.
-const RatioFloor = 1 << 20
+const RatioFloor = cataloger.RatioFloor
 
-// DefaultLimits are generous for real releases (a Go binary is tens of
-// MiB, a release archive rarely holds more than a few hundred files) and
-// stop decompression bombs long before they fill a disk.
-func DefaultLimits() Limits {
-	return Limits{
-		MaxEntries:   100_000,
-		MaxEntrySize: 4 << 30,
-		MaxTotalSize: 16 << 30,
-		MaxRatio:     200,
-	}
-}
-
-// withDefaults fills every unset field from DefaultLimits.
-func (l Limits) withDefaults() Limits {
-	d := DefaultLimits()
-	if l.MaxEntries <= 0 {
-		l.MaxEntries = d.MaxEntries
-	}
-	if l.MaxEntrySize <= 0 {
-		l.MaxEntrySize = d.MaxEntrySize
-	}
-	if l.MaxTotalSize <= 0 {
-		l.MaxTotalSize = d.MaxTotalSize
-	}
-	if l.MaxRatio <= 0 {
-		l.MaxRatio = d.MaxRatio
-	}
-	return l
-}
+// DefaultLimits are generous for real releases and stop decompression
+// bombs long before they fill a disk; see [cataloger.DefaultLimits].
+func DefaultLimits() Limits { return cataloger.DefaultLimits() }
 
 // LimitError is returned when an archive exceeds one of its [Limits]: it
 // is most likely a decompression bomb, and cataloguing stops.

@@ -14,7 +14,7 @@ import (
 // tarGz reads a gzipped tar in a single pass over the file: the bytes read
 // feed both the decompressor and, through a pipe, the archive's digests, so
 // hashing runs alongside decompression instead of as a second read.
-func (c *cataloger) tarGz(f io.Reader) (digest.Digests, error) {
+func (c *reader) tarGz(f io.Reader) (digest.Digests, error) {
 	h := newTeeHash(compressedReader{c.b, f})
 	defer h.abort(errAborted)
 	gz, err := gzip.NewReader(h)
@@ -51,7 +51,7 @@ func (c *cataloger) tarGz(f io.Reader) (digest.Digests, error) {
 			// tar.Reader skips their (normally empty) data itself.
 			continue
 		}
-		if err := c.entry(name, &entryReader{b: c.b, name: name, r: tr}); err != nil {
+		if err := c.entry(name, hdr.Size, &entryReader{b: c.b, name: name, r: tr}); err != nil {
 			return digest.Digests{}, c.readErr("tar", err)
 		}
 	}
@@ -73,7 +73,7 @@ func (c *cataloger) tarGz(f io.Reader) (digest.Digests, error) {
 
 // readErr passes limit and context errors through for errors.As and
 // errors.Is, and says "corrupt" for everything else.
-func (c *cataloger) readErr(format string, err error) error {
+func (c *reader) readErr(format string, err error) error {
 	if err == nil {
 		return nil
 	}

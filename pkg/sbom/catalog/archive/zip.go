@@ -15,7 +15,7 @@ import (
 // entries decompress to with the size of the whole file, which, unlike the
 // compressed sizes in the directory, cannot lie: overlapping entries (the
 // "better zip bomb") share their compressed bytes but not their output.
-func (c *cataloger) zip(f *os.File, size int64) (digest.Digests, error) {
+func (c *reader) zip(f *os.File, size int64) (digest.Digests, error) {
 	d, err := digest.Reader(ctxReader{c.ctx, f})
 	if err != nil {
 		if c.ctx.Err() != nil {
@@ -51,7 +51,7 @@ func (c *cataloger) zip(f *os.File, size int64) (digest.Digests, error) {
 	return d, nil
 }
 
-func (c *cataloger) zipEntry(zf *zip.File, name string) error {
+func (c *reader) zipEntry(zf *zip.File, name string) error {
 	rc, err := zf.Open()
 	if errors.Is(err, zip.ErrAlgorithm) {
 		c.warn(name, fmt.Sprintf("compression method %d is not supported: entry skipped", zf.Method))
@@ -62,5 +62,5 @@ func (c *cataloger) zipEntry(zf *zip.File, name string) error {
 		return c.readErr("zip", fmt.Errorf("entry %s: %w", name, err))
 	}
 	defer rc.Close()
-	return c.readErr("zip", c.entry(name, &entryReader{b: c.b, name: name, r: rc}))
+	return c.readErr("zip", c.entry(name, int64(zf.UncompressedSize64), &entryReader{b: c.b, name: name, r: rc}))
 }

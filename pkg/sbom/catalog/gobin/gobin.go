@@ -77,7 +77,7 @@ type Options struct {
 	// the caller can look it up; nil means no lookup.
 	TagForRevision func(rev string) (tag string, ok bool)
 	// Digests are the file's digests if the caller already computed them
-	// (the archive cataloger hashes entries while spooling them); nil means
+	// (cataloger.Local hashes an archive entry while copying it); nil means
 	// Catalog hashes the file itself.
 	Digests *digest.Digests
 }

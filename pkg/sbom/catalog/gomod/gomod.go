@@ -100,7 +100,7 @@ func Catalog(ctx context.Context, gomodPath string, opts Options) (*sbom.Fragmen
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	c := &cataloger{
+	c := &reader{
 		opts:     opts,
 		dir:      filepath.Dir(gomodPath),
 		display:  opts.RelPath,
@@ -137,8 +137,8 @@ func Catalog(ctx context.Context, gomodPath string, opts Options) (*sbom.Fragmen
 	return c.frag, nil
 }
 
-// cataloger holds the state of one Catalog call.
-type cataloger struct {
+// reader holds the state of one Catalog call.
+type reader struct {
 	opts     Options
 	dir      string // directory of the go.mod
 	display  string // the go.mod's name in warnings and errors
@@ -171,16 +171,16 @@ type selected struct {
 }
 
 // sibling is the display path of a file next to the go.mod.
-func (c *cataloger) sibling(name string) string {
+func (c *reader) sibling(name string) string {
 	return path.Join(path.Dir(filepath.ToSlash(c.display)), name)
 }
 
-func (c *cataloger) warn(where, format string, args ...any) {
+func (c *reader) warn(where, format string, args ...any) {
 	c.frag.Warnings = append(c.frag.Warnings, sbom.Warning{Path: where, Message: fmt.Sprintf(format, args...)})
 }
 
 // readGoSum loads the h1: checksums of module contents (not the /go.mod lines).
-func (c *cataloger) readGoSum() {
+func (c *reader) readGoSum() {
 	name := filepath.Join(c.dir, "go.sum")
 	data, err := readLimited(name, MaxGoSumSize)
 	switch {
@@ -202,7 +202,7 @@ func (c *cataloger) readGoSum() {
 
 // selectModules turns the require directives into selected modules, applying
 // replace and checking exclude.
-func (c *cataloger) selectModules() {
+func (c *reader) selectModules() {
 	exact := map[module.Version]module.Version{}
 	wildcard := map[string]module.Version{}
 	for _, r := range c.file.Replace {
@@ -271,7 +271,7 @@ func (c *cataloger) selectModules() {
 }
 
 // component builds the library component of a selected module.
-func (c *cataloger) component(s *selected) sbom.Component {
+func (c *reader) component(s *selected) sbom.Component {
 	var comp sbom.Component
 	switch {
 	case s.repl == nil:
@@ -297,7 +297,7 @@ func (c *cataloger) component(s *selected) sbom.Component {
 
 // readVendor reads vendor/modules.txt, when present, and cross-checks it
 // against the selected modules.
-func (c *cataloger) readVendor() {
+func (c *reader) readVendor() {
 	where := c.sibling("vendor/modules.txt")
 	data, err := readLimited(filepath.Join(c.dir, "vendor", "modules.txt"), MaxModulesTxtSize)
 	switch {
@@ -345,7 +345,7 @@ func replaceString(r *module.Version) string {
 }
 
 // build assembles the fragment: main component, components, graph, summary warnings.
-func (c *cataloger) build() {
+func (c *reader) build() {
 	mainPath := c.file.Module.Mod.Path
 	main := golang.Module(mainPath, c.opts.MainVersion, "")
 	main.Type = sbom.TypeApplication
@@ -446,7 +446,7 @@ func (c *cataloger) build() {
 	}
 }
 
-func (c *cataloger) ids(idx []int) []string {
+func (c *reader) ids(idx []int) []string {
 	out := make([]string, len(idx))
 	for k, i := range idx {
 		out[k] = c.mods[i].comp.ID
@@ -456,7 +456,7 @@ func (c *cataloger) ids(idx []int) []string {
 }
 
 // localDir is the directory of a local-path replacement, relative to the go.mod.
-func (c *cataloger) localDir(p string) string {
+func (c *reader) localDir(p string) string {
 	if filepath.IsAbs(p) {
 		return p
 	}

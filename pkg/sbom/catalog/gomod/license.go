@@ -178,7 +178,7 @@ func ModuleLicense(modCache, path, version string) string {
 	if modCache == "" {
 		modCache = defaultModCache()
 	}
-	c := &cataloger{modCache: modCache}
+	c := &reader{modCache: modCache}
 	_, dir := c.cacheDirs(module.Version{Path: path, Version: version})
 	if dir == "" {
 		return ""

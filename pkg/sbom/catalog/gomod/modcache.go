@@ -45,7 +45,7 @@ func (s *selected) effective() module.Version {
 // cacheDirs returns the module cache's download-cache .mod file and
 // extracted directory of m, or "" when there is no cache or m's path or
 // version cannot be escaped (and so cannot be in the cache).
-func (c *cataloger) cacheDirs(m module.Version) (modFile, extracted string) {
+func (c *reader) cacheDirs(m module.Version) (modFile, extracted string) {
 	if c.modCache == "" || m.Version == "" {
 		return "", ""
 	}
@@ -63,7 +63,7 @@ func (c *cataloger) cacheDirs(m module.Version) (modFile, extracted string) {
 }
 
 // goModCandidates lists where s's go.mod may be, best first.
-func (c *cataloger) goModCandidates(s *selected) []string {
+func (c *reader) goModCandidates(s *selected) []string {
 	if s.repl != nil && s.repl.Version == "" {
 		return []string{filepath.Join(c.localDir(s.repl.Path), "go.mod")}
 	}
@@ -76,7 +76,7 @@ func (c *cataloger) goModCandidates(s *selected) []string {
 
 // licenseDirs lists the directories whose licence files describe s, best
 // first: what is vendored is what is built.
-func (c *cataloger) licenseDirs(s *selected) []string {
+func (c *reader) licenseDirs(s *selected) []string {
 	var dirs []string
 	if s.vendored && module.CheckPath(s.path) == nil {
 		dirs = append(dirs, filepath.Join(c.dir, "vendor", filepath.FromSlash(s.path)))
@@ -93,7 +93,7 @@ func (c *cataloger) licenseDirs(s *selected) []string {
 // resolve finds every selected module's go.mod requirements and licence,
 // and the main module's licence, over GOMAXPROCS workers. Each worker writes
 // only its own module's fields, so the result does not depend on scheduling.
-func (c *cataloger) resolve(ctx context.Context) error {
+func (c *reader) resolve(ctx context.Context) error {
 	c.mainLic, _ = detectLicense(c.dir)
 	workers := min(runtime.GOMAXPROCS(0), len(c.mods))
 	var next atomic.Int64
@@ -121,7 +121,7 @@ func (c *cataloger) resolve(ctx context.Context) error {
 	return nil
 }
 
-func (c *cataloger) resolveOne(s *selected) {
+func (c *reader) resolveOne(s *selected) {
 	for _, name := range c.goModCandidates(s) {
 		data, err := readLimited(name, MaxGoModSize)
 		if errors.Is(err, fs.ErrNotExist) {

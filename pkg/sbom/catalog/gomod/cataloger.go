@@ -1,0 +1,50 @@
+package gomod
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog/cataloger"
+)
+
+// Kind is the name go.mod files are registered under.
+const Kind = "go.mod"
+
+func init() {
+	cataloger.Register(cataloger.Registration{
+		Name: Kind, What: "go.mod", Globs: []string{"go.mod"},
+		// go.sum, vendor/ and local replacements are read next to it.
+		DiskOnly: true,
+		New: func(cfg cataloger.Config) cataloger.Cataloger {
+			return cataloger.PerFile(Kind, modCataloger{cfg}.catalog)
+		},
+		Post:    PreferBinaries,
+		Enrich:  EnrichLicenses,
+		Prepare: Prewarm,
+	})
+}
+
+// modCataloger is the registered cataloger: it reads one go.mod on disk
+// with the configuration of the run.
+type modCataloger struct{ cfg cataloger.Config }
+
+// catalog resolves the main module's version (--version, then a release
+// tag on the checked-out commit) and catalogs the module.
+func (m modCataloger) catalog(ctx context.Context, f cataloger.File) (*sbom.Fragment, error) {
+	p, ok := f.Local()
+	if !ok {
+		return nil, fmt.Errorf("%s: a go.mod is read only from a directory, next to its go.sum", f.Path())
+	}
+	mo := Options{ModCache: m.cfg.ModCache, Vendor: true, RelPath: f.Path()}
+	switch {
+	case m.cfg.Version != "":
+		mo.MainVersion, mo.MainVersionSource = m.cfg.Version, sbom.VersionFromFlag
+	case m.cfg.Repos != nil:
+		if tag, ok := m.cfg.Repos.CheckoutTag(filepath.Dir(p)); ok {
+			mo.MainVersion, mo.MainVersionSource = tag, sbom.VersionFromGitTag
+		}
+	}
+	return Catalog(ctx, p, mo)
+}
