@@ -1,0 +1,221 @@
+package npm
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/ecosystem"
+	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/ecotest"
+)
+
+// TestGroundTruth compares each fixture with what `npm ls --all --json
+// --package-lock-only` reports for it (testdata/truth.py): packages,
+// production packages (--omit=dev) and edges.
+func TestGroundTruth(t *testing.T) {
+	for _, tc := range []struct {
+		dir       string
+		rootEdges bool // v1 lockfiles do not record the root's dependencies
+	}{
+		{"v1-react", false},
+		{"v2-sigstore", true},
+		{"v3-express", true},
+		{"ws", true},
+	} {
+		t.Run(tc.dir, func(t *testing.T) {
+			frag := read(t, filepath.Join("testdata", tc.dir, "package-lock.json"))
+			truth := ecotest.Load(t, filepath.Join("testdata", tc.dir, "truth.json"))
+			key := map[string]string{}
+			var all, prod []string
+			for _, c := range frag.Components {
+				if c.ID == frag.Primary {
+					key[c.ID] = ""
+					continue
+				}
+				k := c.Name + "@" + c.Version
+				key[c.ID] = k
+				all = append(all, k)
+				if c.Scope != sbom.ScopeExcluded {
+					prod = append(prod, k)
+				}
+			}
+			var edges []string
+			for _, d := range frag.Dependencies {
+				for _, to := range d.DependsOn {
+					edges = append(edges, key[d.Ref]+" -> "+key[to])
+				}
+			}
+			want := truth.Edges
+			if !tc.rootEdges {
+				want = nil
+				for _, e := range truth.Edges {
+					if e[:4] != " -> " {
+						want = append(want, e)
+					}
+				}
+			}
+			ecotest.Score(t, "packages", all, truth.Packages, 0.99)
+			ecotest.Score(t, "production", prod, truth.Production, 0.99)
+			ecotest.Score(t, "edges", edges, want, 0.99)
+			for _, w := range frag.Warnings {
+				t.Errorf("warning: %s", w)
+			}
+		})
+	}
+}
+
+func read(t *testing.T, file string) *sbom.Fragment {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	frag, err := PackageLock(context.Background(), filepath.ToSlash(file), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return frag
+}
+
+// TestPURL checks purls against purl-spec's npm rules: the scope is the
+// namespace with "@" percent-encoded, and "+" in a version is encoded.
+func TestPURL(t *testing.T) {
+	for _, tc := range []struct{ name, version, want string }{
+		{"express", "4.21.2", "pkg:npm/express@4.21.2"},
+		{"@babel/core", "7.26.0", "pkg:npm/%40babel/core@7.26.0"},
+		{"@types/node", "22.0.0-rc.1+build", "pkg:npm/%40types/node@22.0.0-rc.1%2Bbuild"},
+		{"fx-monorepo", "", "pkg:npm/fx-monorepo"},
+	} {
+		if got := PURL(tc.name, tc.version); got != tc.want {
+			t.Errorf("PURL(%q, %q) = %s, want %s", tc.name, tc.version, got, tc.want)
+		}
+	}
+}
+
+// TestFields checks what vouch adds to scalibr's list on the v3 fixture:
+// the root, licences, integrity hashes, development and optional scopes.
+func TestFields(t *testing.T) {
+	frag := read(t, "testdata/v3-express/package-lock.json")
+	get := func(id string) sbom.Component {
+		t.Helper()
+		i := slices.IndexFunc(frag.Components, func(c sbom.Component) bool { return c.ID == id })
+		if i < 0 {
+			t.Fatalf("no component %s", id)
+		}
+		return frag.Components[i]
+	}
+	root := get("pkg:npm/fx-express@1.0.0")
+	if frag.Primary != root.ID || root.Type != sbom.TypeApplication {
+		t.Errorf("primary %s, root type %s", frag.Primary, root.Type)
+	}
+	express := get("pkg:npm/express@4.21.2")
+	if express.Licenses.Declared != "MIT" || express.Scope != sbom.ScopeRequired || len(express.Hashes) != 1 ||
+		express.Hashes[0].Algorithm != sbom.SHA512 || len(express.Hashes[0].Value) != 128 {
+		t.Errorf("express = %+v", express)
+	}
+	babel := get("pkg:npm/%40babel/core@7.29.17")
+	if v, _ := babel.Property(ecosystem.PropDevelopment); babel.Scope != sbom.ScopeExcluded || v != "true" {
+		t.Errorf("@babel/core scope %s, dev %q", babel.Scope, v)
+	}
+	if fsevents := get("pkg:npm/fsevents@2.3.3"); fsevents.Scope != sbom.ScopeOptional {
+		t.Errorf("fsevents scope %s", fsevents.Scope)
+	}
+	i := slices.IndexFunc(frag.Dependencies, func(d sbom.Dependency) bool { return d.Ref == root.ID })
+	if i < 0 || frag.Dependencies[i].Completeness != sbom.CompletenessComplete ||
+		!slices.Contains(frag.Dependencies[i].DependsOn, express.ID) {
+		t.Errorf("root dependencies = %+v", frag.Dependencies)
+	}
+}
+
+// TestRejected pairs each malformed or hostile lockfile with a legitimate
+// control that differs only in the point under test.
+func TestRejected(t *testing.T) {
+	const ok = `{"name":"app","version":"1.0.0","lockfileVersion":3,"packages":{"":{"name":"app","version":"1.0.0","dependencies":{"a":"^1"}},` +
+		`"node_modules/a":{"version":"1.0.0","license":"MIT"}}}`
+	for _, tc := range []struct {
+		name, attack, control, want string
+	}{
+		{"repeated package key", strings.Replace(ok, `}}}`, `},"node_modules/a":{"version":"6.6.6"}}}`, 1), ok, "node_modules/a"},
+		{"repeated version key", strings.Replace(ok, `"version":"1.0.0","license"`, `"version":"1.0.0","version":"6.6.6","license"`, 1), ok, "version"},
+		{"unknown lockfile version", strings.Replace(ok, `"lockfileVersion":3`, `"lockfileVersion":4`, 1), ok, "lockfileVersion is 4"},
+		{"no lockfile version", strings.Replace(ok, `"lockfileVersion":3,`, ``, 1), ok, "lockfileVersion is 0"},
+		{"deep nesting", `{"lockfileVersion":1,"dependencies":` + strings.Repeat(`{"a":{"version":"1","dependencies":`, 200) + `{}` + strings.Repeat(`}}`, 200) + `}`,
+			`{"lockfileVersion":1,"dependencies":` + strings.Repeat(`{"a":{"version":"1","dependencies":`, 20) + `{}` + strings.Repeat(`}}`, 20) + `}`, "deep"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := PackageLock(context.Background(), "x/package-lock.json", []byte(tc.control)); err != nil {
+				t.Fatalf("control rejected: %v", err)
+			}
+			_, err := PackageLock(context.Background(), "x/package-lock.json", []byte(tc.attack))
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "x/package-lock.json") {
+				t.Errorf("err = %v, want it to name the file and %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestWarnings checks that what vouch cannot resolve is a warning and an
+// incomplete edge list, beside a control that resolves.
+func TestWarnings(t *testing.T) {
+	const lock = `{"lockfileVersion":3,"packages":{"":{"name":"app","version":"1.0.0","dependencies":{"a":"^1","b":"^1"}},` +
+		`"node_modules/a":{"version":"1.0.0","license":{"spdx":1}}%s}}`
+	for _, tc := range []struct {
+		extra    string
+		warnings int
+		complete sbom.Completeness
+	}{
+		{`,"node_modules/b":{"version":"2.0.0","license":"ISC"}`, 1, sbom.CompletenessComplete}, // control: only the licence
+		{``, 2, sbom.CompletenessUnknown},
+	} {
+		frag, err := PackageLock(context.Background(), "package-lock.json", []byte(fmt.Sprintf(lock, tc.extra)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(frag.Warnings) != tc.warnings {
+			t.Errorf("warnings = %v, want %d", frag.Warnings, tc.warnings)
+		}
+		for _, d := range frag.Dependencies {
+			if d.Ref == frag.Primary && d.Completeness != tc.complete {
+				t.Errorf("root completeness %q, want %q", d.Completeness, tc.complete)
+			}
+		}
+	}
+}
+
+// FuzzPackageLock checks that any input either fails with an error or gives
+// a fragment whose edges only name its own components.
+func FuzzPackageLock(f *testing.F) {
+	for _, dir := range []string{"v1-react", "v3-express", "ws"} {
+		data, err := os.ReadFile(filepath.Join("testdata", dir, "package-lock.json"))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte(`{"lockfileVersion":3,"packages":{"":{"workspaces":{"packages":["a/*"]}},"a/b":{},"node_modules/b":{"link":true,"resolved":"a/b"}}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		frag, err := PackageLock(context.Background(), "package-lock.json", data)
+		if err != nil {
+			return
+		}
+		ids := map[string]bool{}
+		for _, c := range frag.Components {
+			if c.ID == "" || c.PURL != c.ID {
+				t.Fatalf("component %+v", c)
+			}
+			ids[c.ID] = true
+		}
+		for _, d := range frag.Dependencies {
+			for _, to := range append([]string{d.Ref}, d.DependsOn...) {
+				if !ids[to] {
+					t.Fatalf("edge names %q, not a component", to)
+				}
+			}
+		}
+	})
+}
