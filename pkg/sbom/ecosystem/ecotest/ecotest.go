@@ -7,7 +7,10 @@ import (
 	"encoding/json"
 	"os"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/vouchdev/vouch/pkg/sbom"
 )
 
 // Truth is a fixture's ground truth: every package as name@version, the
@@ -86,4 +89,81 @@ func head(xs []string) []string {
 		return xs[:10]
 	}
 	return xs
+}
+
+// Compare scores a fragment against truth at 0.99: its components other
+// than the primary one as name@version, those whose scope is not excluded
+// as production, and its edges with the primary component as "". With
+// rootEdges false, edges from the root are left out of both sides (a
+// lockfile that does not record the project's own dependencies).
+// Warnings fail the test unless one of expected is part of their text: a
+// real fixture is expected to read cleanly, and where it cannot, the test
+// names why.
+func Compare(t *testing.T, frag *sbom.Fragment, truth Truth, rootEdges bool, expected ...string) {
+	t.Helper()
+	key := map[string]string{}
+	var all, prod []string
+	for _, c := range frag.Components {
+		if c.ID == frag.Primary {
+			key[c.ID] = ""
+			continue
+		}
+		k := c.Name + "@" + c.Version
+		key[c.ID] = k
+		all = append(all, k)
+		if c.Scope != sbom.ScopeExcluded {
+			prod = append(prod, k)
+		}
+	}
+	var edges []string
+	for _, d := range frag.Dependencies {
+		for _, to := range d.DependsOn {
+			edges = append(edges, key[d.Ref]+" -> "+key[to])
+		}
+	}
+	want := truth.Edges
+	if !rootEdges {
+		want = slices.DeleteFunc(slices.Clone(want), func(e string) bool { return strings.HasPrefix(e, " -> ") })
+	}
+	Score(t, "packages", all, truth.Packages, 0.99)
+	Score(t, "production", prod, truth.Production, 0.99)
+	Score(t, "edges", edges, want, 0.99)
+	found := map[string]bool{}
+	for _, w := range frag.Warnings {
+		i := slices.IndexFunc(expected, func(e string) bool { return strings.Contains(w.String(), e) })
+		if i < 0 {
+			t.Errorf("warning: %s", w)
+			continue
+		}
+		found[expected[i]] = true
+	}
+	for _, e := range expected {
+		if !found[e] {
+			t.Errorf("no warning says %q", e)
+		}
+	}
+}
+
+// Consistent fails t unless every component has an ID equal to its purl
+// and every edge names components of the fragment: what fuzz targets
+// check of any input that was read without an error.
+func Consistent(t *testing.T, frag *sbom.Fragment) {
+	t.Helper()
+	ids := map[string]bool{}
+	for _, c := range frag.Components {
+		if c.ID == "" || c.PURL != c.ID {
+			t.Fatalf("component %+v", c)
+		}
+		ids[c.ID] = true
+	}
+	if frag.Primary != "" && !ids[frag.Primary] {
+		t.Fatalf("primary %q is not a component", frag.Primary)
+	}
+	for _, d := range frag.Dependencies {
+		for _, id := range append([]string{d.Ref}, d.DependsOn...) {
+			if !ids[id] {
+				t.Fatalf("edge names %q, not a component", id)
+			}
+		}
+	}
 }
