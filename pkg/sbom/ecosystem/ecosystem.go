@@ -227,3 +227,94 @@ func (b *Builder) CrossCheck(scalibr, vouch map[string]bool) {
 		}
 	}
 }
+
+// LockPackage is one package of a lockfile that records dependencies by
+// name (and, where several versions are locked, version), as poetry.lock,
+// uv.lock and Cargo.lock do.
+type LockPackage struct {
+	Name, Version string
+	ID            string // its component's ID
+	Deps          []Dep
+}
+
+// Dep is one dependency of a LockPackage.
+type Dep struct {
+	Name    string
+	Version string // "" when the lockfile holds one version of Name
+	// Optional is set for dependencies only an extra or feature installs:
+	// one the lockfile does not hold is no warning.
+	Optional bool
+	Dev      bool // a development group's dependency
+}
+
+// Graph resolves each package's dependencies through norm (the
+// ecosystem's name normalisation) and records the edges. A dependency the
+// lockfile does not hold is a warning unless it is optional, and leaves
+// the package's edge list incomplete.
+func Graph(b *Builder, pkgs []LockPackage, norm func(string) string) {
+	lookup := index(pkgs, norm)
+	for _, p := range pkgs {
+		complete := true
+		for _, d := range p.Deps {
+			targets := lookup(d)
+			if len(targets) == 0 && !d.Optional {
+				what := d.Name
+				if d.Version != "" {
+					what += " " + d.Version
+				}
+				b.Warn("%s %s depends on %s, which the lockfile does not hold", p.Name, p.Version, what)
+				complete = false
+			}
+			for _, t := range targets {
+				b.Edge(p.ID, t)
+			}
+		}
+		if complete {
+			b.Complete(p.ID)
+		}
+	}
+}
+
+// index returns a function that finds the IDs of the packages a
+// dependency names: by normalised name, and version where one is given.
+func index(pkgs []LockPackage, norm func(string) string) func(Dep) []string {
+	byName := map[string][]*LockPackage{}
+	for i := range pkgs {
+		n := norm(pkgs[i].Name)
+		byName[n] = append(byName[n], &pkgs[i])
+	}
+	return func(d Dep) []string {
+		var ids []string
+		for _, t := range byName[norm(d.Name)] {
+			if d.Version == "" || t.Version == d.Version {
+				ids = append(ids, t.ID)
+			}
+		}
+		return ids
+	}
+}
+
+// Production returns the IDs reachable from roots along dependencies that
+// are not development ones: what a production install keeps.
+func Production(pkgs []LockPackage, roots []string, norm func(string) string) map[string]bool {
+	lookup := index(pkgs, norm)
+	edges := map[string][]string{}
+	for _, p := range pkgs {
+		for _, d := range p.Deps {
+			if !d.Dev {
+				edges[p.ID] = append(edges[p.ID], lookup(d)...)
+			}
+		}
+	}
+	seen := map[string]bool{}
+	queue := slices.Clone(roots)
+	for len(queue) > 0 {
+		id := queue[0]
+		queue = queue[1:]
+		if !seen[id] {
+			seen[id] = true
+			queue = append(queue, edges[id]...)
+		}
+	}
+	return seen
+}

@@ -4,8 +4,10 @@
 package ecotest
 
 import (
+	"context"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -166,4 +168,51 @@ func Consistent(t *testing.T, frag *sbom.Fragment) {
 			}
 		}
 	}
+}
+
+// Reader is the signature of every file kind's function in the ecosystem
+// packages.
+type Reader func(ctx context.Context, path string, data []byte) (*sbom.Fragment, error)
+
+// Read runs fn over a fixture file, failing t on an error.
+func Read(t *testing.T, fn Reader, file string) *sbom.Fragment {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	frag, err := fn(context.Background(), filepath.ToSlash(file), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return frag
+}
+
+// Fuzz fuzzes fn from the given seed files and extra seeds: any input is
+// either an error or a consistent fragment.
+func Fuzz(f *testing.F, fn Reader, files []string, seeds ...string) {
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	for _, s := range seeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		frag, err := fn(context.Background(), "lockfile", data)
+		if err != nil {
+			return
+		}
+		Consistent(t, frag)
+	})
+}
+
+// GroundTruth reads dir/file with fn and compares it with dir/truth.json.
+func GroundTruth(t *testing.T, fn Reader, dir, file string, rootEdges bool, expected ...string) {
+	t.Helper()
+	frag := Read(t, fn, filepath.Join(dir, file))
+	Compare(t, frag, Load(t, filepath.Join(dir, "truth.json")), rootEdges, expected...)
 }

@@ -3,7 +3,6 @@ package npm
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -28,23 +27,9 @@ func TestGroundTruth(t *testing.T) {
 		{"ws", true},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
-			frag := read(t, filepath.Join("testdata", tc.dir, "package-lock.json"))
-			ecotest.Compare(t, frag, ecotest.Load(t, filepath.Join("testdata", tc.dir, "truth.json")), tc.rootEdges)
+			ecotest.GroundTruth(t, PackageLock, filepath.Join("testdata", tc.dir), "package-lock.json", tc.rootEdges)
 		})
 	}
-}
-
-func read(t *testing.T, file string) *sbom.Fragment {
-	t.Helper()
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	frag, err := PackageLock(context.Background(), filepath.ToSlash(file), data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return frag
 }
 
 // TestPURL checks purls against purl-spec's npm rules: the scope is the
@@ -65,7 +50,7 @@ func TestPURL(t *testing.T) {
 // TestFields checks what vouch adds to scalibr's list on the v3 fixture:
 // the root, licences, integrity hashes, development and optional scopes.
 func TestFields(t *testing.T) {
-	frag := read(t, "testdata/v3-express/package-lock.json")
+	frag := ecotest.Read(t, PackageLock, "testdata/v3-express/package-lock.json")
 	get := func(id string) sbom.Component {
 		t.Helper()
 		i := slices.IndexFunc(frag.Components, func(c sbom.Component) bool { return c.ID == id })
@@ -155,19 +140,6 @@ func TestWarnings(t *testing.T) {
 // FuzzPackageLock checks that any input either fails with an error or gives
 // a fragment whose edges only name its own components.
 func FuzzPackageLock(f *testing.F) {
-	for _, dir := range []string{"v1-react", "v3-express", "ws"} {
-		data, err := os.ReadFile(filepath.Join("testdata", dir, "package-lock.json"))
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
-	f.Add([]byte(`{"lockfileVersion":3,"packages":{"":{"workspaces":{"packages":["a/*"]}},"a/b":{},"node_modules/b":{"link":true,"resolved":"a/b"}}}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		frag, err := PackageLock(context.Background(), "package-lock.json", data)
-		if err != nil {
-			return
-		}
-		ecotest.Consistent(t, frag)
-	})
+	ecotest.Fuzz(f, PackageLock, []string{"testdata/v1-react/package-lock.json", "testdata/v3-express/package-lock.json", "testdata/ws/package-lock.json"},
+		`{"lockfileVersion":3,"packages":{"":{"workspaces":{"packages":["a/*"]}},"a/b":{},"node_modules/b":{"link":true,"resolved":"a/b"}}}`)
 }

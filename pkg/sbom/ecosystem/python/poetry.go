@@ -48,7 +48,7 @@ func Poetry(ctx context.Context, path string, data []byte) (*sbom.Fragment, erro
 	}
 	b := ecosystem.NewBuilder(path)
 	seen := map[string]bool{}
-	var pkgs []lockPackage
+	var pkgs []ecosystem.LockPackage
 	for i, p := range lock.Package {
 		if p.Name == "" || p.Version == "" {
 			b.Warn("package[%d]: name %q, version %q: both are required", i, p.Name, p.Version)
@@ -73,13 +73,13 @@ func Poetry(ctx context.Context, path string, data []byte) (*sbom.Fragment, erro
 		}
 		stored := b.Add(c)
 		seen[key(p.Name, p.Version)] = true
-		lp := lockPackage{name: p.Name, version: p.Version, id: stored.ID}
+		lp := ecosystem.LockPackage{Name: p.Name, Version: p.Version, ID: stored.ID}
 		for _, dep := range sortedKeys(p.Dependencies) {
-			lp.deps = append(lp.deps, depRef{name: dep, optional: poetryOptional(p.Dependencies[dep])})
+			lp.Deps = append(lp.Deps, ecosystem.Dep{Name: dep, Optional: poetryOptional(p.Dependencies[dep])})
 		}
 		pkgs = append(pkgs, lp)
 	}
-	graph(b, pkgs)
+	ecosystem.Graph(b, pkgs, pep503)
 	b.CrossCheck(fromScalibr, seen)
 	return b.Fragment(), nil
 }

@@ -2,7 +2,6 @@ package python
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,15 +10,12 @@ import (
 	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/ecotest"
 )
 
-// reader is the signature every file kind of this package has.
-type reader func(context.Context, string, []byte) (*sbom.Fragment, error)
-
 // TestGroundTruth compares each real lockfile with what testdata/truth.py
 // computes from it with Python's own parsers.
 func TestGroundTruth(t *testing.T) {
 	for _, tc := range []struct {
 		dir, file string
-		read      reader
+		read      ecotest.Reader
 		rootEdges bool
 		warnings  []string
 	}{
@@ -32,23 +28,9 @@ func TestGroundTruth(t *testing.T) {
 		{"requirements-hashes", "requirements.txt", Requirements, false, nil},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
-			frag := read(t, tc.read, filepath.Join("testdata", tc.dir, tc.file))
-			ecotest.Compare(t, frag, ecotest.Load(t, filepath.Join("testdata", tc.dir, "truth.json")), tc.rootEdges, tc.warnings...)
+			ecotest.GroundTruth(t, tc.read, filepath.Join("testdata", tc.dir), tc.file, tc.rootEdges, tc.warnings...)
 		})
 	}
-}
-
-func read(t *testing.T, fn reader, file string) *sbom.Fragment {
-	t.Helper()
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	frag, err := fn(context.Background(), filepath.ToSlash(file), data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return frag
 }
 
 // TestPURL checks purl-spec's PyPI rules: lower case, "_" as "-"; dots stay.
@@ -116,28 +98,11 @@ func TestPipfileRejected(t *testing.T) {
 	}
 }
 
-func fuzzReader(f *testing.F, fn reader, files ...string) {
-	for _, file := range files {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		frag, err := fn(context.Background(), "lockfile", data)
-		if err != nil {
-			return
-		}
-		ecotest.Consistent(t, frag)
-	})
-}
-
-func FuzzPoetry(f *testing.F) { fuzzReader(f, Poetry, "testdata/poetry-1/poetry.lock") }
-func FuzzUV(f *testing.F)     { fuzzReader(f, UV, "testdata/uv/uv.lock") }
+func FuzzPoetry(f *testing.F) { ecotest.Fuzz(f, Poetry, []string{"testdata/poetry-1/poetry.lock"}) }
+func FuzzUV(f *testing.F)     { ecotest.Fuzz(f, UV, []string{"testdata/uv/uv.lock"}) }
 func FuzzPipfile(f *testing.F) {
-	fuzzReader(f, Pipfile, "testdata/pipenv/Pipfile.lock")
+	ecotest.Fuzz(f, Pipfile, []string{"testdata/pipenv/Pipfile.lock"})
 }
 func FuzzRequirements(f *testing.F) {
-	fuzzReader(f, Requirements, "testdata/requirements-hashes/requirements.txt")
+	ecotest.Fuzz(f, Requirements, []string{"testdata/requirements-hashes/requirements.txt"})
 }

@@ -61,7 +61,7 @@ func UV(ctx context.Context, path string, data []byte) (*sbom.Fragment, error) {
 	}
 	b := ecosystem.NewBuilder(path)
 	seen := map[string]bool{}
-	var pkgs []lockPackage
+	var pkgs []ecosystem.LockPackage
 	var roots []string
 	for i := range lock.Package {
 		p := &lock.Package[i]
@@ -71,7 +71,7 @@ func UV(ctx context.Context, path string, data []byte) (*sbom.Fragment, error) {
 		}
 		c := uvComponent(p, path)
 		stored := b.Add(c)
-		lp := lockPackage{name: p.Name, version: p.Version, id: stored.ID}
+		lp := ecosystem.LockPackage{Name: p.Name, Version: p.Version, ID: stored.ID}
 		if p.root() {
 			stored.Type = sbom.TypeApplication
 			roots = append(roots, stored.ID)
@@ -80,23 +80,23 @@ func UV(ctx context.Context, path string, data []byte) (*sbom.Fragment, error) {
 		if p.Source.Virtual != "." { // scalibr lists an editable root, not a virtual one
 			seen[key(p.Name, p.Version)] = true
 		}
-		lp.deps = uvDeps(p.Dependencies, false)
+		lp.Deps = uvDeps(p.Dependencies, false)
 		for _, extra := range sortedKeys(p.OptionalDependencies) {
-			lp.deps = append(lp.deps, uvDeps(p.OptionalDependencies[extra], true)...)
+			lp.Deps = append(lp.Deps, uvDeps(p.OptionalDependencies[extra], true)...)
 		}
 		for _, g := range sortedKeys(p.DevDependencies) {
 			for _, d := range uvDeps(p.DevDependencies[g], false) {
-				d.dev = true
-				lp.deps = append(lp.deps, d)
+				d.Dev = true
+				lp.Deps = append(lp.Deps, d)
 			}
 		}
 		pkgs = append(pkgs, lp)
 	}
-	graph(b, pkgs)
-	prod := production(pkgs, roots)
+	ecosystem.Graph(b, pkgs, pep503)
+	prod := ecosystem.Production(pkgs, roots, pep503)
 	for _, lp := range pkgs {
-		if !prod[lp.id] {
-			ecosystem.MarkDevelopment(b.Get(lp.id))
+		if !prod[lp.ID] {
+			ecosystem.MarkDevelopment(b.Get(lp.ID))
 		}
 	}
 	if len(roots) > 1 {
@@ -127,10 +127,10 @@ func uvComponent(p *uvPackage, path string) sbom.Component {
 	return c
 }
 
-func uvDeps(deps []uvDep, optional bool) []depRef {
-	out := make([]depRef, 0, len(deps))
+func uvDeps(deps []uvDep, optional bool) []ecosystem.Dep {
+	out := make([]ecosystem.Dep, 0, len(deps))
 	for _, d := range deps {
-		out = append(out, depRef{name: d.Name, version: d.Version, optional: optional})
+		out = append(out, ecosystem.Dep{Name: d.Name, Version: d.Version, Optional: optional})
 	}
 	return out
 }
