@@ -252,7 +252,12 @@ type Dep struct {
 // lockfile does not hold is a warning unless it is optional, and leaves
 // the package's edge list incomplete.
 func Graph(b *Builder, pkgs []LockPackage, norm func(string) string) {
-	lookup := index(pkgs, norm)
+	GraphWith(b, pkgs, index(pkgs, norm))
+}
+
+// GraphWith is [Graph] with the ecosystem's own resolution: lookup returns
+// the IDs of the packages that satisfy a dependency.
+func GraphWith(b *Builder, pkgs []LockPackage, lookup func(Dep) []string) {
 	for _, p := range pkgs {
 		complete := true
 		for _, d := range p.Deps {
