@@ -30,6 +30,9 @@ import (
 
 	"github.com/google/osv-scalibr/extractor"
 	"github.com/google/osv-scalibr/extractor/filesystem"
+	"github.com/google/osv-scalibr/extractor/filesystem/os/osrelease"
+	scalibrfs "github.com/google/osv-scalibr/fs"
+	scalibrlog "github.com/google/osv-scalibr/log"
 	"github.com/package-url/packageurl-go"
 
 	"github.com/vouchdev/vouch/pkg/sbom"
@@ -323,3 +326,79 @@ func Production(pkgs []LockPackage, roots []string, norm func(string) string) ma
 	}
 	return seen
 }
+
+// OSRelease returns the ID and VERSION_ID of the system whose root is
+// fsys, from etc/os-release or usr/lib/os-release ("" if neither says).
+func OSRelease(fsys fs.FS) (id, versionID string) {
+	sfs, ok := fsys.(scalibrfs.FS)
+	if !ok {
+		return "", ""
+	}
+	m, err := osrelease.GetOSRelease(sfs)
+	if err != nil {
+		return "", ""
+	}
+	return m["ID"], m["VERSION_ID"]
+}
+
+// Installed is the shared shape of an OS package database entry, as the
+// debian and alpine readers build them before the graph is resolved.
+type Installed struct {
+	Name, Version, Arch string
+	ID                  string
+	// Depends are groups of alternatives: one of each group must be there.
+	Depends [][]string
+	// Provides are the virtual names the package satisfies.
+	Provides []string
+}
+
+// InstalledGraph records the edges between installed packages: each
+// dependency group resolves to every installed package that is, or
+// provides, one of its alternatives. A group nothing installed satisfies
+// is a warning and leaves the package's edge list incomplete; ignore says
+// which names are not packages (apk's "/bin/sh" and "so:" names are
+// satisfied by files, not always declared).
+func InstalledGraph(b *Builder, pkgs []Installed, ignore func(string) bool) {
+	providers := map[string][]string{}
+	for _, p := range pkgs {
+		for _, n := range append([]string{p.Name}, p.Provides...) {
+			providers[n] = append(providers[n], p.ID)
+		}
+	}
+	for _, p := range pkgs {
+		complete := true
+		for _, group := range p.Depends {
+			var targets []string
+			for _, alt := range group {
+				targets = append(targets, providers[alt]...)
+			}
+			if len(targets) == 0 && !slices.ContainsFunc(group, ignore) {
+				b.Warn("%s %s depends on %s, which is not installed", p.Name, p.Version, strings.Join(group, " | "))
+				complete = false
+			}
+			for _, t := range targets {
+				b.Edge(p.ID, t)
+			}
+		}
+		if complete {
+			b.Complete(p.ID)
+		}
+	}
+}
+
+// quiet discards osv-scalibr's log lines. scalibr logs what it skips to
+// stderr, which would mix into vouch's output; vouch reports what it could
+// not read as warnings of its own instead (the cross-check and the
+// readers' warnings).
+type quiet struct{}
+
+func (quiet) Errorf(string, ...any) {}
+func (quiet) Error(...any)          {}
+func (quiet) Warnf(string, ...any)  {}
+func (quiet) Warn(...any)           {}
+func (quiet) Infof(string, ...any)  {}
+func (quiet) Info(...any)           {}
+func (quiet) Debugf(string, ...any) {}
+func (quiet) Debug(...any)          {}
+
+func init() { scalibrlog.SetLogger(quiet{}) }
