@@ -36,6 +36,7 @@ import (
 	"github.com/package-url/packageurl-go"
 
 	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/licexpr"
 )
 
 // MaxFileSize is the largest lockfile or package database vouch reads. Real
@@ -54,6 +55,9 @@ const (
 	PropDevelopment = "vouch:dependency:development"
 	// PropLockfile is the file (slash-separated, as given) a component was read from.
 	PropLockfile = "vouch:source:lockfile"
+	// PropLicenseText is a declared licence, as the package states it, that
+	// is not an SPDX expression ("SEE LICENSE IN LICENSE.md", "MIT BSD").
+	PropLicenseText = "vouch:license:declared-text"
 	// PropResolved is where the package manager fetched the package from,
 	// when it is not the ecosystem's public registry (git, a URL, a local path).
 	PropResolved = "vouch:source:resolved"
@@ -133,6 +137,23 @@ func Library(purl, name, version, lockfile string) sbom.Component {
 		Scope:      sbom.ScopeRequired,
 		Properties: []sbom.Property{{Name: PropLockfile, Value: lockfile}},
 	}
+}
+
+// SetDeclared sets c's declared licence to text if it is an SPDX
+// expression. Otherwise the text is kept in PropLicenseText and the
+// licence stays unknown, with a warning: vouch does not guess what a
+// free-form licence means.
+func (b *Builder) SetDeclared(c *sbom.Component, text string) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return
+	}
+	if _, err := licexpr.Parse(text); err != nil {
+		c.SetProperty(PropLicenseText, text)
+		b.Warn("%s: licence %q is not an SPDX expression (%v): kept as %s", c.ID, text, err, PropLicenseText)
+		return
+	}
+	c.Licenses.Declared = text
 }
 
 // MarkDevelopment marks c as needed only for development or tests.

@@ -228,7 +228,7 @@ func (r *reader) addEntry(key string, e entry) string {
 	}
 	c := ecosystem.Library(PURL(name, e.Version), name, e.Version, r.b.Path)
 	if lic, ok := license(e.License); ok {
-		c.Licenses.Declared = lic
+		r.b.SetDeclared(&c, lic)
 	} else {
 		r.b.Warn("packages[%q].license: expected a string, found %s", key, e.License)
 	}

@@ -95,6 +95,7 @@ func ComposerLock(ctx context.Context, path string, data []byte) (*sbom.Fragment
 				continue
 			}
 			c := component(p, path)
+			b.SetDeclared(&c, license(p.License))
 			if section.dev {
 				ecosystem.MarkDevelopment(&c)
 			}
@@ -117,18 +118,22 @@ func ComposerLock(ctx context.Context, path string, data []byte) (*sbom.Fragment
 	return b.Fragment(), nil
 }
 
-// component builds the component of one locked package: the licence
-// list is a disjunction (Composer's meaning of several licences), the
-// dist shasum a SHA-1 of the archive.
+// license returns a package's licences as one expression: several are a
+// disjunction, Composer's meaning of a list.
+func license(list []string) string {
+	switch len(list) {
+	case 0:
+		return ""
+	case 1:
+		return list[0]
+	}
+	return "(" + strings.Join(list, " OR ") + ")"
+}
+
+// component builds the component of one locked package; the dist shasum
+// is a SHA-1 of the archive.
 func component(p composerPackage, path string) sbom.Component {
 	c := ecosystem.Library(PURL(p.Name, p.Version), p.Name, p.Version, path)
-	switch len(p.License) {
-	case 0:
-	case 1:
-		c.Licenses.Declared = p.License[0]
-	default:
-		c.Licenses.Declared = "(" + strings.Join(p.License, " OR ") + ")"
-	}
 	if raw, err := hex.DecodeString(p.Dist.Shasum); err == nil && len(raw) == 20 {
 		c.Hashes = []sbom.Hash{{Algorithm: sbom.SHA1, Value: strings.ToLower(p.Dist.Shasum)}}
 	}
