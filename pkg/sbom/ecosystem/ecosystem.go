@@ -95,6 +95,9 @@ func ExtractFS(ctx context.Context, ext filesystem.Extractor, fsys fs.FS, name s
 	if !info.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s: not a regular file (%s)", name, info.Mode().Type())
 	}
+	if info.Size() > MaxFileSize {
+		return nil, fmt.Errorf("%s: %d bytes, more than the %d vouch reads", name, info.Size(), MaxFileSize)
+	}
 	f, err := sfs.Open(name)
 	if err != nil {
 		return nil, err
