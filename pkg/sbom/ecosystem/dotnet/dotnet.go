@@ -69,6 +69,10 @@ func PackagesLock(ctx context.Context, path string, data []byte) (*sbom.Fragment
 		var pkgs []ecosystem.LockPackage
 		for _, name := range slices.Sorted(maps.Keys(entries)) {
 			e := entries[name]
+			if name == "" {
+				b.Warn("dependencies[%q]: an entry with no package name", target)
+				continue
+			}
 			stored := b.Add(component(b, target, name, e))
 			seen[strings.ToLower(name)+"@"+e.Resolved] = true
 			lp := ecosystem.LockPackage{Name: name, Version: e.Resolved, ID: stored.ID}

@@ -146,14 +146,14 @@ func Compare(t *testing.T, frag *sbom.Fragment, truth Truth, rootEdges bool, exp
 	}
 }
 
-// Consistent fails t unless every component has an ID equal to its purl
-// and every edge names components of the fragment: what fuzz targets
+// Consistent fails t unless every component has a name and an ID equal
+// to its purl, and every edge names components of the fragment: what fuzz targets
 // check of any input that was read without an error.
 func Consistent(t *testing.T, frag *sbom.Fragment) {
 	t.Helper()
 	ids := map[string]bool{}
 	for _, c := range frag.Components {
-		if c.ID == "" || c.PURL != c.ID {
+		if c.ID == "" || c.PURL != c.ID || c.Name == "" {
 			t.Fatalf("component %+v", c)
 		}
 		ids[c.ID] = true

@@ -176,14 +176,14 @@ func (r *reader) readPackages(lock lockfile) {
 		if key == "" || e.Link {
 			continue
 		}
-		ids[key] = r.addEntry(key, e)
+		if id := r.addEntry(key, e); id != "" {
+			ids[key] = id
+		}
 	}
 	for _, key := range keys {
-		e := lock.Packages[key]
-		if e.Link {
-			continue
+		if _, ok := ids[key]; ok {
+			r.edges(lock.Packages, ids, key, lock.Packages[key])
 		}
-		r.edges(lock.Packages, ids, key, e)
 	}
 	r.workspaces(lock.Packages, ids, keys)
 }
@@ -226,6 +226,10 @@ func (r *reader) addEntry(key string, e entry) string {
 	if name == "" {
 		name = nameFromPath(key)
 	}
+	if name == "" {
+		r.b.Warn("packages[%q]: no package name", key)
+		return ""
+	}
 	c := ecosystem.Library(PURL(name, e.Version), name, e.Version, r.b.Path)
 	if lic, ok := license(e.License); ok {
 		r.b.SetDeclared(&c, lic)
@@ -259,8 +263,8 @@ func (r *reader) edges(pkgs map[string]entry, ids map[string]string, key string,
 	}{{e.Dependencies, false}, {dev, false}, {e.OptionalDependencies, true}, {e.PeerDependencies, false}} {
 		for _, dep := range slices.Sorted(maps.Keys(group.deps)) {
 			target, ok := resolve(pkgs, key, dep)
-			if ok && ids[target] == "" {
-				r.b.Warn("packages[%q]: %s resolves to %q, a link to a link", key, dep, target)
+			if _, listed := ids[target]; ok && !listed {
+				r.b.Warn("packages[%q]: %s resolves to %q, which is not a package vouch lists", key, dep, target)
 				complete = false
 				continue
 			}
@@ -394,6 +398,10 @@ func (r *reader) addLevel(deps map[string]v1dep) frame {
 	for _, key := range slices.Sorted(maps.Keys(deps)) {
 		d := deps[key]
 		name, version := v1name(key, d.Version)
+		if name == "" {
+			r.b.Warn("dependencies: an entry with no package name")
+			continue
+		}
 		c := ecosystem.Library(PURL(name, version), name, version, r.b.Path)
 		c.Hashes = integrity(d.Integrity)
 		if d.Resolved != "" && !isRegistry(d.Resolved) {
@@ -426,6 +434,9 @@ func (r *reader) walkV1(stack []frame) {
 	level := stack[len(stack)-1]
 	for _, key := range slices.Sorted(maps.Keys(level.deps)) {
 		d := level.deps[key]
+		if _, ok := level.ids[key]; !ok {
+			continue
+		}
 		inner := stack
 		if len(d.Dependencies) > 0 {
 			inner = append(slices.Clip(stack), r.addLevel(d.Dependencies))

@@ -48,6 +48,10 @@ func Pipfile(ctx context.Context, path string, data []byte) (*sbom.Fragment, err
 	}{{"default", lock.Default, false}, {"develop", lock.Develop, true}} {
 		for _, name := range sortedKeys(section.entries) {
 			e := section.entries[name]
+			if name == "" {
+				b.Warn("%s: an entry with no package name", section.name)
+				continue
+			}
 			version, pinned := strings.CutPrefix(e.Version, "==")
 			if !pinned {
 				b.Warn("%s.%s: version %q is not pinned with ==: its version is unknown", section.name, name, e.Version)
