@@ -365,6 +365,52 @@ func OSRelease(fsys fs.FS) (id, versionID string) {
 	return m["ID"], m["VERSION_ID"]
 }
 
+// Database is an OS package database read by a scalibr extractor, ready
+// for vouch's own reading of the same bytes.
+type Database struct {
+	Data    []byte          // the file's bytes
+	ID      string          // os-release ID ("debian", "alpine"), "" if unknown
+	Distro  string          // the purl distro qualifier ("debian-12"), "" if unknown
+	Scalibr map[string]bool // name@version of each package scalibr listed
+	B       *Builder
+}
+
+// ReadDatabase runs ext over the database at path in the system whose root
+// is fsys and reads the distribution from its os-release. Without one,
+// purls fall back to family as namespace, with a warning.
+func ReadDatabase(ctx context.Context, ext filesystem.Extractor, fsys fs.FS, path, family string) (*Database, error) {
+	pkgs, err := ExtractFS(ctx, ext, fsys, path)
+	if err != nil {
+		return nil, err
+	}
+	data, err := fs.ReadFile(fsys, path)
+	if err != nil {
+		return nil, err
+	}
+	db := &Database{Data: data, Scalibr: map[string]bool{}, B: NewBuilder(path)}
+	var version string
+	db.ID, version = OSRelease(fsys)
+	if db.ID != "" && version != "" {
+		db.Distro = db.ID + "-" + version
+	}
+	if db.ID == "" {
+		db.B.Warn("no etc/os-release: the distribution is unknown and purls say %s", family)
+	}
+	for _, p := range pkgs {
+		db.Scalibr[p.Name+"@"+p.Version] = true
+	}
+	return db, nil
+}
+
+// Supplier turns a maintainer field, "Name <email>", into a contact.
+func Supplier(m string) sbom.Contact {
+	name, email, ok := strings.Cut(m, "<")
+	if !ok {
+		return sbom.Contact{Name: strings.TrimSpace(m)}
+	}
+	return sbom.Contact{Name: strings.TrimSpace(name), Email: strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(email), ">"))}
+}
+
 // Installed is the shared shape of an OS package database entry, as the
 // debian and alpine readers build them before the graph is resolved.
 type Installed struct {

@@ -39,39 +39,22 @@ func Installed(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, er
 	if err != nil {
 		return nil, err
 	}
-	scalibr, err := ecosystem.ExtractFS(ctx, ext, fsys, path)
+	db, err := ecosystem.ReadDatabase(ctx, ext, fsys, path, "alpine")
 	if err != nil {
 		return nil, err
 	}
-	data, err := fs.ReadFile(fsys, path)
-	if err != nil {
-		return nil, err
-	}
-	id, version := ecosystem.OSRelease(fsys)
-	distro := ""
-	if id != "" && version != "" {
-		distro = id + "-" + version
-	}
-	b := ecosystem.NewBuilder(path)
-	if id == "" {
-		b.Warn("no etc/os-release: the distribution is unknown and purls say alpine")
-	}
-	fromScalibr, seen := map[string]bool{}, map[string]bool{}
-	for _, p := range scalibr {
-		fromScalibr[p.Name+"@"+p.Version] = true
-	}
+	b, seen := db.B, map[string]bool{}
 	var pkgs []ecosystem.Installed
-	for _, r := range records(data) {
+	for _, r := range records(db.Data) {
 		name, ver := r.get("P"), r.get("V")
 		if name == "" || ver == "" {
 			b.Warn("package %q, version %q: both are required", name, ver)
 			continue
 		}
-		c := ecosystem.Library(PURL(id, name, ver, r.get("A"), distro), name, ver, path)
+		c := ecosystem.Library(PURL(db.ID, name, ver, r.get("A"), db.Distro), name, ver, path)
 		b.SetDeclared(&c, r.get("L"))
 		if m := r.get("m"); m != "" {
-			name, email, _ := strings.Cut(m, "<")
-			c.Supplier = sbom.Contact{Name: strings.TrimSpace(name), Email: strings.TrimSuffix(strings.TrimSpace(email), ">")}
+			c.Supplier = ecosystem.Supplier(m)
 		}
 		stored := b.Add(c)
 		seen[name+"@"+ver] = true
@@ -88,7 +71,7 @@ func Installed(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, er
 		pkgs = append(pkgs, in)
 	}
 	ecosystem.InstalledGraph(b, pkgs, func(string) bool { return false })
-	b.CrossCheck(fromScalibr, seen)
+	b.CrossCheck(db.Scalibr, seen)
 	return b.Fragment(), nil
 }
 

@@ -2,7 +2,6 @@ package alpine
 
 import (
 	"context"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -16,11 +15,7 @@ import (
 // TestGroundTruth compares an Alpine 3.18 base image's apk database with
 // what testdata/truth.py reads from it.
 func TestGroundTruth(t *testing.T) {
-	frag, err := Installed(context.Background(), os.DirFS("testdata/alpine318"), "lib/apk/db/installed")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ecotest.Compare(t, frag, ecotest.Load(t, "testdata/alpine318/truth.json"), true)
+	frag := ecotest.GroundTruthFS(t, Installed, "testdata/alpine318", "lib/apk/db/installed", "testdata/alpine318/truth.json")
 	i := slices.IndexFunc(frag.Components, func(c sbom.Component) bool { return c.Name == "busybox" })
 	if c := frag.Components[i]; c.PURL != "pkg:apk/alpine/busybox@1.36.0-r9?arch=x86_64&distro=alpine-3.18.0" || c.Licenses.Declared != "GPL-2.0-only" {
 		t.Errorf("busybox: %+v", c)

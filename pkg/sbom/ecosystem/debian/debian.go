@@ -41,30 +41,14 @@ func Status(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, error
 	if err != nil {
 		return nil, err
 	}
-	scalibr, err := ecosystem.ExtractFS(ctx, ext, fsys, path)
+	db, err := ecosystem.ReadDatabase(ctx, ext, fsys, path, "debian")
 	if err != nil {
 		return nil, err
 	}
-	data, err := fs.ReadFile(fsys, path)
-	if err != nil {
-		return nil, err
-	}
-	id, version := ecosystem.OSRelease(fsys)
-	distro := ""
-	if id != "" && version != "" {
-		distro = id + "-" + version
-	}
-	b := ecosystem.NewBuilder(path)
-	if id == "" {
-		b.Warn("no etc/os-release: the distribution is unknown and purls say debian")
-	}
-	fromScalibr, seen := map[string]bool{}, map[string]bool{}
-	for _, p := range scalibr {
-		fromScalibr[p.Name+"@"+p.Version] = true
-	}
+	b, seen := db.B, map[string]bool{}
 	distroless := strings.Contains(path, "status.d")
 	var pkgs []ecosystem.Installed
-	for _, h := range paragraphs(b, data) {
+	for _, h := range paragraphs(b, db.Data) {
 		if !installed(h.Get("Status"), distroless) {
 			continue
 		}
@@ -73,9 +57,9 @@ func Status(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, error
 			b.Warn("package %q, version %q: both are required", name, ver)
 			continue
 		}
-		c := ecosystem.Library(PURL(id, name, ver, arch, distro), name, ver, path)
+		c := ecosystem.Library(PURL(db.ID, name, ver, arch, db.Distro), name, ver, path)
 		if m := h.Get("Maintainer"); m != "" {
-			c.Supplier = supplier(m)
+			c.Supplier = ecosystem.Supplier(m)
 		}
 		stored := b.Add(c)
 		seen[name+"@"+ver] = true
@@ -86,7 +70,7 @@ func Status(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, error
 		})
 	}
 	ecosystem.InstalledGraph(b, pkgs, func(string) bool { return false })
-	b.CrossCheck(fromScalibr, seen)
+	b.CrossCheck(db.Scalibr, seen)
 	return b.Fragment(), nil
 }
 
@@ -153,13 +137,4 @@ func provides(field string) []string {
 		out = append(out, g...)
 	}
 	return out
-}
-
-// supplier turns "Name <email>" into a contact.
-func supplier(m string) sbom.Contact {
-	name, email, ok := strings.Cut(m, "<")
-	if !ok {
-		return sbom.Contact{Name: strings.TrimSpace(m)}
-	}
-	return sbom.Contact{Name: strings.TrimSpace(name), Email: strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(email), ">"))}
 }

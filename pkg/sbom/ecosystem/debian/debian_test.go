@@ -2,7 +2,6 @@ package debian
 
 import (
 	"context"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -15,11 +14,7 @@ import (
 // TestGroundTruth compares a real Debian 12 dpkg database with what dpkg
 // itself lists (testdata/truth.py runs dpkg-query over it).
 func TestGroundTruth(t *testing.T) {
-	frag, err := Status(context.Background(), os.DirFS("testdata/debian12"), "var/lib/dpkg/status")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ecotest.Compare(t, frag, ecotest.Load(t, "testdata/debian12/truth.json"), true)
+	frag := ecotest.GroundTruthFS(t, Status, "testdata/debian12", "var/lib/dpkg/status", "testdata/debian12/truth.json")
 	i := slices.IndexFunc(frag.Components, func(c sbom.Component) bool { return c.Name == "adduser" })
 	if i < 0 || frag.Components[i].PURL != "pkg:deb/debian/adduser@3.134?arch=all&distro=debian-12" ||
 		frag.Components[i].Supplier.Email == "" {

@@ -2,7 +2,6 @@ package dotnet
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -14,11 +13,7 @@ import (
 // TestGroundTruth compares real packages.lock.json files with what
 // testdata/truth.py computes from them with Python's json.
 func TestGroundTruth(t *testing.T) {
-	for _, dir := range []string{"bitwarden-api", "simpletweaks"} {
-		t.Run(dir, func(t *testing.T) {
-			ecotest.GroundTruth(t, PackagesLock, filepath.Join("testdata", dir), "packages.lock.json", true)
-		})
-	}
+	ecotest.GroundTruths(t, PackagesLock, "packages.lock.json", "bitwarden-api", "simpletweaks")
 }
 
 // TestFields: the content hash is the .nupkg's SHA-512; a project is

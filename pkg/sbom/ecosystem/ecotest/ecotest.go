@@ -6,6 +6,7 @@ package ecotest
 import (
 	"context"
 	"encoding/json"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -215,4 +216,30 @@ func GroundTruth(t *testing.T, fn Reader, dir, file string, rootEdges bool, expe
 	t.Helper()
 	frag := Read(t, fn, filepath.Join(dir, file))
 	Compare(t, frag, Load(t, filepath.Join(dir, "truth.json")), rootEdges, expected...)
+}
+
+// DatabaseReader is the signature of the OS package database readers,
+// which read a file inside the root file system of an installed system.
+type DatabaseReader func(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, error)
+
+// GroundTruthFS reads path inside the root directory with fn and compares
+// it with truthFile.
+func GroundTruthFS(t *testing.T, fn DatabaseReader, root, path, truthFile string) *sbom.Fragment {
+	t.Helper()
+	frag, err := fn(context.Background(), os.DirFS(root), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	Compare(t, frag, Load(t, truthFile), true)
+	return frag
+}
+
+// GroundTruths runs GroundTruth as a subtest for each fixture directory
+// under testdata, edges from the root included.
+func GroundTruths(t *testing.T, fn Reader, file string, dirs ...string) {
+	for _, dir := range dirs {
+		t.Run(dir, func(t *testing.T) {
+			GroundTruth(t, fn, filepath.Join("testdata", dir), file, true)
+		})
+	}
 }

@@ -2,7 +2,6 @@ package php
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -14,11 +13,7 @@ import (
 // TestGroundTruth compares Composer's own composer.lock, from 2017 and
 // 2026, with what testdata/truth.py computes from it with Python's json.
 func TestGroundTruth(t *testing.T) {
-	for _, dir := range []string{"composer-2017", "composer-2026"} {
-		t.Run(dir, func(t *testing.T) {
-			ecotest.GroundTruth(t, ComposerLock, filepath.Join("testdata", dir), "composer.lock", true)
-		})
-	}
+	ecotest.GroundTruths(t, ComposerLock, "composer.lock", "composer-2017", "composer-2026")
 }
 
 func TestPURL(t *testing.T) {
