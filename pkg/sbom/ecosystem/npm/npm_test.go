@@ -147,3 +147,35 @@ func FuzzPackageLock(f *testing.F) {
 	ecotest.Fuzz(f, PackageLock, []string{"testdata/v1-react/package-lock.json", "testdata/v3-express/package-lock.json", "testdata/ws/package-lock.json"},
 		`{"lockfileVersion":3,"packages":{"":{"workspaces":{"packages":["a/*"]}},"a/b":{},"node_modules/b":{"link":true,"resolved":"a/b"}}}`)
 }
+
+// TestYarnGroundTruth compares a yarn v1 lockfile with what npm ls lists
+// of the node_modules tree yarn installed from it. yarn.lock records no
+// root, workspaces or development flags, so the truth's production list is
+// all packages and its root edges are left out. fsevents is locked but not
+// installed on Linux: it is the one package only the lockfile has.
+func TestYarnGroundTruth(t *testing.T) {
+	ecotest.GroundTruth(t, YarnLock, "testdata/yarn-express", "yarn.lock", false)
+}
+
+// TestYarnRejected: a berry lockfile is an error naming the file; a
+// dependency the lockfile does not hold is a warning beside the control.
+func TestYarnRejected(t *testing.T) {
+	const lock = "# yarn lockfile v1\n\n\"@s/a@^1.0.0\", \"@s/a@^1.1.0\":\n  version \"1.2.0\"\n  dependencies:\n    b \"%s\"\n\nb@^2:\n  version \"2.0.1\"\n"
+	frag, err := YarnLock(context.Background(), "yarn.lock", []byte(strings.Replace(lock, "%s", "^2", 1)))
+	if err != nil || len(frag.Warnings) != 0 || len(frag.Dependencies) != 2 || frag.Dependencies[0].Ref != "pkg:npm/%40s/a@1.2.0" ||
+		!slices.Equal(frag.Dependencies[0].DependsOn, []string{"pkg:npm/b@2.0.1"}) {
+		t.Fatalf("control: %v %+v", err, frag)
+	}
+	frag, err = YarnLock(context.Background(), "yarn.lock", []byte(strings.Replace(lock, "%s", "^3", 1)))
+	if err != nil || len(frag.Warnings) != 1 || !strings.Contains(frag.Warnings[0].Message, "depends on b@^3") {
+		t.Errorf("missing: %v %v", err, frag.Warnings)
+	}
+	_, err = YarnLock(context.Background(), "x/yarn.lock", []byte("__metadata:\n  version: 8\n"))
+	if err == nil || !strings.Contains(err.Error(), "x/yarn.lock") {
+		t.Errorf("berry: %v", err)
+	}
+}
+
+func FuzzYarnLock(f *testing.F) {
+	ecotest.Fuzz(f, YarnLock, []string{"testdata/yarn-express/yarn.lock"})
+}
