@@ -179,3 +179,38 @@ func TestYarnRejected(t *testing.T) {
 func FuzzYarnLock(f *testing.F) {
 	ecotest.Fuzz(f, YarnLock, []string{"testdata/yarn-express/yarn.lock"})
 }
+
+// TestPnpmGroundTruth compares a pnpm 9 lockfile with pnpm's own listing
+// of what it installed from it (testdata/pnpm-truth.py).
+func TestPnpmGroundTruth(t *testing.T) {
+	ecotest.GroundTruth(t, PnpmLock, "testdata/pnpm-express", "pnpm-lock.yaml", false)
+}
+
+func FuzzPnpmLock(f *testing.F) {
+	ecotest.Fuzz(f, PnpmLock, []string{"testdata/pnpm-express/pnpm-lock.yaml"})
+}
+
+// TestPnpmRejected: an older lockfile format is an error naming the file
+// and the version found; a dependency the lockfile does not hold is a
+// warning; each beside its control.
+func TestPnpmRejected(t *testing.T) {
+	const lock = "lockfileVersion: '%s'\nimporters:\n  .:\n    dependencies:\n      a:\n        specifier: ^1\n        version: 1.0.0\n" +
+		"packages:\n  a@1.0.0:\n    resolution: {integrity: sha512-AAAA}\n  b@2.0.0:\n    resolution: {}\nsnapshots:\n  a@1.0.0:\n    dependencies:\n      b: %s\n  b@2.0.0: {}\n"
+	frag, err := PnpmLock(context.Background(), "pnpm-lock.yaml", []byte(fmt.Sprintf(lock, "9.0", "2.0.0")))
+	if err != nil || len(frag.Warnings) != 0 || len(frag.Dependencies) != 2 {
+		t.Fatalf("control: %v %+v", err, frag)
+	}
+	for _, c := range frag.Components {
+		if c.Scope != sbom.ScopeRequired {
+			t.Errorf("%s: scope %s", c.ID, c.Scope)
+		}
+	}
+	if _, err := PnpmLock(context.Background(), "x/pnpm-lock.yaml", []byte(fmt.Sprintf(lock, "6.0", "2.0.0"))); err == nil ||
+		!strings.Contains(err.Error(), "x/pnpm-lock.yaml") || !strings.Contains(err.Error(), `"6.0"`) {
+		t.Errorf("v6: %v", err)
+	}
+	frag, err = PnpmLock(context.Background(), "pnpm-lock.yaml", []byte(fmt.Sprintf(lock, "9.0", "3.0.0")))
+	if err != nil || len(frag.Warnings) != 1 || !strings.Contains(frag.Warnings[0].Message, "depends on b 3.0.0") {
+		t.Errorf("missing: %v %v", err, frag.Warnings)
+	}
+}
