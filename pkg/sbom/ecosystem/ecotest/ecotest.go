@@ -23,6 +23,9 @@ type Truth struct {
 	Packages   []string `json:"packages"`
 	Production []string `json:"production"`
 	Edges      []string `json:"edges"`
+	// Licenses maps name@version to the declared licence, where the truth
+	// knows it.
+	Licenses map[string]string `json:"licenses"`
 }
 
 // Load reads a truth.json file.

@@ -1,5 +1,6 @@
 // Package python reads Python lockfiles — poetry.lock, uv.lock,
-// Pipfile.lock and pinned requirements files — into vouch's model.
+// Pipfile.lock and pinned requirements files — and installed distributions
+// (a site-packages' dist-info and egg-info metadata) into vouch's model.
 //
 // osv-scalibr's extractors give the package lists. vouch reads the same
 // files for what they do not report or report wrongly: development groups

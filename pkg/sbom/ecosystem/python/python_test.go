@@ -2,9 +2,11 @@ package python
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/ecotest"
@@ -105,4 +107,37 @@ func FuzzPipfile(f *testing.F) {
 }
 func FuzzRequirements(f *testing.F) {
 	ecotest.Fuzz(f, Requirements, []string{"testdata/requirements-hashes/requirements.txt"})
+}
+
+// TestSitePackages compares the installed distributions of a real
+// site-packages (their metadata headers) with pip's own listing and
+// importlib.metadata's reading of them, licences included.
+func TestSitePackages(t *testing.T) {
+	frag, err := SitePackages(context.Background(), os.DirFS("testdata"), "site-packages")
+	if err != nil {
+		t.Fatal(err)
+	}
+	truth := ecotest.Load(t, "testdata/site-packages.truth.json")
+	ecotest.Compare(t, frag, truth, true)
+	var got, want []string
+	for _, c := range frag.Components {
+		if c.Licenses.Declared != "" {
+			got = append(got, c.Name+"@"+c.Version+" "+c.Licenses.Declared)
+		}
+	}
+	for k, v := range truth.Licenses {
+		want = append(want, k+" "+v)
+	}
+	ecotest.Score(t, "licences", got, want, 0.99)
+}
+
+func FuzzSitePackages(f *testing.F) {
+	f.Add([]byte("Metadata-Version: 2.4\nName: a_b\nVersion: 1.0\nLicense-Expression: MIT\nRequires-Dist: c>=1; python_version < \"3.8\"\nRequires-Dist: d; extra == \"x\"\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fsys := fstest.MapFS{"sp/a-1.0.dist-info/METADATA": {Data: data}, "sp/c-2.dist-info/METADATA": {Data: []byte("Name: c\nVersion: 2\n")}}
+		frag, err := SitePackages(context.Background(), fsys, "sp")
+		if err == nil {
+			ecotest.Consistent(t, frag)
+		}
+	})
 }

@@ -2,7 +2,8 @@
 """Ground truth for the Python fixtures, computed with Python's own parsers
 (tomllib, json, and pip's vendored packaging.requirements), not vouch's code.
 Prints {"packages", "production", "edges"} as name@version strings.
-Usage: truth.py poetry|uv|pipfile|requirements FILE > truth.json"""
+Usage: truth.py poetry|uv|pipfile|requirements FILE > truth.json
+       truth.py sitepackages DIR > truth.json (also "licenses": License-Expression)"""
 import json, re, sys, tomllib
 
 def norm(n):
@@ -92,6 +93,35 @@ def requirements(path):
             allp.append(r.name + "@" + spec[0].version)
     return allp, allp, []
 
+def sitepackages(path):
+    # pip's own listing of what is installed there, and importlib.metadata
+    # (the standard library's reader) for each distribution's requirements
+    # and License-Expression.
+    import importlib.metadata, subprocess
+    from pip._vendor.packaging.requirements import Requirement
+    listed = json.loads(subprocess.run([sys.executable, "-m", "pip", "list", "--path", path, "--format", "json"],
+                                       check=True, capture_output=True, text=True).stdout)
+    installed = {norm(p["name"]) for p in listed}
+    dists = {norm(d.metadata["Name"]): d for d in importlib.metadata.distributions(path=[path])}
+    edges, licenses = set(), {}
+    for n, d in dists.items():
+        k = d.metadata["Name"] + "@" + d.version
+        if d.metadata.get("License-Expression"):
+            licenses[k] = d.metadata["License-Expression"]
+        for r in d.requires or []:
+            req = Requirement(r)
+            if req.marker and "extra" in str(req.marker):
+                continue
+            t = dists.get(norm(req.name))
+            if t and norm(req.name) in installed:
+                edges.add(k + " -> " + t.metadata["Name"] + "@" + t.version)
+    allp = [d.metadata["Name"] + "@" + d.version for d in dists.values()]
+    sitepackages.licenses = licenses
+    return allp, allp, edges
+
 allp, prod, edges = globals()[sys.argv[1]](sys.argv[2])
-json.dump({"packages": sorted(set(allp)), "production": sorted(set(prod)), "edges": sorted(set(edges))}, sys.stdout, indent=1)
+out = {"packages": sorted(set(allp)), "production": sorted(set(prod)), "edges": sorted(set(edges))}
+if sys.argv[1] == "sitepackages":
+    out["licenses"] = sitepackages.licenses
+json.dump(out, sys.stdout, indent=1, sort_keys=True)
 print()
