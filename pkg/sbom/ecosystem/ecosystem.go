@@ -338,8 +338,14 @@ func Production(pkgs []LockPackage, roots []string, norm func(string) string) ma
 			}
 		}
 	}
+	return Reachable(edges, roots)
+}
+
+// Reachable returns the IDs reachable from start along edges, start
+// included.
+func Reachable(edges map[string][]string, start []string) map[string]bool {
 	seen := map[string]bool{}
-	queue := slices.Clone(roots)
+	queue := slices.Clone(start)
 	for len(queue) > 0 {
 		id := queue[0]
 		queue = queue[1:]

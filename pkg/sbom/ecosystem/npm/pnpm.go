@@ -80,7 +80,7 @@ func PnpmLock(ctx context.Context, path string, data []byte) (*sbom.Fragment, er
 		seen[name+"@"+version] = true
 	}
 	edges := pnpmEdges(b, lock)
-	prod := pnpmProduction(b, lock, edges)
+	prod := pnpmProduction(lock, edges)
 	for _, c := range b.Fragment().Components {
 		if !prod[c.ID] {
 			ecosystem.MarkDevelopment(b.Get(c.ID))
@@ -150,7 +150,7 @@ func pnpmEdges(b *ecosystem.Builder, lock pnpmLock) map[string][]string {
 
 // pnpmProduction returns the IDs the importers' dependencies and
 // optionalDependencies reach: what pnpm install --prod keeps.
-func pnpmProduction(b *ecosystem.Builder, lock pnpmLock, edges map[string][]string) map[string]bool {
+func pnpmProduction(lock pnpmLock, edges map[string][]string) map[string]bool {
 	var queue []string
 	for _, imp := range lock.Importers {
 		for _, deps := range []map[string]pnpmRef{imp.Dependencies, imp.OptionalDependencies} {
@@ -161,14 +161,5 @@ func pnpmProduction(b *ecosystem.Builder, lock pnpmLock, edges map[string][]stri
 			}
 		}
 	}
-	seen := map[string]bool{}
-	for len(queue) > 0 {
-		id := queue[0]
-		queue = queue[1:]
-		if !seen[id] {
-			seen[id] = true
-			queue = append(queue, edges[id]...)
-		}
-	}
-	return seen
+	return ecosystem.Reachable(edges, queue)
 }
