@@ -1,6 +1,7 @@
 // Package npm reads npm's package-lock.json and npm-shrinkwrap.json
-// (lockfile versions 1, 2 and 3, with workspaces), Yarn 1's yarn.lock and
-// pnpm 9's pnpm-lock.yaml into vouch's model.
+// (lockfile versions 1, 2 and 3, with workspaces), Yarn 1's yarn.lock,
+// pnpm 9's pnpm-lock.yaml and installed node_modules trees into vouch's
+// model.
 //
 // osv-scalibr's extractor gives the package list; vouch reads the same file
 // for what scalibr does not report — the root project, declared licences,

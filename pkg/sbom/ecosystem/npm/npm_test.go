@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/sbom/ecosystem"
@@ -213,4 +214,30 @@ func TestPnpmRejected(t *testing.T) {
 	if err != nil || len(frag.Warnings) != 1 || !strings.Contains(frag.Warnings[0].Message, "depends on b 3.0.0") {
 		t.Errorf("missing: %v %v", err, frag.Warnings)
 	}
+}
+
+// TestNodeModules compares an installed tree (its package.json files)
+// with npm ls's reading of the same tree.
+func TestNodeModules(t *testing.T) {
+	frag := ecotest.GroundTruthFS(t, NodeModules, "testdata/node-modules", "express", "testdata/node-modules/truth.json")
+	i := slices.IndexFunc(frag.Components, func(c sbom.Component) bool { return c.ID == "pkg:npm/express@4.21.2" })
+	if i < 0 || frag.Components[i].Licenses.Declared != "MIT" {
+		t.Errorf("express: %+v", frag.Components)
+	}
+}
+
+func FuzzNodeModules(f *testing.F) {
+	f.Add([]byte(`{"name":"a","version":"1.0.0","license":"MIT","dependencies":{"b":"^1"},"peerDependencies":{"c":"*"}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fsys := fstest.MapFS{
+			"p/package.json":                                  {Data: []byte(`{"name":"p","version":"0.1.0","dependencies":{"a":"1"},"devDependencies":{"b":"1"}}`)},
+			"p/node_modules/a/package.json":                   {Data: data},
+			"p/node_modules/b/package.json":                   {Data: []byte(`{"name":"b","version":"1.0.0"}`)},
+			"p/node_modules/a/node_modules/@s/c/package.json": {Data: data},
+		}
+		frag, err := NodeModules(context.Background(), fsys, "p")
+		if err == nil {
+			ecotest.Consistent(t, frag)
+		}
+	})
 }
