@@ -1,0 +1,79 @@
+package debian
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/ecotest"
+)
+
+// TestGroundTruth compares a real Debian 12 dpkg database with what dpkg
+// itself lists (testdata/truth.py runs dpkg-query over it).
+func TestGroundTruth(t *testing.T) {
+	frag := ecotest.GroundTruthFS(t, Status, "testdata/debian12", "var/lib/dpkg/status", "testdata/debian12/truth.json")
+	i := slices.IndexFunc(frag.Components, func(c sbom.Component) bool { return c.Name == "adduser" })
+	if i < 0 || frag.Components[i].PURL != "pkg:deb/debian/adduser@3.134?arch=all&distro=debian-12" ||
+		frag.Components[i].Supplier.Email == "" {
+		t.Errorf("adduser: %+v", frag.Components[i])
+	}
+}
+
+const status = `Package: a
+Status: install ok installed
+Architecture: amd64
+Version: 1.0-1
+Depends: b (>= 2) | c, d:any
+Provides: virt
+
+Package: d
+Status: install ok installed
+Architecture: amd64
+Version: 2:3.0+dfsg-1
+%s
+Package: gone
+Status: deinstall ok config-files
+Architecture: amd64
+Version: 0.1
+`
+
+// TestRelations: alternatives, architecture qualifiers and epochs, a
+// removed package left out; a dependency nothing satisfies is a warning
+// beside the control where c is installed.
+func TestRelations(t *testing.T) {
+	root := func(extra string) fstest.MapFS {
+		return fstest.MapFS{
+			"var/lib/dpkg/status": {Data: []byte(strings.Replace(status, "%s", extra, 1))},
+			"etc/os-release":      {Data: []byte("ID=debian\nVERSION_ID=\"12\"\n")},
+		}
+	}
+	frag, err := Status(context.Background(), root("\nPackage: c\nStatus: install ok installed\nArchitecture: all\nVersion: 5\n\n"), "var/lib/dpkg/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(frag.Warnings) != 0 || len(frag.Components) != 3 {
+		t.Fatalf("warnings %v, components %+v", frag.Warnings, frag.Components)
+	}
+	want := []string{"pkg:deb/debian/c@5?arch=all&distro=debian-12", "pkg:deb/debian/d@2:3.0%2Bdfsg-1?arch=amd64&distro=debian-12"}
+	if i := slices.IndexFunc(frag.Dependencies, func(d sbom.Dependency) bool { return strings.HasPrefix(d.Ref, "pkg:deb/debian/a@") }); i < 0 ||
+		!slices.Equal(frag.Dependencies[i].DependsOn, want) {
+		t.Errorf("dependencies %+v", frag.Dependencies)
+	}
+	frag, err = Status(context.Background(), root("\n"), "var/lib/dpkg/status")
+	if err != nil || len(frag.Warnings) != 1 || !strings.Contains(frag.Warnings[0].Message, "b | c, which is not installed") {
+		t.Errorf("unsatisfied: %v %v", err, frag.Warnings)
+	}
+}
+
+func FuzzStatus(f *testing.F) {
+	f.Add([]byte(strings.Replace(status, "%s", "\n", 1)))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		frag, err := Status(context.Background(), fstest.MapFS{"var/lib/dpkg/status": {Data: data}}, "var/lib/dpkg/status")
+		if err == nil {
+			ecotest.Consistent(t, frag)
+		}
+	})
+}

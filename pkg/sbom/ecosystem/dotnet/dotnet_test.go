@@ -1,0 +1,48 @@
+package dotnet
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/ecotest"
+)
+
+// TestGroundTruth compares real packages.lock.json files with what
+// testdata/truth.py computes from them with Python's json.
+func TestGroundTruth(t *testing.T) {
+	ecotest.GroundTruths(t, PackagesLock, "packages.lock.json", "bitwarden-api", "simpletweaks")
+}
+
+// TestFields: the content hash is the .nupkg's SHA-512; a project is
+// marked as one; a repeated key and an unknown version are errors beside a
+// control that reads.
+func TestFields(t *testing.T) {
+	frag := ecotest.Read(t, PackagesLock, "testdata/simpletweaks/packages.lock.json")
+	i := slices.IndexFunc(frag.Components, func(c sbom.Component) bool { return c.ID == "pkg:nuget/SixLabors.ImageSharp@3.1.12" })
+	if i < 0 || frag.Components[i].Hash(sbom.SHA512) != "88083ace27e28571054bfb7b7e21e1641180742a7715abec1788b66480e9d097de61e0d5cef9a56d8d423618482a299a233af34a2e4cfcd045716bd94f6ac1fc" {
+		t.Errorf("ImageSharp: %+v", frag.Components)
+	}
+	j := slices.IndexFunc(frag.Components, func(c sbom.Component) bool { return c.Name == "kamitoolkit" })
+	if v, _ := frag.Components[j].Property(PropProject); j < 0 || v != "true" {
+		t.Errorf("kamitoolkit: %+v", frag.Components[j])
+	}
+	const ok = `{"version":1,"dependencies":{"net8.0":{"A":{"type":"Direct","resolved":"1.0.0","dependencies":{"b":"[2.0.0, )"}},"B":{"type":"Transitive","resolved":"2.0.0"}}}}`
+	if frag, err := PackagesLock(context.Background(), "packages.lock.json", []byte(ok)); err != nil || len(frag.Warnings) != 0 || len(frag.Dependencies) != 2 {
+		t.Fatalf("control: %v %+v", err, frag)
+	}
+	for _, bad := range []string{
+		strings.Replace(ok, `"resolved":"2.0.0"`, `"resolved":"2.0.0","resolved":"6.6.6"`, 1),
+		strings.Replace(ok, `"version":1`, `"version":3`, 1),
+	} {
+		if _, err := PackagesLock(context.Background(), "packages.lock.json", []byte(bad)); err == nil || !strings.Contains(err.Error(), "packages.lock.json") {
+			t.Errorf("%s: err = %v", bad, err)
+		}
+	}
+}
+
+func FuzzPackagesLock(f *testing.F) {
+	ecotest.Fuzz(f, PackagesLock, []string{"testdata/simpletweaks/packages.lock.json"})
+}

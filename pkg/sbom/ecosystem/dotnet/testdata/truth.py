@@ -1,0 +1,21 @@
+#!/usr/bin/env python3
+"""Ground truth for the packages.lock.json fixtures, with Python's json (not
+vouch's code): every entry as name@resolved (projects with no version), all
+production (NuGet records no dev dependencies), and edges from each entry's
+dependencies to the entry of that name, compared without case, in the same
+target framework.
+Usage: truth.py packages.lock.json > truth.json"""
+import json, sys
+
+lock = json.load(open(sys.argv[1]))
+pkgs, edges = set(), set()
+for target, entries in lock["dependencies"].items():
+    by = {n.lower(): n + "@" + e.get("resolved", "") for n, e in entries.items()}
+    for n, e in entries.items():
+        k = n + "@" + e.get("resolved", "")
+        pkgs.add(k)
+        for d in e.get("dependencies", {}):
+            if d.lower() in by:
+                edges.add(k + " -> " + by[d.lower()])
+json.dump({"packages": sorted(pkgs), "production": sorted(pkgs), "edges": sorted(edges)}, sys.stdout, indent=1)
+print()

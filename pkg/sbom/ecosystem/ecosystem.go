@@ -1,0 +1,480 @@
+// Package ecosystem turns the lockfiles and package databases of other
+// ecosystems (npm, Python, Rust, PHP, Ruby, .NET, Debian, Alpine) into
+// vouch's neutral model. Each ecosystem lives in its own sub-package with the
+// same shape: one function per file kind that takes the file's path (as named
+// in the scanned source, slash-separated) and its bytes, and returns an
+// [sbom.Fragment] — components, the dependency edges the file records, and
+// warnings for what could not be read.
+//
+// The package lists come from github.com/google/osv-scalibr's individual
+// extractors (never its root package or plugin list, which would pull in
+// every extractor it has). vouch owns everything around them: purls are built
+// here per purl-spec, not taken from scalibr (whose purls carry a source=
+// qualifier and differ per type); licences, development flags and the
+// dependency graph are read by vouch where scalibr does not report them.
+//
+// This package holds what every ecosystem shares: running one scalibr
+// extractor over in-memory bytes, building components and edges, and
+// comparing scalibr's list with vouch's own reading of the same file.
+package ecosystem
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"maps"
+	"path"
+	"slices"
+	"strings"
+	"testing/fstest"
+
+	"github.com/google/osv-scalibr/extractor"
+	"github.com/google/osv-scalibr/extractor/filesystem"
+	"github.com/google/osv-scalibr/extractor/filesystem/os/osrelease"
+	scalibrfs "github.com/google/osv-scalibr/fs"
+	scalibrlog "github.com/google/osv-scalibr/log"
+	"github.com/package-url/packageurl-go"
+
+	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/licexpr"
+)
+
+// MaxFileSize is the largest lockfile or package database vouch reads. Real
+// lockfiles of large monorepos are a few tens of MB; anything bigger is more
+// likely an attack on memory than a project.
+const MaxFileSize = 256 << 20
+
+// MaxDepth caps JSON nesting in the lockfiles vouch decodes itself. npm v1
+// lockfiles nest one level per node_modules level, rarely beyond 30.
+const MaxDepth = 256
+
+// Property names the ecosystem readers write on components.
+const (
+	// PropDevelopment is "true" on a component that only development or test
+	// dependencies pull in (the lockfile says so); its scope is excluded.
+	PropDevelopment = "vouch:dependency:development"
+	// PropLockfile is the file (slash-separated, as given) a component was read from.
+	PropLockfile = "vouch:source:lockfile"
+	// PropLicenseText is a declared licence, as the package states it, that
+	// is not an SPDX expression ("SEE LICENSE IN LICENSE.md", "MIT BSD").
+	PropLicenseText = "vouch:license:declared-text"
+	// PropResolved is where the package manager fetched the package from,
+	// when it is not the ecosystem's public registry (git, a URL, a local path).
+	PropResolved = "vouch:source:resolved"
+)
+
+// Extract runs one scalibr filesystem extractor over a file held in memory.
+// name is the file's slash-separated path in the scanned source; only its
+// base name and directory are shown to the extractor, inside a file system
+// that holds this one file, so the extractor cannot read anything else.
+func Extract(ctx context.Context, ext filesystem.Extractor, name string, data []byte) ([]*extractor.Package, error) {
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("%s: %d bytes, more than the %d vouch reads", name, len(data), MaxFileSize)
+	}
+	p := cleanPath(name)
+	fsys := fstest.MapFS{p: &fstest.MapFile{Data: data, Mode: 0o444}}
+	return ExtractFS(ctx, ext, fsys, p)
+}
+
+// ExtractFS runs one scalibr filesystem extractor over the file at name in
+// fsys: the form installed-package layouts need (a dpkg status.d directory,
+// an apk database beside its rootfs). fsys must also implement
+// fs.ReadDirFS and fs.StatFS (os.DirFS and fstest.MapFS do).
+func ExtractFS(ctx context.Context, ext filesystem.Extractor, fsys fs.FS, name string) ([]*extractor.Package, error) {
+	sfs, ok := fsys.(interface {
+		fs.ReadDirFS
+		fs.StatFS
+	})
+	if !ok {
+		return nil, fmt.Errorf("%s: the file system cannot list directories or stat files", name)
+	}
+	info, err := sfs.Stat(name)
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file (%s)", name, info.Mode().Type())
+	}
+	if info.Size() > MaxFileSize {
+		return nil, fmt.Errorf("%s: %d bytes, more than the %d vouch reads", name, info.Size(), MaxFileSize)
+	}
+	f, err := sfs.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	inv, err := ext.Extract(ctx, &filesystem.ScanInput{FS: sfs, Path: name, Root: ".", Info: info, Reader: f})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return inv.Packages, nil
+}
+
+// cleanPath turns a source path into the unrooted form fs.FS needs.
+func cleanPath(name string) string {
+	p := path.Clean("/" + strings.ReplaceAll(name, "\\", "/"))
+	if p == "/" {
+		return "lockfile"
+	}
+	return p[1:]
+}
+
+// PURL builds a package URL per purl-spec; packageurl-go percent-encodes the
+// parts (an npm scope's "@" becomes "%40"). Qualifiers are given as
+// key/value pairs and sorted by key, as the spec's canonical form asks.
+func PURL(typ, namespace, name, version string, qualifiers ...string) string {
+	var q packageurl.Qualifiers
+	for i := 0; i+1 < len(qualifiers); i += 2 {
+		if qualifiers[i+1] != "" {
+			q = append(q, packageurl.Qualifier{Key: qualifiers[i], Value: qualifiers[i+1]})
+		}
+	}
+	slices.SortFunc(q, func(a, b packageurl.Qualifier) int { return strings.Compare(a.Key, b.Key) })
+	return packageurl.NewPackageURL(typ, namespace, name, version, q, "").ToString()
+}
+
+// Library returns a library component whose ID is its purl, found in lockfile.
+func Library(purl, name, version, lockfile string) sbom.Component {
+	return sbom.Component{
+		ID: purl, PURL: purl, Type: sbom.TypeLibrary, Name: name, Version: version,
+		Scope:      sbom.ScopeRequired,
+		Properties: []sbom.Property{{Name: PropLockfile, Value: lockfile}},
+	}
+}
+
+// SetDeclared sets c's declared licence to text if it is an SPDX
+// expression. Otherwise the text is kept in PropLicenseText and the
+// licence stays unknown, with a warning: vouch does not guess what a
+// free-form licence means.
+func (b *Builder) SetDeclared(c *sbom.Component, text string) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return
+	}
+	if _, err := licexpr.Parse(text); err != nil {
+		c.SetProperty(PropLicenseText, text)
+		b.Warn("%s: licence %q is not an SPDX expression (%v): kept as %s", c.ID, text, err, PropLicenseText)
+		return
+	}
+	c.Licenses.Declared = text
+}
+
+// MarkDevelopment marks c as needed only for development or tests.
+func MarkDevelopment(c *sbom.Component) {
+	c.Scope = sbom.ScopeExcluded
+	c.SetProperty(PropDevelopment, "true")
+}
+
+// Builder collects the components and edges of one file, keeping the first
+// component of each ID and every distinct edge.
+type Builder struct {
+	Path  string // the file, as given by the caller
+	frag  sbom.Fragment
+	index map[string]int
+	edges map[string][]string
+	// complete holds the IDs whose dependency list is known to be whole.
+	complete map[string]bool
+}
+
+// NewBuilder starts the fragment of the file at path.
+func NewBuilder(path string) *Builder {
+	return &Builder{Path: path, index: map[string]int{}, edges: map[string][]string{}, complete: map[string]bool{}}
+}
+
+// Add adds c unless a component with its ID is already there, and returns
+// the stored one, so that callers can merge flags into it.
+func (b *Builder) Add(c sbom.Component) *sbom.Component {
+	if i, ok := b.index[c.ID]; ok {
+		return &b.frag.Components[i]
+	}
+	b.index[c.ID] = len(b.frag.Components)
+	b.frag.Components = append(b.frag.Components, c)
+	return &b.frag.Components[len(b.frag.Components)-1]
+}
+
+// Get returns the component with the given ID, or nil.
+func (b *Builder) Get(id string) *sbom.Component {
+	if i, ok := b.index[id]; ok {
+		return &b.frag.Components[i]
+	}
+	return nil
+}
+
+// SetPrimary makes id the fragment's main component.
+func (b *Builder) SetPrimary(id string) { b.frag.Primary = id }
+
+// Edge records that from depends directly on to. A self-edge is dropped.
+func (b *Builder) Edge(from, to string) {
+	if from == to || slices.Contains(b.edges[from], to) {
+		return
+	}
+	b.edges[from] = append(b.edges[from], to)
+}
+
+// Complete says that every dependency of id has been recorded with Edge.
+func (b *Builder) Complete(id string) { b.complete[id] = true }
+
+// Warn records a problem with the file that did not stop reading it.
+func (b *Builder) Warn(format string, args ...any) {
+	b.frag.Warnings = append(b.frag.Warnings, sbom.Warning{Path: b.Path, Message: fmt.Sprintf(format, args...)})
+}
+
+// Fragment returns what was collected, components and edges sorted by ID.
+func (b *Builder) Fragment() *sbom.Fragment {
+	f := b.frag
+	f.Components = slices.Clone(f.Components)
+	slices.SortFunc(f.Components, func(x, y sbom.Component) int { return strings.Compare(x.ID, y.ID) })
+	f.Dependencies = nil
+	for _, c := range f.Components {
+		deps := slices.Sorted(slices.Values(b.edges[c.ID]))
+		if len(deps) == 0 && !b.complete[c.ID] {
+			continue
+		}
+		d := sbom.Dependency{Ref: c.ID, DependsOn: deps}
+		if b.complete[c.ID] {
+			d.Completeness = sbom.CompletenessComplete
+		}
+		f.Dependencies = append(f.Dependencies, d)
+	}
+	return &f
+}
+
+// CrossCheck compares the name@version keys scalibr listed with those
+// vouch's own reading found and warns about each difference: two readers of
+// one file that disagree mean one of them misread it.
+func (b *Builder) CrossCheck(scalibr, vouch map[string]bool) {
+	for _, k := range slices.Sorted(maps.Keys(scalibr)) {
+		if !vouch[k] {
+			b.Warn("osv-scalibr lists %s, which vouch's reading of the file does not find", k)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(vouch)) {
+		if !scalibr[k] {
+			b.Warn("vouch lists %s, which osv-scalibr's reading of the file does not find", k)
+		}
+	}
+}
+
+// LockPackage is one package of a lockfile that records dependencies by
+// name (and, where several versions are locked, version), as poetry.lock,
+// uv.lock and Cargo.lock do.
+type LockPackage struct {
+	Name, Version string
+	ID            string // its component's ID
+	Deps          []Dep
+}
+
+// Dep is one dependency of a LockPackage.
+type Dep struct {
+	Name    string
+	Version string // "" when the lockfile holds one version of Name
+	// Optional is set for dependencies only an extra or feature installs:
+	// one the lockfile does not hold is no warning.
+	Optional bool
+	Dev      bool // a development group's dependency
+}
+
+// Graph resolves each package's dependencies through norm (the
+// ecosystem's name normalisation) and records the edges. A dependency the
+// lockfile does not hold is a warning unless it is optional, and leaves
+// the package's edge list incomplete.
+func Graph(b *Builder, pkgs []LockPackage, norm func(string) string) {
+	GraphWith(b, pkgs, index(pkgs, norm))
+}
+
+// GraphWith is [Graph] with the ecosystem's own resolution: lookup returns
+// the IDs of the packages that satisfy a dependency.
+func GraphWith(b *Builder, pkgs []LockPackage, lookup func(Dep) []string) {
+	for _, p := range pkgs {
+		complete := true
+		for _, d := range p.Deps {
+			targets := lookup(d)
+			if len(targets) == 0 && !d.Optional {
+				what := d.Name
+				if d.Version != "" {
+					what += " " + d.Version
+				}
+				b.Warn("%s %s depends on %s, which the lockfile does not hold", p.Name, p.Version, what)
+				complete = false
+			}
+			for _, t := range targets {
+				b.Edge(p.ID, t)
+			}
+		}
+		if complete {
+			b.Complete(p.ID)
+		}
+	}
+}
+
+// index returns a function that finds the IDs of the packages a
+// dependency names: by normalised name, and version where one is given.
+func index(pkgs []LockPackage, norm func(string) string) func(Dep) []string {
+	byName := map[string][]*LockPackage{}
+	for i := range pkgs {
+		n := norm(pkgs[i].Name)
+		byName[n] = append(byName[n], &pkgs[i])
+	}
+	return func(d Dep) []string {
+		var ids []string
+		for _, t := range byName[norm(d.Name)] {
+			if d.Version == "" || t.Version == d.Version {
+				ids = append(ids, t.ID)
+			}
+		}
+		return ids
+	}
+}
+
+// Production returns the IDs reachable from roots along dependencies that
+// are not development ones: what a production install keeps.
+func Production(pkgs []LockPackage, roots []string, norm func(string) string) map[string]bool {
+	lookup := index(pkgs, norm)
+	edges := map[string][]string{}
+	for _, p := range pkgs {
+		for _, d := range p.Deps {
+			if !d.Dev {
+				edges[p.ID] = append(edges[p.ID], lookup(d)...)
+			}
+		}
+	}
+	return Reachable(edges, roots)
+}
+
+// Reachable returns the IDs reachable from start along edges, start
+// included.
+func Reachable(edges map[string][]string, start []string) map[string]bool {
+	seen := map[string]bool{}
+	queue := slices.Clone(start)
+	for len(queue) > 0 {
+		id := queue[0]
+		queue = queue[1:]
+		if !seen[id] {
+			seen[id] = true
+			queue = append(queue, edges[id]...)
+		}
+	}
+	return seen
+}
+
+// OSRelease returns the ID and VERSION_ID of the system whose root is
+// fsys, from etc/os-release or usr/lib/os-release ("" if neither says).
+func OSRelease(fsys fs.FS) (id, versionID string) {
+	sfs, ok := fsys.(scalibrfs.FS)
+	if !ok {
+		return "", ""
+	}
+	m, err := osrelease.GetOSRelease(sfs)
+	if err != nil {
+		return "", ""
+	}
+	return m["ID"], m["VERSION_ID"]
+}
+
+// Database is an OS package database read by a scalibr extractor, ready
+// for vouch's own reading of the same bytes.
+type Database struct {
+	Data    []byte          // the file's bytes
+	ID      string          // os-release ID ("debian", "alpine"), "" if unknown
+	Distro  string          // the purl distro qualifier ("debian-12"), "" if unknown
+	Scalibr map[string]bool // name@version of each package scalibr listed
+	B       *Builder
+}
+
+// ReadDatabase runs ext over the database at path in the system whose root
+// is fsys and reads the distribution from its os-release. Without one,
+// purls fall back to family as namespace, with a warning.
+func ReadDatabase(ctx context.Context, ext filesystem.Extractor, fsys fs.FS, path, family string) (*Database, error) {
+	pkgs, err := ExtractFS(ctx, ext, fsys, path)
+	if err != nil {
+		return nil, err
+	}
+	data, err := fs.ReadFile(fsys, path)
+	if err != nil {
+		return nil, err
+	}
+	db := &Database{Data: data, Scalibr: map[string]bool{}, B: NewBuilder(path)}
+	var version string
+	db.ID, version = OSRelease(fsys)
+	if db.ID != "" && version != "" {
+		db.Distro = db.ID + "-" + version
+	}
+	if db.ID == "" {
+		db.B.Warn("no etc/os-release: the distribution is unknown and purls say %s", family)
+	}
+	for _, p := range pkgs {
+		db.Scalibr[p.Name+"@"+p.Version] = true
+	}
+	return db, nil
+}
+
+// Supplier turns a maintainer field, "Name <email>", into a contact.
+func Supplier(m string) sbom.Contact {
+	name, email, ok := strings.Cut(m, "<")
+	if !ok {
+		return sbom.Contact{Name: strings.TrimSpace(m)}
+	}
+	return sbom.Contact{Name: strings.TrimSpace(name), Email: strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(email), ">"))}
+}
+
+// Installed is the shared shape of an OS package database entry, as the
+// debian and alpine readers build them before the graph is resolved.
+type Installed struct {
+	Name, Version, Arch string
+	ID                  string
+	// Depends are groups of alternatives: one of each group must be there.
+	Depends [][]string
+	// Provides are the virtual names the package satisfies.
+	Provides []string
+}
+
+// InstalledGraph records the edges between installed packages: each
+// dependency group resolves to every installed package that is, or
+// provides, one of its alternatives. A group nothing installed satisfies
+// is a warning and leaves the package's edge list incomplete; ignore says
+// which names are not packages (apk's "/bin/sh" and "so:" names are
+// satisfied by files, not always declared).
+func InstalledGraph(b *Builder, pkgs []Installed, ignore func(string) bool) {
+	providers := map[string][]string{}
+	for _, p := range pkgs {
+		for _, n := range append([]string{p.Name}, p.Provides...) {
+			providers[n] = append(providers[n], p.ID)
+		}
+	}
+	for _, p := range pkgs {
+		complete := true
+		for _, group := range p.Depends {
+			var targets []string
+			for _, alt := range group {
+				targets = append(targets, providers[alt]...)
+			}
+			if len(targets) == 0 && !slices.ContainsFunc(group, ignore) {
+				b.Warn("%s %s depends on %s, which is not installed", p.Name, p.Version, strings.Join(group, " | "))
+				complete = false
+			}
+			for _, t := range targets {
+				b.Edge(p.ID, t)
+			}
+		}
+		if complete {
+			b.Complete(p.ID)
+		}
+	}
+}
+
+// quiet discards osv-scalibr's log lines. scalibr logs what it skips to
+// stderr, which would mix into vouch's output; vouch reports what it could
+// not read as warnings of its own instead (the cross-check and the
+// readers' warnings).
+type quiet struct{}
+
+func (quiet) Errorf(string, ...any) {}
+func (quiet) Error(...any)          {}
+func (quiet) Warnf(string, ...any)  {}
+func (quiet) Warn(...any)           {}
+func (quiet) Infof(string, ...any)  {}
+func (quiet) Info(...any)           {}
+func (quiet) Debugf(string, ...any) {}
+func (quiet) Debug(...any)          {}
+
+func init() { scalibrlog.SetLogger(quiet{}) }

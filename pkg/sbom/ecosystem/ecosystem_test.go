@@ -1,0 +1,71 @@
+package ecosystem
+
+import (
+	"context"
+	"io/fs"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/google/osv-scalibr/extractor/filesystem/language/rust/cargolock"
+
+	"github.com/vouchdev/vouch/pkg/sbom"
+)
+
+func TestPURLQualifiersSorted(t *testing.T) {
+	got := PURL("deb", "debian", "curl", "7.88.1-10+deb12u5", "distro", "debian-12", "arch", "amd64", "upstream", "")
+	if want := "pkg:deb/debian/curl@7.88.1-10%2Bdeb12u5?arch=amd64&distro=debian-12"; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}
+
+// TestExtractFS: scalibr only sees regular files; a directory or a named
+// pipe in the scanned tree is refused beside a regular control.
+func TestExtractFS(t *testing.T) {
+	lock := []byte("version = 4\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\n")
+	fsys := fstest.MapFS{
+		"ok/Cargo.lock":   {Data: lock},
+		"dir/Cargo.lock":  {Mode: fs.ModeDir},
+		"fifo/Cargo.lock": {Mode: fs.ModeNamedPipe},
+	}
+	pkgs, err := ExtractFS(context.Background(), &cargolock.Extractor{}, fsys, "ok/Cargo.lock")
+	if err != nil || len(pkgs) != 1 || pkgs[0].Name != "a" {
+		t.Fatalf("control: %v %v", err, pkgs)
+	}
+	for _, name := range []string{"dir/Cargo.lock", "fifo/Cargo.lock"} {
+		if _, err := ExtractFS(context.Background(), &cargolock.Extractor{}, fsys, name); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s: err = %v", name, err)
+		}
+	}
+	// Extract shows the extractor one file, under a clean relative name.
+	if pkgs, err := Extract(context.Background(), &cargolock.Extractor{}, "../../x/Cargo.lock", lock); err != nil || len(pkgs) != 1 {
+		t.Errorf("Extract: %v %v", err, pkgs)
+	}
+}
+
+func TestBuilder(t *testing.T) {
+	b := NewBuilder("f")
+	a := b.Add(Library("pkg:x/a@1", "a", "1", "f"))
+	a.Scope = sbom.ScopeOptional
+	if again := b.Add(Library("pkg:x/a@1", "a", "1", "f")); again.Scope != sbom.ScopeOptional {
+		t.Errorf("a second Add replaced the first component")
+	}
+	b.Add(Library("pkg:x/b@1", "b", "1", "f"))
+	b.Add(Library("pkg:x/c@1", "c", "1", "f"))
+	b.Edge("pkg:x/a@1", "pkg:x/b@1")
+	b.Edge("pkg:x/a@1", "pkg:x/b@1")
+	b.Edge("pkg:x/a@1", "pkg:x/a@1")
+	b.Complete("pkg:x/a@1")
+	b.Complete("pkg:x/b@1")
+	f := b.Fragment()
+	want := []sbom.Dependency{
+		{Ref: "pkg:x/a@1", DependsOn: []string{"pkg:x/b@1"}, Completeness: sbom.CompletenessComplete},
+		{Ref: "pkg:x/b@1", DependsOn: nil, Completeness: sbom.CompletenessComplete},
+	}
+	if len(f.Components) != 3 || !slices.EqualFunc(f.Dependencies, want, func(x, y sbom.Dependency) bool {
+		return x.Ref == y.Ref && slices.Equal(x.DependsOn, y.DependsOn) && x.Completeness == y.Completeness
+	}) {
+		t.Errorf("fragment %+v", f)
+	}
+}

@@ -1,0 +1,165 @@
+package npm
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/google/osv-scalibr/extractor/filesystem/language/javascript/pnpmlock"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/ecosystem"
+)
+
+// pnpmLock is the part of a version 9 pnpm-lock.yaml vouch reads itself.
+type pnpmLock struct {
+	LockfileVersion string                  `yaml:"lockfileVersion"`
+	Importers       map[string]pnpmImporter `yaml:"importers"`
+	Packages        map[string]struct {
+		Resolution struct {
+			Integrity string `yaml:"integrity"`
+			Tarball   string `yaml:"tarball"`
+		} `yaml:"resolution"`
+	} `yaml:"packages"`
+	// Snapshots are the packages as installed, keyed "name@version" plus
+	// the peers they were resolved with: "name@1.0.0(peer@2.0.0)".
+	Snapshots map[string]struct {
+		Dependencies         map[string]string `yaml:"dependencies"`
+		OptionalDependencies map[string]string `yaml:"optionalDependencies"`
+	} `yaml:"snapshots"`
+}
+
+// pnpmImporter is one workspace project's direct dependencies.
+type pnpmImporter struct {
+	Dependencies         map[string]pnpmRef `yaml:"dependencies"`
+	DevDependencies      map[string]pnpmRef `yaml:"devDependencies"`
+	OptionalDependencies map[string]pnpmRef `yaml:"optionalDependencies"`
+}
+
+type pnpmRef struct {
+	Version string `yaml:"version"`
+}
+
+// PnpmLock reads the pnpm-lock.yaml at path, lockfile version 9. The
+// lockfile keys workspace projects by directory and does not name them, so
+// the fragment has no primary component; what only the projects'
+// devDependencies pull in is development.
+func PnpmLock(ctx context.Context, path string, data []byte) (*sbom.Fragment, error) {
+	var lock pnpmLock
+	if err := yaml.Unmarshal(data, &lock); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if !strings.HasPrefix(lock.LockfileVersion, "9.") {
+		return nil, fmt.Errorf("%s: lockfileVersion is %q, vouch reads 9.x", path, lock.LockfileVersion)
+	}
+	pkgs, err := ecosystem.Extract(ctx, &pnpmlock.Extractor{}, path, data)
+	if err != nil {
+		return nil, err
+	}
+	b := ecosystem.NewBuilder(path)
+	fromScalibr, seen := map[string]bool{}, map[string]bool{}
+	for _, p := range pkgs {
+		fromScalibr[p.Name+"@"+p.Version] = true
+	}
+	for _, key := range slices.Sorted(maps.Keys(lock.Packages)) {
+		name, version := pnpmKey(key)
+		if name == "" || version == "" {
+			b.Warn("packages[%q]: not name@version", key)
+			continue
+		}
+		c := ecosystem.Library(PURL(name, version), name, version, path)
+		p := lock.Packages[key]
+		c.Hashes = integrity(p.Resolution.Integrity)
+		if p.Resolution.Tarball != "" {
+			c.SetProperty(ecosystem.PropResolved, p.Resolution.Tarball)
+		}
+		b.Add(c)
+		seen[name+"@"+version] = true
+	}
+	edges := pnpmEdges(b, lock)
+	prod := pnpmProduction(lock, edges)
+	for _, c := range b.Fragment().Components {
+		if !prod[c.ID] {
+			ecosystem.MarkDevelopment(b.Get(c.ID))
+		}
+	}
+	b.CrossCheck(fromScalibr, seen)
+	return b.Fragment(), nil
+}
+
+// pnpmKey splits "name@version(peers...)" into name and version.
+func pnpmKey(key string) (string, string) {
+	key, _, _ = strings.Cut(key, "(")
+	at := strings.LastIndex(key, "@")
+	if at <= 0 {
+		return "", ""
+	}
+	return key[:at], key[at+1:]
+}
+
+// pnpmTarget returns the component ID a dependency's version names: a
+// plain version of name, or an alias's "real-name@version"; "" for a
+// workspace link ("link:../a").
+func pnpmTarget(name, version string) string {
+	if strings.HasPrefix(version, "link:") {
+		return ""
+	}
+	if n, v := pnpmKey(version); n != "" {
+		return PURL(n, v)
+	}
+	v, _, _ := strings.Cut(version, "(")
+	return PURL(name, v)
+}
+
+// pnpmEdges records the snapshots' dependencies and returns them by ID.
+func pnpmEdges(b *ecosystem.Builder, lock pnpmLock) map[string][]string {
+	edges := map[string][]string{}
+	for _, key := range slices.Sorted(maps.Keys(lock.Snapshots)) {
+		name, version := pnpmKey(key)
+		from := PURL(name, version)
+		if b.Get(from) == nil {
+			b.Warn("snapshots[%q]: no packages entry for it", key)
+			continue
+		}
+		s := lock.Snapshots[key]
+		complete := true
+		for _, deps := range []map[string]string{s.Dependencies, s.OptionalDependencies} {
+			for _, dep := range slices.Sorted(maps.Keys(deps)) {
+				to := pnpmTarget(dep, deps[dep])
+				if to == "" {
+					continue
+				}
+				if b.Get(to) == nil {
+					b.Warn("snapshots[%q] depends on %s %s, which the lockfile does not hold", key, dep, deps[dep])
+					complete = false
+					continue
+				}
+				b.Edge(from, to)
+				edges[from] = append(edges[from], to)
+			}
+		}
+		if complete {
+			b.Complete(from)
+		}
+	}
+	return edges
+}
+
+// pnpmProduction returns the IDs the importers' dependencies and
+// optionalDependencies reach: what pnpm install --prod keeps.
+func pnpmProduction(lock pnpmLock, edges map[string][]string) map[string]bool {
+	var queue []string
+	for _, imp := range lock.Importers {
+		for _, deps := range []map[string]pnpmRef{imp.Dependencies, imp.OptionalDependencies} {
+			for name, ref := range deps {
+				if to := pnpmTarget(name, ref.Version); to != "" {
+					queue = append(queue, to)
+				}
+			}
+		}
+	}
+	return ecosystem.Reachable(edges, queue)
+}

@@ -1,0 +1,84 @@
+package ruby
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/ecotest"
+)
+
+// TestGroundTruth compares real Gemfile.lock files with what
+// testdata/truth.py reads from them.
+func TestGroundTruth(t *testing.T) {
+	for _, dir := range fixtures {
+		t.Run(dir, func(t *testing.T) {
+			ecotest.GroundTruth(t, GemfileLock, filepath.Join("testdata", dir), "Gemfile.lock", dir == "devise")
+		})
+	}
+}
+
+// fixtures: devise's lockfile names the project (PATH "."); rubygems.org's
+// does not, has two GEM sources, platform gems and CHECKSUMS.
+var fixtures = []string{"devise", "rubygems.org"}
+
+// TestChecksums: a CHECKSUMS entry is the .gem's SHA-256, per platform.
+func TestChecksums(t *testing.T) {
+	frag := ecotest.Read(t, GemfileLock, "testdata/rubygems.org/Gemfile.lock")
+	i := slices.IndexFunc(frag.Components, func(c sbom.Component) bool { return c.ID == "pkg:gem/actioncable@8.1.3.1" })
+	if i < 0 || frag.Components[i].Hash(sbom.SHA256) != "e318528295c878a3efdfe25f0f2267c80cb7a76eba41bb5f64d44aa380a3d91b" {
+		t.Errorf("actioncable: %+v", frag.Components[i])
+	}
+	for _, c := range frag.Components {
+		if c.Hash(sbom.SHA256) == "" {
+			t.Errorf("%s has no checksum", c.ID)
+		}
+	}
+}
+
+func TestPURL(t *testing.T) {
+	for _, tc := range []struct{ name, version, platform, want string }{
+		{"rails", "8.1.3", "", "pkg:gem/rails@8.1.3"},
+		{"nokogiri", "1.18.0", "x86_64-linux-gnu", "pkg:gem/nokogiri@1.18.0?platform=x86_64-linux-gnu"},
+		{"json", "2.9.1", "ruby", "pkg:gem/json@2.9.1"},
+	} {
+		if got := PURL(tc.name, tc.version, tc.platform); got != tc.want {
+			t.Errorf("PURL(%q, %q, %q) = %s, want %s", tc.name, tc.version, tc.platform, got, tc.want)
+		}
+	}
+}
+
+// TestPlatforms: two platform builds of one version are two components,
+// both depended on; a GIT gem records its commit; the project is primary.
+func TestPlatforms(t *testing.T) {
+	const lock = "GIT\n  remote: https://example.com/g.git\n  revision: 0123abc\n  specs:\n    g (1.0)\n\n" +
+		"PATH\n  remote: .\n  specs:\n    app (0.1.0)\n      nokogiri (>= 1.18)\n\n" +
+		"GEM\n  remote: https://rubygems.org/\n  specs:\n    nokogiri (1.18.0-arm64-darwin)\n      racc (~> 1.4)\n    nokogiri (1.18.0-x86_64-linux-gnu)\n      racc (~> 1.4)\n    racc (1.8.1)\n\n" +
+		"PLATFORMS\n  arm64-darwin\n  x86_64-linux\n\nDEPENDENCIES\n  app!\n  g!\n  %s\n\nBUNDLED WITH\n   2.6.2\n"
+	frag, err := GemfileLock(context.Background(), "Gemfile.lock", []byte(strings.Replace(lock, "%s", "racc", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(frag.Warnings) != 0 || frag.Primary != "pkg:gem/app@0.1.0" {
+		t.Errorf("warnings %v, primary %q", frag.Warnings, frag.Primary)
+	}
+	i := slices.IndexFunc(frag.Dependencies, func(d sbom.Dependency) bool { return d.Ref == frag.Primary })
+	want := []string{"pkg:gem/g@1.0", "pkg:gem/nokogiri@1.18.0?platform=arm64-darwin", "pkg:gem/nokogiri@1.18.0?platform=x86_64-linux-gnu", "pkg:gem/racc@1.8.1"}
+	if i < 0 || !slices.Equal(frag.Dependencies[i].DependsOn, want) {
+		t.Errorf("dependencies %+v", frag.Dependencies)
+	}
+	// The control above resolves every name; a DEPENDENCIES entry the
+	// lockfile does not lock is a warning.
+	frag, err = GemfileLock(context.Background(), "Gemfile.lock", []byte(strings.Replace(lock, "%s", "missing", 1)))
+	if err != nil || len(frag.Warnings) != 1 || !strings.Contains(frag.Warnings[0].Message, "depends on missing") {
+		t.Errorf("missing dependency: %v %v", err, frag.Warnings)
+	}
+}
+
+func FuzzGemfileLock(f *testing.F) {
+	ecotest.Fuzz(f, GemfileLock, []string{"testdata/devise/Gemfile.lock"},
+		"GEM\n  specs:\n    a (1-x)\n      b\n    b (2)\nPATH\n  remote: .\n  specs:\n    c (3)\nDEPENDENCIES\n  a\n")
+}
