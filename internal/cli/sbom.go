@@ -166,7 +166,7 @@ func (e *env) runSBOM(cmd *cobra.Command, args []string, f *sbomFlags) error {
 	}
 	if len(res.Document.Components) == 0 {
 		return &exitError{code: ExitError, err: fmt.Errorf("no Go module, binary or archive found in %s", strings.Join(args, ", ")),
-			hint: "name a directory holding a go.mod, a Go binary or a .tar.gz/.zip release"}
+			hint: "name a directory holding a go.mod, a Go binary, a .tar.gz/.zip release or a lockfile"}
 	}
 	return e.writeOutputs(res, targets)
 }

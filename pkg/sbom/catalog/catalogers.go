@@ -5,6 +5,7 @@ package catalog
 // for their APIs too; a new ecosystem adds one blank import here.
 import (
 	_ "github.com/vouchdev/vouch/pkg/sbom/catalog/archive"
+	_ "github.com/vouchdev/vouch/pkg/sbom/catalog/ecosystems"
 	_ "github.com/vouchdev/vouch/pkg/sbom/catalog/gobin"
 	_ "github.com/vouchdev/vouch/pkg/sbom/catalog/gomod"
 )

@@ -419,7 +419,13 @@ func (c *reader) fragment(d digest.Digests) *sbom.Fragment {
 		if bf == nil {
 			continue
 		}
-		top.DependsOn = append(top.DependsOn, bf.Primary)
+		if bf.Primary != "" {
+			top.DependsOn = append(top.DependsOn, bf.Primary)
+		} else {
+			// A lockfile names no project: the archive holds its roots
+			// (the packages nothing in the lockfile depends on).
+			top.DependsOn = append(top.DependsOn, roots(bf)...)
+		}
 		for _, comp := range bf.Components {
 			if comp.ID == bf.Primary && comp.Type == sbom.TypeApplication {
 				goBinaries++
@@ -457,4 +463,22 @@ func (c *reader) fragment(d digest.Digests) *sbom.Fragment {
 	frag.Dependencies = append([]sbom.Dependency{top}, deps...)
 	frag.Warnings = append(c.warnings, frag.Warnings...)
 	return frag
+}
+
+// roots are the components of a fragment that none of its dependencies
+// point at, in the fragment's order.
+func roots(f *sbom.Fragment) []string {
+	pointed := map[string]bool{}
+	for _, d := range f.Dependencies {
+		for _, on := range d.DependsOn {
+			pointed[on] = true
+		}
+	}
+	var out []string
+	for _, c := range f.Components {
+		if !pointed[c.ID] {
+			out = append(out, c.ID)
+		}
+	}
+	return out
 }

@@ -1,0 +1,74 @@
+// Package ecosystems registers the lockfile readers of pkg/sbom/ecosystem
+// (npm, Python, Rust, PHP, Ruby, .NET, Java's Gradle) with the catalog: one registration
+// line per file kind. Each reads its file through the catalog's File, so it
+// works the same in a directory and inside an archive.
+package ecosystems
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog/cataloger"
+	"github.com/vouchdev/vouch/pkg/sbom/ecosystem"
+	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/dotnet"
+	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/java"
+	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/npm"
+	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/php"
+	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/python"
+	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/ruby"
+	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/rust"
+)
+
+// reader reads one lockfile's bytes into a fragment.
+type reader func(ctx context.Context, path string, data []byte) (*sbom.Fragment, error)
+
+// kinds are the lockfiles vouch reads, by name.
+var kinds = []struct {
+	name, what string
+	globs      []string
+	read       reader
+}{
+	{"npm-package-lock", "npm package-lock.json", []string{"package-lock.json", "npm-shrinkwrap.json"}, npm.PackageLock},
+	{"npm-yarn-lock", "yarn.lock", []string{"yarn.lock"}, npm.YarnLock},
+	{"npm-pnpm-lock", "pnpm-lock.yaml", []string{"pnpm-lock.yaml"}, npm.PnpmLock},
+	{"python-poetry", "poetry.lock", []string{"poetry.lock"}, python.Poetry},
+	{"python-uv", "uv.lock", []string{"uv.lock"}, python.UV},
+	{"python-pipfile", "Pipfile.lock", []string{"Pipfile.lock"}, python.Pipfile},
+	{"python-requirements", "requirements file", []string{"requirements.txt", "requirements-*.txt", "requirements_*.txt"}, python.Requirements},
+	{"rust-cargo-lock", "Cargo.lock", []string{"Cargo.lock"}, rust.CargoLock},
+	{"php-composer-lock", "composer.lock", []string{"composer.lock"}, php.ComposerLock},
+	{"ruby-gemfile-lock", "Gemfile.lock", []string{"Gemfile.lock", "gems.locked"}, ruby.GemfileLock},
+	{"dotnet-packages-lock", "packages.lock.json", []string{"packages.lock.json"}, dotnet.PackagesLock},
+	{"java-gradle-lockfile", "gradle.lockfile", []string{"gradle.lockfile"}, java.GradleLockfile},
+}
+
+func init() {
+	for _, k := range kinds {
+		cataloger.Register(cataloger.Registration{
+			Name: k.name, What: k.what, Globs: k.globs,
+			New: func(cataloger.Config) cataloger.Cataloger { return cataloger.PerFile(k.name, fileReader(k.read)) },
+		})
+	}
+}
+
+// fileReader reads the file once, within ecosystem.MaxFileSize, and hands
+// its bytes to read.
+func fileReader(read reader) cataloger.FileFunc {
+	return func(ctx context.Context, f cataloger.File) (*sbom.Fragment, error) {
+		rc, err := f.Open()
+		if err != nil {
+			return nil, err
+		}
+		defer rc.Close()
+		data, err := io.ReadAll(io.LimitReader(rc, ecosystem.MaxFileSize+1))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f.Path(), err)
+		}
+		if len(data) > ecosystem.MaxFileSize {
+			return nil, fmt.Errorf("%s: more than the %d bytes vouch reads of a lockfile", f.Path(), ecosystem.MaxFileSize)
+		}
+		return read(ctx, f.Path(), data)
+	}
+}

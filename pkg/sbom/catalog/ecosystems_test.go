@@ -1,0 +1,98 @@
+package catalog
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/npm"
+	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/php"
+	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/python"
+	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/rust"
+)
+
+// mixedTree is real lockfiles of four ecosystems (the ecosystem packages'
+// fixtures; see their ORIGIN files), as a project tree.
+var mixedTree = []struct {
+	src, dst string
+	read     func(ctx context.Context, path string, data []byte) (*sbom.Fragment, error)
+	purl     string
+}{
+	{"../ecosystem/npm/testdata/v3-express/package-lock.json", "web/package-lock.json", npm.PackageLock, "pkg:npm/"},
+	{"../ecosystem/python/testdata/poetry-2/poetry.lock", "py/poetry.lock", python.Poetry, "pkg:pypi/"},
+	{"../ecosystem/rust/testdata/ripgrep-v4/Cargo.lock", "rs/Cargo.lock", rust.CargoLock, "pkg:cargo/"},
+	{"../ecosystem/php/testdata/composer-2026/composer.lock", "php/composer.lock", php.ComposerLock, "pkg:composer/"},
+}
+
+// TestEcosystemsInOneSBOM: a tree holding several ecosystems' lockfiles
+// gives one SBOM holding every package each lockfile reader finds on its
+// own, in a directory and inside a release archive. Control: a tree
+// without lockfiles has no package of these ecosystems.
+func TestEcosystemsInOneSBOM(t *testing.T) {
+	files := map[string]string{}
+	want := map[string]int{} // purl prefix -> packages the reader finds
+	for _, m := range mixedTree {
+		data, err := os.ReadFile(m.src)
+		if err != nil {
+			t.Fatalf("fixture %s: %v", m.src, err)
+		}
+		files[m.dst] = string(data)
+		frag, err := m.read(context.Background(), m.dst, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range frag.Components {
+			if strings.HasPrefix(c.PURL, m.purl) {
+				want[m.purl]++
+			}
+		}
+		if want[m.purl] == 0 {
+			t.Fatalf("%s: the reader found no %s package", m.src, m.purl)
+		}
+	}
+	count := func(d *sbom.Document) map[string]int {
+		got := map[string]int{}
+		for _, c := range d.Components {
+			for prefix := range want {
+				if strings.HasPrefix(c.PURL, prefix) {
+					got[prefix]++
+				}
+			}
+		}
+		return got
+	}
+	for _, tc := range []struct {
+		name  string
+		setup func(t *testing.T, root string)
+	}{
+		{"directory", func(t *testing.T, root string) {
+			for name, data := range files {
+				write(t, filepath.Join(root, name), data)
+			}
+		}},
+		{"tar.gz", func(t *testing.T, root string) {
+			writeTarGzFiles(t, filepath.Join(root, "dist", "src.tar.gz"), files)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			tc.setup(t, root)
+			res := run(t, []string{root}, Options{})
+			got := count(res.Document)
+			for prefix, n := range want {
+				if got[prefix] != n {
+					t.Errorf("%s: %d packages in the SBOM, the reader alone finds %d", prefix, got[prefix], n)
+				}
+			}
+		})
+	}
+	root := t.TempDir()
+	write(t, filepath.Join(root, "README.md"), "no lockfile here\n")
+	res := run(t, []string{root}, Options{})
+	if got := count(res.Document); len(got) != 0 {
+		t.Errorf("control: %v", got)
+	}
+}
