@@ -96,3 +96,43 @@ func TestEcosystemsInOneSBOM(t *testing.T) {
 		t.Errorf("control: %v", got)
 	}
 }
+
+// TestPackageDatabasesInATree: a Debian and an Alpine root file system in a
+// tree give their installed packages with the distribution their
+// etc/os-release names (the fixtures of pkg/sbom/ecosystem/debian and
+// alpine, real systems). Control: a file named "status" elsewhere, or one
+// that is not a dpkg database, adds nothing.
+func TestPackageDatabasesInATree(t *testing.T) {
+	root := t.TempDir()
+	for _, f := range []struct{ src, dst string }{
+		{"../ecosystem/debian/testdata/debian12/var/lib/dpkg/status", "rootfs/debian/var/lib/dpkg/status"},
+		{"../ecosystem/debian/testdata/debian12/etc/os-release", "rootfs/debian/etc/os-release"},
+		{"../ecosystem/alpine/testdata/alpine318/lib/apk/db/installed", "rootfs/alpine/lib/apk/db/installed"},
+		{"../ecosystem/alpine/testdata/alpine318/etc/os-release", "rootfs/alpine/etc/os-release"},
+	} {
+		data, err := os.ReadFile(f.src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(t, filepath.Join(root, f.dst), string(data))
+	}
+	write(t, filepath.Join(root, "notes", "var", "lib", "dpkg", "status"), strings.Repeat("not a database ", 10))
+	write(t, filepath.Join(root, "web", "status"), "Package: looks like one but lives elsewhere\nVersion: 1\nStatus: install ok installed\n"+strings.Repeat(" ", 64))
+	res := run(t, []string{root}, Options{})
+	deb, apk := 0, 0
+	for _, c := range res.Document.Components {
+		switch {
+		case strings.HasPrefix(c.PURL, "pkg:deb/debian/") && strings.Contains(c.PURL, "distro=debian-12"):
+			deb++
+		case strings.HasPrefix(c.PURL, "pkg:apk/alpine/"):
+			apk++
+		case strings.HasPrefix(c.PURL, "pkg:deb/") || c.Name == "looks":
+			t.Errorf("unexpected %s", c.PURL)
+		}
+	}
+	// What dpkg-query and the apk database list for the fixtures (their
+	// readers' ground-truth tests check every package).
+	if deb != 705 || apk != 15 {
+		t.Errorf("%d Debian and %d Alpine packages; want 705 and 15", deb, apk)
+	}
+}
