@@ -33,6 +33,9 @@ const (
 	VersionFromLdflags = "ldflags"        // -X ...version=vX.Y.Z
 	VersionFromBuild   = "buildinfo"      // a release version in build info
 	VersionFromPseudo  = "pseudo-version" // a Go pseudo-version: no release is known
+	// VersionFromVCS: the pseudo-version of the checked-out, untagged
+	// commit, as the go command stamps it ("+dirty" with local changes).
+	VersionFromVCS = "vcs"
 	VersionFromGoMod   = "go.mod"         // a requirement's version in go.mod
 	VersionUnknown     = "unknown"        // nothing known; the version field is empty
 )

@@ -409,6 +409,20 @@ func (c *repoCache) CheckoutTag(dir string) (string, bool) {
 	return repo.ReleaseTag(head, repoPrefix(repo.Root, dir))
 }
 
+// PseudoVersion is the pseudo-version of the checked-out commit of the
+// repository holding dir, for the module modPath rooted at dir.
+func (c *repoCache) PseudoVersion(dir, modPath string) (string, bool) {
+	repo := c.find(dir)
+	if repo == nil {
+		return "", false
+	}
+	prefix := repoPrefix(repo.Root, dir)
+	if prefix != "" {
+		prefix += "/"
+	}
+	return repo.PseudoVersion(modPath, prefix)
+}
+
 // RevisionTagger returns the lookup a binary under dir uses to turn its
 // vcs.revision into a release tag, or nil outside a repository.
 func (c *repoCache) RevisionTagger(dir string) func(string) (string, bool) {

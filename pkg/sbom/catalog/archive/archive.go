@@ -110,6 +110,9 @@ func (o Options) config() cataloger.Config {
 type fixedTagger func(string) (string, bool)
 
 func (fixedTagger) CheckoutTag(string) (string, bool) { return "", false }
+
+// PseudoVersion: an archive's entries have no checkout.
+func (fixedTagger) PseudoVersion(string, string) (string, bool) { return "", false }
 func (t fixedTagger) RevisionTagger(string) func(string) (string, bool) {
 	return t
 }

@@ -30,6 +30,11 @@ type Repos interface {
 	// RevisionTagger returns the lookup of the release tag naming a commit
 	// in the repository holding dir, or nil outside a repository.
 	RevisionTagger(dir string) func(rev string) (tag string, ok bool)
+	// PseudoVersion is the Go pseudo-version of the checked-out commit of
+	// the repository holding dir for the module modPath rooted at dir
+	// ("+dirty" with local changes); ok is false outside a work tree or
+	// without git.
+	PseudoVersion(dir, modPath string) (version string, ok bool)
 }
 
 // Limits bound what one archive may make vouch read. Every limit is checked

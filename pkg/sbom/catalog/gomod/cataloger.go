@@ -42,9 +42,14 @@ func (m modCataloger) catalog(ctx context.Context, f cataloger.File) (*sbom.Frag
 	case m.cfg.Version != "":
 		mo.MainVersion, mo.MainVersionSource = m.cfg.Version, sbom.VersionFromFlag
 	case m.cfg.Repos != nil:
-		if tag, ok := m.cfg.Repos.CheckoutTag(filepath.Dir(p)); ok {
+		dir := filepath.Dir(p)
+		if tag, ok := m.cfg.Repos.CheckoutTag(dir); ok {
 			mo.MainVersion, mo.MainVersionSource = tag, sbom.VersionFromGitTag
+			break
 		}
+		// An untagged checkout: the pseudo-version the go command would
+		// stamp, never a guess.
+		mo.VCSVersion = func(modPath string) (string, bool) { return m.cfg.Repos.PseudoVersion(dir, modPath) }
 	}
 	return Catalog(ctx, p, mo)
 }

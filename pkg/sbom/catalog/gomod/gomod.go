@@ -60,6 +60,9 @@ type Options struct {
 	// MainVersionSource is the sbom.VersionFrom* value saying where
 	// MainVersion came from.
 	MainVersionSource string
+	// VCSVersion, when MainVersion is "", gives the pseudo-version of the
+	// checked-out commit for the main module's path (sbom.VersionFromVCS).
+	VCSVersion func(modPath string) (string, bool)
 	// RelPath is the go.mod's path relative to the scanned root, recorded as
 	// sbom.PropSourcePath and used in warnings and errors.
 	RelPath string
@@ -347,6 +350,11 @@ func replaceString(r *module.Version) string {
 // build assembles the fragment: main component, components, graph, summary warnings.
 func (c *reader) build() {
 	mainPath := c.file.Module.Mod.Path
+	if c.opts.MainVersion == "" && c.opts.VCSVersion != nil {
+		if v, ok := c.opts.VCSVersion(mainPath); ok {
+			c.opts.MainVersion, c.opts.MainVersionSource = v, sbom.VersionFromVCS
+		}
+	}
 	main := golang.Module(mainPath, c.opts.MainVersion, "")
 	main.Type = sbom.TypeApplication
 	main.Licenses = sbom.Licenses{Declared: c.mainLic, Concluded: c.mainLic}
