@@ -35,9 +35,9 @@ const (
 	VersionFromPseudo  = "pseudo-version" // a Go pseudo-version: no release is known
 	// VersionFromVCS: the pseudo-version of the checked-out, untagged
 	// commit, as the go command stamps it ("+dirty" with local changes).
-	VersionFromVCS = "vcs"
-	VersionFromGoMod   = "go.mod"         // a requirement's version in go.mod
-	VersionUnknown     = "unknown"        // nothing known; the version field is empty
+	VersionFromVCS   = "vcs"
+	VersionFromGoMod = "go.mod"  // a requirement's version in go.mod
+	VersionUnknown   = "unknown" // nothing known; the version field is empty
 )
 
 // BSI TR-03183-2 CycloneDX taxonomy. Encoders write them from the model's
