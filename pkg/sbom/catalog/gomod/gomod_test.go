@@ -357,7 +357,8 @@ func TestIsLicenseFile(t *testing.T) {
 		"LICENSE": true, "LICENSE.md": true, "license.txt": true, "LICENCE": true, "COPYING": true,
 		"COPYING.LESSER": true, "LICENSE-APACHE": true, "LICENSE_MIT": true, "License": true,
 		"NOTICE": false, "license.go": false, "LICENSES": false, "licensecheck": false, "README.md": false,
-		"UNLICENSE": false, "license.json": false,
+		"UNLICENSE": true, "license.json": false, "MIT-LICENSE": true, "mit-license.txt": true, "Apache_License.md": true,
+		"-license": false, "check-license.go": false, "UNLICENSED.go": false,
 	} {
 		if got := isLicenseFile(name); got != want {
 			t.Errorf("isLicenseFile(%q) = %v, want %v", name, got, want)
@@ -530,5 +531,51 @@ func TestCommonLicensesExist(t *testing.T) {
 	}
 	if fastScanner() == nil {
 		t.Error("the common-licence scanner failed to build")
+	}
+}
+
+// unlicenseText is the Unlicense (https://unlicense.org/UNLICENSE), as
+// projects ship it in a file named UNLICENSE.
+const unlicenseText = `This is free and unencumbered software released into the public domain.
+
+Anyone is free to copy, modify, publish, use, compile, sell, or
+distribute this software, either in source code form or as a compiled
+binary, for any purpose, commercial or non-commercial, and by any
+means.
+
+In jurisdictions that recognize copyright laws, the author or authors
+of this software dedicate any and all copyright interest in the
+software to the public domain. We make this dedication for the benefit
+of the public at large and to the detriment of our heirs and
+successors. We intend this dedication to be an overt act of
+relinquishment in perpetuity of all present and future rights to this
+software under copyright law.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND,
+EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF
+MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT.
+IN NO EVENT SHALL THE AUTHORS BE LIABLE FOR ANY CLAIM, DAMAGES OR
+OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE,
+ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR
+OTHER DEALINGS IN THE SOFTWARE.
+
+For more information, please refer to <https://unlicense.org>
+`
+
+// TestDetectUnlicense: a module whose licence is in UNLICENSE (or
+// MIT-LICENSE) has it detected. Control: the same text in NOTICE is not a
+// licence file.
+func TestDetectUnlicense(t *testing.T) {
+	for _, tc := range []struct{ file, want string }{
+		{"UNLICENSE", "Unlicense"},
+		{"NOTICE", ""},
+	} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, tc.file), []byte(unlicenseText), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := detectLicense(dir); got != tc.want {
+			t.Errorf("%s: detected %q, want %q", tc.file, got, tc.want)
+		}
 	}
 }

@@ -80,7 +80,15 @@ var sourceExts = map[string]bool{
 // LICENSE-APACHE, COPYING.LESSER. NOTICE files are attributions, not licences.
 func isLicenseFile(name string) bool {
 	lower := strings.ToLower(name)
-	for _, p := range []string{"license", "licence", "copying"} {
+	// "MIT-LICENSE" (Rails and many Ruby and JavaScript projects) names
+	// the licence before the word.
+	base := strings.TrimSuffix(lower, filepath.Ext(lower))
+	for _, suffix := range []string{"-license", "_license", "-licence", "_licence"} {
+		if strings.HasSuffix(base, suffix) && len(base) > len(suffix) && !sourceExts[filepath.Ext(lower)] {
+			return true
+		}
+	}
+	for _, p := range []string{"license", "licence", "copying", "unlicense"} {
 		rest, ok := strings.CutPrefix(lower, p)
 		if !ok {
 			continue
