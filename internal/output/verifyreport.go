@@ -10,13 +10,6 @@ import (
 	"github.com/vouchdev/vouch/pkg/verify"
 )
 
-// NewVerifyReport is [verify.NewReport].
-//
-// Deprecated: use verify.NewReport; kept for the renderers' tests.
-func NewVerifyReport(artifacts []verify.ArtifactReport) verify.Report {
-	return verify.NewReport(artifacts)
-}
-
 // VerifyJSON writes the report as one indented JSON document.
 func VerifyJSON(w io.Writer, r verify.Report) error {
 	enc := json.NewEncoder(w)

@@ -31,7 +31,7 @@ func loadVerifyReport(t *testing.T) verify.Report {
 	if err := dec.Decode(&as); err != nil {
 		t.Fatal(err)
 	}
-	return NewVerifyReport(as)
+	return verify.NewReport(as)
 }
 
 func verifyGolden(t *testing.T, name string, got []byte) {
@@ -116,7 +116,7 @@ func TestVerifyJSONGoldenAndSchema(t *testing.T) {
 }
 
 func TestNewVerifyReportEmptyIsNotVerified(t *testing.T) {
-	r := NewVerifyReport(nil)
+	r := verify.NewReport(nil)
 	if r.Verified || r.Artifacts == nil {
 		t.Errorf("empty report: verified %v, artifacts %v", r.Verified, r.Artifacts)
 	}

@@ -147,7 +147,7 @@ func (s *scanner) run(limit int) error {
 			}
 			i++
 		case '"':
-			end := stringEnd(b, i)
+			end := StringEnd(b, i)
 			if end < 0 {
 				return nil // unterminated: the decoder's error
 			}
@@ -234,9 +234,10 @@ func decodeKey(tok []byte) []byte {
 	return []byte(k)
 }
 
-// stringEnd returns the index just past the string whose opening quote is
-// b[i], or -1.
-func stringEnd(b []byte, i int) int {
+// StringEnd returns the index just past the JSON string whose opening
+// quote is b[i], or -1 if it is not terminated: the one string scanner of
+// vouch's byte-level JSON readers.
+func StringEnd(b []byte, i int) int {
 	for i++; ; {
 		k := bytes.IndexByte(b[i:], '"')
 		if k < 0 {

@@ -261,11 +261,12 @@ func (v *Verifier) Verify(ctx context.Context, subj Subject, bundles []Bundle, p
 
 	// Report only digests some verified bundle was checked against: a
 	// caller-supplied digest that nothing signed is not vouched for.
+	// The policy still compares statements with every digest of the
+	// artifact: only the report is narrowed.
 	if len(bound) > 0 {
-		for alg := range digests {
-			if !bound[alg] {
-				delete(res.Digests, alg)
-			}
+		res.Digests = make(map[string]string, len(bound))
+		for alg := range bound {
+			res.Digests[alg] = digests[alg]
 		}
 		res.Digest = primaryDigest(res.Digests)
 	}
@@ -279,7 +280,7 @@ func (v *Verifier) Verify(ctx context.Context, subj Subject, bundles []Bundle, p
 	if subj.PURL != "" {
 		res.Findings = append(res.Findings, npm.SubjectFinding(subj.PURL, evidence, digests))
 	}
-	if d := bundle.BoundDigest(evidence, digests); d != "" {
+	if d := bundle.BoundDigest(evidence, res.Digests); d != "" {
 		res.Digest = d
 	}
 	res.Verified = res.Accept()

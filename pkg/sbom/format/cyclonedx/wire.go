@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
+
+	"github.com/vouchdev/vouch/internal/strictjson"
 )
 
 // The decoder reads into these slim mirrors of cyclonedx-go's types, which
@@ -140,26 +142,6 @@ func skipJSONSpace(b []byte, i int) int {
 	return i
 }
 
-// jsonStringEnd returns the index just past the string whose opening quote
-// is b[i], or -1.
-func jsonStringEnd(b []byte, i int) int {
-	i++
-	for {
-		k := bytes.IndexByte(b[i:], '"')
-		if k < 0 {
-			return -1
-		}
-		q, n := i+k, 0
-		for p := q - 1; p >= i && b[p] == '\\'; p-- {
-			n++ // an odd number of backslashes escapes the quote
-		}
-		if n%2 == 0 {
-			return q + 1
-		}
-		i = q + 1
-	}
-}
-
 // jsonValueEnd returns the index just past the value starting at b[i], or
 // -1. Only strings and bracket nesting are followed.
 func jsonValueEnd(b []byte, i int) int {
@@ -168,13 +150,13 @@ func jsonValueEnd(b []byte, i int) int {
 	}
 	switch b[i] {
 	case '"':
-		return jsonStringEnd(b, i)
+		return strictjson.StringEnd(b, i)
 	case '{', '[':
 		depth := 0
 		for i < len(b) {
 			switch b[i] {
 			case '"':
-				if i = jsonStringEnd(b, i); i < 0 {
+				if i = strictjson.StringEnd(b, i); i < 0 {
 					return -1
 				}
 				continue
@@ -220,7 +202,7 @@ func splitJSON(b []byte, object bool, members []jsonMember) ([]jsonMember, bool)
 			if i >= len(b) || b[i] != '"' {
 				return nil, false
 			}
-			ke := jsonStringEnd(b, i)
+			ke := strictjson.StringEnd(b, i)
 			if ke < 0 {
 				return nil, false
 			}
@@ -401,7 +383,7 @@ func jsonString(tok []byte) (string, bool) {
 func jsonValid(v []byte) bool {
 	if len(v) >= 2 && v[0] == '"' {
 		_, ok := jsonString(v)
-		return ok && jsonStringEnd(v, 0) == len(v)
+		return ok && strictjson.StringEnd(v, 0) == len(v)
 	}
 	return json.Valid(v)
 }
