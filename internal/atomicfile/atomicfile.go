@@ -5,6 +5,14 @@
 // is made before any old one is touched, and a rename that still fails puts
 // the old files back. A failed run never deletes or overwrites what the user
 // had.
+//
+// A destination that is a symbolic link is written through: the file it
+// points to is replaced, and the link stays. A destination that is not a
+// file at all — a character device such as /dev/null or a terminal, a named
+// pipe — is a stream that cannot be replaced, only written to: it gets the
+// content directly, after every regular file has been staged, so a failure
+// to stage still leaves it untouched. Renaming over such a path would put a
+// regular file in place of the device.
 package atomicfile
 
 import (
@@ -57,15 +65,24 @@ func Write(path string, data []byte, perm os.FileMode) error {
 // a directory is refused before anything is renamed.
 func WriteAll(files []File) error {
 	seen := map[string]bool{}
+	var regular, streams []File
 	for _, f := range files {
 		if seen[filepath.Clean(f.Path)] {
 			return fmt.Errorf("write %s: named twice in one write", f.Path)
 		}
 		seen[filepath.Clean(f.Path)] = true
-		if err := checkDest(f); err != nil {
+		dest, stream, err := checkDest(f)
+		if err != nil {
 			return err
 		}
+		f.Path = dest
+		if stream {
+			streams = append(streams, f)
+		} else {
+			regular = append(regular, f)
+		}
 	}
+	files = regular
 	staged := make([]*entry, 0, len(files))
 	defer func() {
 		for _, e := range staged {
@@ -78,6 +95,11 @@ func WriteAll(files []File) error {
 			return err
 		}
 		staged = append(staged, e)
+	}
+	for _, f := range streams {
+		if err := writeStream(f); err != nil {
+			return err
+		}
 	}
 	for i, e := range staged {
 		if err := e.place(); err != nil {
@@ -100,18 +122,51 @@ func rollback(placed []*entry, cause error) error {
 }
 
 // checkDest refuses a destination that a file cannot replace, before
-// anything is written, so the failure cannot come halfway through.
-func checkDest(f File) error {
-	fi, err := os.Lstat(f.Path)
+// anything is written, so the failure cannot come halfway through. It
+// returns the path to write (a symbolic link's target) and whether that
+// is a stream (a device or a pipe) to be written in place.
+func checkDest(f File) (dest string, stream bool, err error) {
+	dest = f.Path
+	fi, err := os.Lstat(dest)
+	if err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		if f.NoReplace {
+			return "", false, fmt.Errorf("write %s: %w", f.Path, fs.ErrExist)
+		}
+		if dest, err = filepath.EvalSymlinks(f.Path); err != nil {
+			return "", false, fmt.Errorf("write %s: follow the symbolic link: %w", f.Path, err)
+		}
+		fi, err = os.Lstat(dest)
+	}
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil
+		return dest, false, nil
 	case err != nil:
-		return fmt.Errorf("write %s: %w", f.Path, err)
+		return "", false, fmt.Errorf("write %s: %w", f.Path, err)
 	case fi.IsDir():
-		return fmt.Errorf("write %s: is a directory, want a file", f.Path)
+		return "", false, fmt.Errorf("write %s: is a directory, want a file", f.Path)
 	case f.NoReplace:
-		return fmt.Errorf("write %s: %w", f.Path, fs.ErrExist)
+		return "", false, fmt.Errorf("write %s: %w", f.Path, fs.ErrExist)
+	case fi.Mode()&(fs.ModeDevice|fs.ModeCharDevice|fs.ModeNamedPipe) != 0:
+		return dest, true, nil
+	case !fi.Mode().IsRegular():
+		return "", false, fmt.Errorf("write %s: is a %s, want a file", f.Path, fi.Mode().Type())
+	}
+	return dest, false, nil
+}
+
+// writeStream writes f's content to the device or pipe at its path, which
+// is opened for writing only: nothing is created, truncated or renamed.
+func writeStream(f File) error {
+	w, err := os.OpenFile(f.Path, os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", f.Path, err)
+	}
+	_, err = w.Write(f.Data)
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", f.Path, err)
 	}
 	return nil
 }
