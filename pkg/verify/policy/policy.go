@@ -1,8 +1,10 @@
 // Package policy evaluates verified evidence against a declared policy:
 // who must have signed, which predicates must be attested, SLSA provenance
 // requirements, SBOM requirements (presence, format, a compliance profile,
-// licences as SPDX expressions, denied components), an in-toto layout, and
-// custom rules written in CEL.
+// licences as SPDX expressions, denied components, and whether the SBOM
+// tells the truth about the artifact's own contents — see [Artifact.Derive]
+// and package sbommatch), an in-toto layout, and custom rules written in
+// CEL.
 //
 // # Use
 //
