@@ -105,6 +105,11 @@ are anchored. --insecure-any-identity accepts anyone with a certificate.
 An identity you name is a requirement: some verified keyless certificate
 must match it, whatever keys are trusted besides.
 
+A policy with sbom.matchArtifact re-derives the artifact's components from
+its bytes (Go build info, a release archive's binaries and lockfiles) and
+compares them with the attested SBOM: vouch then keeps a private temporary
+copy of the bytes it hashes in that one read, and reads nothing else.
+
 Requirements come from --policy FILE (docs/policy.md) or from flags:
 --predicate-type, --source-uri (alone it accepts the well-known trusted
 builders, like slsa-verifier), --source-ref GLOB, --builder-id ID[@REF];

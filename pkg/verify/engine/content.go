@@ -177,7 +177,9 @@ func (c *Content) derive(ctx context.Context) (*sbom.Document, []string, error) 
 		for _, e := range res.Errors {
 			msgs = append(msgs, e.Error())
 		}
-		return nil, nil, fmt.Errorf("%s cannot be catalogued: %s", c.name, strings.Join(msgs, "; "))
+		// Each error names the file (the artifact's name, "!" and an
+		// entry's inside an archive).
+		return nil, nil, errors.New(strings.Join(msgs, "; "))
 	}
 	var warnings []string
 	for _, w := range res.Warnings {
