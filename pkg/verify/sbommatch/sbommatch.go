@@ -275,7 +275,7 @@ func orNone(v string) string {
 
 func sortDiffs(ds []Diff) {
 	slices.SortFunc(ds, func(a, b Diff) int {
-		return cmp.Or(cmp.Compare(a.Component, b.Component), cmp.Compare(a.Field, b.Field),
+		return cmp.Or(cmp.Compare(a.Component, b.Component), cmp.Compare(a.File, b.File), cmp.Compare(a.Field, b.Field),
 			cmp.Compare(a.Artifact, b.Artifact), cmp.Compare(a.SBOM, b.SBOM))
 	})
 }
