@@ -45,14 +45,18 @@ func TestCompare(t *testing.T) {
 		unshown          []string
 	}{
 		{name: "same document"},
-		{name: "a component omitted", claimed: func(d *sbom.Document) { component(d, "golang.org/x/mod").PURL = "pkg:golang/golang.org/x/other@v0.42.0" },
+		{name: "a component omitted", claimed: func(d *sbom.Document) {
+			component(d, "golang.org/x/mod").PURL = "pkg:golang/golang.org/x/other@v0.42.0"
+		},
 			want:    []string{"pkg:golang/golang.org/x/mod: omitted from the SBOM (the artifact shows version v0.42.0)"},
 			unshown: []string{"pkg:golang/golang.org/x/other: listed in the SBOM (v0.42.0), not shown by the artifact"}},
 		{name: "a version misstated", claimed: func(d *sbom.Document) { component(d, "github.com/spf13/cobra").Version = "v1.9.0" },
 			want: []string{"pkg:golang/github.com/spf13/cobra: version: SBOM v1.9.0, artifact v1.10.2"}},
 		{name: "a binary's digest misstated", claimed: func(d *sbom.Document) { component(d, "hello").Hashes[0].Value = strings.Repeat("0", 64) },
 			want: []string{"pkg:golang/example.com/hello (file hello): hash SHA-256: SBOM " + strings.Repeat("0", 64) + ", artifact "}},
-		{name: "the archive's own digest misstated", claimed: func(d *sbom.Document) { component(d, "hello_linux_amd64.tar.gz").Hashes[1].Value = strings.Repeat("f", 128) },
+		{name: "the archive's own digest misstated", claimed: func(d *sbom.Document) {
+			component(d, "hello_linux_amd64.tar.gz").Hashes[1].Value = strings.Repeat("f", 128)
+		},
 			want: []string{"pkg:generic/hello_linux_amd64.tar.gz: hash SHA-512: SBOM " + strings.Repeat("f", 128)}},
 		{name: "digests the SBOM does not state are not differences", claimed: func(d *sbom.Document) {
 			for i := range d.Components {
