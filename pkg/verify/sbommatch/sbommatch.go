@@ -32,9 +32,18 @@
 //
 // A version is compared only where the artifact itself records it: every
 // dependency's version (Go build info, lockfiles), and a Go main module's
-// version only when the toolchain stamped a release or pseudo-version into
-// its build info. A main module version that came from -ldflags, a git
-// tag or nowhere is not what the bytes show, so the SBOM's is accepted.
+// version only when the toolchain stamped a release version into its build
+// info. A main module version that came from -ldflags, a git tag or
+// nowhere is not what the bytes show, and a stamped pseudo-version names
+// a commit that a release tag may name as well (tagged after the build),
+// so in those cases the SBOM's version is accepted.
+//
+// # Development dependencies
+//
+// A component the artifact shows only as a development dependency (scope
+// excluded: a lockfile's dev packages, which do not ship) is not reported
+// as omitted when the SBOM leaves it out, as `--exclude-dev` SBOMs do; if
+// the SBOM lists it, its version and digests are compared like any other.
 //
 // The artifact as a whole (the release archive, or a bare file known only
 // by its bytes) is already bound to the SBOM by the attestation's subject
@@ -137,6 +146,9 @@ func Compare(claimed, derived *sbom.Document, digests map[string]string) Result 
 // difference, with ok false, if there is one.
 func compareOne(d *sbom.Component, cands []*sbom.Component, shown map[*sbom.Component]bool) (Diff, bool) {
 	key := Key(d)
+	if len(cands) == 0 && d.Scope == sbom.ScopeExcluded {
+		return Diff{}, true // development only: it need not be listed
+	}
 	if len(cands) == 0 {
 		return Diff{Kind: Omitted, Component: key, Field: "component", Artifact: orNone(d.Version)}, false
 	}
@@ -194,7 +206,7 @@ func versionShown(d *sbom.Component) bool {
 		return false
 	}
 	src, ok := d.Property(sbom.PropVersionSource)
-	return !ok || src == sbom.VersionFromBuild || src == sbom.VersionFromPseudo
+	return !ok || src == sbom.VersionFromBuild
 }
 
 // isWhole reports whether d is the derived document's component for the

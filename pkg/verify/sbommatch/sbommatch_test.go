@@ -82,6 +82,17 @@ func TestCompare(t *testing.T) {
 			c.Version = "v9.9.9"
 			c.SetProperty(sbom.PropVersionSource, sbom.VersionFromBuild)
 		}, want: []string{"pkg:golang/example.com/hello (file hello): version: SBOM v1.2.3, artifact v9.9.9"}},
+		{name: "a stamped pseudo-version may be named by a later tag", derived: func(d *sbom.Document) {
+			c := component(d, "hello")
+			c.Version = "v1.2.3-0.20260101000000-0123456789ab"
+			c.SetProperty(sbom.PropVersionSource, sbom.VersionFromPseudo)
+		}},
+		{name: "a development dependency left out", claimed: func(d *sbom.Document) { component(d, "github.com/spf13/cobra").PURL = "pkg:golang/x/y" },
+			derived: func(d *sbom.Document) { component(d, "github.com/spf13/cobra").Scope = sbom.ScopeExcluded },
+			unshown: []string{"pkg:golang/x/y: listed in the SBOM (v1.10.2), not shown"}},
+		{name: "a development dependency listed at another version", claimed: func(d *sbom.Document) { component(d, "github.com/spf13/cobra").Version = "v1.0.0" },
+			derived: func(d *sbom.Document) { component(d, "github.com/spf13/cobra").Scope = sbom.ScopeExcluded },
+			want:    []string{"pkg:golang/github.com/spf13/cobra: version: SBOM v1.0.0, artifact v1.10.2"}},
 		{name: "a Go module sum misstated", claimed: func(d *sbom.Document) {
 			component(d, "golang.org/x/mod").SetProperty(sbom.PropGoH1, "h1:forged=")
 		}, derived: func(d *sbom.Document) { component(d, "golang.org/x/mod").SetProperty(sbom.PropGoH1, "h1:real=") },
