@@ -286,7 +286,8 @@ const (
 	keyApp    = "pkg:golang/example.com/matchapp"
 	keyXMod   = "pkg:golang/golang.org/x/mod"
 	keyPURL   = "pkg:golang/github.com/package-url/packageurl-go"
-	keyPretty = "pkg:npm/prettier"
+	keyChalk  = "pkg:npm/chalk"
+	keyPretty = "pkg:npm/prettier" // a development dependency
 	zeros64   = "0000000000000000000000000000000000000000000000000000000000000000"
 )
 
@@ -333,13 +334,25 @@ func TestMatchArtifact(t *testing.T) {
 		{name: "zip honest", file: func() string { return f.zip }},
 		{name: "tar.gz omits its binary", file: func() string { return f.tgz }, tamper: omit(keyApp),
 			want: want{keyApp + " (file matchapp): omitted from the SBOM", "listed", "not listed"}},
-		{name: "tar.gz omits a lockfile package", file: func() string { return f.tgz }, tamper: omit(keyPretty),
-			want: want{keyPretty + ": omitted from the SBOM", "3.", "not listed"}},
-		{name: "zip misstates a lockfile version", file: func() string { return f.zip }, tamper: edit(keyPretty, setVersion("1.0.0")),
+		{name: "tar.gz leaves out a development dependency", file: func() string { return f.tgz }, tamper: omit(keyPretty)},
+		{name: "tar.gz omits a lockfile package", file: func() string { return f.tgz }, tamper: omit(keyChalk),
+			want: want{keyChalk + ": omitted from the SBOM", "version 4.1.2", "not listed"}},
+		{name: "tar.gz omits one of two versions", file: func() string { return f.tgz },
+			tamper: func(d *sbom.Document) {
+				d.Components = slices.DeleteFunc(d.Components, func(c sbom.Component) bool { return c.PURL == "pkg:npm/debug@2.6.9" })
+				for i := range d.Dependencies {
+					d.Dependencies[i].DependsOn = slices.DeleteFunc(d.Dependencies[i].DependsOn, func(id string) bool { return strings.HasPrefix(id, "pkg:npm/debug@2.6.9") })
+				}
+				d.Dependencies = slices.DeleteFunc(d.Dependencies, func(dep sbom.Dependency) bool { return strings.HasPrefix(dep.Ref, "pkg:npm/debug@2.6.9") })
+			},
+			want: want{"pkg:npm/debug: version misstated", "version 2.6.9", "version 4.4.3"}},
+		{name: "zip misstates a lockfile version", file: func() string { return f.zip }, tamper: edit(keyChalk, setVersion("4.0.0")),
+			want: want{keyChalk + ": version misstated", "version 4.1.2", "version 4.0.0"}},
+		{name: "zip misstates a development dependency's version", file: func() string { return f.zip }, tamper: edit(keyPretty, setVersion("1.0.0")),
 			want: want{keyPretty + ": version misstated", "version 3.", "version 1.0.0"}},
 		{name: "zip misstates a lockfile integrity", file: func() string { return f.zip },
-			tamper: edit(keyPretty, setHash(sbom.SHA512, strings.Repeat("ab", 64))),
-			want:   want{keyPretty + ": hash SHA-512 in the SBOM differs", "hash SHA-512 ", "hash SHA-512 " + strings.Repeat("ab", 64)}},
+			tamper: edit(keyChalk, setHash(sbom.SHA512, strings.Repeat("ab", 64))),
+			want:   want{keyChalk + ": hash SHA-512 in the SBOM differs", "hash SHA-512 ", "hash SHA-512 " + strings.Repeat("ab", 64)}},
 		{name: "tar.gz misstates the archive's own hash", file: func() string { return f.tgz },
 			tamper: func(d *sbom.Document) {
 				edit(sbommatch.Key(d.Component(d.Primary)), setHash(sbom.SHA512, strings.Repeat("cd", 64)))(d)
