@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +21,7 @@ import (
 	"github.com/vouchdev/vouch/pkg/attest/sign"
 	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog/cataloger"
 	"github.com/vouchdev/vouch/pkg/sbom/digest"
 	"github.com/vouchdev/vouch/pkg/sbom/format"
 	"github.com/vouchdev/vouch/pkg/verify"
@@ -503,4 +505,54 @@ func writeTemp(t *testing.T, data []byte) string {
 	p := filepath.Join(t.TempDir(), "artifact")
 	writeFile(t, p, data)
 	return p
+}
+
+// listCataloger reads a ".vouchtest" file, one "name@version" a line: a
+// stand-in for an ecosystem vouch does not have yet (the JARs of issue 9).
+func listCataloger(_ context.Context, f cataloger.File) (*sbom.Fragment, error) {
+	r, err := f.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	data, err := io.ReadAll(io.LimitReader(r, 1<<20))
+	if err != nil {
+		return nil, err
+	}
+	frag := &sbom.Fragment{}
+	for _, line := range strings.Fields(string(data)) {
+		name, version, _ := strings.Cut(line, "@")
+		purl := "pkg:generic/" + name + "@" + version
+		frag.Components = append(frag.Components, sbom.Component{ID: purl, Type: sbom.TypeLibrary, Name: name, Version: version, PURL: purl})
+	}
+	return frag, nil
+}
+
+func init() {
+	cataloger.Register(cataloger.Registration{Name: "engine-test-list", What: "test package list", Globs: []string{"*.vouchtest"},
+		New: func(cataloger.Config) cataloger.Cataloger {
+			return cataloger.PerFile("engine-test-list", listCataloger)
+		}})
+}
+
+// TestMatchArtifactAnyRegisteredKind: the artifact is re-derived by the
+// catalog registry, not by a list of kinds in the engine: a kind registered
+// anywhere (here by this test; next, the JAR cataloger) is checked as Go
+// binaries and archives are, with no change to the engine or the policy.
+func TestMatchArtifactAnyRegisteredKind(t *testing.T) {
+	s, key := newSigner(t)
+	f := &matchFixture{signer: s, key: key}
+	pol := matchPolicy(t)
+	path := filepath.Join(t.TempDir(), "deps.vouchtest")
+	writeFile(t, path, []byte("left@1.0.0\nright@2.0.0\n"))
+	honest := f.verifyContent(t, path, "deps.vouchtest", f.attestSBOM(t, path, honestSBOM(t, path), "cyclonedx-json@1.6"), pol)
+	if !honest.Verified {
+		t.Fatalf("honest SBOM refused:\n%s", findingsText(honest.Findings))
+	}
+	doc := honestSBOM(t, path)
+	omit("pkg:generic/right")(doc)
+	res := f.verifyContent(t, path, "deps.vouchtest", f.attestSBOM(t, path, doc, "cyclonedx-json@1.6"), pol)
+	if res.Verified || !strings.Contains(findingsText(res.Findings), "pkg:generic/right: omitted from the SBOM") {
+		t.Fatalf("omission not found:\n%s", findingsText(res.Findings))
+	}
 }
