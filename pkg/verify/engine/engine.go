@@ -52,7 +52,11 @@
 // Every bundle is verified against the digests the caller computed in its
 // one read of the artifact (sigstore-go's digest policy): nothing reads the
 // artifact again, so it cannot change between the digest that is reported
-// and the one that was verified.
+// and the one that was verified. A policy that re-derives the artifact's
+// components (sbom.matchArtifact) needs its bytes as well: the caller keeps
+// them in that same read with [Spool] and passes the [Content]; the
+// catalog then reads that private copy, whose digests are the ones
+// verified, never the artifact's path.
 //
 // # Fail closed
 //
