@@ -105,6 +105,11 @@ are anchored. --insecure-any-identity accepts anyone with a certificate.
 An identity you name is a requirement: some verified keyless certificate
 must match it, whatever keys are trusted besides.
 
+A policy with sbom.matchArtifact re-derives the artifact's components from
+its bytes (Go build info, a release archive's binaries and lockfiles) and
+compares them with the attested SBOM: vouch then keeps a private temporary
+copy of the bytes it hashes in that one read, and reads nothing else.
+
 Requirements come from --policy FILE (docs/policy.md) or from flags:
 --predicate-type, --source-uri (alone it accepts the well-known trusted
 builders, like slsa-verifier), --source-ref GLOB, --builder-id ID[@REF];
@@ -247,10 +252,11 @@ var errNoArtifact = errors.New("cannot read artifact")
 // sees, so it cannot change between the digest reported and the one
 // verified — reads its bundles, and verifies it.
 func (e *env) verifyOne(ctx context.Context, s *verifySetup, artifact string, bundlePaths []string, purl string) (*engine.Result, error) {
-	subj, isDigest, err := e.subject(artifact)
+	subj, isDigest, err := e.subject(artifact, s.policy.MatchesArtifact())
 	if err != nil {
 		return nil, err
 	}
+	defer subj.Content.Close()
 	subj.PURL = purl
 	var bundles []engine.Bundle
 	if len(bundlePaths) == 0 {
@@ -272,8 +278,10 @@ func (e *env) verifyOne(ctx context.Context, s *verifySetup, artifact string, bu
 
 // subject reads an artifact argument: a digest sha256:<hex> /
 // sha512:<hex> or an npm integrity sha512-<base64>, "-" for standard
-// input, or a regular file, read once.
-func (e *env) subject(a string) (engine.Subject, bool, error) {
+// input, or a regular file, read once. With keep (a policy that re-derives
+// the artifact's components), the bytes of that one read are kept too
+// (engine.Spool), so that what is re-derived is what was hashed.
+func (e *env) subject(a string, keep bool) (engine.Subject, bool, error) {
 	// A digest-shaped argument is always a digest, never a file that
 	// happens to have that name (an upload named after the digest of
 	// another artifact would stand in for it); write ./sha256:... for such
@@ -293,24 +301,39 @@ func (e *env) subject(a string) (engine.Subject, bool, error) {
 		return engine.Subject{Name: a, Digests: d}, true, nil
 	}
 	if a == "-" {
-		d, err := engine.Digest(e.stdin)
+		subj, err := readSubject(e.stdin, "-", "stdin", keep)
 		if err != nil {
 			return engine.Subject{}, false, fmt.Errorf("%w: standard input: %w", errNoArtifact, err)
 		}
-		return engine.Subject{Name: "-", Digests: d}, false, nil
+		return subj, false, nil
 	}
 	fh, _, err := safefile.Open(errNoArtifact.Error(), a)
 	if err != nil {
 		return engine.Subject{}, false, err
 	}
 	defer fh.Close()
-	d, err := engine.Digest(fh)
+	// Subjects name artifacts by base name (vouch attest, vouch release,
+	// cosign), and policy subject globs match that name.
+	subj, err := readSubject(fh, filepath.Base(a), filepath.Base(a), keep)
 	if err != nil {
 		return engine.Subject{}, false, fmt.Errorf("%w: %s: %w", errNoArtifact, a, err)
 	}
-	// Subjects name artifacts by base name (vouch attest, vouch release,
-	// cosign), and policy subject globs match that name.
-	return engine.Subject{Name: filepath.Base(a), Digests: d, Dir: filepath.Dir(a)}, false, nil
+	subj.Dir = filepath.Dir(a)
+	return subj, false, nil
+}
+
+// readSubject hashes r in one read, keeping its bytes (as a file named
+// file) when keep is set.
+func readSubject(r io.Reader, name, file string, keep bool) (engine.Subject, error) {
+	if !keep {
+		d, err := engine.Digest(r)
+		return engine.Subject{Name: name, Digests: d}, err
+	}
+	c, err := engine.Spool(r, file, "")
+	if err != nil {
+		return engine.Subject{}, err
+	}
+	return engine.Subject{Name: name, Digests: c.Digests(), Content: c}, nil
 }
 
 // Bundle names of the `vouch release` layout, looked for next to an

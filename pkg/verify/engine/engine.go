@@ -52,7 +52,11 @@
 // Every bundle is verified against the digests the caller computed in its
 // one read of the artifact (sigstore-go's digest policy): nothing reads the
 // artifact again, so it cannot change between the digest that is reported
-// and the one that was verified.
+// and the one that was verified. A policy that re-derives the artifact's
+// components (sbom.matchArtifact) needs its bytes as well: the caller keeps
+// them in that same read with [Spool] and passes the [Content]; the
+// catalog then reads that private copy, whose digests are the ones
+// verified, never the artifact's path.
 //
 // # Fail closed
 //
@@ -146,6 +150,12 @@ type Subject struct {
 	// PURL, a package URL ("pkg:npm/name@1.0.0"), must name the artifact
 	// in the statements as well as its digest (npm.SubjectFinding).
 	PURL string
+	// Content is the artifact's bytes, kept by [Spool] in the read that
+	// computed its digests, for a policy that re-derives the artifact's
+	// components (sbom.matchArtifact); nil for a subject known by digest
+	// only, which fails that requirement. Digests, if also given, must be
+	// Content's.
+	Content *Content
 }
 
 // Bundle is one piece of evidence: a Sigstore bundle's bytes and the name
@@ -220,7 +230,7 @@ func (v *Verifier) Verify(ctx context.Context, subj Subject, bundles []Bundle, p
 	if pol == nil || !pol.Compiled() {
 		return nil, fmt.Errorf("%w: the policy is not compiled", bundle.ErrPolicy)
 	}
-	digests, err := checkDigests(subj.Digests)
+	digests, err := subjectDigests(subj)
 	if err != nil {
 		return nil, err
 	}
@@ -276,7 +286,8 @@ func (v *Verifier) Verify(ctx context.Context, subj Subject, bundles []Bundle, p
 		KeyIDs:              v.keyIDs,
 		InsecureAnyIdentity: v.opts.InsecureAnyIdentity,
 	}
-	res.Findings = append(findings, pol.Evaluate(ctx, policy.Artifact{Name: res.Name, Digests: digests}, evidence, popts)...)
+	art := policy.Artifact{Name: res.Name, Digests: digests, Derive: subj.Content.deriveFunc()}
+	res.Findings = append(findings, pol.Evaluate(ctx, art, evidence, popts)...)
 	if subj.PURL != "" {
 		res.Findings = append(res.Findings, npm.SubjectFinding(subj.PURL, evidence, digests))
 	}
@@ -332,6 +343,28 @@ func (v *Verifier) keysFor(pol *policy.Policy) []*trust.Key {
 		}
 	}
 	return out
+}
+
+// subjectDigests are the subject's digests, checked: those of its Content
+// when it has one (the caller's, if given too, must be the same).
+func subjectDigests(subj Subject) (map[string]string, error) {
+	if subj.Content == nil {
+		return checkDigests(subj.Digests)
+	}
+	own := subj.Content.Digests()
+	if len(subj.Digests) == 0 {
+		return checkDigests(own)
+	}
+	given, err := checkDigests(subj.Digests)
+	if err != nil {
+		return nil, err
+	}
+	for alg, v := range given {
+		if own[alg] != v {
+			return nil, fmt.Errorf("%w: artifact digest %s:%s is not that of its content (%s:%s)", bundle.ErrPolicy, alg, v, alg, own[alg])
+		}
+	}
+	return given, nil
 }
 
 // checkDigests validates and normalises the subject's digests: at least

@@ -9,6 +9,7 @@ import (
 
 	ita "github.com/in-toto/attestation/go/v1"
 
+	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/verify"
 )
 
@@ -18,6 +19,19 @@ import (
 type Artifact struct {
 	Name    string
 	Digests map[string]string
+	// Derive re-derives the artifact's components from its own bytes —
+	// the bytes whose digests are Digests — for sbom.matchArtifact. It is
+	// called at most once per evaluation, and only when the policy asks
+	// for it. nil means the bytes are not available (a subject known by
+	// digest only): the requirement then fails.
+	Derive func(ctx context.Context) (*Derived, error)
+}
+
+// Derived is what an artifact's own bytes show: the document the catalog
+// builds from them, and the catalog's warnings (entries it skipped).
+type Derived struct {
+	Document *sbom.Document
+	Warnings []string
 }
 
 // Options are per-run choices that are not part of the policy.
@@ -115,7 +129,7 @@ func (p *Policy) Evaluate(ctx context.Context, a Artifact, ev []verify.Evidence,
 func (s *state) add(f verify.Finding) { s.findings = append(s.findings, f) }
 
 func normalizeArtifact(a Artifact) Artifact {
-	out := Artifact{Name: a.Name, Digests: map[string]string{}}
+	out := Artifact{Name: a.Name, Digests: map[string]string{}, Derive: a.Derive}
 	for alg, v := range a.Digests {
 		alg = strings.ToLower(alg)
 		for _, strong := range strongDigests {

@@ -1,8 +1,10 @@
 // Package policy evaluates verified evidence against a declared policy:
 // who must have signed, which predicates must be attested, SLSA provenance
 // requirements, SBOM requirements (presence, format, a compliance profile,
-// licences as SPDX expressions, denied components), an in-toto layout, and
-// custom rules written in CEL.
+// licences as SPDX expressions, denied components, and whether the SBOM
+// tells the truth about the artifact's own contents — see [Artifact.Derive]
+// and package sbommatch), an in-toto layout, and custom rules written in
+// CEL.
 //
 // # Use
 //
@@ -150,6 +152,13 @@ type SBOM struct {
 	Profile          string            `yaml:"profile,omitempty" json:"profile,omitempty"`
 	Licenses         *Licenses         `yaml:"licenses,omitempty" json:"licenses,omitempty"`
 	DeniedComponents []DeniedComponent `yaml:"deniedComponents,omitempty" json:"deniedComponents,omitempty"`
+	// MatchArtifact re-derives the artifact's components from its own
+	// bytes (Go build info, a release archive's binaries and lockfiles:
+	// whatever vouch's catalog reads) and requires every SBOM to list
+	// each of them, at the version and with the digests the artifact
+	// shows (package sbommatch). Components an SBOM lists beyond what the
+	// artifact shows are reported apart and do not fail it.
+	MatchArtifact bool `yaml:"matchArtifact,omitempty" json:"matchArtifact,omitempty"`
 }
 
 // Licenses are SPDX licence ids allowed and denied. A component's licence
@@ -532,6 +541,11 @@ func (p *Policy) Keys() []*trust.Key {
 	}
 	return append([]*trust.Key(nil), p.c.keys...)
 }
+
+// MatchesArtifact reports whether evaluation needs the artifact's bytes
+// (sbom.matchArtifact): the caller then keeps them while hashing the
+// artifact (see [Artifact.Derive]).
+func (p *Policy) MatchesArtifact() bool { return p != nil && p.SBOM != nil && p.SBOM.MatchArtifact }
 
 // KeyIDs returns the ids of the policy's trusted keys, sorted.
 func (p *Policy) KeyIDs() []string {

@@ -69,7 +69,8 @@ func (s *state) loadSBOMs(ctx context.Context) {
 	}
 }
 
-// evalSBOM: presence, format, profile, licences, denied components.
+// evalSBOM: presence, format, profile, licences, denied components, the
+// artifact's own components.
 func (s *state) evalSBOM(ctx context.Context) {
 	s.loadSBOMs(ctx)
 	cfg := s.p.SBOM
@@ -82,7 +83,7 @@ func (s *state) evalSBOM(ctx context.Context) {
 	}
 	sort.Strings(evidence)
 	if len(s.sboms) == 0 {
-		if cfg.Required || cfg.Profile != "" || cfg.Licenses != nil || len(cfg.DeniedComponents) > 0 || len(cfg.Formats) > 0 {
+		if cfg.Required || cfg.Profile != "" || cfg.Licenses != nil || len(cfg.DeniedComponents) > 0 || len(cfg.Formats) > 0 || cfg.MatchArtifact {
 			s.add(verify.Finding{ID: FindingSBOM, Status: verify.StatusFail,
 				Message:  "no SBOM attested for this artifact by a trusted signer",
 				Expected: "a CycloneDX or SPDX attestation (" + PredicateCycloneDX + ", " + PredicateSPDX + ")",
@@ -115,6 +116,9 @@ func (s *state) evalSBOM(ctx context.Context) {
 	}
 	if len(s.c.denied) > 0 {
 		s.evalDenied(evidence)
+	}
+	if cfg.MatchArtifact {
+		s.evalMatch(ctx, evidence)
 	}
 }
 
