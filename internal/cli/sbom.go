@@ -168,12 +168,17 @@ func (e *env) runSBOM(cmd *cobra.Command, args []string, f *sbomFlags) error {
 		return &exitError{code: ExitError, err: fmt.Errorf("no Go module, binary or archive found in %s", strings.Join(args, ", ")),
 			hint: "name a directory holding a go.mod, a Go binary, a .tar.gz/.zip release or a lockfile"}
 	}
-	return e.writeOutputs(res, targets)
+	return e.writeOutputs(res, targets, f.quiet)
 }
 
-func (e *env) writeOutputs(res *catalog.Result, targets []target) error {
+// writeOutputs writes the formats asked for or, with none, the table and,
+// unless quiet, what was read per kind of file.
+func (e *env) writeOutputs(res *catalog.Result, targets []target, quiet bool) error {
 	if len(targets) == 0 {
-		return output.SBOMTable(e.stdout, res.Document)
+		if err := output.SBOMTable(e.stdout, res.Document); err != nil || quiet {
+			return err
+		}
+		return writeReadSummary(e.stdout, res.Files)
 	}
 	var files output.Files
 	for _, t := range targets {

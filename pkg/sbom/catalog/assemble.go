@@ -51,7 +51,10 @@ func assemble(ctx context.Context, outs []outcome, opts Options) *Result {
 	inheritFromContents(doc)
 	filePURL(doc)
 	notRead := markNotRead(doc, res.Files)
-	doc.Primary = primary(doc, frags, opts, notRead == 0)
+	doc.Primary = primary(doc, frags, opts)
+	if notRead > 0 {
+		incompletePrimary(doc)
+	}
 	finish(doc, opts, shipped, len(res.Errors) > 0 || notRead > 0)
 	for _, f := range frags {
 		res.Warnings = append(res.Warnings, f.Warnings...)
@@ -107,10 +110,7 @@ func merge(frags []*sbom.Fragment) *sbom.Document {
 
 // primary picks the component the SBOM describes: the only top-level source,
 // or else a root that depends on every top-level source.
-//
-// The root's list of sources is complete only when every file found was
-// catalogued (complete).
-func primary(doc *sbom.Document, frags []*sbom.Fragment, opts Options, complete bool) string {
+func primary(doc *sbom.Document, frags []*sbom.Fragment, opts Options) string {
 	var tops []string
 	for _, f := range frags {
 		if f.Primary != "" && !slices.Contains(tops, f.Primary) {
@@ -138,12 +138,25 @@ func primary(doc *sbom.Document, frags []*sbom.Fragment, opts Options, complete 
 		}
 	}
 	doc.Components = append(doc.Components, root)
-	dep := sbom.Dependency{Ref: "root", DependsOn: tops, Completeness: sbom.CompletenessComplete}
-	if !complete {
-		dep.Completeness = sbom.CompletenessIncomplete
-	}
-	doc.Dependencies = append(doc.Dependencies, dep)
+	doc.Dependencies = append(doc.Dependencies, sbom.Dependency{Ref: "root", DependsOn: tops, Completeness: sbom.CompletenessComplete})
 	return "root"
+}
+
+// incompletePrimary marks the list of what the primary component consists
+// of as incomplete: something in the sources it describes was found but
+// not catalogued. Formats that state completeness per relationship only
+// (SPDX 3) say it there.
+func incompletePrimary(doc *sbom.Document) {
+	if doc.Primary == "" {
+		return
+	}
+	for i := range doc.Dependencies {
+		if doc.Dependencies[i].Ref == doc.Primary {
+			doc.Dependencies[i].Completeness = sbom.CompletenessIncomplete
+			return
+		}
+	}
+	doc.Dependencies = append(doc.Dependencies, sbom.Dependency{Ref: doc.Primary, Completeness: sbom.CompletenessIncomplete})
 }
 
 // rootName names a synthetic root after the longest module path prefix its

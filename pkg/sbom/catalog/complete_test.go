@@ -197,6 +197,8 @@ func TestUnreadableFilesMarkIncomplete(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
 			write(t, filepath.Join(root, "py", "poetry.lock"), poetry)
+			// A source naming its project: the component the SBOM describes.
+			write(t, filepath.Join(root, "app.tiny"), tinyFile("app", "1.0.0"))
 			tc.setup(t, filepath.Join(root, "web", "package-lock.json"))
 			res := run(t, []string{root}, Options{})
 			var want []string
@@ -204,9 +206,14 @@ func TestUnreadableFilesMarkIncomplete(t *testing.T) {
 				want = []string{"web/package-lock.json"}
 			}
 			checkNotRead(t, res, "", want, tc.why)
-			// Two lockfiles: the root depends on both sources' roots.
-			if root := dependencyOf(res.Document, res.Document.Primary); root != nil && tc.why != "" && root.Completeness == sbom.CompletenessComplete {
-				t.Errorf("root dependency %+v: complete although a source was not read", root)
+			// What the SBOM describes lacks a part: its own list says so
+			// (SPDX 3 states completeness on relationships only).
+			prim := dependencyOf(res.Document, res.Document.Primary)
+			if tc.why != "" && (prim == nil || prim.Completeness != sbom.CompletenessIncomplete) {
+				t.Errorf("primary %q dependency %+v: want incomplete", res.Document.Primary, prim)
+			}
+			if tc.why == "" && prim != nil && prim.Completeness == sbom.CompletenessIncomplete {
+				t.Errorf("control: primary dependency %+v is incomplete", prim)
 			}
 		})
 	}
