@@ -1,7 +1,10 @@
 package catalog
 
 import (
+	"archive/tar"
 	"bytes"
+	"compress/gzip"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -293,5 +296,72 @@ func TestStatusesAreGeneric(t *testing.T) {
 	want := []string{"tiny a.tiny * ", `tiny b.tiny  line 2: expected "name version", found "` + strings.Repeat("x", 80) + `"`}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("statuses:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// tarEntry is one entry of a crafted archive: a file, or a link when
+// link is set.
+type tarEntry struct {
+	name, data, link string
+}
+
+// writeTarGzEntries writes the entries in order, so that later entries
+// can shadow earlier ones.
+func writeTarGzEntries(t *testing.T, p string, entries []tarEntry) {
+	t.Helper()
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	for _, e := range entries {
+		hdr := &tar.Header{Name: e.name, Mode: 0o644, Size: int64(len(e.data)), Typeflag: tar.TypeReg}
+		if e.link != "" {
+			hdr = &tar.Header{Name: e.name, Mode: 0o777, Typeflag: tar.TypeSymlink, Linkname: e.link}
+		}
+		if err := tw.WriteHeader(hdr); err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(tw, e.data)
+	}
+	tw.Close()
+	gz.Close()
+	write(t, p, buf.String())
+}
+
+// TestArchiveLinksAreNotRead: in a release archive, a lockfile that is a
+// link (escaping the archive), a lockfile a later link shadows and one
+// whose name escapes the archive are each named, not read, and make the
+// document incomplete, while the archive itself still counts as read.
+// Control: the same lockfile as a plain entry.
+func TestArchiveLinksAreNotRead(t *testing.T) {
+	lock := readFixture(t, npmLock)
+	tests := []struct {
+		name    string
+		entries []tarEntry
+		notRead string // the entry not read; "" for the control
+		why     string
+	}{
+		{"control", []tarEntry{{name: "web/package-lock.json", data: lock}}, "", ""},
+		{"lockfile is a symlink", []tarEntry{{name: "web/package-lock.json", link: "../../../etc/passwd"}}, "web/package-lock.json", "a symlink to \"../../../etc/passwd\", outside the archive, not a regular file"},
+		{"lockfile shadowed by a link", []tarEntry{{name: "web/package-lock.json", data: lock}, {name: "web/package-lock.json", link: "/srv/other.json"}}, "web/package-lock.json", "shadowed by a later entry"},
+		{"lockfile escaping", []tarEntry{{name: "../package-lock.json", data: lock}}, "../package-lock.json", "escapes its root"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			writeTarGzEntries(t, filepath.Join(root, "src.tar.gz"), tc.entries)
+			res := run(t, []string{root}, Options{})
+			var want []string
+			if tc.notRead != "" {
+				want = []string{"src.tar.gz!" + tc.notRead}
+			}
+			checkNotRead(t, res, "", want, tc.why)
+			arch := false
+			for _, st := range res.Files {
+				arch = arch || (st.Path == "src.tar.gz" && st.Kind == string(KindArchive) && st.NotRead == "")
+			}
+			if !arch {
+				t.Errorf("the archive itself is not read: %+v", res.Files)
+			}
+		})
 	}
 }

@@ -267,17 +267,12 @@ type reader struct {
 	incomplete bool
 }
 
-// skip records that the entry name (or the archive itself, for "") is
-// not faithfully in the fragment: a warning saying why, a status the
+// skip records that the entry name is not faithfully in the fragment: a warning saying why, a status the
 // run's completeness and summary count, and an incomplete list of
 // contents. kind is the cataloger that would have read it, if known.
 func (c *reader) skip(name, kind, why string) {
 	c.warn(name, why)
-	p := c.rel
-	if name != "" {
-		p += "!" + name
-	}
-	c.notRead = append(c.notRead, sbom.FileStatus{Path: p, Kind: kind, NotRead: why})
+	c.notRead = append(c.notRead, sbom.FileStatus{Path: c.rel + "!" + name, Kind: kind, NotRead: why})
 	c.incomplete = true
 }
 
@@ -307,7 +302,7 @@ func (c *reader) cleanName(name string) (string, bool) {
 	escapes := strings.HasPrefix(n, "/") || (len(n) >= 2 && n[1] == ':') ||
 		slices.Contains(strings.Split(n, "/"), "..")
 	if escapes {
-		c.skip("", c.claimedBy(path.Base(n)), fmt.Sprintf("entry %q escapes its root (absolute path or \"..\"): skipped", name))
+		c.skip(name, c.claimedBy(path.Base(n)), fmt.Sprintf("entry %q escapes its root (absolute path or \"..\"): skipped", name))
 		return "", false
 	}
 	n = path.Clean(n)
