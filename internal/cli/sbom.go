@@ -59,6 +59,13 @@ built commit; a release version in build info; a semver -X ...version= in
 -ldflags; the pseudo-version. It is never guessed: when unknown, the field is
 empty and a warning says so.
 
+A file of a kind vouch knows that it cannot read (corrupt, of an unsupported
+version, too large, a link), a manifest (package.json, pyproject.toml,
+Cargo.toml, ...) without its lockfile, and an archive entry that a later entry
+shadows are each named in a warning, in the table's summary of what was read
+per kind of file, and in a vouch:not-catalogued property of the SBOM, which is
+then marked incomplete.
+
 Output formats (-o FORMAT[@VERSION][=FILE], repeatable; default a table on stdout):
 ` + format.Help() + `
 Output is reproducible: the same input gives the same bytes. The timestamp is
