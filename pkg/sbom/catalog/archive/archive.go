@@ -192,6 +192,7 @@ func catalog(ctx context.Context, path, rel string, cfg cataloger.Config) (*sbom
 		byName: map[string]int{},
 		seen:   map[string]bool{},
 		links:  map[string]string{},
+		dirs:   map[string]bool{},
 	}
 	f, _, err := safefile.Open("archive", path)
 	if err != nil {
@@ -257,6 +258,9 @@ type reader struct {
 	found  []cataloger.Found
 	byName map[string]int  // cleaned entry name → index in found
 	seen   map[string]bool // cleaned names of the regular entries read
+	// dirs holds every directory above a catalogued entry, so that only
+	// an entry replacing one of them looks for what it shadows below it.
+	dirs map[string]bool
 	// links maps the cleaned name of every link or special entry to what
 	// it is ("a symlink to ../x"): what extraction puts at that name.
 	links    map[string]string
@@ -267,9 +271,10 @@ type reader struct {
 	incomplete bool
 }
 
-// skip records that the entry name is not faithfully in the fragment: a warning saying why, a status the
-// run's completeness and summary count, and an incomplete list of
-// contents. kind is the cataloger that would have read it, if known.
+// skip records that the entry name is not faithfully in the fragment: a
+// warning saying why, a status the run's completeness and summary count,
+// and an incomplete list of contents. kind is the cataloger that would
+// have read it, if known.
 func (c *reader) skip(name, kind, why string) {
 	c.warn(name, why)
 	c.notRead = append(c.notRead, sbom.FileStatus{Path: c.rel + "!" + name, Kind: kind, NotRead: why})
@@ -368,6 +373,9 @@ func (c *reader) catalogEntry(f cataloger.File) error {
 	}
 	c.byName[name] = len(c.found)
 	c.found = append(c.found, cataloger.Found{Kind: reg.Name, Path: e.path, Fragment: frag})
+	for dir := path.Dir(name); dir != "." && !c.dirs[dir]; dir = path.Dir(dir) {
+		c.dirs[dir] = true
+	}
 	return nil
 }
 
@@ -378,6 +386,9 @@ func (c *reader) replace(name, by string) {
 		c.skip(name, c.found[i].Kind, fmt.Sprintf("shadowed by a later entry of the same name (%s), which extraction leaves instead: the catalogued copy is left out", by))
 		c.found[i].Fragment = nil
 		delete(c.byName, name)
+	}
+	if !c.dirs[name] {
+		return
 	}
 	var below []string
 	for n := range c.byName {
