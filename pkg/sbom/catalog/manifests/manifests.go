@@ -76,12 +76,13 @@ func found(context.Context, cataloger.File) (*sbom.Fragment, error) {
 // not-read status.
 func (m manifest) post(all []cataloger.Found) []cataloger.Found {
 	out := make([]cataloger.Found, 0, len(all))
+	var files map[string][]string // built when a manifest of kind m is found
 	for _, f := range all {
 		switch {
 		case f.Kind != m.name || f.Err != nil:
 		case installed(f.Path):
 			continue
-		case !m.locked(f.Path, all):
+		case !m.locked(f.Path, filesOf(all, &files)):
 			why := m.missing()
 			f.Fragment = &sbom.Fragment{
 				Warnings: []sbom.Warning{{Path: f.Path, Message: why}},
@@ -102,13 +103,30 @@ func (m manifest) missing() string {
 	return fmt.Sprintf("%s without a lockfile (%s) %s: its dependencies are not catalogued", m.what, strings.Join(m.locks, ", "), where)
 }
 
-// locked reports whether a lockfile covering the manifest at p is among
-// the files of the run.
-func (m manifest) locked(p string, all []cataloger.Found) bool {
-	for dir := dirOf(p); ; {
+// filesOf indexes the base names of the files of a run by their
+// directory (as dirOf returns it), once: a tree can hold thousands of
+// manifests.
+func filesOf(all []cataloger.Found, files *map[string][]string) map[string][]string {
+	if *files == nil {
+		*files = map[string][]string{}
 		for _, f := range all {
-			if rest, ok := strings.CutPrefix(f.Path, dir); ok && m.isLock(rest) {
-				return true
+			dir := dirOf(f.Path)
+			(*files)[dir] = append((*files)[dir], f.Path[len(dir):])
+		}
+	}
+	return *files
+}
+
+// locked reports whether a lockfile covering the manifest at p is among
+// the files of the run, indexed by directory.
+func (m manifest) locked(p string, files map[string][]string) bool {
+	for dir := dirOf(p); ; {
+		for _, g := range m.locks {
+			sub, base := path.Split(g)
+			for _, name := range files[dir+sub] {
+				if ok, _ := path.Match(base, name); ok {
+					return true
+				}
 			}
 		}
 		up, ok := parent(dir)
@@ -117,15 +135,6 @@ func (m manifest) locked(p string, all []cataloger.Found) bool {
 		}
 		dir = up
 	}
-}
-
-func (m manifest) isLock(rel string) bool {
-	for _, g := range m.locks {
-		if ok, _ := path.Match(g, rel); ok {
-			return true
-		}
-	}
-	return false
 }
 
 // dirOf is the directory part of a reported path, with its separator: a

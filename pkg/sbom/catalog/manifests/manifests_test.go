@@ -79,3 +79,32 @@ func btoi(b bool) int {
 	}
 	return 0
 }
+
+// FuzzPost: reported paths come from the tree and from archive entry
+// names, so any string may reach the post step. It must not panic, must
+// keep every file that is not one of its manifests, and must count the
+// lockfile named beside a manifest as covering it.
+func FuzzPost(f *testing.F) {
+	for _, p := range []string{"web/package.json", "a.tgz!package.json", "!", "/", "x!/y!z/Cargo.toml", "node_modules", ""} {
+		f.Add(p, "Cargo.lock")
+	}
+	f.Fuzz(func(t *testing.T, p, other string) {
+		for _, m := range table {
+			lock := dirOf(p) + strings.TrimPrefix(m.locks[0], "node_modules/")
+			all := []cataloger.Found{
+				{Kind: m.name, Path: p, Fragment: &sbom.Fragment{}},
+				{Kind: "other", Path: other, Fragment: &sbom.Fragment{}},
+				{Kind: "other", Path: lock, Fragment: &sbom.Fragment{}},
+			}
+			out := m.post(all)
+			if len(out) < 2 || out[len(out)-1].Path != lock {
+				t.Fatalf("%s: other files dropped: %+v", m.name, out)
+			}
+			for _, o := range out {
+				if o.Kind == m.name && len(o.Fragment.Files) > 0 {
+					t.Fatalf("%s at %q with %q beside it: %v", m.name, p, lock, o.Fragment.Files)
+				}
+			}
+		}
+	})
+}
