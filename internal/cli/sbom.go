@@ -59,6 +59,13 @@ built commit; a release version in build info; a semver -X ...version= in
 -ldflags; the pseudo-version. It is never guessed: when unknown, the field is
 empty and a warning says so.
 
+A file of a kind vouch knows that it cannot read (corrupt, of an unsupported
+version, too large, a link), a manifest (package.json, pyproject.toml,
+Cargo.toml, ...) without its lockfile, and an archive entry that a later entry
+shadows are each named in a warning, in the table's summary of what was read
+per kind of file, and in a vouch:not-catalogued property of the SBOM, which is
+then marked incomplete.
+
 Output formats (-o FORMAT[@VERSION][=FILE], repeatable; default a table on stdout):
 ` + format.Help() + `
 Output is reproducible: the same input gives the same bytes. The timestamp is
@@ -168,12 +175,17 @@ func (e *env) runSBOM(cmd *cobra.Command, args []string, f *sbomFlags) error {
 		return &exitError{code: ExitError, err: fmt.Errorf("no Go module, binary or archive found in %s", strings.Join(args, ", ")),
 			hint: "name a directory holding a go.mod, a Go binary, a .tar.gz/.zip release or a lockfile"}
 	}
-	return e.writeOutputs(res, targets)
+	return e.writeOutputs(res, targets, f.quiet)
 }
 
-func (e *env) writeOutputs(res *catalog.Result, targets []target) error {
+// writeOutputs writes the formats asked for or, with none, the table and,
+// unless quiet, what was read per kind of file.
+func (e *env) writeOutputs(res *catalog.Result, targets []target, quiet bool) error {
 	if len(targets) == 0 {
-		return output.SBOMTable(e.stdout, res.Document)
+		if err := output.SBOMTable(e.stdout, res.Document); err != nil || quiet {
+			return err
+		}
+		return writeReadSummary(e.stdout, res.Files)
 	}
 	var files output.Files
 	for _, t := range targets {

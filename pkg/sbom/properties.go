@@ -24,6 +24,10 @@ const (
 	// PropSourcePath is the path, relative to the scanned root, where a
 	// component was found.
 	PropSourcePath = "vouch:source:path"
+	// PropNotCatalogued is a document property, one per file of a known
+	// kind that was found but is not in the document: "PATH: why". Its
+	// presence makes the document incomplete.
+	PropNotCatalogued = "vouch:not-catalogued"
 )
 
 // Values of PropVersionSource, in the order vouch tries them.

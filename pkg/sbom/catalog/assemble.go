@@ -18,10 +18,16 @@ func assemble(ctx context.Context, outs []outcome, opts Options) *Result {
 	res := &Result{Sources: map[Kind]int{}}
 	set := opts.catalogers(nil)
 	var found []cataloger.Found
+	var unclaimed []sbom.FileStatus // failures of no cataloger: a directory, a SOURCE nobody reads
 	shipped := false
 	for _, o := range outs {
 		if o.err != nil {
 			res.Errors = append(res.Errors, &SourceError{Path: o.rel, Err: o.err})
+			if o.kind == "" {
+				unclaimed = append(unclaimed, sbom.FileStatus{Path: o.rel, NotRead: cataloger.Reason(o.rel, o.err)})
+				continue
+			}
+			found = append(found, cataloger.Found{Kind: string(o.kind), Path: o.rel, Err: o.err, Fragment: &sbom.Fragment{}})
 			continue
 		}
 		// A kind "" is notes from the walk itself: warnings, no source.
@@ -31,9 +37,11 @@ func assemble(ctx context.Context, outs []outcome, opts Options) *Result {
 				shipped = true
 			}
 		}
-		found = append(found, cataloger.Found{Kind: string(o.kind), Fragment: o.frag})
+		found = append(found, cataloger.Found{Kind: string(o.kind), Path: o.rel, Fragment: o.frag})
 	}
 	found = set.Post(found)
+	res.Files = append(cataloger.Statuses(found), unclaimed...)
+	sortFiles(res.Files)
 	frags := make([]*sbom.Fragment, len(found))
 	for i, f := range found {
 		frags[i] = f.Fragment
@@ -42,8 +50,12 @@ func assemble(ctx context.Context, outs []outcome, opts Options) *Result {
 	set.Enrich(ctx, doc)
 	inheritFromContents(doc)
 	filePURL(doc)
+	notRead := markNotRead(doc, res.Files)
 	doc.Primary = primary(doc, frags, opts)
-	finish(doc, opts, shipped, len(res.Errors) > 0)
+	if notRead > 0 {
+		incompletePrimary(doc)
+	}
+	finish(doc, opts, shipped, len(res.Errors) > 0 || notRead > 0)
 	for _, f := range frags {
 		res.Warnings = append(res.Warnings, f.Warnings...)
 	}
@@ -53,6 +65,29 @@ func assemble(ctx context.Context, outs []outcome, opts Options) *Result {
 	res.Warnings = slices.Compact(res.Warnings)
 	res.Document = doc
 	return res
+}
+
+// sortFiles orders statuses by path and kind, so summaries do not depend
+// on which worker finished first.
+func sortFiles(files []sbom.FileStatus) {
+	slices.SortFunc(files, func(a, b sbom.FileStatus) int {
+		return cmp.Or(cmp.Compare(a.Path, b.Path), cmp.Compare(a.Kind, b.Kind))
+	})
+}
+
+// markNotRead names every file that was found but is not in doc in a
+// document property, and returns how many there are: the document is
+// complete only when there are none.
+func markNotRead(doc *sbom.Document, files []sbom.FileStatus) int {
+	n := 0
+	for _, f := range files {
+		if f.NotRead == "" {
+			continue
+		}
+		n++
+		doc.Properties = append(doc.Properties, sbom.Property{Name: sbom.PropNotCatalogued, Value: f.Path + ": " + f.NotRead})
+	}
+	return n
 }
 
 // merge joins the fragments' components and dependency edges. A component
@@ -107,6 +142,23 @@ func primary(doc *sbom.Document, frags []*sbom.Fragment, opts Options) string {
 	return "root"
 }
 
+// incompletePrimary marks the list of what the primary component consists
+// of as incomplete: something in the sources it describes was found but
+// not catalogued. Formats that state completeness per relationship only
+// (SPDX 3) say it there.
+func incompletePrimary(doc *sbom.Document) {
+	if doc.Primary == "" {
+		return
+	}
+	for i := range doc.Dependencies {
+		if doc.Dependencies[i].Ref == doc.Primary {
+			doc.Dependencies[i].Completeness = sbom.CompletenessIncomplete
+			return
+		}
+	}
+	doc.Dependencies = append(doc.Dependencies, sbom.Dependency{Ref: doc.Primary, Completeness: sbom.CompletenessIncomplete})
+}
+
 // rootName names a synthetic root after the longest module path prefix its
 // sources share, or "release".
 func rootName(doc *sbom.Document, tops []string) string {
@@ -131,8 +183,9 @@ func rootName(doc *sbom.Document, tops []string) string {
 	return prefix
 }
 
-// finish fills the document-level fields.
-func finish(doc *sbom.Document, opts Options, shipped, failed bool) {
+// finish fills the document-level fields; incomplete says that something
+// found is not in the document.
+func finish(doc *sbom.Document, opts Options, shipped, incomplete bool) {
 	if c := doc.Component(doc.Primary); c != nil {
 		doc.Name = c.Name
 		if len(opts.Authors) == 0 && !c.Supplier.IsZero() {
@@ -154,7 +207,7 @@ func finish(doc *sbom.Document, opts Options, shipped, failed bool) {
 		doc.Lifecycle = "post-build"
 	}
 	doc.Completeness = sbom.CompletenessComplete
-	if failed {
+	if incomplete {
 		doc.Completeness = sbom.CompletenessIncomplete
 	}
 	doc.Normalize()

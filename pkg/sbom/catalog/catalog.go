@@ -112,6 +112,11 @@ type Result struct {
 	Errors []*SourceError
 	// Sources counts the catalogued sources per kind.
 	Sources map[Kind]int
+	// Files says what became of every file a cataloger claimed (archive
+	// entries included), sorted by path: the per-kind summary of the run.
+	// A failure outside any cataloger (a directory that cannot be read)
+	// has Kind "".
+	Files []sbom.FileStatus
 }
 
 // Kind is a kind of source: the name of the cataloger that read it.

@@ -8,4 +8,5 @@ import (
 	_ "github.com/vouchdev/vouch/pkg/sbom/catalog/ecosystems"
 	_ "github.com/vouchdev/vouch/pkg/sbom/catalog/gobin"
 	_ "github.com/vouchdev/vouch/pkg/sbom/catalog/gomod"
+	_ "github.com/vouchdev/vouch/pkg/sbom/catalog/manifests"
 )

@@ -3,12 +3,14 @@ package catalog
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -138,7 +140,7 @@ func walk(ctx context.Context, roots []string, opts Options, set *cataloger.Set,
 			jobs <- job{path: root, rel: fileRel(root), explicit: true, reg: set.MatchName(fileRel(root))}
 			continue
 		}
-		src := &dirSource{root: root, opts: opts}
+		src := &dirSource{root: root, opts: opts, claim: set.MatchName}
 		src.Walk(ctx, func(f cataloger.File) error {
 			j := f.(diskFile).job
 			if j.reg = set.MatchName(j.rel); j.reg != nil || f.Size() >= cataloger.MinSniffSize {
@@ -164,6 +166,31 @@ type dirSource struct {
 	root   string
 	opts   Options
 	failed []outcome
+	// claim, if set, names the cataloger that claims a file by its name:
+	// a link or special file it claims is a failed outcome, not silence.
+	claim func(name string) *cataloger.Registration
+}
+
+// special records a file that is not regular (a symlink, a FIFO, a
+// socket, a device) when a cataloger claims its name: vouch does not
+// follow links or read special files, so its part of the SBOM is missing.
+func (s *dirSource) special(p, rel string, mode fs.FileMode) {
+	if s.claim == nil {
+		return
+	}
+	reg := s.claim(rel)
+	if reg == nil {
+		return
+	}
+	what := "a special file (" + mode.Type().String() + ")"
+	if mode&fs.ModeSymlink != 0 {
+		what = "a symbolic link"
+		if t, err := os.Readlink(p); err == nil {
+			what += " to " + strconv.Quote(t)
+		}
+	}
+	err := fmt.Errorf("%s is %s, not a regular file: not read (vouch does not follow links)", reg.What, what)
+	s.failed = append(s.failed, outcome{job: job{path: p, rel: rel}, kind: Kind(reg.Name), err: err})
 }
 
 // Walk calls fn with a diskFile for each file; an error from fn stops it.
@@ -200,7 +227,11 @@ func (s *dirSource) Walk(ctx context.Context, fn func(cataloger.File) error) err
 			}
 			return nil
 		}
-		if excluded(rel, opts.Exclude) || !d.Type().IsRegular() {
+		if excluded(rel, opts.Exclude) {
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			s.special(p, rel, d.Type())
 			return nil
 		}
 		fnErr = fn(diskFile{job: job{path: p, rel: rel}, entry: d})

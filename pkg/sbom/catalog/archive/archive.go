@@ -191,6 +191,8 @@ func catalog(ctx context.Context, path, rel string, cfg cataloger.Config) (*sbom
 		b:      &budget{ctx: ctx, rel: rel, lim: cfg.Limits.WithDefaults()},
 		byName: map[string]int{},
 		seen:   map[string]bool{},
+		links:  map[string]string{},
+		dirs:   map[string]bool{},
 	}
 	f, _, err := safefile.Open("archive", path)
 	if err != nil {
@@ -251,13 +253,41 @@ type reader struct {
 	b     *budget
 	visit func(cataloger.File) error
 
-	found    []*sbom.Fragment // in archive order; nil for a copy a later entry replaced
-	byName   map[string]int   // cleaned entry name → index in found
-	seen     map[string]bool  // cleaned names of the regular entries read
+	// found is what the catalogers made of the entries, in archive order;
+	// a copy a later entry replaced has a nil Fragment.
+	found  []cataloger.Found
+	byName map[string]int  // cleaned entry name → index in found
+	seen   map[string]bool // cleaned names of the regular entries read
+	// dirs holds every directory above a catalogued entry, so that only
+	// an entry replacing one of them looks for what it shadows below it.
+	dirs map[string]bool
+	// links maps the cleaned name of every link or special entry to what
+	// it is ("a symlink to ../x"): what extraction puts at that name.
+	links    map[string]string
+	notRead  []sbom.FileStatus
 	warnings []sbom.Warning
 	// incomplete is set when an entry that might be catalogued was
 	// skipped, so the archive's list of contents may miss one.
 	incomplete bool
+}
+
+// skip records that the entry name is not faithfully in the fragment: a
+// warning saying why, a status the run's completeness and summary count,
+// and an incomplete list of contents. kind is the cataloger that would
+// have read it, if known.
+func (c *reader) skip(name, kind, why string) {
+	c.warn(name, why)
+	c.notRead = append(c.notRead, sbom.FileStatus{Path: c.rel + "!" + name, Kind: kind, NotRead: why})
+	c.incomplete = true
+}
+
+// claimedBy names the cataloger that claims an entry by its name alone,
+// or "".
+func (c *reader) claimedBy(name string) string {
+	if r := c.set.MatchName(name); r != nil {
+		return r.Name
+	}
+	return ""
 }
 
 func (c *reader) warn(entry, msg string) {
@@ -277,8 +307,7 @@ func (c *reader) cleanName(name string) (string, bool) {
 	escapes := strings.HasPrefix(n, "/") || (len(n) >= 2 && n[1] == ':') ||
 		slices.Contains(strings.Split(n, "/"), "..")
 	if escapes {
-		c.warn("", fmt.Sprintf("entry %q escapes its root (absolute path or \"..\"): skipped", name))
-		c.incomplete = true
+		c.skip(name, c.claimedBy(path.Base(n)), fmt.Sprintf("entry %q escapes its root (absolute path or \"..\"): skipped", name))
 		return "", false
 	}
 	n = path.Clean(n)
@@ -309,14 +338,11 @@ func (c *reader) entry(name string, size int64, r io.Reader) error {
 func (c *reader) catalogEntry(f cataloger.File) error {
 	e := f.(*entryFile)
 	name := e.name
-	// Extracting an archive keeps the last copy of a name: describe that one.
-	if c.seen[name] {
-		c.warn(name, "entry appears more than once: only the last copy, which extraction keeps, is catalogued")
-		if i, ok := c.byName[name]; ok {
-			c.found[i] = nil
-			delete(c.byName, name)
-		}
-	}
+	_, replaces := c.byName[name]
+	dup := c.seen[name]
+	// Extracting an archive keeps the last copy of a name: describe that
+	// one, but extractors differ, so a catalogued copy never silently wins.
+	c.replace(name, "a regular file")
 	c.seen[name] = true
 	head := make([]byte, cataloger.HeadSize)
 	n, err := io.ReadFull(e.r, head)
@@ -326,7 +352,19 @@ func (c *reader) catalogEntry(f cataloger.File) error {
 	head = head[:n]
 	e.r = io.MultiReader(bytes.NewReader(head), e.r)
 	reg := c.set.Match(name, head, true)
+	if dup && !replaces {
+		const why = "entry appears more than once: only the last copy, which extraction keeps, is catalogued"
+		if reg == nil {
+			c.warn(name, why)
+		} else {
+			c.skip(name, reg.Name, why)
+		}
+	}
 	if reg == nil {
+		return nil
+	}
+	if why := c.throughLink(name); why != "" {
+		c.skip(name, reg.Name, fmt.Sprintf("%s not catalogued: %s", reg.What, why))
 		return nil
 	}
 	frag, err := c.set.Catalog(c.ctx, reg, e)
@@ -334,8 +372,80 @@ func (c *reader) catalogEntry(f cataloger.File) error {
 		return c.entryFailed(e, reg, err)
 	}
 	c.byName[name] = len(c.found)
-	c.found = append(c.found, frag)
+	c.found = append(c.found, cataloger.Found{Kind: reg.Name, Path: e.path, Fragment: frag})
+	for dir := path.Dir(name); dir != "." && !c.dirs[dir]; dir = path.Dir(dir) {
+		c.dirs[dir] = true
+	}
 	return nil
+}
+
+// replace drops what was catalogued at name, or below it, when a later
+// entry (by) takes its place: extraction leaves something else there.
+func (c *reader) replace(name, by string) {
+	if i, ok := c.byName[name]; ok {
+		c.skip(name, c.found[i].Kind, fmt.Sprintf("shadowed by a later entry of the same name (%s), which extraction leaves instead: the catalogued copy is left out", by))
+		c.found[i].Fragment = nil
+		delete(c.byName, name)
+	}
+	if !c.dirs[name] {
+		return
+	}
+	var below []string
+	for n := range c.byName {
+		if strings.HasPrefix(n, name+"/") {
+			below = append(below, n)
+		}
+	}
+	slices.Sort(below)
+	for _, n := range below {
+		i := c.byName[n]
+		c.skip(n, c.found[i].Kind, fmt.Sprintf("shadowed: a later entry puts %s where its directory %s was: the catalogued copy is left out", by, name))
+		c.found[i].Fragment = nil
+		delete(c.byName, n)
+	}
+}
+
+// link notes a link or special entry (what says which): it shadows a
+// catalogued file of the same name or below it, and a file of a kind vouch
+// reads that is a link is not catalogued.
+func (c *reader) link(name, what string) {
+	_, replaces := c.byName[name]
+	c.replace(name, what)
+	c.links[name] = what
+	if kind := c.claimedBy(name); kind != "" && !replaces {
+		c.skip(name, kind, fmt.Sprintf("%s, not a regular file: not catalogued", what))
+	}
+}
+
+// throughLink says why a regular entry named name does not end up where
+// its name says: an earlier entry of that name, or of a directory above
+// it, is a link that extraction may write through. "" means it does.
+func (c *reader) throughLink(name string) string {
+	if what, ok := c.links[name]; ok {
+		return fmt.Sprintf("an earlier entry of the same name is %s, which extraction may write through", what)
+	}
+	for dir := path.Dir(name); dir != "."; dir = path.Dir(dir) {
+		if what, ok := c.links[dir]; ok {
+			return fmt.Sprintf("its directory %s is %s, which extraction may write through", dir, what)
+		}
+	}
+	return ""
+}
+
+// linkWhat describes a link entry named name to target for messages,
+// saying when it points outside the archive. A symbolic link's target is
+// relative to its directory; a hard link's to the archive's root.
+func linkWhat(name, target string, hard bool) string {
+	t := strings.ReplaceAll(target, `\`, "/")
+	kind, resolved := "a symlink", path.Join(path.Dir(name), t)
+	if hard {
+		kind, resolved = "a hard link", path.Clean(t)
+	}
+	abs := strings.HasPrefix(t, "/") || (len(t) >= 2 && t[1] == ':')
+	if abs || resolved == ".." || strings.HasPrefix(resolved, "../") {
+		return fmt.Sprintf("%s to %q, outside the archive", kind, target)
+	}
+	return fmt.Sprintf("%s to %q", kind, target)
 }
 
 // entryFailed sorts a cataloger's failure: a read of the archive that
@@ -354,8 +464,7 @@ func (c *reader) entryFailed(e *entryFile, reg *cataloger.Registration, err erro
 	if e.readErr != nil {
 		return fmt.Errorf("entry %s: %w", e.name, e.readErr)
 	}
-	c.warn(e.name, fmt.Sprintf("%s not catalogued: %v", reg.What, err))
-	c.incomplete = true
+	c.skip(e.name, reg.Name, fmt.Sprintf("%s not catalogued: %v", reg.What, err))
 	return nil
 }
 
@@ -418,10 +527,9 @@ func (c *reader) fragment(d digest.Digests) *sbom.Fragment {
 	seenComp, seenDep := map[string]bool{}, map[string]bool{}
 	var comps []sbom.Component
 	var deps []sbom.Dependency
-	for _, bf := range c.found {
-		if bf == nil {
-			continue
-		}
+	found := c.post()
+	for _, f := range found {
+		bf := f.Fragment
 		if bf.Primary != "" {
 			top.DependsOn = append(top.DependsOn, bf.Primary)
 		} else {
@@ -447,6 +555,10 @@ func (c *reader) fragment(d digest.Digests) *sbom.Fragment {
 		}
 		frag.Warnings = append(frag.Warnings, bf.Warnings...)
 	}
+	frag.Files = append(cataloger.Statuses(found), c.notRead...)
+	if slices.ContainsFunc(frag.Files, func(st sbom.FileStatus) bool { return st.NotRead != "" }) {
+		top.Completeness = sbom.CompletenessIncomplete
+	}
 	slices.Sort(versions)
 	versions = slices.Compact(versions)
 	switch {
@@ -466,6 +578,19 @@ func (c *reader) fragment(d digest.Digests) *sbom.Fragment {
 	frag.Dependencies = append([]sbom.Dependency{top}, deps...)
 	frag.Warnings = append(c.warnings, frag.Warnings...)
 	return frag
+}
+
+// post returns what the entries gave, without the copies later entries
+// replaced, after the run's post-processing steps: an archive is judged as
+// a directory is (a manifest in it needs its lockfile in it).
+func (c *reader) post() []cataloger.Found {
+	var found []cataloger.Found
+	for _, f := range c.found {
+		if f.Fragment != nil {
+			found = append(found, f)
+		}
+	}
+	return c.set.Post(found)
 }
 
 // roots are the components of a fragment that none of its dependencies

@@ -72,6 +72,7 @@ type member struct {
 	data string // or literal content
 	dir  bool
 	link string // symlink target
+	hard string // hard link target (tar only)
 }
 
 func (m member) open() (io.ReadCloser, int64, error) {
@@ -105,6 +106,8 @@ func writeTarGz(tb testing.TB, dst string, members []member) {
 			hdr.Typeflag = tar.TypeDir
 		case m.link != "":
 			hdr.Typeflag, hdr.Linkname = tar.TypeSymlink, m.link
+		case m.hard != "":
+			hdr.Typeflag, hdr.Linkname = tar.TypeLink, m.hard
 		}
 		var r io.ReadCloser
 		if hdr.Typeflag == tar.TypeReg {

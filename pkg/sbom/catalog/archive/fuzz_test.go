@@ -21,6 +21,11 @@ func FuzzCatalogArchive(f *testing.F) {
 		{name: "pkg/run.sh", data: "#!/bin/sh\necho hi\n"},
 		{name: "pkg/link", link: "run.sh"},
 		{name: "../evil", data: "MZ"},
+		// Later entries that shadow earlier ones.
+		{name: "pkg/bin/cut", link: "../../../etc/passwd"},
+		{name: "pkg/run.sh", hard: "pkg/link"},
+		{name: "pkg", link: "/tmp"},
+		{name: "pkg/late", data: "written through a link"},
 	}
 	dir := f.TempDir()
 	seeds := 0

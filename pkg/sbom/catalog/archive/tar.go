@@ -46,9 +46,12 @@ func (c *reader) tarGz(f io.Reader) (digest.Digests, error) {
 		}
 		switch hdr.Typeflag {
 		case tar.TypeReg, tar.TypeGNUSparse:
+		case tar.TypeDir:
+			continue
 		default:
-			// Directories, links, devices, FIFOs: nothing to catalog, and
-			// tar.Reader skips their (normally empty) data itself.
+			// Links, devices, FIFOs: nothing to catalog (tar.Reader skips
+			// their data itself), but extraction puts them at their name.
+			c.link(name, specialWhat(hdr))
 			continue
 		}
 		if err := c.entry(name, hdr.Size, &entryReader{b: c.b, name: name, r: tr}); err != nil {
@@ -69,6 +72,17 @@ func (c *reader) tarGz(f io.Reader) (digest.Digests, error) {
 		return digest.Digests{}, fmt.Errorf("hash: %w", err)
 	}
 	return d, nil
+}
+
+// specialWhat describes a tar entry that is neither a file nor a directory.
+func specialWhat(hdr *tar.Header) string {
+	switch hdr.Typeflag {
+	case tar.TypeSymlink:
+		return linkWhat(hdr.Name, hdr.Linkname, false)
+	case tar.TypeLink:
+		return linkWhat(hdr.Name, hdr.Linkname, true)
+	}
+	return fmt.Sprintf("a special file (tar type %q)", hdr.Typeflag)
 }
 
 // readErr passes limit and context errors through for errors.As and

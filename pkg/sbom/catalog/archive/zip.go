@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 
 	"github.com/vouchdev/vouch/pkg/sbom/digest"
@@ -41,7 +43,13 @@ func (c *reader) zip(f *os.File, size int64) (digest.Digests, error) {
 			return digest.Digests{}, err
 		}
 		name, ok := c.cleanName(zf.Name)
-		if !ok || !zf.Mode().IsRegular() {
+		switch {
+		case !ok || zf.Mode().IsDir():
+			continue
+		case !zf.Mode().IsRegular():
+			if err := c.zipLink(zf, name); err != nil {
+				return digest.Digests{}, err
+			}
 			continue
 		}
 		if err := c.zipEntry(zf, name); err != nil {
@@ -63,4 +71,31 @@ func (c *reader) zipEntry(zf *zip.File, name string) error {
 	}
 	defer rc.Close()
 	return c.readErr("zip", c.entry(name, int64(zf.UncompressedSize64), &entryReader{b: c.b, name: name, r: rc}))
+}
+
+// maxLinkTarget is the most bytes of a zip symlink's target that are read:
+// a path, never large.
+const maxLinkTarget = 4096
+
+// zipLink notes a zip entry that extraction makes a symlink (its content
+// is the target) or another special file.
+func (c *reader) zipLink(zf *zip.File, name string) error {
+	if zf.Mode()&fs.ModeSymlink == 0 {
+		c.link(name, fmt.Sprintf("a special file (mode %v)", zf.Mode().Type()))
+		return nil
+	}
+	rc, err := zf.Open()
+	if err != nil {
+		// The target cannot be read: what extraction leaves is unknown,
+		// which shadows a catalogued file all the same.
+		c.link(name, "a symlink to an unreadable target")
+		return nil
+	}
+	defer rc.Close()
+	target, err := io.ReadAll(io.LimitReader(&entryReader{b: c.b, name: name, r: rc}, maxLinkTarget))
+	if err != nil {
+		return c.readErr("zip", fmt.Errorf("entry %s: %w", name, err))
+	}
+	c.link(name, linkWhat(name, string(target), false))
+	return nil
 }

@@ -57,6 +57,12 @@ type Registration struct {
 type Found struct {
 	Kind     string
 	Fragment *sbom.Fragment
+	// Path is the file the cataloger read, as reported ("" for notes).
+	Path string
+	// Err is why the cataloger could not read the file; Fragment is then
+	// empty. Failed files are part of what a post step sees, so that it
+	// can tell a file that is absent from one vouch could not read.
+	Err error
 }
 
 // MinSniffSize is the size below which a file found by walking a directory

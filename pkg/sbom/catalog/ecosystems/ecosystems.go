@@ -117,6 +117,11 @@ func fileReader(read reader) cataloger.FileFunc {
 
 // readAll reads a file once, within ecosystem.MaxFileSize.
 func readAll(f cataloger.File) ([]byte, error) {
+	// A file on disk says its size: one too large is refused unread. In
+	// an archive the size is the header's claim, so the read is bounded.
+	if _, onDisk := f.Local(); onDisk && f.Size() > ecosystem.MaxFileSize {
+		return nil, tooLarge(f)
+	}
 	rc, err := f.Open()
 	if err != nil {
 		return nil, err
@@ -127,7 +132,11 @@ func readAll(f cataloger.File) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %w", f.Path(), err)
 	}
 	if len(data) > ecosystem.MaxFileSize {
-		return nil, fmt.Errorf("%s: more than the %d bytes vouch reads of a lockfile or package database", f.Path(), ecosystem.MaxFileSize)
+		return nil, tooLarge(f)
 	}
 	return data, nil
+}
+
+func tooLarge(f cataloger.File) error {
+	return fmt.Errorf("%s: more than the %d bytes vouch reads of a lockfile or package database", f.Path(), ecosystem.MaxFileSize)
 }
