@@ -3,6 +3,7 @@ package npm
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -240,4 +241,20 @@ func FuzzNodeModules(f *testing.F) {
 			ecotest.Consistent(t, frag)
 		}
 	})
+}
+
+// TestInstalledTree compares a tree npm installed here (its package.json
+// files, licence files and node_modules/.package-lock.json) with npm ls's
+// reading of it, and checks each package's install directory is recorded.
+func TestInstalledTree(t *testing.T) {
+	frag := ecotest.GroundTruthFS(t, NodeModules, "testdata/installed", "app", "testdata/installed/truth.json")
+	for _, c := range frag.Components {
+		dir, ok := c.Property(sbom.PropSourcePath)
+		if c.ID == frag.Primary {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join("testdata/installed", dir, "package.json")); !ok || err != nil {
+			t.Errorf("%s: install directory %q: %v", c.ID, dir, err)
+		}
+	}
 }

@@ -1,0 +1,142 @@
+package ecosystems_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog"
+	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/ecotest"
+)
+
+// fixture is an ecosystem package's real fixture placed in a project tree.
+type fixture struct {
+	src, dst string // a directory or a file under ../../ecosystem, and where it goes
+}
+
+// walkCases are the installed trees and lockfiles this package registers,
+// each as a tree catalog.Run walks: every case is found by its kind, with
+// the packages its ground truth lists (recall and precision ≥ 0.99).
+var walkCases = []struct {
+	name     string
+	files    []fixture
+	kind     catalog.Kind
+	sources  int    // how many sources of kind the walk reads
+	purl     string // the purl prefix of the ecosystem's packages
+	truth    string // truth.json under ../../ecosystem
+	prodOnly bool   // the truth's production list is what the SBOM holds
+	// concluded are licences the licence files of an installed package
+	// must give it.
+	concluded map[string]string
+}{
+	{
+		name:  "npm node_modules",
+		files: []fixture{{"npm/testdata/installed/app", "srv/app"}},
+		kind:  "npm-node-modules", sources: 1, purl: "pkg:npm/", truth: "npm/testdata/installed/truth.json",
+		concluded: map[string]string{"pkg:npm/express@4.21.2": "MIT", "pkg:npm/%40types/node@22.10.2": "MIT"},
+	},
+	{
+		name:  "python site-packages",
+		files: []fixture{{"python/testdata/site-packages", "venv/lib/python3.11/site-packages"}},
+		kind:  "python-installed", sources: 94, purl: "pkg:pypi/", truth: "python/testdata/site-packages.truth.json",
+		concluded: map[string]string{"pkg:pypi/flask@3.1.3": "BSD-3-Clause", "pkg:pypi/attrs@26.1.0": "MIT"},
+	},
+}
+
+// TestWalkFindsEachKind runs the catalog over a temporary tree holding
+// each fixture and scores the ecosystem's components in the SBOM against
+// the fixture's ground truth.
+func TestWalkFindsEachKind(t *testing.T) {
+	for _, tc := range walkCases {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			for _, f := range tc.files {
+				place(t, filepath.Join("../../ecosystem", f.src), filepath.Join(root, f.dst))
+			}
+			res := run(t, root)
+			if res.Sources[tc.kind] != tc.sources {
+				t.Errorf("sources %v, want %d of %s", res.Sources, tc.sources, tc.kind)
+			}
+			truth := ecotest.Load(t, filepath.Join("../../ecosystem", tc.truth))
+			var got []string
+			for _, c := range res.Document.Components {
+				if strings.HasPrefix(c.PURL, tc.purl) && c.ID != res.Document.Primary && c.Type == sbom.TypeLibrary {
+					got = append(got, c.Name+"@"+c.Version)
+				}
+			}
+			want := truth.Packages
+			if tc.prodOnly {
+				want = truth.Production
+			}
+			ecotest.Score(t, tc.name, got, want, 0.99)
+			for id, lic := range tc.concluded {
+				if c := res.Document.Component(id); c == nil || c.Licenses.Concluded != lic {
+					t.Errorf("%s: concluded licence: got %+v, want %s", id, c, lic)
+				}
+			}
+		})
+	}
+}
+
+// TestLockfileWinsOverTree: a node_modules tree with the project's
+// package-lock.json beside it is read once, from the lockfile (control:
+// the same tree without the lockfile is read from node_modules).
+func TestLockfileWinsOverTree(t *testing.T) {
+	root := t.TempDir()
+	place(t, "../../ecosystem/npm/testdata/installed/app", root)
+	place(t, "../../ecosystem/npm/testdata/v3-express/package-lock.json", filepath.Join(root, "package-lock.json"))
+	res := run(t, root)
+	if res.Sources["npm-package-lock"] != 1 {
+		t.Fatalf("sources %v: the lockfile was not read", res.Sources)
+	}
+	for _, c := range res.Document.Components {
+		if v, _ := c.Property("vouch:source:lockfile"); strings.Contains(v, "node_modules") {
+			t.Fatalf("%s read from the installed tree beside a lockfile (%s)", c.ID, v)
+		}
+	}
+}
+
+// run catalogs root.
+func run(t *testing.T, root string) *catalog.Result {
+	t.Helper()
+	res, err := catalog.Run(context.Background(), []string{root}, catalog.Options{Created: time.Unix(0, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range res.Errors {
+		t.Errorf("source error: %v", e)
+	}
+	return res
+}
+
+// place copies the file or directory src to dst.
+func place(t *testing.T, src, dst string) {
+	t.Helper()
+	fi, err := os.Stat(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.IsDir() {
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.CopyFS(dst, os.DirFS(src)); err != nil && !os.IsExist(err) {
+			t.Fatal(err)
+		}
+		return
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
