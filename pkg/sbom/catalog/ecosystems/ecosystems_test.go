@@ -45,6 +45,16 @@ var walkCases = []struct {
 		kind:  "python-installed", sources: 94, purl: "pkg:pypi/", truth: "python/testdata/site-packages.truth.json",
 		concluded: map[string]string{"pkg:pypi/flask@3.1.3": "BSD-3-Clause", "pkg:pypi/attrs@26.1.0": "MIT"},
 	},
+	{
+		name:  "pnpm lockfile v6",
+		files: []fixture{{"npm/testdata/pnpm6-express/pnpm-lock.yaml", "web/pnpm-lock.yaml"}},
+		kind:  "npm-pnpm-lock", sources: 1, purl: "pkg:npm/", truth: "npm/testdata/pnpm6-express/truth.json",
+	},
+	{
+		name:  "pnpm lockfile v5",
+		files: []fixture{{"npm/testdata/pnpm5-express/pnpm-lock.yaml", "web/pnpm-lock.yaml"}},
+		kind:  "npm-pnpm-lock", sources: 1, purl: "pkg:npm/", truth: "npm/testdata/pnpm5-express/truth.json",
+	},
 }
 
 // TestWalkFindsEachKind runs the catalog over a temporary tree holding

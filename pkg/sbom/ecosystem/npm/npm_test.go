@@ -182,17 +182,31 @@ func FuzzYarnLock(f *testing.F) {
 	ecotest.Fuzz(f, YarnLock, []string{"testdata/yarn-express/yarn.lock"})
 }
 
-// TestPnpmGroundTruth compares a pnpm 9 lockfile with pnpm's own listing
+// TestPnpmGroundTruth compares pnpm 9, 6 and 5 lockfiles (pnpm 9.15, 8.15, 7.33) with pnpm's own listing
 // of what it installed from it (testdata/pnpm-truth.py).
 func TestPnpmGroundTruth(t *testing.T) {
-	ecotest.GroundTruth(t, PnpmLock, "testdata/pnpm-express", "pnpm-lock.yaml", false)
+	for _, tc := range []struct {
+		dir      string
+		expected []string
+	}{
+		{"pnpm-express", nil},
+		// osv-scalibr splits a version 6 key at every "/", so a package
+		// whose peer is scoped ("/@babel/x@1(@babel/core@2)") is lost to
+		// it; pnpm ls lists it, as vouch does.
+		{"pnpm6-express", []string{"vouch lists @babel/helper-module-transforms@7.29.17, which osv-scalibr's reading"}},
+		{"pnpm5-express", nil},
+	} {
+		t.Run(tc.dir, func(t *testing.T) {
+			ecotest.GroundTruth(t, PnpmLock, filepath.Join("testdata", tc.dir), "pnpm-lock.yaml", false, tc.expected...)
+		})
+	}
 }
 
 func FuzzPnpmLock(f *testing.F) {
-	ecotest.Fuzz(f, PnpmLock, []string{"testdata/pnpm-express/pnpm-lock.yaml"})
+	ecotest.Fuzz(f, PnpmLock, []string{"testdata/pnpm-express/pnpm-lock.yaml", "testdata/pnpm6-express/pnpm-lock.yaml", "testdata/pnpm5-express/pnpm-lock.yaml"})
 }
 
-// TestPnpmRejected: an older lockfile format is an error naming the file
+// TestPnpmRejected: a lockfile format older than 5 is an error naming the file
 // and the version found; a dependency the lockfile does not hold is a
 // warning; each beside its control.
 func TestPnpmRejected(t *testing.T) {
@@ -207,9 +221,9 @@ func TestPnpmRejected(t *testing.T) {
 			t.Errorf("%s: scope %s", c.ID, c.Scope)
 		}
 	}
-	if _, err := PnpmLock(context.Background(), "x/pnpm-lock.yaml", []byte(fmt.Sprintf(lock, "6.0", "2.0.0"))); err == nil ||
-		!strings.Contains(err.Error(), "x/pnpm-lock.yaml") || !strings.Contains(err.Error(), `"6.0"`) {
-		t.Errorf("v6: %v", err)
+	if _, err := PnpmLock(context.Background(), "x/pnpm-lock.yaml", []byte(fmt.Sprintf(lock, "4.0", "2.0.0"))); err == nil ||
+		!strings.Contains(err.Error(), "x/pnpm-lock.yaml") || !strings.Contains(err.Error(), `"4.0"`) {
+		t.Errorf("v4: %v", err)
 	}
 	frag, err = PnpmLock(context.Background(), "pnpm-lock.yaml", []byte(fmt.Sprintf(lock, "9.0", "3.0.0")))
 	if err != nil || len(frag.Warnings) != 1 || !strings.Contains(frag.Warnings[0].Message, "depends on b 3.0.0") {
