@@ -46,6 +46,16 @@ var walkCases = []struct {
 		concluded: map[string]string{"pkg:pypi/flask@3.1.3": "BSD-3-Clause", "pkg:pypi/attrs@26.1.0": "MIT"},
 	},
 	{
+		name:  "Swift Package.resolved v3",
+		files: []fixture{{"swift/testdata/v3-periphery/Package.resolved", "app/Package.resolved"}},
+		kind:  "swift-package-resolved", sources: 1, purl: "pkg:swift/", truth: "swift/testdata/v3-periphery/truth.json",
+	},
+	{
+		name:  "Swift Package.resolved v1 in an Xcode project",
+		files: []fixture{{"swift/testdata/v1-tuist/Package.resolved", "App.xcodeproj/project.xcworkspace/xcshareddata/swiftpm/Package.resolved"}},
+		kind:  "swift-package-resolved", sources: 1, purl: "pkg:swift/", truth: "swift/testdata/v1-tuist/truth.json",
+	},
+	{
 		name:  "pnpm lockfile v6",
 		files: []fixture{{"npm/testdata/pnpm6-express/pnpm-lock.yaml", "web/pnpm-lock.yaml"}},
 		kind:  "npm-pnpm-lock", sources: 1, purl: "pkg:npm/", truth: "npm/testdata/pnpm6-express/truth.json",
