@@ -53,6 +53,7 @@ var kinds = []struct {
 	{"dotnet-packages-lock", "packages.lock.json", []string{"packages.lock.json"}, dotnet.PackagesLock},
 	{"java-gradle-lockfile", "gradle.lockfile", []string{"gradle.lockfile"}, java.GradleLockfile},
 	{"swift-package-resolved", "Package.resolved", []string{"Package.resolved"}, swift.PackageResolved},
+	{"dotnet-deps-json", ".NET deps.json", []string{"*.deps.json"}, dotnet.DepsJSON},
 }
 
 // databases are the package databases of an installed system, read where

@@ -56,6 +56,11 @@ var walkCases = []struct {
 		kind:  "swift-package-resolved", sources: 1, purl: "pkg:swift/", truth: "swift/testdata/v1-tuist/truth.json",
 	},
 	{
+		name:  ".NET deps.json of a built app",
+		files: []fixture{{"dotnet/testdata/deps-testlibrary/TestLibrary.deps.json", "bin/Release/net6.0/TestLibrary.deps.json"}},
+		kind:  "dotnet-deps-json", sources: 1, purl: "pkg:nuget/", truth: "dotnet/testdata/deps-testlibrary/truth.json",
+	},
+	{
 		name:  "pnpm lockfile v6",
 		files: []fixture{{"npm/testdata/pnpm6-express/pnpm-lock.yaml", "web/pnpm-lock.yaml"}},
 		kind:  "npm-pnpm-lock", sources: 1, purl: "pkg:npm/", truth: "npm/testdata/pnpm6-express/truth.json",
