@@ -61,6 +61,11 @@ var walkCases = []struct {
 		kind:  "dotnet-deps-json", sources: 1, purl: "pkg:nuget/", truth: "dotnet/testdata/deps-testlibrary/truth.json",
 	},
 	{
+		name:  "Yarn berry lockfile",
+		files: []fixture{{"npm/testdata/berry-express/yarn.lock", "web/yarn.lock"}},
+		kind:  "npm-yarn-lock", sources: 1, purl: "pkg:npm/", truth: "npm/testdata/berry-express/truth.json",
+	},
+	{
 		name:  "pnpm lockfile v6",
 		files: []fixture{{"npm/testdata/pnpm6-express/pnpm-lock.yaml", "web/pnpm-lock.yaml"}},
 		kind:  "npm-pnpm-lock", sources: 1, purl: "pkg:npm/", truth: "npm/testdata/pnpm6-express/truth.json",

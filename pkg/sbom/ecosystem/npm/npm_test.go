@@ -159,8 +159,9 @@ func TestYarnGroundTruth(t *testing.T) {
 	ecotest.GroundTruth(t, YarnLock, "testdata/yarn-express", "yarn.lock", false)
 }
 
-// TestYarnRejected: a berry lockfile is an error naming the file; a
-// dependency the lockfile does not hold is a warning beside the control.
+// TestYarnRejected: a dependency the lockfile does not hold is a warning
+// beside the control; a berry lockfile that is not YAML is an error naming
+// the file (control: the same lockfile, well-formed, is read).
 func TestYarnRejected(t *testing.T) {
 	const lock = "# yarn lockfile v1\n\n\"@s/a@^1.0.0\", \"@s/a@^1.1.0\":\n  version \"1.2.0\"\n  dependencies:\n    b \"%s\"\n\nb@^2:\n  version \"2.0.1\"\n"
 	frag, err := YarnLock(context.Background(), "yarn.lock", []byte(strings.Replace(lock, "%s", "^2", 1)))
@@ -172,14 +173,31 @@ func TestYarnRejected(t *testing.T) {
 	if err != nil || len(frag.Warnings) != 1 || !strings.Contains(frag.Warnings[0].Message, "depends on b@^3") {
 		t.Errorf("missing: %v %v", err, frag.Warnings)
 	}
-	_, err = YarnLock(context.Background(), "x/yarn.lock", []byte("__metadata:\n  version: 8\n"))
+	const berry = "__metadata:\n  version: 8\n\n\"a@npm:^1\":\n  version: 1.0.0\n  resolution: \"a@npm:1.0.0\"\n%s"
+	frag, err = YarnLock(context.Background(), "x/yarn.lock", []byte(strings.Replace(berry, "%s", "", 1)))
+	if err != nil || len(frag.Components) != 1 || frag.Components[0].ID != "pkg:npm/a@1.0.0" {
+		t.Errorf("berry control: %v %+v", err, frag)
+	}
+	_, err = YarnLock(context.Background(), "x/yarn.lock", []byte(strings.Replace(berry, "%s", "  dependencies: [\n", 1)))
 	if err == nil || !strings.Contains(err.Error(), "x/yarn.lock") {
 		t.Errorf("berry: %v", err)
 	}
 }
 
 func FuzzYarnLock(f *testing.F) {
-	ecotest.Fuzz(f, YarnLock, []string{"testdata/yarn-express/yarn.lock"})
+	ecotest.Fuzz(f, YarnLock, []string{"testdata/yarn-express/yarn.lock", "testdata/berry-express/yarn.lock"})
+}
+
+// TestBerryGroundTruth compares a Yarn 4 lockfile with Yarn's own reading
+// of it (yarn info --all --recursive; testdata/berry-truth.py): the
+// packages, with patched ones as the package they patch, and every edge,
+// the root workspace's included.
+func TestBerryGroundTruth(t *testing.T) {
+	frag := ecotest.Read(t, YarnLock, "testdata/berry-express/yarn.lock")
+	ecotest.Compare(t, frag, ecotest.Load(t, "testdata/berry-express/truth.json"), true)
+	if frag.Primary != "pkg:npm/fx-express@0.0.0-use.local" {
+		t.Errorf("primary %q", frag.Primary)
+	}
 }
 
 // TestPnpmGroundTruth compares pnpm 9, 6 and 5 lockfiles (pnpm 9.15, 8.15, 7.33) with pnpm's own listing
