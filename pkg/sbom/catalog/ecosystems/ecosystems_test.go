@@ -46,6 +46,12 @@ var walkCases = []struct {
 		concluded: map[string]string{"pkg:pypi/flask@3.1.3": "BSD-3-Clause", "pkg:pypi/attrs@26.1.0": "MIT"},
 	},
 	{
+		name:  "Ruby GEM_HOME",
+		files: []fixture{{"ruby/testdata/gem-home", "usr/lib/ruby/gems/3.1.0"}},
+		kind:  "ruby-installed-gemspec", sources: 85, purl: "pkg:gem/", truth: "ruby/testdata/gem-home.truth.json",
+		concluded: map[string]string{"pkg:gem/rake@13.0.6": "MIT", "pkg:gem/debug@1.4.0": "BSD-2-Clause"},
+	},
+	{
 		name:  "Swift Package.resolved v3",
 		files: []fixture{{"swift/testdata/v3-periphery/Package.resolved", "app/Package.resolved"}},
 		kind:  "swift-package-resolved", sources: 1, purl: "pkg:swift/", truth: "swift/testdata/v3-periphery/truth.json",

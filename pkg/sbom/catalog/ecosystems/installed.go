@@ -15,6 +15,7 @@ import (
 	"github.com/vouchdev/vouch/pkg/sbom/catalog/gomod"
 	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/npm"
 	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/python"
+	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/ruby"
 )
 
 // Installed package trees are not one file but a directory of them. Each
@@ -37,6 +38,13 @@ func init() {
 		Globs: []string{"METADATA", "PKG-INFO"},
 		New: func(cataloger.Config) cataloger.Cataloger {
 			return cataloger.PerFile("python-installed", (&sitePackages{}).read)
+		},
+	})
+	cataloger.Register(cataloger.Registration{
+		Name: "ruby-installed-gemspec", What: "installed gem specification (GEM_HOME/specifications)",
+		Globs: []string{"*.gemspec"},
+		New: func(cataloger.Config) cataloger.Cataloger {
+			return cataloger.PerFile("ruby-installed-gemspec", (&gemSpecs{}).read)
 		},
 	})
 }
@@ -64,7 +72,7 @@ func nodeModules(ctx context.Context, f cataloger.File) (*sbom.Fragment, error) 
 		return &sbom.Fragment{}, nil
 	}
 	for _, l := range npmLockfiles {
-		if fi, err := os.Stat(filepath.Join(root, filepath.FromSlash(project), l)); err == nil && fi.Mode().IsRegular() {
+		if isRegular(filepath.Join(root, filepath.FromSlash(project), l)) {
 			return &sbom.Fragment{}, nil
 		}
 	}
@@ -76,16 +84,30 @@ func nodeModules(ctx context.Context, f cataloger.File) (*sbom.Fragment, error) 
 	return frag, nil
 }
 
-// sitePackages reads installed Python distributions. On disk, the first
-// distribution of a directory (a site-packages) reads them all, so that
-// each one's Requires-Dist resolves to the distributions installed beside
-// it, and the others add nothing. Inside an archive, where there is no
-// directory to list, each metadata file is read on its own.
-type sitePackages struct {
-	// first caches, per directory on disk, the name of its first
-	// distribution: the one that reads the directory.
-	first sync.Map
+// dirOnce lets the first of a directory's files read the whole directory,
+// so that what its entries depend on resolves to the entries installed
+// beside them, and the others add nothing. It caches, per directory on
+// disk, which file is the first.
+type dirOnce struct{ first sync.Map }
+
+// isFirst reports whether name is the first of the entries members lists
+// in dir on disk.
+func (o *dirOnce) isFirst(dir, name string, members func(dir string) []string) bool {
+	v, ok := o.first.Load(dir)
+	if !ok {
+		first := ""
+		if m := members(dir); len(m) > 0 {
+			first = m[0]
+		}
+		v, _ = o.first.LoadOrStore(dir, first)
+	}
+	return v.(string) == name
 }
+
+// sitePackages reads installed Python distributions: on disk, a directory
+// of them (a site-packages) at once; inside an archive, where there is no
+// directory to list, each metadata file on its own.
+type sitePackages struct{ dirOnce }
 
 func (s *sitePackages) read(ctx context.Context, f cataloger.File) (*sbom.Fragment, error) {
 	dist := path.Dir(f.Path())
@@ -100,7 +122,7 @@ func (s *sitePackages) read(ctx context.Context, f cataloger.File) (*sbom.Fragme
 		}
 		return python.Distribution(ctx, f.Path(), data)
 	}
-	if s.firstDist(root, dir) != path.Base(dist) {
+	if !s.isFirst(filepath.Join(root, filepath.FromSlash(dir)), path.Base(dist), dists) {
 		return &sbom.Fragment{}, nil
 	}
 	frag, err := python.SitePackages(ctx, os.DirFS(root), dir)
@@ -125,26 +147,71 @@ func distMetadata(dir string) string {
 	return ""
 }
 
-// firstDist returns the name of the first directory, in lexical order, of
-// dir under root that is a distribution with its metadata file.
-func (s *sitePackages) firstDist(root, dir string) string {
-	if v, ok := s.first.Load(dir); ok {
-		return v.(string)
-	}
-	first := ""
-	entries, _ := os.ReadDir(filepath.Join(root, filepath.FromSlash(dir)))
+// dists lists, in order, the distributions in dir that have their
+// metadata file.
+func dists(dir string) []string {
+	var out []string
+	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
-		meta := distMetadata(e.Name())
-		if meta == "" {
-			continue
-		}
-		if fi, err := os.Stat(filepath.Join(root, filepath.FromSlash(dir), e.Name(), meta)); err == nil && fi.Mode().IsRegular() {
-			first = e.Name()
-			break
+		if meta := distMetadata(e.Name()); meta != "" && isRegular(filepath.Join(dir, e.Name(), meta)) {
+			out = append(out, e.Name())
 		}
 	}
-	s.first.Store(dir, first)
-	return first
+	return out
+}
+
+// gemSpecs reads installed gems: on disk, a GEM_HOME's specifications
+// directory at once (its default/ subdirectory included); inside an
+// archive, each gemspec on its own. A gemspec elsewhere is a project's own
+// source, not an installed gem: its Gemfile.lock says what it installs.
+type gemSpecs struct{ dirOnce }
+
+func (g *gemSpecs) read(ctx context.Context, f cataloger.File) (*sbom.Fragment, error) {
+	specDir, name := path.Dir(f.Path()), path.Base(f.Path())
+	if path.Base(specDir) == "default" {
+		specDir, name = path.Dir(specDir), "default/"+name
+	}
+	if path.Base(specDir) != "specifications" {
+		return &sbom.Fragment{}, nil
+	}
+	root, dir, ok := treeRoot(f, specDir)
+	if !ok {
+		data, err := readAll(f)
+		if err != nil {
+			return nil, err
+		}
+		return ruby.GemSpec(ctx, f.Path(), data)
+	}
+	if !g.isFirst(filepath.Join(root, filepath.FromSlash(dir)), name, gemspecFiles) {
+		return &sbom.Fragment{}, nil
+	}
+	frag, err := ruby.Specifications(ctx, os.DirFS(root), dir)
+	if err != nil {
+		return nil, err
+	}
+	conclude(frag, root)
+	return frag, nil
+}
+
+// gemspecFiles lists, in order, the gemspecs of a specifications
+// directory, then those of its default/ ("default/name.gemspec").
+func gemspecFiles(dir string) []string {
+	var out []string
+	for _, sub := range []string{"", "default"} {
+		entries, _ := os.ReadDir(filepath.Join(dir, sub))
+		for _, e := range entries {
+			if strings.HasSuffix(e.Name(), ".gemspec") && e.Type().IsRegular() {
+				out = append(out, path.Join(sub, e.Name()))
+			}
+		}
+	}
+	return out
+}
+
+// isRegular reports whether p is a regular file.
+func isRegular(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // treeRoot returns the directory on disk that f's reported path is

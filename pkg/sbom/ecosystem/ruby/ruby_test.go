@@ -2,12 +2,14 @@ package ruby
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/ecosystem"
 	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/ecotest"
 )
 
@@ -81,4 +83,54 @@ func TestPlatforms(t *testing.T) {
 func FuzzGemfileLock(f *testing.F) {
 	ecotest.Fuzz(f, GemfileLock, []string{"testdata/devise/Gemfile.lock"},
 		"GEM\n  specs:\n    a (1-x)\n      b\n    b (2)\nPATH\n  remote: .\n  specs:\n    c (3)\nDEPENDENCIES\n  a\n")
+}
+
+// TestSpecifications compares the gems installed with Debian's Ruby 3.1
+// (its GEM_HOME's specifications, default gems included) with RubyGems'
+// own loading of the same files (testdata/gem-truth.rb), licences
+// included.
+func TestSpecifications(t *testing.T) {
+	frag, err := Specifications(context.Background(), os.DirFS("testdata/gem-home"), "specifications")
+	if err != nil {
+		t.Fatal(err)
+	}
+	truth := ecotest.Load(t, "testdata/gem-home.truth.json")
+	ecotest.Compare(t, frag, truth, true)
+	var got, want []string
+	for _, c := range frag.Components {
+		lic := c.Licenses.Declared
+		if text, ok := c.Property(ecosystem.PropLicenseText); ok {
+			lic = text
+		}
+		if lic != "" {
+			got = append(got, c.Name+"@"+c.Version+" "+lic)
+		}
+	}
+	for k, v := range truth.Licenses {
+		want = append(want, k+" "+v)
+	}
+	ecotest.Score(t, "licences", got, want, 0.99)
+}
+
+// TestGemSpecAlone: a gemspec read on its own gives its gem and no
+// dependency list; one whose name is computed is a warning, not a gem.
+func TestGemSpecAlone(t *testing.T) {
+	data, err := os.ReadFile("testdata/gem-home/specifications/debug-1.4.0.gemspec")
+	if err != nil {
+		t.Fatal(err)
+	}
+	frag, err := GemSpec(context.Background(), "x/debug-1.4.0.gemspec", data)
+	if err != nil || len(frag.Components) != 1 || frag.Components[0].ID != "pkg:gem/debug@1.4.0" ||
+		frag.Components[0].Licenses.Declared != "Ruby OR BSD-2-Clause" || len(frag.Dependencies) != 0 || len(frag.Warnings) != 0 {
+		t.Fatalf("control: %v %+v", err, frag)
+	}
+	computed := strings.Replace(string(data), `s.name = "debug".freeze`, `s.name = NAME`, 1)
+	frag, err = GemSpec(context.Background(), "x/debug-1.4.0.gemspec", []byte(computed))
+	if err != nil || len(frag.Components) != 0 || len(frag.Warnings) == 0 || !strings.Contains(frag.Warnings[0].Message, "x/debug-1.4.0.gemspec") {
+		t.Errorf("computed name: %v %+v", err, frag)
+	}
+}
+
+func FuzzGemSpec(f *testing.F) {
+	ecotest.Fuzz(f, GemSpec, []string{"testdata/gem-home/specifications/debug-1.4.0.gemspec", "testdata/gem-home/specifications/minitest-5.15.0.gemspec"})
 }
