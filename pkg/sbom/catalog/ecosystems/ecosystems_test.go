@@ -1,8 +1,12 @@
 package ecosystems_test
 
 import (
+	"archive/tar"
+	"compress/gzip"
 	"context"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -38,6 +42,11 @@ var walkCases = []struct {
 		files: []fixture{{"npm/testdata/installed/app", "srv/app"}},
 		kind:  "npm-node-modules", sources: 1, purl: "pkg:npm/", truth: "npm/testdata/installed/truth.json",
 		concluded: map[string]string{"pkg:npm/express@4.21.2": "MIT", "pkg:npm/%40types/node@22.10.2": "MIT"},
+	},
+	{
+		name:  "Yarn 1 node_modules",
+		files: []fixture{{"npm/testdata/node-modules/express", "app"}},
+		kind:  "npm-node-modules", sources: 1, purl: "pkg:npm/", truth: "npm/testdata/node-modules/truth.json",
 	},
 	{
 		name:  "python site-packages",
@@ -133,6 +142,86 @@ func TestLockfileWinsOverTree(t *testing.T) {
 		if v, _ := c.Property("vouch:source:lockfile"); strings.Contains(v, "node_modules") {
 			t.Fatalf("%s read from the installed tree beside a lockfile (%s)", c.ID, v)
 		}
+	}
+}
+
+// TestInstalledInArchive: installed Python distributions and gems inside a
+// release archive, where there is no directory to list, are read one
+// metadata file at a time: every package is found, with its declared
+// licence, and no dependency list is claimed for it.
+func TestInstalledInArchive(t *testing.T) {
+	for _, tc := range []struct {
+		src, dst, purl, truth string
+	}{
+		{"python/testdata/site-packages", "lib/python3.11/site-packages", "pkg:pypi/", "python/testdata/site-packages.truth.json"},
+		{"ruby/testdata/gem-home", "lib/ruby/gems/3.1.0", "pkg:gem/", "ruby/testdata/gem-home.truth.json"},
+	} {
+		t.Run(tc.purl, func(t *testing.T) {
+			root := t.TempDir()
+			writeTarGz(t, filepath.Join(root, "dist", "app.tar.gz"), filepath.Join("../../ecosystem", tc.src), tc.dst)
+			res := run(t, root)
+			truth := ecotest.Load(t, filepath.Join("../../ecosystem", tc.truth))
+			var got, lic, wantLic []string
+			for _, c := range res.Document.Components {
+				if strings.HasPrefix(c.PURL, tc.purl) {
+					got = append(got, c.Name+"@"+c.Version)
+					if c.Licenses.Declared != "" {
+						lic = append(lic, c.Name+"@"+c.Version+" "+c.Licenses.Declared)
+					}
+				}
+			}
+			for k, v := range truth.Licenses {
+				wantLic = append(wantLic, k+" "+v)
+			}
+			ecotest.Score(t, "packages", got, truth.Packages, 0.99)
+			ecotest.Score(t, "licences", lic, wantLic, 0.99)
+			for _, d := range res.Document.Dependencies {
+				if strings.HasPrefix(d.Ref, tc.purl) && len(d.DependsOn) > 0 {
+					t.Errorf("%s: edges %v from a file read alone", d.Ref, d.DependsOn)
+				}
+			}
+		})
+	}
+}
+
+// writeTarGz writes the files under dir into a new .tar.gz at file, below
+// prefix.
+func writeTarGz(t *testing.T, file, dir, prefix string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out, err := os.Create(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	gz := gzip.NewWriter(out)
+	tw := tar.NewWriter(gz)
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		hdr := &tar.Header{Name: path.Join(prefix, filepath.ToSlash(rel)), Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg}
+		if err := tw.WriteHeader(hdr); err != nil {
+			return err
+		}
+		_, err = tw.Write(data)
+		return err
+	})
+	if err == nil {
+		err = tw.Close()
+	}
+	if err == nil {
+		err = gz.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
