@@ -225,6 +225,37 @@ func writeTarGz(t *testing.T, file, dir, prefix string) {
 	}
 }
 
+// TestWheel: a wheel, found in a directory and inside a release archive,
+// gives its distribution (control: the wheel's METADATA read by Python's
+// zipfile and email modules says wheel 0.43.0 and the same purl).
+func TestWheel(t *testing.T) {
+	const src = "../../ecosystem/python/testdata/wheel/wheel-0.43.0-py3-none-any.whl"
+	for _, tc := range []struct {
+		name  string
+		kind  catalog.Kind // what the walk counts: an archive's entries are its own
+		setup func(t *testing.T, root string)
+	}{
+		{"directory", "python-wheel", func(t *testing.T, root string) {
+			place(t, src, filepath.Join(root, "dist", "wheel-0.43.0-py3-none-any.whl"))
+		}},
+		{"tar.gz", catalog.KindArchive, func(t *testing.T, root string) {
+			writeTarGz(t, filepath.Join(root, "release.tar.gz"), filepath.Dir(src), "wheels")
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			tc.setup(t, root)
+			res := run(t, root)
+			if res.Sources[tc.kind] != 1 {
+				t.Errorf("sources %v, want one %s", res.Sources, tc.kind)
+			}
+			if c := res.Document.Component("pkg:pypi/wheel@0.43.0"); c == nil || c.Name != "wheel" {
+				t.Errorf("no pkg:pypi/wheel@0.43.0 in %+v", res.Document.Components)
+			}
+		})
+	}
+}
+
 // run catalogs root.
 func run(t *testing.T, root string) *catalog.Result {
 	t.Helper()
