@@ -26,13 +26,12 @@ type fixture struct {
 // each as a tree catalog.Run walks: every case is found by its kind, with
 // the packages its ground truth lists (recall and precision ≥ 0.99).
 var walkCases = []struct {
-	name     string
-	files    []fixture
-	kind     catalog.Kind
-	sources  int    // how many sources of kind the walk reads
-	purl     string // the purl prefix of the ecosystem's packages
-	truth    string // truth.json under ../../ecosystem
-	prodOnly bool   // the truth's production list is what the SBOM holds
+	name    string
+	files   []fixture
+	kind    catalog.Kind
+	sources int    // how many sources of kind the walk reads
+	purl    string // the purl prefix of the ecosystem's packages
+	truth   string // truth.json under ../../ecosystem
 	// concluded are licences the licence files of an installed package
 	// must give it.
 	concluded map[string]string
@@ -113,11 +112,7 @@ func TestWalkFindsEachKind(t *testing.T) {
 					got = append(got, c.Name+"@"+c.Version)
 				}
 			}
-			want := truth.Packages
-			if tc.prodOnly {
-				want = truth.Production
-			}
-			ecotest.Score(t, tc.name, got, want, 0.99)
+			ecotest.Score(t, tc.name, got, truth.Packages, 0.99)
 			for id, lic := range tc.concluded {
 				if c := res.Document.Component(id); c == nil || c.Licenses.Concluded != lic {
 					t.Errorf("%s: concluded licence: got %+v, want %s", id, c, lic)
