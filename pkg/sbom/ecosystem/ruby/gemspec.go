@@ -3,6 +3,7 @@ package ruby
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io/fs"
@@ -25,8 +26,8 @@ import (
 type installedSpec struct {
 	name, version, platform string
 	licenses                []string
-	runtime, any            []string // add_runtime_dependency; add_dependency
-	typed                   bool     // the file uses add_runtime/add_development_dependency
+	runtime, any            []ecosystem.Dep // add_runtime_dependency; add_dependency
+	typed                   bool            // the file uses add_runtime/add_development_dependency
 }
 
 var (
@@ -35,8 +36,9 @@ var (
 	// reLicenses matches `s.licenses = ["MIT".freeze]` and `s.license = "MIT"`.
 	reLicenses = regexp.MustCompile(`^\s*\w+\.licenses?\s*=\s*(.*)$`)
 	reQuoted   = regexp.MustCompile(`"([^"]*)"|'([^']*)'`)
-	// reDep matches `s.add_runtime_dependency(%q<irb>.freeze, [">= 1"])`.
-	reDep = regexp.MustCompile(`^\s*\w+\.add_(runtime_|development_)?dependency\(?\s*(?:%q<([^>]*)>|"([^"]*)"|'([^']*)')`)
+	// reDep matches `s.add_runtime_dependency(%q<irb>.freeze, [">= 1"])`;
+	// the requirement's constraints are the quoted strings after the name.
+	reDep = regexp.MustCompile(`^\s*\w+\.add_(runtime_|development_)?dependency\(?\s*(?:%q<([^>]*)>|"([^"]*)"|'([^']*)')(.*)$`)
 )
 
 // parseSpec reads the attributes vouch needs from a generated gemspec.
@@ -63,14 +65,20 @@ func parseSpec(data []byte) installedSpec {
 				s.licenses = append(s.licenses, q[1]+q[2])
 			}
 		} else if m := reDep.FindStringSubmatch(line); m != nil {
-			name := m[2] + m[3] + m[4]
+			var req []string
+			for _, q := range reQuoted.FindAllStringSubmatch(m[5], -1) {
+				req = append(req, q[1]+q[2])
+			}
+			// Dep.Version holds the requirement, which the graph's lookup
+			// evaluates (and a warning quotes).
+			d := ecosystem.Dep{Name: m[2] + m[3] + m[4], Version: strings.Join(req, ", ")}
 			switch m[1] {
 			case "runtime_":
-				s.runtime, s.typed = append(s.runtime, name), true
+				s.runtime, s.typed = append(s.runtime, d), true
 			case "development_":
 				s.typed = true
 			default:
-				s.any = append(s.any, name)
+				s.any = append(s.any, d)
 			}
 		}
 	}
@@ -81,11 +89,14 @@ func parseSpec(data []byte) installedSpec {
 // dependency twice, typed and, in a fallback branch for old RubyGems
 // versions, as add_dependency; newer ones write runtime dependencies as
 // add_dependency only.
-func (s installedSpec) deps() []string {
+func (s installedSpec) deps() []ecosystem.Dep {
+	deps := s.any
 	if s.typed {
-		return slices.Compact(slices.Sorted(slices.Values(s.runtime)))
+		deps = s.runtime
 	}
-	return slices.Compact(slices.Sorted(slices.Values(s.any)))
+	return slices.CompactFunc(slices.SortedFunc(slices.Values(deps), func(a, b ecosystem.Dep) int {
+		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.Version, b.Version))
+	}), func(a, b ecosystem.Dep) bool { return a == b })
 }
 
 // Specifications reads the installed gems of a GEM_HOME whose
@@ -93,7 +104,7 @@ func (s installedSpec) deps() []string {
 // its default/ subdirectory (the gems Ruby itself ships). The licences
 // are the gemspec's (any one of them may be chosen, so they are joined
 // with OR); each runtime dependency is an edge to every installed version
-// of the gem it names (the version requirement is not evaluated). A gem's
+// of the gem it names whose version meets its requirement. A gem's
 // files are in GEM_HOME/gems/<name>-<version>, recorded in
 // sbom.PropSourcePath for its licence files.
 func Specifications(ctx context.Context, fsys fs.FS, dir string) (*sbom.Fragment, error) {
@@ -115,9 +126,31 @@ func Specifications(ctx context.Context, fsys fs.FS, dir string) (*sbom.Fragment
 			seen[lp.Name+"@"+lp.Version] = true
 		}
 	}
-	ecosystem.Graph(b, pkgs, func(n string) string { return n })
+	ecosystem.GraphWith(b, pkgs, installedLookup(pkgs))
 	b.CrossCheck(fromScalibr, seen)
 	return b.Fragment(), nil
+}
+
+// installedLookup returns the IDs of the installed gems a dependency's
+// requirement accepts.
+func installedLookup(pkgs []ecosystem.LockPackage) func(ecosystem.Dep) []string {
+	byName := map[string][]ecosystem.LockPackage{}
+	for _, p := range pkgs {
+		byName[p.Name] = append(byName[p.Name], p)
+	}
+	return func(d ecosystem.Dep) []string {
+		var req []string
+		if d.Version != "" {
+			req = strings.Split(d.Version, ", ")
+		}
+		var ids []string
+		for _, p := range byName[d.Name] {
+			if satisfies(p.Version, req) {
+				ids = append(ids, p.ID)
+			}
+		}
+		return ids
+	}
 }
 
 // specFiles lists dir's *.gemspec files, then those of dir/default.
@@ -177,9 +210,7 @@ func addSpec(ctx context.Context, b *ecosystem.Builder, fsys fs.FS, file string,
 	b.SetDeclared(&c, strings.Join(s.licenses, " OR "))
 	c.SetProperty(sbom.PropSourcePath, gemDir(file))
 	lp := ecosystem.LockPackage{Name: s.name, Version: s.version, ID: b.Add(c).ID}
-	for _, d := range s.deps() {
-		lp.Deps = append(lp.Deps, ecosystem.Dep{Name: d})
-	}
+	lp.Deps = s.deps()
 	return lp, true
 }
 

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/sbom/ecosystem"
@@ -133,4 +134,47 @@ func TestGemSpecAlone(t *testing.T) {
 
 func FuzzGemSpec(f *testing.F) {
 	ecotest.Fuzz(f, GemSpec, []string{"testdata/gem-home/specifications/debug-1.4.0.gemspec", "testdata/gem-home/specifications/minitest-5.15.0.gemspec"})
+}
+
+// TestSpecificationsRequirement: with two versions of a gem installed, a
+// dependency's edge goes to the one its requirement accepts (control: a
+// requirement both meet gives both edges); one nothing installed meets is
+// a warning quoting the requirement.
+func TestSpecificationsRequirement(t *testing.T) {
+	spec := func(name, version, dep string) *fstest.MapFile {
+		text := "Gem::Specification.new do |s|\n  s.name = \"" + name + "\".freeze\n  s.version = \"" + version + "\"\n"
+		if dep != "" {
+			text += "  s.add_runtime_dependency(%q<b>.freeze, [" + dep + "])\n  s.add_development_dependency(%q<c>.freeze, [\">= 0\"])\n"
+		}
+		return &fstest.MapFile{Data: []byte(text + "end\n")}
+	}
+	for _, tc := range []struct {
+		req   string
+		edges []string
+		warn  bool
+	}{
+		{`"~> 1.2".freeze`, []string{"pkg:gem/b@1.9.0"}, false},
+		{`">= 1.0".freeze`, []string{"pkg:gem/b@1.9.0", "pkg:gem/b@2.1.0"}, false},
+		{`">= 3".freeze, "< 4"`, nil, true},
+	} {
+		fsys := fstest.MapFS{
+			"specifications/a-1.0.gemspec":   spec("a", "1.0", tc.req),
+			"specifications/b-1.9.0.gemspec": spec("b", "1.9.0", ""),
+			"specifications/b-2.1.0.gemspec": spec("b", "2.1.0", ""),
+		}
+		frag, err := Specifications(context.Background(), fsys, "specifications")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var edges []string
+		for _, d := range frag.Dependencies {
+			if d.Ref == "pkg:gem/a@1.0" {
+				edges = d.DependsOn
+			}
+		}
+		if !slices.Equal(edges, tc.edges) || (len(frag.Warnings) > 0) != tc.warn ||
+			tc.warn && !strings.Contains(frag.Warnings[0].Message, "b >= 3, < 4") {
+			t.Errorf("%s: edges %v, warnings %v", tc.req, edges, frag.Warnings)
+		}
+	}
 }
