@@ -251,6 +251,27 @@ func TestWheel(t *testing.T) {
 	}
 }
 
+// TestRootAboveWorkingDirectory: a root named "../web" (whose reported
+// paths cannot be used inside an fs.FS) still finds the installed tree
+// and its licence files (control: the same tree named from its parent).
+func TestRootAboveWorkingDirectory(t *testing.T) {
+	parent := t.TempDir()
+	place(t, "../../ecosystem/npm/testdata/installed/app", filepath.Join(parent, "web"))
+	if err := os.Mkdir(filepath.Join(parent, "cwd"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ cwd, root string }{{parent, "web"}, {filepath.Join(parent, "cwd"), "../web"}} {
+		t.Run(tc.root, func(t *testing.T) {
+			t.Chdir(tc.cwd)
+			res := run(t, tc.root)
+			c := res.Document.Component("pkg:npm/express@4.21.2")
+			if c == nil || c.Licenses.Concluded != "MIT" || res.Sources["npm-node-modules"] != 1 {
+				t.Errorf("express: %+v, sources %v", c, res.Sources)
+			}
+		})
+	}
+}
+
 // run catalogs root.
 func run(t *testing.T, root string) *catalog.Result {
 	t.Helper()
