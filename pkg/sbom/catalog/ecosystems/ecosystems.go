@@ -28,6 +28,7 @@ import (
 	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/python"
 	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/ruby"
 	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/rust"
+	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/swift"
 )
 
 // reader reads one lockfile's bytes into a fragment.
@@ -51,6 +52,8 @@ var kinds = []struct {
 	{"ruby-gemfile-lock", "Gemfile.lock", []string{"Gemfile.lock", "gems.locked"}, ruby.GemfileLock},
 	{"dotnet-packages-lock", "packages.lock.json", []string{"packages.lock.json"}, dotnet.PackagesLock},
 	{"java-gradle-lockfile", "gradle.lockfile", []string{"gradle.lockfile"}, java.GradleLockfile},
+	{"swift-package-resolved", "Package.resolved", []string{"Package.resolved"}, swift.PackageResolved},
+	{"dotnet-deps-json", ".NET deps.json", []string{"*.deps.json"}, dotnet.DepsJSON},
 }
 
 // databases are the package databases of an installed system, read where

@@ -2,6 +2,7 @@ package dotnet
 
 import (
 	"context"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -45,4 +46,48 @@ func TestFields(t *testing.T) {
 
 func FuzzPackagesLock(f *testing.F) {
 	ecotest.Fuzz(f, PackagesLock, []string{"testdata/simpletweaks/packages.lock.json"})
+}
+
+// TestDepsJSON compares .deps.json files the .NET SDK wrote (syft's test
+// fixtures of a real build) with a plain JSON reading of them.
+func TestDepsJSON(t *testing.T) {
+	for _, f := range []string{"deps-testlibrary/TestLibrary.deps.json", "deps-referenceassembly/MyApp.deps.json"} {
+		t.Run(f, func(t *testing.T) {
+			dir, file := filepath.Split(filepath.Join("testdata", f))
+			ecotest.GroundTruth(t, DepsJSON, dir, file, true)
+		})
+	}
+	frag := ecotest.Read(t, DepsJSON, "testdata/deps-testlibrary/TestLibrary.deps.json")
+	if frag.Primary != "pkg:nuget/TestLibrary@1.0.0" {
+		t.Errorf("primary %q", frag.Primary)
+	}
+	if c := slices.IndexFunc(frag.Components, func(c sbom.Component) bool {
+		return c.ID == "pkg:nuget/Serilog@2.10.0" && c.Hash(sbom.SHA512) != ""
+	}); c < 0 {
+		t.Errorf("Serilog has no SHA-512: %+v", frag.Components)
+	}
+}
+
+// TestDepsJSONRejected: a dependency the libraries do not hold is a
+// warning (control: the same file with it held reads cleanly); a file
+// with no libraries is an error naming it.
+func TestDepsJSONRejected(t *testing.T) {
+	const deps = `{"runtimeTarget":{"name":"t"},"targets":{"t":{"App/1.0.0":{"dependencies":{"A":"%s"}},"A/1.0.0":{}}},` +
+		`"libraries":{"App/1.0.0":{"type":"project"},"A/1.0.0":{"type":"package"}}}`
+	for _, tc := range []struct {
+		version  string
+		warnings int
+	}{{"1.0.0", 0}, {"2.0.0", 1}} {
+		frag, err := DepsJSON(context.Background(), "App.deps.json", []byte(strings.Replace(deps, "%s", tc.version, 1)))
+		if err != nil || len(frag.Warnings) != tc.warnings {
+			t.Errorf("A %s: %v %v", tc.version, err, frag)
+		}
+	}
+	if _, err := DepsJSON(context.Background(), "x/App.deps.json", []byte(`{"libraries":{}}`)); err == nil || !strings.Contains(err.Error(), "x/App.deps.json") {
+		t.Errorf("empty: %v", err)
+	}
+}
+
+func FuzzDepsJSON(f *testing.F) {
+	ecotest.Fuzz(f, DepsJSON, []string{"testdata/deps-testlibrary/TestLibrary.deps.json", "testdata/deps-referenceassembly/MyApp.deps.json"})
 }

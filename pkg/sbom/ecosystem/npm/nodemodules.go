@@ -1,10 +1,13 @@
 package npm
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/google/osv-scalibr/extractor/filesystem/language/javascript/packagejson"
@@ -34,9 +37,28 @@ func NodeModules(ctx context.Context, fsys fs.FS, dir string) (*sbom.Fragment, e
 	fromScalibr := map[string]bool{}
 	r.installed(ctx, fsys, dir, "", lock.Packages, fromScalibr, 0)
 	r.readPackages(lock)
+	r.installDirs(dir, lock.Packages)
 	r.markDevelopment(lock.Packages[""])
 	r.b.CrossCheck(fromScalibr, r.seen)
 	return r.b.Fragment(), nil
+}
+
+// installDirs records in sbom.PropSourcePath where each package is
+// installed (the first of its install paths, in order): the directory
+// holding its licence files, from which a licence can be concluded.
+func (r *reader) installDirs(dir string, pkgs map[string]entry) {
+	for _, key := range slices.Sorted(maps.Keys(pkgs)) {
+		e := pkgs[key]
+		name := cmp.Or(e.Name, nameFromPath(key))
+		if key == "" || name == "" {
+			continue
+		}
+		if c := r.b.Get(PURL(name, e.Version)); c != nil {
+			if _, ok := c.Property(sbom.PropSourcePath); !ok {
+				c.SetProperty(sbom.PropSourcePath, path.Join(dir, key))
+			}
+		}
+	}
 }
 
 // readManifest reads one package.json as a lockfile entry.

@@ -3,6 +3,7 @@ package npm
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -158,8 +159,9 @@ func TestYarnGroundTruth(t *testing.T) {
 	ecotest.GroundTruth(t, YarnLock, "testdata/yarn-express", "yarn.lock", false)
 }
 
-// TestYarnRejected: a berry lockfile is an error naming the file; a
-// dependency the lockfile does not hold is a warning beside the control.
+// TestYarnRejected: a dependency the lockfile does not hold is a warning
+// beside the control; a berry lockfile that is not YAML is an error naming
+// the file (control: the same lockfile, well-formed, is read).
 func TestYarnRejected(t *testing.T) {
 	const lock = "# yarn lockfile v1\n\n\"@s/a@^1.0.0\", \"@s/a@^1.1.0\":\n  version \"1.2.0\"\n  dependencies:\n    b \"%s\"\n\nb@^2:\n  version \"2.0.1\"\n"
 	frag, err := YarnLock(context.Background(), "yarn.lock", []byte(strings.Replace(lock, "%s", "^2", 1)))
@@ -171,27 +173,58 @@ func TestYarnRejected(t *testing.T) {
 	if err != nil || len(frag.Warnings) != 1 || !strings.Contains(frag.Warnings[0].Message, "depends on b@^3") {
 		t.Errorf("missing: %v %v", err, frag.Warnings)
 	}
-	_, err = YarnLock(context.Background(), "x/yarn.lock", []byte("__metadata:\n  version: 8\n"))
+	const berry = "__metadata:\n  version: 8\n\n\"a@npm:^1\":\n  version: 1.0.0\n  resolution: \"a@npm:1.0.0\"\n%s"
+	frag, err = YarnLock(context.Background(), "x/yarn.lock", []byte(strings.Replace(berry, "%s", "", 1)))
+	if err != nil || len(frag.Components) != 1 || frag.Components[0].ID != "pkg:npm/a@1.0.0" {
+		t.Errorf("berry control: %v %+v", err, frag)
+	}
+	_, err = YarnLock(context.Background(), "x/yarn.lock", []byte(strings.Replace(berry, "%s", "  dependencies: [\n", 1)))
 	if err == nil || !strings.Contains(err.Error(), "x/yarn.lock") {
 		t.Errorf("berry: %v", err)
 	}
 }
 
 func FuzzYarnLock(f *testing.F) {
-	ecotest.Fuzz(f, YarnLock, []string{"testdata/yarn-express/yarn.lock"})
+	ecotest.Fuzz(f, YarnLock, []string{"testdata/yarn-express/yarn.lock", "testdata/berry-express/yarn.lock"})
 }
 
-// TestPnpmGroundTruth compares a pnpm 9 lockfile with pnpm's own listing
+// TestBerryGroundTruth compares a Yarn 4 lockfile with Yarn's own reading
+// of it (yarn info --all --recursive; testdata/berry-truth.py): the
+// packages, with patched ones as the package they patch, and every edge,
+// the root workspace's included.
+func TestBerryGroundTruth(t *testing.T) {
+	frag := ecotest.Read(t, YarnLock, "testdata/berry-express/yarn.lock")
+	ecotest.Compare(t, frag, ecotest.Load(t, "testdata/berry-express/truth.json"), true)
+	if frag.Primary != "pkg:npm/fx-express@0.0.0-use.local" {
+		t.Errorf("primary %q", frag.Primary)
+	}
+}
+
+// TestPnpmGroundTruth compares pnpm 9, 6 and 5 lockfiles (pnpm 9.15, 8.15, 7.33) with pnpm's own listing
 // of what it installed from it (testdata/pnpm-truth.py).
 func TestPnpmGroundTruth(t *testing.T) {
-	ecotest.GroundTruth(t, PnpmLock, "testdata/pnpm-express", "pnpm-lock.yaml", false)
+	for _, tc := range []struct {
+		dir      string
+		expected []string
+	}{
+		{"pnpm-express", nil},
+		// osv-scalibr splits a version 6 key at every "/", so a package
+		// whose peer is scoped ("/@babel/x@1(@babel/core@2)") is lost to
+		// it; pnpm ls lists it, as vouch does.
+		{"pnpm6-express", []string{"vouch lists @babel/helper-module-transforms@7.29.17, which osv-scalibr's reading"}},
+		{"pnpm5-express", nil},
+	} {
+		t.Run(tc.dir, func(t *testing.T) {
+			ecotest.GroundTruth(t, PnpmLock, filepath.Join("testdata", tc.dir), "pnpm-lock.yaml", false, tc.expected...)
+		})
+	}
 }
 
 func FuzzPnpmLock(f *testing.F) {
-	ecotest.Fuzz(f, PnpmLock, []string{"testdata/pnpm-express/pnpm-lock.yaml"})
+	ecotest.Fuzz(f, PnpmLock, []string{"testdata/pnpm-express/pnpm-lock.yaml", "testdata/pnpm6-express/pnpm-lock.yaml", "testdata/pnpm5-express/pnpm-lock.yaml"})
 }
 
-// TestPnpmRejected: an older lockfile format is an error naming the file
+// TestPnpmRejected: a lockfile format older than 5 is an error naming the file
 // and the version found; a dependency the lockfile does not hold is a
 // warning; each beside its control.
 func TestPnpmRejected(t *testing.T) {
@@ -206,9 +239,9 @@ func TestPnpmRejected(t *testing.T) {
 			t.Errorf("%s: scope %s", c.ID, c.Scope)
 		}
 	}
-	if _, err := PnpmLock(context.Background(), "x/pnpm-lock.yaml", []byte(fmt.Sprintf(lock, "6.0", "2.0.0"))); err == nil ||
-		!strings.Contains(err.Error(), "x/pnpm-lock.yaml") || !strings.Contains(err.Error(), `"6.0"`) {
-		t.Errorf("v6: %v", err)
+	if _, err := PnpmLock(context.Background(), "x/pnpm-lock.yaml", []byte(fmt.Sprintf(lock, "4.0", "2.0.0"))); err == nil ||
+		!strings.Contains(err.Error(), "x/pnpm-lock.yaml") || !strings.Contains(err.Error(), `"4.0"`) {
+		t.Errorf("v4: %v", err)
 	}
 	frag, err = PnpmLock(context.Background(), "pnpm-lock.yaml", []byte(fmt.Sprintf(lock, "9.0", "3.0.0")))
 	if err != nil || len(frag.Warnings) != 1 || !strings.Contains(frag.Warnings[0].Message, "depends on b 3.0.0") {
@@ -240,4 +273,20 @@ func FuzzNodeModules(f *testing.F) {
 			ecotest.Consistent(t, frag)
 		}
 	})
+}
+
+// TestInstalledTree compares a tree npm installed here (its package.json
+// files, licence files and node_modules/.package-lock.json) with npm ls's
+// reading of it, and checks each package's install directory is recorded.
+func TestInstalledTree(t *testing.T) {
+	frag := ecotest.GroundTruthFS(t, NodeModules, "testdata/installed", "app", "testdata/installed/truth.json")
+	for _, c := range frag.Components {
+		dir, ok := c.Property(sbom.PropSourcePath)
+		if c.ID == frag.Primary {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join("testdata/installed", dir, "package.json")); !ok || err != nil {
+			t.Errorf("%s: install directory %q: %v", c.ID, dir, err)
+		}
+	}
 }

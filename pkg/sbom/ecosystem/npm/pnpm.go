@@ -18,18 +18,24 @@ import (
 type pnpmLock struct {
 	LockfileVersion string                  `yaml:"lockfileVersion"`
 	Importers       map[string]pnpmImporter `yaml:"importers"`
-	Packages        map[string]struct {
-		Resolution struct {
-			Integrity string `yaml:"integrity"`
-			Tarball   string `yaml:"tarball"`
-		} `yaml:"resolution"`
-	} `yaml:"packages"`
+	Packages        map[string]pnpmPackage  `yaml:"packages"`
 	// Snapshots are the packages as installed, keyed "name@version" plus
 	// the peers they were resolved with: "name@1.0.0(peer@2.0.0)".
-	Snapshots map[string]struct {
-		Dependencies         map[string]string `yaml:"dependencies"`
-		OptionalDependencies map[string]string `yaml:"optionalDependencies"`
-	} `yaml:"snapshots"`
+	Snapshots map[string]pnpmSnapshot `yaml:"snapshots"`
+}
+
+// pnpmPackage is a package's resolution.
+type pnpmPackage struct {
+	Resolution struct {
+		Integrity string `yaml:"integrity"`
+		Tarball   string `yaml:"tarball"`
+	} `yaml:"resolution"`
+}
+
+// pnpmSnapshot is an installed package's dependencies, name to version.
+type pnpmSnapshot struct {
+	Dependencies         map[string]string `yaml:"dependencies"`
+	OptionalDependencies map[string]string `yaml:"optionalDependencies"`
 }
 
 // pnpmImporter is one workspace project's direct dependencies.
@@ -39,11 +45,24 @@ type pnpmImporter struct {
 	OptionalDependencies map[string]pnpmRef `yaml:"optionalDependencies"`
 }
 
+// pnpmRef is an importer's dependency: {specifier, version} since lockfile
+// version 6, the version alone before.
 type pnpmRef struct {
 	Version string `yaml:"version"`
 }
 
-// PnpmLock reads the pnpm-lock.yaml at path, lockfile version 9. The
+// UnmarshalYAML reads either form.
+func (r *pnpmRef) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		r.Version = n.Value
+		return nil
+	}
+	type plain pnpmRef
+	return n.Decode((*plain)(r))
+}
+
+// PnpmLock reads the pnpm-lock.yaml at path, lockfile versions 5, 6 and 9
+// (pnpm 6 and 7, pnpm 8, pnpm 9 and later). The
 // lockfile keys workspace projects by directory and does not name them, so
 // the fragment has no primary component; what only the projects'
 // devDependencies pull in is development.
@@ -52,8 +71,14 @@ func PnpmLock(ctx context.Context, path string, data []byte) (*sbom.Fragment, er
 	if err := yaml.Unmarshal(data, &lock); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if !strings.HasPrefix(lock.LockfileVersion, "9.") {
-		return nil, fmt.Errorf("%s: lockfileVersion is %q, vouch reads 9.x", path, lock.LockfileVersion)
+	switch v := lock.LockfileVersion; {
+	case strings.HasPrefix(v, "9."):
+	case strings.HasPrefix(v, "5.") || strings.HasPrefix(v, "6."):
+		if err := fromLegacy(&lock, data, v[0] == '5'); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	default:
+		return nil, fmt.Errorf("%s: lockfileVersion is %q, vouch reads 5.x, 6.x and 9.x", path, v)
 	}
 	pkgs, err := ecosystem.Extract(ctx, &pnpmlock.Extractor{}, path, data)
 	if err != nil {

@@ -24,18 +24,18 @@ type yarnEntry struct {
 	integrity  string
 	deps       []string // "name@range"
 	optional   map[string]bool
+	// workspace is a berry workspace's directory ("." for the root),
+	// "" for a package.
+	workspace string
 }
 
 // YarnLock reads the yarn.lock at path: Yarn 1's format ("# yarn lockfile
-// v1"). Yarn 2+ (berry) lockfiles are refused with an error, for the
-// caller to report as unread. The lockfile records neither the project,
-// its workspaces nor development dependencies: the fragment has no primary
-// component and every package is required (optional when only optional
-// dependencies pull it in is not known either).
+// v1") and Yarn 2+ (berry, a YAML file with "__metadata:"). Neither
+// records development dependencies: every package is required. Yarn 1's
+// lockfile does not name the project, so its fragment has no primary
+// component; a berry lockfile's root workspace is the primary one.
 func YarnLock(ctx context.Context, path string, data []byte) (*sbom.Fragment, error) {
-	if bytes.Contains(data, []byte("\n__metadata:")) || bytes.HasPrefix(data, []byte("__metadata:")) {
-		return nil, fmt.Errorf("%s: a Yarn 2+ (berry) lockfile: vouch reads Yarn 1's format only", path)
-	}
+	berry := bytes.Contains(data, []byte("\n__metadata:")) || bytes.HasPrefix(data, []byte("__metadata:"))
 	pkgs, err := ecosystem.Extract(ctx, &yarnlock.Extractor{}, path, data)
 	if err != nil {
 		return nil, err
@@ -45,20 +45,50 @@ func YarnLock(ctx context.Context, path string, data []byte) (*sbom.Fragment, er
 	for _, p := range pkgs {
 		fromScalibr[p.Name+"@"+p.Version] = true
 	}
-	entries := parseYarn(b, data)
+	var entries []*yarnEntry
+	if berry {
+		if entries, err = parseBerry(b, data); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	} else {
+		entries = parseYarn(b, data)
+	}
 	bySpec := map[string]string{}
 	for _, e := range entries {
-		c := ecosystem.Library(PURL(e.name, e.version), e.name, e.version, path)
-		c.Hashes = integrity(e.integrity)
-		if e.resolved != "" && !isRegistry(strings.SplitN(e.resolved, "#", 2)[0]) {
-			c.SetProperty(ecosystem.PropResolved, e.resolved)
+		stored := b.Add(yarnComponent(e, path))
+		if e.workspace == "." {
+			b.SetPrimary(stored.ID)
 		}
-		stored := b.Add(c)
-		seen[e.name+"@"+e.version] = true
+		if e.workspace == "" {
+			seen[e.name+"@"+e.version] = true
+		}
 		for _, s := range e.specifiers {
 			bySpec[s] = stored.ID
 		}
 	}
+	yarnGraph(b, entries, bySpec)
+	b.CrossCheck(fromScalibr, seen)
+	return b.Fragment(), nil
+}
+
+// yarnComponent is the component of one lockfile entry.
+func yarnComponent(e *yarnEntry, path string) sbom.Component {
+	c := ecosystem.Library(PURL(e.name, e.version), e.name, e.version, path)
+	c.Hashes = integrity(e.integrity)
+	if e.resolved != "" && !isRegistry(strings.SplitN(e.resolved, "#", 2)[0]) {
+		c.SetProperty(ecosystem.PropResolved, e.resolved)
+	}
+	if e.workspace != "" {
+		c.Type = sbom.TypeApplication
+		c.SetProperty(sbom.PropSourcePath, e.workspace)
+	}
+	return c
+}
+
+// yarnGraph records each entry's dependencies, resolved through the
+// specifiers the entries satisfy. An entry with several specifiers is one
+// package: its first specifier names it.
+func yarnGraph(b *ecosystem.Builder, entries []*yarnEntry, bySpec map[string]string) {
 	for _, e := range entries {
 		from := bySpec[e.specifiers[0]]
 		complete := true
@@ -77,8 +107,6 @@ func YarnLock(ctx context.Context, path string, data []byte) (*sbom.Fragment, er
 			b.Complete(from)
 		}
 	}
-	b.CrossCheck(fromScalibr, seen)
-	return b.Fragment(), nil
 }
 
 // parseYarn reads the blocks of a yarn v1 lockfile: a header of

@@ -141,3 +141,10 @@ func FuzzSitePackages(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDistribution: one metadata file read alone is an error or a
+// consistent fragment, whatever its bytes.
+func FuzzDistribution(f *testing.F) {
+	ecotest.Fuzz(f, Distribution, []string{"testdata/site-packages/flask-3.1.3.dist-info/METADATA"},
+		"Name: a\nVersion: 1\nRequires-Dist: b; extra == \"x\"\n")
+}

@@ -2,12 +2,15 @@ package ruby
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/ecosystem"
 	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/ecotest"
 )
 
@@ -81,4 +84,97 @@ func TestPlatforms(t *testing.T) {
 func FuzzGemfileLock(f *testing.F) {
 	ecotest.Fuzz(f, GemfileLock, []string{"testdata/devise/Gemfile.lock"},
 		"GEM\n  specs:\n    a (1-x)\n      b\n    b (2)\nPATH\n  remote: .\n  specs:\n    c (3)\nDEPENDENCIES\n  a\n")
+}
+
+// TestSpecifications compares the gems installed with Debian's Ruby 3.1
+// (its GEM_HOME's specifications, default gems included) with RubyGems'
+// own loading of the same files (testdata/gem-truth.rb), licences
+// included.
+func TestSpecifications(t *testing.T) {
+	frag, err := Specifications(context.Background(), os.DirFS("testdata/gem-home"), "specifications")
+	if err != nil {
+		t.Fatal(err)
+	}
+	truth := ecotest.Load(t, "testdata/gem-home.truth.json")
+	ecotest.Compare(t, frag, truth, true)
+	var got, want []string
+	for _, c := range frag.Components {
+		lic := c.Licenses.Declared
+		if text, ok := c.Property(ecosystem.PropLicenseText); ok {
+			lic = text
+		}
+		if lic != "" {
+			got = append(got, c.Name+"@"+c.Version+" "+lic)
+		}
+	}
+	for k, v := range truth.Licenses {
+		want = append(want, k+" "+v)
+	}
+	ecotest.Score(t, "licences", got, want, 0.99)
+}
+
+// TestGemSpecAlone: a gemspec read on its own gives its gem and no
+// dependency list; one whose name is computed is a warning, not a gem.
+func TestGemSpecAlone(t *testing.T) {
+	data, err := os.ReadFile("testdata/gem-home/specifications/debug-1.4.0.gemspec")
+	if err != nil {
+		t.Fatal(err)
+	}
+	frag, err := GemSpec(context.Background(), "x/debug-1.4.0.gemspec", data)
+	if err != nil || len(frag.Components) != 1 || frag.Components[0].ID != "pkg:gem/debug@1.4.0" ||
+		frag.Components[0].Licenses.Declared != "Ruby OR BSD-2-Clause" || len(frag.Dependencies) != 0 || len(frag.Warnings) != 0 {
+		t.Fatalf("control: %v %+v", err, frag)
+	}
+	computed := strings.Replace(string(data), `s.name = "debug".freeze`, `s.name = NAME`, 1)
+	frag, err = GemSpec(context.Background(), "x/debug-1.4.0.gemspec", []byte(computed))
+	if err != nil || len(frag.Components) != 0 || len(frag.Warnings) == 0 || !strings.Contains(frag.Warnings[0].Message, "x/debug-1.4.0.gemspec") {
+		t.Errorf("computed name: %v %+v", err, frag)
+	}
+}
+
+func FuzzGemSpec(f *testing.F) {
+	ecotest.Fuzz(f, GemSpec, []string{"testdata/gem-home/specifications/debug-1.4.0.gemspec", "testdata/gem-home/specifications/minitest-5.15.0.gemspec"})
+}
+
+// TestSpecificationsRequirement: with two versions of a gem installed, a
+// dependency's edge goes to the one its requirement accepts (control: a
+// requirement both meet gives both edges); one nothing installed meets is
+// a warning quoting the requirement.
+func TestSpecificationsRequirement(t *testing.T) {
+	spec := func(name, version, dep string) *fstest.MapFile {
+		text := "Gem::Specification.new do |s|\n  s.name = \"" + name + "\".freeze\n  s.version = \"" + version + "\"\n"
+		if dep != "" {
+			text += "  s.add_runtime_dependency(%q<b>.freeze, [" + dep + "])\n  s.add_development_dependency(%q<c>.freeze, [\">= 0\"])\n"
+		}
+		return &fstest.MapFile{Data: []byte(text + "end\n")}
+	}
+	for _, tc := range []struct {
+		req   string
+		edges []string
+		warn  bool
+	}{
+		{`"~> 1.2".freeze`, []string{"pkg:gem/b@1.9.0"}, false},
+		{`">= 1.0".freeze`, []string{"pkg:gem/b@1.9.0", "pkg:gem/b@2.1.0"}, false},
+		{`">= 3".freeze, "< 4"`, nil, true},
+	} {
+		fsys := fstest.MapFS{
+			"specifications/a-1.0.gemspec":   spec("a", "1.0", tc.req),
+			"specifications/b-1.9.0.gemspec": spec("b", "1.9.0", ""),
+			"specifications/b-2.1.0.gemspec": spec("b", "2.1.0", ""),
+		}
+		frag, err := Specifications(context.Background(), fsys, "specifications")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var edges []string
+		for _, d := range frag.Dependencies {
+			if d.Ref == "pkg:gem/a@1.0" {
+				edges = d.DependsOn
+			}
+		}
+		if !slices.Equal(edges, tc.edges) || (len(frag.Warnings) > 0) != tc.warn ||
+			tc.warn && !strings.Contains(frag.Warnings[0].Message, "b >= 3, < 4") {
+			t.Errorf("%s: edges %v, warnings %v", tc.req, edges, frag.Warnings)
+		}
+	}
 }

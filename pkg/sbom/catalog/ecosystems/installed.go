@@ -1,0 +1,260 @@
+package ecosystems
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog/cataloger"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog/gomod"
+	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/npm"
+	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/python"
+	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/ruby"
+)
+
+// Installed package trees are not one file but a directory of them. Each
+// is found by a file its package manager writes into it, so that the walk
+// (which hands catalogers single files) still finds the tree once; the
+// tree is then read from disk around that file, and the concluded licence
+// of each package comes from the licence files in its install directory.
+func init() {
+	cataloger.Register(cataloger.Registration{
+		Name: "npm-node-modules", What: "installed node_modules tree",
+		// npm (7 and later) writes node_modules/.package-lock.json and
+		// Yarn 1 node_modules/.yarn-integrity once per install. pnpm's
+		// node_modules holds links into its store, whose layout this
+		// reader does not follow: its pnpm-lock.yaml is read instead.
+		Globs: []string{".package-lock.json", ".yarn-integrity"}, DiskOnly: true,
+		New: func(cataloger.Config) cataloger.Cataloger { return cataloger.PerFile("npm-node-modules", nodeModules) },
+	})
+	cataloger.Register(cataloger.Registration{
+		Name: "python-installed", What: "installed Python distribution (dist-info, egg-info)",
+		Globs: []string{"METADATA", "PKG-INFO"},
+		New: func(cataloger.Config) cataloger.Cataloger {
+			return cataloger.PerFile("python-installed", (&sitePackages{}).read)
+		},
+	})
+	cataloger.Register(cataloger.Registration{
+		Name: "ruby-installed-gemspec", What: "installed gem specification (GEM_HOME/specifications)",
+		Globs: []string{"*.gemspec"},
+		New: func(cataloger.Config) cataloger.Cataloger {
+			return cataloger.PerFile("ruby-installed-gemspec", (&gemSpecs{}).read)
+		},
+	})
+}
+
+// npmLockfiles record the same packages as the node_modules tree installed
+// beside them.
+var npmLockfiles = []string{"package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml"}
+
+// nodeModules reads the installed tree whose node_modules holds f, with
+// the project's package.json beside it as the root.
+//
+// A lockfile beside the tree wins and the tree adds nothing: both describe
+// the same packages, and the lockfile also records what an installed tree
+// lacks (integrity hashes, where each package was resolved from, npm's own
+// development flags rather than ones inferred by reachability). Reading
+// both would give every package twice, with two edge sets. The tree is read
+// where no lockfile is kept: a deployed application, an image layer.
+func nodeModules(ctx context.Context, f cataloger.File) (*sbom.Fragment, error) {
+	nm := path.Dir(f.Path())
+	if path.Base(nm) != "node_modules" {
+		return &sbom.Fragment{}, nil // a file of that name elsewhere
+	}
+	root, project, ok := treeRoot(f, path.Dir(nm))
+	if !ok {
+		return &sbom.Fragment{}, nil
+	}
+	for _, l := range npmLockfiles {
+		if isRegular(filepath.Join(root, filepath.FromSlash(project), l)) {
+			return &sbom.Fragment{}, nil
+		}
+	}
+	frag, err := npm.NodeModules(ctx, os.DirFS(root), project)
+	if err != nil {
+		return nil, err
+	}
+	conclude(frag, root)
+	return frag, nil
+}
+
+// dirOnce lets the first of a directory's files read the whole directory,
+// so that what its entries depend on resolves to the entries installed
+// beside them, and the others add nothing. It caches, per directory on
+// disk, which file is the first.
+type dirOnce struct{ first sync.Map }
+
+// isFirst reports whether name is the first of the entries members lists
+// in dir on disk.
+func (o *dirOnce) isFirst(dir, name string, members func(dir string) []string) bool {
+	v, ok := o.first.Load(dir)
+	if !ok {
+		first := ""
+		if m := members(dir); len(m) > 0 {
+			first = m[0]
+		}
+		v, _ = o.first.LoadOrStore(dir, first)
+	}
+	return v.(string) == name
+}
+
+// sitePackages reads installed Python distributions: on disk, a directory
+// of them (a site-packages) at once; inside an archive, where there is no
+// directory to list, each metadata file on its own.
+type sitePackages struct{ dirOnce }
+
+func (s *sitePackages) read(ctx context.Context, f cataloger.File) (*sbom.Fragment, error) {
+	dist := path.Dir(f.Path())
+	if distMetadata(path.Base(dist)) != path.Base(f.Path()) {
+		return &sbom.Fragment{}, nil // a METADATA or PKG-INFO of something else
+	}
+	root, dir, ok := treeRoot(f, path.Dir(dist))
+	if !ok {
+		data, err := readAll(f)
+		if err != nil {
+			return nil, err
+		}
+		return python.Distribution(ctx, f.Path(), data)
+	}
+	if !s.isFirst(filepath.Join(root, filepath.FromSlash(dir)), path.Base(dist), dists) {
+		return &sbom.Fragment{}, nil
+	}
+	frag, err := python.SitePackages(ctx, os.DirFS(root), dir)
+	if err != nil {
+		return nil, err
+	}
+	// PEP 639 keeps licence files in the dist-info's licenses/; older
+	// wheels put them in the dist-info itself.
+	conclude(frag, root, "licenses")
+	return frag, nil
+}
+
+// distMetadata is the metadata file of an installed distribution's
+// directory, "" for a directory that is none.
+func distMetadata(dir string) string {
+	switch {
+	case strings.HasSuffix(dir, ".dist-info"):
+		return "METADATA"
+	case strings.HasSuffix(dir, ".egg-info"):
+		return "PKG-INFO"
+	}
+	return ""
+}
+
+// dists lists, in order, the distributions in dir that have their
+// metadata file.
+func dists(dir string) []string {
+	var out []string
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if meta := distMetadata(e.Name()); meta != "" && isRegular(filepath.Join(dir, e.Name(), meta)) {
+			out = append(out, e.Name())
+		}
+	}
+	return out
+}
+
+// gemSpecs reads installed gems: on disk, a GEM_HOME's specifications
+// directory at once (its default/ subdirectory included); inside an
+// archive, each gemspec on its own. A gemspec elsewhere is a project's own
+// source, not an installed gem: its Gemfile.lock says what it installs.
+type gemSpecs struct{ dirOnce }
+
+func (g *gemSpecs) read(ctx context.Context, f cataloger.File) (*sbom.Fragment, error) {
+	specDir, name := path.Dir(f.Path()), path.Base(f.Path())
+	if path.Base(specDir) == "default" {
+		specDir, name = path.Dir(specDir), "default/"+name
+	}
+	if path.Base(specDir) != "specifications" {
+		return &sbom.Fragment{}, nil
+	}
+	root, dir, ok := treeRoot(f, specDir)
+	if !ok {
+		data, err := readAll(f)
+		if err != nil {
+			return nil, err
+		}
+		return ruby.GemSpec(ctx, f.Path(), data)
+	}
+	if !g.isFirst(filepath.Join(root, filepath.FromSlash(dir)), name, gemspecFiles) {
+		return &sbom.Fragment{}, nil
+	}
+	frag, err := ruby.Specifications(ctx, os.DirFS(root), dir)
+	if err != nil {
+		return nil, err
+	}
+	conclude(frag, root)
+	return frag, nil
+}
+
+// gemspecFiles lists, in order, the gemspecs of a specifications
+// directory, then those of its default/ ("default/name.gemspec").
+func gemspecFiles(dir string) []string {
+	var out []string
+	for _, sub := range []string{"", "default"} {
+		entries, _ := os.ReadDir(filepath.Join(dir, sub))
+		for _, e := range entries {
+			if strings.HasSuffix(e.Name(), ".gemspec") && e.Type().IsRegular() {
+				out = append(out, path.Join(sub, e.Name()))
+			}
+		}
+	}
+	return out
+}
+
+// isRegular reports whether p is a regular file.
+func isRegular(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular()
+}
+
+// treeRoot returns the directory on disk that f's reported path is
+// relative to, and dir (a directory named as f's path names it) as a
+// path inside it, so that a reader given os.DirFS(root) names files as the
+// rest of the SBOM does. When the reported path cannot be used inside an
+// fs.FS (it climbs above the root: "../app"), root is dir itself on disk.
+// ok is false for a file that is not on disk.
+func treeRoot(f cataloger.File, dir string) (root, inside string, ok bool) {
+	local, ok := f.Local()
+	if !ok {
+		return "", "", false
+	}
+	local = filepath.ToSlash(local)
+	if r, found := strings.CutSuffix(local, f.Path()); found && fs.ValidPath(dir) {
+		if r == "" {
+			r = "."
+		}
+		return filepath.FromSlash(r), dir, true
+	}
+	// local ends with f's path below dir: cut that part off.
+	below := strings.TrimPrefix(f.Path(), dir+"/")
+	return filepath.FromSlash(strings.TrimSuffix(local, below)), ".", true
+}
+
+// conclude sets the concluded licence of each component of frag from the
+// licence files licensecheck identifies in its install directory
+// (sbom.PropSourcePath, relative to root on disk) and in the
+// subdirectories of it named by sub.
+func conclude(frag *sbom.Fragment, root string, sub ...string) {
+	for i := range frag.Components {
+		c := &frag.Components[i]
+		dir, ok := c.Property(sbom.PropSourcePath)
+		if !ok || c.Licenses.Concluded != "" {
+			continue
+		}
+		var ids []string
+		for _, s := range append([]string{""}, sub...) {
+			if expr := gomod.DirLicense(filepath.Join(root, filepath.FromSlash(dir), s)); expr != "" {
+				ids = append(ids, strings.Split(expr, " AND ")...)
+			}
+		}
+		slices.Sort(ids)
+		c.Licenses.Concluded = strings.Join(slices.Compact(ids), " AND ")
+	}
+}
