@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing/fstest"
@@ -96,7 +95,12 @@ func databaseReader(at string, read func(ctx context.Context, fsys fs.FS, path s
 		}
 		if p, ok := f.Local(); ok {
 			root := strings.TrimSuffix(filepath.ToSlash(p), at)
-			return read(ctx, os.DirFS(filepath.FromSlash(root)), at)
+			fsys, done, err := rootFS(filepath.FromSlash(root))
+			if err != nil {
+				return nil, err
+			}
+			defer done()
+			return read(ctx, fsys, at)
 		}
 		data, err := readAll(f)
 		if err != nil {

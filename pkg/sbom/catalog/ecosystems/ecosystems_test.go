@@ -312,3 +312,50 @@ func place(t *testing.T, src, dst string) {
 		t.Fatal(err)
 	}
 }
+
+// TestInstalledTreeStaysInside: a package of an installed node_modules
+// that is a symbolic link out of the scanned tree is not read (the reader
+// sees the tree through os.Root), while a link inside the tree, as npm
+// workspaces make, is. Control first: the same tree with the package
+// linked from inside.
+func TestInstalledTreeStaysInside(t *testing.T) {
+	outside := t.TempDir()
+	write := func(p, s string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pkg := `{"name":"secret-pkg","version":"6.6.6","license":"MIT"}`
+	write(filepath.Join(outside, "secret", "package.json"), pkg)
+	for _, tc := range []struct {
+		name, target string
+		found        bool
+	}{
+		{"inside", "../packages/secret", true},
+		{"outside", filepath.Join(outside, "secret"), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			write(filepath.Join(root, "package.json"), `{"name":"app","version":"1.0.0","dependencies":{"secret-pkg":"*"}}`)
+			write(filepath.Join(root, "packages", "secret", "package.json"), pkg)
+			write(filepath.Join(root, "node_modules", ".package-lock.json"), `{"name":"app","version":"1.0.0","lockfileVersion":3,"requires":true,"packages":{}}`)
+			if err := os.Symlink(tc.target, filepath.Join(root, "node_modules", "secret-pkg")); err != nil {
+				t.Fatal(err)
+			}
+			res := run(t, root)
+			found := false
+			for _, c := range res.Document.Components {
+				if c.Name == "secret-pkg" {
+					found = true
+				}
+			}
+			if found != tc.found {
+				t.Errorf("secret-pkg in the SBOM: %v, want %v", found, tc.found)
+			}
+		})
+	}
+}

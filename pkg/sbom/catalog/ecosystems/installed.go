@@ -76,7 +76,12 @@ func nodeModules(ctx context.Context, f cataloger.File) (*sbom.Fragment, error) 
 			return &sbom.Fragment{}, nil
 		}
 	}
-	frag, err := npm.NodeModules(ctx, os.DirFS(root), project)
+	fsys, done, err := rootFS(root)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	frag, err := npm.NodeModules(ctx, fsys, project)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +130,12 @@ func (s *sitePackages) read(ctx context.Context, f cataloger.File) (*sbom.Fragme
 	if !s.isFirst(filepath.Join(root, filepath.FromSlash(dir)), path.Base(dist), dists) {
 		return &sbom.Fragment{}, nil
 	}
-	frag, err := python.SitePackages(ctx, os.DirFS(root), dir)
+	fsys, done, err := rootFS(root)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	frag, err := python.SitePackages(ctx, fsys, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +195,12 @@ func (g *gemSpecs) read(ctx context.Context, f cataloger.File) (*sbom.Fragment, 
 	if !g.isFirst(filepath.Join(root, filepath.FromSlash(dir)), name, gemspecFiles) {
 		return &sbom.Fragment{}, nil
 	}
-	frag, err := ruby.Specifications(ctx, os.DirFS(root), dir)
+	fsys, done, err := rootFS(root)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	frag, err := ruby.Specifications(ctx, fsys, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -208,6 +223,18 @@ func gemspecFiles(dir string) []string {
 	return out
 }
 
+// rootFS is the directory root on disk as a file system that no path or
+// symbolic link leads out of (os.Root): an installed tree in the scanned
+// source may link within itself (npm workspaces do), never to the rest of
+// the machine. done releases it.
+func rootFS(root string) (fsys fs.FS, done func(), err error) {
+	r, err := os.OpenRoot(root)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r.FS(), func() { r.Close() }, nil
+}
+
 // isRegular reports whether p is a regular file.
 func isRegular(p string) bool {
 	fi, err := os.Stat(p)
@@ -216,7 +243,7 @@ func isRegular(p string) bool {
 
 // treeRoot returns the directory on disk that f's reported path is
 // relative to, and dir (a directory named as f's path names it) as a
-// path inside it, so that a reader given os.DirFS(root) names files as the
+// path inside it, so that a reader given rootFS(root) names files as the
 // rest of the SBOM does. When the reported path cannot be used inside an
 // fs.FS (it climbs above the root: "../app"), root is dir itself on disk.
 // ok is false for a file that is not on disk.
