@@ -24,6 +24,7 @@ type sbomFlags struct {
 	exclude     []string
 	vendor      bool
 	testdata    bool
+	excludeDev  bool
 	nested      bool
 	version     string
 	epoch       string
@@ -87,6 +88,7 @@ taken from --source-date-epoch or $SOURCE_DATE_EPOCH when set.`,
 	fl.StringArrayVar(&f.exclude, "exclude", nil, "skip paths matching `GLOB` (relative path or base name; repeatable)")
 	fl.BoolVar(&f.vendor, "vendor", false, "also walk vendor/ directories for binaries and modules")
 	fl.BoolVar(&f.testdata, "testdata", false, "also walk testdata/ directories")
+	fl.BoolVar(&f.excludeDev, "exclude-dev", false, "leave out packages a lockfile marks as development or test only (default: kept, scope excluded)")
 	fl.BoolVar(&f.nested, "nested-modules", false, "below a module root, also catalog nested modules (directories with their own go.mod)")
 	fl.StringVar(&f.version, "version", "", "release `VERSION` of the main module(s), e.g. v1.2.3")
 	fl.StringVar(&f.epoch, "source-date-epoch", "", "timestamp as Unix `SECONDS` (default $SOURCE_DATE_EPOCH, else now)")
@@ -146,7 +148,7 @@ func (e *env) runSBOM(cmd *cobra.Command, args []string, f *sbomFlags) error {
 	limits.MaxEntrySize, limits.MaxTotalSize = f.maxEntry, f.maxTotal
 	opts := catalog.Options{
 		Exclude: f.exclude, Vendor: f.vendor, Testdata: f.testdata, NestedModules: f.nested, Version: f.version,
-		ModCache: f.modCache, Limits: limits, Created: created, Authors: authors,
+		ExcludeDev: f.excludeDev, ModCache: f.modCache, Limits: limits, Created: created, Authors: authors,
 		Tool: sbom.Tool{Vendor: "vouchdev", Name: "vouch", Version: Version()},
 	}
 	progress := output.NewProgress(e.stderr, !f.quiet && e.isTTY(e.stderr), "cataloguing")

@@ -24,7 +24,17 @@ const (
 	// PropSourcePath is the path, relative to the scanned root, where a
 	// component was found.
 	PropSourcePath = "vouch:source:path"
+	// PropDevelopment is "true" on a component a lockfile says only
+	// development or test dependencies pull in; its scope is excluded.
+	PropDevelopment = "vouch:dependency:development"
 )
+
+// Development reports whether c is marked as needed only for development
+// or tests (PropDevelopment).
+func (c *Component) Development() bool {
+	v, _ := c.Property(PropDevelopment)
+	return v == "true"
+}
 
 // Values of PropVersionSource, in the order vouch tries them.
 const (

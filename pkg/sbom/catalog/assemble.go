@@ -39,6 +39,9 @@ func assemble(ctx context.Context, outs []outcome, opts Options) *Result {
 		frags[i] = f.Fragment
 	}
 	doc := merge(frags)
+	if opts.ExcludeDev {
+		dropDevelopment(doc)
+	}
 	set.Enrich(ctx, doc)
 	inheritFromContents(doc)
 	filePURL(doc)
@@ -59,13 +62,14 @@ func assemble(ctx context.Context, outs []outcome, opts Options) *Result {
 // found in several sources (a module linked into two binaries) appears once.
 func merge(frags []*sbom.Fragment) *sbom.Document {
 	doc := &sbom.Document{}
-	seen := map[string]bool{}
+	seen := map[string]int{}
 	for _, f := range frags {
 		for _, c := range f.Components {
-			if seen[c.ID] {
+			if i, ok := seen[c.ID]; ok {
+				keepRequired(&doc.Components[i], c)
 				continue
 			}
-			seen[c.ID] = true
+			seen[c.ID] = len(doc.Components)
 			doc.Components = append(doc.Components, c)
 		}
 		doc.Dependencies = append(doc.Dependencies, f.Dependencies...)

@@ -46,6 +46,10 @@ type Options struct {
 	// skipped, with a warning: they are separate modules, not part of the
 	// one at the root.
 	NestedModules bool
+	// ExcludeDev leaves out the components a lockfile marks as needed only
+	// for development or tests (ecosystem.PropDevelopment), with their
+	// edges. By default they are kept, with the excluded scope.
+	ExcludeDev bool
 	// Version is the release version of the main modules, overriding what
 	// vouch would resolve (git tag, ldflags, build info).
 	Version string

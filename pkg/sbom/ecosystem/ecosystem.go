@@ -52,7 +52,7 @@ const MaxDepth = 256
 const (
 	// PropDevelopment is "true" on a component that only development or test
 	// dependencies pull in (the lockfile says so); its scope is excluded.
-	PropDevelopment = "vouch:dependency:development"
+	PropDevelopment = sbom.PropDevelopment
 	// PropLockfile is the file (slash-separated, as given) a component was read from.
 	PropLockfile = "vouch:source:lockfile"
 	// PropLicenseText is a declared licence, as the package states it, that
