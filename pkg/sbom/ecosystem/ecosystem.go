@@ -200,6 +200,47 @@ func (b *Builder) Get(id string) *sbom.Component {
 	return nil
 }
 
+// RootPrefix starts the ID of a lockfile's anonymous project (see
+// [Builder.Root]); the lockfile's path follows.
+const RootPrefix = "lockfile:"
+
+// Root adds the anonymous root of a lockfile that records which packages
+// its project depends on directly but does not name the project (pnpm's
+// importers, an application's Gemfile.lock DEPENDENCIES, NuGet's "Direct"
+// entries), and makes it the fragment's primary component.
+func (b *Builder) Root() string {
+	id := b.Project(".")
+	b.SetPrimary(id)
+	return id
+}
+
+// Project adds the anonymous component of the lockfile's project in
+// directory dir, relative to the lockfile ("." for the lockfile's own
+// project, another for a workspace member). It is an application named
+// after the directory (the lockfile's, or the lockfile itself at the top
+// of the scan), with no purl and no version: vouch does not invent a
+// package identity. Its ID is RootPrefix, the lockfile's path and, for a
+// member, "#dir", so two lockfiles never share a project.
+func (b *Builder) Project(dir string) string {
+	name := dir
+	if dir == "." {
+		if name = path.Base(path.Dir(b.Path)); name == "." || name == "/" {
+			name = path.Base(b.Path)
+		}
+	}
+	c := sbom.Component{ID: b.ProjectID(dir), Type: sbom.TypeApplication, Name: name, Scope: sbom.ScopeRequired,
+		Properties: []sbom.Property{{Name: PropLockfile, Value: b.Path}, {Name: sbom.PropVersionSource, Value: sbom.VersionUnknown}}}
+	return b.Add(c).ID
+}
+
+// ProjectID is the ID [Builder.Project] gives the project in dir.
+func (b *Builder) ProjectID(dir string) string {
+	if dir == "." {
+		return RootPrefix + b.Path
+	}
+	return RootPrefix + b.Path + "#" + dir
+}
+
 // SetPrimary makes id the fragment's main component.
 func (b *Builder) SetPrimary(id string) { b.frag.Primary = id }
 

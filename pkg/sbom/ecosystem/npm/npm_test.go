@@ -184,7 +184,7 @@ func FuzzYarnLock(f *testing.F) {
 // TestPnpmGroundTruth compares a pnpm 9 lockfile with pnpm's own listing
 // of what it installed from it (testdata/pnpm-truth.py).
 func TestPnpmGroundTruth(t *testing.T) {
-	ecotest.GroundTruth(t, PnpmLock, "testdata/pnpm-express", "pnpm-lock.yaml", false)
+	ecotest.GroundTruth(t, PnpmLock, "testdata/pnpm-express", "pnpm-lock.yaml", true)
 }
 
 func FuzzPnpmLock(f *testing.F) {
@@ -198,7 +198,9 @@ func TestPnpmRejected(t *testing.T) {
 	const lock = "lockfileVersion: '%s'\nimporters:\n  .:\n    dependencies:\n      a:\n        specifier: ^1\n        version: 1.0.0\n" +
 		"packages:\n  a@1.0.0:\n    resolution: {integrity: sha512-AAAA}\n  b@2.0.0:\n    resolution: {}\nsnapshots:\n  a@1.0.0:\n    dependencies:\n      b: %s\n  b@2.0.0: {}\n"
 	frag, err := PnpmLock(context.Background(), "pnpm-lock.yaml", []byte(fmt.Sprintf(lock, "9.0", "2.0.0")))
-	if err != nil || len(frag.Warnings) != 0 || len(frag.Dependencies) != 2 {
+	// The importer "." is the anonymous root, depending on a.
+	if err != nil || len(frag.Warnings) != 0 || len(frag.Dependencies) != 3 || frag.Primary != "lockfile:pnpm-lock.yaml" ||
+		!slices.Equal(frag.Dependencies[0].DependsOn, []string{"pkg:npm/a@1.0.0"}) {
 		t.Fatalf("control: %v %+v", err, frag)
 	}
 	for _, c := range frag.Components {
