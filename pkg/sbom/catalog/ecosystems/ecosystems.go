@@ -84,16 +84,27 @@ func init() {
 }
 
 // databaseReader reads a package database found at …/at: on disk, in the
-// root file system around it (its etc/os-release names the distribution);
-// inside an archive, on its own.
+// root file system around it (its etc/os-release names the distribution,
+// its packages' files may hold their licences), confined to it; inside an
+// archive, on its own.
 func databaseReader(at string, read func(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, error)) cataloger.FileFunc {
 	return func(ctx context.Context, f cataloger.File) (*sbom.Fragment, error) {
 		if !strings.HasSuffix("/"+f.Path(), "/"+at) {
 			return &sbom.Fragment{}, nil // a file of that name elsewhere: not a database
 		}
 		if p, ok := f.Local(); ok {
-			root := strings.TrimSuffix(filepath.ToSlash(p), at)
-			return read(ctx, os.DirFS(filepath.FromSlash(root)), at)
+			// os.Root, not os.DirFS: a symlink in the image (a package's
+			// copyright file, say) must not reach outside it.
+			dir := strings.TrimSuffix(filepath.ToSlash(p), at)
+			if dir == "" {
+				dir = "." // the database named from the image's root
+			}
+			root, err := os.OpenRoot(filepath.FromSlash(dir))
+			if err != nil {
+				return nil, err
+			}
+			defer root.Close()
+			return read(ctx, root.FS(), at)
 		}
 		data, err := readAll(f)
 		if err != nil {
