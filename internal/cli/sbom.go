@@ -48,7 +48,14 @@ func (e *env) sbomCommand() *cobra.Command {
 A SOURCE is a directory, a go.mod, a Go binary (ELF, Mach-O, PE) or a release
 archive (.tar.gz, .tgz, .zip) holding binaries. A directory is walked once and
 every Go module and binary in it is catalogued; .git, vendor/ and testdata/ are
-skipped unless asked for. Nothing is fetched from the network: dependency
+skipped unless asked for. Archives and executables in test or example folders
+(fixtures/, test/, tests/, examples/, ...) of a source tree are its tests'
+inputs, not a release: they are left out, with a warning, unless named as a
+SOURCE.
+
+Lockfiles mark the packages only development or test dependencies pull in
+(CycloneDX scope "excluded", SPDX 2.3 DEV_DEPENDENCY_OF, SPDX 3 a
+development-scoped relationship); --exclude-dev leaves them out. Nothing is fetched from the network: dependency
 graphs and licences come from the local module cache and vendor/.
 
 Where a directory holds both a module's source and binaries built from it, the

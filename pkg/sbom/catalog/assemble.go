@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -19,6 +20,8 @@ func assemble(ctx context.Context, outs []outcome, opts Options) *Result {
 	set := opts.catalogers(nil)
 	var found []cataloger.Found
 	shipped := false
+	outs, fixtures := dropFixtureArtifacts(outs, set)
+	res.Warnings = append(res.Warnings, fixtures...)
 	for _, o := range outs {
 		if o.err != nil {
 			res.Errors = append(res.Errors, &SourceError{Path: o.rel, Err: o.err})
@@ -162,4 +165,49 @@ func finish(doc *sbom.Document, opts Options, shipped, failed bool) {
 		doc.Completeness = sbom.CompletenessIncomplete
 	}
 	doc.Normalize()
+}
+
+// dropFixtureArtifacts leaves out the release artifacts found below a test
+// or example folder (FixtureDirs) when the scan also found source outside
+// such folders: a source tree's test fixtures are not what it ships, and
+// would otherwise make its SBOM a post-build "release". Each is a
+// warning. A tree of artifacts only (a dist/ folder) keeps them all, as
+// does a file named as a SOURCE.
+func dropFixtureArtifacts(outs []outcome, set *cataloger.Set) ([]outcome, []sbom.Warning) {
+	artifact := func(o outcome) bool {
+		r := set.Lookup(string(o.kind))
+		return r != nil && r.Artifact
+	}
+	source := slices.ContainsFunc(outs, func(o outcome) bool {
+		return o.err == nil && o.kind != "" && !o.fixture && !artifact(o)
+	})
+	if !source {
+		return outs, nil
+	}
+	named := map[string]bool{}
+	for _, o := range outs {
+		if o.explicit {
+			named[absPath(o.path)] = true
+		}
+	}
+	var warnings []sbom.Warning
+	kept := outs[:0:0]
+	for _, o := range outs {
+		if o.fixture && !o.explicit && artifact(o) {
+			if !named[absPath(o.path)] { // else it is read as the SOURCE it also is
+				warnings = append(warnings, sbom.Warning{Path: o.rel, Message: "a release artifact in a test or example folder of a source tree, not part of what it ships: left out (name it as a SOURCE to include it)"})
+			}
+			continue
+		}
+		kept = append(kept, o)
+	}
+	return kept, warnings
+}
+
+// absPath is p made absolute, or p where it cannot be.
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
 }
