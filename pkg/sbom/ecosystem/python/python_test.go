@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -27,7 +28,7 @@ func TestGroundTruth(t *testing.T) {
 		{"poetry-2", "poetry.lock", Poetry, false, nil},
 		{"uv", "uv.lock", UV, true, nil},
 		{"pipenv", "Pipfile.lock", Pipfile, false, nil},
-		{"requirements-hashes", "requirements.txt", Requirements, false, nil},
+		{"requirements-hashes", "requirements.txt", Requirements, true, nil},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			ecotest.GroundTruth(t, tc.read, filepath.Join("testdata", tc.dir), tc.file, tc.rootEdges, tc.warnings...)
@@ -140,4 +141,47 @@ func FuzzSitePackages(f *testing.F) {
 			ecotest.Consistent(t, frag)
 		}
 	})
+}
+
+// TestRequirementsVia: pip-compile's "# via" annotations (one-line and
+// block forms) give the edges and the project's direct dependencies, and
+// the graph is complete when every requirement is annotated. Controls: a
+// hand-written file (no annotations) has no root and no edges; one
+// requirement without an annotation leaves the graph's completeness open.
+func TestRequirementsVia(t *testing.T) {
+	const compiled = "a==1.0\n    # via -r requirements.in\nb==2.0\n    # via\n    #   a\n    #   -r requirements.in\nc==3.0\n    # via b\n"
+	frag, err := Requirements(context.Background(), "requirements.txt", []byte(compiled))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	complete := 0
+	for _, d := range frag.Dependencies {
+		got[d.Ref] = d.DependsOn
+		if d.Completeness == sbom.CompletenessComplete {
+			complete++
+		}
+	}
+	want := map[string][]string{
+		"lockfile:requirements.txt": {"pkg:pypi/a@1.0", "pkg:pypi/b@2.0"},
+		"pkg:pypi/a@1.0":            {"pkg:pypi/b@2.0"},
+		"pkg:pypi/b@2.0":            {"pkg:pypi/c@3.0"},
+		"pkg:pypi/c@3.0":            nil,
+	}
+	if frag.Primary != "lockfile:requirements.txt" || complete != 4 || len(got) != len(want) {
+		t.Fatalf("primary %q, %d complete, edges %v", frag.Primary, complete, got)
+	}
+	for from, to := range want {
+		if !slices.Equal(got[from], to) {
+			t.Errorf("%s -> %v, want %v", from, got[from], to)
+		}
+	}
+	frag, err = Requirements(context.Background(), "requirements.txt", []byte("a==1.0\nb==2.0\n"))
+	if err != nil || frag.Primary != "" || len(frag.Dependencies) != 0 {
+		t.Errorf("hand-written: %v %+v", err, frag)
+	}
+	frag, err = Requirements(context.Background(), "requirements.txt", []byte(compiled+"d==4.0\n"))
+	if err != nil || frag.Primary == "" || slices.ContainsFunc(frag.Dependencies, func(d sbom.Dependency) bool { return d.Completeness != "" }) {
+		t.Errorf("one requirement not annotated: %v %+v", err, frag.Dependencies)
+	}
 }

@@ -91,7 +91,34 @@ def requirements(path):
         spec = list(r.specifier)
         if len(spec) == 1 and spec[0].operator in ("==", "==="):
             allp.append(r.name + "@" + spec[0].version)
-    return allp, allp, []
+    return allp, allp, via_edges(path, allp)
+
+def via_edges(path, allp):
+    # pip-compile's "# via" comments under each requirement name what
+    # pulled it in: a package (an edge from it) or an input file ("-r x.in",
+    # "name (pyproject.toml)": an edge from the project, "").
+    key = {norm(k.rsplit("@", 1)[0]): k for k in allp}
+    edges, current, block = set(), None, False
+    for line in open(path).read().splitlines():
+        s = line.strip()
+        if line and not line[0].isspace() and line[0] not in "#-":
+            current, block = norm(re.split(r"[^A-Za-z0-9._-]", line, 1)[0]), False
+            continue
+        names = []
+        if s == "# via":
+            block = True
+        elif s.startswith("# via "):
+            names, block = [s[len("# via "):]], False
+        elif block and s.startswith("#   "):
+            names = [s[4:]]
+        elif not s.startswith("#"):
+            block = False
+        for n in names:
+            n = n.strip()
+            src = "" if n.startswith(("-r ", "-c ")) or "(" in n else key.get(norm(n))
+            if src is not None and current in key:
+                edges.add(src + " -> " + key[current])
+    return edges
 
 def sitepackages(path):
     # pip's own listing of what is installed there, and importlib.metadata
