@@ -48,7 +48,11 @@ func assemble(ctx context.Context, outs []outcome, opts Options) *Result {
 	set.Enrich(ctx, doc)
 	inheritFromContents(doc)
 	filePURL(doc)
-	doc.Primary = primary(doc, frags, opts)
+	fallback := "release"
+	if !shipped && opts.sourceName != "" {
+		fallback = opts.sourceName
+	}
+	doc.Primary = primary(doc, frags, opts, fallback)
 	finish(doc, opts, shipped, len(res.Errors) > 0)
 	for _, f := range frags {
 		res.Warnings = append(res.Warnings, f.Warnings...)
@@ -82,7 +86,7 @@ func merge(frags []*sbom.Fragment) *sbom.Document {
 
 // primary picks the component the SBOM describes: the only top-level source,
 // or else a root that depends on every top-level source.
-func primary(doc *sbom.Document, frags []*sbom.Fragment, opts Options) string {
+func primary(doc *sbom.Document, frags []*sbom.Fragment, opts Options, fallback string) string {
 	var tops []string
 	for _, f := range frags {
 		if f.Primary != "" && !slices.Contains(tops, f.Primary) {
@@ -96,7 +100,7 @@ func primary(doc *sbom.Document, frags []*sbom.Fragment, opts Options) string {
 	case 1:
 		return tops[0]
 	}
-	root := sbom.Component{ID: "root", Type: sbom.TypeApplication, Name: rootName(doc, tops), Version: opts.Version, Scope: sbom.ScopeRequired}
+	root := sbom.Component{ID: "root", Type: sbom.TypeApplication, Name: rootName(doc, tops, fallback), Version: opts.Version, Scope: sbom.ScopeRequired}
 	if opts.Version != "" {
 		root.SetProperty(sbom.PropVersionSource, sbom.VersionFromFlag)
 	} else {
@@ -115,8 +119,10 @@ func primary(doc *sbom.Document, frags []*sbom.Fragment, opts Options) string {
 }
 
 // rootName names a synthetic root after the longest module path prefix its
-// sources share, or "release".
-func rootName(doc *sbom.Document, tops []string) string {
+// sources share, or fallback: "release" for what ships, the scanned
+// directory's name for a source tree (a Go module beside lockfiles of
+// other ecosystems is not a release).
+func rootName(doc *sbom.Document, tops []string, fallback string) string {
 	var names []string
 	for _, id := range tops {
 		if c := doc.Component(id); c != nil && c.PURL != "" {
@@ -124,7 +130,7 @@ func rootName(doc *sbom.Document, tops []string) string {
 		}
 	}
 	if len(names) == 0 {
-		return "release"
+		return fallback
 	}
 	prefix := names[0]
 	for _, n := range names[1:] {
@@ -133,7 +139,7 @@ func rootName(doc *sbom.Document, tops []string) string {
 		}
 	}
 	if prefix == "." || prefix == "" {
-		return "release"
+		return fallback
 	}
 	return prefix
 }

@@ -69,3 +69,39 @@ func TestFixtureArchives(t *testing.T) {
 		})
 	}
 }
+
+// TestSourceRootName: a source tree whose parts share no module path (a
+// Go module beside other ecosystems' lockfiles) gets a root named after
+// the scanned directory, not "release"; a tree of artifacts keeps
+// "release".
+func TestSourceRootName(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "myproject")
+	write(t, filepath.Join(root, "go.mod"), "module example.com/app\n\ngo 1.22\n")
+	for _, m := range mixedTree {
+		data, err := os.ReadFile(m.src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(t, filepath.Join(root, m.dst), string(data))
+	}
+	doc := run(t, []string{root}, Options{}).Document
+	if doc.Name != "myproject" || doc.Lifecycle != "pre-build" {
+		t.Errorf("source tree: name %q, lifecycle %s; want myproject, pre-build", doc.Name, doc.Lifecycle)
+	}
+	dist := filepath.Join(t.TempDir(), "dist")
+	writeTarGzFiles(t, filepath.Join(dist, "a.tar.gz"), map[string]string{"package-lock.json": mustRead(t, mixedTree[0].src)})
+	writeTarGzFiles(t, filepath.Join(dist, "b.tar.gz"), map[string]string{"Cargo.lock": mustRead(t, mixedTree[2].src)})
+	doc = run(t, []string{dist}, Options{}).Document
+	if doc.Name != "release" || doc.Lifecycle != "post-build" {
+		t.Errorf("artifacts: name %q, lifecycle %s; want release, post-build", doc.Name, doc.Lifecycle)
+	}
+}
+
+func mustRead(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

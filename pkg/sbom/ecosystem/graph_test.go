@@ -71,7 +71,7 @@ var fixtures = []fixture{
 	lock("python", "poetry-1", "poetry.lock", python.Poetry, false), // the project's requirements are in pyproject.toml
 	lock("python", "poetry-2", "poetry.lock", python.Poetry, false),
 	lock("python", "uv", "uv.lock", python.UV, true),
-	lock("python", "pipenv", "Pipfile.lock", python.Pipfile, false), // a flat list, no graph
+	lock("python", "pipenv", "Pipfile.lock", python.Pipfile, false),                      // a flat list, no graph
 	lock("python", "requirements-hashes", "requirements.txt", python.Requirements, true), // pip-compile's "# via" annotations
 	{"python", "site-packages", tree(python.SitePackages, "python/testdata", "site-packages"), "python/testdata/site-packages.truth.json", false},
 	lock("rust", "ripgrep-v1", "Cargo.lock", rust.CargoLock, true),
