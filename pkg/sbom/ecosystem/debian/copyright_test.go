@@ -151,3 +151,25 @@ func writeFile(t *testing.T, p, data string) {
 		t.Fatal(err)
 	}
 }
+
+// FuzzCopyright: any copyright file either gives nothing, a declared
+// licence that is a valid SPDX expression, or text; never both.
+func FuzzCopyright(f *testing.F) {
+	for _, p := range []string{"zlib1g", "bash", "libcap2", "base-files"} {
+		data, err := os.ReadFile(filepath.Join("testdata/debian12/usr/share/doc", p, "copyright"))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte(dep5Zlib))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fsys := fstest.MapFS{"usr/share/doc/p/copyright": {Data: data}}
+		var c sbom.Component
+		copyrightLicense(fsys, "p", &c)
+		text, hasText := c.Property(ecosystem.PropLicenseText)
+		if c.Licenses.Declared != "" && (hasText || !validExpr(c.Licenses.Declared)) {
+			t.Fatalf("declared %q, text %q", c.Licenses.Declared, text)
+		}
+	})
+}
