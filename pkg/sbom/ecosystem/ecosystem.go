@@ -224,13 +224,29 @@ func (b *Builder) Root() string {
 func (b *Builder) Project(dir string) string {
 	name := dir
 	if dir == "." {
-		if name = path.Base(path.Dir(b.Path)); name == "." || name == "/" {
-			name = path.Base(b.Path)
-		}
+		name = projectName(b.Path)
 	}
 	c := sbom.Component{ID: b.ProjectID(dir), Type: sbom.TypeApplication, Name: name, Scope: sbom.ScopeRequired,
 		Properties: []sbom.Property{{Name: PropLockfile, Value: b.Path}, {Name: sbom.PropVersionSource, Value: sbom.VersionUnknown}}}
 	return b.Add(c).ID
+}
+
+// projectName names the project of the lockfile at p after its directory:
+// inside an archive ("dist/src.tar.gz!web/Gemfile.lock"), the directory in
+// the archive, or the archive itself for a lockfile at its top; the
+// lockfile itself at the top of the scan.
+func projectName(p string) string {
+	outer, inner := "", p
+	if i := strings.LastIndex(p, "!"); i >= 0 {
+		outer, inner = p[:i], p[i+1:]
+	}
+	if d := path.Base(path.Dir(inner)); d != "." && d != "/" {
+		return d
+	}
+	if outer != "" {
+		return path.Base(outer)
+	}
+	return path.Base(p)
 }
 
 // ProjectID is the ID [Builder.Project] gives the project in dir.
