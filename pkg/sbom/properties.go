@@ -27,6 +27,10 @@ const (
 	// PropDevelopment is "true" on a component a lockfile says only
 	// development or test dependencies pull in; its scope is excluded.
 	PropDevelopment = "vouch:dependency:development"
+	// PropExcludeDev is a document property, "true" when the development-only
+	// components were left out on request (vouch sbom --exclude-dev): the
+	// document describes what a production install holds.
+	PropExcludeDev = "vouch:scan:exclude-dev"
 )
 
 // Development reports whether c is marked as needed only for development

@@ -19,10 +19,12 @@ func keepRequired(kept *sbom.Component, again sbom.Component) {
 }
 
 // dropDevelopment removes the development-only components and every edge
-// to or from them: what --exclude-dev asks for. A dependency entry that
+// to or from them, and says so in a document property: what --exclude-dev
+// asks for. A dependency entry that
 // lost an edge keeps its completeness, since what it depends on in
 // production is still all there.
 func dropDevelopment(doc *sbom.Document) {
+	doc.Properties = append(doc.Properties, sbom.Property{Name: sbom.PropExcludeDev, Value: "true"})
 	dev := map[string]bool{}
 	for i := range doc.Components {
 		if doc.Components[i].Development() {

@@ -36,6 +36,10 @@ func TestExcludeDev(t *testing.T) {
 		t.Fatal("the fixtures have no development-only package: the test shows nothing")
 	}
 	prod := run(t, []string{root}, Options{ExcludeDev: true}).Document
+	if !slices.Contains(prod.Properties, sbom.Property{Name: sbom.PropExcludeDev, Value: "true"}) ||
+		slices.ContainsFunc(all.Properties, func(p sbom.Property) bool { return p.Name == sbom.PropExcludeDev }) {
+		t.Errorf("document properties: %v with --exclude-dev, %v without; want %s only with", prod.Properties, all.Properties, sbom.PropExcludeDev)
+	}
 	var wantIDs []string
 	for _, c := range all.Components {
 		if !dev[c.ID] {
