@@ -185,3 +185,32 @@ func TestRequirementsVia(t *testing.T) {
 		t.Errorf("one requirement not annotated: %v %+v", err, frag.Dependencies)
 	}
 }
+
+// TestClassifierLicense: one trove licence classifier naming one SPDX
+// licence exactly is the declared licence; a family name, several
+// classifiers or none give nothing.
+func TestClassifierLicense(t *testing.T) {
+	const mit, apache = "License :: OSI Approved :: MIT License", "License :: OSI Approved :: Apache Software License"
+	for _, tc := range []struct {
+		classifiers []string
+		want        string
+	}{
+		{[]string{mit}, "MIT"},
+		{[]string{"License :: OSI Approved", " " + mit + " ", "Programming Language :: Python"}, "MIT"},
+		{[]string{"License :: OSI Approved :: GNU General Public License v3 or later (GPLv3+)"}, "GPL-3.0-or-later"},
+		{[]string{apache}, ""},
+		{[]string{"License :: OSI Approved :: GNU General Public License v3 (GPLv3)"}, ""},
+		{[]string{mit, apache}, ""},
+		{nil, ""},
+	} {
+		if got := classifierLicense(tc.classifiers); got != tc.want {
+			t.Errorf("%q: %q, want %q", tc.classifiers, got, tc.want)
+		}
+	}
+	// License-Expression, where there is one, wins over the classifiers.
+	fsys := fstest.MapFS{"sp/a-1.0.dist-info/METADATA": {Data: []byte("Metadata-Version: 2.4\nName: a\nVersion: 1.0\nLicense-Expression: Apache-2.0\nClassifier: " + mit + "\n")}}
+	frag, err := SitePackages(context.Background(), fsys, "sp")
+	if err != nil || len(frag.Components) != 1 || frag.Components[0].Licenses.Declared != "Apache-2.0" {
+		t.Errorf("%v %+v", err, frag)
+	}
+}

@@ -120,6 +120,22 @@ def via_edges(path, allp):
                 edges.add(src + " -> " + key[current])
     return edges
 
+OSI = "License :: OSI Approved :: "
+CLASSIFIERS = {
+    OSI + "MIT License": "MIT", OSI + "MIT No Attribution License (MIT-0)": "MIT-0",
+    OSI + "ISC License (ISCL)": "ISC", OSI + "Mozilla Public License 1.1 (MPL 1.1)": "MPL-1.1",
+    OSI + "Mozilla Public License 2.0 (MPL 2.0)": "MPL-2.0", OSI + "zlib/libpng License": "Zlib",
+    OSI + "The Unlicense (Unlicense)": "Unlicense", OSI + "Boost Software License 1.0 (BSL-1.0)": "BSL-1.0",
+    OSI + "Eclipse Public License 2.0 (EPL-2.0)": "EPL-2.0", OSI + "Universal Permissive License (UPL)": "UPL-1.0",
+    OSI + "European Union Public Licence 1.2 (EUPL 1.2)": "EUPL-1.2",
+    OSI + "GNU General Public License v2 or later (GPLv2+)": "GPL-2.0-or-later",
+    OSI + "GNU General Public License v3 or later (GPLv3+)": "GPL-3.0-or-later",
+    OSI + "GNU Lesser General Public License v2 or later (LGPLv2+)": "LGPL-2.0-or-later",
+    OSI + "GNU Lesser General Public License v3 or later (LGPLv3+)": "LGPL-3.0-or-later",
+    OSI + "GNU Affero General Public License v3 or later (AGPLv3+)": "AGPL-3.0-or-later",
+    "License :: CC0 1.0 Universal (CC0 1.0) Public Domain Dedication": "CC0-1.0",
+}
+
 def sitepackages(path):
     # pip's own listing of what is installed there, and importlib.metadata
     # (the standard library's reader) for each distribution's requirements
@@ -135,6 +151,13 @@ def sitepackages(path):
         k = d.metadata["Name"] + "@" + d.version
         if d.metadata.get("License-Expression"):
             licenses[k] = d.metadata["License-Expression"]
+        else:
+            # One trove licence classifier naming one SPDX licence exactly
+            # (several do not say whether all or any apply).
+            lic = [c.strip() for c in d.metadata.get_all("Classifier") or []
+                   if c.strip().startswith("License ::") and c.strip() != "License :: OSI Approved"]
+            if len(lic) == 1 and lic[0] in CLASSIFIERS:
+                licenses[k] = CLASSIFIERS[lic[0]]
         for r in d.requires or []:
             req = Requirement(r)
             if req.marker and "extra" in str(req.marker):
