@@ -174,7 +174,7 @@ func finish(doc *sbom.Document, opts Options, shipped, failed bool) {
 }
 
 // dropFixtureArtifacts leaves out the release artifacts found below a test
-// or example folder (FixtureDirs) when the scan also found source outside
+// or example folder (fixtureDirs) when the scan also found source outside
 // such folders: a source tree's test fixtures are not what it ships, and
 // would otherwise make its SBOM a post-build "release". Each is a
 // warning. A tree of artifacts only (a dist/ folder) keeps them all, as

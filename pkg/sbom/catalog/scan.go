@@ -32,7 +32,7 @@ type job struct {
 	rel      string // as reported: relative to the root argument, slash-separated
 	explicit bool   // named on the command line: not being a source is an error
 	// fixture is set for a file below a test or example folder of the
-	// root it was found under (see FixtureDirs).
+	// root it was found under (see fixtureDirs).
 	fixture bool
 	// reg is the cataloger that claims the file by its name alone; nil
 	// means the worker sniffs its first bytes.
@@ -219,16 +219,16 @@ func (s *dirSource) Walk(ctx context.Context, fn func(cataloger.File) error) err
 	return err
 }
 
-// FixtureDirs are the names of folders that hold tests' and examples'
+// fixtureDirs are the names of folders that hold tests' and examples'
 // inputs, not what a source tree ships. A release artifact (archive or
 // executable) found below one, in a tree that also holds source, is left
 // out of the SBOM with a warning: a test's fixture archive is not a
 // release of the project. testdata/ is also skipped by the walk unless
 // asked for.
-var FixtureDirs = []string{"testdata", "fixtures", "fixture", "__fixtures__", "test", "tests", "__tests__", "examples", "example"}
+var fixtureDirs = []string{"testdata", "fixtures", "fixture", "__fixtures__", "test", "tests", "__tests__", "examples", "example"}
 
 // inFixture reports whether p, a file below root, is inside a folder
-// named in FixtureDirs (the root itself does not count: a user who scans
+// named in fixtureDirs (the root itself does not count: a user who scans
 // examples/app asks about that app).
 func inFixture(root, p string) bool {
 	r, err := filepath.Rel(root, p)
@@ -236,7 +236,7 @@ func inFixture(root, p string) bool {
 		return false
 	}
 	dirs := strings.Split(filepath.ToSlash(filepath.Dir(r)), "/")
-	return slices.ContainsFunc(dirs, func(d string) bool { return slices.Contains(FixtureDirs, d) })
+	return slices.ContainsFunc(dirs, func(d string) bool { return slices.Contains(fixtureDirs, d) })
 }
 
 // pathError drops the "op path:" prefix of an *fs.PathError, since every
