@@ -208,6 +208,17 @@ func TestPnpmRejected(t *testing.T) {
 			t.Errorf("%s: scope %s", c.ID, c.Scope)
 		}
 	}
+	// A workspace: the root links to packages/a, which depends on b; each
+	// importer is a project, the root depending on the member.
+	const ws = "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      a:\n        specifier: workspace:*\n        version: link:packages/a\n" +
+		"  packages/a:\n    dependencies:\n      b:\n        specifier: ^2\n        version: 2.0.0\n" +
+		"packages:\n  b@2.0.0:\n    resolution: {}\nsnapshots:\n  b@2.0.0: {}\n"
+	frag, err = PnpmLock(context.Background(), "pnpm-lock.yaml", []byte(ws))
+	if err != nil || len(frag.Warnings) != 0 || frag.Primary != "lockfile:pnpm-lock.yaml" ||
+		!slices.Equal(frag.Dependencies[0].DependsOn, []string{"lockfile:pnpm-lock.yaml#packages/a"}) ||
+		!slices.Equal(frag.Dependencies[1].DependsOn, []string{"pkg:npm/b@2.0.0"}) {
+		t.Errorf("workspace: %v %+v", err, frag)
+	}
 	if _, err := PnpmLock(context.Background(), "x/pnpm-lock.yaml", []byte(fmt.Sprintf(lock, "6.0", "2.0.0"))); err == nil ||
 		!strings.Contains(err.Error(), "x/pnpm-lock.yaml") || !strings.Contains(err.Error(), `"6.0"`) {
 		t.Errorf("v6: %v", err)

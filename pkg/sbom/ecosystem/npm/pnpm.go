@@ -177,12 +177,14 @@ func pnpmImporters(b *ecosystem.Builder, lock pnpmLock) {
 		return
 	}
 	root := b.Root()
-	for _, dir := range slices.Sorted(maps.Keys(lock.Importers)) {
-		from := root
+	dirs := slices.Sorted(maps.Keys(lock.Importers))
+	for _, dir := range dirs { // every project first: one may link to a later one
 		if dir != "." {
-			from = b.Project(dir)
-			b.Edge(root, from)
+			b.Edge(root, b.Project(dir))
 		}
+	}
+	for _, dir := range dirs {
+		from := b.ProjectID(dir)
 		imp := lock.Importers[dir]
 		complete := true
 		for _, deps := range []map[string]pnpmRef{imp.Dependencies, imp.DevDependencies, imp.OptionalDependencies} {
