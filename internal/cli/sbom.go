@@ -24,6 +24,7 @@ type sbomFlags struct {
 	exclude     []string
 	vendor      bool
 	testdata    bool
+	excludeDev  bool
 	nested      bool
 	version     string
 	epoch       string
@@ -47,7 +48,14 @@ func (e *env) sbomCommand() *cobra.Command {
 A SOURCE is a directory, a go.mod, a Go binary (ELF, Mach-O, PE) or a release
 archive (.tar.gz, .tgz, .zip) holding binaries. A directory is walked once and
 every Go module and binary in it is catalogued; .git, vendor/ and testdata/ are
-skipped unless asked for. Nothing is fetched from the network: dependency
+skipped unless asked for. Archives and executables in test or example folders
+(fixtures/, test/, tests/, examples/, ...) of a source tree are its tests'
+inputs, not a release: they are left out, with a warning, unless named as a
+SOURCE.
+
+Lockfiles mark the packages only development or test dependencies pull in
+(CycloneDX scope "excluded", SPDX 2.3 DEV_DEPENDENCY_OF, SPDX 3 a
+development-scoped relationship); --exclude-dev leaves them out. Nothing is fetched from the network: dependency
 graphs and licences come from the local module cache and vendor/.
 
 Where a directory holds both a module's source and binaries built from it, the
@@ -94,6 +102,7 @@ taken from --source-date-epoch or $SOURCE_DATE_EPOCH when set.`,
 	fl.StringArrayVar(&f.exclude, "exclude", nil, "skip paths matching `GLOB` (relative path or base name; repeatable)")
 	fl.BoolVar(&f.vendor, "vendor", false, "also walk vendor/ directories for binaries and modules")
 	fl.BoolVar(&f.testdata, "testdata", false, "also walk testdata/ directories")
+	fl.BoolVar(&f.excludeDev, "exclude-dev", false, "leave out packages a lockfile marks as development or test only (default: kept, scope excluded)")
 	fl.BoolVar(&f.nested, "nested-modules", false, "below a module root, also catalog nested modules (directories with their own go.mod)")
 	fl.StringVar(&f.version, "version", "", "release `VERSION` of the main module(s), e.g. v1.2.3")
 	fl.StringVar(&f.epoch, "source-date-epoch", "", "timestamp as Unix `SECONDS` (default $SOURCE_DATE_EPOCH, else now)")
@@ -153,7 +162,7 @@ func (e *env) runSBOM(cmd *cobra.Command, args []string, f *sbomFlags) error {
 	limits.MaxEntrySize, limits.MaxTotalSize = f.maxEntry, f.maxTotal
 	opts := catalog.Options{
 		Exclude: f.exclude, Vendor: f.vendor, Testdata: f.testdata, NestedModules: f.nested, Version: f.version,
-		ModCache: f.modCache, Limits: limits, Created: created, Authors: authors,
+		ExcludeDev: f.excludeDev, ModCache: f.modCache, Limits: limits, Created: created, Authors: authors,
 		Tool: sbom.Tool{Vendor: "vouchdev", Name: "vouch", Version: Version()},
 	}
 	progress := output.NewProgress(e.stderr, !f.quiet && e.isTTY(e.stderr), "cataloguing")

@@ -28,7 +28,21 @@ const (
 	// kind that was found but is not in the document: "PATH: why". Its
 	// presence makes the document incomplete.
 	PropNotCatalogued = "vouch:not-catalogued"
+	// PropDevelopment is "true" on a component a lockfile says only
+	// development or test dependencies pull in; its scope is excluded.
+	PropDevelopment = "vouch:dependency:development"
+	// PropExcludeDev is a document property, "true" when the development-only
+	// components were left out on request (vouch sbom --exclude-dev): the
+	// document describes what a production install holds.
+	PropExcludeDev = "vouch:scan:exclude-dev"
 )
+
+// Development reports whether c is marked as needed only for development
+// or tests (PropDevelopment).
+func (c *Component) Development() bool {
+	v, _ := c.Property(PropDevelopment)
+	return v == "true"
+}
 
 // Values of PropVersionSource, in the order vouch tries them.
 const (

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -20,6 +21,8 @@ func assemble(ctx context.Context, outs []outcome, opts Options) *Result {
 	var found []cataloger.Found
 	var unclaimed []sbom.FileStatus // failures of no cataloger: a directory, a SOURCE nobody reads
 	shipped := false
+	outs, fixtures := dropFixtureArtifacts(outs, set)
+	res.Warnings = append(res.Warnings, fixtures...)
 	for _, o := range outs {
 		if o.err != nil {
 			res.Errors = append(res.Errors, &SourceError{Path: o.rel, Err: o.err})
@@ -47,11 +50,18 @@ func assemble(ctx context.Context, outs []outcome, opts Options) *Result {
 		frags[i] = f.Fragment
 	}
 	doc := merge(frags)
+	if opts.ExcludeDev {
+		dropDevelopment(doc)
+	}
 	set.Enrich(ctx, doc)
 	inheritFromContents(doc)
 	filePURL(doc)
 	notRead := markNotRead(doc, res.Files)
-	doc.Primary = primary(doc, frags, opts)
+	fallback := "release"
+	if !shipped && opts.sourceName != "" {
+		fallback = opts.sourceName
+	}
+	doc.Primary = primary(doc, frags, opts, fallback)
 	if notRead > 0 {
 		incompletePrimary(doc)
 	}
@@ -94,13 +104,14 @@ func markNotRead(doc *sbom.Document, files []sbom.FileStatus) int {
 // found in several sources (a module linked into two binaries) appears once.
 func merge(frags []*sbom.Fragment) *sbom.Document {
 	doc := &sbom.Document{}
-	seen := map[string]bool{}
+	seen := map[string]int{}
 	for _, f := range frags {
 		for _, c := range f.Components {
-			if seen[c.ID] {
+			if i, ok := seen[c.ID]; ok {
+				keepRequired(&doc.Components[i], c)
 				continue
 			}
-			seen[c.ID] = true
+			seen[c.ID] = len(doc.Components)
 			doc.Components = append(doc.Components, c)
 		}
 		doc.Dependencies = append(doc.Dependencies, f.Dependencies...)
@@ -110,7 +121,7 @@ func merge(frags []*sbom.Fragment) *sbom.Document {
 
 // primary picks the component the SBOM describes: the only top-level source,
 // or else a root that depends on every top-level source.
-func primary(doc *sbom.Document, frags []*sbom.Fragment, opts Options) string {
+func primary(doc *sbom.Document, frags []*sbom.Fragment, opts Options, fallback string) string {
 	var tops []string
 	for _, f := range frags {
 		if f.Primary != "" && !slices.Contains(tops, f.Primary) {
@@ -124,7 +135,7 @@ func primary(doc *sbom.Document, frags []*sbom.Fragment, opts Options) string {
 	case 1:
 		return tops[0]
 	}
-	root := sbom.Component{ID: "root", Type: sbom.TypeApplication, Name: rootName(doc, tops), Version: opts.Version, Scope: sbom.ScopeRequired}
+	root := sbom.Component{ID: "root", Type: sbom.TypeApplication, Name: rootName(doc, tops, fallback), Version: opts.Version, Scope: sbom.ScopeRequired}
 	if opts.Version != "" {
 		root.SetProperty(sbom.PropVersionSource, sbom.VersionFromFlag)
 	} else {
@@ -160,8 +171,10 @@ func incompletePrimary(doc *sbom.Document) {
 }
 
 // rootName names a synthetic root after the longest module path prefix its
-// sources share, or "release".
-func rootName(doc *sbom.Document, tops []string) string {
+// sources share, or fallback: "release" for what ships, the scanned
+// directory's name for a source tree (a Go module beside lockfiles of
+// other ecosystems is not a release).
+func rootName(doc *sbom.Document, tops []string, fallback string) string {
 	var names []string
 	for _, id := range tops {
 		if c := doc.Component(id); c != nil && c.PURL != "" {
@@ -169,7 +182,7 @@ func rootName(doc *sbom.Document, tops []string) string {
 		}
 	}
 	if len(names) == 0 {
-		return "release"
+		return fallback
 	}
 	prefix := names[0]
 	for _, n := range names[1:] {
@@ -178,7 +191,7 @@ func rootName(doc *sbom.Document, tops []string) string {
 		}
 	}
 	if prefix == "." || prefix == "" {
-		return "release"
+		return fallback
 	}
 	return prefix
 }
@@ -211,4 +224,49 @@ func finish(doc *sbom.Document, opts Options, shipped, incomplete bool) {
 		doc.Completeness = sbom.CompletenessIncomplete
 	}
 	doc.Normalize()
+}
+
+// dropFixtureArtifacts leaves out the release artifacts found below a test
+// or example folder (fixtureDirs) when the scan also found source outside
+// such folders: a source tree's test fixtures are not what it ships, and
+// would otherwise make its SBOM a post-build "release". Each is a
+// warning. A tree of artifacts only (a dist/ folder) keeps them all, as
+// does a file named as a SOURCE.
+func dropFixtureArtifacts(outs []outcome, set *cataloger.Set) ([]outcome, []sbom.Warning) {
+	artifact := func(o outcome) bool {
+		r := set.Lookup(string(o.kind))
+		return r != nil && r.Artifact
+	}
+	source := slices.ContainsFunc(outs, func(o outcome) bool {
+		return o.err == nil && o.kind != "" && !o.fixture && !artifact(o)
+	})
+	if !source {
+		return outs, nil
+	}
+	named := map[string]bool{}
+	for _, o := range outs {
+		if o.explicit {
+			named[absPath(o.path)] = true
+		}
+	}
+	var warnings []sbom.Warning
+	kept := outs[:0:0]
+	for _, o := range outs {
+		if o.fixture && !o.explicit && artifact(o) {
+			if !named[absPath(o.path)] { // else it is read as the SOURCE it also is
+				warnings = append(warnings, sbom.Warning{Path: o.rel, Message: "a release artifact in a test or example folder of a source tree, not part of what it ships: left out (name it as a SOURCE to include it)"})
+			}
+			continue
+		}
+		kept = append(kept, o)
+	}
+	return kept, warnings
+}
+
+// absPath is p made absolute, or p where it cannot be.
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
 }

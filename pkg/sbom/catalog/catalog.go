@@ -19,6 +19,8 @@ package catalog
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -46,6 +48,10 @@ type Options struct {
 	// skipped, with a warning: they are separate modules, not part of the
 	// one at the root.
 	NestedModules bool
+	// ExcludeDev leaves out the components a lockfile marks as needed only
+	// for development or tests (ecosystem.PropDevelopment), with their
+	// edges. By default they are kept, with the excluded scope.
+	ExcludeDev bool
 	// Version is the release version of the main modules, overriding what
 	// vouch would resolve (git tag, ldflags, build info).
 	Version string
@@ -70,6 +76,10 @@ type Options struct {
 	// Registry decides which cataloger reads which file; nil means
 	// [cataloger.Default], where every ecosystem compiled in registers.
 	Registry *cataloger.Registry
+
+	// sourceName is the name of the one directory scanned, set by Run:
+	// what a source tree's synthetic root is called.
+	sourceName string
 }
 
 // registry is the run's registry.
@@ -141,7 +151,27 @@ func Run(ctx context.Context, roots []string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(roots) == 1 {
+		opts.sourceName = dirName(roots[0])
+	}
 	res := assemble(ctx, found, opts)
 	licenseFromSource(res.Document, sources)
 	return res, nil
+}
+
+// dirName is the base name of dir, made absolute ("." is the working
+// directory's name), or "" when dir is not a directory.
+func dirName(dir string) string {
+	fi, err := os.Stat(dir)
+	if err != nil || !fi.IsDir() {
+		return ""
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	if b := filepath.Base(abs); b != string(filepath.Separator) && b != "." {
+		return b
+	}
+	return ""
 }

@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,6 +33,9 @@ type job struct {
 	path     string // on disk
 	rel      string // as reported: relative to the root argument, slash-separated
 	explicit bool   // named on the command line: not being a source is an error
+	// fixture is set for a file below a test or example folder of the
+	// root it was found under (see fixtureDirs).
+	fixture bool
 	// reg is the cataloger that claims the file by its name alone; nil
 	// means the worker sniffs its first bytes.
 	reg *cataloger.Registration
@@ -234,7 +238,7 @@ func (s *dirSource) Walk(ctx context.Context, fn func(cataloger.File) error) err
 			s.special(p, rel, d.Type())
 			return nil
 		}
-		fnErr = fn(diskFile{job: job{path: p, rel: rel}, entry: d})
+		fnErr = fn(diskFile{job: job{path: p, rel: rel, fixture: inFixture(root, p)}, entry: d})
 		return fnErr
 	})
 	if err != nil && ctx.Err() == nil && fnErr == nil {
@@ -244,6 +248,26 @@ func (s *dirSource) Walk(ctx context.Context, fn func(cataloger.File) error) err
 		s.failed = append(s.failed, outcome{job: job{rel: relTo(root, root)}, frag: &sbom.Fragment{Warnings: nested}})
 	}
 	return err
+}
+
+// fixtureDirs are the names of folders that hold tests' and examples'
+// inputs, not what a source tree ships. A release artifact (archive or
+// executable) found below one, in a tree that also holds source, is left
+// out of the SBOM with a warning: a test's fixture archive is not a
+// release of the project. testdata/ is also skipped by the walk unless
+// asked for.
+var fixtureDirs = []string{"testdata", "fixtures", "fixture", "__fixtures__", "test", "tests", "__tests__", "examples", "example"}
+
+// inFixture reports whether p, a file below root, is inside a folder
+// named in fixtureDirs (the root itself does not count: a user who scans
+// examples/app asks about that app).
+func inFixture(root, p string) bool {
+	r, err := filepath.Rel(root, p)
+	if err != nil {
+		return false
+	}
+	dirs := strings.Split(filepath.ToSlash(filepath.Dir(r)), "/")
+	return slices.ContainsFunc(dirs, func(d string) bool { return slices.Contains(fixtureDirs, d) })
 }
 
 // pathError drops the "op path:" prefix of an *fs.PathError, since every

@@ -52,7 +52,7 @@ const MaxDepth = 256
 const (
 	// PropDevelopment is "true" on a component that only development or test
 	// dependencies pull in (the lockfile says so); its scope is excluded.
-	PropDevelopment = "vouch:dependency:development"
+	PropDevelopment = sbom.PropDevelopment
 	// PropLockfile is the file (slash-separated, as given) a component was read from.
 	PropLockfile = "vouch:source:lockfile"
 	// PropLicenseText is a declared licence, as the package states it, that
@@ -198,6 +198,63 @@ func (b *Builder) Get(id string) *sbom.Component {
 		return &b.frag.Components[i]
 	}
 	return nil
+}
+
+// RootPrefix starts the ID of a lockfile's anonymous project (see
+// [Builder.Root]); the lockfile's path follows.
+const RootPrefix = "lockfile:"
+
+// Root adds the anonymous root of a lockfile that records which packages
+// its project depends on directly but does not name the project (pnpm's
+// importers, an application's Gemfile.lock DEPENDENCIES, NuGet's "Direct"
+// entries), and makes it the fragment's primary component.
+func (b *Builder) Root() string {
+	id := b.Project(".")
+	b.SetPrimary(id)
+	return id
+}
+
+// Project adds the anonymous component of the lockfile's project in
+// directory dir, relative to the lockfile ("." for the lockfile's own
+// project, another for a workspace member). It is an application named
+// after the directory (the lockfile's, or the lockfile itself at the top
+// of the scan), with no purl and no version: vouch does not invent a
+// package identity. Its ID is RootPrefix, the lockfile's path and, for a
+// member, "#dir", so two lockfiles never share a project.
+func (b *Builder) Project(dir string) string {
+	name := dir
+	if dir == "." {
+		name = projectName(b.Path)
+	}
+	c := sbom.Component{ID: b.ProjectID(dir), Type: sbom.TypeApplication, Name: name, Scope: sbom.ScopeRequired,
+		Properties: []sbom.Property{{Name: PropLockfile, Value: b.Path}, {Name: sbom.PropVersionSource, Value: sbom.VersionUnknown}}}
+	return b.Add(c).ID
+}
+
+// projectName names the project of the lockfile at p after its directory:
+// inside an archive ("dist/src.tar.gz!web/Gemfile.lock"), the directory in
+// the archive, or the archive itself for a lockfile at its top; the
+// lockfile itself at the top of the scan.
+func projectName(p string) string {
+	outer, inner := "", p
+	if i := strings.LastIndex(p, "!"); i >= 0 {
+		outer, inner = p[:i], p[i+1:]
+	}
+	if d := path.Base(path.Dir(inner)); d != "." && d != "/" {
+		return d
+	}
+	if outer != "" {
+		return path.Base(outer)
+	}
+	return path.Base(p)
+}
+
+// ProjectID is the ID [Builder.Project] gives the project in dir.
+func (b *Builder) ProjectID(dir string) string {
+	if dir == "." {
+		return RootPrefix + b.Path
+	}
+	return RootPrefix + b.Path + "#" + dir
 }
 
 // SetPrimary makes id the fragment's main component.

@@ -69,3 +69,26 @@ func TestBuilder(t *testing.T) {
 		t.Errorf("fragment %+v", f)
 	}
 }
+
+// TestProject: a lockfile's anonymous projects are named after its
+// directory (in an archive, the directory inside it, or the archive), have
+// no purl or version, and IDs unique per lockfile and directory.
+func TestProject(t *testing.T) {
+	for _, tc := range []struct{ path, name string }{
+		{"Gemfile.lock", "Gemfile.lock"},
+		{"web/app/pnpm-lock.yaml", "app"},
+		{"dist/src.tar.gz!app/Gemfile.lock", "app"},
+		{"dist/src.tar.gz!Gemfile.lock", "src.tar.gz"},
+	} {
+		b := NewBuilder(tc.path)
+		id := b.Root()
+		member := b.Project("packages/a")
+		c, m := b.Get(id), b.Get(member)
+		if id != "lockfile:"+tc.path || b.Fragment().Primary != id || c.Name != tc.name || c.PURL != "" || c.Version != "" || c.Type != sbom.TypeApplication {
+			t.Errorf("%s: root %s %+v, want named %q", tc.path, id, c, tc.name)
+		}
+		if member != "lockfile:"+tc.path+"#packages/a" || m.Name != "packages/a" || member != b.ProjectID("packages/a") {
+			t.Errorf("%s: member %s %+v", tc.path, member, m)
+		}
+	}
+}

@@ -86,8 +86,9 @@ func init() {
 }
 
 // databaseReader reads a package database found at …/at: on disk, in the
-// root file system around it (its etc/os-release names the distribution);
-// inside an archive, on its own.
+// root file system around it (its etc/os-release names the distribution,
+// its packages' files may hold their licences), confined to it; inside an
+// archive, on its own.
 func databaseReader(at string, read func(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, error)) cataloger.FileFunc {
 	return func(ctx context.Context, f cataloger.File) (*sbom.Fragment, error) {
 		if !strings.HasSuffix("/"+f.Path(), "/"+at) {
@@ -95,6 +96,9 @@ func databaseReader(at string, read func(ctx context.Context, fsys fs.FS, path s
 		}
 		if p, ok := f.Local(); ok {
 			root := strings.TrimSuffix(filepath.ToSlash(p), at)
+			if root == "" {
+				root = "." // the database named from the image's root
+			}
 			fsys, done, err := rootFS(filepath.FromSlash(root))
 			if err != nil {
 				return nil, err

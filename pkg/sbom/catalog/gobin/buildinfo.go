@@ -33,16 +33,24 @@ func fromBuildInfo(bi *debug.BuildInfo, rel, base string, d digest.Digests, opts
 		Hashes:   d.Hashes(),
 		Scope:    sbom.ScopeRequired,
 	}
-	// Name the binary after its main module, as `go version -m` does; a
-	// binary built from loose files ("command-line-arguments") has none,
-	// and then no purl either.
-	if bi.Main.Path != "" {
+	// Name the binary after its main module, as `go version -m` does. A
+	// binary built without modules (GOPATH mode, GO111MODULE=off, as
+	// Debian builds Go) has no main module but its main package's import
+	// path, which is what the code is known by: it names the binary and
+	// its purl. A binary built from loose files ("command-line-arguments")
+	// has neither, and then no purl either.
+	switch {
+	case bi.Main.Path != "":
 		bin.Name = bi.Main.Path
 		bin.PURL = golang.PURL(bi.Main.Path, res.version)
 		bin.Supplier = golang.Supplier(bi.Main.Path)
 		if bi.Main.Sum != "" {
 			bin.SetProperty(sbom.PropGoH1, bi.Main.Sum)
 		}
+	case bi.Path != "" && bi.Path != "command-line-arguments":
+		bin.Name = bi.Path
+		bin.PURL = golang.PURL(bi.Path, res.version)
+		bin.Supplier = golang.Supplier(bi.Path)
 	}
 	bin.SetProperty(sbom.PropSourcePath, rel)
 	if bi.Path != "" {

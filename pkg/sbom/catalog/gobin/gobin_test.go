@@ -461,12 +461,20 @@ func TestFromBuildInfoReplacements(t *testing.T) {
 }
 
 func TestFromBuildInfoWithoutMainModule(t *testing.T) {
-	// go build main.go: no main module, path command-line-arguments.
+	// go build main.go: no main module, path command-line-arguments:
+	// nothing names the code, so no purl.
 	bi := &debug.BuildInfo{GoVersion: "go1.26.8", Path: "command-line-arguments"}
 	frag := fromBuildInfo(bi, "hello", "hello", digest.Digests{}, Options{})
 	bin := frag.Components[0]
 	if bin.Name != "hello" || bin.PURL != "" || bin.Type != sbom.TypeApplication {
 		t.Errorf("binary %+v: want its file name and no purl", bin)
+	}
+	// GOPATH mode (GO111MODULE=off, Debian's builds): no main module, but
+	// the main package's import path names the binary and its purl.
+	gopath := &debug.BuildInfo{GoVersion: "go1.26.8", Path: "example.org/tools/hello"}
+	bin = fromBuildInfo(gopath, "hello", "hello", digest.Digests{}, Options{}).Components[0]
+	if bin.Name != "example.org/tools/hello" || bin.PURL != "pkg:golang/example.org/tools/hello" || bin.Version != "" {
+		t.Errorf("GOPATH binary %+v: want its package path, no version", bin)
 	}
 	bi.GoVersion = ""
 	frag = fromBuildInfo(bi, "hello", "hello", digest.Digests{}, Options{})

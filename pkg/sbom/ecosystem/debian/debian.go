@@ -5,7 +5,8 @@
 // osv-scalibr's extractor gives the installed packages; vouch builds the
 // purls (pkg:deb/<distro>/name@version?arch=...&distro=<id>-<version>) and
 // reads the same paragraphs for the graph: Depends and Pre-Depends,
-// resolved through Provides, with alternatives.
+// resolved through Provides, with alternatives. Licences come from the
+// packages' machine-readable (DEP-5) copyright files (copyright.go).
 package debian
 
 import (
@@ -35,7 +36,9 @@ func PURL(namespace, name, version, arch, distro string) string {
 // Status reads the dpkg status file at path (slash-separated, relative to
 // root, as "var/lib/dpkg/status") in the system whose root is fsys; the
 // distribution comes from fsys's etc/os-release. Only installed packages
-// are listed. The database names no primary component.
+// are listed. The database names no primary component. A package's
+// declared licence is read from its machine-readable
+// usr/share/doc/<package>/copyright in fsys, where there is one.
 func Status(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, error) {
 	ext, err := dpkg.New(nil)
 	if err != nil {
@@ -61,6 +64,7 @@ func Status(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, error
 		if m := h.Get("Maintainer"); m != "" {
 			c.Supplier = ecosystem.Supplier(m)
 		}
+		copyrightLicense(fsys, name, &c)
 		stored := b.Add(c)
 		seen[name+"@"+ver] = true
 		pkgs = append(pkgs, ecosystem.Installed{

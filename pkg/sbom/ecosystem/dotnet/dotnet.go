@@ -45,8 +45,9 @@ type entry struct {
 func PURL(name, version string) string { return ecosystem.PURL("nuget", "", name, version) }
 
 // PackagesLock reads the packages.lock.json at path. The project the file
-// belongs to is not named in it, so the fragment has no primary component;
-// NuGet records no development dependencies.
+// belongs to is not named in it: the fragment's primary component is the
+// lockfile's anonymous root, depending on the "Direct" packages of every
+// target framework. NuGet records no development dependencies.
 func PackagesLock(ctx context.Context, path string, data []byte) (*sbom.Fragment, error) {
 	var lock lockfile
 	if err := strictjson.Unmarshal(data, &lock, ecosystem.MaxDepth); err != nil {
@@ -64,8 +65,13 @@ func PackagesLock(ctx context.Context, path string, data []byte) (*sbom.Fragment
 	for _, p := range scalibr {
 		fromScalibr[strings.ToLower(p.Name)+"@"+p.Version] = true
 	}
+	root := b.Root()
+	rootComplete := true
 	for _, target := range slices.Sorted(maps.Keys(lock.Dependencies)) {
 		entries := lock.Dependencies[target]
+		if !direct(b, root, entries) {
+			rootComplete = false
+		}
 		var pkgs []ecosystem.LockPackage
 		for _, name := range slices.Sorted(maps.Keys(entries)) {
 			e := entries[name]
@@ -82,6 +88,9 @@ func PackagesLock(ctx context.Context, path string, data []byte) (*sbom.Fragment
 			pkgs = append(pkgs, lp)
 		}
 		ecosystem.Graph(b, pkgs, strings.ToLower)
+	}
+	if rootComplete {
+		b.Complete(root)
 	}
 	b.CrossCheck(fromScalibr, seen)
 	return b.Fragment(), nil
@@ -107,4 +116,31 @@ func component(b *ecosystem.Builder, target, name string, e entry) sbom.Componen
 		}
 	}
 	return c
+}
+
+// direct records the root's edges to one target framework's direct
+// dependencies: the "Direct" packages, and the "Project" references no
+// other entry depends on (they can only be there because the project
+// references them). The lockfile does not say whether a project another
+// entry depends on is also referenced directly: then the root's list may
+// lack it, and direct returns false.
+func direct(b *ecosystem.Builder, root string, entries map[string]entry) bool {
+	needed := map[string]bool{}
+	for _, e := range entries {
+		for d := range e.Dependencies {
+			needed[strings.ToLower(d)] = true
+		}
+	}
+	complete := true
+	for _, name := range slices.Sorted(maps.Keys(entries)) {
+		e := entries[name]
+		switch {
+		case name == "":
+		case e.Type == "Direct", e.Type == "Project" && !needed[strings.ToLower(name)]:
+			b.Edge(root, PURL(name, e.Resolved))
+		case e.Type == "Project":
+			complete = false
+		}
+	}
+	return complete
 }

@@ -31,7 +31,10 @@ func TestFields(t *testing.T) {
 		t.Errorf("kamitoolkit: %+v", frag.Components[j])
 	}
 	const ok = `{"version":1,"dependencies":{"net8.0":{"A":{"type":"Direct","resolved":"1.0.0","dependencies":{"b":"[2.0.0, )"}},"B":{"type":"Transitive","resolved":"2.0.0"}}}}`
-	if frag, err := PackagesLock(context.Background(), "packages.lock.json", []byte(ok)); err != nil || len(frag.Warnings) != 0 || len(frag.Dependencies) != 2 {
+	// The anonymous root depends on the Direct A only; B is transitive.
+	if frag, err := PackagesLock(context.Background(), "packages.lock.json", []byte(ok)); err != nil || len(frag.Warnings) != 0 || len(frag.Dependencies) != 3 ||
+		frag.Dependencies[0].Ref != frag.Primary || !slices.Equal(frag.Dependencies[0].DependsOn, []string{"pkg:nuget/A@1.0.0"}) ||
+		frag.Dependencies[0].Completeness != sbom.CompletenessComplete {
 		t.Fatalf("control: %v %+v", err, frag)
 	}
 	for _, bad := range []string{

@@ -215,7 +215,7 @@ func TestPnpmGroundTruth(t *testing.T) {
 		{"pnpm5-express", nil},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
-			ecotest.GroundTruth(t, PnpmLock, filepath.Join("testdata", tc.dir), "pnpm-lock.yaml", false, tc.expected...)
+			ecotest.GroundTruth(t, PnpmLock, filepath.Join("testdata", tc.dir), "pnpm-lock.yaml", true, tc.expected...)
 		})
 	}
 }
@@ -231,13 +231,26 @@ func TestPnpmRejected(t *testing.T) {
 	const lock = "lockfileVersion: '%s'\nimporters:\n  .:\n    dependencies:\n      a:\n        specifier: ^1\n        version: 1.0.0\n" +
 		"packages:\n  a@1.0.0:\n    resolution: {integrity: sha512-AAAA}\n  b@2.0.0:\n    resolution: {}\nsnapshots:\n  a@1.0.0:\n    dependencies:\n      b: %s\n  b@2.0.0: {}\n"
 	frag, err := PnpmLock(context.Background(), "pnpm-lock.yaml", []byte(fmt.Sprintf(lock, "9.0", "2.0.0")))
-	if err != nil || len(frag.Warnings) != 0 || len(frag.Dependencies) != 2 {
+	// The importer "." is the anonymous root, depending on a.
+	if err != nil || len(frag.Warnings) != 0 || len(frag.Dependencies) != 3 || frag.Primary != "lockfile:pnpm-lock.yaml" ||
+		!slices.Equal(frag.Dependencies[0].DependsOn, []string{"pkg:npm/a@1.0.0"}) {
 		t.Fatalf("control: %v %+v", err, frag)
 	}
 	for _, c := range frag.Components {
 		if c.Scope != sbom.ScopeRequired {
 			t.Errorf("%s: scope %s", c.ID, c.Scope)
 		}
+	}
+	// A workspace: the root links to packages/a, which depends on b; each
+	// importer is a project, the root depending on the member.
+	const ws = "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      a:\n        specifier: workspace:*\n        version: link:packages/a\n" +
+		"  packages/a:\n    dependencies:\n      b:\n        specifier: ^2\n        version: 2.0.0\n" +
+		"packages:\n  b@2.0.0:\n    resolution: {}\nsnapshots:\n  b@2.0.0: {}\n"
+	frag, err = PnpmLock(context.Background(), "pnpm-lock.yaml", []byte(ws))
+	if err != nil || len(frag.Warnings) != 0 || frag.Primary != "lockfile:pnpm-lock.yaml" ||
+		!slices.Equal(frag.Dependencies[0].DependsOn, []string{"lockfile:pnpm-lock.yaml#packages/a"}) ||
+		!slices.Equal(frag.Dependencies[1].DependsOn, []string{"pkg:npm/b@2.0.0"}) {
+		t.Errorf("workspace: %v %+v", err, frag)
 	}
 	if _, err := PnpmLock(context.Background(), "x/pnpm-lock.yaml", []byte(fmt.Sprintf(lock, "4.0", "2.0.0"))); err == nil ||
 		!strings.Contains(err.Error(), "x/pnpm-lock.yaml") || !strings.Contains(err.Error(), `"4.0"`) {

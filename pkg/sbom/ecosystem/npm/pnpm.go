@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"path"
 	"slices"
 	"strings"
 
@@ -62,10 +63,11 @@ func (r *pnpmRef) UnmarshalYAML(n *yaml.Node) error {
 }
 
 // PnpmLock reads the pnpm-lock.yaml at path, lockfile versions 5, 6 and 9
-// (pnpm 6 and 7, pnpm 8, pnpm 9 and later). The
-// lockfile keys workspace projects by directory and does not name them, so
-// the fragment has no primary component; what only the projects'
-// devDependencies pull in is development.
+// (pnpm 6 and 7, pnpm 8, pnpm 9 and later). The lockfile keys workspace
+// projects by directory and does not name them: the project at "." is the
+// fragment's anonymous root, depending on its direct dependencies and on
+// the other projects, each an anonymous project with its own. What only
+// the projects' devDependencies pull in is development.
 func PnpmLock(ctx context.Context, path string, data []byte) (*sbom.Fragment, error) {
 	var lock pnpmLock
 	if err := yaml.Unmarshal(data, &lock); err != nil {
@@ -106,8 +108,9 @@ func PnpmLock(ctx context.Context, path string, data []byte) (*sbom.Fragment, er
 	}
 	edges := pnpmEdges(b, lock)
 	prod := pnpmProduction(lock, edges)
+	pnpmImporters(b, lock)
 	for _, c := range b.Fragment().Components {
-		if !prod[c.ID] {
+		if !prod[c.ID] && !strings.HasPrefix(c.ID, ecosystem.RootPrefix) {
 			ecosystem.MarkDevelopment(b.Get(c.ID))
 		}
 	}
@@ -187,4 +190,50 @@ func pnpmProduction(lock pnpmLock, edges map[string][]string) map[string]bool {
 		}
 	}
 	return ecosystem.Reachable(edges, queue)
+}
+
+// pnpmImporters records each importer's direct dependencies as the edges
+// of its anonymous project; the root project depends on the others, as a
+// workspace root does. A dependency on another importer ("link:") is an
+// edge to that project.
+func pnpmImporters(b *ecosystem.Builder, lock pnpmLock) {
+	if len(lock.Importers) == 0 {
+		return
+	}
+	root := b.Root()
+	dirs := slices.Sorted(maps.Keys(lock.Importers))
+	for _, dir := range dirs { // every project first: one may link to a later one
+		if dir != "." {
+			b.Edge(root, b.Project(dir))
+		}
+	}
+	for _, dir := range dirs {
+		from := b.ProjectID(dir)
+		imp := lock.Importers[dir]
+		complete := true
+		for _, deps := range []map[string]pnpmRef{imp.Dependencies, imp.DevDependencies, imp.OptionalDependencies} {
+			for _, name := range slices.Sorted(maps.Keys(deps)) {
+				to := pnpmImporterTarget(b, dir, name, deps[name].Version)
+				if b.Get(to) == nil {
+					b.Warn("importers[%q] depends on %s %s, which the lockfile does not hold", dir, name, deps[name].Version)
+					complete = false
+					continue
+				}
+				b.Edge(from, to)
+			}
+		}
+		if complete {
+			b.Complete(from)
+		}
+	}
+}
+
+// pnpmImporterTarget is the component an importer's dependency names: a
+// package, or for a workspace link ("link:../a") the project it points at.
+func pnpmImporterTarget(b *ecosystem.Builder, dir, name, version string) string {
+	target, ok := strings.CutPrefix(version, "link:")
+	if !ok {
+		return pnpmTarget(name, version)
+	}
+	return b.ProjectID(path.Clean(path.Join(dir, target)))
 }

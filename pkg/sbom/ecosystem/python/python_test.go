@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -27,7 +28,7 @@ func TestGroundTruth(t *testing.T) {
 		{"poetry-2", "poetry.lock", Poetry, false, nil},
 		{"uv", "uv.lock", UV, true, nil},
 		{"pipenv", "Pipfile.lock", Pipfile, false, nil},
-		{"requirements-hashes", "requirements.txt", Requirements, false, nil},
+		{"requirements-hashes", "requirements.txt", Requirements, true, nil},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			ecotest.GroundTruth(t, tc.read, filepath.Join("testdata", tc.dir), tc.file, tc.rootEdges, tc.warnings...)
@@ -147,4 +148,76 @@ func FuzzSitePackages(f *testing.F) {
 func FuzzDistribution(f *testing.F) {
 	ecotest.Fuzz(f, Distribution, []string{"testdata/site-packages/flask-3.1.3.dist-info/METADATA"},
 		"Name: a\nVersion: 1\nRequires-Dist: b; extra == \"x\"\n")
+}
+
+// TestRequirementsVia: pip-compile's "# via" annotations (one-line and
+// block forms) give the edges and the project's direct dependencies, and
+// the graph is complete when every requirement is annotated. Controls: a
+// hand-written file (no annotations) has no root and no edges; one
+// requirement without an annotation leaves the graph's completeness open.
+func TestRequirementsVia(t *testing.T) {
+	const compiled = "a==1.0\n    # via -r requirements.in\nb==2.0\n    # via\n    #   a\n    #   -r requirements.in\nc==3.0\n    # via b\n"
+	frag, err := Requirements(context.Background(), "requirements.txt", []byte(compiled))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	complete := 0
+	for _, d := range frag.Dependencies {
+		got[d.Ref] = d.DependsOn
+		if d.Completeness == sbom.CompletenessComplete {
+			complete++
+		}
+	}
+	want := map[string][]string{
+		"lockfile:requirements.txt": {"pkg:pypi/a@1.0", "pkg:pypi/b@2.0"},
+		"pkg:pypi/a@1.0":            {"pkg:pypi/b@2.0"},
+		"pkg:pypi/b@2.0":            {"pkg:pypi/c@3.0"},
+		"pkg:pypi/c@3.0":            nil,
+	}
+	if frag.Primary != "lockfile:requirements.txt" || complete != 4 || len(got) != len(want) {
+		t.Fatalf("primary %q, %d complete, edges %v", frag.Primary, complete, got)
+	}
+	for from, to := range want {
+		if !slices.Equal(got[from], to) {
+			t.Errorf("%s -> %v, want %v", from, got[from], to)
+		}
+	}
+	frag, err = Requirements(context.Background(), "requirements.txt", []byte("a==1.0\nb==2.0\n"))
+	if err != nil || frag.Primary != "" || len(frag.Dependencies) != 0 {
+		t.Errorf("hand-written: %v %+v", err, frag)
+	}
+	frag, err = Requirements(context.Background(), "requirements.txt", []byte(compiled+"d==4.0\n"))
+	if err != nil || frag.Primary == "" || slices.ContainsFunc(frag.Dependencies, func(d sbom.Dependency) bool { return d.Completeness != "" }) {
+		t.Errorf("one requirement not annotated: %v %+v", err, frag.Dependencies)
+	}
+}
+
+// TestClassifierLicense: one trove licence classifier naming one SPDX
+// licence exactly is the declared licence; a family name, several
+// classifiers or none give nothing.
+func TestClassifierLicense(t *testing.T) {
+	const mit, apache = "License :: OSI Approved :: MIT License", "License :: OSI Approved :: Apache Software License"
+	for _, tc := range []struct {
+		classifiers []string
+		want        string
+	}{
+		{[]string{mit}, "MIT"},
+		{[]string{"License :: OSI Approved", " " + mit + " ", "Programming Language :: Python"}, "MIT"},
+		{[]string{"License :: OSI Approved :: GNU General Public License v3 or later (GPLv3+)"}, "GPL-3.0-or-later"},
+		{[]string{apache}, ""},
+		{[]string{"License :: OSI Approved :: GNU General Public License v3 (GPLv3)"}, ""},
+		{[]string{mit, apache}, ""},
+		{nil, ""},
+	} {
+		if got := classifierLicense(tc.classifiers); got != tc.want {
+			t.Errorf("%q: %q, want %q", tc.classifiers, got, tc.want)
+		}
+	}
+	// License-Expression, where there is one, wins over the classifiers.
+	fsys := fstest.MapFS{"sp/a-1.0.dist-info/METADATA": {Data: []byte("Metadata-Version: 2.4\nName: a\nVersion: 1.0\nLicense-Expression: Apache-2.0\nClassifier: " + mit + "\n")}}
+	frag, err := SitePackages(context.Background(), fsys, "sp")
+	if err != nil || len(frag.Components) != 1 || frag.Components[0].Licenses.Declared != "Apache-2.0" {
+		t.Errorf("%v %+v", err, frag)
+	}
 }

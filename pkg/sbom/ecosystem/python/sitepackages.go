@@ -105,7 +105,11 @@ func readDist(ctx context.Context, b *ecosystem.Builder, fsys fs.FS, file string
 	}
 	c := ecosystem.Library(PURL(name, version), name, version, file)
 	c.SetProperty(sbom.PropSourcePath, path.Dir(file))
-	b.SetDeclared(&c, h.Get("License-Expression"))
+	if expr := h.Get("License-Expression"); expr != "" {
+		b.SetDeclared(&c, expr)
+	} else {
+		c.Licenses.Declared = classifierLicense(h.Values("Classifier"))
+	}
 	if a := h.Get("Author"); a != "" {
 		c.Author = a
 	}
@@ -138,4 +142,47 @@ func requirementName(spec string) string {
 		return spec
 	}
 	return spec[:end]
+}
+
+// classifierLicences maps the trove licence classifiers that name exactly
+// one SPDX licence. Those naming a family ("BSD License", "Apache Software
+// License", "GNU General Public License (GPL)") or a version without
+// saying "only" or "or later" ("GPLv3") are not here.
+var classifierLicences = map[string]string{
+	"License :: OSI Approved :: MIT License":                                             "MIT",
+	"License :: OSI Approved :: MIT No Attribution License (MIT-0)":                      "MIT-0",
+	"License :: OSI Approved :: ISC License (ISCL)":                                      "ISC",
+	"License :: OSI Approved :: Mozilla Public License 1.1 (MPL 1.1)":                    "MPL-1.1",
+	"License :: OSI Approved :: Mozilla Public License 2.0 (MPL 2.0)":                    "MPL-2.0",
+	"License :: OSI Approved :: zlib/libpng License":                                     "Zlib",
+	"License :: OSI Approved :: The Unlicense (Unlicense)":                               "Unlicense",
+	"License :: OSI Approved :: Boost Software License 1.0 (BSL-1.0)":                    "BSL-1.0",
+	"License :: OSI Approved :: Eclipse Public License 2.0 (EPL-2.0)":                    "EPL-2.0",
+	"License :: OSI Approved :: Universal Permissive License (UPL)":                      "UPL-1.0",
+	"License :: OSI Approved :: European Union Public Licence 1.2 (EUPL 1.2)":            "EUPL-1.2",
+	"License :: OSI Approved :: GNU General Public License v2 or later (GPLv2+)":         "GPL-2.0-or-later",
+	"License :: OSI Approved :: GNU General Public License v3 or later (GPLv3+)":         "GPL-3.0-or-later",
+	"License :: OSI Approved :: GNU Lesser General Public License v2 or later (LGPLv2+)": "LGPL-2.0-or-later",
+	"License :: OSI Approved :: GNU Lesser General Public License v3 or later (LGPLv3+)": "LGPL-3.0-or-later",
+	"License :: OSI Approved :: GNU Affero General Public License v3 or later (AGPLv3+)": "AGPL-3.0-or-later",
+	"License :: CC0 1.0 Universal (CC0 1.0) Public Domain Dedication":                    "CC0-1.0",
+}
+
+// classifierLicense is the licence a distribution without a
+// License-Expression declares through its classifiers: the SPDX licence
+// of its one licence classifier, where that names one exactly. Several
+// licence classifiers do not say whether all apply or any one does, so
+// they give none, as an inexact one does.
+func classifierLicense(classifiers []string) string {
+	var licences []string
+	for _, c := range classifiers {
+		// The bare "OSI Approved" says nothing of which licence.
+		if c = strings.TrimSpace(c); strings.HasPrefix(c, "License ::") && c != "License :: OSI Approved" {
+			licences = append(licences, c)
+		}
+	}
+	if len(licences) != 1 {
+		return ""
+	}
+	return classifierLicences[licences[0]]
 }

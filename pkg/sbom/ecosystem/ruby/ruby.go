@@ -103,8 +103,9 @@ func nameVersion(text string) (name, version, platform string) {
 }
 
 // GemfileLock reads the Gemfile.lock at path. A gem of a PATH source at
-// "." is the project and the fragment's primary component; its
-// DEPENDENCIES are its edges. Bundler records no groups in the lockfile,
+// "." is the project and the fragment's primary component; without one (an
+// application, not a gem) the primary is the lockfile's anonymous root.
+// DEPENDENCIES are the primary's edges. Bundler records no groups in the lockfile,
 // so development gems cannot be told apart.
 func GemfileLock(ctx context.Context, path string, data []byte) (*sbom.Fragment, error) {
 	scalibr, err := ecosystem.Extract(ctx, &gemfilelock.Extractor{}, path, data)
@@ -149,6 +150,12 @@ func GemfileLock(ctx context.Context, path string, data []byte) (*sbom.Fragment,
 			lp.Deps = append(lp.Deps, ecosystem.Dep{Name: d, Optional: d == "bundler"})
 		}
 		pkgs = append(pkgs, lp)
+	}
+	if root == "" && len(lock.dependencies) > 0 {
+		// An application's lockfile: no gem is the project, but its
+		// DEPENDENCIES are still the project's direct dependencies.
+		root = b.Root()
+		pkgs = append(pkgs, ecosystem.LockPackage{Name: ".", ID: root})
 	}
 	if root != "" {
 		b.SetPrimary(root)

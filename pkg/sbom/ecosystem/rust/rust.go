@@ -11,6 +11,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -40,10 +41,11 @@ type cargoLock struct {
 // PURL returns the purl of a crate: pkg:cargo/name@version.
 func PURL(name, version string) string { return ecosystem.PURL("cargo", "", name, version) }
 
-// CargoLock reads the Cargo.lock at path. Cargo.lock does not say which
-// package is the project (a workspace has several) nor which dependencies
-// are dev-dependencies, so the fragment has no primary component and every
-// package is required.
+// CargoLock reads the Cargo.lock at path. The project is the package of
+// the workspace (no source) that no other package depends on, and the
+// fragment's primary component; where there are several, the lockfile's
+// anonymous root depends on each. Cargo.lock does not say which
+// dependencies are dev-dependencies, so every package is required.
 func CargoLock(ctx context.Context, path string, data []byte) (*sbom.Fragment, error) {
 	var lock cargoLock
 	if err := toml.Unmarshal(data, &lock); err != nil {
@@ -59,6 +61,7 @@ func CargoLock(ctx context.Context, path string, data []byte) (*sbom.Fragment, e
 		fromScalibr[p.Name+"@"+p.Version] = true
 	}
 	var pkgs []ecosystem.LockPackage
+	local := map[string]bool{} // IDs of the packages with no source: the workspace's own
 	for i, p := range lock.Package {
 		if p.Name == "" || p.Version == "" {
 			b.Warn("package[%d]: name %q, version %q: both are required", i, p.Name, p.Version)
@@ -78,6 +81,9 @@ func CargoLock(ctx context.Context, path string, data []byte) (*sbom.Fragment, e
 			c.SetProperty(ecosystem.PropResolved, p.Source)
 		}
 		stored := b.Add(c)
+		if p.Source == "" {
+			local[stored.ID] = true
+		}
 		seen[p.Name+"@"+p.Version] = true
 		lp := ecosystem.LockPackage{Name: p.Name, Version: p.Version, ID: stored.ID}
 		for _, d := range p.Dependencies {
@@ -95,6 +101,38 @@ func CargoLock(ctx context.Context, path string, data []byte) (*sbom.Fragment, e
 		pkgs = append(pkgs, lp)
 	}
 	ecosystem.Graph(b, pkgs, func(s string) string { return s })
+	projectRoot(b, pkgs, local)
 	b.CrossCheck(fromScalibr, seen)
 	return b.Fragment(), nil
+}
+
+// projectRoot makes the workspace's top package the primary component:
+// of the local packages, the ones no package depends on. Several (a
+// virtual workspace) hang off the lockfile's anonymous root.
+func projectRoot(b *ecosystem.Builder, pkgs []ecosystem.LockPackage, local map[string]bool) {
+	needed := map[string]bool{}
+	for _, p := range pkgs {
+		for _, d := range p.Deps {
+			needed[d.Name] = true
+		}
+	}
+	var tops []string
+	for _, p := range pkgs {
+		if local[p.ID] && !needed[p.Name] && !slices.Contains(tops, p.ID) {
+			tops = append(tops, p.ID)
+		}
+	}
+	switch len(tops) {
+	case 0:
+		return
+	case 1:
+		b.Get(tops[0]).Type = sbom.TypeApplication
+		b.SetPrimary(tops[0])
+		return
+	}
+	root := b.Root()
+	for _, id := range tops {
+		b.Edge(root, id)
+	}
+	b.Complete(root)
 }

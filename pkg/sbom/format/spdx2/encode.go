@@ -348,9 +348,15 @@ func relationships(d *sbom.Document, ids map[string]string) []*v2_3.Relationship
 			RefA: common.MakeDocElementID("", documentID), RefB: ref(id), Relationship: common.TypeRelationshipDescribe,
 		})
 	}
+	dev := map[string]bool{}
+	for i := range d.Components {
+		if d.Components[i].Development() {
+			dev[d.Components[i].ID] = true
+		}
+	}
 	for _, dep := range d.Dependencies {
 		for _, to := range dep.DependsOn {
-			rels = append(rels, &v2_3.Relationship{RefA: ref(dep.Ref), RefB: ref(to), Relationship: common.TypeRelationshipDependsOn})
+			rels = append(rels, dependsOn(dev, ref, dep.Ref, to))
 		}
 		marker := &v2_3.Relationship{RefA: ref(dep.Ref), Relationship: common.TypeRelationshipDependsOn}
 		switch dep.Completeness {
@@ -375,6 +381,16 @@ func relationships(d *sbom.Document, ids map[string]string) []*v2_3.Relationship
 		)
 	})
 	return rels
+}
+
+// dependsOn is the relationship of one edge: "to DEV_DEPENDENCY_OF from"
+// when a lockfile marks to as needed only for development or tests (dev
+// holds those IDs; clause 11.1's way of saying it), else "from DEPENDS_ON to".
+func dependsOn(dev map[string]bool, ref func(string) common.DocElementID, from, to string) *v2_3.Relationship {
+	if dev[to] {
+		return &v2_3.Relationship{RefA: ref(to), RefB: ref(from), Relationship: common.TypeRelationshipDevDependencyOf}
+	}
+	return &v2_3.Relationship{RefA: ref(from), RefB: ref(to), Relationship: common.TypeRelationshipDependsOn}
 }
 
 // roots returns the components no other component depends on: what a

@@ -144,6 +144,7 @@ func compactNode(n *node) {
 	n.Type = compactTerm(n.Type)
 	n.RelationshipType = compactVocab(n.RelationshipType)
 	n.Completeness = compactVocab(n.Completeness)
+	n.Scope = compactVocab(n.Scope)
 	n.PrimaryPurpose = compactVocab(n.PrimaryPurpose)
 	for i := range n.AdditionalPurpose {
 		n.AdditionalPurpose[i] = compactVocab(n.AdditionalPurpose[i])
@@ -218,7 +219,7 @@ func (g *graph) checkRefs() error {
 		if err != nil {
 			return err
 		}
-		if n.Type == classRelationship {
+		if isRelationship(n.Type) {
 			if n.From.ID == "" {
 				return fmt.Errorf("spdx3: Relationship %q: no \"from\" element", n.id())
 			}
@@ -251,7 +252,7 @@ func isAgent(class string) bool {
 func (g *graph) relationships(types ...string) []*node {
 	var out []*node
 	for _, n := range g.order {
-		if n.Type == classRelationship && slices.Contains(types, n.RelationshipType) {
+		if isRelationship(n.Type) && slices.Contains(types, n.RelationshipType) {
 			out = append(out, n)
 		}
 	}

@@ -106,6 +106,7 @@ type encoder struct {
 	ids   map[string]string // component ID → spdxId
 	purls map[string]int    // purl → number of components that have it
 	nodes map[string]*node  // spdxId → node, every element made so far
+	dev   map[string]bool   // IDs of the development-only components
 }
 
 // namespace returns the document's id namespace: the document name and a
@@ -203,6 +204,12 @@ func (e *encoder) build() []*node {
 
 	for i := range d.Components {
 		e.component(&d.Components[i])
+	}
+	e.dev = map[string]bool{}
+	for i := range d.Components {
+		if d.Components[i].Development() {
+			e.dev[d.Components[i].ID] = true
+		}
 	}
 	for _, dep := range d.Dependencies {
 		e.dependency(dep)
@@ -476,28 +483,55 @@ func (e *encoder) license(expr string) string {
 	return id
 }
 
-// relationship adds a Relationship whose id hashes its content, so that the
-// same edge always has the same id.
+// relationship adds a Relationship whose id hashes its content, so that
+// the same edge always has the same id.
 func (e *encoder) relationship(from, typ string, to []string, completeness string) {
-	id := e.ns + "#" + idPrefix + "Relationship-" + shortHash(16, append([]string{from, typ, completeness}, to...)...)
-	n := element(classRelationship, id)
+	e.add(relationshipNode(e.ns, classRelationship, from, typ, to, completeness, nil))
+}
+
+// scopedRelationship adds a LifecycleScopedRelationship of the given scope;
+// the scope is part of what its id hashes.
+func (e *encoder) scopedRelationship(from, typ string, to []string, completeness, scope string) {
+	n := relationshipNode(e.ns, classScopedRel, from, typ, to, completeness, []string{scope})
+	n.Scope = scope
+	e.add(n)
+}
+
+// relationshipNode builds a relationship of class; extra joins what its id
+// hashes.
+func relationshipNode(ns, class, from, typ string, to []string, completeness string, extra []string) *node {
+	id := ns + "#" + idPrefix + "Relationship-" + shortHash(16, slices.Concat([]string{from, typ, completeness}, extra, to)...)
+	n := element(class, id)
 	n.From = ref{ID: from}
 	n.RelationshipType = typ
 	for _, t := range to {
 		n.To = append(n.To, ref{ID: t})
 	}
 	n.Completeness = completeness
-	e.add(n)
+	return n
 }
 
-// dependency writes one "dependsOn" relationship per depending component.
+// dependency writes one "dependsOn" relationship per depending component,
+// and the edges to development-only components (a lockfile's dev or test
+// dependencies) as a LifecycleScopedRelationship of scope development.
 // SPDX needs at least one "to": an empty list known to be complete points at
 // NoneElement (a set of zero elements), an empty list that is not points at
 // NoAssertionElement (elements of unknown number).
 func (e *encoder) dependency(dep sbom.Dependency) {
-	var to []string
+	var to, dev []string
 	for _, t := range dep.DependsOn {
-		to = append(to, e.ids[t])
+		if e.dev[t] {
+			dev = append(dev, e.ids[t])
+		} else {
+			to = append(to, e.ids[t])
+		}
+	}
+	completeness := spdxCompleteness(dep.Completeness)
+	if len(dev) > 0 {
+		e.scopedRelationship(e.ids[dep.Ref], "dependsOn", dev, completeness, "development")
+		if len(to) == 0 {
+			return
+		}
 	}
 	if len(to) == 0 {
 		if dep.Completeness == sbom.CompletenessComplete {
@@ -506,5 +540,5 @@ func (e *encoder) dependency(dep sbom.Dependency) {
 			to = []string{noAssertionElement}
 		}
 	}
-	e.relationship(e.ids[dep.Ref], "dependsOn", to, spdxCompleteness(dep.Completeness))
+	e.relationship(e.ids[dep.Ref], "dependsOn", to, completeness)
 }

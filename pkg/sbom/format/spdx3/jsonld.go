@@ -62,6 +62,14 @@ type node struct {
 	RelationshipType string `json:"relationshipType,omitempty"`
 	To               []ref  `json:"to,omitempty"`
 	Completeness     string `json:"completeness,omitempty"`
+	// LifecycleScopedRelationship.
+	Scope string `json:"scope,omitempty"`
+}
+
+// isRelationship reports whether class is Relationship or its subclass
+// LifecycleScopedRelationship.
+func isRelationship(class string) bool {
+	return class == classRelationship || class == classScopedRel
 }
 
 // id is the node's identifier: spdxId for Elements, @id for blank nodes.
@@ -181,12 +189,15 @@ type externalMap struct {
 
 // Class names, as compacted by the 3.0.1 context.
 const (
-	classCreationInfo  = "CreationInfo"
-	classSpdxDocument  = "SpdxDocument"
-	classSbom          = "software_Sbom"
-	classPackage       = "software_Package"
-	classFile          = "software_File"
-	classRelationship  = "Relationship"
+	classCreationInfo = "CreationInfo"
+	classSpdxDocument = "SpdxDocument"
+	classSbom         = "software_Sbom"
+	classPackage      = "software_Package"
+	classFile         = "software_File"
+	classRelationship = "Relationship"
+	// classScopedRel is a Relationship with a lifecycle scope: vouch
+	// writes development-only dependency edges as one.
+	classScopedRel     = "LifecycleScopedRelationship"
 	classLicenseExpr   = "simplelicensing_LicenseExpression"
 	classOrganization  = "Organization"
 	classPerson        = "Person"

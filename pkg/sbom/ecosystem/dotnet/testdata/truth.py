@@ -3,7 +3,8 @@
 vouch's code): every entry as name@resolved (projects with no version), all
 production (NuGet records no dev dependencies), and edges from each entry's
 dependencies to the entry of that name, compared without case, in the same
-target framework.
+target framework; the project ("") depends on its "Direct" entries and on
+the "Project" entries no other entry depends on.
 Usage: truth.py packages.lock.json > truth.json"""
 import json, sys
 
@@ -17,5 +18,9 @@ for target, entries in lock["dependencies"].items():
         for d in e.get("dependencies", {}):
             if d.lower() in by:
                 edges.add(k + " -> " + by[d.lower()])
+    needed = {d.lower() for e in entries.values() for d in e.get("dependencies", {})}
+    for n, e in entries.items():
+        if e["type"] == "Direct" or (e["type"] == "Project" and n.lower() not in needed):
+            edges.add(" -> " + n + "@" + e.get("resolved", ""))
 json.dump({"packages": sorted(pkgs), "production": sorted(pkgs), "edges": sorted(edges)}, sys.stdout, indent=1)
 print()

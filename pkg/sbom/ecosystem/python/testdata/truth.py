@@ -91,7 +91,50 @@ def requirements(path):
         spec = list(r.specifier)
         if len(spec) == 1 and spec[0].operator in ("==", "==="):
             allp.append(r.name + "@" + spec[0].version)
-    return allp, allp, []
+    return allp, allp, via_edges(path, allp)
+
+def via_edges(path, allp):
+    # pip-compile's "# via" comments under each requirement name what
+    # pulled it in: a package (an edge from it) or an input file ("-r x.in",
+    # "name (pyproject.toml)": an edge from the project, "").
+    key = {norm(k.rsplit("@", 1)[0]): k for k in allp}
+    edges, current, block = set(), None, False
+    for line in open(path).read().splitlines():
+        s = line.strip()
+        if line and not line[0].isspace() and line[0] not in "#-":
+            current, block = norm(re.split(r"[^A-Za-z0-9._-]", line, 1)[0]), False
+            continue
+        names = []
+        if s == "# via":
+            block = True
+        elif s.startswith("# via "):
+            names, block = [s[len("# via "):]], False
+        elif block and s.startswith("#   "):
+            names = [s[4:]]
+        elif not s.startswith("#"):
+            block = False
+        for n in names:
+            n = n.strip()
+            src = "" if n.startswith(("-r ", "-c ")) or "(" in n else key.get(norm(n))
+            if src is not None and current in key:
+                edges.add(src + " -> " + key[current])
+    return edges
+
+OSI = "License :: OSI Approved :: "
+CLASSIFIERS = {
+    OSI + "MIT License": "MIT", OSI + "MIT No Attribution License (MIT-0)": "MIT-0",
+    OSI + "ISC License (ISCL)": "ISC", OSI + "Mozilla Public License 1.1 (MPL 1.1)": "MPL-1.1",
+    OSI + "Mozilla Public License 2.0 (MPL 2.0)": "MPL-2.0", OSI + "zlib/libpng License": "Zlib",
+    OSI + "The Unlicense (Unlicense)": "Unlicense", OSI + "Boost Software License 1.0 (BSL-1.0)": "BSL-1.0",
+    OSI + "Eclipse Public License 2.0 (EPL-2.0)": "EPL-2.0", OSI + "Universal Permissive License (UPL)": "UPL-1.0",
+    OSI + "European Union Public Licence 1.2 (EUPL 1.2)": "EUPL-1.2",
+    OSI + "GNU General Public License v2 or later (GPLv2+)": "GPL-2.0-or-later",
+    OSI + "GNU General Public License v3 or later (GPLv3+)": "GPL-3.0-or-later",
+    OSI + "GNU Lesser General Public License v2 or later (LGPLv2+)": "LGPL-2.0-or-later",
+    OSI + "GNU Lesser General Public License v3 or later (LGPLv3+)": "LGPL-3.0-or-later",
+    OSI + "GNU Affero General Public License v3 or later (AGPLv3+)": "AGPL-3.0-or-later",
+    "License :: CC0 1.0 Universal (CC0 1.0) Public Domain Dedication": "CC0-1.0",
+}
 
 def sitepackages(path):
     # pip's own listing of what is installed there, and importlib.metadata
@@ -108,6 +151,13 @@ def sitepackages(path):
         k = d.metadata["Name"] + "@" + d.version
         if d.metadata.get("License-Expression"):
             licenses[k] = d.metadata["License-Expression"]
+        else:
+            # One trove licence classifier naming one SPDX licence exactly
+            # (several do not say whether all or any apply).
+            lic = [c.strip() for c in d.metadata.get_all("Classifier") or []
+                   if c.strip().startswith("License ::") and c.strip() != "License :: OSI Approved"]
+            if len(lic) == 1 and lic[0] in CLASSIFIERS:
+                licenses[k] = CLASSIFIERS[lic[0]]
         for r in d.requires or []:
             req = Requirement(r)
             if req.marker and "extra" in str(req.marker):
