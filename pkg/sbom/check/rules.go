@@ -3,7 +3,6 @@ package check
 import (
 	"bytes"
 	"context"
-	_ "embed"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -395,21 +394,6 @@ func describeContact(c sbom.Contact) string {
 
 // --- licences ---------------------------------------------------------------
 
-// spdxIDsText is the SPDX licence and exception list (identifiers only, one
-// per line), a copy of the list pkg/sbom/format/cyclonedx embeds for
-// CycloneDX's license.id enumeration.
-//
-//go:embed spdx-ids.txt
-var spdxIDsText string
-
-var spdxIDs = sync.OnceValue(func() map[string]bool {
-	m := make(map[string]bool, 1024)
-	for _, id := range strings.Fields(spdxIDsText) {
-		m[strings.ToLower(id)] = true // SPDX ids match case-insensitively
-	}
-	return m
-})
-
 var licRefRE = regexp.MustCompile(`^(DocumentRef-[A-Za-z0-9.\-]+:)?LicenseRef-[A-Za-z0-9.\-]+$`)
 
 // isIDString reports whether s is an SPDX idstring: letters, digits, "." and "-".
@@ -442,7 +426,7 @@ func licenceProblem(expr string) string {
 		if p := licenceID(t.ID); p != "" {
 			return p
 		}
-		if x := t.Exception; x != "" && !spdxIDs()[strings.ToLower(x)] && !licRefRE.MatchString(x) && !strings.HasPrefix(x, "AdditionRef-") {
+		if x := t.Exception; x != "" && !listed(x) && !licRefRE.MatchString(x) && !strings.HasPrefix(x, "AdditionRef-") {
 			return fmt.Sprintf("%q is not an SPDX licence exception", x)
 		}
 	}
@@ -464,7 +448,7 @@ func licenceID(t string) string {
 	if !isIDString(id) {
 		return fmt.Sprintf("%q is not an SPDX identifier", t)
 	}
-	if !spdxIDs()[strings.ToLower(id)] {
+	if !listed(id) {
 		return fmt.Sprintf("%q is not on the SPDX licence list (use LicenseRef- for others)", t)
 	}
 	return ""
@@ -953,4 +937,10 @@ func (e *evaluation) encoding() string {
 func validPURL(s string) bool {
 	_, err := packageurl.FromString(s)
 	return err == nil
+}
+
+// listed reports whether id is on the SPDX licence or exception list.
+func listed(id string) bool {
+	_, ok := licexpr.Listed(id)
+	return ok
 }

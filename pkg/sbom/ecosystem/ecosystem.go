@@ -143,7 +143,7 @@ func Library(purl, name, version, lockfile string) sbom.Component {
 }
 
 // SetDeclared sets c's declared licence to text if it is an SPDX
-// expression. Otherwise the text is kept in PropLicenseText and the
+// expression of listed ids (or LicenseRef-s). Otherwise the text is kept in PropLicenseText and the
 // licence stays unknown, with a warning: vouch does not guess what a
 // free-form licence means.
 func (b *Builder) SetDeclared(c *sbom.Component, text string) {
@@ -151,9 +151,15 @@ func (b *Builder) SetDeclared(c *sbom.Component, text string) {
 	if text == "" {
 		return
 	}
-	if _, err := licexpr.Parse(text); err != nil {
+	e, err := licexpr.Parse(text)
+	if err != nil {
 		c.SetProperty(PropLicenseText, text)
 		b.Warn("%s: licence %q is not an SPDX expression (%v): kept as %s", c.ID, text, err, PropLicenseText)
+		return
+	}
+	if un := e.Unlisted(); len(un) > 0 {
+		c.SetProperty(PropLicenseText, text)
+		b.Warn("%s: licence %q names %s, not on the SPDX licence list: kept as %s", c.ID, text, strings.Join(un, ", "), PropLicenseText)
 		return
 	}
 	c.Licenses.Declared = text

@@ -92,3 +92,35 @@ func TestProject(t *testing.T) {
 		}
 	}
 }
+
+// TestSetDeclaredListedOnly: a declared licence is an SPDX expression of
+// listed ids or references; words that parse as one but name no listed
+// licence ("BSD", "GPL") are kept as text with a warning, never as a
+// licence a policy could match.
+func TestSetDeclaredListedOnly(t *testing.T) {
+	for _, tc := range []struct {
+		text     string
+		declared bool
+	}{
+		{"MIT", true},
+		{"mit", true}, // SPDX ids match case-insensitively
+		{"Apache-2.0 OR GPL-2.0-or-later WITH Classpath-exception-2.0", true},
+		{"LicenseRef-Proprietary", true},
+		{"BSD", false},
+		{"GPL", false},
+		{"MIT OR Ruby-ish", false},
+		{"GPL-2.0-only WITH Not-An-Exception", false},
+		{"SEE LICENSE IN LICENSE", false},
+	} {
+		b := NewBuilder("lock")
+		c := sbom.Component{ID: "pkg:npm/x@1"}
+		b.SetDeclared(&c, tc.text)
+		text, kept := c.Property(PropLicenseText)
+		if got := c.Licenses.Declared != ""; got != tc.declared || kept == tc.declared || (kept && text != tc.text) {
+			t.Errorf("%q: declared %q, text %q", tc.text, c.Licenses.Declared, text)
+		}
+		if warned := len(b.Fragment().Warnings) > 0; warned == tc.declared {
+			t.Errorf("%q: warnings %v", tc.text, b.Fragment().Warnings)
+		}
+	}
+}

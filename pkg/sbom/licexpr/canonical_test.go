@@ -63,7 +63,7 @@ func TestBase(t *testing.T) {
 // and listed, and the "+" lines agree with the "+" rule.
 func TestDeprecatedData(t *testing.T) {
 	listed := map[string]bool{}
-	raw, err := os.ReadFile("../check/spdx-ids.txt")
+	raw, err := os.ReadFile("spdx-ids.txt")
 	if err != nil {
 		t.Fatal(err)
 	}

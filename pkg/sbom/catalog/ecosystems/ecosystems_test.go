@@ -14,6 +14,7 @@ import (
 
 	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog"
+	"github.com/vouchdev/vouch/pkg/sbom/ecosystem"
 	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/ecotest"
 )
 
@@ -160,8 +161,12 @@ func TestInstalledInArchive(t *testing.T) {
 			for _, c := range res.Document.Components {
 				if strings.HasPrefix(c.PURL, tc.purl) {
 					got = append(got, c.Name+"@"+c.Version)
-					if c.Licenses.Declared != "" {
-						lic = append(lic, c.Name+"@"+c.Version+" "+c.Licenses.Declared)
+					declared := c.Licenses.Declared
+					if text, ok := c.Property(ecosystem.PropLicenseText); ok {
+						declared = text // words that are no SPDX expression, kept as stated
+					}
+					if declared != "" {
+						lic = append(lic, c.Name+"@"+c.Version+" "+declared)
 					}
 				}
 			}

@@ -1,9 +1,7 @@
 package cyclonedx
 
 import (
-	_ "embed"
 	"strings"
-	"sync"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
@@ -11,25 +9,13 @@ import (
 	"github.com/vouchdev/vouch/pkg/sbom/licexpr"
 )
 
-// spdxIDsText is the SPDX licence and exception list that CycloneDX's
-// spdx.schema.json allows in license.id (one per line). A test keeps it equal
-// to the schema's enum.
-//
-//go:embed spdx-ids.txt
-var spdxIDsText string
-
-var spdxIDs = sync.OnceValue(func() map[string]bool {
-	m := make(map[string]bool, 1024)
-	for _, id := range strings.Fields(spdxIDsText) {
-		m[id] = true
-	}
-	return m
-})
-
 // isSPDXID reports whether expr is a single identifier the schema accepts as
 // license.id. Anything else (compound expressions, LicenseRef-…, "+"
 // suffixes, unknown ids) must be written as an expression.
-func isSPDXID(expr string) bool { return spdxIDs()[expr] }
+func isSPDXID(expr string) bool {
+	id, ok := licexpr.Listed(expr)
+	return ok && id == expr
+}
 
 func licenseChoice(expr string, ack cdx.LicenseAcknowledgement, sv cdx.SpecVersion) cdx.LicenseChoice {
 	if sv < cdx.SpecVersion1_6 {
