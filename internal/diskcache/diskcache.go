@@ -62,14 +62,19 @@ const touchAfter = 24 * time.Hour
 // formatVersion is the version of the file layout.
 const formatVersion = 1
 
-// Dir returns the cache directory: $VOUCH_CACHE_DIR when set (explicit is
-// true), else os.UserCacheDir()/vouch. It returns "" when neither is known.
+// Dir returns vouch's cache directory: $VOUCH_CACHE_DIR when set (explicit
+// is true), else os.UserCacheDir()/vouch when the user's cache directory
+// exists. It returns "" otherwise, so that a missing home (as in tests)
+// leaves caching off instead of creating one.
 func Dir() (dir string, explicit bool) {
 	if d := os.Getenv(EnvDir); d != "" {
 		return d, true
 	}
 	base, err := os.UserCacheDir()
 	if err != nil {
+		return "", false
+	}
+	if fi, err := os.Stat(base); err != nil || !fi.IsDir() {
 		return "", false
 	}
 	return filepath.Join(base, "vouch"), false
@@ -98,13 +103,11 @@ type Cache struct {
 }
 
 // Open opens the cache named name (a file name) in dir, creating dir with
-// mode 0700 when it does not exist; dir's parent must exist, so that a
-// missing home (as in tests) leaves caching off instead of creating one. A
-// cache file that is missing, unreadable or malformed starts empty. Open
-// fails when dir cannot be made or is not private to the user (see the
-// package doc).
+// mode 0700 when it does not exist. A cache file that is missing,
+// unreadable or malformed starts empty. Open fails when dir cannot be made
+// or it or the file is not private to the user (see the package doc).
 func Open(dir, name string) (*Cache, error) {
-	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("cache directory %s: %w", dir, err)
 	}
 	if err := checkPrivate(dir, true); err != nil {

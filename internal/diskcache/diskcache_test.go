@@ -97,11 +97,28 @@ func TestMalformedIgnored(t *testing.T) {
 	}
 }
 
-// TestMissingParent: Open makes only the last directory, so a missing home
-// leaves caching off rather than creating one.
-func TestMissingParent(t *testing.T) {
-	if _, err := Open(filepath.Join(t.TempDir(), "no-home", ".cache", "vouch"), "test.json"); err == nil {
-		t.Fatal("Open created a missing parent directory")
+// TestDir: $VOUCH_CACHE_DIR wins; the default is under the user's cache
+// directory only when that exists, so a missing home leaves caching off.
+func TestDir(t *testing.T) {
+	base := t.TempDir()
+	t.Setenv("HOME", base)
+	t.Setenv("XDG_CACHE_HOME", base)
+	t.Setenv("LocalAppData", base)
+	t.Setenv(EnvDir, "")
+	if dir, explicit := Dir(); dir != filepath.Join(base, "vouch") || explicit {
+		t.Errorf("Dir() = %q, %v; want %q", dir, explicit, filepath.Join(base, "vouch"))
+	}
+	t.Setenv(EnvDir, "/elsewhere")
+	if dir, explicit := Dir(); dir != "/elsewhere" || !explicit {
+		t.Errorf("with $%s: Dir() = %q, %v", EnvDir, dir, explicit)
+	}
+	missing := filepath.Join(base, "no-home")
+	t.Setenv(EnvDir, "")
+	t.Setenv("HOME", missing)
+	t.Setenv("XDG_CACHE_HOME", missing)
+	t.Setenv("LocalAppData", missing)
+	if dir, _ := Dir(); dir != "" {
+		t.Errorf("with no home: Dir() = %q, want none", dir)
 	}
 }
 

@@ -22,7 +22,7 @@ func init() {
 		},
 		Post:    PreferBinaries,
 		Enrich:  EnrichLicenses,
-		Prepare: Prewarm,
+		Prepare: prepare,
 	})
 }
 
@@ -37,7 +37,7 @@ func (m modCataloger) catalog(ctx context.Context, f cataloger.File) (*sbom.Frag
 	if !ok {
 		return nil, fmt.Errorf("%s: a go.mod is read only from a directory, next to its go.sum", f.Path())
 	}
-	mo := Options{ModCache: m.cfg.ModCache, Vendor: true, RelPath: f.Path()}
+	mo := Options{ModCache: m.cfg.ModCache, Vendor: true, RelPath: f.Path(), LicenseCache: m.cfg.LicenseCache}
 	switch {
 	case m.cfg.Version != "":
 		mo.MainVersion, mo.MainVersionSource = m.cfg.Version, sbom.VersionFromFlag
