@@ -48,9 +48,8 @@ type Registration struct {
 	// file said (Go: module licences from the module cache).
 	Enrich func(ctx context.Context, cfg Config, doc *sbom.Document)
 	// Prepare, if set, is called when a run starts, to warm up what the
-	// cataloger will need (Go: the licence scanner) while files are read;
-	// it gets the run's configuration.
-	Prepare func(Config)
+	// cataloger will need (Go: the licence scanner) while files are read.
+	Prepare func()
 }
 
 // Found is one fragment of a run and the cataloger that made it ("" for
@@ -238,7 +237,7 @@ func (s *Set) Enrich(ctx context.Context, doc *sbom.Document) {
 func (s *Set) Prepare() {
 	for _, r := range s.regs {
 		if r.Prepare != nil {
-			r.Prepare(s.cfg)
+			r.Prepare()
 		}
 	}
 }

@@ -95,12 +95,18 @@ func cachedIDs(cache cataloger.Cache, key string) ([]string, bool) {
 	return ids, true
 }
 
-// prepare warms the licence scanners up (see [Prewarm]) unless the run has
-// a licence cache with entries: then most texts will not be scanned at all,
-// and the scanners are built only on the first miss.
-func prepare(cfg cataloger.Config) {
+// warmUp starts building the licence scanners (see [Prewarm]) when a run
+// meets its first go.mod, so that the work overlaps with reading the
+// module's requirements. Not before: a tree without Go modules scans no
+// licence text, and building them costs about a second of CPU. Nor with a
+// licence cache that has entries: then most texts are not scanned at all,
+// and the scanners are built on the first miss.
+func warmUp(cfg cataloger.Config) {
 	if cfg.LicenseCache != nil && cfg.LicenseCache.Len() > 0 {
 		return
 	}
-	Prewarm()
+	prewarmOnce.Do(Prewarm)
 }
+
+// prewarmOnce starts the scanners' construction once per process.
+var prewarmOnce sync.Once
