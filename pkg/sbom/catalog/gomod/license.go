@@ -192,8 +192,9 @@ func scanLicenseText(text []byte) []string {
 // ModuleLicense returns the SPDX expression of the licence files of module
 // path@version as extracted in the module cache (modCache "" means the
 // default location), or "" when the module is not there or its licence is
-// not identified. cache (nil for none) keeps scan results between runs. Other catalogers use it for modules they know only by
-// name and version, such as those listed in a binary's build info.
+// not identified. Other catalogers use it for modules they know only by
+// name and version, such as those listed in a binary's build info. cache
+// (nil for none) keeps scan results between runs.
 func ModuleLicense(cache cataloger.Cache, modCache, path, version string) string {
 	if modCache == "" {
 		modCache = defaultModCache()
