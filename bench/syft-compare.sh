@@ -25,9 +25,11 @@
 # lookup off (they are off by default too), and GOPROXY=off for the go
 # command its Go cataloger runs. vouch runs with a warm licence cache of its
 # own (a temporary VOUCH_CACHE_DIR, filled by one run before timing) and,
-# on separate rows, with --no-cache. The "syft +modcache" rows turn on
-# syft's licence search in the local module cache, which vouch always does:
-# the same work on both sides.
+# on separate rows, with --no-cache. By default vouch leaves out testdata/
+# directories and modules nested below a root module, which syft reads:
+# the "vouch --testdata --nested-modules" rows read what syft reads. The
+# "syft +modcache" rows turn on syft's licence search in the local module
+# cache, which vouch always does: the same licence work on both sides.
 set -euo pipefail
 
 runs=${RUNS:-5}
@@ -101,6 +103,7 @@ for t in "${trees[@]}"; do
     vouch_run "$t.vouch-nocache" "$path" --no-cache
     if [ "$t" != multi-ecosystem ]; then
       syft_run "$t.syft-modcache" "$path" SYFT_GOLANG_SEARCH_LOCAL_MOD_CACHE_LICENSES=true
+      vouch_run "$t.vouch-all" "$path" --testdata --nested-modules
     fi
   done
 done
@@ -121,8 +124,9 @@ print("|---|---:|---:|---:|---:|---:|---:|")
 for t in trees:
     for v, s, label in [("vouch", "syft", t),
                         ("vouch-nocache", "syft", t + " (vouch --no-cache)"),
-                        ("vouch", "syft-modcache", t + " (syft +modcache licences)")]:
-        if not os.path.exists(os.path.join(work, f"{t}.{s}")):
+                        ("vouch", "syft-modcache", t + " (syft +modcache licences)"),
+                        ("vouch-all", "syft", t + " (vouch --testdata --nested-modules)")]:
+        if not os.path.exists(os.path.join(work, f"{t}.{v}")) or not os.path.exists(os.path.join(work, f"{t}.{s}")):
             continue
         vw, vr, vc = load(f"{t}.{v}")
         sw, sr, sc = load(f"{t}.{s}")
