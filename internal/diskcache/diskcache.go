@@ -194,7 +194,10 @@ func (c *Cache) Flush() error {
 	if !c.dirty {
 		return nil
 	}
-	merged := load(c.path)
+	merged := map[string]entry{}
+	if checkPrivate(c.path, false) == nil {
+		merged = load(c.path)
+	}
 	for k, e := range c.entries {
 		if old, ok := merged[k]; !ok || old.Used <= e.Used {
 			merged[k] = e
