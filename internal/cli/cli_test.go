@@ -49,6 +49,9 @@ func TestScripts(t *testing.T) {
 			e.Setenv("GOWORK", "off")
 			e.Setenv("GOTOOLCHAIN", "local")
 			e.Setenv("CGO_ENABLED", "0")
+			// No user cache directory: the licence cache is off unless a
+			// script sets one.
+			e.Setenv("XDG_CACHE_HOME", filepath.Join(e.WorkDir, ".no-cache-dir"))
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"exit": cmdExit},

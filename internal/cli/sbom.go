@@ -32,6 +32,7 @@ type sbomFlags struct {
 	authors     []string
 	modCache    string
 	quiet       bool
+	noCache     bool
 	maxEntry    int64
 	maxTotal    int64
 }
@@ -110,6 +111,7 @@ taken from --source-date-epoch or $SOURCE_DATE_EPOCH when set.`,
 	fl.StringArrayVar(&f.authors, "author", nil, "SBOM creator as `\"Name <email>\"` or a URL (repeatable; default the main module's supplier)")
 	fl.StringVar(&f.modCache, "mod-cache", "", "Go module cache `DIR` to read (default $GOMODCACHE or $GOPATH/pkg/mod)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not print warnings or progress")
+	fl.BoolVar(&f.noCache, "no-cache", false, "scan every licence text afresh, without the licence cache ($VOUCH_CACHE_DIR, default the user cache directory)")
 	fl.Int64Var(&f.maxEntry, "max-archive-entry-size", archive.DefaultLimits().MaxEntrySize, "largest archive entry to read, in `BYTES`")
 	fl.Int64Var(&f.maxTotal, "max-archive-size", archive.DefaultLimits().MaxTotalSize, "most bytes to decompress from one archive")
 	cmd.AddCommand(e.sbomSubcommands()...)
@@ -167,8 +169,15 @@ func (e *env) runSBOM(cmd *cobra.Command, args []string, f *sbomFlags) error {
 	}
 	progress := output.NewProgress(e.stderr, !f.quiet && e.isTTY(e.stderr), "cataloguing")
 	opts.Progress = progress.Update
+	cache := e.openLicenseCache(f.noCache, f.quiet)
+	if cache != nil {
+		opts.LicenseCache = cache
+	}
 	res, err := catalog.Run(cmd.Context(), args, opts)
 	progress.Done()
+	if err == nil {
+		e.flushLicenseCache(cache, f.quiet)
+	}
 	if err != nil {
 		return err
 	}

@@ -73,6 +73,10 @@ type Options struct {
 	// Progress, if set, is called from one goroutine after each source is
 	// catalogued, with the number done and the number found so far.
 	Progress func(done, found int)
+	// LicenseCache keeps licence scan results between runs (see
+	// internal/diskcache); nil means every licence text is scanned. The
+	// caller opens and flushes it.
+	LicenseCache cataloger.Cache
 	// Registry decides which cataloger reads which file; nil means
 	// [cataloger.Default], where every ecosystem compiled in registers.
 	Registry *cataloger.Registry
@@ -94,6 +98,7 @@ func (o Options) registry() *cataloger.Registry {
 func (o Options) catalogers(repos cataloger.Repos) *cataloger.Set {
 	return o.registry().With(cataloger.Config{
 		Version: o.Version, ModCache: o.ModCache, TempDir: o.TempDir, Limits: o.Limits, Repos: repos,
+		LicenseCache: o.LicenseCache,
 	})
 }
 
@@ -155,7 +160,7 @@ func Run(ctx context.Context, roots []string, opts Options) (*Result, error) {
 		opts.sourceName = dirName(roots[0])
 	}
 	res := assemble(ctx, found, opts)
-	licenseFromSource(res.Document, sources)
+	licenseFromSource(opts.LicenseCache, res.Document, sources)
 	return res, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"github.com/package-url/packageurl-go"
 
 	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog/cataloger"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog/gomod"
 )
 
@@ -11,14 +12,14 @@ import (
 // the licence of that module's source, when the binary sits inside the
 // module's own repository (a release built in its checkout): the go.mod at
 // the repository root names the module, its licence files are the binary's.
-func licenseFromSource(doc *sbom.Document, sourceDirs map[string]string) {
+func licenseFromSource(cache cataloger.Cache, doc *sbom.Document, sourceDirs map[string]string) {
 	for i := range doc.Components {
 		c := &doc.Components[i]
 		if _, ok := c.Property(sbom.PropGoPackage); !ok || c.Licenses != (sbom.Licenses{}) {
 			continue
 		}
 		if dir, ok := sourceDirs[c.Name]; ok {
-			if expr := gomod.DirLicense(dir); expr != "" {
+			if expr := gomod.DirLicense(cache, dir); expr != "" {
 				c.Licenses = sbom.Licenses{Declared: expr, Concluded: expr}
 			}
 		}

@@ -40,7 +40,7 @@
 // of the cataloger that made it, before they are merged. What needs the
 // merged document (Go: module licences from the module cache) is a
 // [Registration.Enrich] step, and what is worth starting before the walk
-// (Go: building the licence scanner) a [Registration.Prepare].
+// a [Registration.Prepare].
 package cataloger
 
 import (

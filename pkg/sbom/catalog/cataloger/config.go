@@ -18,6 +18,21 @@ type Config struct {
 	// Registry is the registry of the run, for catalogers that look
 	// inside files (archives); [Registry.With] sets it.
 	Registry *Registry
+	// LicenseCache keeps licence detection results between runs; nil
+	// means none is kept.
+	LicenseCache Cache
+}
+
+// Cache keeps results of deterministic computations between runs (vouch's
+// is internal/diskcache). A caller's key names everything the value is
+// computed from, so that an entry is only ever reused for the same input.
+type Cache interface {
+	// Get returns the value stored under key.
+	Get(key string) (string, bool)
+	// Put stores value under key.
+	Put(key, value string)
+	// Len is the number of entries.
+	Len() int
 }
 
 // Repos answers what the git repositories holding the sources say about

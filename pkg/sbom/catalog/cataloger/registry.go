@@ -48,7 +48,9 @@ type Registration struct {
 	// file said (Go: module licences from the module cache).
 	Enrich func(ctx context.Context, cfg Config, doc *sbom.Document)
 	// Prepare, if set, is called when a run starts, to warm up what the
-	// cataloger will need (Go: the licence scanner) while files are read.
+	// cataloger will need while files are read. (Go builds its licence
+	// scanners when it meets the first go.mod instead: most trees without
+	// one would never use them.)
 	Prepare func()
 }
 

@@ -20,9 +20,8 @@ func init() {
 		New: func(cfg cataloger.Config) cataloger.Cataloger {
 			return cataloger.PerFile(Kind, modCataloger{cfg}.catalog)
 		},
-		Post:    PreferBinaries,
-		Enrich:  EnrichLicenses,
-		Prepare: Prewarm,
+		Post:   PreferBinaries,
+		Enrich: EnrichLicenses,
 	})
 }
 
@@ -37,7 +36,8 @@ func (m modCataloger) catalog(ctx context.Context, f cataloger.File) (*sbom.Frag
 	if !ok {
 		return nil, fmt.Errorf("%s: a go.mod is read only from a directory, next to its go.sum", f.Path())
 	}
-	mo := Options{ModCache: m.cfg.ModCache, Vendor: true, RelPath: f.Path()}
+	warmUp(m.cfg)
+	mo := Options{ModCache: m.cfg.ModCache, Vendor: true, RelPath: f.Path(), LicenseCache: m.cfg.LicenseCache}
 	switch {
 	case m.cfg.Version != "":
 		mo.MainVersion, mo.MainVersionSource = m.cfg.Version, sbom.VersionFromFlag

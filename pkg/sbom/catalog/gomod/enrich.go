@@ -48,7 +48,7 @@ func EnrichLicenses(ctx context.Context, cfg cataloger.Config, doc *sbom.Documen
 		go func() {
 			defer wg.Done()
 			for j := range work {
-				if expr := ModuleLicense(modCache, j.path, j.version); expr != "" {
+				if expr := ModuleLicense(cfg.LicenseCache, modCache, j.path, j.version); expr != "" {
 					j.c.Licenses = sbom.Licenses{Declared: expr, Concluded: expr}
 				}
 			}

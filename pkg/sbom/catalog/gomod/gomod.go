@@ -41,6 +41,7 @@ import (
 
 	"github.com/vouchdev/vouch/internal/safefile"
 	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog/cataloger"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog/internal/golang"
 )
 
@@ -66,6 +67,9 @@ type Options struct {
 	// RelPath is the go.mod's path relative to the scanned root, recorded as
 	// sbom.PropSourcePath and used in warnings and errors.
 	RelPath string
+	// LicenseCache keeps licence scan results between runs; nil means
+	// every licence text is scanned.
+	LicenseCache cataloger.Cache
 }
 
 // Size limits on the files Catalog reads. They are far above anything real

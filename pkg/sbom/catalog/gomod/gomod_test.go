@@ -378,14 +378,14 @@ func TestScanLicense(t *testing.T) {
 		if i < 0 {
 			t.Fatalf("%s not in modcache.txtar", tc.file)
 		}
-		if got := strings.Join(scanLicense(a[i].Data), " AND "); got != tc.want {
+		if got := strings.Join(scanLicense(nil, a[i].Data), " AND "); got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.file, got, tc.want)
 		}
 	}
 	// Half a licence is not a licence: below minCoverage nothing is claimed.
 	mit := a[slices.IndexFunc(a, func(f archiveFile) bool { return f.Name == "example.com/alpha@v1.0.0/LICENSE" })].Data
 	padded := append(slices.Clone(mit), []byte(strings.Repeat("This paragraph is about something else entirely. ", 60))...)
-	if got := scanLicense(padded); got != nil {
+	if got := scanLicense(nil, padded); got != nil {
 		t.Errorf("MIT text drowned in prose: %q, want nothing", got)
 	}
 }
@@ -574,7 +574,7 @@ func TestDetectUnlicense(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, tc.file), []byte(unlicenseText), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := detectLicense(dir); got != tc.want {
+		if got, _ := detectLicense(nil, dir); got != tc.want {
 			t.Errorf("%s: detected %q, want %q", tc.file, got, tc.want)
 		}
 	}

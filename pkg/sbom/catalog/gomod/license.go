@@ -10,6 +10,8 @@ import (
 
 	"github.com/google/licensecheck"
 	"golang.org/x/mod/module"
+
+	"github.com/vouchdev/vouch/pkg/sbom/catalog/cataloger"
 )
 
 // minCoverage is the share of a licence file's words (in percent) that
@@ -103,10 +105,11 @@ func isLicenseFile(name string) bool {
 	return false
 }
 
-// detectLicense returns the SPDX expression of the licence files in dir.
+// detectLicense returns the SPDX expression of the licence files in dir,
+// consulting cache (which may be nil) for texts scanned in earlier runs.
 // found reports whether dir holds any licence file; expr is "" when none of
 // them was identified.
-func detectLicense(dir string) (expr string, found bool) {
+func detectLicense(cache cataloger.Cache, dir string) (expr string, found bool) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return "", false
@@ -121,7 +124,7 @@ func detectLicense(dir string) (expr string, found bool) {
 		if err != nil {
 			continue
 		}
-		ids = append(ids, scanLicense(data)...)
+		ids = append(ids, scanLicense(cache, data)...)
 	}
 	slices.Sort(ids)
 	return strings.Join(slices.Compact(ids), " AND "), found
@@ -129,15 +132,24 @@ func detectLicense(dir string) (expr string, found bool) {
 
 // scanLicense returns the SPDX IDs of the licences in one file's text, or
 // nil when they cover less than minCoverage of it.
-func scanLicense(text []byte) []string {
+func scanLicense(cache cataloger.Cache, text []byte) []string {
 	// Many modules ship byte-identical licence files (every golang.org/x
-	// module, the Apache text): scan each distinct text once per process.
-	key := sha256.Sum256(text)
-	if ids, ok := scanned.Load(key); ok {
+	// module, the Apache text): scan each distinct text once per process,
+	// and once per machine when a cache is kept.
+	sum := sha256.Sum256(text)
+	if ids, ok := scanned.Load(sum); ok {
 		return ids.([]string)
 	}
+	key := cacheKey(sum)
+	if ids, ok := cachedIDs(cache, key); ok {
+		scanned.Store(sum, ids)
+		return ids
+	}
 	ids := scanLicenseText(text)
-	scanned.Store(key, ids)
+	scanned.Store(sum, ids)
+	if cache != nil {
+		cache.Put(key, strings.Join(ids, " "))
+	}
 	return ids
 }
 
@@ -181,8 +193,9 @@ func scanLicenseText(text []byte) []string {
 // path@version as extracted in the module cache (modCache "" means the
 // default location), or "" when the module is not there or its licence is
 // not identified. Other catalogers use it for modules they know only by
-// name and version, such as those listed in a binary's build info.
-func ModuleLicense(modCache, path, version string) string {
+// name and version, such as those listed in a binary's build info. cache
+// (nil for none) keeps scan results between runs.
+func ModuleLicense(cache cataloger.Cache, modCache, path, version string) string {
 	if modCache == "" {
 		modCache = defaultModCache()
 	}
@@ -191,13 +204,14 @@ func ModuleLicense(modCache, path, version string) string {
 	if dir == "" {
 		return ""
 	}
-	expr, _ := detectLicense(dir)
+	expr, _ := detectLicense(cache, dir)
 	return expr
 }
 
 // DirLicense returns the SPDX expression of the licence files in dir (a
-// module's root), or "" when there are none or none is identified.
-func DirLicense(dir string) string {
-	expr, _ := detectLicense(dir)
+// module's root), or "" when there are none or none is identified. cache
+// (nil for none) keeps scan results between runs.
+func DirLicense(cache cataloger.Cache, dir string) string {
+	expr, _ := detectLicense(cache, dir)
 	return expr
 }

@@ -94,7 +94,7 @@ func (c *reader) licenseDirs(s *selected) []string {
 // and the main module's licence, over GOMAXPROCS workers. Each worker writes
 // only its own module's fields, so the result does not depend on scheduling.
 func (c *reader) resolve(ctx context.Context) error {
-	c.mainLic, _ = detectLicense(c.dir)
+	c.mainLic, _ = detectLicense(c.opts.LicenseCache, c.dir)
 	workers := min(runtime.GOMAXPROCS(0), len(c.mods))
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -140,7 +140,7 @@ func (c *reader) resolveOne(s *selected) {
 		break
 	}
 	for _, dir := range c.licenseDirs(s) {
-		expr, found := detectLicense(dir)
+		expr, found := detectLicense(c.opts.LicenseCache, dir)
 		if !found {
 			continue
 		}
