@@ -280,8 +280,10 @@ func TestGoStepsAreRegistered(t *testing.T) {
 	// lockfiles in a Post step); Go's are go.mod's.
 	for _, r := range cataloger.Default().Registrations() {
 		goMod := r.Name == string(KindGoMod)
-		if goMod && (r.Post == nil || r.Enrich == nil || r.Prepare == nil) {
-			t.Errorf("go.mod registration lacks a Post, Enrich or Prepare step")
+		// (Its licence scanner is no longer prepared at the start of every
+		// run but at the first go.mod, or never with a warm licence cache.)
+		if goMod && (r.Post == nil || r.Enrich == nil) {
+			t.Errorf("go.mod registration lacks a Post or Enrich step")
 		}
 		if r.Name == string(KindBinary) && (r.Post != nil || r.Enrich != nil || r.Prepare != nil) {
 			t.Errorf("the Go binary registration has run-wide steps, want go.mod's only")

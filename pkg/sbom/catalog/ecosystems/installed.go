@@ -31,20 +31,22 @@ func init() {
 		// node_modules holds links into its store, whose layout this
 		// reader does not follow: its pnpm-lock.yaml is read instead.
 		Globs: []string{".package-lock.json", ".yarn-integrity"}, DiskOnly: true,
-		New: func(cataloger.Config) cataloger.Cataloger { return cataloger.PerFile("npm-node-modules", nodeModules) },
+		New: func(cfg cataloger.Config) cataloger.Cataloger {
+			return cataloger.PerFile("npm-node-modules", nodeModules{cfg.LicenseCache}.read)
+		},
 	})
 	cataloger.Register(cataloger.Registration{
 		Name: "python-installed", What: "installed Python distribution (dist-info, egg-info)",
 		Globs: []string{"METADATA", "PKG-INFO"},
-		New: func(cataloger.Config) cataloger.Cataloger {
-			return cataloger.PerFile("python-installed", (&sitePackages{}).read)
+		New: func(cfg cataloger.Config) cataloger.Cataloger {
+			return cataloger.PerFile("python-installed", (&sitePackages{cache: cfg.LicenseCache}).read)
 		},
 	})
 	cataloger.Register(cataloger.Registration{
 		Name: "ruby-installed-gemspec", What: "installed gem specification (GEM_HOME/specifications)",
 		Globs: []string{"*.gemspec"},
-		New: func(cataloger.Config) cataloger.Cataloger {
-			return cataloger.PerFile("ruby-installed-gemspec", (&gemSpecs{}).read)
+		New: func(cfg cataloger.Config) cataloger.Cataloger {
+			return cataloger.PerFile("ruby-installed-gemspec", (&gemSpecs{cache: cfg.LicenseCache}).read)
 		},
 	})
 }
@@ -54,7 +56,8 @@ func init() {
 var npmLockfiles = []string{"package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml"}
 
 // nodeModules reads the installed tree whose node_modules holds f, with
-// the project's package.json beside it as the root.
+// the project's package.json beside it as the root; licence texts go
+// through cache (nil: none).
 //
 // A lockfile beside the tree wins and the tree adds nothing: both describe
 // the same packages, and the lockfile also records what an installed tree
@@ -62,7 +65,9 @@ var npmLockfiles = []string{"package-lock.json", "npm-shrinkwrap.json", "yarn.lo
 // development flags rather than ones inferred by reachability). Reading
 // both would give every package twice, with two edge sets. The tree is read
 // where no lockfile is kept: a deployed application, an image layer.
-func nodeModules(ctx context.Context, f cataloger.File) (*sbom.Fragment, error) {
+type nodeModules struct{ cache cataloger.Cache }
+
+func (n nodeModules) read(ctx context.Context, f cataloger.File) (*sbom.Fragment, error) {
 	nm := path.Dir(f.Path())
 	if path.Base(nm) != "node_modules" {
 		return &sbom.Fragment{}, nil // a file of that name elsewhere
@@ -85,7 +90,7 @@ func nodeModules(ctx context.Context, f cataloger.File) (*sbom.Fragment, error) 
 	if err != nil {
 		return nil, err
 	}
-	conclude(frag, root)
+	conclude(n.cache, frag, root)
 	return frag, nil
 }
 
@@ -112,7 +117,10 @@ func (o *dirOnce) isFirst(dir, name string, members func(dir string) []string) b
 // sitePackages reads installed Python distributions: on disk, a directory
 // of them (a site-packages) at once; inside an archive, where there is no
 // directory to list, each metadata file on its own.
-type sitePackages struct{ dirOnce }
+type sitePackages struct {
+	dirOnce
+	cache cataloger.Cache
+}
 
 func (s *sitePackages) read(ctx context.Context, f cataloger.File) (*sbom.Fragment, error) {
 	dist := path.Dir(f.Path())
@@ -141,7 +149,7 @@ func (s *sitePackages) read(ctx context.Context, f cataloger.File) (*sbom.Fragme
 	}
 	// PEP 639 keeps licence files in the dist-info's licenses/; older
 	// wheels put them in the dist-info itself.
-	conclude(frag, root, "licenses")
+	conclude(s.cache, frag, root, "licenses")
 	return frag, nil
 }
 
@@ -174,7 +182,10 @@ func dists(dir string) []string {
 // directory at once (its default/ subdirectory included); inside an
 // archive, each gemspec on its own. A gemspec elsewhere is a project's own
 // source, not an installed gem: its Gemfile.lock says what it installs.
-type gemSpecs struct{ dirOnce }
+type gemSpecs struct {
+	dirOnce
+	cache cataloger.Cache
+}
 
 func (g *gemSpecs) read(ctx context.Context, f cataloger.File) (*sbom.Fragment, error) {
 	specDir, name := path.Dir(f.Path()), path.Base(f.Path())
@@ -204,7 +215,7 @@ func (g *gemSpecs) read(ctx context.Context, f cataloger.File) (*sbom.Fragment, 
 	if err != nil {
 		return nil, err
 	}
-	conclude(frag, root)
+	conclude(g.cache, frag, root)
 	return frag, nil
 }
 
@@ -267,8 +278,8 @@ func treeRoot(f cataloger.File, dir string) (root, inside string, ok bool) {
 // conclude sets the concluded licence of each component of frag from the
 // licence files licensecheck identifies in its install directory
 // (sbom.PropSourcePath, relative to root on disk) and in the
-// subdirectories of it named by sub.
-func conclude(frag *sbom.Fragment, root string, sub ...string) {
+// subdirectories of it named by sub, through the run's licence cache.
+func conclude(cache cataloger.Cache, frag *sbom.Fragment, root string, sub ...string) {
 	for i := range frag.Components {
 		c := &frag.Components[i]
 		dir, ok := c.Property(sbom.PropSourcePath)
@@ -277,7 +288,7 @@ func conclude(frag *sbom.Fragment, root string, sub ...string) {
 		}
 		var ids []string
 		for _, s := range append([]string{""}, sub...) {
-			if expr := gomod.DirLicense(filepath.Join(root, filepath.FromSlash(dir), s)); expr != "" {
+			if expr := gomod.DirLicense(cache, filepath.Join(root, filepath.FromSlash(dir), s)); expr != "" {
 				ids = append(ids, strings.Split(expr, " AND ")...)
 			}
 		}
