@@ -8,6 +8,7 @@ package ecosystems
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -18,6 +19,8 @@ import (
 
 	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog/cataloger"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog/gobin"
+	"github.com/vouchdev/vouch/pkg/sbom/digest"
 	"github.com/vouchdev/vouch/pkg/sbom/ecosystem"
 	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/alpine"
 	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/debian"
@@ -64,6 +67,9 @@ var databases = []struct {
 }
 
 func init() {
+	// Executables have one cataloger (Go's), which asks these for a file
+	// without Go build info.
+	gobin.RegisterOther(rustBinary)
 	for _, k := range kinds {
 		cataloger.Register(cataloger.Registration{
 			Name: k.name, What: k.what, Globs: k.globs,
@@ -130,4 +136,14 @@ func readAll(f cataloger.File) ([]byte, error) {
 		return nil, fmt.Errorf("%s: more than the %d bytes vouch reads of a lockfile or package database", f.Path(), ecosystem.MaxFileSize)
 	}
 	return data, nil
+}
+
+// rustBinary reads a Rust executable's cargo-auditable section; an
+// executable without one is not Rust's to read.
+func rustBinary(_ context.Context, r io.ReaderAt, rel string, d digest.Digests) (*sbom.Fragment, bool, error) {
+	frag, err := rust.Binary(r, rel, d)
+	if errors.Is(err, rust.ErrNoAuditData) {
+		return nil, false, nil
+	}
+	return frag, true, err
 }
