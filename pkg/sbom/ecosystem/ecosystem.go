@@ -103,7 +103,11 @@ func ExtractFS(ctx context.Context, ext filesystem.Extractor, fsys fs.FS, name s
 		return nil, err
 	}
 	defer f.Close()
-	inv, err := ext.Extract(ctx, &filesystem.ScanInput{FS: sfs, Path: name, Root: ".", Info: info, Reader: f})
+	// No Root: the file system is virtual to scalibr, so an extractor that
+	// needs a real file (rpm's SQLite) copies it to a private temporary
+	// directory rather than opening, and maybe writing beside, the
+	// scanned one.
+	inv, err := ext.Extract(ctx, &filesystem.ScanInput{FS: sfs, Path: name, Info: info, Reader: f})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}

@@ -1,7 +1,8 @@
 // Package ecosystems registers the lockfile readers of pkg/sbom/ecosystem
 // (npm, Python, Rust, PHP, Ruby, .NET, Java's Gradle) and the package
-// databases of installed systems (dpkg, apk) with the catalog: one registration
-// line per file kind. Each reads its file through the catalog's File, so it
+// databases of installed systems (dpkg status and distroless status.d, apk,
+// rpm) with the catalog: one registration line per file kind. Rust
+// binaries are read through the executable cataloger (gobin.RegisterOther). Each reads its file through the catalog's File, so it
 // works the same in a directory and inside an archive.
 package ecosystems
 
@@ -13,8 +14,11 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing/fstest"
 
 	"github.com/vouchdev/vouch/pkg/sbom"
@@ -29,6 +33,7 @@ import (
 	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/npm"
 	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/php"
 	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/python"
+	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/rpm"
 	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/ruby"
 	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/rust"
 )
@@ -57,13 +62,37 @@ var kinds = []struct {
 }
 
 // databases are the package databases of an installed system, read where
-// a root file system keeps them.
+// a root file system keeps them: at lists those places, relative to the
+// root; one ending in "/" is a directory whose files together are the
+// database, read gets the directory and reads it once.
+// The names they match are common ("status", "Packages", any name in
+// status.d), so sniff must accept the first bytes too.
 var databases = []struct {
-	name, what, glob, at, magic string
-	read                        func(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, error)
+	name, what string
+	globs, at  []string
+	sniff      func(head []byte) bool
+	read       func(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, error)
 }{
-	{"debian-dpkg-status", "dpkg status database", "status", "var/lib/dpkg/status", "Package: ", debian.Status},
-	{"alpine-apk-installed", "apk installed database", "installed", "lib/apk/db/installed", "C:", alpine.Installed},
+	{"debian-dpkg-status", "dpkg status database", []string{"status"}, []string{"var/lib/dpkg/status"}, prefix("Package: "), debian.Status},
+	{"alpine-apk-installed", "apk installed database", []string{"installed"}, []string{"lib/apk/db/installed"}, prefix("C:"), alpine.Installed},
+	{"debian-dpkg-status-d", "dpkg status.d entry (distroless)", []string{"*"}, []string{"var/lib/dpkg/status.d/"}, prefix("Package: "), debian.StatusDir},
+	{"rpm-database", "rpm database", rpm.Names, rpmPlaces(), rpm.IsDatabase, rpm.Database},
+}
+
+// prefix is a sniff for files that start with magic.
+func prefix(magic string) func([]byte) bool {
+	return func(head []byte) bool { return bytes.HasPrefix(head, []byte(magic)) }
+}
+
+// rpmPlaces is every directory and name rpm keeps its database under.
+func rpmPlaces() []string {
+	var at []string
+	for _, d := range rpm.Dirs {
+		for _, n := range rpm.Names {
+			at = append(at, d+n)
+		}
+	}
+	return at
 }
 
 func init() {
@@ -78,10 +107,8 @@ func init() {
 	}
 	for _, d := range databases {
 		cataloger.Register(cataloger.Registration{
-			Name: d.name, What: d.what, Globs: []string{d.glob},
-			// "status" and "installed" are common names: the first bytes
-			// must look like the database too.
-			Sniff: func(_ string, head []byte) bool { return bytes.HasPrefix(head, []byte(d.magic)) },
+			Name: d.name, What: d.what, Globs: d.globs,
+			Sniff: func(_ string, head []byte) bool { return d.sniff(head) },
 			New: func(cataloger.Config) cataloger.Cataloger {
 				return cataloger.PerFile(d.name, databaseReader(d.at, d.read))
 			},
@@ -89,24 +116,60 @@ func init() {
 	}
 }
 
-// databaseReader reads a package database found at …/at: on disk, in the
-// root file system around it (its etc/os-release names the distribution);
-// inside an archive, on its own.
-func databaseReader(at string, read func(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, error)) cataloger.FileFunc {
+// databaseReader reads a package database found at one of the places in
+// at: on disk, in the root file system around it (its etc/os-release
+// names the distribution); inside an archive, on its own. A database that
+// is a directory is read with its first file found on disk, once per run.
+func databaseReader(at []string, read func(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, error)) cataloger.FileFunc {
+	var mu sync.Mutex
+	done := map[string]bool{}
 	return func(ctx context.Context, f cataloger.File) (*sbom.Fragment, error) {
-		if !strings.HasSuffix("/"+f.Path(), "/"+at) {
+		rel, ok := placeOf(f.Path(), at)
+		if !ok {
 			return &sbom.Fragment{}, nil // a file of that name elsewhere: not a database
 		}
+		name := rel
+		if inDir(rel, at) {
+			name = path.Dir(rel)
+		}
 		if p, ok := f.Local(); ok {
-			root := strings.TrimSuffix(filepath.ToSlash(p), at)
-			return read(ctx, os.DirFS(filepath.FromSlash(root)), at)
+			root := filepath.FromSlash(strings.TrimSuffix(filepath.ToSlash(p), rel))
+			mu.Lock()
+			again := done[filepath.Join(root, name)]
+			done[filepath.Join(root, name)] = true
+			mu.Unlock()
+			if again {
+				return &sbom.Fragment{}, nil
+			}
+			return read(ctx, os.DirFS(root), name)
 		}
 		data, err := readAll(f)
 		if err != nil {
 			return nil, err
 		}
-		return read(ctx, fstest.MapFS{at: &fstest.MapFile{Data: data, Mode: 0o444}}, at)
+		return read(ctx, fstest.MapFS{rel: &fstest.MapFile{Data: data, Mode: 0o444}}, name)
 	}
+}
+
+// inDir reports whether rel is a file of a database directory in at.
+func inDir(rel string, at []string) bool {
+	return slices.Contains(at, path.Dir(rel)+"/")
+}
+
+// placeOf returns the path of the file p relative to its root file
+// system, if it lies at one of the places in at. An archive's entry
+// ("image.tar.gz!var/lib/rpm/rpmdb.sqlite") is rooted at the archive.
+func placeOf(p string, at []string) (string, bool) {
+	p = strings.ReplaceAll(p, "!", "/")
+	for _, a := range at {
+		if strings.HasSuffix(a, "/") {
+			a += path.Base(p)
+		}
+		if strings.HasSuffix("/"+p, "/"+a) {
+			return a, true
+		}
+	}
+	return "", false
 }
 
 // fileReader reads the file once, within ecosystem.MaxFileSize, and hands

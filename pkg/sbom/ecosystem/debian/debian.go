@@ -13,9 +13,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"net/textproto"
+	"path"
 	"strings"
 
 	"github.com/google/osv-scalibr/extractor/filesystem/os/dpkg"
@@ -37,16 +40,63 @@ func PURL(namespace, name, version, arch, distro string) string {
 // distribution comes from fsys's etc/os-release. Only installed packages
 // are listed. The database names no primary component.
 func Status(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, error) {
+	return read(ctx, fsys, []string{path}, false)
+}
+
+// StatusDir reads a distroless image's status.d directory at dir
+// ("var/lib/dpkg/status.d"): one control paragraph per file, named after
+// its package, beside a .md5sums file that is not read. Its entries have
+// no Status field: every one is installed. The graph is resolved across
+// all the files, as over one status file.
+func StatusDir(ctx context.Context, fsys fs.FS, dir string) (*sbom.Fragment, error) {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, e := range entries {
+		if e.Type().IsRegular() && !strings.HasSuffix(e.Name(), ".md5sums") {
+			files = append(files, path.Join(dir, e.Name()))
+		}
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("%s: no package entry", dir)
+	}
+	return read(ctx, fsys, files, true)
+}
+
+// read reads the dpkg database made of files (one status file, or the
+// entries of a status.d directory).
+func read(ctx context.Context, fsys fs.FS, files []string, distroless bool) (*sbom.Fragment, error) {
 	ext, err := dpkg.New(nil)
 	if err != nil {
 		return nil, err
 	}
-	db, err := ecosystem.ReadDatabase(ctx, ext, fsys, path, "debian")
-	if err != nil {
-		return nil, err
+	var dbs []*ecosystem.Database
+	scalibr := map[string]bool{}
+	for _, f := range files {
+		db, err := ecosystem.ReadDatabase(ctx, ext, fsys, f, "debian")
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(scalibr, db.Scalibr)
+		dbs = append(dbs, db)
 	}
-	b, seen := db.B, map[string]bool{}
-	distroless := strings.Contains(path, "status.d")
+	// Every file has the same root, so the first one's builder (with its
+	// os-release warning, if any) is the database's.
+	b, seen := dbs[0].B, map[string]bool{}
+	var pkgs []ecosystem.Installed
+	for _, db := range dbs {
+		pkgs = append(pkgs, installedPackages(b, db, distroless, seen)...)
+	}
+	ecosystem.InstalledGraph(b, pkgs, func(string) bool { return false })
+	b.CrossCheck(scalibr, seen)
+	return b.Fragment(), nil
+}
+
+// installedPackages adds the installed packages of one file to b and
+// returns them for the graph; seen collects their name@version.
+func installedPackages(b *ecosystem.Builder, db *ecosystem.Database, distroless bool, seen map[string]bool) []ecosystem.Installed {
 	var pkgs []ecosystem.Installed
 	for _, h := range paragraphs(b, db.Data) {
 		if !installed(h.Get("Status"), distroless) {
@@ -57,7 +107,7 @@ func Status(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, error
 			b.Warn("package %q, version %q: both are required", name, ver)
 			continue
 		}
-		c := ecosystem.Library(PURL(db.ID, name, ver, arch, db.Distro), name, ver, path)
+		c := ecosystem.Library(PURL(db.ID, name, ver, arch, db.Distro), name, ver, db.B.Path)
 		if m := h.Get("Maintainer"); m != "" {
 			c.Supplier = ecosystem.Supplier(m)
 		}
@@ -69,9 +119,7 @@ func Status(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, error
 			Provides: provides(h.Get("Provides")),
 		})
 	}
-	ecosystem.InstalledGraph(b, pkgs, func(string) bool { return false })
-	b.CrossCheck(db.Scalibr, seen)
-	return b.Fragment(), nil
+	return pkgs
 }
 
 // paragraphs splits a deb822 file into its paragraphs.
