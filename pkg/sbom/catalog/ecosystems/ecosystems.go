@@ -21,6 +21,7 @@ import (
 	"sync"
 	"testing/fstest"
 
+	"github.com/vouchdev/vouch/internal/safefile"
 	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog/cataloger"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog/gobin"
@@ -59,6 +60,7 @@ var kinds = []struct {
 	{"ruby-gemfile-lock", "Gemfile.lock", []string{"Gemfile.lock", "gems.locked"}, ruby.GemfileLock},
 	{"dotnet-packages-lock", "packages.lock.json", []string{"packages.lock.json"}, dotnet.PackagesLock},
 	{"java-gradle-lockfile", "gradle.lockfile", []string{"gradle.lockfile"}, java.GradleLockfile},
+	{"java-pom", "Maven pom.xml", []string{"pom.xml"}, java.POM},
 }
 
 // databases are the package databases of an installed system, read where
@@ -99,6 +101,16 @@ func init() {
 	// Executables have one cataloger (Go's), which asks these for a file
 	// without Go build info.
 	gobin.RegisterOther(rustBinary)
+	// A Java archive is a zip, but the archive cataloger claims only
+	// release archives' names (*.zip, *.tar.gz): a .jar is Java's, as a
+	// file and as an entry of a release archive.
+	cataloger.Register(cataloger.Registration{
+		Name: "java-archive", What: "Java archive", Globs: java.ArchiveGlobs, FoldCase: true, Artifact: true,
+		Sniff: func(_ string, head []byte) bool { return bytes.HasPrefix(head, []byte("PK\x03\x04")) },
+		New: func(cfg cataloger.Config) cataloger.Cataloger {
+			return cataloger.PerFile("java-archive", javaArchive(cfg.TempDir))
+		},
+	})
 	for _, k := range kinds {
 		cataloger.Register(cataloger.Registration{
 			Name: k.name, What: k.what, Globs: k.globs,
@@ -209,4 +221,29 @@ func rustBinary(_ context.Context, r io.ReaderAt, rel string, d digest.Digests) 
 		return nil, false, nil
 	}
 	return frag, true, err
+}
+
+// javaArchive reads a Java archive, copied out of its release archive
+// first when it is an entry of one (zip needs random access).
+func javaArchive(tempDir string) cataloger.FileFunc {
+	return func(ctx context.Context, f cataloger.File) (*sbom.Fragment, error) {
+		p, d, remove, err := cataloger.Local(ctx, f, tempDir)
+		defer remove()
+		if err != nil {
+			return nil, err
+		}
+		file, info, err := safefile.Open("Java archive "+f.Path(), p)
+		if err != nil {
+			return nil, err
+		}
+		defer file.Close()
+		if d == nil {
+			sums, err := digest.Reader(file)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", f.Path(), err)
+			}
+			d = &sums
+		}
+		return java.Archive(file, info.Size(), f.Path(), *d)
+	}
 }
