@@ -170,7 +170,19 @@ func POM(_ context.Context, path string, data []byte) (*sbom.Fragment, error) {
 	}
 	b.Warn("pom.xml declares direct dependencies only: their own dependencies need Maven's resolution " +
 		"(a lockfile or the built archive), so the dependency list is incomplete")
-	return b.Fragment(), nil
+	return incomplete(b.Fragment(), root.ID), nil
+}
+
+// incomplete marks id's dependency list in frag as known to miss some.
+func incomplete(frag *sbom.Fragment, id string) *sbom.Fragment {
+	for i := range frag.Dependencies {
+		if frag.Dependencies[i].Ref == id {
+			frag.Dependencies[i].Completeness = sbom.CompletenessIncomplete
+			return frag
+		}
+	}
+	frag.Dependencies = append(frag.Dependencies, sbom.Dependency{Ref: id, Completeness: sbom.CompletenessIncomplete})
+	return frag
 }
 
 // spdxOf maps a well-known licence name or URL, as poms and manifests
