@@ -25,9 +25,11 @@ var ArchiveGlobs = []string{"*.jar", "*.war", "*.ear", "*.jpi", "*.hpi", "*.par"
 // the archive is an attack on memory, and reading stops with an error.
 const (
 	maxNestDepth = 4
-	// maxNestedBytes bounds the bytes of nested archives read into
-	// memory, in total, for one outer archive.
-	maxNestedBytes = 1 << 30
+	// maxReadBytes bounds what one outer archive makes vouch decompress:
+	// nested archives (held in memory while read) and metadata files,
+	// in total. Spring Boot jars of a few hundred MB fit; a zip bomb
+	// stops here.
+	maxReadBytes = 512 << 20
 	// maxMetaFile bounds a pom.properties, pom.xml or MANIFEST.MF.
 	maxMetaFile = 4 << 20
 )
@@ -51,7 +53,7 @@ const PropShaded = "vouch:maven:shaded"
 // what the file holds. Licences come from the pom.xml beside each
 // pom.properties and from MANIFEST.MF's Bundle-License.
 func Archive(r io.ReaderAt, size int64, rel string, d digest.Digests) (*sbom.Fragment, error) {
-	j := &jarReader{b: ecosystem.NewBuilder(rel), budget: maxNestedBytes}
+	j := &jarReader{b: ecosystem.NewBuilder(rel), budget: maxReadBytes}
 	id, err := j.read(r, size, rel, 0, d)
 	if err != nil {
 		return nil, err
@@ -63,7 +65,7 @@ func Archive(r io.ReaderAt, size int64, rel string, d digest.Digests) (*sbom.Fra
 // jarReader holds the state of one outer archive.
 type jarReader struct {
 	b      *ecosystem.Builder
-	budget int64 // bytes of nested archives still allowed
+	budget int64 // bytes still allowed to be decompressed
 }
 
 // jarContents is what one archive's own entries say.
@@ -118,7 +120,7 @@ func (j *jarReader) contents(zr *zip.Reader, rel string) (*jarContents, error) {
 		}
 		switch {
 		case strings.HasPrefix(name, "META-INF/maven/") && path.Base(name) == "pom.properties":
-			data, err := readSmall(zf)
+			data, err := j.readSmall(zf)
 			if err != nil {
 				return nil, fmt.Errorf("%s!%s: %w", rel, name, err)
 			}
@@ -129,7 +131,7 @@ func (j *jarReader) contents(zr *zip.Reader, rel string) (*jarContents, error) {
 			}
 			jc.poms = append(jc.poms, p)
 		case strings.HasPrefix(name, "META-INF/maven/") && path.Base(name) == "pom.xml":
-			data, err := readSmall(zf)
+			data, err := j.readSmall(zf)
 			if err != nil {
 				return nil, fmt.Errorf("%s!%s: %w", rel, name, err)
 			}
@@ -139,7 +141,7 @@ func (j *jarReader) contents(zr *zip.Reader, rel string) (*jarContents, error) {
 				j.b.Warn("%s!%s: %v", rel, name, err)
 			}
 		case strings.EqualFold(name, "META-INF/MANIFEST.MF"):
-			data, err := readSmall(zf)
+			data, err := j.readSmall(zf)
 			if err != nil {
 				return nil, fmt.Errorf("%s!%s: %w", rel, name, err)
 			}
@@ -230,20 +232,10 @@ func (j *jarReader) nested(zf *zip.File, rel string, depth int) (string, error) 
 	if depth+1 > maxNestDepth {
 		return "", fmt.Errorf("%s: Java archives nested more than %d deep", inner, maxNestDepth)
 	}
-	rc, err := zf.Open()
-	if err != nil {
-		j.b.Warn("%s: cannot open: %v; its contents are not listed", inner, err)
-		return "", nil
-	}
-	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(rc, j.budget+1))
+	data, err := j.readEntry(zf, ecosystem.MaxFileSize)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", inner, err)
 	}
-	if int64(len(data)) > j.budget {
-		return "", fmt.Errorf("%s: nested Java archives decompress to more than %d bytes", inner, maxNestedBytes)
-	}
-	j.budget -= int64(len(data))
 	d, err := digest.Reader(bytes.NewReader(data))
 	if err != nil {
 		return "", err
@@ -252,19 +244,30 @@ func (j *jarReader) nested(zf *zip.File, rel string, depth int) (string, error) 
 }
 
 // readSmall reads a metadata entry, refusing one over maxMetaFile.
-func readSmall(zf *zip.File) ([]byte, error) {
+func (j *jarReader) readSmall(zf *zip.File) ([]byte, error) {
+	return j.readEntry(zf, maxMetaFile)
+}
+
+// readEntry reads an entry of at most limit bytes, counting them against
+// the archive's budget.
+func (j *jarReader) readEntry(zf *zip.File, limit int64) ([]byte, error) {
 	rc, err := zf.Open()
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(rc, maxMetaFile+1))
+	limit = min(limit, j.budget)
+	data, err := io.ReadAll(io.LimitReader(rc, limit+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > maxMetaFile {
-		return nil, fmt.Errorf("more than %d bytes", maxMetaFile)
+	if int64(len(data)) > limit {
+		if limit == j.budget {
+			return nil, fmt.Errorf("the archive decompresses to more than the %d bytes vouch reads of one Java archive", maxReadBytes)
+		}
+		return nil, fmt.Errorf("more than %d bytes", limit)
 	}
+	j.budget -= int64(len(data))
 	return data, nil
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/sbom/digest"
+	"github.com/vouchdev/vouch/pkg/sbom/ecosystem"
 	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/ecotest"
 )
 
@@ -184,6 +185,34 @@ func TestPOMHostile(t *testing.T) {
 		t.Error("a document without coordinates read without error")
 	}
 	ecotest.Read(t, POM, "testdata/commons-text/pom.xml")
+}
+
+// TestArchiveBombs: a metadata file past maxMetaFile and an archive past
+// its decompression budget are refused; the same just within is read.
+func TestArchiveBombs(t *testing.T) {
+	pad := func(n int) []byte { return append([]byte("groupId=g\nartifactId=a\nversion=1\n#"), make([]byte, n)...) }
+	const head = len("groupId=g\nartifactId=a\nversion=1\n#")
+	for _, tc := range []struct {
+		name   string
+		size   int
+		budget int64
+		ok     bool
+	}{
+		{"metadata at the limit", maxMetaFile - head, maxReadBytes, true},
+		{"metadata over the limit", maxMetaFile - head + 1, maxReadBytes, false},
+		{"within the budget", 1000, 2000, true},
+		{"over the budget", 3000, 2000, false},
+	} {
+		data := zipOf(t, map[string][]byte{"META-INF/maven/g/a/pom.properties": pad(tc.size)})
+		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		j := &jarReader{b: ecosystem.NewBuilder("x.jar"), budget: tc.budget}
+		if _, err := j.contents(zr, "x.jar"); (err == nil) != tc.ok {
+			t.Errorf("%s: err %v", tc.name, err)
+		}
+	}
 }
 
 func FuzzPOM(f *testing.F) {
