@@ -65,9 +65,23 @@ func TestRPMAndDistrolessInATree(t *testing.T) {
 	}
 
 	arch := t.TempDir()
-	writeTarGzFiles(t, filepath.Join(arch, "image.tar.gz"), map[string]string{"var/lib/rpm/rpmdb.sqlite": rpmdb})
+	layer := map[string]string{"var/lib/rpm/rpmdb.sqlite": rpmdb}
+	for name, data := range files {
+		if rest, ok := strings.CutPrefix(name, "distroless/"); ok {
+			layer[rest] = data
+		}
+	}
+	writeTarGzFiles(t, filepath.Join(arch, "image.tar.gz"), layer)
 	ares := run(t, []string{arch}, Options{})
 	if got := countPURLs(ares, "pkg:rpm/"); got != 129 {
 		t.Errorf("in an archive: %d rpms, want 129", got)
+	}
+	if got := countPURLs(ares, "pkg:deb/"); got != 3 {
+		t.Errorf("in an archive: %d status.d debs, want 3", got)
+	}
+	for _, w := range ares.Warnings {
+		if strings.Contains(w.String(), "not installed") {
+			t.Errorf("a status.d entry read on its own claims a missing package: %s", w)
+		}
 	}
 }

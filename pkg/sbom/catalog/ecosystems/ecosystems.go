@@ -131,7 +131,8 @@ func init() {
 // databaseReader reads a package database found at one of the places in
 // at: on disk, in the root file system around it (its etc/os-release
 // names the distribution); inside an archive, on its own. A database that
-// is a directory is read with its first file found on disk, once per run.
+// is a directory is read with its first file found on disk, once per run;
+// inside an archive, each of its files is read on its own.
 func databaseReader(at []string, read func(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, error)) cataloger.FileFunc {
 	var mu sync.Mutex
 	done := map[string]bool{}
@@ -159,7 +160,9 @@ func databaseReader(at []string, read func(ctx context.Context, fsys fs.FS, path
 		if err != nil {
 			return nil, err
 		}
-		return read(ctx, fstest.MapFS{rel: &fstest.MapFile{Data: data, Mode: 0o444}}, name)
+		// A stream holds one file of a directory database at a time: it
+		// is read on its own.
+		return read(ctx, fstest.MapFS{rel: &fstest.MapFile{Data: data, Mode: 0o444}}, rel)
 	}
 }
 

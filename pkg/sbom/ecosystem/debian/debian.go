@@ -40,7 +40,7 @@ func PURL(namespace, name, version, arch, distro string) string {
 // distribution comes from fsys's etc/os-release. Only installed packages
 // are listed. The database names no primary component.
 func Status(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, error) {
-	return read(ctx, fsys, []string{path}, false)
+	return read(ctx, fsys, []string{path}, false, true)
 }
 
 // StatusDir reads a distroless image's status.d directory at dir
@@ -48,7 +48,14 @@ func Status(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, error
 // its package, beside a .md5sums file that is not read. Its entries have
 // no Status field: every one is installed. The graph is resolved across
 // all the files, as over one status file.
+//
+// dir may also name one entry of such a directory, as an archive holds
+// it: it is read on its own, without the graph, since the packages it
+// depends on are in other entries.
 func StatusDir(ctx context.Context, fsys fs.FS, dir string) (*sbom.Fragment, error) {
+	if info, err := fs.Stat(fsys, dir); err == nil && info.Mode().IsRegular() {
+		return read(ctx, fsys, []string{dir}, true, false)
+	}
 	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil, err
@@ -62,12 +69,13 @@ func StatusDir(ctx context.Context, fsys fs.FS, dir string) (*sbom.Fragment, err
 	if len(files) == 0 {
 		return nil, fmt.Errorf("%s: no package entry", dir)
 	}
-	return read(ctx, fsys, files, true)
+	return read(ctx, fsys, files, true, true)
 }
 
 // read reads the dpkg database made of files (one status file, or the
-// entries of a status.d directory).
-func read(ctx context.Context, fsys fs.FS, files []string, distroless bool) (*sbom.Fragment, error) {
+// entries of a status.d directory); with graph false, the relations are
+// not resolved and every dependency list stays unknown.
+func read(ctx context.Context, fsys fs.FS, files []string, distroless, graph bool) (*sbom.Fragment, error) {
 	ext, err := dpkg.New(nil)
 	if err != nil {
 		return nil, err
@@ -89,7 +97,9 @@ func read(ctx context.Context, fsys fs.FS, files []string, distroless bool) (*sb
 	for _, db := range dbs {
 		pkgs = append(pkgs, installedPackages(b, db, distroless, seen)...)
 	}
-	ecosystem.InstalledGraph(b, pkgs, func(string) bool { return false })
+	if graph {
+		ecosystem.InstalledGraph(b, pkgs, func(string) bool { return false })
+	}
 	b.CrossCheck(scalibr, seen)
 	return b.Fragment(), nil
 }

@@ -37,8 +37,16 @@ func TestDistroless(t *testing.T) {
 	if i < 0 || frag.Components[i].PURL != "pkg:deb/debian/libc6@2.36-9%2Bdeb12u14?arch=amd64&distro=debian-12" {
 		t.Errorf("libc6: %+v", frag.Components)
 	}
-	// Control for the per-file form: an empty status.d is an error, not an
-	// empty database.
+	// One entry on its own (as an archive streams it): its package, no
+	// graph and no claim that its dependencies are missing.
+	one, err := StatusDir(context.Background(), os.DirFS("testdata/distroless12"), "var/lib/dpkg/status.d/libc6")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(one.Components) != 1 || len(one.Dependencies) != 0 || len(one.Warnings) != 0 {
+		t.Errorf("one entry: %d components, %v, %v", len(one.Components), one.Dependencies, one.Warnings)
+	}
+	// An empty status.d is an error, not an empty database.
 	if _, err := StatusDir(context.Background(), fstest.MapFS{"status.d/x.md5sums": {}}, "status.d"); err == nil {
 		t.Error("a status.d with no entry read without error")
 	}
