@@ -64,6 +64,12 @@ func TestRPMAndDistrolessInATree(t *testing.T) {
 		}
 	}
 
+	// Named directly, the database is read in its root file system.
+	named := run(t, []string{filepath.Join(root, "rootfs", "mariner", "var", "lib", "rpm", "rpmdb.sqlite")}, Options{})
+	if got := countPURLs(named, "pkg:rpm/mariner/"); got != 129 {
+		t.Errorf("named directly: %d mariner rpms, want 129", got)
+	}
+
 	arch := t.TempDir()
 	layer := map[string]string{"var/lib/rpm/rpmdb.sqlite": rpmdb}
 	for name, data := range files {

@@ -137,7 +137,18 @@ func databaseReader(at []string, read func(ctx context.Context, fsys fs.FS, path
 	var mu sync.Mutex
 	done := map[string]bool{}
 	return func(ctx context.Context, f cataloger.File) (*sbom.Fragment, error) {
-		rel, ok := placeOf(f.Path(), at)
+		// On disk, the file's own path places it, so that a database named
+		// directly (vouch sbom rootfs/var/lib/rpm/rpmdb.sqlite) is found
+		// in its root file system.
+		where := f.Path()
+		p, local := f.Local()
+		if local {
+			if abs, err := filepath.Abs(p); err == nil {
+				p = abs
+			}
+			where = filepath.ToSlash(p)
+		}
+		rel, ok := placeOf(where, at)
 		if !ok {
 			return &sbom.Fragment{}, nil // a file of that name elsewhere: not a database
 		}
@@ -145,8 +156,8 @@ func databaseReader(at []string, read func(ctx context.Context, fsys fs.FS, path
 		if inDir(rel, at) {
 			name = path.Dir(rel)
 		}
-		if p, ok := f.Local(); ok {
-			root := filepath.FromSlash(strings.TrimSuffix(filepath.ToSlash(p), rel))
+		if local {
+			root := filepath.FromSlash(strings.TrimSuffix(where, rel))
 			mu.Lock()
 			again := done[filepath.Join(root, name)]
 			done[filepath.Join(root, name)] = true
