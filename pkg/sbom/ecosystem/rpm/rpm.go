@@ -14,6 +14,7 @@ package rpm
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io/fs"
 	"strconv"
 
@@ -44,8 +45,8 @@ func PURL(namespace, name, version, arch string, epoch int, distro string) strin
 // Database reads the rpm database at path (slash-separated, relative to
 // root, as "var/lib/rpm/rpmdb.sqlite") in the system whose root is fsys;
 // the distribution comes from fsys's etc/os-release. The database names no
-// primary component and records no graph vouch reads: each package's
-// dependency list is unknown.
+// primary component. The graph resolves each package's Requires through
+// the Provides and installed files of the others.
 func Database(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, error) {
 	ext, err := scalibrrpm.New(nil)
 	if err != nil {
@@ -64,6 +65,11 @@ func Database(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, err
 	if id == "" {
 		b.Warn("no etc/os-release: the distribution is unknown and purls say rpm")
 	}
+	rels, err := readRelations(ctx, fsys, path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var graph []ecosystem.Installed
 	for _, p := range pkgs {
 		m, _ := p.Metadata.(*rpmmeta.Metadata)
 		if p.Name == "" || p.Version == "" || m == nil {
@@ -84,8 +90,9 @@ func Database(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, err
 		if len(p.Licenses) > 0 {
 			b.SetDeclared(&c, p.Licenses[0])
 		}
-		b.Add(c)
+		graph = append(graph, rels.installed(p.Name+"@"+p.Version, b.Add(c).ID))
 	}
+	ecosystem.InstalledGraph(b, graph, notPackage)
 	return b.Fragment(), nil
 }
 

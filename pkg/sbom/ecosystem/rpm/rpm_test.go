@@ -65,8 +65,10 @@ func read(t *testing.T, dir, db string) *sbom.Fragment {
 
 // TestGroundTruth compares real rpm databases (SQLite from CBL-Mariner
 // 2.0, Berkeley DB from CentOS 5) with what rpm -qa lists from them
-// (testdata/truth.sh), and their declared licences with rpm's License
-// header: an SPDX one is the declared licence, any other is kept as text.
+// (testdata/truth.sh): packages, the graph of Requires resolved through
+// Provides and installed files, and the declared licences against rpm's
+// License header (an SPDX one is the declared licence, any other is kept
+// as text).
 func TestGroundTruth(t *testing.T) {
 	for _, tc := range []struct{ dir, db, purl string }{
 		{"mariner2", "var/lib/rpm/rpmdb.sqlite", "pkg:rpm/mariner/bash@5.1.8-1.cm2?arch=x86_64&distro=mariner-2.0"},
