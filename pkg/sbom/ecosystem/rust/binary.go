@@ -173,6 +173,11 @@ func Audit(rel string, data []byte, d digest.Digests) (*sbom.Fragment, error) {
 	if roots != 1 {
 		b.Warn(".dep-v0 marks %d packages as the root, want 1: the binary's own crate is unknown", roots)
 	}
+	if roots == 0 {
+		// The binary is still the fragment's component, as a file.
+		c := rootComponent(sbom.Component{Name: path.Base(rel), Scope: sbom.ScopeRequired}, rel, d)
+		b.SetPrimary(b.Add(c).ID)
+	}
 	for i, p := range info.Packages {
 		if ids[i] == "" {
 			continue

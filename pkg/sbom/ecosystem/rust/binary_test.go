@@ -103,6 +103,7 @@ func TestAuditHostile(t *testing.T) {
 		{"dangling edge", strings.Replace(good, `[1]`, `[7]`, 1), false, 1},
 		{"negative edge", strings.Replace(good, `[1]`, `[-1]`, 1), false, 1},
 		{"two roots", strings.Replace(good, `"source":"crates.io"`, `"source":"crates.io","root":true`, 1), false, 1},
+		{"no root", strings.Replace(good, `,"root":true`, ``, 1), false, 1},
 	} {
 		frag, err := Audit("bin", []byte(tc.json), digest.Digests{})
 		if (err != nil) != tc.err {
@@ -111,6 +112,9 @@ func TestAuditHostile(t *testing.T) {
 		}
 		if err == nil && len(frag.Warnings) != tc.warnings {
 			t.Errorf("%s: warnings %v", tc.name, frag.Warnings)
+		}
+		if err == nil {
+			checkBinary(t, frag)
 		}
 	}
 }
@@ -147,10 +151,13 @@ func checkBinary(t *testing.T, frag *sbom.Fragment) {
 	t.Helper()
 	ids := map[string]bool{}
 	for _, c := range frag.Components {
-		if c.Name == "" || c.PURL == "" || (c.ID != c.PURL && c.ID != frag.Primary) {
+		if c.Name == "" || (c.ID != c.PURL && c.ID != frag.Primary) {
 			t.Fatalf("component %+v", c)
 		}
 		ids[c.ID] = true
+	}
+	if !ids[frag.Primary] {
+		t.Fatalf("primary %q is not a component", frag.Primary)
 	}
 	for _, d := range frag.Dependencies {
 		for _, id := range append([]string{d.Ref}, d.DependsOn...) {
