@@ -1,9 +1,10 @@
 // Package ecosystems registers the lockfile readers of pkg/sbom/ecosystem
-// (npm, Python, Rust, PHP, Ruby, .NET, Java's Gradle) and the package
-// databases of installed systems (dpkg status and distroless status.d, apk,
-// rpm) with the catalog: one registration line per file kind. Rust
-// binaries are read through the executable cataloger (gobin.RegisterOther). Each reads its file through the catalog's File, so it
-// works the same in a directory and inside an archive.
+// (npm, Python, Rust, PHP, Ruby, .NET, Java's Gradle and pom.xml), Java
+// archives and the package databases of installed systems (dpkg status and
+// distroless status.d, apk, rpm) with the catalog: one registration line
+// per file kind. Rust binaries are read through the executable cataloger
+// (gobin.RegisterOther). Each reads its file through the catalog's File,
+// so it works the same in a directory and inside an archive.
 package ecosystems
 
 import (
