@@ -156,6 +156,45 @@ func TestArchiveHostile(t *testing.T) {
 	}
 }
 
+// TestArchiveLicences: the pom.xml beside pom.properties wins (its
+// <licenses> are alternatives, Maven says); without one, MANIFEST.MF's
+// Bundle-License (attributes dropped, a list meaning all of them); a name
+// that is no SPDX licence is kept as text with a warning.
+func TestArchiveLicences(t *testing.T) {
+	props := []byte("groupId=g\nartifactId=a\nversion=1\n")
+	pom := func(lic string) []byte {
+		return []byte("<project><groupId>g</groupId><artifactId>a</artifactId><version>1</version><licenses>" + lic + "</licenses></project>")
+	}
+	for _, tc := range []struct {
+		name     string
+		files    map[string][]byte
+		declared string
+		text     string
+	}{
+		{"pom licences are alternatives", map[string][]byte{
+			"META-INF/maven/g/a/pom.xml": pom("<license><url>https://www.apache.org/licenses/LICENSE-2.0.txt</url></license>" +
+				"<license><name>MIT License</name></license>"),
+		}, "Apache-2.0 OR MIT", ""},
+		{"manifest list", map[string][]byte{
+			"META-INF/MANIFEST.MF": []byte("Bundle-License: Apache-2.0;link=\"https://x\", EPL-2.0\n"),
+		}, "Apache-2.0 AND EPL-2.0", ""},
+		{"free text kept", map[string][]byte{
+			"META-INF/maven/g/a/pom.xml": pom("<license><name>Some Corp Licence</name></license>"),
+		}, "", "Some Corp Licence"},
+	} {
+		tc.files["META-INF/maven/g/a/pom.properties"] = props
+		frag, err := archiveBytes(zipOf(t, tc.files), "a-1.jar")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := find(frag, "pkg:maven/g/a@1")
+		text, _ := c.Property(ecosystem.PropLicenseText)
+		if c.Licenses.Declared != tc.declared || text != tc.text {
+			t.Errorf("%s: declared %q, text %q", tc.name, c.Licenses.Declared, text)
+		}
+	}
+}
+
 // TestPOMGroundTruth compares Apache Commons Text's real pom.xml with what
 // testdata/pom_truth.py reads with Python's xml.etree: versions from the
 // pom's properties, those a parent manages unknown, test scope excluded,
