@@ -1,8 +1,13 @@
 package catalog
 
 import (
+	"bytes"
+	"compress/gzip"
 	"fmt"
+	"io"
+	"io/fs"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -29,7 +34,7 @@ func TestAccuracyPerEcosystem(t *testing.T) {
 		dir := filepath.Dir(tf)
 		eco := strings.Split(filepath.ToSlash(tf), "/")[2]
 		truth := ecotest.Load(t, tf)
-		res := run(t, []string{dir}, Options{})
+		res := run(t, []string{unpacked(t, dir)}, Options{})
 		roots := rootsOf(res.Document)
 		var got []string
 		for _, c := range res.Document.Components {
@@ -69,6 +74,52 @@ func TestAccuracyPerEcosystem(t *testing.T) {
 			float64(tl.hit)/float64(tl.want), float64(tl.hit)/float64(tl.got))
 	}
 	t.Log(table.String())
+}
+
+// unpacked copies the fixture directory dir to a temporary one, with the
+// files kept gzipped in the repository (binary package databases:
+// rpmdb.sqlite.gz) decompressed, as they are on a real system.
+func unpacked(t *testing.T, dir string) string {
+	t.Helper()
+	out := t.TempDir()
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || p == dir {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		dst := filepath.Join(out, rel)
+		switch {
+		case d.IsDir():
+			return os.Mkdir(dst, 0o755)
+		case d.Type()&fs.ModeSymlink != 0:
+			target, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			return os.Symlink(target, dst)
+		case !d.Type().IsRegular():
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if name, ok := strings.CutSuffix(dst, ".gz"); ok {
+			zr, err := gzip.NewReader(bytes.NewReader(data))
+			if err != nil {
+				return fmt.Errorf("%s: %w", p, err)
+			}
+			if data, err = io.ReadAll(zr); err != nil {
+				return fmt.Errorf("%s: %w", p, err)
+			}
+			dst = name
+		}
+		return os.WriteFile(dst, data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // rootsOf returns the document's primary component and, under a

@@ -103,7 +103,11 @@ func ExtractFS(ctx context.Context, ext filesystem.Extractor, fsys fs.FS, name s
 		return nil, err
 	}
 	defer f.Close()
-	inv, err := ext.Extract(ctx, &filesystem.ScanInput{FS: sfs, Path: name, Root: ".", Info: info, Reader: f})
+	// No Root: the file system is virtual to scalibr, so an extractor that
+	// needs a real file (rpm's SQLite) copies it to a private temporary
+	// directory rather than opening, and maybe writing beside, the
+	// scanned one.
+	inv, err := ext.Extract(ctx, &filesystem.ScanInput{FS: sfs, Path: name, Info: info, Reader: f})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -152,17 +156,49 @@ func (b *Builder) SetDeclared(c *sbom.Component, text string) {
 		return
 	}
 	e, err := licexpr.Parse(text)
-	if err != nil {
-		c.SetProperty(PropLicenseText, text)
-		b.Warn("%s: licence %q is not an SPDX expression (%v): kept as %s", c.ID, text, err, PropLicenseText)
+	why := ""
+	switch {
+	case err != nil:
+		why = fmt.Sprintf("is not an SPDX expression (%v)", err)
+	case len(e.Unlisted()) > 0:
+		why = "names " + strings.Join(e.Unlisted(), ", ") + ", not on the SPDX licence list"
+	default:
+		c.Licenses.Declared = text
 		return
 	}
-	if un := e.Unlisted(); len(un) > 0 {
-		c.SetProperty(PropLicenseText, text)
-		b.Warn("%s: licence %q names %s, not on the SPDX licence list: kept as %s", c.ID, text, strings.Join(un, ", "), PropLicenseText)
-		return
+	c.SetProperty(PropLicenseText, text)
+	// One warning per distinct text, not per package: an rpm database
+	// declares "GPL" for dozens of packages.
+	if b.licenceText == nil {
+		b.licenceText = map[string]*freeText{}
 	}
-	c.Licenses.Declared = text
+	ft := b.licenceText[text]
+	if ft == nil {
+		ft = &freeText{why: why}
+		b.licenceText[text] = ft
+	}
+	ft.ids = append(ft.ids, c.ID)
+}
+
+// freeText is a declared licence that is kept as text: why, and the
+// components declaring it.
+type freeText struct {
+	why string
+	ids []string
+}
+
+// licenceWarnings returns one warning per licence text kept as text.
+func (b *Builder) licenceWarnings() []sbom.Warning {
+	var out []sbom.Warning
+	for _, text := range slices.Sorted(maps.Keys(b.licenceText)) {
+		ft := b.licenceText[text]
+		who := ft.ids[0]
+		if n := len(ft.ids); n > 1 {
+			who = fmt.Sprintf("%d packages (%s and %d more)", n, ft.ids[0], n-1)
+		}
+		out = append(out, sbom.Warning{Path: b.Path, Message: fmt.Sprintf("%s: licence %q %s: kept as %s", who, text, ft.why, PropLicenseText)})
+	}
+	return out
 }
 
 // MarkDevelopment marks c as needed only for development or tests.
@@ -180,6 +216,8 @@ type Builder struct {
 	edges map[string][]string
 	// complete holds the IDs whose dependency list is known to be whole.
 	complete map[string]bool
+	// licenceText holds the declared licences kept as text, by text.
+	licenceText map[string]*freeText
 }
 
 // NewBuilder starts the fragment of the file at path.
@@ -285,6 +323,7 @@ func (b *Builder) Warn(format string, args ...any) {
 // Fragment returns what was collected, components and edges sorted by ID.
 func (b *Builder) Fragment() *sbom.Fragment {
 	f := b.frag
+	f.Warnings = append(slices.Clone(f.Warnings), b.licenceWarnings()...)
 	f.Components = slices.Clone(f.Components)
 	slices.SortFunc(f.Components, func(x, y sbom.Component) int { return strings.Compare(x.ID, y.ID) })
 	f.Dependencies = nil

@@ -41,8 +41,10 @@
 // # Files without build info
 //
 // An executable without Go build info (a C program, a stripped Go binary) is
-// still listed, as a file component with its hashes, the property
-// [sbom.PropBuildInfo] "absent" and a warning. A truncated or corrupt
+// first offered to the readers other ecosystems register with
+// [RegisterOther] (a Rust binary's cargo-auditable section); one none of
+// them knows is still listed, as a file component with its hashes, the
+// property [sbom.PropBuildInfo] "absent" and a warning. A truncated or corrupt
 // executable is an error.
 package gobin
 
@@ -57,6 +59,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"sync"
 
 	"github.com/vouchdev/vouch/internal/safefile"
 	"github.com/vouchdev/vouch/pkg/sbom"
@@ -157,6 +160,9 @@ func Catalog(ctx context.Context, path string, opts Options) (*sbom.Fragment, er
 		if !notGo(err, f) {
 			return nil, fmt.Errorf("catalog binary %s: %w", rel, err)
 		}
+		if frag, ok, err := readOther(ctx, f, rel, d); ok || err != nil {
+			return frag, err
+		}
 		return noBuildInfo(rel, base, d), nil
 	}
 	return fromBuildInfo(bi, rel, base, d, opts), nil
@@ -217,6 +223,39 @@ func notGo(err error, f io.ReaderAt) bool {
 		return !IsExecutable(head[:n])
 	}
 	return false
+}
+
+// OtherReader reads an executable without Go build info that another
+// ecosystem recognises (a Rust binary's cargo-auditable section). ok is
+// false for an executable it does not know; an error means it knew the
+// file but could not read it.
+type OtherReader func(ctx context.Context, r io.ReaderAt, rel string, d digest.Digests) (frag *sbom.Fragment, ok bool, err error)
+
+var (
+	otherMu      sync.RWMutex
+	otherReaders []OtherReader
+)
+
+// RegisterOther adds a reader for executables without Go build info:
+// there is one executable cataloger, so that a file is read once, and it
+// asks these before listing such a file without contents.
+func RegisterOther(fn OtherReader) {
+	otherMu.Lock()
+	defer otherMu.Unlock()
+	otherReaders = append(otherReaders, fn)
+}
+
+// readOther asks the registered readers, in order, for the first that
+// knows the executable.
+func readOther(ctx context.Context, r io.ReaderAt, rel string, d digest.Digests) (*sbom.Fragment, bool, error) {
+	otherMu.RLock()
+	defer otherMu.RUnlock()
+	for _, fn := range otherReaders {
+		if frag, ok, err := fn(ctx, r, rel, d); ok || err != nil {
+			return frag, true, err
+		}
+	}
+	return nil, false, nil
 }
 
 // noBuildInfo is the component of a file without Go build info.

@@ -14,9 +14,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"net/textproto"
+	"path"
 	"strings"
 
 	"github.com/google/osv-scalibr/extractor/filesystem/os/dpkg"
@@ -40,16 +43,74 @@ func PURL(namespace, name, version, arch, distro string) string {
 // declared licence is read from its machine-readable
 // usr/share/doc/<package>/copyright in fsys, where there is one.
 func Status(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, error) {
+	return read(ctx, fsys, []string{path}, false, true)
+}
+
+// StatusDir reads a distroless image's status.d directory at dir
+// ("var/lib/dpkg/status.d"): one control paragraph per file, named after
+// its package, beside a .md5sums file that is not read. Its entries have
+// no Status field: every one is installed. The graph is resolved across
+// all the files, as over one status file.
+//
+// dir may also name one entry of such a directory, as an archive holds
+// it: it is read on its own, without the graph, since the packages it
+// depends on are in other entries.
+func StatusDir(ctx context.Context, fsys fs.FS, dir string) (*sbom.Fragment, error) {
+	if info, err := fs.Stat(fsys, dir); err == nil && info.Mode().IsRegular() {
+		return read(ctx, fsys, []string{dir}, true, false)
+	}
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, e := range entries {
+		if e.Type().IsRegular() && !strings.HasSuffix(e.Name(), ".md5sums") {
+			files = append(files, path.Join(dir, e.Name()))
+		}
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("%s: no package entry", dir)
+	}
+	return read(ctx, fsys, files, true, true)
+}
+
+// read reads the dpkg database made of files (one status file, or the
+// entries of a status.d directory); with graph false, the relations are
+// not resolved and every dependency list stays unknown.
+func read(ctx context.Context, fsys fs.FS, files []string, distroless, graph bool) (*sbom.Fragment, error) {
 	ext, err := dpkg.New(nil)
 	if err != nil {
 		return nil, err
 	}
-	db, err := ecosystem.ReadDatabase(ctx, ext, fsys, path, "debian")
-	if err != nil {
-		return nil, err
+	var dbs []*ecosystem.Database
+	scalibr := map[string]bool{}
+	for _, f := range files {
+		db, err := ecosystem.ReadDatabase(ctx, ext, fsys, f, "debian")
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(scalibr, db.Scalibr)
+		dbs = append(dbs, db)
 	}
-	b, seen := db.B, map[string]bool{}
-	distroless := strings.Contains(path, "status.d")
+	// Every file has the same root, so the first one's builder (with its
+	// os-release warning, if any) is the database's.
+	b, seen := dbs[0].B, map[string]bool{}
+	var pkgs []ecosystem.Installed
+	for _, db := range dbs {
+		pkgs = append(pkgs, installedPackages(b, fsys, db, distroless, seen)...)
+	}
+	if graph {
+		ecosystem.InstalledGraph(b, pkgs, func(string) bool { return false })
+	}
+	b.CrossCheck(scalibr, seen)
+	return b.Fragment(), nil
+}
+
+// installedPackages adds the installed packages of one file to b and
+// returns them for the graph; seen collects their name@version. Their
+// licences come from the copyright files in fsys, the root file system.
+func installedPackages(b *ecosystem.Builder, fsys fs.FS, db *ecosystem.Database, distroless bool, seen map[string]bool) []ecosystem.Installed {
 	var pkgs []ecosystem.Installed
 	for _, h := range paragraphs(b, db.Data) {
 		if !installed(h.Get("Status"), distroless) {
@@ -60,7 +121,7 @@ func Status(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, error
 			b.Warn("package %q, version %q: both are required", name, ver)
 			continue
 		}
-		c := ecosystem.Library(PURL(db.ID, name, ver, arch, db.Distro), name, ver, path)
+		c := ecosystem.Library(PURL(db.ID, name, ver, arch, db.Distro), name, ver, db.B.Path)
 		if m := h.Get("Maintainer"); m != "" {
 			c.Supplier = ecosystem.Supplier(m)
 		}
@@ -73,9 +134,7 @@ func Status(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, error
 			Provides: provides(h.Get("Provides")),
 		})
 	}
-	ecosystem.InstalledGraph(b, pkgs, func(string) bool { return false })
-	b.CrossCheck(db.Scalibr, seen)
-	return b.Fragment(), nil
+	return pkgs
 }
 
 // paragraphs splits a deb822 file into its paragraphs.

@@ -2,6 +2,7 @@ package debian
 
 import (
 	"context"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -19,6 +20,35 @@ func TestGroundTruth(t *testing.T) {
 	if i < 0 || frag.Components[i].PURL != "pkg:deb/debian/adduser@3.134?arch=all&distro=debian-12" ||
 		frag.Components[i].Supplier.Email == "" {
 		t.Errorf("adduser: %+v", frag.Components[i])
+	}
+}
+
+// TestDistroless compares a distroless-style status.d (control data of
+// eleven real Debian 12 packages, as distroless writes it) with dpkg's
+// listing of the same entries; dependencies on packages distroless leaves
+// out (debconf, openssl) are warnings.
+func TestDistroless(t *testing.T) {
+	frag, err := StatusDir(context.Background(), os.DirFS("testdata/distroless12"), "var/lib/dpkg/status.d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ecotest.Compare(t, frag, ecotest.Load(t, "testdata/distroless12/truth.json"), true, "which is not installed")
+	i := slices.IndexFunc(frag.Components, func(c sbom.Component) bool { return c.Name == "libc6" })
+	if i < 0 || frag.Components[i].PURL != "pkg:deb/debian/libc6@2.36-9%2Bdeb12u14?arch=amd64&distro=debian-12" {
+		t.Errorf("libc6: %+v", frag.Components)
+	}
+	// One entry on its own (as an archive streams it): its package, no
+	// graph and no claim that its dependencies are missing.
+	one, err := StatusDir(context.Background(), os.DirFS("testdata/distroless12"), "var/lib/dpkg/status.d/libc6")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(one.Components) != 1 || len(one.Dependencies) != 0 || len(one.Warnings) != 0 {
+		t.Errorf("one entry: %d components, %v, %v", len(one.Components), one.Dependencies, one.Warnings)
+	}
+	// An empty status.d is an error, not an empty database.
+	if _, err := StatusDir(context.Background(), fstest.MapFS{"status.d/x.md5sums": {}}, "status.d"); err == nil {
+		t.Error("a status.d with no entry read without error")
 	}
 }
 

@@ -1,5 +1,13 @@
-// Package java reads Gradle's dependency lockfile (gradle.lockfile) into
+// Package java reads Gradle's dependency lockfile (gradle.lockfile),
+// Maven's pom.xml and Java archives (JAR, WAR, EAR and the like) into
 // vouch's model.
+//
+// A pom.xml gives the project and its declared, direct dependencies (the
+// closure needs Maven's resolution, so the list is marked incomplete). An
+// archive gives what it holds: its own artifact from
+// META-INF/maven/.../pom.properties, artifacts shaded into it, nested
+// archives (WEB-INF/lib, BOOT-INF/lib) as its dependencies, licences from
+// the embedded pom.xml and MANIFEST.MF. Both are vouch's own parsers.
 //
 // osv-scalibr's extractor gives the package list; vouch builds the Maven
 // purls (group as namespace) and reads the configurations each artifact is

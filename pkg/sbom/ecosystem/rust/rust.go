@@ -1,4 +1,5 @@
-// Package rust reads Cargo.lock files (format versions 1 to 4) into vouch's
+// Package rust reads Cargo.lock files (format versions 1 to 4) and the
+// dependency lists cargo-auditable embeds in Rust binaries into vouch's
 // model.
 //
 // osv-scalibr's extractor gives the package list; vouch reads the same file

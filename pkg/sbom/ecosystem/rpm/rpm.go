@@ -1,0 +1,119 @@
+// Package rpm reads rpm's database of installed packages (rpmdb.sqlite,
+// the NDB Packages.db and the Berkeley DB Packages, under var/lib/rpm,
+// usr/lib/sysimage/rpm or usr/share/rpm) into vouch's model.
+//
+// osv-scalibr's extractor (go-rpmdb underneath, SQLite through the pure-Go
+// modernc.org/sqlite: no cgo) lists the packages; vouch builds the purls
+// per purl-spec's rpm type (pkg:rpm/<distro id>/name@version-release with
+// arch, epoch and distro qualifiers) and takes the License header as the
+// declared licence where it is an SPDX expression. The database is read
+// from a private copy: SQLite may write journal files beside a database it
+// opens, and vouch never writes into the tree it scans.
+package rpm
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io/fs"
+	"strconv"
+
+	scalibrrpm "github.com/google/osv-scalibr/extractor/filesystem/os/rpm"
+	rpmmeta "github.com/google/osv-scalibr/extractor/filesystem/os/rpm/metadata"
+
+	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/ecosystem"
+)
+
+// PropSourceRPM is the source package an rpm was built from.
+const PropSourceRPM = "vouch:rpm:sourcerpm"
+
+// PURL returns the purl of an rpm: pkg:rpm/<namespace>/name@version with
+// arch, epoch (when not 0) and distro qualifiers. namespace is the
+// os-release ID ("fedora", "rhel", "centos"); "" falls back to "rpm".
+func PURL(namespace, name, version, arch string, epoch int, distro string) string {
+	if namespace == "" {
+		namespace = "rpm"
+	}
+	e := ""
+	if epoch > 0 {
+		e = strconv.Itoa(epoch)
+	}
+	return ecosystem.PURL("rpm", namespace, name, version, "arch", arch, "epoch", e, "distro", distro)
+}
+
+// Database reads the rpm database at path (slash-separated, relative to
+// root, as "var/lib/rpm/rpmdb.sqlite") in the system whose root is fsys;
+// the distribution comes from fsys's etc/os-release. The database names no
+// primary component. The graph resolves each package's Requires through
+// the Provides and installed files of the others.
+func Database(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, error) {
+	ext, err := scalibrrpm.New(nil)
+	if err != nil {
+		return nil, err
+	}
+	pkgs, err := ecosystem.ExtractFS(ctx, ext, fsys, path)
+	if err != nil {
+		return nil, err
+	}
+	b := ecosystem.NewBuilder(path)
+	id, version := ecosystem.OSRelease(fsys)
+	distro := ""
+	if id != "" && version != "" {
+		distro = id + "-" + version
+	}
+	if id == "" {
+		b.Warn("no etc/os-release: the distribution is unknown and purls say rpm")
+	}
+	rels, err := readRelations(ctx, fsys, path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var graph []ecosystem.Installed
+	for _, p := range pkgs {
+		m, _ := p.Metadata.(*rpmmeta.Metadata)
+		if p.Name == "" || p.Version == "" || m == nil {
+			b.Warn("package %q, version %q: both are required", p.Name, p.Version)
+			continue
+		}
+		// gpg-pubkey entries are imported signing keys, not software.
+		if p.Name == "gpg-pubkey" {
+			continue
+		}
+		c := ecosystem.Library(PURL(id, p.Name, p.Version, m.Architecture, m.Epoch, distro), p.Name, p.Version, path)
+		if m.Vendor != "" {
+			c.Supplier = sbom.Contact{Name: m.Vendor}
+		}
+		if m.SourceRPM != "" {
+			c.SetProperty(PropSourceRPM, m.SourceRPM)
+		}
+		if len(p.Licenses) > 0 {
+			b.SetDeclared(&c, p.Licenses[0])
+		}
+		graph = append(graph, rels.installed(p.Name+"@"+p.Version, b.Add(c).ID))
+	}
+	ecosystem.InstalledGraph(b, graph, notPackage)
+	return b.Fragment(), nil
+}
+
+// Dirs are where rpm keeps its database in a root file system.
+var Dirs = []string{"var/lib/rpm/", "usr/lib/sysimage/rpm/", "usr/share/rpm/"}
+
+// Names are the database's file names: SQLite (rpm ≥ 4.16), NDB (SUSE),
+// Berkeley DB (older systems).
+var Names = []string{"rpmdb.sqlite", "Packages.db", "Packages"}
+
+// IsDatabase reports whether head, a file's first bytes, starts like one
+// of the three database formats: SQLite's header string, NDB's "RpmP", or
+// a Berkeley DB hash file's magic number at offset 12 (either byte
+// order).
+func IsDatabase(head []byte) bool {
+	switch {
+	case bytes.HasPrefix(head, []byte("SQLite format 3\x00")), bytes.HasPrefix(head, []byte("RpmP")):
+		return true
+	case len(head) < 16:
+		return false
+	}
+	m := head[12:16]
+	return bytes.Equal(m, []byte{0x61, 0x15, 0x06, 0x00}) || bytes.Equal(m, []byte{0x00, 0x06, 0x15, 0x61})
+}
