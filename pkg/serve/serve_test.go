@@ -115,13 +115,18 @@ func (e *env) putPolicy(ns, doc string) {
 
 // verificationBody is a request for the subject's sha512 with bundles.
 func verificationBody(sha512 string, bundles ...[]byte) string {
+	return requestBody("sha512", sha512, bundles...)
+}
+
+// requestBody is a request for the subject's digest alg:hex with bundles.
+func requestBody(alg, hex string, bundles ...[]byte) string {
 	// The bundles' bytes are sent as they are (json.Marshal would compact
 	// them): a bundle is named by the digest of the bytes received.
 	parts := make([]string, len(bundles))
 	for i, b := range bundles {
 		parts[i] = string(b)
 	}
-	return `{"subject":{"digests":{"sha512":"` + sha512 + `"}},"bundles":[` + strings.Join(parts, ",") + `]}`
+	return `{"subject":{"digests":{"` + alg + `":"` + hex + `"}},"bundles":[` + strings.Join(parts, ",") + `]}`
 }
 
 func decode[T any](t testing.TB, body []byte) T {

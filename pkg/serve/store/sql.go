@@ -24,6 +24,8 @@ type dialect struct {
 type sqlStore struct {
 	writer, reader *sql.DB
 	d              dialect
+	// group, when set, batches verification inserts (one writer).
+	group *groupCommit
 }
 
 // q rebinds a query written with "?" to the dialect's placeholders.
@@ -50,6 +52,9 @@ func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
 
 // Close closes both pools.
 func (s *sqlStore) Close() error {
+	if s.group != nil {
+		s.group.close()
+	}
 	err := s.writer.Close()
 	if s.reader != s.writer {
 		err = errors.Join(err, s.reader.Close())
@@ -143,30 +148,45 @@ func (s *sqlStore) CreateVerification(ctx context.Context, v Verification) (Veri
 	if v.Created.IsZero() {
 		v.Created = time.Now()
 	}
-	verified := 0
-	if v.Verified {
-		verified = 1
+	v.Created = fromNanos(nanos(v.Created))
+	var created bool
+	var err error
+	if s.group != nil {
+		created, err = s.group.insert(ctx, v)
+	} else {
+		created, err = s.insertVerification(ctx, s.writer, v)
 	}
-	res, err := s.writer.ExecContext(ctx, s.q("INSERT INTO verifications ("+verificationColumns+
-		") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (namespace, request_key) DO NOTHING"),
-		v.ID, v.Namespace, v.RequestKey, v.SubjectSHA256, v.SubjectSHA512, v.SubjectPURL,
-		v.PolicyVersion, v.PolicySHA256, v.TrustSHA256, verified, string(v.Report), nanos(v.Created))
-	if err != nil {
-		return Verification{}, false, err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return Verification{}, false, err
-	}
-	if n == 1 {
-		v.Created = fromNanos(nanos(v.Created))
-		return v, true, nil
+	if err != nil || created {
+		return v, created, err
 	}
 	stored, err := s.VerificationByKey(ctx, v.Namespace, v.RequestKey)
 	if err != nil {
 		return Verification{}, false, fmt.Errorf("reading back verification %s: %w", v.RequestKey, err)
 	}
 	return stored, false, nil
+}
+
+// execer is a pool or a transaction.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// insertVerification inserts v unless its key is taken, and says whether it
+// did.
+func (s *sqlStore) insertVerification(ctx context.Context, db execer, v Verification) (bool, error) {
+	verified := 0
+	if v.Verified {
+		verified = 1
+	}
+	res, err := db.ExecContext(ctx, s.q("INSERT INTO verifications ("+verificationColumns+
+		") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (namespace, request_key) DO NOTHING"),
+		v.ID, v.Namespace, v.RequestKey, v.SubjectSHA256, v.SubjectSHA512, v.SubjectPURL,
+		v.PolicyVersion, v.PolicySHA256, v.TrustSHA256, verified, string(v.Report), nanos(v.Created))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // Verification implements Store.

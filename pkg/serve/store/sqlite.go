@@ -46,7 +46,9 @@ func OpenSQLite(ctx context.Context, path string) (Store, error) {
 	}
 	reader.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)*2))
 	reader.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)*2))
-	return &sqlStore{writer: writer, reader: reader, d: dialect{isConflict: sqliteConflict}}, nil
+	s := &sqlStore{writer: writer, reader: reader, d: dialect{isConflict: sqliteConflict}}
+	s.group = newGroupCommit(s)
+	return s, nil
 }
 
 func sqliteDSN(path string, extra ...string) string {
