@@ -241,6 +241,7 @@ func TestBadInput(t *testing.T) {
 	nonet.Forbid(t)
 	genuine := readFile(t, filepath.Join(publishDir, "bundle.sigstore.json"))
 	good := verificationBody(publishSHA512, genuine)
+	keyless := readFile(t, "../../testdata/sigstore/cases/sigstore/sigstore-go/sigstore.js-2.0.0-provenance/bundle.sigstore.json")
 	e := newEnv(t, publishKey(t))
 	e.putPolicy("npm", emptyPolicy)
 	big := `{"subject":{"digests":{"sha512":"` + publishSHA512 + `"}},"bundles":[{"x":"` + strings.Repeat("a", serve.DefaultMaxBody) + `"}]}`
@@ -264,6 +265,7 @@ func TestBadInput(t *testing.T) {
 		{"short digest", "POST", "/v1/namespaces/npm/verifications", verificationBody("abcd", genuine), "", 400, "invalid_request"},
 		{"md5 digest", "POST", "/v1/namespaces/npm/verifications", `{"subject":{"digests":{"md5":"d41d8cd98f00b204e9800998ecf8427e"}},"bundles":[` + string(genuine) + `]}`, "", 400, "invalid_request"},
 		{"bad purl", "POST", "/v1/namespaces/npm/verifications", `{"subject":{"digests":{"sha512":"` + publishSHA512 + `"},"purl":"npm:x"},"bundles":[` + string(genuine) + `]}`, "", 400, "invalid_request"},
+		{"keyless bundle, no identity required", "POST", "/v1/namespaces/npm/verifications", verificationBody(publishSHA512, keyless), "", 422, "unverifiable_request"},
 		{"oversized body", "POST", "/v1/namespaces/npm/verifications", big, "", 413, "body_too_large"},
 		{"policy does not compile", "PUT", "/v1/namespaces/npm/policy", "apiVersion: vouch.dev/v1\nkind: Policy\nslsa: {sourceRefs: ['[']}\n", "", 400, "invalid_policy"},
 		{"policy unknown field", "PUT", "/v1/namespaces/npm/policy", emptyPolicy + "trsut: {}\n", "", 400, "invalid_policy"},

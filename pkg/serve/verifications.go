@@ -115,7 +115,10 @@ func (s *Server) decide(r *http.Request, ns string, req *VerificationRequest, bu
 	res, err := s.cfg.Verifier.Verify(r.Context(), subj, in, pol)
 	if err != nil {
 		if errors.Is(err, bundle.ErrPolicy) {
-			return store.Verification{}, http.StatusUnprocessableEntity, err.Error()
+			// The engine words this for vouch verify's flags; a served
+			// policy states identities in trust.identities.
+			return store.Verification{}, http.StatusUnprocessableEntity,
+				"the namespace's policy cannot decide on these bundles (keyless signers are named in its trust.identities): " + err.Error()
 		}
 		return store.Verification{}, http.StatusInternalServerError, "verification failed: " + err.Error()
 	}
