@@ -43,22 +43,39 @@ type fileFields struct {
 }
 
 // parsePolicy compiles a served policy document, refusing one that names
-// files before anything is read. Errors wrap policy.ErrInvalid.
+// files before anything is read: the document is first decoded, with the
+// same YAML library as policy.Parse, into the file fields alone. A type
+// error leaves the other fields decoded, so they are checked whatever it
+// says; the syntax and the rest are policy.Parse's to report, with lines.
+// The compiled policy is checked again, so that no difference between the
+// two decodings can let a file through. Errors wrap policy.ErrInvalid.
 func parsePolicy(ns string, doc []byte) (*policy.Policy, error) {
 	var ff fileFields
-	// Only the file fields are read here; everything else, and every
-	// syntax error, is policy.Parse's to report with its line.
-	if yaml.Unmarshal(doc, &ff) == nil {
-		switch {
-		case len(ff.Trust.Keys) > 0:
-			return nil, fmt.Errorf("%w: trust.keys: a served policy cannot name key files on the server: start vouch serve with --key", policy.ErrInvalid)
-		case ff.Trust.TrustedRoot != "":
-			return nil, fmt.Errorf("%w: trust.trustedRoot: a served policy cannot name files on the server: start vouch serve with --trusted-root", policy.ErrInvalid)
-		case ff.Layout != nil:
-			return nil, fmt.Errorf("%w: layout: in-toto layouts name files on the server and are not served yet", policy.ErrInvalid)
-		}
+	_ = yaml.Unmarshal(doc, &ff)
+	if err := refuseFiles(ff.Trust.Keys, ff.Trust.TrustedRoot, ff.Layout != nil); err != nil {
+		return nil, err
 	}
-	return policy.Parse("policy of namespace "+ns, doc, "")
+	p, err := policy.Parse("policy of namespace "+ns, doc, "")
+	if err != nil {
+		return nil, err
+	}
+	if err := refuseFiles(p.Trust.Keys, p.Trust.TrustedRoot, p.Layout != nil); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// refuseFiles says why a policy naming files cannot be served.
+func refuseFiles(keys []string, trustedRoot string, layout bool) error {
+	switch {
+	case len(keys) > 0:
+		return fmt.Errorf("%w: trust.keys: a served policy cannot name key files on the server: start vouch serve with --key", policy.ErrInvalid)
+	case trustedRoot != "":
+		return fmt.Errorf("%w: trust.trustedRoot: a served policy cannot name files on the server: start vouch serve with --trusted-root", policy.ErrInvalid)
+	case layout:
+		return fmt.Errorf("%w: layout: in-toto layouts name files on the server and are not served yet", policy.ErrInvalid)
+	}
+	return nil
 }
 
 // putPolicy stores a new version of a namespace's policy, creating the

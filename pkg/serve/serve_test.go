@@ -271,6 +271,8 @@ func TestBadInput(t *testing.T) {
 		{"policy unknown field", "PUT", "/v1/namespaces/npm/policy", emptyPolicy + "trsut: {}\n", "", 400, "invalid_policy"},
 		{"policy names a server key file", "PUT", "/v1/namespaces/npm/policy", emptyPolicy + "trust: {keys: [/etc/hostname]}\n", "", 400, "invalid_policy"},
 		{"policy names a server root file", "PUT", "/v1/namespaces/npm/policy", emptyPolicy + "trust: {trustedRoot: /etc/hostname}\n", "", 400, "invalid_policy"},
+		{"policy names a server key file, beside a type error", "PUT", "/v1/namespaces/npm/policy", emptyPolicy + "trust: {keys: [/etc/hostname], identities: 3}\n", "", 400, "invalid_policy"},
+		{"policy names a layout on the server", "PUT", "/v1/namespaces/npm/policy", emptyPolicy + "layout: {file: /etc/hostname, keys: [/etc/hostname]}\n", "", 400, "invalid_policy"},
 		{"policy not YAML", "PUT", "/v1/namespaces/npm/policy", "{", "", 400, "invalid_policy"},
 		{"unknown verification", "GET", "/v1/verifications/nope", "", "", 404, "not_found"},
 		{"bad subject digest", "GET", "/v1/subjects/sha1:abc", "", "", 400, "invalid_request"},
@@ -294,6 +296,11 @@ func TestBadInput(t *testing.T) {
 			eb := decode[serve.ErrorBody](t, body)
 			if eb.Error.Code != tc.code || eb.Error.Message == "" {
 				t.Errorf("error %+v, want code %q and a message", eb.Error, tc.code)
+			}
+			// A policy naming server files is refused for that, before
+			// they are read.
+			if strings.Contains(tc.name, "server") && !strings.Contains(eb.Error.Message, "on the server") {
+				t.Errorf("message %q should say files on the server are not read", eb.Error.Message)
 			}
 		})
 	}
