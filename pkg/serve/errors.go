@@ -15,6 +15,7 @@ const (
 	codeInvalidPolicy  = "invalid_policy"
 	codeUnknownNS      = "unknown_namespace"
 	codeNotFound       = "not_found"
+	codeMethod         = "method_not_allowed"
 	codeUnverifiable   = "unverifiable_request"
 	codeConflict       = "conflict"
 	codeInternal       = "internal"

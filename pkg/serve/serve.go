@@ -37,6 +37,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/vouchdev/vouch/pkg/serve/store"
@@ -98,9 +99,26 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /v1/namespaces/{ns}/verifications", s.postVerification)
 	s.mux.HandleFunc("GET /v1/verifications/{id}", s.getVerification)
 	s.mux.HandleFunc("GET /v1/subjects/{digest}", s.getSubject)
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, http.StatusNotFound, codeNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
-	})
+	s.mux.HandleFunc("/", s.noRoute)
+}
+
+// noRoute answers what no route takes, in the API's error shape: 405 with
+// Allow for a path known under other methods, else 404.
+func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPut, http.MethodPost} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "/" && pattern != "" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		s.fail(w, r, http.StatusMethodNotAllowed, codeMethod, r.Method+" "+r.URL.Path+": expected "+strings.Join(allow, " or "))
+		return
+	}
+	s.fail(w, r, http.StatusNotFound, codeNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
 }
 
 // ServeHTTP authenticates the request and routes it.

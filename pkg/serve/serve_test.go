@@ -267,6 +267,7 @@ func TestBadInput(t *testing.T) {
 		{"bad purl", "POST", "/v1/namespaces/npm/verifications", `{"subject":{"digests":{"sha512":"` + publishSHA512 + `"},"purl":"npm:x"},"bundles":[` + string(genuine) + `]}`, "", 400, "invalid_request"},
 		{"keyless bundle, no identity required", "POST", "/v1/namespaces/npm/verifications", verificationBody(publishSHA512, keyless), "", 422, "unverifiable_request"},
 		{"oversized body", "POST", "/v1/namespaces/npm/verifications", big, "", 413, "body_too_large"},
+		{"oversized policy", "PUT", "/v1/namespaces/npm/policy", emptyPolicy + "#" + strings.Repeat("x", policy.MaxPolicyBytes), "", 413, "body_too_large"},
 		{"policy does not compile", "PUT", "/v1/namespaces/npm/policy", "apiVersion: vouch.dev/v1\nkind: Policy\nslsa: {sourceRefs: ['[']}\n", "", 400, "invalid_policy"},
 		{"policy unknown field", "PUT", "/v1/namespaces/npm/policy", emptyPolicy + "trsut: {}\n", "", 400, "invalid_policy"},
 		{"policy names a server key file", "PUT", "/v1/namespaces/npm/policy", emptyPolicy + "trust: {keys: [/etc/hostname]}\n", "", 400, "invalid_policy"},
@@ -277,6 +278,8 @@ func TestBadInput(t *testing.T) {
 		{"unknown verification", "GET", "/v1/verifications/nope", "", "", 404, "not_found"},
 		{"bad subject digest", "GET", "/v1/subjects/sha1:abc", "", "", 400, "invalid_request"},
 		{"unknown endpoint", "GET", "/v2/", "", "", 404, "not_found"},
+		{"wrong method", "GET", "/v1/namespaces/npm/verifications", "", "", 405, "method_not_allowed"},
+		{"wrong method on policy", "POST", "/v1/namespaces/npm/policy", emptyPolicy, "", 405, "method_not_allowed"},
 		{"policy of unknown namespace", "GET", "/v1/namespaces/pypi/policy", "", "", 404, "unknown_namespace"},
 	}
 	for _, tc := range tests {
