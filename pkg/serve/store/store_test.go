@@ -104,3 +104,36 @@ func TestVerificationNeedsNamespace(t *testing.T) {
 		t.Error("stored a verification in an unknown namespace")
 	}
 }
+
+// TestGroupCommitIsolatesFailures: inserts written in one group commit
+// succeed or fail each on its own — a record refused by the schema (an
+// unknown namespace) does not take the valid ones of its group with it.
+func TestGroupCommitIsolatesFailures(t *testing.T) {
+	ctx := context.Background()
+	st := openTest(t, filepath.Join(t.TempDir(), "vouch.db"))
+	if _, _, err := st.PutPolicy(ctx, "ns", []byte("doc"), "sum"); err != nil {
+		t.Fatal(err)
+	}
+	const n = 40
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			ns := "ns"
+			if i%2 == 1 {
+				ns = "unknown"
+			}
+			_, _, errs[i] = st.CreateVerification(ctx, Verification{ID: fmt.Sprint("id", i), Namespace: ns,
+				RequestKey: fmt.Sprint("k", i), SubjectSHA256: "bb", Report: []byte("{}")})
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if (err != nil) != (i%2 == 1) {
+			t.Errorf("insert %d: %v", i, err)
+		}
+	}
+	if vs, err := st.VerificationsBySubject(ctx, "sha256", "bb", 100); err != nil || len(vs) != n/2 {
+		t.Errorf("%d records, %v; want %d", len(vs), err, n/2)
+	}
+}
