@@ -45,11 +45,28 @@ type env struct {
 	st    store.Store
 	token string
 	eng   *engine.Verifier
+	path  string
 }
 
 func newEnv(t testing.TB, keys ...*trust.Key) *env {
 	t.Helper()
-	st, err := store.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "vouch.db"))
+	path := filepath.Join(t.TempDir(), "vouch.db")
+	st, srv, eng := openServer(t, path, keys...)
+	token, err := serve.EnsureAdminToken(context.Background(), st)
+	if err != nil || token == "" {
+		t.Fatalf("admin token %q: %v", token, err)
+	}
+	if again, err := serve.EnsureAdminToken(context.Background(), st); err != nil || again != "" {
+		t.Fatalf("a second admin token was made: %q, %v", again, err)
+	}
+	return &env{t: t, srv: srv, st: st, token: token, eng: eng, path: path}
+}
+
+// openServer opens the database at path and a server on it: a second call
+// on the same path is a second replica.
+func openServer(t testing.TB, path string, keys ...*trust.Key) (store.Store, *serve.Server, *engine.Verifier) {
+	t.Helper()
+	st, err := store.OpenSQLite(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,14 +80,7 @@ func newEnv(t testing.TB, keys ...*trust.Key) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	token, err := serve.EnsureAdminToken(context.Background(), st)
-	if err != nil || token == "" {
-		t.Fatalf("admin token %q: %v", token, err)
-	}
-	if again, err := serve.EnsureAdminToken(context.Background(), st); err != nil || again != "" {
-		t.Fatalf("a second admin token was made: %q, %v", again, err)
-	}
-	return &env{t: t, srv: srv, st: st, token: token, eng: eng}
+	return st, srv, eng
 }
 
 func publishKey(t testing.TB) *trust.Key {
@@ -354,14 +364,20 @@ func TestPolicyVersions(t *testing.T) {
 	}
 }
 
-// TestConcurrentIdempotency: 50 identical requests at once over loopback
-// are one record — every response names it, and exactly one created it.
+// TestConcurrentIdempotency: 50 identical requests at once over loopback,
+// alternating between two replicas (two servers, each with its own store
+// connections, on one database), are one record — every response names it,
+// and exactly one created it: the database's unique key decides, not a lock
+// in a process.
 func TestConcurrentIdempotency(t *testing.T) {
 	genuine := readFile(t, filepath.Join(publishDir, "bundle.sigstore.json"))
 	e := newEnv(t, publishKey(t))
 	e.putPolicy("npm", emptyPolicy)
-	ts := httptest.NewServer(e.srv)
-	defer ts.Close()
+	_, replica, _ := openServer(t, e.path, publishKey(t))
+	servers := []*httptest.Server{httptest.NewServer(e.srv), httptest.NewServer(replica)}
+	for _, ts := range servers {
+		defer ts.Close()
+	}
 	body := verificationBody(publishSHA512, genuine)
 	const n = 50
 	ids := make([]string, n)
@@ -371,6 +387,7 @@ func TestConcurrentIdempotency(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			<-start
+			ts := servers[i%len(servers)]
 			req, _ := http.NewRequest("POST", ts.URL+"/v1/namespaces/npm/verifications", strings.NewReader(body))
 			req.Header.Set("Authorization", "Bearer "+e.token)
 			resp, err := ts.Client().Do(req)
