@@ -52,8 +52,10 @@ standard output: only its SHA-256 is stored. Every request needs
 
 Trust is the deployment's, as in vouch verify: --key for key-signed bundles
 (repeatable), --trusted-root for keyless ones and log entries; without it the
-Sigstore public-good root embedded in vouch (or the TUF cache), never the
-network. Served policies cannot name files (trust.keys, trustedRoot, layout).
+Sigstore public-good root from the TUF cache or embedded in vouch, loaded once
+at start, never from the network. Every decision records the digest of the
+keys and root it was made with. Served policies cannot name files
+(trust.keys, trustedRoot, layout).
 
 API (see pkg/serve):
   PUT  /v1/namespaces/NS/policy          a policy, YAML as vouch verify --policy
@@ -88,7 +90,7 @@ func (e *env) runServe(ctx context.Context, f *serveFlags) error {
 	if f.maxBody <= 0 {
 		return usagef("--max-body %d: want a positive number of bytes", f.maxBody)
 	}
-	eng, trustSum, err := serveEngine(f)
+	eng, trustSum, err := serveEngine(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -134,10 +136,11 @@ func checkLoopback(addr string) error {
 }
 
 // serveEngine builds the engine from the trust flags, and the digest that
-// names that trust in every decision.
-func serveEngine(f *serveFlags) (*engine.Verifier, string, error) {
-	opts := engine.Options{Roots: trust.NewPublicGoodProvider(trust.Options{Offline: true}, 0)}
-	rootID := []byte("sigstore public-good, embedded " + trust.SnapshotDate)
+// names that trust in every decision. The trusted root is loaded once, here:
+// nothing on the request path touches the network, and the digest names the
+// root every decision of this process is made with.
+func serveEngine(ctx context.Context, f *serveFlags) (*engine.Verifier, string, error) {
+	var opts engine.Options
 	for _, k := range f.keys {
 		keys, err := trust.LoadKeys(k)
 		if err != nil {
@@ -145,6 +148,7 @@ func serveEngine(f *serveFlags) (*engine.Verifier, string, error) {
 		}
 		opts.Keys = append(opts.Keys, keys...)
 	}
+	var rootJSON []byte
 	if f.trustedRoot != "" {
 		// One read: the bytes parsed are the bytes named in the digest.
 		data, err := safefile.Read("--trusted-root", f.trustedRoot, trust.MaxTrustedRootSize)
@@ -155,13 +159,23 @@ func serveEngine(f *serveFlags) (*engine.Verifier, string, error) {
 		if err != nil {
 			return nil, "", &exitError{code: ExitError, err: fmt.Errorf("--trusted-root %s: %w", f.trustedRoot, err)}
 		}
-		opts.Roots, opts.ExplicitRoot, rootID = engine.StaticRoot{Material: tr}, true, data
+		opts.Roots, opts.ExplicitRoot, rootJSON = engine.StaticRoot{Material: tr}, true, data
+	} else {
+		// The TUF cache or the snapshot embedded in vouch, never the network.
+		r, err := trust.PublicGood(ctx, trust.Options{Offline: true})
+		if err != nil {
+			return nil, "", &exitError{code: ExitError, err: fmt.Errorf("the public-good trusted root: %w", err)}
+		}
+		if rootJSON, err = r.TrustedRoot.MarshalJSON(); err != nil {
+			return nil, "", &exitError{code: ExitError, err: fmt.Errorf("the public-good trusted root (%s): %w", r.Source, err)}
+		}
+		opts.Roots = engine.StaticRoot{Material: r.TrustedRoot}
 	}
 	eng, err := engine.New(opts)
 	if err != nil {
 		return nil, "", verifyError(err)
 	}
-	return eng, serve.TrustDigest(eng.KeyIDs(), rootID), nil
+	return eng, serve.TrustDigest(eng.KeyIDs(), rootJSON), nil
 }
 
 // serveUntilSignal serves on ln until ctx ends or SIGINT/SIGTERM arrives,
