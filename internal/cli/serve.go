@@ -1,0 +1,205 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vouchdev/vouch/internal/safefile"
+	"github.com/vouchdev/vouch/pkg/serve"
+	"github.com/vouchdev/vouch/pkg/serve/store"
+	"github.com/vouchdev/vouch/pkg/verify/engine"
+	"github.com/vouchdev/vouch/pkg/verify/trust"
+)
+
+// serveDrain is how long a shutdown waits for requests in flight.
+const serveDrain = 30 * time.Second
+
+type serveFlags struct {
+	dataDir     string
+	listen      string
+	keys        []string
+	trustedRoot string
+	maxBody     int64
+}
+
+func init() { register((*env).serveCommand) }
+
+func (e *env) serveCommand() *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "serve [flags]",
+		Short: "Run a verification service for package registries (HTTP API)",
+		Long: `Run vouch as a service: registries POST an artifact's digests and its
+Sigstore bundles, vouch verifies them against the namespace's policy exactly
+as vouch verify does, stores the decision and returns the same JSON report.
+
+With no flags it keeps an embedded SQLite database in ./vouch-data (created,
+mode 0700; --data-dir elsewhere) and listens on 127.0.0.1:8321, loopback
+only. At its first start it makes an admin API token and prints it once on
+standard output: only its SHA-256 is stored. Every request needs
+"Authorization: Bearer TOKEN".
+
+Trust is the deployment's, as in vouch verify: --key for key-signed bundles
+(repeatable), --trusted-root for keyless ones and log entries; without it the
+Sigstore public-good root from the TUF cache or embedded in vouch, loaded once
+at start, never from the network. Every decision records the digest of the
+keys and root it was made with. Served policies cannot name files
+(trust.keys, trustedRoot, layout).
+
+API (see pkg/serve):
+  PUT  /v1/namespaces/NS/policy          a policy, YAML as vouch verify --policy
+  GET  /v1/namespaces/NS/policy
+  POST /v1/namespaces/NS/verifications   {"subject": {"digests": {"sha256": HEX}}, "bundles": [BUNDLE...]}
+  GET  /v1/verifications/ID
+  GET  /v1/subjects/sha256:HEX
+
+SIGINT or SIGTERM stops accepting requests and waits for those in flight.`,
+		Example: `  # the embedded default; note the admin token it prints
+  vouch serve --key npm-registry.pub
+
+  # a namespace's policy, then a verification
+  curl -H "Authorization: Bearer $TOKEN" -X PUT --data-binary @policy.yaml \
+    http://127.0.0.1:8321/v1/namespaces/npm/policy`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return e.runServe(cmd.Context(), &f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.dataDir, "data-dir", "vouch-data", "keep the database in `DIR` (created if missing)")
+	fl.StringVar(&f.listen, "listen", "127.0.0.1:8321", "listen on `HOST:PORT`, a loopback address")
+	fl.StringArrayVar(&f.keys, "key", nil, "trust the PEM public key in `FILE`, or each key of an npm registry keys document, for key-signed bundles (repeatable)")
+	fl.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore TrustedRoot JSON `FILE` for keyless bundles and log entries (default: the embedded public-good root)")
+	fl.Int64Var(&f.maxBody, "max-body", serve.DefaultMaxBody, "refuse verification requests over `BYTES`")
+	return cmd
+}
+
+func (e *env) runServe(ctx context.Context, f *serveFlags) error {
+	if err := checkLoopback(f.listen); err != nil {
+		return err
+	}
+	if f.maxBody <= 0 {
+		return usagef("--max-body %d: want a positive number of bytes", f.maxBody)
+	}
+	eng, trustSum, err := serveEngine(ctx, f)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(f.dataDir, 0o700); err != nil {
+		return &exitError{code: ExitError, err: fmt.Errorf("--data-dir: %w", err)}
+	}
+	st, err := store.OpenSQLite(ctx, filepath.Join(f.dataDir, "vouch.db"))
+	if err != nil {
+		return &exitError{code: ExitError, err: fmt.Errorf("--data-dir: %w", err)}
+	}
+	defer st.Close()
+	token, err := serve.EnsureAdminToken(ctx, st)
+	if err != nil {
+		return &exitError{code: ExitError, err: err}
+	}
+	if token != "" {
+		fmt.Fprintf(e.stdout, "Admin API token (shown once; only its hash is stored):\n%s\n", token)
+	}
+	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
+	srv, err := serve.New(serve.Config{Store: st, Verifier: eng, TrustSHA256: trustSum, MaxBody: f.maxBody, Logger: logger})
+	if err != nil {
+		return &exitError{code: ExitError, err: err}
+	}
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return &exitError{code: ExitError, err: fmt.Errorf("--listen: %w", err)}
+	}
+	logger.Info("serving", "url", "http://"+ln.Addr().String(), "data", f.dataDir)
+	return serveUntilSignal(ctx, ln, srv, logger)
+}
+
+// checkLoopback refuses an address beyond this machine: the service has no
+// TLS yet, and tokens must not cross a network in clear text.
+func checkLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return usagef("--listen %q: expected HOST:PORT: %v", addr, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return usagef("--listen %q: expected a loopback address (127.0.0.1, ::1, localhost): serving beyond this machine needs TLS, which vouch serve does not have yet", addr)
+	}
+	return nil
+}
+
+// serveEngine builds the engine from the trust flags, and the digest that
+// names that trust in every decision. The trusted root is loaded once, here:
+// nothing on the request path touches the network, and the digest names the
+// root every decision of this process is made with.
+func serveEngine(ctx context.Context, f *serveFlags) (*engine.Verifier, string, error) {
+	var opts engine.Options
+	for _, k := range f.keys {
+		keys, err := trust.LoadKeys(k)
+		if err != nil {
+			return nil, "", &exitError{code: ExitError, err: fmt.Errorf("--key: %w", err)}
+		}
+		opts.Keys = append(opts.Keys, keys...)
+	}
+	var rootJSON []byte
+	if f.trustedRoot != "" {
+		// One read: the bytes parsed are the bytes named in the digest.
+		data, err := safefile.Read("--trusted-root", f.trustedRoot, trust.MaxTrustedRootSize)
+		if err != nil {
+			return nil, "", &exitError{code: ExitError, err: err}
+		}
+		tr, err := trust.ParseTrustedRoot(data)
+		if err != nil {
+			return nil, "", &exitError{code: ExitError, err: fmt.Errorf("--trusted-root %s: %w", f.trustedRoot, err)}
+		}
+		opts.Roots, opts.ExplicitRoot, rootJSON = engine.StaticRoot{Material: tr}, true, data
+	} else {
+		// The TUF cache or the snapshot embedded in vouch, never the network.
+		r, err := trust.PublicGood(ctx, trust.Options{Offline: true})
+		if err != nil {
+			return nil, "", &exitError{code: ExitError, err: fmt.Errorf("the public-good trusted root: %w", err)}
+		}
+		if rootJSON, err = r.TrustedRoot.MarshalJSON(); err != nil {
+			return nil, "", &exitError{code: ExitError, err: fmt.Errorf("the public-good trusted root (%s): %w", r.Source, err)}
+		}
+		opts.Roots = engine.StaticRoot{Material: r.TrustedRoot}
+	}
+	eng, err := engine.New(opts)
+	if err != nil {
+		return nil, "", verifyError(err)
+	}
+	return eng, serve.TrustDigest(eng.KeyIDs(), rootJSON), nil
+}
+
+// serveUntilSignal serves on ln until ctx ends or SIGINT/SIGTERM arrives,
+// then stops accepting and waits up to serveDrain for requests in flight.
+func serveUntilSignal(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+		WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return &exitError{code: ExitError, err: err}
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: draining requests in flight", "timeout", serveDrain)
+	sctx, cancel := context.WithTimeout(context.Background(), serveDrain)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return &exitError{code: ExitError, err: fmt.Errorf("shutdown: %w", err)}
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return &exitError{code: ExitError, err: err}
+	}
+	return nil
+}

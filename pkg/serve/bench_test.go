@@ -1,0 +1,113 @@
+package serve_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vouchdev/vouch/pkg/attest/sign"
+	"github.com/vouchdev/vouch/pkg/verify/trust"
+)
+
+// signedRequests signs n distinct artifacts with a fresh key, as vouch
+// sign --key does, and returns one verification request body for each.
+func signedRequests(b *testing.B, n int) ([]string, *trust.Key) {
+	b.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		b.Fatal(err)
+	}
+	der, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
+	if err != nil {
+		b.Fatal(err)
+	}
+	key, err := trust.FromPublicKey(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := sign.NewKeySigner(k, sign.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	bodies := make([]string, n)
+	for i := range n {
+		data := []byte(fmt.Sprintf("artifact %d\n", i))
+		bundle, err := s.SignBlob(context.Background(), bytes.NewReader(data))
+		if err != nil {
+			b.Fatal(err)
+		}
+		sum := sha256.Sum256(data)
+		bodies[i] = requestBody("sha256", hex.EncodeToString(sum[:]), bundle)
+	}
+	return bodies, key
+}
+
+// BenchmarkVerifyPersist posts key-signed bundles over loopback, each
+// request a new artifact: verification, the report and the SQLite commit
+// (synchronous=FULL). Reported: verifications/s and the p99 latency. Run
+// with a fixed count, the bundles being signed before the clock starts:
+//
+//	go test ./pkg/serve -run '^$' -bench VerifyPersist -benchtime 3000x
+func BenchmarkVerifyPersist(b *testing.B) {
+	bodies, key := signedRequests(b, b.N)
+	e := newEnv(b, key)
+	e.putPolicy("bench", emptyPolicy)
+	ts := httptest.NewServer(e.srv)
+	defer ts.Close()
+	client := ts.Client()
+	client.Transport.(*http.Transport).MaxIdleConnsPerHost = 64
+	var mu sync.Mutex
+	var next int
+	lat := make([]time.Duration, 0, b.N)
+	b.SetParallelism(4)
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			mu.Lock()
+			body := bodies[next]
+			next++
+			mu.Unlock()
+			t0 := time.Now()
+			req, _ := http.NewRequest("POST", ts.URL+"/v1/namespaces/bench/verifications", strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+e.token)
+			resp, err := client.Do(req)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			data, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusCreated || !bytes.Contains(data, []byte(`"verified":true`)) {
+				b.Errorf("%d %s", resp.StatusCode, data)
+				return
+			}
+			d := time.Since(t0)
+			mu.Lock()
+			lat = append(lat, d)
+			mu.Unlock()
+		}
+	})
+	elapsed := time.Since(start)
+	b.StopTimer()
+	slices.Sort(lat)
+	if len(lat) > 0 {
+		b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "verifications/s")
+		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+	}
+}

@@ -1,0 +1,160 @@
+// Package serve is vouch's verification service: registries POST an
+// artifact's digests and its Sigstore bundles, the service verifies them
+// against the namespace's policy with the same engine as vouch verify,
+// stores the decision and returns the same report as vouch verify -o json.
+//
+// # API (JSON over HTTP; every request needs "Authorization: Bearer TOKEN")
+//
+//	PUT  /v1/namespaces/{ns}/policy          a policy (YAML, as vouch verify --policy); creates ns
+//	GET  /v1/namespaces/{ns}/policy          the current policy document
+//	POST /v1/namespaces/{ns}/verifications   {"subject": {"digests": {...}, "purl": ...}, "bundles": [...]}
+//	GET  /v1/verifications/{id}              one decision
+//	GET  /v1/subjects/{digest}               every decision for sha256:<hex> or sha512:<hex>
+//
+// Errors are {"error": {"code": "...", "message": "..."}} with a 4xx or 5xx
+// status; a request that fails stores nothing.
+//
+// # Idempotency
+//
+// A verification is keyed by everything its decision depends on (namespace,
+// subject digests and package URL, bundle digests, policy digest, trust
+// digest): the same request again returns the stored record (200) instead of
+// a new one (201), also when requests race, because the key is unique in
+// the database (package store).
+//
+// # Trust
+//
+// The engine (keys, trusted root) is built once by the caller and is the
+// same for every namespace. A served policy may not name files (trust.keys,
+// trust.trustedRoot, layout): they would be read from the server's disk.
+package serve
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/vouchdev/vouch/pkg/serve/store"
+	"github.com/vouchdev/vouch/pkg/verify/engine"
+	"github.com/vouchdev/vouch/pkg/verify/policy"
+)
+
+// DefaultMaxBody bounds a verification request's body: a Sigstore bundle
+// with a certificate chain and an SBOM attestation is well under a megabyte,
+// and a request carries at most MaxBundles of them.
+const DefaultMaxBody = 16 << 20
+
+// Config is what a Server is built from.
+type Config struct {
+	Store store.Store
+	// Verifier is the engine, built once with the deployment's trust.
+	Verifier *engine.Verifier
+	// TrustSHA256 names Verifier's trust in idempotency keys and records
+	// (see TrustDigest): a decision made with other keys or another root is
+	// another record.
+	TrustSHA256 string
+	// MaxBody bounds a verification request's body (default DefaultMaxBody).
+	MaxBody int64
+	// Logger receives one line per failed request (default slog.Default).
+	Logger *slog.Logger
+}
+
+// Server serves the API. Build it with New; it is safe for concurrent use.
+type Server struct {
+	cfg Config
+	mux *http.ServeMux
+	// policies caches compiled policies by SHA-256: a document's digest
+	// is its identity, so the cache never goes stale.
+	policies sync.Map // string → *policy.Policy
+}
+
+// New returns a Server for cfg.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil || cfg.Verifier == nil {
+		return nil, errors.New("serve: a store and a verifier are required")
+	}
+	if cfg.TrustSHA256 == "" {
+		return nil, errors.New("serve: the trust digest is required")
+	}
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = DefaultMaxBody
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &Server{cfg: cfg, mux: http.NewServeMux()}
+	s.routes()
+	return s, nil
+}
+
+func (s *Server) routes() {
+	s.mux.HandleFunc("PUT /v1/namespaces/{ns}/policy", s.putPolicy)
+	s.mux.HandleFunc("GET /v1/namespaces/{ns}/policy", s.getPolicy)
+	s.mux.HandleFunc("POST /v1/namespaces/{ns}/verifications", s.postVerification)
+	s.mux.HandleFunc("GET /v1/verifications/{id}", s.getVerification)
+	s.mux.HandleFunc("GET /v1/subjects/{digest}", s.getSubject)
+	s.mux.HandleFunc("/", s.noRoute)
+}
+
+// noRoute answers what no route takes, in the API's error shape: 405 with
+// Allow for a path known under other methods, else 404.
+func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPut, http.MethodPost} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "/" && pattern != "" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		s.fail(w, r, http.StatusMethodNotAllowed, codeMethod, r.Method+" "+r.URL.Path+": expected "+strings.Join(allow, " or "))
+		return
+	}
+	s.fail(w, r, http.StatusNotFound, codeNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
+}
+
+// ServeHTTP authenticates the request and routes it.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.authorized(w, r) {
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// TrustDigest names a deployment's trust: the IDs of the keys it trusts
+// (any order) and the trusted root it verifies keyless bundles and log
+// entries with (the root's bytes, or a name for a root that has none, such as
+// the public-good root embedded in vouch). Its hex SHA-256 goes into every
+// idempotency key.
+func TrustDigest(keyIDs []string, root []byte) string {
+	ids := append([]string(nil), keyIDs...)
+	sort.Strings(ids)
+	rootSum := sha256.Sum256(root)
+	data, err := json.Marshal(map[string]any{"keys": ids, "root": hex.EncodeToString(rootSum[:])})
+	if err != nil {
+		panic(err) // strings always marshal
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// compiled returns the compiled policy of a stored document.
+func (s *Server) compiled(p store.Policy) (*policy.Policy, error) {
+	if c, ok := s.policies.Load(p.SHA256); ok {
+		return c.(*policy.Policy), nil
+	}
+	c, err := parsePolicy(p.Namespace, p.Document)
+	if err != nil {
+		return nil, err
+	}
+	s.policies.Store(p.SHA256, c)
+	return c, nil
+}

@@ -1,0 +1,254 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// dialect is what differs between the databases the SQL store runs on.
+type dialect struct {
+	// placeholder spells the n-th (1-based) query parameter.
+	placeholder func(n int) string
+	// isConflict reports a unique-constraint violation.
+	isConflict func(error) bool
+}
+
+// sqlStore implements Store over database/sql with portable SQL. Writes go
+// through writer, reads through reader; they may be one pool (PostgreSQL)
+// or a single connection and a pool of read-only ones (SQLite, which
+// allows one writer at a time).
+type sqlStore struct {
+	writer, reader *sql.DB
+	d              dialect
+	// group, when set, batches verification inserts (one writer).
+	group *groupCommit
+}
+
+// q rebinds a query written with "?" to the dialect's placeholders.
+func (s *sqlStore) q(query string) string {
+	if s.d.placeholder == nil {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteString(s.d.placeholder(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func nanos(t time.Time) int64 { return t.UnixNano() }
+
+func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
+
+// Close closes both pools.
+func (s *sqlStore) Close() error {
+	if s.group != nil {
+		s.group.close()
+	}
+	err := s.writer.Close()
+	if s.reader != s.writer {
+		err = errors.Join(err, s.reader.Close())
+	}
+	return err
+}
+
+const policyColumns = "namespace, version, sha256, document, created_at"
+
+func scanPolicy(row interface{ Scan(...any) error }) (Policy, error) {
+	var p Policy
+	var doc string
+	var created int64
+	if err := row.Scan(&p.Namespace, &p.Version, &p.SHA256, &doc, &created); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return Policy{}, ErrNotFound
+		}
+		return Policy{}, err
+	}
+	p.Document, p.Created = []byte(doc), fromNanos(created)
+	return p, nil
+}
+
+// CurrentPolicy implements Store.
+func (s *sqlStore) CurrentPolicy(ctx context.Context, ns string) (Policy, error) {
+	return scanPolicy(s.reader.QueryRowContext(ctx, s.q("SELECT "+policyColumns+
+		" FROM policies WHERE namespace = ? ORDER BY version DESC LIMIT 1"), ns))
+}
+
+// PutPolicy implements Store.
+func (s *sqlStore) PutPolicy(ctx context.Context, ns string, doc []byte, sum string) (Policy, bool, error) {
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return Policy{}, false, err
+	}
+	defer tx.Rollback()
+	cur, err := scanPolicy(tx.QueryRowContext(ctx, s.q("SELECT "+policyColumns+
+		" FROM policies WHERE namespace = ? ORDER BY version DESC LIMIT 1"), ns))
+	switch {
+	case err == nil && cur.SHA256 == sum:
+		return cur, false, nil
+	case err != nil && !errors.Is(err, ErrNotFound):
+		return Policy{}, false, err
+	}
+	now := time.Now()
+	if _, err := tx.ExecContext(ctx, s.q("INSERT INTO namespaces (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING"), ns, nanos(now)); err != nil {
+		return Policy{}, false, err
+	}
+	p := Policy{Namespace: ns, Version: cur.Version + 1, SHA256: sum, Document: doc, Created: fromNanos(nanos(now))}
+	if _, err := tx.ExecContext(ctx, s.q("INSERT INTO policies ("+policyColumns+") VALUES (?, ?, ?, ?, ?)"),
+		p.Namespace, p.Version, p.SHA256, string(p.Document), nanos(now)); err != nil {
+		if s.d.isConflict != nil && s.d.isConflict(err) {
+			return Policy{}, false, fmt.Errorf("policy of %s: %w", ns, ErrConflict)
+		}
+		return Policy{}, false, err
+	}
+	if err := tx.Commit(); err != nil {
+		return Policy{}, false, err
+	}
+	return p, true, nil
+}
+
+const verificationColumns = "id, namespace, request_key, subject_sha256, subject_sha512, subject_purl, " +
+	"policy_version, policy_sha256, trust_sha256, verified, report, created_at"
+
+func scanVerification(row interface{ Scan(...any) error }) (Verification, error) {
+	var v Verification
+	var verified int
+	var report string
+	var created int64
+	if err := row.Scan(&v.ID, &v.Namespace, &v.RequestKey, &v.SubjectSHA256, &v.SubjectSHA512, &v.SubjectPURL,
+		&v.PolicyVersion, &v.PolicySHA256, &v.TrustSHA256, &verified, &report, &created); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return Verification{}, ErrNotFound
+		}
+		return Verification{}, err
+	}
+	v.Verified, v.Report, v.Created = verified == 1, []byte(report), fromNanos(created)
+	return v, nil
+}
+
+// VerificationByKey implements Store.
+func (s *sqlStore) VerificationByKey(ctx context.Context, ns, key string) (Verification, error) {
+	return scanVerification(s.reader.QueryRowContext(ctx, s.q("SELECT "+verificationColumns+
+		" FROM verifications WHERE namespace = ? AND request_key = ?"), ns, key))
+}
+
+// CreateVerification implements Store: the insert does nothing when the
+// key is taken, and the record that holds it is read back.
+func (s *sqlStore) CreateVerification(ctx context.Context, v Verification) (Verification, bool, error) {
+	if v.Created.IsZero() {
+		v.Created = time.Now()
+	}
+	v.Created = fromNanos(nanos(v.Created))
+	var created bool
+	var err error
+	if s.group != nil {
+		created, err = s.group.insert(ctx, v)
+	} else {
+		created, err = s.insertVerification(ctx, s.writer, v)
+	}
+	if err != nil || created {
+		return v, created, err
+	}
+	stored, err := s.VerificationByKey(ctx, v.Namespace, v.RequestKey)
+	if err != nil {
+		return Verification{}, false, fmt.Errorf("reading back verification %s: %w", v.RequestKey, err)
+	}
+	return stored, false, nil
+}
+
+// execer is a pool or a transaction.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// insertVerification inserts v unless its key is taken, and says whether it
+// did.
+func (s *sqlStore) insertVerification(ctx context.Context, db execer, v Verification) (bool, error) {
+	verified := 0
+	if v.Verified {
+		verified = 1
+	}
+	res, err := db.ExecContext(ctx, s.q("INSERT INTO verifications ("+verificationColumns+
+		") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (namespace, request_key) DO NOTHING"),
+		v.ID, v.Namespace, v.RequestKey, v.SubjectSHA256, v.SubjectSHA512, v.SubjectPURL,
+		v.PolicyVersion, v.PolicySHA256, v.TrustSHA256, verified, string(v.Report), nanos(v.Created))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// Verification implements Store.
+func (s *sqlStore) Verification(ctx context.Context, id string) (Verification, error) {
+	return scanVerification(s.reader.QueryRowContext(ctx, s.q("SELECT "+verificationColumns+
+		" FROM verifications WHERE id = ?"), id))
+}
+
+// VerificationsBySubject implements Store.
+func (s *sqlStore) VerificationsBySubject(ctx context.Context, alg, hex string, limit int) ([]Verification, error) {
+	var col string
+	switch alg {
+	case "sha256":
+		col = "subject_sha256"
+	case "sha512":
+		col = "subject_sha512"
+	default:
+		return nil, fmt.Errorf("digest algorithm %q: expected sha256 or sha512", alg)
+	}
+	rows, err := s.reader.QueryContext(ctx, s.q("SELECT "+verificationColumns+" FROM verifications WHERE "+col+
+		" = ? ORDER BY created_at, id LIMIT ?"), hex, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Verification
+	for rows.Next() {
+		v, err := scanVerification(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// CreateToken implements Store.
+func (s *sqlStore) CreateToken(ctx context.Context, t Token) error {
+	if t.Created.IsZero() {
+		t.Created = time.Now()
+	}
+	_, err := s.writer.ExecContext(ctx, s.q("INSERT INTO tokens (id, sha256, scope, namespace, created_at) VALUES (?, ?, ?, ?, ?)"),
+		t.ID, t.SHA256, t.Scope, t.Namespace, nanos(t.Created))
+	return err
+}
+
+// TokenBySHA256 implements Store.
+func (s *sqlStore) TokenBySHA256(ctx context.Context, sum string) (Token, error) {
+	var t Token
+	var created int64
+	err := s.reader.QueryRowContext(ctx, s.q("SELECT id, sha256, scope, namespace, created_at FROM tokens WHERE sha256 = ?"), sum).
+		Scan(&t.ID, &t.SHA256, &t.Scope, &t.Namespace, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Token{}, ErrNotFound
+	}
+	t.Created = fromNanos(created)
+	return t, err
+}
+
+// CountTokens implements Store.
+func (s *sqlStore) CountTokens(ctx context.Context) (int, error) {
+	var n int
+	err := s.reader.QueryRowContext(ctx, "SELECT COUNT(*) FROM tokens").Scan(&n)
+	return n, err
+}

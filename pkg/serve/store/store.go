@@ -1,0 +1,120 @@
+// Package store keeps what vouch serve decides: namespaces and their
+// versioned policies, verification records and API tokens.
+//
+// # One interface, several databases
+//
+// [Store] is the whole contract the HTTP layer sees. The implementation is
+// plain database/sql over portable SQL (package-private sqlStore): the
+// embedded default is SQLite ([OpenSQLite], modernc.org/sqlite, pure Go),
+// and a PostgreSQL store (pgx's database/sql driver) is the same code
+// opened by a second constructor with its own placeholder style. Queries
+// are written with "?" and rebound per dialect.
+//
+// # Migrations
+//
+// The schema is versioned in migrations/*.sql and applied at open by
+// goose (github.com/pressly/goose/v3), which supports both SQLite and
+// PostgreSQL with one migration file set and records the applied versions
+// in its own table. River (the job queue the service adopts for background
+// work) migrates its own tables with its own mechanism, rivermigrate; it
+// does not manage application tables, so the two sit side by side.
+//
+// # Idempotency
+//
+// A verification is stored under its request key; the database's unique
+// constraint on (namespace, request_key) makes concurrent identical requests
+// — in one process or on several replicas — one record: every insert but
+// the first does nothing, and each caller reads back the record that won.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrNotFound marks a lookup that found nothing.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict marks a write that lost a race it cannot resolve itself (two
+// new policy versions at once on PostgreSQL): the caller may retry.
+var ErrConflict = errors.New("conflicting concurrent write")
+
+// Policy is one version of a namespace's policy document.
+type Policy struct {
+	Namespace string
+	// Version counts from 1 per namespace.
+	Version int64
+	// SHA256 is the hex SHA-256 of Document: policies are content-addressed.
+	SHA256   string
+	Document []byte
+	Created  time.Time
+}
+
+// Verification is one stored decision.
+type Verification struct {
+	ID        string
+	Namespace string
+	// RequestKey is the hex idempotency key of the request.
+	RequestKey string
+	// SubjectSHA256 and SubjectSHA512 are the subject's digests (hex; ""
+	// when the request did not give that algorithm).
+	SubjectSHA256, SubjectSHA512 string
+	SubjectPURL                  string
+	PolicyVersion                int64
+	PolicySHA256                 string
+	// TrustSHA256 names the trust the decision was made with (keys and
+	// trusted root).
+	TrustSHA256 string
+	Verified    bool
+	// Report is the JSON report, as vouch verify -o json prints it.
+	Report  []byte
+	Created time.Time
+}
+
+// Token is an API token, known by the SHA-256 of its secret.
+type Token struct {
+	ID     string
+	SHA256 string
+	// Scope is what the token may do: "admin" for now; "verify" and
+	// "read" per Namespace later.
+	Scope string
+	// Namespace limits the scope; "" is every namespace.
+	Namespace string
+	Created   time.Time
+}
+
+// Store is what the service keeps. Implementations are safe for concurrent
+// use.
+type Store interface {
+	// PutPolicy makes doc the current policy of ns, creating the namespace
+	// on its first policy. A document equal to the current one is not a
+	// new version: it returns the current one and created false.
+	PutPolicy(ctx context.Context, ns string, doc []byte, sha256 string) (p Policy, created bool, err error)
+	// CurrentPolicy is the newest policy of ns, or ErrNotFound when the
+	// namespace does not exist.
+	CurrentPolicy(ctx context.Context, ns string) (Policy, error)
+
+	// VerificationByKey finds the record of a request key in ns.
+	VerificationByKey(ctx context.Context, ns, key string) (Verification, error)
+	// CreateVerification stores v unless a record with its namespace and
+	// request key exists; it returns the stored record, and whether it was
+	// v.
+	CreateVerification(ctx context.Context, v Verification) (stored Verification, created bool, err error)
+	// Verification finds a record by id.
+	Verification(ctx context.Context, id string) (Verification, error)
+	// VerificationsBySubject lists the records of a digest (algorithm
+	// "sha256" or "sha512", hex), oldest first, at most limit.
+	VerificationsBySubject(ctx context.Context, alg, hex string, limit int) ([]Verification, error)
+
+	// CreateToken stores a token.
+	CreateToken(ctx context.Context, t Token) error
+	// TokenBySHA256 finds a token by the hex SHA-256 of its secret.
+	TokenBySHA256(ctx context.Context, sum string) (Token, error)
+	// CountTokens counts the tokens (none: the service makes an admin
+	// token at its first start).
+	CountTokens(ctx context.Context) (int, error)
+
+	// Close releases the database.
+	Close() error
+}
