@@ -365,3 +365,55 @@ func TestArchiveLinksAreNotRead(t *testing.T) {
 		})
 	}
 }
+
+// TestPartlyReadIsNotComplete: a file read without error whose fragment
+// marks its own dependency list incomplete — a Maven pom.xml names its
+// direct dependencies only — is "not fully read" in the statuses and the
+// document, in a directory and in an archive, and the document is
+// incomplete. Controls: a lockfile of the same ecosystem (gradle.lockfile)
+// and a pom.xml beside it; the lockfile alone is complete.
+func TestPartlyReadIsNotComplete(t *testing.T) {
+	pom := readFixture(t, ecoDir+"java/testdata/commons-text/pom.xml")
+	lock := readFixture(t, ecoDir+"java/testdata/terra-cli/gradle.lockfile")
+	tests := []struct {
+		name    string
+		files   map[string]string
+		notRead []string
+	}{
+		{"pom.xml alone", map[string]string{"pom.xml": pom}, []string{"pom.xml"}},
+		{"pom.xml in a module", map[string]string{"gradle.lockfile": lock, "text/pom.xml": pom}, []string{"text/pom.xml"}},
+		{"gradle.lockfile alone", map[string]string{"gradle.lockfile": lock}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name+"/directory", func(t *testing.T) {
+			root := t.TempDir()
+			for name, data := range tc.files {
+				write(t, filepath.Join(root, name), data)
+			}
+			res := run(t, []string{root}, Options{})
+			checkNotRead(t, res, "", tc.notRead, "incomplete")
+			checkNotFullyRead(t, res)
+		})
+		t.Run(tc.name+"/tar.gz", func(t *testing.T) {
+			root := t.TempDir()
+			writeTarGzFiles(t, filepath.Join(root, "src.tar.gz"), tc.files)
+			res := run(t, []string{root}, Options{})
+			checkNotRead(t, res, "src.tar.gz!", tc.notRead, "incomplete")
+			checkNotFullyRead(t, res)
+		})
+	}
+}
+
+// checkNotFullyRead checks that every status not read says so plainly
+// and still counts the components its file gave.
+func checkNotFullyRead(t *testing.T, res *Result) {
+	t.Helper()
+	for _, st := range res.Files {
+		if st.NotRead == "" {
+			continue
+		}
+		if !strings.HasPrefix(st.NotRead, "not fully read: ") || st.Components == 0 {
+			t.Errorf("status %+v: want a \"not fully read: \" reason and the components it gave", st)
+		}
+	}
+}
