@@ -72,8 +72,8 @@ func TestFixtureArchives(t *testing.T) {
 
 // TestSourceRootName: a source tree whose parts share no module path (a
 // Go module beside other ecosystems' lockfiles) gets a root named after
-// the scanned directory, not "release"; a tree of artifacts keeps
-// "release".
+// the scanned directory (however its path is spelled), not "release"; a
+// tree of artifacts keeps "release".
 func TestSourceRootName(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "myproject")
 	write(t, filepath.Join(root, "go.mod"), "module example.com/app\n\ngo 1.22\n")
@@ -94,6 +94,14 @@ func TestSourceRootName(t *testing.T) {
 	doc = run(t, []string{dist}, Options{}).Document
 	if doc.Name != "release" || doc.Lifecycle != "post-build" {
 		t.Errorf("artifacts: name %q, lifecycle %s; want release, post-build", doc.Name, doc.Lifecycle)
+	}
+	// However the user spells the directory, from inside it (last: it changes the
+	// working directory).
+	t.Chdir(root)
+	for _, spelling := range []string{".", "./", root, root + "/", "../myproject"} {
+		if name := run(t, []string{spelling}, Options{}).Document.Name; name != "myproject" {
+			t.Errorf("vouch sbom %s: name %q, want myproject", spelling, name)
+		}
 	}
 }
 
