@@ -24,9 +24,9 @@ import (
 	"github.com/vouchdev/vouch/pkg/sbom/catalog/gomod"
 )
 
-// ErrNotASource is returned for a file named on the command line that is not
-// a go.mod, a Go binary or a release archive.
-var ErrNotASource = errors.New("not a go.mod, executable, release archive (.tar.gz, .tgz, .zip) or lockfile vouch reads (package-lock.json, yarn.lock, pnpm-lock.yaml, poetry.lock, uv.lock, Pipfile.lock, requirements.txt, Cargo.lock, composer.lock, Gemfile.lock, packages.lock.json, gradle.lockfile)")
+// ErrNotASource is returned for a file named on the command line that no
+// cataloger claims.
+var ErrNotASource = errors.New("not a go.mod, executable, release archive (.tar.gz, .tgz, .zip) or lockfile vouch reads, nor another kind of file it knows ('vouch sbom --help' lists them all)")
 
 // job is one file to look at.
 type job struct {
