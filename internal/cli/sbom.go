@@ -215,7 +215,7 @@ func (e *env) writeOutputs(res *catalog.Result, targets []target, quiet bool) er
 		if err := output.SBOMTable(e.stdout, res.Document); err != nil || quiet {
 			return err
 		}
-		return writeReadSummary(e.stdout, res.Files)
+		return writeReadSummary(e.stdout, res.Files, res.DevExcluded)
 	}
 	var files output.Files
 	for _, t := range targets {

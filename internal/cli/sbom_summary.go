@@ -20,9 +20,10 @@ type kindSummary struct {
 // writeReadSummary prints, after the table, what the run read per kind
 // of file — files read, components found, files not read — then every
 // file not read with why, in path order: what a reader needs to tell a
-// short SBOM from a short project. Nothing is printed for a run that read
-// no file of any kind.
-func writeReadSummary(w io.Writer, files []sbom.FileStatus) error {
+// short SBOM from a short project, and how many of the components read
+// --exclude-dev left out. Nothing is printed for a run that read no file
+// of any kind.
+func writeReadSummary(w io.Writer, files []sbom.FileStatus, devExcluded int) error {
 	kinds := map[string]*kindSummary{}
 	var notRead []sbom.FileStatus
 	for _, f := range files {
@@ -55,6 +56,9 @@ func writeReadSummary(w io.Writer, files []sbom.FileStatus) error {
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	if devExcluded > 0 {
+		fmt.Fprintf(w, "\n--exclude-dev: %d development-only component(s) read but left out of the SBOM\n", devExcluded)
 	}
 	if len(notRead) == 0 {
 		return nil

@@ -51,7 +51,7 @@ func assemble(ctx context.Context, outs []outcome, opts Options) *Result {
 	}
 	doc := merge(frags)
 	if opts.ExcludeDev {
-		dropDevelopment(doc)
+		res.DevExcluded = dropDevelopment(doc)
 	}
 	set.Enrich(ctx, doc)
 	inheritFromContents(doc)
