@@ -81,11 +81,12 @@ The table of components ends with a summary: per KIND, the files read, the
 components they gave and the files not read, then each file not read and why.
 A file of a known kind that vouch cannot read (corrupt, of an unsupported
 version, too large, a link), a manifest (package.json, pyproject.toml,
-Cargo.toml, ...) without its lockfile, a file read only in part (a Maven
-pom.xml names direct dependencies only: "not fully read") and an archive
-entry that a later entry shadows are each named in a warning, in that
-summary, and in a vouch:not-catalogued property of the SBOM, which is then
-marked incomplete.
+Cargo.toml, ...) without its lockfile, a file read only in part
+("not fully read": a Maven pom.xml names direct dependencies only, a
+requirements file with ranges names no versions) and an archive entry that
+a later entry shadows are each named in a warning, in that summary, and in
+a vouch:not-catalogued property of the SBOM, which is then marked
+incomplete.
 
 Output formats (-o FORMAT[@VERSION][=FILE], repeatable; default a table on stdout):
 ` + format.Help() + `

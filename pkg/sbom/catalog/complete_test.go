@@ -366,23 +366,30 @@ func TestArchiveLinksAreNotRead(t *testing.T) {
 	}
 }
 
-// TestPartlyReadIsNotComplete: a file read without error whose fragment
-// marks its own dependency list incomplete — a Maven pom.xml names its
-// direct dependencies only — is "not fully read" in the statuses and the
-// document, in a directory and in an archive, and the document is
-// incomplete. Controls: a lockfile of the same ecosystem (gradle.lockfile)
-// and a pom.xml beside it; the lockfile alone is complete.
+// TestPartlyReadIsNotComplete: a file read without error that gives only
+// part of what it stands for — a Maven pom.xml names its direct
+// dependencies only (its fragment marks its own dependency list
+// incomplete), a requirements file with ranges names no versions and not
+// what they pull in (its fragment says it is partial) — is "not fully
+// read" in the statuses and the document, in a directory and in an
+// archive, and the document is incomplete. Controls: lockfiles of the
+// same ecosystems (gradle.lockfile, pip-compile's pinned requirements)
+// are complete.
 func TestPartlyReadIsNotComplete(t *testing.T) {
 	pom := readFixture(t, ecoDir+"java/testdata/commons-text/pom.xml")
 	lock := readFixture(t, ecoDir+"java/testdata/terra-cli/gradle.lockfile")
+	ranges := readFixture(t, manifestsDir+"requests/requirements-dev.txt")
+	pinned := readFixture(t, ecoDir+"python/testdata/requirements-hashes/requirements.txt")
 	tests := []struct {
-		name    string
-		files   map[string]string
-		notRead []string
+		name, why string
+		files     map[string]string
+		notRead   []string
 	}{
-		{"pom.xml alone", map[string]string{"pom.xml": pom}, []string{"pom.xml"}},
-		{"pom.xml in a module", map[string]string{"gradle.lockfile": lock, "text/pom.xml": pom}, []string{"text/pom.xml"}},
-		{"gradle.lockfile alone", map[string]string{"gradle.lockfile": lock}, nil},
+		{"pom.xml alone", "incomplete", map[string]string{"pom.xml": pom}, []string{"pom.xml"}},
+		{"pom.xml in a module", "incomplete", map[string]string{"gradle.lockfile": lock, "text/pom.xml": pom}, []string{"text/pom.xml"}},
+		{"gradle.lockfile alone", "", map[string]string{"gradle.lockfile": lock}, nil},
+		{"requirements with ranges", "not pinned with ==", map[string]string{"requirements-dev.txt": ranges, "requirements.txt": pinned}, []string{"requirements-dev.txt"}},
+		{"requirements pinned", "", map[string]string{"requirements.txt": pinned}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name+"/directory", func(t *testing.T) {
@@ -391,14 +398,14 @@ func TestPartlyReadIsNotComplete(t *testing.T) {
 				write(t, filepath.Join(root, name), data)
 			}
 			res := run(t, []string{root}, Options{})
-			checkNotRead(t, res, "", tc.notRead, "incomplete")
+			checkNotRead(t, res, "", tc.notRead, tc.why)
 			checkNotFullyRead(t, res)
 		})
 		t.Run(tc.name+"/tar.gz", func(t *testing.T) {
 			root := t.TempDir()
 			writeTarGzFiles(t, filepath.Join(root, "src.tar.gz"), tc.files)
 			res := run(t, []string{root}, Options{})
-			checkNotRead(t, res, "src.tar.gz!", tc.notRead, "incomplete")
+			checkNotRead(t, res, "src.tar.gz!", tc.notRead, tc.why)
 			checkNotFullyRead(t, res)
 		})
 	}

@@ -320,6 +320,12 @@ func (b *Builder) Warn(format string, args ...any) {
 	b.frag.Warnings = append(b.frag.Warnings, sbom.Warning{Path: b.Path, Message: fmt.Sprintf(format, args...)})
 }
 
+// Partial records that the file is read only in part, and why: the run's
+// summary then lists it as not fully read and the document is incomplete.
+func (b *Builder) Partial(format string, args ...any) {
+	b.frag.Partial = fmt.Sprintf(format, args...)
+}
+
 // Fragment returns what was collected, components and edges sorted by ID.
 func (b *Builder) Fragment() *sbom.Fragment {
 	f := b.frag

@@ -51,11 +51,17 @@ func Reason(path string, err error) string {
 }
 
 // partlyRead says why a fragment read without error is still not the
-// whole of its file, or "" when it is: its primary's dependency list is
-// marked incomplete and no status of a file inside it (an archive's entry
-// that could not be read) already says why.
+// whole of its file, or "" when it is: the fragment says so
+// (sbom.Fragment.Partial), or its primary's dependency list is marked
+// incomplete and no status of a file inside it (an archive's entry that
+// could not be read) already says why.
 func partlyRead(frag *sbom.Fragment) string {
-	if frag == nil || frag.Primary == "" {
+	switch {
+	case frag == nil:
+		return ""
+	case frag.Partial != "":
+		return "not fully read: " + frag.Partial
+	case frag.Primary == "":
 		return ""
 	}
 	if slices.ContainsFunc(frag.Files, func(st sbom.FileStatus) bool { return st.NotRead != "" }) {
