@@ -380,6 +380,14 @@ func TestPartlyReadIsNotComplete(t *testing.T) {
 	lock := readFixture(t, ecoDir+"java/testdata/terra-cli/gradle.lockfile")
 	ranges := readFixture(t, manifestsDir+"requests/requirements-dev.txt")
 	pinned := readFixture(t, ecoDir+"python/testdata/requirements-hashes/requirements.txt")
+	poetry := readFixture(t, ecoDir+"python/testdata/poetry-2/poetry.lock")
+	gems := readFixture(t, ecoDir+"ruby/testdata/devise/Gemfile.lock")
+	// The same lockfiles with one entry made unreadable: no version.
+	poetryBroken := strings.Replace(poetry, "name = \"anyio\"\nversion = \"4.13.0\"\n", "name = \"anyio\"\n", 1)
+	gemsBroken := strings.Replace(gems, "    devise (5.0.3)\n", "    devise\n", 1)
+	if poetryBroken == poetry || gemsBroken == gems {
+		t.Fatal("fixtures changed: no entry to break")
+	}
 	tests := []struct {
 		name, why string
 		files     map[string]string
@@ -390,6 +398,10 @@ func TestPartlyReadIsNotComplete(t *testing.T) {
 		{"gradle.lockfile alone", "", map[string]string{"gradle.lockfile": lock}, nil},
 		{"requirements with ranges", "not pinned with ==", map[string]string{"requirements-dev.txt": ranges, "requirements.txt": pinned}, []string{"requirements-dev.txt"}},
 		{"requirements pinned", "", map[string]string{"requirements.txt": pinned}, nil},
+		{"poetry.lock with an entry without version", "both are required", map[string]string{"poetry.lock": poetryBroken}, []string{"poetry.lock"}},
+		{"poetry.lock (control)", "", map[string]string{"poetry.lock": poetry}, nil},
+		{"Gemfile.lock with a spec without version", "has no version", map[string]string{"Gemfile.lock": gemsBroken}, []string{"Gemfile.lock"}},
+		{"Gemfile.lock (control)", "", map[string]string{"Gemfile.lock": gems}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name+"/directory", func(t *testing.T) {
