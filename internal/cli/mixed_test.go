@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/mod/modfile"
+
 	"github.com/vouchdev/vouch/internal/schematest"
 	"github.com/vouchdev/vouch/pkg/sbom"
 )
@@ -88,7 +90,20 @@ func writeGoModule(t *testing.T, root string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mods := []string{"golang.org/x/mod v0.42.0", "golang.org/x/text v0.42.0"}
+	gomodData, err := os.ReadFile(filepath.Join(repoRoot, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mf, err := modfile.Parse("go.mod", gomodData, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mods []string
+	for _, r := range mf.Require {
+		if r.Mod.Path == "golang.org/x/mod" || r.Mod.Path == "golang.org/x/text" {
+			mods = append(mods, r.Mod.Path+" "+r.Mod.Version)
+		}
+	}
 	var keep []string
 	for _, line := range strings.Split(string(sum), "\n") {
 		for _, m := range mods {
