@@ -2,8 +2,10 @@ package catalog
 
 import (
 	"archive/tar"
+	"archive/zip"
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
 	"io"
 	"os"
 	"path/filepath"
@@ -434,5 +436,68 @@ func checkNotFullyRead(t *testing.T, res *Result) {
 		if !strings.HasPrefix(st.NotRead, "not fully read: ") || st.Components == 0 {
 			t.Errorf("status %+v: want a \"not fully read: \" reason and the components it gave", st)
 		}
+	}
+}
+
+// TestUnsupportedZipEntryIsNotComplete: a zip entry stored with a
+// compression method vouch cannot decompress is skipped, named with why
+// (a warning, a not-read status), and the document is incomplete.
+// Control: the same lockfile deflated.
+func TestUnsupportedZipEntryIsNotComplete(t *testing.T) {
+	lock := readFixture(t, npmLock)
+	for _, tc := range []struct {
+		name   string
+		method uint16
+		want   []string // not read
+	}{
+		{"method 99", 99, []string{"app.zip!package-lock.json"}},
+		{"deflate (control)", zip.Deflate, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			zw := zip.NewWriter(&buf)
+			method := zip.Store // rewritten below
+			if tc.method == zip.Deflate {
+				method = zip.Deflate
+			}
+			w, err := zw.CreateHeader(&zip.FileHeader{Name: "package-lock.json", Method: method})
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.WriteString(w, lock)
+			zw.Close()
+			data := buf.Bytes()
+			if tc.method != zip.Deflate {
+				setZipMethod(t, data, tc.method)
+			}
+			root := t.TempDir()
+			write(t, filepath.Join(root, "app.zip"), string(data))
+			checkNotRead(t, run(t, []string{root}, Options{}), "", tc.want, "not supported")
+		})
+	}
+}
+
+// setZipMethod rewrites the compression method of every entry of a zip
+// archive written by archive/zip (local and central headers).
+func setZipMethod(t *testing.T, data []byte, method uint16) {
+	t.Helper()
+	n := 0
+	for _, sig := range []struct {
+		magic  string
+		offset int
+	}{{"PK\x03\x04", 8}, {"PK\x01\x02", 10}} {
+		for i := 0; ; {
+			j := bytes.Index(data[i:], []byte(sig.magic))
+			if j < 0 {
+				break
+			}
+			i += j
+			binary.LittleEndian.PutUint16(data[i+sig.offset:], method)
+			i += 4
+			n++
+		}
+	}
+	if n != 2 {
+		t.Fatalf("rewrote %d headers, want 2", n)
 	}
 }
