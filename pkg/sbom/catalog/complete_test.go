@@ -7,6 +7,7 @@ import (
 	"compress/gzip"
 	"encoding/binary"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -499,5 +500,42 @@ func setZipMethod(t *testing.T, data []byte, method uint16) {
 	}
 	if n != 2 {
 		t.Fatalf("rewrote %d headers, want 2", n)
+	}
+}
+
+// TestInstalledTreeNothingReads: a real installed node_modules tree (npm
+// 10's) without its hidden lockfile and with no lockfile for its project —
+// a global install in usr/lib — is named as not read once, by its
+// node_modules directory, instead of being silently left out. Control: the
+// same tree with npm's node_modules/.package-lock.json is read, complete.
+func TestInstalledTreeNothingReads(t *testing.T) {
+	const src = ecoDir + "npm/testdata/installed/app/node_modules"
+	for _, tc := range []struct {
+		name       string
+		hiddenLock bool
+		notRead    []string
+	}{
+		{"without the hidden lockfile", false, []string{"usr/lib/node_modules"}},
+		{"with it (control)", true, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+				if err != nil || d.IsDir() || (!tc.hiddenLock && d.Name() == ".package-lock.json") {
+					return err
+				}
+				rel, _ := filepath.Rel(src, p)
+				write(t, filepath.Join(root, "usr", "lib", "node_modules", rel), readFixture(t, p))
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := run(t, []string{root}, Options{})
+			checkNotRead(t, res, "", tc.notRead, "installed npm tree")
+			if tc.hiddenLock && len(res.Document.Components) == 0 {
+				t.Error("control: the installed tree gave no component")
+			}
+		})
 	}
 }
