@@ -92,8 +92,12 @@ Output formats (-o FORMAT[@VERSION][=FILE], repeatable; default a table on stdou
 ` + format.Help() + `
 Output is reproducible: the same input gives the same bytes. The timestamp is
 taken from --source-date-epoch or $SOURCE_DATE_EPOCH when set.`,
-		Example: `  # a table of what vouch finds in this module
+		Example: `  # a table of what vouch finds in this tree (any ecosystem), then what it
+  # read per KIND and what it could not read
   vouch sbom .
+
+  # the production dependencies of a source tree only, as CycloneDX 1.6 JSON
+  vouch sbom . --exclude-dev -o cyclonedx-json=sbom.cdx.json
 
   # CycloneDX 1.6 JSON and SPDX 2.3 JSON of a release directory
   vouch sbom dist/ -o cyclonedx-json=sbom.cdx.json -o spdx-json=sbom.spdx.json
