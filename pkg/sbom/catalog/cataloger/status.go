@@ -11,9 +11,10 @@ import (
 // found file itself (read, or why not), then what its fragment says of the
 // files inside it. A fragment's own word on its file (a manifest whose
 // lockfile is missing) replaces the run's. A file read without error whose
-// fragment marks its primary component's dependency list incomplete (a
-// pom.xml names direct dependencies only) is not fully read: the document
-// cannot be complete either. Notes of the walk (Kind "") are left out.
+// fragment says it is partial (a requirements file with ranges) or marks
+// its primary component's dependency list incomplete (a pom.xml names
+// direct dependencies only) is not fully read: the document cannot be
+// complete either. Notes of the walk (Kind "") are left out.
 func Statuses(found []Found) []sbom.FileStatus {
 	var out []sbom.FileStatus
 	for _, f := range found {
