@@ -201,6 +201,11 @@ func (e *env) runSBOM(cmd *cobra.Command, args []string, f *sbomFlags) error {
 	if !f.quiet {
 		output.Problems(e.stderr, res.Warnings, res.Errors)
 		limitHints(e.stderr, res.Errors)
+		if n := notReadBeyondErrors(res); n > 0 && len(targets) > 0 {
+			// Written to files, the SBOM comes with no summary: say here
+			// that it is incomplete, as the summary would.
+			fmt.Fprintf(e.stderr, "vouch: warning: %d file(s) found are not (fully) in the SBOM: it is marked incomplete\n", n)
+		}
 	}
 	if len(res.Errors) > 0 && f.failOnError {
 		return &exitError{code: ExitError, err: fmt.Errorf("%d source(s) could not be read; nothing written", len(res.Errors)),

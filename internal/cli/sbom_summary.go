@@ -10,6 +10,7 @@ import (
 
 	"github.com/vouchdev/vouch/internal/output"
 	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog"
 )
 
 // kindSummary is what one kind of file (a cataloger registration) gave.
@@ -76,4 +77,20 @@ func writeReadSummary(w io.Writer, files []sbom.FileStatus, devExcluded int) err
 		}
 	}
 	return nil
+}
+
+// notReadBeyondErrors counts the files found but not (fully) in the SBOM
+// other than the sources that failed, which the warnings already count.
+func notReadBeyondErrors(res *catalog.Result) int {
+	failed := map[string]bool{}
+	for _, e := range res.Errors {
+		failed[e.Path] = true
+	}
+	n := 0
+	for _, f := range res.Files {
+		if f.NotRead != "" && !failed[f.Path] {
+			n++
+		}
+	}
+	return n
 }
