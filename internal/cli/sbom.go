@@ -43,21 +43,30 @@ func (e *env) sbomCommand() *cobra.Command {
 	var f sbomFlags
 	cmd := &cobra.Command{
 		Use:   "sbom [flags] SOURCE...",
-		Short: "Generate an SBOM of Go modules, Go binaries and release archives",
+		Short: "Generate an SBOM of source trees, lockfiles, binaries, archives and installed systems",
 		Long: `Generate a software bill of materials.
 
-A SOURCE is a directory, a go.mod, a Go binary (ELF, Mach-O, PE) or a release
-archive (.tar.gz, .tgz, .zip) holding binaries. A directory is walked once and
-every Go module and binary in it is catalogued; .git, vendor/ and testdata/ are
-skipped unless asked for. Archives and executables in test or example folders
-(fixtures/, test/, tests/, examples/, ...) of a source tree are its tests'
-inputs, not a release: they are left out, with a warning, unless named as a
+A SOURCE is a directory or one file of a kind listed below: a go.mod, a Go or
+Rust binary (ELF, Mach-O, PE), a release archive (.tar.gz, .tgz, .zip), a Java
+archive, a lockfile or a package database. A directory is walked once and every
+file of those kinds in it is catalogued, inside archives too; .git, vendor/ and
+testdata/ are skipped unless asked for. Archives and executables in test or
+example folders (fixtures/, test/, tests/, examples/, ...) of a source tree are
+its tests' inputs, and Gradle's and Maven's wrapper jars
+(gradle/wrapper/*.jar, .mvn/wrapper/*.jar) bootstrap its build: neither is
+what the tree ships, so they are left out, with a warning, unless named as a
 SOURCE.
 
+Files vouch reads, by KIND (the name the summary uses):
+` + readsHelp() + `
 Lockfiles mark the packages only development or test dependencies pull in
 (CycloneDX scope "excluded", SPDX 2.3 DEV_DEPENDENCY_OF, SPDX 3 a
-development-scoped relationship); --exclude-dev leaves them out. Nothing is fetched from the network: dependency
-graphs and licences come from the local module cache and vendor/.
+development-scoped relationship); --exclude-dev leaves them out. Nothing is
+fetched from the network: Go dependency graphs and licences come from the
+local module cache and vendor/, other ecosystems' from their lockfiles,
+archives and installed files. Licence texts are scanned once and the result
+kept in a cache on disk ($VOUCH_CACHE_DIR, default the user cache directory);
+--no-cache scans every text afresh.
 
 Where a directory holds both a module's source and binaries built from it, the
 binaries' build info is taken as the truth for what ships, and differences from
@@ -68,19 +77,27 @@ built commit; a release version in build info; a semver -X ...version= in
 -ldflags; the pseudo-version. It is never guessed: when unknown, the field is
 empty and a warning says so.
 
-A file of a kind vouch knows that it cannot read (corrupt, of an unsupported
+The table of components ends with a summary: per KIND, the files read, the
+components they gave and the files not read, then each file not read and why.
+A file of a known kind that vouch cannot read (corrupt, of an unsupported
 version, too large, a link), a manifest (package.json, pyproject.toml,
-Cargo.toml, ...) without its lockfile, and an archive entry that a later entry
-shadows are each named in a warning, in the table's summary of what was read
-per kind of file, and in a vouch:not-catalogued property of the SBOM, which is
-then marked incomplete.
+Cargo.toml, ...) without its lockfile, a file read only in part
+("not fully read": a Maven pom.xml names direct dependencies only, a
+requirements file with ranges names no versions) and an archive entry that
+a later entry shadows are each named in a warning, in that summary, and in
+a vouch:not-catalogued property of the SBOM, which is then marked
+incomplete.
 
 Output formats (-o FORMAT[@VERSION][=FILE], repeatable; default a table on stdout):
 ` + format.Help() + `
 Output is reproducible: the same input gives the same bytes. The timestamp is
 taken from --source-date-epoch or $SOURCE_DATE_EPOCH when set.`,
-		Example: `  # a table of what vouch finds in this module
+		Example: `  # a table of what vouch finds in this tree (any ecosystem), then what it
+  # read per KIND and what it could not read
   vouch sbom .
+
+  # the production dependencies of a source tree only, as CycloneDX 1.6 JSON
+  vouch sbom . --exclude-dev -o cyclonedx-json=sbom.cdx.json
 
   # CycloneDX 1.6 JSON and SPDX 2.3 JSON of a release directory
   vouch sbom dist/ -o cyclonedx-json=sbom.cdx.json -o spdx-json=sbom.spdx.json
@@ -92,7 +109,7 @@ taken from --source-date-epoch or $SOURCE_DATE_EPOCH when set.`,
   SOURCE_DATE_EPOCH=1700000000 vouch sbom app_1.2.3_linux_amd64.tar.gz --version v1.2.3 -o cyclonedx-xml`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
-				return usagef("sbom needs at least one SOURCE (a directory, go.mod, binary or archive)")
+				return usagef("sbom needs at least one SOURCE (a directory, or a file of a kind listed in --help)")
 			}
 			return nil
 		},
@@ -184,14 +201,19 @@ func (e *env) runSBOM(cmd *cobra.Command, args []string, f *sbomFlags) error {
 	if !f.quiet {
 		output.Problems(e.stderr, res.Warnings, res.Errors)
 		limitHints(e.stderr, res.Errors)
+		if n := notReadBeyondErrors(res); n > 0 && len(targets) > 0 {
+			// Written to files, the SBOM comes with no summary: say here
+			// that it is incomplete, as the summary would.
+			fmt.Fprintf(e.stderr, "vouch: warning: %d file(s) found are not (fully) in the SBOM: it is marked incomplete\n", n)
+		}
 	}
 	if len(res.Errors) > 0 && f.failOnError {
 		return &exitError{code: ExitError, err: fmt.Errorf("%d source(s) could not be read; nothing written", len(res.Errors)),
 			hint: "drop --fail-on-error to write an SBOM marked incomplete"}
 	}
 	if len(res.Document.Components) == 0 {
-		return &exitError{code: ExitError, err: fmt.Errorf("no Go module, binary or archive found in %s", strings.Join(args, ", ")),
-			hint: "name a directory holding a go.mod, a Go binary, a .tar.gz/.zip release or a lockfile"}
+		return &exitError{code: ExitError, err: fmt.Errorf("no component found in %s", strings.Join(args, ", ")),
+			hint: "name a directory or a file of a kind vouch reads ('vouch sbom --help' lists them)"}
 	}
 	return e.writeOutputs(res, targets, f.quiet)
 }
@@ -203,7 +225,7 @@ func (e *env) writeOutputs(res *catalog.Result, targets []target, quiet bool) er
 		if err := output.SBOMTable(e.stdout, res.Document); err != nil || quiet {
 			return err
 		}
-		return writeReadSummary(e.stdout, res.Files)
+		return writeReadSummary(e.stdout, res.Files, res.DevExcluded)
 	}
 	var files output.Files
 	for _, t := range targets {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vouchdev/vouch/internal/output"
 	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog"
 )
 
 // kindSummary is what one kind of file (a cataloger registration) gave.
@@ -20,9 +21,10 @@ type kindSummary struct {
 // writeReadSummary prints, after the table, what the run read per kind
 // of file — files read, components found, files not read — then every
 // file not read with why, in path order: what a reader needs to tell a
-// short SBOM from a short project. Nothing is printed for a run that read
-// no file of any kind.
-func writeReadSummary(w io.Writer, files []sbom.FileStatus) error {
+// short SBOM from a short project, and how many of the components read
+// --exclude-dev left out. Nothing is printed for a run that read no file
+// of any kind.
+func writeReadSummary(w io.Writer, files []sbom.FileStatus, devExcluded int) error {
 	kinds := map[string]*kindSummary{}
 	var notRead []sbom.FileStatus
 	for _, f := range files {
@@ -56,6 +58,9 @@ func writeReadSummary(w io.Writer, files []sbom.FileStatus) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if devExcluded > 0 {
+		fmt.Fprintf(w, "\n--exclude-dev: %d development-only component(s) read but left out of the SBOM\n", devExcluded)
+	}
 	if len(notRead) == 0 {
 		return nil
 	}
@@ -72,4 +77,20 @@ func writeReadSummary(w io.Writer, files []sbom.FileStatus) error {
 		}
 	}
 	return nil
+}
+
+// notReadBeyondErrors counts the files found but not (fully) in the SBOM
+// other than the sources that failed, which the warnings already count.
+func notReadBeyondErrors(res *catalog.Result) int {
+	failed := map[string]bool{}
+	for _, e := range res.Errors {
+		failed[e.Path] = true
+	}
+	n := 0
+	for _, f := range res.Files {
+		if f.NotRead != "" && !failed[f.Path] {
+			n++
+		}
+	}
+	return n
 }

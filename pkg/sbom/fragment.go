@@ -15,6 +15,10 @@ type Fragment struct {
 	// judged it, of the source itself: the per-kind summary of a run and
 	// its completeness are made from them.
 	Files []FileStatus
+	// Partial, when set, says why the source was read only in part (a
+	// requirements file whose entries are not all pinned): its status is
+	// "not fully read" and the document is incomplete.
+	Partial string
 }
 
 // FileStatus is what became of one file a cataloger claimed.

@@ -51,7 +51,7 @@ func assemble(ctx context.Context, outs []outcome, opts Options) *Result {
 	}
 	doc := merge(frags)
 	if opts.ExcludeDev {
-		dropDevelopment(doc)
+		res.DevExcluded = dropDevelopment(doc)
 	}
 	set.Enrich(ctx, doc)
 	inheritFromContents(doc)
@@ -227,9 +227,11 @@ func finish(doc *sbom.Document, opts Options, shipped, incomplete bool) {
 }
 
 // dropFixtureArtifacts leaves out the release artifacts found below a test
-// or example folder (fixtureDirs) when the scan also found source outside
-// such folders: a source tree's test fixtures are not what it ships, and
-// would otherwise make its SBOM a post-build "release". Each is a
+// or example folder (fixtureDirs), and build tools' wrappers
+// (buildToolGlobs), when the scan also found source outside such folders:
+// a source tree's test fixtures and the jar that bootstraps its build are
+// not what it ships, and would otherwise make its SBOM a post-build
+// "release". Each is a
 // warning. A tree of artifacts only (a dist/ folder) keeps them all, as
 // does a file named as a SOURCE.
 func dropFixtureArtifacts(outs []outcome, set *cataloger.Set) ([]outcome, []sbom.Warning) {
@@ -252,15 +254,27 @@ func dropFixtureArtifacts(outs []outcome, set *cataloger.Set) ([]outcome, []sbom
 	var warnings []sbom.Warning
 	kept := outs[:0:0]
 	for _, o := range outs {
-		if o.fixture && !o.explicit && artifact(o) {
+		if why := notShipped(o); why != "" && !o.explicit && artifact(o) {
 			if !named[absPath(o.path)] { // else it is read as the SOURCE it also is
-				warnings = append(warnings, sbom.Warning{Path: o.rel, Message: "a release artifact in a test or example folder of a source tree, not part of what it ships: left out (name it as a SOURCE to include it)"})
+				warnings = append(warnings, sbom.Warning{Path: o.rel, Message: why + ", not part of what it ships: left out (name it as a SOURCE to include it)"})
 			}
 			continue
 		}
 		kept = append(kept, o)
 	}
 	return kept, warnings
+}
+
+// notShipped says why a file found in a source tree is not what the tree
+// ships, or "" when it may be.
+func notShipped(o outcome) string {
+	switch {
+	case o.fixture:
+		return "a release artifact in a test or example folder of a source tree"
+	case o.buildTool:
+		return "a build tool's wrapper (Gradle's or Maven's) checked into a source tree"
+	}
+	return ""
 }
 
 // absPath is p made absolute, or p where it cannot be.

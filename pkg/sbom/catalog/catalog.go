@@ -132,6 +132,9 @@ type Result struct {
 	// A failure outside any cataloger (a directory that cannot be read)
 	// has Kind "".
 	Files []sbom.FileStatus
+	// DevExcluded is how many development-only components --exclude-dev
+	// left out of the document (Files still counts them as read).
+	DevExcluded int
 }
 
 // Kind is a kind of source: the name of the cataloger that read it.

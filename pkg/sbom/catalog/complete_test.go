@@ -2,9 +2,12 @@ package catalog
 
 import (
 	"archive/tar"
+	"archive/zip"
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -361,6 +364,177 @@ func TestArchiveLinksAreNotRead(t *testing.T) {
 			}
 			if !arch {
 				t.Errorf("the archive itself is not read: %+v", res.Files)
+			}
+		})
+	}
+}
+
+// TestPartlyReadIsNotComplete: a file read without error that gives only
+// part of what it stands for — a Maven pom.xml names its direct
+// dependencies only (its fragment marks its own dependency list
+// incomplete), a requirements file with ranges names no versions and not
+// what they pull in (its fragment says it is partial) — is "not fully
+// read" in the statuses and the document, in a directory and in an
+// archive, and the document is incomplete. Controls: lockfiles of the
+// same ecosystems (gradle.lockfile, pip-compile's pinned requirements)
+// are complete.
+func TestPartlyReadIsNotComplete(t *testing.T) {
+	pom := readFixture(t, ecoDir+"java/testdata/commons-text/pom.xml")
+	lock := readFixture(t, ecoDir+"java/testdata/terra-cli/gradle.lockfile")
+	ranges := readFixture(t, manifestsDir+"requests/requirements-dev.txt")
+	pinned := readFixture(t, ecoDir+"python/testdata/requirements-hashes/requirements.txt")
+	poetry := readFixture(t, ecoDir+"python/testdata/poetry-2/poetry.lock")
+	gems := readFixture(t, ecoDir+"ruby/testdata/devise/Gemfile.lock")
+	// The same lockfiles with one entry made unreadable: no version.
+	poetryBroken := strings.Replace(poetry, "name = \"anyio\"\nversion = \"4.13.0\"\n", "name = \"anyio\"\n", 1)
+	gemsBroken := strings.Replace(gems, "    devise (5.0.3)\n", "    devise\n", 1)
+	if poetryBroken == poetry || gemsBroken == gems {
+		t.Fatal("fixtures changed: no entry to break")
+	}
+	tests := []struct {
+		name, why string
+		files     map[string]string
+		notRead   []string
+	}{
+		{"pom.xml alone", "incomplete", map[string]string{"pom.xml": pom}, []string{"pom.xml"}},
+		{"pom.xml in a module", "incomplete", map[string]string{"gradle.lockfile": lock, "text/pom.xml": pom}, []string{"text/pom.xml"}},
+		{"gradle.lockfile alone", "", map[string]string{"gradle.lockfile": lock}, nil},
+		{"requirements with ranges", "not pinned with ==", map[string]string{"requirements-dev.txt": ranges, "requirements.txt": pinned}, []string{"requirements-dev.txt"}},
+		{"requirements pinned", "", map[string]string{"requirements.txt": pinned}, nil},
+		{"poetry.lock with an entry without version", "both are required", map[string]string{"poetry.lock": poetryBroken}, []string{"poetry.lock"}},
+		{"poetry.lock (control)", "", map[string]string{"poetry.lock": poetry}, nil},
+		{"Gemfile.lock with a spec without version", "has no version", map[string]string{"Gemfile.lock": gemsBroken}, []string{"Gemfile.lock"}},
+		{"Gemfile.lock (control)", "", map[string]string{"Gemfile.lock": gems}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name+"/directory", func(t *testing.T) {
+			root := t.TempDir()
+			for name, data := range tc.files {
+				write(t, filepath.Join(root, name), data)
+			}
+			res := run(t, []string{root}, Options{})
+			checkNotRead(t, res, "", tc.notRead, tc.why)
+			checkNotFullyRead(t, res)
+		})
+		t.Run(tc.name+"/tar.gz", func(t *testing.T) {
+			root := t.TempDir()
+			writeTarGzFiles(t, filepath.Join(root, "src.tar.gz"), tc.files)
+			res := run(t, []string{root}, Options{})
+			checkNotRead(t, res, "src.tar.gz!", tc.notRead, tc.why)
+			checkNotFullyRead(t, res)
+		})
+	}
+}
+
+// checkNotFullyRead checks that every status not read says so plainly
+// and still counts the components its file gave.
+func checkNotFullyRead(t *testing.T, res *Result) {
+	t.Helper()
+	for _, st := range res.Files {
+		if st.NotRead == "" {
+			continue
+		}
+		if !strings.HasPrefix(st.NotRead, "not fully read: ") || st.Components == 0 {
+			t.Errorf("status %+v: want a \"not fully read: \" reason and the components it gave", st)
+		}
+	}
+}
+
+// TestUnsupportedZipEntryIsNotComplete: a zip entry stored with a
+// compression method vouch cannot decompress is skipped, named with why
+// (a warning, a not-read status), and the document is incomplete.
+// Control: the same lockfile deflated.
+func TestUnsupportedZipEntryIsNotComplete(t *testing.T) {
+	lock := readFixture(t, npmLock)
+	for _, tc := range []struct {
+		name   string
+		method uint16
+		want   []string // not read
+	}{
+		{"method 99", 99, []string{"app.zip!package-lock.json"}},
+		{"deflate (control)", zip.Deflate, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			zw := zip.NewWriter(&buf)
+			method := zip.Store // rewritten below
+			if tc.method == zip.Deflate {
+				method = zip.Deflate
+			}
+			w, err := zw.CreateHeader(&zip.FileHeader{Name: "package-lock.json", Method: method})
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.WriteString(w, lock)
+			zw.Close()
+			data := buf.Bytes()
+			if tc.method != zip.Deflate {
+				setZipMethod(t, data, tc.method)
+			}
+			root := t.TempDir()
+			write(t, filepath.Join(root, "app.zip"), string(data))
+			checkNotRead(t, run(t, []string{root}, Options{}), "", tc.want, "not supported")
+		})
+	}
+}
+
+// setZipMethod rewrites the compression method of every entry of a zip
+// archive written by archive/zip (local and central headers).
+func setZipMethod(t *testing.T, data []byte, method uint16) {
+	t.Helper()
+	n := 0
+	for _, sig := range []struct {
+		magic  string
+		offset int
+	}{{"PK\x03\x04", 8}, {"PK\x01\x02", 10}} {
+		for i := 0; ; {
+			j := bytes.Index(data[i:], []byte(sig.magic))
+			if j < 0 {
+				break
+			}
+			i += j
+			binary.LittleEndian.PutUint16(data[i+sig.offset:], method)
+			i += 4
+			n++
+		}
+	}
+	if n != 2 {
+		t.Fatalf("rewrote %d headers, want 2", n)
+	}
+}
+
+// TestInstalledTreeNothingReads: a real installed node_modules tree (npm
+// 10's) without its hidden lockfile and with no lockfile for its project —
+// a global install in usr/lib — is named as not read once, by its
+// node_modules directory, instead of being silently left out. Control: the
+// same tree with npm's node_modules/.package-lock.json is read, complete.
+func TestInstalledTreeNothingReads(t *testing.T) {
+	const src = ecoDir + "npm/testdata/installed/app/node_modules"
+	for _, tc := range []struct {
+		name       string
+		hiddenLock bool
+		notRead    []string
+	}{
+		{"without the hidden lockfile", false, []string{"usr/lib/node_modules"}},
+		{"with it (control)", true, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+				if err != nil || d.IsDir() || (!tc.hiddenLock && d.Name() == ".package-lock.json") {
+					return err
+				}
+				rel, _ := filepath.Rel(src, p)
+				write(t, filepath.Join(root, "usr", "lib", "node_modules", rel), readFixture(t, p))
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := run(t, []string{root}, Options{})
+			checkNotRead(t, res, "", tc.notRead, "installed npm tree")
+			if tc.hiddenLock && len(res.Document.Components) == 0 {
+				t.Error("control: the installed tree gave no component")
 			}
 		})
 	}

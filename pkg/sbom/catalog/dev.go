@@ -19,11 +19,11 @@ func keepRequired(kept *sbom.Component, again sbom.Component) {
 }
 
 // dropDevelopment removes the development-only components and every edge
-// to or from them, and says so in a document property: what --exclude-dev
-// asks for. A dependency entry that
+// to or from them, says so in a document property (what --exclude-dev
+// asks for) and returns how many it removed. A dependency entry that
 // lost an edge keeps its completeness, since what it depends on in
 // production is still all there.
-func dropDevelopment(doc *sbom.Document) {
+func dropDevelopment(doc *sbom.Document) int {
 	doc.Properties = append(doc.Properties, sbom.Property{Name: sbom.PropExcludeDev, Value: "true"})
 	dev := map[string]bool{}
 	for i := range doc.Components {
@@ -32,7 +32,7 @@ func dropDevelopment(doc *sbom.Document) {
 		}
 	}
 	if len(dev) == 0 {
-		return
+		return 0
 	}
 	doc.Components = slices.DeleteFunc(doc.Components, func(c sbom.Component) bool { return dev[c.ID] })
 	doc.Dependencies = slices.DeleteFunc(doc.Dependencies, func(d sbom.Dependency) bool { return dev[d.Ref] })
@@ -40,4 +40,5 @@ func dropDevelopment(doc *sbom.Document) {
 		d := &doc.Dependencies[i]
 		d.DependsOn = slices.DeleteFunc(slices.Clone(d.DependsOn), func(id string) bool { return dev[id] })
 	}
+	return len(dev)
 }

@@ -35,7 +35,11 @@ func TestExcludeDev(t *testing.T) {
 	if len(dev) == 0 {
 		t.Fatal("the fixtures have no development-only package: the test shows nothing")
 	}
-	prod := run(t, []string{root}, Options{ExcludeDev: true}).Document
+	prodRes := run(t, []string{root}, Options{ExcludeDev: true})
+	prod := prodRes.Document
+	if prodRes.DevExcluded != len(dev) {
+		t.Errorf("--exclude-dev reports %d components left out, want %d", prodRes.DevExcluded, len(dev))
+	}
 	if !slices.Contains(prod.Properties, sbom.Property{Name: sbom.PropExcludeDev, Value: "true"}) ||
 		slices.ContainsFunc(all.Properties, func(p sbom.Property) bool { return p.Name == sbom.PropExcludeDev }) {
 		t.Errorf("document properties: %v with --exclude-dev, %v without; want %s only with", prod.Properties, all.Properties, sbom.PropExcludeDev)

@@ -72,8 +72,8 @@ func TestFixtureArchives(t *testing.T) {
 
 // TestSourceRootName: a source tree whose parts share no module path (a
 // Go module beside other ecosystems' lockfiles) gets a root named after
-// the scanned directory, not "release"; a tree of artifacts keeps
-// "release".
+// the scanned directory (however its path is spelled), not "release"; a
+// tree of artifacts keeps "release".
 func TestSourceRootName(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "myproject")
 	write(t, filepath.Join(root, "go.mod"), "module example.com/app\n\ngo 1.22\n")
@@ -95,6 +95,14 @@ func TestSourceRootName(t *testing.T) {
 	if doc.Name != "release" || doc.Lifecycle != "post-build" {
 		t.Errorf("artifacts: name %q, lifecycle %s; want release, post-build", doc.Name, doc.Lifecycle)
 	}
+	// However the user spells the directory, from inside it (last: it changes the
+	// working directory).
+	t.Chdir(root)
+	for _, spelling := range []string{".", "./", root, root + "/", "../myproject"} {
+		if name := run(t, []string{spelling}, Options{}).Document.Name; name != "myproject" {
+			t.Errorf("vouch sbom %s: name %q, want myproject", spelling, name)
+		}
+	}
 }
 
 func mustRead(t *testing.T, p string) string {
@@ -104,4 +112,54 @@ func mustRead(t *testing.T, p string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestBuildToolWrappers: a real Gradle wrapper jar, where Gradle and Maven
+// check it into a source tree, bootstraps the build and is not shipped:
+// the SBOM stays the project's (pre-build, no wrapper component) and says
+// what it left out. Controls: the same jar as a project's library (libs/)
+// is listed; a tree of the wrapper only keeps it; a wrapper named as a
+// SOURCE is read.
+func TestBuildToolWrappers(t *testing.T) {
+	jar := readFixture(t, "testdata/wrapper/gradle-wrapper.jar")
+	lock := readFixture(t, ecoDir+"java/testdata/terra-cli/gradle.lockfile")
+	for _, tc := range []struct {
+		name, at string
+		source   bool // the tree holds a lockfile too
+		named    bool // the jar is also named as a SOURCE
+		listed   bool // want the jar as a component of a post-build SBOM
+	}{
+		{"gradle wrapper", "gradle/wrapper/gradle-wrapper.jar", true, false, false},
+		{"gradle wrapper of a subproject", "sub/gradle/wrapper/gradle-wrapper.jar", true, false, false},
+		{"maven wrapper", ".mvn/wrapper/maven-wrapper.jar", true, false, false},
+		{"a library (control)", "libs/gradle-wrapper.jar", true, false, true},
+		{"wrapper only (control)", "gradle/wrapper/gradle-wrapper.jar", false, false, true},
+		{"named (control)", "gradle/wrapper/gradle-wrapper.jar", true, true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			if tc.source {
+				write(t, filepath.Join(root, "gradle.lockfile"), lock)
+			}
+			p := filepath.Join(root, filepath.FromSlash(tc.at))
+			write(t, p, jar)
+			roots := []string{root}
+			if tc.named {
+				roots = append(roots, p)
+			}
+			res := run(t, roots, Options{})
+			doc := res.Document
+			base := filepath.Base(p)
+			has := slices.ContainsFunc(doc.Components, func(c sbom.Component) bool { return c.FileName == base })
+			if post := doc.Lifecycle == "post-build"; has != tc.listed || post != tc.listed {
+				t.Errorf("wrapper listed %v, lifecycle %s; want listed and post-build: %v", has, doc.Lifecycle, tc.listed)
+			}
+			warned := slices.ContainsFunc(res.Warnings, func(w sbom.Warning) bool {
+				return strings.Contains(w.Message, "build tool's wrapper") && w.Path == tc.at
+			})
+			if warned == tc.listed {
+				t.Errorf("warning about the left-out wrapper: %v; warnings %v", warned, res.Warnings)
+			}
+		})
+	}
 }

@@ -24,9 +24,9 @@ import (
 	"github.com/vouchdev/vouch/pkg/sbom/catalog/gomod"
 )
 
-// ErrNotASource is returned for a file named on the command line that is not
-// a go.mod, a Go binary or a release archive.
-var ErrNotASource = errors.New("not a go.mod, executable, release archive (.tar.gz, .tgz, .zip) or lockfile vouch reads (package-lock.json, yarn.lock, pnpm-lock.yaml, poetry.lock, uv.lock, Pipfile.lock, requirements.txt, Cargo.lock, composer.lock, Gemfile.lock, packages.lock.json, gradle.lockfile)")
+// ErrNotASource is returned for a file named on the command line that no
+// cataloger claims.
+var ErrNotASource = errors.New("not a go.mod, executable, release archive (.tar.gz, .tgz, .zip) or lockfile vouch reads, nor another kind of file it knows ('vouch sbom --help' lists them all)")
 
 // job is one file to look at.
 type job struct {
@@ -36,6 +36,9 @@ type job struct {
 	// fixture is set for a file below a test or example folder of the
 	// root it was found under (see fixtureDirs).
 	fixture bool
+	// buildTool is set for a build tool's wrapper checked into a source
+	// tree (see buildToolGlobs).
+	buildTool bool
 	// reg is the cataloger that claims the file by its name alone; nil
 	// means the worker sniffs its first bytes.
 	reg *cataloger.Registration
@@ -238,7 +241,7 @@ func (s *dirSource) Walk(ctx context.Context, fn func(cataloger.File) error) err
 			s.special(p, rel, d.Type())
 			return nil
 		}
-		fnErr = fn(diskFile{job: job{path: p, rel: rel, fixture: inFixture(root, p)}, entry: d})
+		fnErr = fn(diskFile{job: job{path: p, rel: rel, fixture: inFixture(root, p), buildTool: isBuildTool(rel)}, entry: d})
 		return fnErr
 	})
 	if err != nil && ctx.Err() == nil && fnErr == nil {
@@ -268,6 +271,26 @@ func inFixture(root, p string) bool {
 	}
 	dirs := strings.Split(filepath.ToSlash(filepath.Dir(r)), "/")
 	return slices.ContainsFunc(dirs, func(d string) bool { return slices.Contains(fixtureDirs, d) })
+}
+
+// buildToolGlobs match the last three elements of the path of a build
+// tool's wrapper that projects check into their source tree (Gradle's
+// gradle/wrapper/gradle-wrapper.jar, Maven's .mvn/wrapper/maven-wrapper.jar):
+// it runs the build and downloads the build tool, and is not shipped.
+var buildToolGlobs = []string{"gradle/wrapper/*.jar", ".mvn/wrapper/*.jar"}
+
+// isBuildTool reports whether rel, a slash-separated path below the root,
+// is a build tool's wrapper (buildToolGlobs).
+func isBuildTool(rel string) bool {
+	parts := strings.Split(rel, "/")
+	if len(parts) < 3 {
+		return false
+	}
+	tail := strings.Join(parts[len(parts)-3:], "/")
+	return slices.ContainsFunc(buildToolGlobs, func(g string) bool {
+		ok, _ := path.Match(g, tail)
+		return ok
+	})
 }
 
 // pathError drops the "op path:" prefix of an *fs.PathError, since every

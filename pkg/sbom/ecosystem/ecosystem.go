@@ -218,6 +218,10 @@ type Builder struct {
 	complete map[string]bool
 	// licenceText holds the declared licences kept as text, by text.
 	licenceText map[string]*freeText
+	// skipped counts the entries left out as unreadable (Skip); unmatched
+	// the packages osv-scalibr lists that vouch's reading does not find.
+	skipped, unmatched int
+	firstSkip          string // the first Skip's message
 }
 
 // NewBuilder starts the fragment of the file at path.
@@ -320,9 +324,57 @@ func (b *Builder) Warn(format string, args ...any) {
 	b.frag.Warnings = append(b.frag.Warnings, sbom.Warning{Path: b.Path, Message: fmt.Sprintf(format, args...)})
 }
 
+// Skip warns about an entry of the file that cannot be read (a package
+// without a name or version) and is left out: the file is then read only
+// in part.
+func (b *Builder) Skip(format string, args ...any) {
+	b.Warn(format, args...)
+	if b.skipped == 0 {
+		b.firstSkip = fmt.Sprintf(format, args...)
+	}
+	b.skipped++
+}
+
+// Partial records that the file is read only in part, and why: the run's
+// summary then lists it as not fully read and the document is incomplete.
+func (b *Builder) Partial(format string, args ...any) {
+	b.frag.Partial = fmt.Sprintf(format, args...)
+}
+
+// partial is why the fragment is not the whole of its file: what Partial
+// recorded, entries skipped and, when none was, packages only osv-scalibr
+// found (a skipped entry is often the same package, which scalibr lists
+// without a version).
+func (b *Builder) partial() string {
+	var why []string
+	if b.frag.Partial != "" {
+		why = append(why, b.frag.Partial)
+	}
+	switch {
+	case b.skipped > 0:
+		more := ""
+		if b.skipped > 1 {
+			more = fmt.Sprintf(", and %d more in the warnings", b.skipped-1)
+		}
+		why = append(why, fmt.Sprintf("%d unreadable entr%s left out (%s%s)", b.skipped, plural(b.skipped, "y", "ies"), b.firstSkip, more))
+	case b.unmatched > 0:
+		why = append(why, fmt.Sprintf("%d package%s osv-scalibr lists not found by vouch's reading (see the warnings)", b.unmatched, plural(b.unmatched, "", "s")))
+	}
+	return strings.Join(why, "; ")
+}
+
+// plural is one when n is 1, else many.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
 // Fragment returns what was collected, components and edges sorted by ID.
 func (b *Builder) Fragment() *sbom.Fragment {
 	f := b.frag
+	f.Partial = b.partial()
 	f.Warnings = append(slices.Clone(f.Warnings), b.licenceWarnings()...)
 	f.Components = slices.Clone(f.Components)
 	slices.SortFunc(f.Components, func(x, y sbom.Component) int { return strings.Compare(x.ID, y.ID) })
@@ -343,11 +395,14 @@ func (b *Builder) Fragment() *sbom.Fragment {
 
 // CrossCheck compares the name@version keys scalibr listed with those
 // vouch's own reading found and warns about each difference: two readers of
-// one file that disagree mean one of them misread it.
+// one file that disagree mean one of them misread it. A package only
+// scalibr found may be missing from the SBOM: the file is then read only
+// in part.
 func (b *Builder) CrossCheck(scalibr, vouch map[string]bool) {
 	for _, k := range slices.Sorted(maps.Keys(scalibr)) {
 		if !vouch[k] {
 			b.Warn("osv-scalibr lists %s, which vouch's reading of the file does not find", k)
+			b.unmatched++
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(vouch)) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 
 	"github.com/vouchdev/vouch/pkg/sbom/digest"
 )
@@ -62,8 +63,9 @@ func (c *reader) zip(f *os.File, size int64) (digest.Digests, error) {
 func (c *reader) zipEntry(zf *zip.File, name string) error {
 	rc, err := zf.Open()
 	if errors.Is(err, zip.ErrAlgorithm) {
-		c.warn(name, fmt.Sprintf("compression method %d is not supported: entry skipped", zf.Method))
-		c.incomplete = true
+		// Unread, it might be anything, an executable known by its content
+		// too: a status the run's completeness counts, not only a warning.
+		c.skip(name, c.claimedBy(path.Base(name)), fmt.Sprintf("compression method %d is not supported: entry skipped", zf.Method))
 		return nil
 	}
 	if err != nil {

@@ -73,25 +73,44 @@ func found(context.Context, cataloger.File) (*sbom.Fragment, error) {
 
 // post judges every manifest of kind m that was read: one inside an
 // installed tree is dropped, one without a lockfile gets a warning and a
-// not-read status.
+// not-read status. An installed npm tree nothing reads (no hidden
+// lockfile in it, no lockfile for its project: a global install, a tree
+// copied without them) is one warning and one not-read status, named by
+// its node_modules directory, rather than silence.
 func (m manifest) post(all []cataloger.Found) []cataloger.Found {
 	out := make([]cataloger.Found, 0, len(all))
 	var files map[string][]string // built when a manifest of kind m is found
+	reported := map[string]bool{} // installed trees already named
 	for _, f := range all {
 		switch {
 		case f.Kind != m.name || f.Err != nil:
-		case installed(f.Path):
-			continue
-		case !m.locked(f.Path, filesOf(all, &files)):
-			why := m.missing()
-			f.Fragment = &sbom.Fragment{
-				Warnings: []sbom.Warning{{Path: f.Path, Message: why}},
-				Files:    []sbom.FileStatus{{Path: f.Path, Kind: m.name, NotRead: why}},
+		case installedRoot(f.Path) != "":
+			root := installedRoot(f.Path)
+			if m.name != npmManifest || reported[root] || m.locked(dirOf(root)+"package.json", filesOf(all, &files)) {
+				continue
 			}
+			reported[root] = true
+			f.Path = root
+			f.Fragment = notRead(root, m.name, "an installed npm tree without the hidden lockfile npm writes (node_modules/.package-lock.json) or .yarn-integrity, and no lockfile for its project: its packages are not catalogued")
+		case !m.locked(f.Path, filesOf(all, &files)):
+			f.Fragment = notRead(f.Path, m.name, m.missing())
 		}
 		out = append(out, f)
 	}
 	return out
+}
+
+// npmManifest is the kind of npm's package.json, the manifest of every
+// package installed in node_modules.
+const npmManifest = "npm-manifest"
+
+// notRead is the fragment of a file found but not catalogued: a warning
+// and a not-read status saying why.
+func notRead(p, kind, why string) *sbom.Fragment {
+	return &sbom.Fragment{
+		Warnings: []sbom.Warning{{Path: p, Message: why}},
+		Files:    []sbom.FileStatus{{Path: p, Kind: kind, NotRead: why}},
+	}
 }
 
 // missing says what a manifest without its lockfile lacks.
@@ -155,12 +174,18 @@ func parent(dir string) (string, bool) {
 	return dirOf(dir[:len(dir)-1]), true
 }
 
-// installed reports whether p lies in an installed package tree.
-func installed(p string) bool {
-	for _, seg := range strings.FieldsFunc(p, func(r rune) bool { return r == '/' || r == '!' }) {
-		if seg == installedDir {
-			return true
+// installedRoot is the path of the outermost installed package tree
+// (node_modules) p lies in, or "" when it lies in none.
+func installedRoot(p string) string {
+	for i := 0; i <= len(p); {
+		end := len(p)
+		if j := strings.IndexAny(p[i:], "/!"); j >= 0 {
+			end = i + j
 		}
+		if p[i:end] == installedDir {
+			return p[:end]
+		}
+		i = end + 1
 	}
-	return false
+	return ""
 }

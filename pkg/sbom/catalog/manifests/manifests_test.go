@@ -20,7 +20,8 @@ func kind(name string) manifest {
 
 // TestPost: the post step's judgement on reported paths — beside, above
 // (workspaces only), in the same archive only, a lockfile that failed is
-// still found, an installed package's manifest is dropped — each with the
+// still found, an installed package's manifest is dropped when something
+// reads its tree and names the tree as not read otherwise — each with the
 // control that flips it.
 func TestPost(t *testing.T) {
 	tests := []struct {
@@ -37,7 +38,10 @@ func TestPost(t *testing.T) {
 		{"no workspace for composer", "php-manifest", "sub/composer.json", []string{"composer.lock"}, "missing"},
 		{"lockfile a level too deep", "rust-manifest", "Cargo.toml", []string{"crates/a/Cargo.lock"}, "missing"},
 		{"installed tree beside", "npm-manifest", "app/package.json", []string{"app/node_modules/.package-lock.json"}, "ok"},
-		{"installed package's manifest", "npm-manifest", "app/node_modules/x/package.json", nil, "dropped"},
+		{"installed package's manifest", "npm-manifest", "app/node_modules/x/package.json", []string{"app/node_modules/.package-lock.json"}, "dropped"},
+		{"installed package's manifest, project locked", "npm-manifest", "app/node_modules/x/package.json", []string{"app/yarn.lock"}, "dropped"},
+		{"installed package's manifest, nothing reads the tree", "npm-manifest", "app/node_modules/x/package.json", []string{"app/node_modules/README.md"}, "tree"},
+		{"another ecosystem's manifest in an installed tree", "python-manifest", "app/node_modules/x/setup.py", nil, "dropped"},
 		{"in an archive", "npm-manifest", "dist/a.tgz!web/package.json", []string{"dist/a.tgz!web/package-lock.json"}, "ok"},
 		{"archive root", "npm-manifest", "dist/a.tgz!package.json", []string{"dist/a.tgz!package-lock.json"}, "ok"},
 		{"not above an archive's root", "npm-manifest", "dist/a.tgz!package.json", []string{"dist/package-lock.json"}, "missing"},
@@ -58,6 +62,9 @@ func TestPost(t *testing.T) {
 			out := m.post(all)
 			got := "dropped"
 			for _, f := range out {
+				if f.Path == "app/node_modules" && len(f.Fragment.Files) == 1 && strings.Contains(f.Fragment.Files[0].NotRead, "installed npm tree") {
+					got = "tree"
+				}
 				if f.Path != tc.manifest {
 					continue
 				}

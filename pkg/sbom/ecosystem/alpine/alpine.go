@@ -48,7 +48,7 @@ func Installed(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, er
 	for _, r := range records(db.Data) {
 		name, ver := r.get("P"), r.get("V")
 		if name == "" || ver == "" {
-			b.Warn("package %q, version %q: both are required", name, ver)
+			b.Skip("package %q, version %q: both are required", name, ver)
 			continue
 		}
 		c := ecosystem.Library(PURL(db.ID, name, ver, r.get("A"), db.Distro), name, ver, path)

@@ -118,7 +118,7 @@ func installedPackages(b *ecosystem.Builder, fsys fs.FS, db *ecosystem.Database,
 		}
 		name, ver, arch := h.Get("Package"), h.Get("Version"), h.Get("Architecture")
 		if name == "" || ver == "" {
-			b.Warn("package %q, version %q: both are required", name, ver)
+			b.Skip("package %q, version %q: both are required", name, ver)
 			continue
 		}
 		c := ecosystem.Library(PURL(db.ID, name, ver, arch, db.Distro), name, ver, db.B.Path)

@@ -76,7 +76,7 @@ func PackagesLock(ctx context.Context, path string, data []byte) (*sbom.Fragment
 		for _, name := range slices.Sorted(maps.Keys(entries)) {
 			e := entries[name]
 			if name == "" {
-				b.Warn("dependencies[%q]: an entry with no package name", target)
+				b.Skip("dependencies[%q]: an entry with no package name", target)
 				continue
 			}
 			stored := b.Add(component(b, target, name, e))

@@ -169,7 +169,11 @@ func (j *jarReader) self(jc *jarContents, rel string, d digest.Digests) sbom.Com
 		}
 		c = sbom.Component{ID: "file:" + rel, Type: sbom.TypeLibrary, Name: name, Version: version, Scope: sbom.ScopeRequired}
 		c.SetProperty(sbom.PropSourcePath, rel)
-		j.b.Warn("%s: no pom.properties names this archive: Maven coordinates unknown, listed as a file", rel)
+		where := "" // a warning already names the file read; a nested archive is named
+		if rel != j.b.Path {
+			where = rel + ": "
+		}
+		j.b.Warn("%sno pom.properties names this archive: Maven coordinates unknown, listed as a file", where)
 		j.setManifestLicence(&c, jc.manifest)
 	}
 	if ext := strings.ToLower(path.Ext(rel)); ext == ".war" || ext == ".ear" {

@@ -56,6 +56,11 @@ func TestArchiveGroundTruth(t *testing.T) {
 			file := filepath.Join("testdata", "jars", tc.file)
 			frag := readArchive(t, file)
 			ecotest.Compare(t, frag, ecotest.Load(t, file+".truth.json"), true, tc.expected...)
+			for _, w := range frag.Warnings {
+				if strings.HasPrefix(w.Message, w.Path+":") {
+					t.Errorf("warning names its file twice: %s", w)
+				}
+			}
 			for _, c := range frag.Components {
 				if c.ID == frag.Primary && c.Hash(sbom.SHA256) == "" {
 					t.Errorf("%s: the archive has no hash", c.ID)

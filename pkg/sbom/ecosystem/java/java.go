@@ -61,7 +61,7 @@ func GradleLockfile(ctx context.Context, path string, data []byte) (*sbom.Fragme
 		coord, confs, ok := strings.Cut(line, "=")
 		parts := strings.Split(coord, ":")
 		if !ok || len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
-			b.Warn("line %d: %q is not group:artifact:version=configurations", n, line)
+			b.Skip("line %d: %q is not group:artifact:version=configurations", n, line)
 			continue
 		}
 		c := ecosystem.Library(PURL(parts[0], parts[1], parts[2]), parts[0]+":"+parts[1], parts[2], path)

@@ -148,7 +148,7 @@ func POM(_ context.Context, path string, data []byte) (*sbom.Fragment, error) {
 		dg, _ := p.interpolate(d.Group)
 		da, _ := p.interpolate(d.Artifact)
 		if dg == "" || da == "" {
-			b.Warn("dependencies[%d]: groupId %q, artifactId %q: both are required", i, d.Group, d.Artifact)
+			b.Skip("dependencies[%d]: groupId %q, artifactId %q: both are required", i, d.Group, d.Artifact)
 			continue
 		}
 		dv, ok := p.interpolate(d.Version)

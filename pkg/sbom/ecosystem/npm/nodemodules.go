@@ -3,6 +3,7 @@ package npm
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"maps"
@@ -29,6 +30,11 @@ const maxNesting = 32
 // devDependencies reach is development.
 func NodeModules(ctx context.Context, fsys fs.FS, dir string) (*sbom.Fragment, error) {
 	root, err := readManifest(fsys, path.Join(dir, "package.json"))
+	if errors.Is(err, fs.ErrNotExist) {
+		// A global install (usr/lib/node_modules) has no project: its
+		// packages are all there, with nothing above them.
+		root, err = entry{}, nil
+	}
 	if err != nil {
 		return nil, err
 	}

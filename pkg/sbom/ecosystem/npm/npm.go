@@ -229,7 +229,7 @@ func (r *reader) addEntry(key string, e entry) string {
 		name = nameFromPath(key)
 	}
 	if name == "" {
-		r.b.Warn("packages[%q]: no package name", key)
+		r.b.Skip("packages[%q]: no package name", key)
 		return ""
 	}
 	c := ecosystem.Library(PURL(name, e.Version), name, e.Version, r.b.Path)
@@ -401,7 +401,7 @@ func (r *reader) addLevel(deps map[string]v1dep) frame {
 		d := deps[key]
 		name, version := v1name(key, d.Version)
 		if name == "" {
-			r.b.Warn("dependencies: an entry with no package name")
+			r.b.Skip("dependencies: an entry with no package name")
 			continue
 		}
 		c := ecosystem.Library(PURL(name, version), name, version, r.b.Path)

@@ -155,7 +155,7 @@ func parseYarn(b *ecosystem.Builder, data []byte) []*yarnEntry {
 	var out []*yarnEntry
 	for _, e := range entries {
 		if e.name == "" || e.version == "" {
-			b.Warn("%q: no package name or version", strings.Join(e.specifiers, ", "))
+			b.Skip("%q: no package name or version", strings.Join(e.specifiers, ", "))
 			continue
 		}
 		out = append(out, e)

@@ -91,7 +91,7 @@ func ComposerLock(ctx context.Context, path string, data []byte) (*sbom.Fragment
 	}{{"packages", lock.Packages, false}, {"packages-dev", lock.PackagesDev, true}} {
 		for i, p := range section.list {
 			if p.Name == "" || p.Version == "" {
-				b.Warn("%s[%d]: name %q, version %q: both are required", section.name, i, p.Name, p.Version)
+				b.Skip("%s[%d]: name %q, version %q: both are required", section.name, i, p.Name, p.Version)
 				continue
 			}
 			c := component(p, path)

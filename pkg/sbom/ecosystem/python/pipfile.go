@@ -49,7 +49,7 @@ func Pipfile(ctx context.Context, path string, data []byte) (*sbom.Fragment, err
 		for _, name := range sortedKeys(section.entries) {
 			e := section.entries[name]
 			if name == "" {
-				b.Warn("%s: an entry with no package name", section.name)
+				b.Skip("%s: an entry with no package name", section.name)
 				continue
 			}
 			version, pinned := strings.CutPrefix(e.Version, "==")

@@ -51,7 +51,7 @@ func Poetry(ctx context.Context, path string, data []byte) (*sbom.Fragment, erro
 	var pkgs []ecosystem.LockPackage
 	for i, p := range lock.Package {
 		if p.Name == "" || p.Version == "" {
-			b.Warn("package[%d]: name %q, version %q: both are required", i, p.Name, p.Version)
+			b.Skip("package[%d]: name %q, version %q: both are required", i, p.Name, p.Version)
 			continue
 		}
 		c := ecosystem.Library(PURL(p.Name, p.Version), p.Name, p.Version, path)

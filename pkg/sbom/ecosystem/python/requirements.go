@@ -16,7 +16,7 @@ import (
 // Requirements reads the pip requirements file at path. Only pins
 // ("name==1.2.3", "===") name a version; any other requirement is kept
 // without one, with a warning, since the file does not say what is
-// installed. --hash values are kept as distribution hashes. Files it
+// installed; the file is then read only in part (Builder.Partial). --hash values are kept as distribution hashes. Files it
 // includes with -r or -c are not read: each is a warning, for the caller
 // to catalogue on its own. pip-compile's "# via" annotations give the graph
 // and the project's direct dependencies (see viaGraph).
@@ -26,18 +26,25 @@ func Requirements(ctx context.Context, path string, data []byte) (*sbom.Fragment
 		return nil, err
 	}
 	b := ecosystem.NewBuilder(path)
+	unpinned := 0
 	for _, p := range pkgs {
 		version := p.Version
 		md, _ := p.Metadata.(*requirements.Metadata)
 		if md == nil || (md.VersionComparator != "==" && md.VersionComparator != "===") {
 			b.Warn("%s: not pinned with ==: its version is unknown", requirementText(p.Name, md))
 			version = ""
+			unpinned++
 		}
 		c := ecosystem.Library(PURL(p.Name, version), p.Name, version, path)
 		if md != nil && len(md.HashCheckingModeValues) > 0 {
 			c.SetProperty(PropDistHashes, joinSorted(md.HashCheckingModeValues))
 		}
 		b.Add(c)
+	}
+	if unpinned > 0 {
+		// A range says what is asked for, not what is installed: neither
+		// its version nor what it pulls in is in the file.
+		b.Partial("%d requirement(s) not pinned with ==: their versions, and the packages they need, are unknown", unpinned)
 	}
 	warnUnread(b, data)
 	viaGraph(b, data)

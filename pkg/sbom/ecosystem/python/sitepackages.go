@@ -100,7 +100,7 @@ func readDist(ctx context.Context, b *ecosystem.Builder, fsys fs.FS, file string
 	}
 	name, version := h.Get("Name"), h.Get("Version")
 	if name == "" || version == "" {
-		b.Warn("%s: Name %q, Version %q: both are required", file, name, version)
+		b.Skip("%s: Name %q, Version %q: both are required", file, name, version)
 		return ecosystem.LockPackage{}, false
 	}
 	c := ecosystem.Library(PURL(name, version), name, version, file)

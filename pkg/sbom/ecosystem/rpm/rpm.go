@@ -73,7 +73,7 @@ func Database(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, err
 	for _, p := range pkgs {
 		m, _ := p.Metadata.(*rpmmeta.Metadata)
 		if p.Name == "" || p.Version == "" || m == nil {
-			b.Warn("package %q, version %q: both are required", p.Name, p.Version)
+			b.Skip("package %q, version %q: both are required", p.Name, p.Version)
 			continue
 		}
 		// gpg-pubkey entries are imported signing keys, not software.

@@ -203,7 +203,7 @@ func addSpec(ctx context.Context, b *ecosystem.Builder, fsys fs.FS, file string,
 	}
 	s := parseSpec(data)
 	if s.name == "" || s.version == "" {
-		b.Warn("%s: name %q, version %q: both are required (a gemspec that computes them is not evaluated)", file, s.name, s.version)
+		b.Skip("%s: name %q, version %q: both are required (a gemspec that computes them is not evaluated)", file, s.name, s.version)
 		return ecosystem.LockPackage{}, false
 	}
 	c := ecosystem.Library(PURL(s.name, s.version, s.platform), s.name, s.version, file)

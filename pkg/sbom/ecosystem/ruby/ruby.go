@@ -122,7 +122,7 @@ func GemfileLock(ctx context.Context, path string, data []byte) (*sbom.Fragment,
 	root := ""
 	for _, sp := range lock.specs {
 		if sp.name == "" || sp.version == "" {
-			b.Warn("%s: spec %q has no version", sp.section, sp.name)
+			b.Skip("%s: spec %q has no version", sp.section, sp.name)
 			continue
 		}
 		c := ecosystem.Library(PURL(sp.name, sp.version, sp.platform), sp.name, sp.version, path)

@@ -152,7 +152,7 @@ func Audit(rel string, data []byte, d digest.Digests) (*sbom.Fragment, error) {
 	roots := 0
 	for i, p := range info.Packages {
 		if p.Name == "" || p.Version == "" {
-			b.Warn(".dep-v0 packages[%d]: name %q, version %q: both are required", i, p.Name, p.Version)
+			b.Skip(".dep-v0 packages[%d]: name %q, version %q: both are required", i, p.Name, p.Version)
 			continue
 		}
 		c := ecosystem.Library(PURL(p.Name, p.Version), p.Name, p.Version, rel)

@@ -65,7 +65,7 @@ func CargoLock(ctx context.Context, path string, data []byte) (*sbom.Fragment, e
 	local := map[string]bool{} // IDs of the packages with no source: the workspace's own
 	for i, p := range lock.Package {
 		if p.Name == "" || p.Version == "" {
-			b.Warn("package[%d]: name %q, version %q: both are required", i, p.Name, p.Version)
+			b.Skip("package[%d]: name %q, version %q: both are required", i, p.Name, p.Version)
 			continue
 		}
 		c := ecosystem.Library(PURL(p.Name, p.Version), p.Name, p.Version, path)
