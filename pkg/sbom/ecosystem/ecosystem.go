@@ -44,6 +44,12 @@ import (
 // likely an attack on memory than a project.
 const MaxFileSize = 256 << 20
 
+// CrossCheckLimit is the largest file whose package list is also read by
+// osv-scalibr to cross-check vouch's own reading, for the extractors whose
+// time grows faster than the file (package-lock.json's is quadratic):
+// beyond it, vouch's reading stands alone and time stays linear.
+const CrossCheckLimit = 512 << 10
+
 // MaxDepth caps JSON nesting in the lockfiles vouch decodes itself. npm v1
 // lockfiles nest one level per node_modules level, rarely beyond 30.
 const MaxDepth = 256
@@ -397,8 +403,12 @@ func (b *Builder) Fragment() *sbom.Fragment {
 // vouch's own reading found and warns about each difference: two readers of
 // one file that disagree mean one of them misread it. A package only
 // scalibr found may be missing from the SBOM: the file is then read only
-// in part.
+// in part. A nil scalibr means scalibr did not read the file (see
+// [CrossCheckLimit]): there is nothing to compare.
 func (b *Builder) CrossCheck(scalibr, vouch map[string]bool) {
+	if scalibr == nil {
+		return
+	}
 	for _, k := range slices.Sorted(maps.Keys(scalibr)) {
 		if !vouch[k] {
 			b.Warn("osv-scalibr lists %s, which vouch's reading of the file does not find", k)

@@ -21,6 +21,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/google/osv-scalibr/extractor"
 	"github.com/google/osv-scalibr/extractor/filesystem/language/javascript/packagelockjson"
 	"github.com/google/osv-scalibr/stats"
 
@@ -85,9 +86,17 @@ func PackageLock(ctx context.Context, path string, data []byte) (*sbom.Fragment,
 	if lock.LockfileVersion < 1 || lock.LockfileVersion > 3 {
 		return nil, fmt.Errorf("%s: lockfileVersion is %d, vouch reads 1, 2 and 3", path, lock.LockfileVersion)
 	}
-	pkgs, err := ecosystem.Extract(ctx, &packagelockjson.Extractor{Stats: stats.NoopCollector{}}, path, data)
-	if err != nil {
-		return nil, err
+	// osv-scalibr's extractor finds a line number for every package by
+	// searching the whole file again: quadratic (a 5 MB lockfile takes a
+	// minute). vouch's own reading is the SBOM's; scalibr's is a cross-check
+	// run only where it stays cheap.
+	var pkgs []*extractor.Package
+	crossCheck := len(data) <= ecosystem.CrossCheckLimit
+	if crossCheck {
+		var err error
+		if pkgs, err = ecosystem.Extract(ctx, &packagelockjson.Extractor{Stats: stats.NoopCollector{}}, path, data); err != nil {
+			return nil, err
+		}
 	}
 	r := &reader{b: ecosystem.NewBuilder(path), seen: map[string]bool{}, flags: map[string]*usage{}}
 	if lock.Packages != nil {
@@ -96,11 +105,13 @@ func PackageLock(ctx context.Context, path string, data []byte) (*sbom.Fragment,
 		r.readV1(lock)
 	}
 	r.applyScopes()
-	fromScalibr := map[string]bool{}
-	for _, p := range pkgs {
-		fromScalibr[p.Name+"@"+p.Version] = true
+	if crossCheck {
+		fromScalibr := map[string]bool{}
+		for _, p := range pkgs {
+			fromScalibr[p.Name+"@"+p.Version] = true
+		}
+		r.b.CrossCheck(fromScalibr, r.seen)
 	}
-	r.b.CrossCheck(fromScalibr, r.seen)
 	return r.b.Fragment(), nil
 }
 

@@ -17,12 +17,12 @@ import (
 
 // pnpmLock is the part of a version 9 pnpm-lock.yaml vouch reads itself.
 type pnpmLock struct {
-	LockfileVersion string                  `yaml:"lockfileVersion"`
-	Importers       map[string]pnpmImporter `yaml:"importers"`
-	Packages        map[string]pnpmPackage  `yaml:"packages"`
+	LockfileVersion string                `yaml:"lockfileVersion"`
+	Importers       yamlMap[pnpmImporter] `yaml:"importers"`
+	Packages        yamlMap[pnpmPackage]  `yaml:"packages"`
 	// Snapshots are the packages as installed, keyed "name@version" plus
 	// the peers they were resolved with: "name@1.0.0(peer@2.0.0)".
-	Snapshots map[string]pnpmSnapshot `yaml:"snapshots"`
+	Snapshots yamlMap[pnpmSnapshot] `yaml:"snapshots"`
 }
 
 // pnpmPackage is a package's resolution.
@@ -82,14 +82,20 @@ func PnpmLock(ctx context.Context, path string, data []byte) (*sbom.Fragment, er
 	default:
 		return nil, fmt.Errorf("%s: lockfileVersion is %q, vouch reads 5.x, 6.x and 9.x", path, v)
 	}
-	pkgs, err := ecosystem.Extract(ctx, &pnpmlock.Extractor{}, path, data)
-	if err != nil {
-		return nil, err
-	}
 	b := ecosystem.NewBuilder(path)
-	fromScalibr, seen := map[string]bool{}, map[string]bool{}
-	for _, p := range pkgs {
-		fromScalibr[p.Name+"@"+p.Version] = true
+	var fromScalibr map[string]bool // nil: no cross-check
+	seen := map[string]bool{}
+	// osv-scalibr decodes with yaml.v3's quadratic duplicate-key check: it
+	// cross-checks vouch's reading only up to ecosystem.CrossCheckLimit.
+	if len(data) <= ecosystem.CrossCheckLimit {
+		pkgs, err := ecosystem.Extract(ctx, &pnpmlock.Extractor{}, path, data)
+		if err != nil {
+			return nil, err
+		}
+		fromScalibr = map[string]bool{}
+		for _, p := range pkgs {
+			fromScalibr[p.Name+"@"+p.Version] = true
+		}
 	}
 	for _, key := range slices.Sorted(maps.Keys(lock.Packages)) {
 		name, version := pnpmKey(key)

@@ -13,7 +13,7 @@ import (
 // direct dependencies at the top level rather than under importers["."].
 type pnpmLegacy struct {
 	pnpmImporter `yaml:",inline"`
-	Packages     map[string]pnpmSnapshot `yaml:"packages"`
+	Packages     yamlMap[pnpmSnapshot] `yaml:"packages"`
 }
 
 // fromLegacy turns a version 5 or 6 lockfile, already read into lock for

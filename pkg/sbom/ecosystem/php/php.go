@@ -72,14 +72,21 @@ func ComposerLock(ctx context.Context, path string, data []byte) (*sbom.Fragment
 	if err := strictjson.Unmarshal(data, &lock, ecosystem.MaxDepth); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, strictjson.Explain(data, err))
 	}
-	scalibr, err := ecosystem.Extract(ctx, &composerlock.Extractor{}, path, data)
-	if err != nil {
-		return nil, err
-	}
 	b := ecosystem.NewBuilder(path)
-	fromScalibr, seen := map[string]bool{}, map[string]bool{}
-	for _, p := range scalibr {
-		fromScalibr[strings.ToLower(p.Name)+"@"+p.Version] = true
+	var fromScalibr map[string]bool // nil: no cross-check
+	seen := map[string]bool{}
+	// osv-scalibr's extractor finds a line number for every package by
+	// parsing the whole file again: quadratic, so it cross-checks vouch's
+	// reading only up to ecosystem.CrossCheckLimit.
+	if len(data) <= ecosystem.CrossCheckLimit {
+		scalibr, err := ecosystem.Extract(ctx, &composerlock.Extractor{}, path, data)
+		if err != nil {
+			return nil, err
+		}
+		fromScalibr = map[string]bool{}
+		for _, p := range scalibr {
+			fromScalibr[strings.ToLower(p.Name)+"@"+p.Version] = true
+		}
 	}
 	var pkgs []ecosystem.LockPackage
 	// providers maps a name to the packages that are, provide or replace it.
