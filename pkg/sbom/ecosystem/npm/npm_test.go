@@ -303,3 +303,18 @@ func TestInstalledTree(t *testing.T) {
 		}
 	}
 }
+
+// TestPnpmDuplicateKeys: a package listed twice in a pnpm lockfile's
+// packages is refused (vouch decodes those maps itself, in linear time);
+// control: the same lockfile without the repetition is read.
+func TestPnpmDuplicateKeys(t *testing.T) {
+	const lock = "lockfileVersion: '9.0'\nimporters:\n  .: {}\npackages:\n  a@1.0.0:\n    resolution: {integrity: sha512-AA}\n%s"
+	if _, err := PnpmLock(context.Background(), "pnpm-lock.yaml", []byte(fmt.Sprintf(lock, ""))); err != nil {
+		t.Fatalf("control: %v", err)
+	}
+	dup := "  a@1.0.0:\n    resolution: {integrity: sha512-BB}\n"
+	_, err := PnpmLock(context.Background(), "pnpm-lock.yaml", []byte(fmt.Sprintf(lock, dup)))
+	if err == nil || !strings.Contains(err.Error(), `key "a@1.0.0" repeated`) {
+		t.Errorf("duplicate package key: %v", err)
+	}
+}
