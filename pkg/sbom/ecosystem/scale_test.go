@@ -89,6 +89,37 @@ var gens = []gen{
 		}
 		return b.String()
 	}},
+	{"pipfile", "Pipfile.lock", python.Pipfile, func(n int) string {
+		var ps []string
+		for i := 0; i < n; i++ {
+			ps = append(ps, fmt.Sprintf(`"p%d":{"version":"==1.0.%d","hashes":[]}`, i, i))
+		}
+		return `{"_meta":{"pipfile-spec":6},"default":{` + strings.Join(ps, ",") + `},"develop":{}}`
+	}},
+	{"uv", "uv.lock", python.UV, func(n int) string {
+		var b strings.Builder
+		b.WriteString("version = 1\nrequires-python = \">=3.8\"\n\n")
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&b, "[[package]]\nname = \"p%d\"\nversion = \"1.0.%d\"\nsource = { registry = \"https://pypi.org/simple\" }\ndependencies = [\n    { name = \"p%d\" },\n]\n\n", i, i, (i+1)%n)
+		}
+		return b.String()
+	}},
+	{"berry", "yarn.lock", npm.YarnLock, func(n int) string {
+		var b strings.Builder
+		b.WriteString("__metadata:\n  version: 8\n  cacheKey: 10c0\n\n")
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&b, "\"p%d@npm:^1.0.0\":\n  version: 1.0.%d\n  resolution: \"p%d@npm:1.0.%d\"\n  dependencies:\n    p%d: \"npm:^1.0.0\"\n  checksum: 10c0/aa\n  languageName: node\n  linkType: hard\n\n", i, i, i, i, (i+1)%n)
+		}
+		return b.String()
+	}},
+	{"depsjson", "app.deps.json", dotnet.DepsJSON, func(n int) string {
+		var ts, ls []string
+		for i := 0; i < n; i++ {
+			ts = append(ts, fmt.Sprintf(`"P%d/1.0.%d":{"dependencies":{"P%d":"1.0.%d"}}`, i, i, (i+1)%n, (i+1)%n))
+			ls = append(ls, fmt.Sprintf(`"P%d/1.0.%d":{"type":"package","serviceable":true,"sha512":"sha512-AA=="}`, i, i))
+		}
+		return `{"runtimeTarget":{"name":".NETCoreApp,Version=v8.0"},"targets":{".NETCoreApp,Version=v8.0":{` + strings.Join(ts, ",") + `}},"libraries":{` + strings.Join(ls, ",") + `}}`
+	}},
 }
 
 // BenchmarkLockfileScaling reads generated lockfiles of 2,000, 8,000 and

@@ -29,7 +29,7 @@ type berryEntry struct {
 // so that an alias or a patch ("typescript@patch:typescript@npm%3A5.9.3#…")
 // is the package it installs; dependencies are descriptors, "name@range".
 func parseBerry(b *ecosystem.Builder, data []byte) ([]*yarnEntry, error) {
-	var doc map[string]berryEntry
+	var doc yamlMap[berryEntry] // linear: see yamlMap
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, err
 	}
