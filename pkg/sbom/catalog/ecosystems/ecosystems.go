@@ -109,7 +109,7 @@ func init() {
 	// file and as an entry of a release archive.
 	cataloger.Register(cataloger.Registration{
 		Name: "java-archive", What: "Java archive", Globs: java.ArchiveGlobs, FoldCase: true, Artifact: true,
-		Sniff: func(_ string, head []byte) bool { return bytes.HasPrefix(head, []byte("PK\x03\x04")) },
+		Sniff: func(_ string, head []byte) bool { return !foreignArchive(head) },
 		New: func(cfg cataloger.Config) cataloger.Cataloger {
 			return cataloger.PerFile("java-archive", javaArchive(cfg.TempDir))
 		},
@@ -129,6 +129,22 @@ func init() {
 			},
 		})
 	}
+}
+
+// foreignArchive reports whether head starts a RAR or Parchive file,
+// which share extensions with Java's resource adapter (.rar) and
+// (.par) archives. Anything else named like a Java archive is one: a jar
+// need not start with the zip magic (an executable jar starts with its
+// launch script, which Java and the zip format skip), and a file that
+// is not a zip at all must be reported as not read, not left out in
+// silence.
+func foreignArchive(head []byte) bool {
+	for _, magic := range []string{"Rar!\x1a\x07", "PAR\x00", "PAR2\x00"} {
+		if bytes.HasPrefix(head, []byte(magic)) {
+			return true
+		}
+	}
+	return false
 }
 
 // databaseReader reads a package database found at one of the places in

@@ -1,0 +1,54 @@
+package catalog
+
+import (
+	"path/filepath"
+	"testing"
+)
+
+// launchScript is the start of a "fully executable" jar (Spring Boot's
+// launch.script, sbt-assembly's prependShellScript): a shell script the
+// zip's central directory ignores, so that `./app.jar` and `java -jar
+// app.jar` both run it. Such a jar does not start with the zip magic.
+const launchScript = "#!/bin/bash\n# launch script\nexec java -jar \"$0\" \"$@\"\n"
+
+// TestReview3ExecutableJar: a Java archive with a launch script before
+// its zip is read like the same jar without one, on disk and inside a
+// release archive; a file named .jar that is no zip at all is reported as
+// not read, never silently dropped (the SBOM would otherwise be complete
+// without it).
+func TestReview3ExecutableJar(t *testing.T) {
+	jansi := readFixture(t, "../ecosystem/java/testdata/jars/jansi.jar")
+	for _, tc := range []struct {
+		name    string
+		setup   func(t *testing.T, root string)
+		want    int
+		notRead []string
+	}{
+		{"control: plain jar", func(t *testing.T, root string) {
+			write(t, filepath.Join(root, "lib", "jansi.jar"), jansi)
+		}, 1, nil},
+		{"control: plain jar in tar.gz", func(t *testing.T, root string) {
+			writeTarGzFiles(t, filepath.Join(root, "app.tar.gz"), map[string]string{"lib/jansi.jar": jansi})
+		}, 1, nil},
+		{"executable jar", func(t *testing.T, root string) {
+			write(t, filepath.Join(root, "lib", "jansi.jar"), launchScript+jansi)
+		}, 1, nil},
+		{"executable jar in tar.gz", func(t *testing.T, root string) {
+			writeTarGzFiles(t, filepath.Join(root, "app.tar.gz"), map[string]string{"lib/jansi.jar": launchScript + jansi})
+		}, 1, nil},
+		{"executable jar in zip", func(t *testing.T, root string) {
+			writeZipFiles(t, filepath.Join(root, "app.zip"), map[string]string{"lib/jansi.jar": launchScript + jansi})
+		}, 1, nil},
+		{"not a zip, in tar.gz", func(t *testing.T, root string) {
+			writeTarGzFiles(t, filepath.Join(root, "app.tar.gz"), map[string]string{"lib/jansi.jar": "not a zip at all"})
+		}, 0, []string{"app.tar.gz!lib/jansi.jar"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, got := catalogTree(t, tc.setup, "pkg:maven/")
+			if got != tc.want {
+				t.Errorf("%d maven components, want %d", got, tc.want)
+			}
+			checkNotRead(t, res, "", tc.notRead, "Java archive")
+		})
+	}
+}
