@@ -187,7 +187,7 @@ func compareOne(d *sbom.Component, cands []*sbom.Component, shown map[*sbom.Comp
 // algorithm; ok is true when none differs.
 func hashDiff(key string, claimed, derived *sbom.Component) (Diff, bool) {
 	for _, h := range derived.Hashes {
-		if v := claimed.Hash(h.Algorithm); v != "" && !strings.EqualFold(v, h.Value) {
+		if v, ok := misstated(claimed, h.Algorithm, derived.Hashes); !ok {
 			return Diff{Kind: Hash, Component: key, Field: "hash " + string(h.Algorithm), SBOM: v, Artifact: h.Value}, false
 		}
 	}
@@ -224,7 +224,7 @@ func isArtifact(doc *sbom.Document, c *sbom.Component, digests map[string]string
 		return true
 	}
 	for alg, v := range digests {
-		if h := c.Hash(hashAlg(alg)); h != "" && strings.EqualFold(h, v) {
+		if slices.ContainsFunc(c.Hashes, func(h sbom.Hash) bool { return sameAlg(h.Algorithm, hashAlg(alg)) && strings.EqualFold(h.Value, v) }) {
 			return true
 		}
 	}
@@ -236,11 +236,39 @@ func isArtifact(doc *sbom.Document, c *sbom.Component, digests map[string]string
 func wholeDiffs(c *sbom.Component, digests map[string]string) []Diff {
 	var out []Diff
 	for alg, v := range digests {
-		if h := c.Hash(hashAlg(alg)); h != "" && !strings.EqualFold(h, v) {
+		own := []sbom.Hash{{Algorithm: hashAlg(alg), Value: v}}
+		if h, ok := misstated(c, hashAlg(alg), own); !ok {
 			out = append(out, Diff{Kind: Hash, Component: Key(c), Field: "hash " + string(hashAlg(alg)), SBOM: h, Artifact: v})
 		}
 	}
 	return out
+}
+
+// misstated checks every digest of algorithm alg that the claimed
+// component states — all of them, not the first: a component may list an
+// algorithm twice — against the artifact's digests of that algorithm. It
+// returns the first claimed value the artifact does not show, with ok
+// false.
+func misstated(claimed *sbom.Component, alg sbom.HashAlgorithm, shown []sbom.Hash) (string, bool) {
+	for _, h := range claimed.Hashes {
+		if !sameAlg(h.Algorithm, alg) {
+			continue
+		}
+		if !slices.ContainsFunc(shown, func(s sbom.Hash) bool { return sameAlg(s.Algorithm, alg) && strings.EqualFold(s.Value, h.Value) }) {
+			return h.Value, false
+		}
+	}
+	return "", true
+}
+
+// sameAlg reports whether two spellings name one digest algorithm
+// ("SHA-256", "sha256", "SHA_256"): a decoder keeps what the SBOM wrote,
+// and a digest must not escape comparison by its algorithm's spelling.
+func sameAlg(a, b sbom.HashAlgorithm) bool {
+	norm := func(h sbom.HashAlgorithm) string {
+		return strings.NewReplacer("-", "", "_", "", " ", "").Replace(strings.ToUpper(string(h)))
+	}
+	return norm(a) == norm(b)
 }
 
 // hashAlg is the model's name of a digest algorithm ("sha256" → SHA-256).
