@@ -56,3 +56,45 @@ func TestReview3ClaimedHashes(t *testing.T) {
 		})
 	}
 }
+
+// TestReview3PurlQualifiers: a purl qualifier the SBOM states must agree
+// with the artifact's — an rpm's epoch is part of its version (a higher
+// one makes a vulnerable package look patched), its arch and a Maven
+// classifier name another file. Qualifiers the SBOM leaves out are not
+// misstatements (an rpm's epoch excepted: none means 0), and the controls
+// state them rightly.
+func TestReview3PurlQualifiers(t *testing.T) {
+	const real = "pkg:rpm/fedora/openssl-libs@3.0.9-2.fc39?arch=x86_64&distro=fedora-39&epoch=1"
+	withRPM := func(purl string) func(*sbom.Document) {
+		return func(d *sbom.Document) {
+			d.Components = append(d.Components, sbom.Component{ID: "rpm", Type: sbom.TypeLibrary, Name: "openssl-libs", Version: "3.0.9-2.fc39", PURL: purl})
+		}
+	}
+	for _, tc := range []struct {
+		name, derived, claimed string
+		want                   []string
+	}{
+		{"control: the same purl", real, real, nil},
+		{"control: qualifiers in another order", real, "pkg:rpm/fedora/openssl-libs@3.0.9-2.fc39?epoch=1&distro=fedora-39&arch=x86_64", nil},
+		{"control: arch and distro left out", real, "pkg:rpm/fedora/openssl-libs@3.0.9-2.fc39?epoch=1", nil},
+		{"control: epoch 0 stated, none shown", "pkg:rpm/fedora/zlib@1.2.13-4.fc39", "pkg:rpm/fedora/zlib@1.2.13-4.fc39?epoch=0", nil},
+		{"a higher epoch", real, "pkg:rpm/fedora/openssl-libs@3.0.9-2.fc39?arch=x86_64&distro=fedora-39&epoch=9",
+			[]string{"pkg:rpm/fedora/openssl-libs: purl qualifier epoch: SBOM 9, artifact 1"}},
+		{"the epoch left out", real, "pkg:rpm/fedora/openssl-libs@3.0.9-2.fc39?arch=x86_64",
+			[]string{"pkg:rpm/fedora/openssl-libs: purl qualifier epoch: SBOM 0, artifact 1"}},
+		{"another arch", real, "pkg:rpm/fedora/openssl-libs@3.0.9-2.fc39?arch=aarch64&epoch=1",
+			[]string{"pkg:rpm/fedora/openssl-libs: purl qualifier arch: SBOM aarch64, artifact x86_64"}},
+		{"another Maven classifier", "pkg:maven/org.example/lib@1.0?classifier=linux-x86_64", "pkg:maven/org.example/lib@1.0?classifier=sources",
+			[]string{"pkg:maven/org.example/lib: purl qualifier classifier: SBOM sources, artifact linux-x86_64"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			claimed, digests := sample()
+			derived, _ := sample()
+			withRPM(tc.claimed)(claimed)
+			withRPM(tc.derived)(derived)
+			res := Compare(claimed, derived, digests)
+			check(t, "differences", res.Diffs, tc.want)
+			check(t, "unshown", res.Unshown, nil)
+		})
+	}
+}

@@ -13,6 +13,9 @@
 //     same package: purl type, namespace and name);
 //   - [Version]: the SBOM lists the package, but not at the version the
 //     artifact shows;
+//   - [Qualifier]: the SBOM's purl states a qualifier at another value
+//     than the artifact's (an rpm's epoch, which is part of its version,
+//     an arch, a Maven classifier); one it leaves out is not a difference;
 //   - [Hash]: the SBOM lists the package at that version with a digest
 //     (SHA-256, SHA-512, …, or a Go module's h1: checksum) that differs
 //     from the artifact's for the same algorithm.
@@ -53,6 +56,7 @@ package sbommatch
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"strings"
 
@@ -69,7 +73,10 @@ const (
 	Omitted Kind = "omitted" // the artifact shows a component the SBOM does not list
 	Version Kind = "version" // the SBOM lists the component at another version
 	Hash    Kind = "hash"    // the SBOM states a digest that differs from the artifact's
-	Unshown Kind = "unshown" // the SBOM lists a component the artifact does not show (softer)
+	// Qualifier: the SBOM's purl states a qualifier (an rpm's epoch or
+	// arch, a Maven classifier) at another value than the artifact's.
+	Qualifier Kind = "qualifier"
+	Unshown   Kind = "unshown" // the SBOM lists a component the artifact does not show (softer)
 )
 
 // Diff is one difference between the SBOM and the artifact.
@@ -162,6 +169,15 @@ func compareOne(d *sbom.Component, cands []*sbom.Component, shown map[*sbom.Comp
 			return Diff{Kind: Version, Component: key, Field: "version", SBOM: versions(cands), Artifact: d.Version}, false
 		}
 	}
+	agree := slices.DeleteFunc(slices.Clone(same), func(c *sbom.Component) bool { return qualifierDiff(c, d) != nil })
+	if len(agree) == 0 {
+		for _, c := range same {
+			shown[c] = true // listed, with a wrong qualifier: not also "unshown"
+		}
+		q := qualifierDiff(same[0], d)
+		return Diff{Kind: Qualifier, Component: key, Field: "purl qualifier " + q[0], SBOM: q[1], Artifact: q[2]}, false
+	}
+	same = agree
 	// Prefer the listing of the same file (two binaries of one module).
 	if byName := slices.DeleteFunc(slices.Clone(same), func(c *sbom.Component) bool { return c.FileName != d.FileName }); len(byName) > 0 {
 		same = byName
@@ -197,6 +213,35 @@ func hashDiff(key string, claimed, derived *sbom.Component) (Diff, bool) {
 		return Diff{Kind: Hash, Component: key, Field: sbom.PropGoH1, SBOM: got, Artifact: want}, false
 	}
 	return Diff{}, true
+}
+
+// qualifierDiff returns the first purl qualifier, in name order, that the
+// claimed component states at another value than the derived one, as
+// {name, claimed value, derived value}, or nil. A qualifier the claim
+// leaves out is not a difference, except an epoch (rpm, alpm), which is
+// part of the version: none means 0. The checksum qualifier is compared
+// as a digest, not here.
+func qualifierDiff(claimed, derived *sbom.Component) []string {
+	cq, dq := qualifiers(claimed.PURL), qualifiers(derived.PURL)
+	if cq["epoch"] != "" || dq["epoch"] != "" {
+		cq["epoch"], dq["epoch"] = cmp.Or(cq["epoch"], "0"), cmp.Or(dq["epoch"], "0")
+	}
+	for _, name := range slices.Sorted(maps.Keys(dq)) {
+		if v, ok := cq[name]; ok && name != "checksum" && v != dq[name] {
+			return []string{name, v, dq[name]}
+		}
+	}
+	return nil
+}
+
+// qualifiers are a purl's qualifiers by name (empty for none or a purl
+// that does not parse).
+func qualifiers(purl string) map[string]string {
+	p, err := packageurl.FromString(purl)
+	if err != nil {
+		return map[string]string{}
+	}
+	return p.Qualifiers.Map()
 }
 
 // versionShown reports whether the artifact itself records d's version
