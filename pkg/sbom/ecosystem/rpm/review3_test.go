@@ -1,0 +1,185 @@
+package rpm
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// captureStdout runs f with os.Stdout redirected, and returns what f
+// printed there: a library printing to standard output corrupts an SBOM
+// written to it (-o cyclonedx-json=-).
+func captureStdout(t *testing.T, f func()) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := os.Stdout
+	os.Stdout = w
+	done := make(chan string)
+	go func() {
+		b, _ := io.ReadAll(r)
+		done <- string(b)
+	}()
+	defer func() { os.Stdout = saved }()
+	f()
+	os.Stdout = saved
+	w.Close()
+	return <-done
+}
+
+// ndbFirstBlob is the offset of the first used slot's blob header in an
+// NDB database.
+func ndbFirstBlob(t *testing.T, db []byte) (slot, blob int) {
+	t.Helper()
+	pages := int(binary.LittleEndian.Uint32(db[12:]))
+	for i := range pages*256 - 2 {
+		off := 32 + 16*i
+		if binary.LittleEndian.Uint32(db[off+4:]) != 0 {
+			return off, int(binary.LittleEndian.Uint32(db[off+8:])) * 16
+		}
+	}
+	t.Fatal("no used slot")
+	return 0, 0
+}
+
+// corruptSQLite rewrites the first package's header blob of a copy of
+// the mariner2 SQLite database.
+func corruptSQLite(t *testing.T, root string, blob []byte) {
+	t.Helper()
+	db, err := sql.Open("sqlite", filepath.Join(root, "var/lib/rpm/rpmdb.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("UPDATE Packages SET blob = ? WHERE hnum = (SELECT min(hnum) FROM Packages)", blob); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestReview3RPMDatabaseBounds: a crafted rpm database makes vouch neither
+// print to standard output (go-rpmdb's NDB reader prints "bad slot magic")
+// nor allocate what its length fields claim (an NDB blob length, a header
+// blob's index count: 2³¹ entries of 16 bytes are a fatal out-of-memory,
+// not an error): each is an error naming the database. The real
+// databases are the controls, read without a byte on standard output.
+func TestReview3RPMDatabaseBounds(t *testing.T) {
+	for _, tc := range []struct {
+		name, dir, db string
+		corrupt       func(t *testing.T, root, db string)
+		wantErr       string // "" reads
+	}{
+		{"control: NDB", "sle15", "var/lib/rpm/Packages.db", nil, ""},
+		{"control: SQLite", "mariner2", "var/lib/rpm/rpmdb.sqlite", nil, ""},
+		{"control: Berkeley DB", "centos5", "var/lib/rpm/Packages", nil, ""},
+		{"NDB slot with a bad magic", "sle15", "var/lib/rpm/Packages.db", func(t *testing.T, root, db string) {
+			editFile(t, filepath.Join(root, db), func(b []byte) {
+				slot, _ := ndbFirstBlob(t, b)
+				copy(b[slot:], "XXXX")
+			})
+		}, "slot"},
+		{"NDB blob longer than the file", "sle15", "var/lib/rpm/Packages.db", func(t *testing.T, root, db string) {
+			editFile(t, filepath.Join(root, db), func(b []byte) {
+				_, blob := ndbFirstBlob(t, b)
+				binary.LittleEndian.PutUint32(b[blob+12:], 0xfffffff0)
+			})
+		}, "blob"},
+		{"NDB header blob claiming 2^31 index entries", "sle15", "var/lib/rpm/Packages.db", func(t *testing.T, root, db string) {
+			editFile(t, filepath.Join(root, db), func(b []byte) {
+				_, blob := ndbFirstBlob(t, b)
+				binary.BigEndian.PutUint32(b[blob+16:], 0x7fffffff)
+			})
+		}, "index entries"},
+		{"SQLite header blob claiming 2^31 index entries", "mariner2", "var/lib/rpm/rpmdb.sqlite", func(t *testing.T, root, db string) {
+			corruptSQLite(t, root, []byte{0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 16, 1, 2, 3, 4})
+		}, "index entries"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := rootfs(t, filepath.Join("testdata", tc.dir))
+			if tc.corrupt != nil {
+				tc.corrupt(t, root, tc.db)
+			}
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			var n int
+			var err error
+			out := captureStdout(t, func() {
+				frag, e := Database(context.Background(), os.DirFS(root), tc.db)
+				if err = e; frag != nil {
+					n = len(frag.Components)
+				}
+			})
+			runtime.ReadMemStats(&after)
+			if out != "" {
+				t.Errorf("printed to standard output: %q", out)
+			}
+			if grew := after.TotalAlloc - before.TotalAlloc; grew > 1<<30 {
+				t.Errorf("allocated %d MB reading a database of a few MB", grew>>20)
+			}
+			switch {
+			case tc.wantErr == "" && (err != nil || n == 0):
+				t.Fatalf("read %d packages, error %v", n, err)
+			case tc.wantErr != "" && err == nil:
+				t.Fatalf("read %d packages from a corrupt database, want an error", n)
+			case tc.wantErr != "" && (!strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), tc.db)):
+				t.Fatalf("error %q, want it to name %s and say %q", err, tc.db, tc.wantErr)
+			}
+		})
+	}
+}
+
+// editFile rewrites a file through edit.
+func editFile(t *testing.T, p string, edit func([]byte)) {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = bytes.Clone(b)
+	edit(b)
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// FuzzCheckNDB: the NDB check never panics, and what it accepts go-rpmdb
+// reads without printing.
+func FuzzCheckNDB(f *testing.F) {
+	gz, err := os.Open(filepath.Join("testdata", "sle15", "var/lib/rpm/Packages.db.gz"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer gz.Close()
+	zr, err := gzip.NewReader(gz)
+	if err != nil {
+		f.Fatal(err)
+	}
+	real, err := io.ReadAll(zr)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(real)
+	f.Add(real[:8192])
+	f.Add([]byte("RpmP\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if checkNDB(data) != nil {
+			return
+		}
+		p := filepath.Join(t.TempDir(), "Packages.db")
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if out := captureStdout(t, func() { readRelations(context.Background(), p) }); out != "" {
+			t.Fatalf("printed %q", out)
+		}
+	})
+}
