@@ -7,6 +7,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"os"
+
+	"github.com/erikvarga/go-rpmdb/pkg/bdb"
 )
 
 // go-rpmdb trusts the lengths a database states: its NDB reader prints
@@ -17,8 +19,13 @@ import (
 // checkDatabase reads the database's framing with bounded code of our
 // own first, so that go-rpmdb only ever sees lengths that fit the file.
 
-// checkDatabase checks the database copy at p (SQLite or NDB; a Berkeley
-// DB is handed to go-rpmdb as it is). Errors say what is wrong and where.
+// Its Berkeley DB reader follows overflow page chains without bound (a
+// chain that loops, or reaches a page of another type, never ends, and
+// grows its value by a page per turn) and indexes pages with offsets read
+// from them, panicking in a goroutine (a crash) on one past the page.
+
+// checkDatabase checks the database copy at p: SQLite, NDB or Berkeley
+// DB. Errors say what is wrong and where.
 func checkDatabase(ctx context.Context, p string) error {
 	data, err := os.ReadFile(p)
 	if err != nil {
@@ -30,7 +37,7 @@ func checkDatabase(ctx context.Context, p string) error {
 	case bytes.HasPrefix(data, []byte("RpmP")):
 		return checkNDB(data)
 	}
-	return nil
+	return checkBDB(data)
 }
 
 // NDB framing (rpm's lib/backend/ndb/rpmpkg.c): a 32-byte header, then
@@ -122,12 +129,129 @@ func checkSQLite(ctx context.Context, p string) error {
 // lib/header.c hdrblobInit): il index entries of 16 bytes, then dl bytes
 // of data, which must fit the blob.
 func checkHeaderBlob(b []byte) error {
-	if len(b) < 8 {
-		return fmt.Errorf("header blob of %d bytes, want at least 8", len(b))
+	return checkHeaderCounts(b, int64(len(b)))
+}
+
+// checkHeaderCounts is checkHeaderBlob for a blob of n bytes starting with
+// head.
+func checkHeaderCounts(head []byte, n int64) error {
+	if len(head) < 8 || n < 8 {
+		return fmt.Errorf("header blob of %d bytes, want at least 8", n)
 	}
-	il, dl := int64(int32(binary.BigEndian.Uint32(b))), int64(int32(binary.BigEndian.Uint32(b[4:])))
-	if il < 1 || dl < 0 || 8+16*il+dl > int64(len(b)) {
-		return fmt.Errorf("header blob of %d bytes claims %d index entries and %d data bytes (8 + 16 × index entries + data bytes must fit the blob)", len(b), il, dl)
+	il, dl := int64(int32(binary.BigEndian.Uint32(head))), int64(int32(binary.BigEndian.Uint32(head[4:])))
+	if il < 1 || dl < 0 || 8+16*il+dl > n {
+		return fmt.Errorf("header blob of %d bytes claims %d index entries and %d data bytes (8 + 16 × index entries + data bytes must fit the blob)", n, il, dl)
 	}
 	return nil
+}
+
+// checkBDB walks a Berkeley DB hash database the way go-rpmdb does (every
+// page up to the last, the values of hash pages that are off-page items,
+// their overflow chains), with every offset and page number checked
+// against the page and the file, and every chain ending within the file's
+// page count in total (each overflow page belongs to one value).
+func checkBDB(data []byte) error {
+	if len(data) < 512 {
+		return fmt.Errorf("Berkeley DB: %d bytes, shorter than its metadata page", len(data))
+	}
+	meta, err := bdb.ParseHashMetadataPage(data[:512])
+	if err != nil {
+		return fmt.Errorf("Berkeley DB metadata: %w", err)
+	}
+	ps := int64(meta.PageSize)
+	if ps < 512 || ps > 65536 || ps&(ps-1) != 0 {
+		return fmt.Errorf("Berkeley DB metadata: page size %d, want a power of two from 512 to 65536", ps)
+	}
+	pages := int64(meta.LastPageNo) + 1
+	if pages*ps > int64(len(data)) {
+		return fmt.Errorf("Berkeley DB metadata: %d pages of %d bytes, past the file's %d bytes", pages, ps, len(data))
+	}
+	w := bdbWalk{data: data, ps: ps, pages: pages, swapped: meta.Swapped}
+	for pn := range pages {
+		if err := w.page(pn); err != nil {
+			return fmt.Errorf("Berkeley DB page %d: %w", pn, err)
+		}
+	}
+	return nil
+}
+
+// bdbWalk is the state of checkBDB: steps counts the overflow pages
+// followed so far.
+type bdbWalk struct {
+	data      []byte
+	ps, pages int64
+	swapped   bool
+	steps     int64
+}
+
+func (w *bdbWalk) pageData(pn int64) []byte { return w.data[pn*w.ps : (pn+1)*w.ps] }
+
+// page checks the off-page values of one hash page.
+func (w *bdbWalk) page(pn int64) error {
+	p := w.pageData(pn)
+	h, err := bdb.ParseHashPage(p, w.swapped)
+	if err != nil {
+		return err
+	}
+	if h.PageType != bdb.HashUnsortedPageType && h.PageType != bdb.HashPageType {
+		return nil
+	}
+	idx, err := bdb.HashPageValueIndexes(p, h.NumEntries, w.swapped)
+	if err != nil {
+		return err
+	}
+	for _, at := range idx {
+		if int64(at) >= w.ps {
+			return fmt.Errorf("value at offset %d, past the page's %d bytes", at, w.ps)
+		}
+		if p[at] != bdb.HashOffIndexPageType {
+			continue
+		}
+		if int64(at)+bdb.HashOffPageSize > w.ps {
+			return fmt.Errorf("off-page item at offset %d, past the page's %d bytes", at, w.ps)
+		}
+		e, err := bdb.ParseHashOffPageEntry(p[at:at+bdb.HashOffPageSize], w.swapped)
+		if err != nil {
+			return err
+		}
+		if err := w.chain(int64(e.PageNo)); err != nil {
+			return fmt.Errorf("value at offset %d: %w", at, err)
+		}
+	}
+	return nil
+}
+
+// chain follows one value's overflow pages from first and checks the
+// header blob they hold.
+func (w *bdbWalk) chain(first int64) error {
+	var head []byte
+	var n int64
+	for pn := first; pn != 0; {
+		if pn >= w.pages {
+			return fmt.Errorf("overflow page %d, past the last page %d", pn, w.pages-1)
+		}
+		if w.steps++; w.steps > w.pages {
+			return fmt.Errorf("overflow chains longer than the database's %d pages (a loop)", w.pages)
+		}
+		p := w.pageData(pn)
+		h, err := bdb.ParseHashPage(p, w.swapped)
+		if err != nil {
+			return err
+		}
+		if h.PageType != bdb.OverflowPageType {
+			return fmt.Errorf("page %d of an overflow chain is of type %d, not overflow (%d)", pn, h.PageType, bdb.OverflowPageType)
+		}
+		used := w.ps - bdb.PageHeaderSize
+		if h.NextPageNo == 0 {
+			if used = int64(h.FreeAreaOffset); bdb.PageHeaderSize+used > w.ps {
+				return fmt.Errorf("overflow page %d: %d bytes used, past the page's %d", pn, used, w.ps)
+			}
+		}
+		if len(head) < 8 {
+			head = append(head, p[bdb.PageHeaderSize:bdb.PageHeaderSize+min(used, 8)]...)
+		}
+		n += used
+		pn = int64(h.NextPageNo)
+	}
+	return checkHeaderCounts(head, n)
 }

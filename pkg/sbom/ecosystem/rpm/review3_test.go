@@ -12,6 +12,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/erikvarga/go-rpmdb/pkg/bdb"
 )
 
 // captureStdout runs f with os.Stdout redirected, and returns what f
@@ -99,6 +101,30 @@ func TestReview3RPMDatabaseBounds(t *testing.T) {
 				binary.BigEndian.PutUint32(b[blob+16:], 0x7fffffff)
 			})
 		}, "index entries"},
+		{"Berkeley DB overflow chain looping on itself", "centos5", "var/lib/rpm/Packages", func(t *testing.T, root, db string) {
+			editFile(t, filepath.Join(root, db), func(b []byte) {
+				_, _, first := bdbFirstValue(t, b)
+				binary.LittleEndian.PutUint32(b[first+16:], uint32(first/bdbPageSize(b)))
+			})
+		}, "loop"},
+		{"Berkeley DB overflow chain reaching a hash page", "centos5", "var/lib/rpm/Packages", func(t *testing.T, root, db string) {
+			editFile(t, filepath.Join(root, db), func(b []byte) {
+				page, at, _ := bdbFirstValue(t, b)
+				binary.LittleEndian.PutUint32(b[page+at+4:], uint32(page/bdbPageSize(b)))
+			})
+		}, "not overflow"},
+		{"Berkeley DB value offset past its page", "centos5", "var/lib/rpm/Packages", func(t *testing.T, root, db string) {
+			editFile(t, filepath.Join(root, db), func(b []byte) {
+				page, _, _ := bdbFirstValue(t, b)
+				binary.LittleEndian.PutUint16(b[page+bdb.PageHeaderSize+2:], 0xfff0)
+			})
+		}, "past the page"},
+		{"Berkeley DB header blob claiming 2^31 index entries", "centos5", "var/lib/rpm/Packages", func(t *testing.T, root, db string) {
+			editFile(t, filepath.Join(root, db), func(b []byte) {
+				_, _, first := bdbFirstValue(t, b)
+				binary.BigEndian.PutUint32(b[first+bdb.PageHeaderSize:], 0x7fffffff)
+			})
+		}, "index entries"},
 		{"SQLite header blob claiming 2^31 index entries", "mariner2", "var/lib/rpm/rpmdb.sqlite", func(t *testing.T, root, db string) {
 			corruptSQLite(t, root, []byte{0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 16, 1, 2, 3, 4})
 		}, "index entries"},
@@ -182,4 +208,33 @@ func FuzzCheckNDB(f *testing.F) {
 			t.Fatalf("printed %q", out)
 		}
 	})
+}
+
+// bdbPageSize is the page size of a little-endian Berkeley DB.
+func bdbPageSize(db []byte) int { return int(binary.LittleEndian.Uint32(db[20:])) }
+
+// bdbFirstValue finds, in a little-endian Berkeley DB, the first hash
+// page holding an off-page value: the page's offset, the value's offset
+// in it, and the offset of its first overflow page.
+func bdbFirstValue(t *testing.T, db []byte) (page, at, first int) {
+	t.Helper()
+	ps := bdbPageSize(db)
+	for off := ps; off+ps <= len(db); off += ps {
+		p := db[off : off+ps]
+		h, err := bdb.ParseHashPage(p, false)
+		if err != nil || (h.PageType != bdb.HashPageType && h.PageType != bdb.HashUnsortedPageType) {
+			continue
+		}
+		idx, err := bdb.HashPageValueIndexes(p, h.NumEntries, false)
+		if err != nil {
+			continue
+		}
+		for _, v := range idx {
+			if p[v] == bdb.HashOffIndexPageType {
+				return off, int(v), int(binary.LittleEndian.Uint32(p[v+4:])) * ps
+			}
+		}
+	}
+	t.Fatal("no off-page value")
+	return 0, 0, 0
 }
