@@ -214,6 +214,8 @@ type Builder struct {
 	frag  sbom.Fragment
 	index map[string]int
 	edges map[string][]string
+	// edgeSet holds every edge of edges, for Edge's duplicate check.
+	edgeSet map[[2]string]bool
 	// complete holds the IDs whose dependency list is known to be whole.
 	complete map[string]bool
 	// licenceText holds the declared licences kept as text, by text.
@@ -222,7 +224,7 @@ type Builder struct {
 
 // NewBuilder starts the fragment of the file at path.
 func NewBuilder(path string) *Builder {
-	return &Builder{Path: path, index: map[string]int{}, edges: map[string][]string{}, complete: map[string]bool{}}
+	return &Builder{Path: path, index: map[string]int{}, edges: map[string][]string{}, edgeSet: map[[2]string]bool{}, complete: map[string]bool{}}
 }
 
 // Add adds c unless a component with its ID is already there, and returns
@@ -306,9 +308,12 @@ func (b *Builder) SetPrimary(id string) { b.frag.Primary = id }
 
 // Edge records that from depends directly on to. A self-edge is dropped.
 func (b *Builder) Edge(from, to string) {
-	if from == to || slices.Contains(b.edges[from], to) {
+	// A set, not a scan of from's edges so far: a file may give one
+	// package a hundred thousand dependencies (quadratic).
+	if from == to || b.edgeSet[[2]string{from, to}] {
 		return
 	}
+	b.edgeSet[[2]string{from, to}] = true
 	b.edges[from] = append(b.edges[from], to)
 }
 
