@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -49,6 +50,43 @@ func TestReview3ExecutableJar(t *testing.T) {
 				t.Errorf("%d maven components, want %d", got, tc.want)
 			}
 			checkNotRead(t, res, "", tc.notRead, "Java archive")
+		})
+	}
+}
+
+// TestReview3NestedArchive: a release archive inside a release archive is
+// not read (archives are DiskOnly), so it must be reported as not read,
+// never left out in silence: the jars or binaries inside it would be
+// missing from an SBOM marked complete, and sbom.matchArtifact would pass
+// an SBOM that omits them. The controls: the jar directly in the archive,
+// and an entry merely named .zip that is no archive.
+func TestReview3NestedArchive(t *testing.T) {
+	jansi := readFixture(t, "../ecosystem/java/testdata/jars/jansi.jar")
+	var inner strings.Builder
+	innerZip := filepath.Join(t.TempDir(), "inner.zip")
+	writeZipFiles(t, innerZip, map[string]string{"lib/jansi.jar": jansi})
+	inner.WriteString(mustRead(t, innerZip))
+	innerTgz := filepath.Join(t.TempDir(), "inner.tar.gz")
+	writeTarGzFiles(t, innerTgz, map[string]string{"lib/jansi.jar": jansi})
+	for _, tc := range []struct {
+		name    string
+		files   map[string]string
+		want    int
+		notRead []string
+	}{
+		{"control: the jar itself", map[string]string{"lib/jansi.jar": jansi}, 1, nil},
+		{"control: a text named .zip", map[string]string{"lib/jansi.jar": jansi, "NOTES.zip": "not an archive"}, 1, nil},
+		{"a zip in the tar.gz", map[string]string{"dist/inner.zip": inner.String()}, 0, []string{"app.tar.gz!dist/inner.zip"}},
+		{"a tar.gz in the tar.gz", map[string]string{"dist/inner.tar.gz": mustRead(t, innerTgz)}, 0, []string{"app.tar.gz!dist/inner.tar.gz"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, got := catalogTree(t, func(t *testing.T, root string) {
+				writeTarGzFiles(t, filepath.Join(root, "app.tar.gz"), tc.files)
+			}, "pkg:maven/")
+			if got != tc.want {
+				t.Errorf("%d maven components, want %d", got, tc.want)
+			}
+			checkNotRead(t, res, "", tc.notRead, "release archive inside")
 		})
 	}
 }
