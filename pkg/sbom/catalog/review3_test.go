@@ -90,3 +90,28 @@ func TestReview3NestedArchive(t *testing.T) {
 		})
 	}
 }
+
+// TestReview3RPMCopyInTempDir: the private copy of an rpm database is made
+// under the run's TempDir (--tempdir), never the system's: with $TMPDIR
+// naming no directory, the run still reads the database. The control is
+// the same run with a working $TMPDIR and no TempDir.
+func TestReview3RPMCopyInTempDir(t *testing.T) {
+	rpmdb := gunzipFixture(t, "../ecosystem/rpm/testdata/mariner2/var/lib/rpm/rpmdb.sqlite.gz")
+	root := t.TempDir()
+	write(t, filepath.Join(root, "var/lib/rpm/rpmdb.sqlite"), rpmdb)
+	write(t, filepath.Join(root, "etc/os-release"), readFixture(t, "../ecosystem/rpm/testdata/mariner2/etc/os-release"))
+	for _, tc := range []struct {
+		name, tmpdir, tempDir string
+	}{
+		{"control: the system's temporary directory", t.TempDir(), ""},
+		{"--tempdir, with no $TMPDIR", filepath.Join(root, "no-such-dir"), t.TempDir()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("TMPDIR", tc.tmpdir)
+			res := run(t, []string{root}, Options{TempDir: tc.tempDir})
+			if got := countPURLs(res, "pkg:rpm/mariner/"); got != 129 {
+				t.Errorf("%d mariner rpms, want 129; errors %v", got, res.Errors)
+			}
+		})
+	}
+}

@@ -57,7 +57,19 @@ func PURL(namespace, name, version, arch string, epoch int, distro string) strin
 // primary component. The graph resolves each package's Requires through
 // the Provides and installed files of the others.
 func Database(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, error) {
-	dir, err := os.MkdirTemp("", "vouch-rpmdb-")
+	return database(ctx, fsys, path, "")
+}
+
+// DatabaseIn is [Database] keeping its private copy of the database under
+// tempDir (vouch's --tempdir; "" is the system's temporary directory).
+func DatabaseIn(tempDir string) func(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, error) {
+	return func(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, error) {
+		return database(ctx, fsys, path, tempDir)
+	}
+}
+
+func database(ctx context.Context, fsys fs.FS, path, tempDir string) (*sbom.Fragment, error) {
+	dir, err := os.MkdirTemp(tempDir, "vouch-rpmdb-")
 	if err != nil {
 		return nil, err
 	}
