@@ -541,16 +541,37 @@ type Installed struct {
 // is a warning and leaves the package's edge list incomplete; ignore says
 // which names are not packages (apk's "/bin/sh" and "so:" names are
 // satisfied by files, not always declared).
+//
+// The edges are bounded by a multiple of what the database states
+// (edgesPerEntry per name, provided name and alternative, at least
+// minEdgeBudget): n packages providing one name that n others require
+// would give n² edges, and a database of 256 MB holds a million such
+// packages. Past the bound the remaining packages' edges are left out,
+// incomplete, with a warning; every package is still listed.
 func InstalledGraph(b *Builder, pkgs []Installed, ignore func(string) bool) {
 	providers := map[string][]string{}
+	budget := minEdgeBudget
 	for _, p := range pkgs {
 		for _, n := range append([]string{p.Name}, p.Provides...) {
 			providers[n] = append(providers[n], p.ID)
 		}
+		budget += edgesPerEntry * (1 + len(p.Provides))
+		for _, group := range p.Depends {
+			budget += edgesPerEntry * len(group)
+		}
 	}
-	for _, p := range pkgs {
+	for i, p := range pkgs {
 		complete := true
 		for _, group := range p.Depends {
+			n := 0
+			for _, alt := range group {
+				n += len(providers[alt])
+			}
+			if n > budget {
+				b.Warn("the dependencies of %d packages (from %s %s on) resolve to more edges than the %d left of a bound proportional to the database: their edges are left out, incomplete", len(pkgs)-i, p.Name, p.Version, budget)
+				return
+			}
+			budget -= n
 			var targets []string
 			for _, alt := range group {
 				targets = append(targets, providers[alt]...)
@@ -568,6 +589,13 @@ func InstalledGraph(b *Builder, pkgs []Installed, ignore func(string) bool) {
 		}
 	}
 }
+
+// The edge bound of InstalledGraph: real databases resolve a requirement
+// to one or two providers.
+const (
+	edgesPerEntry = 16
+	minEdgeBudget = 1 << 16
+)
 
 // quiet discards osv-scalibr's log lines. scalibr logs what it skips to
 // stderr, which would mix into vouch's output; vouch reports what it could

@@ -1,0 +1,72 @@
+package ecosystem
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestReview3InstalledGraphBounded: a package database where 2,000
+// packages provide one capability that 2,000 others require would give
+// 4,000,000 edges (a 256 MB rpm database holds a million such headers:
+// 10¹² edges): the edges derived are bounded by a multiple of what the
+// database states, the graph past the bound is left incomplete with a
+// warning, and every package is still listed. The control, a real-shaped
+// database with a virtual package two providers satisfy, resolves fully.
+func TestReview3InstalledGraphBounded(t *testing.T) {
+	fan := func(n int) []Installed {
+		var pkgs []Installed
+		for i := range n {
+			pkgs = append(pkgs, Installed{Name: fmt.Sprintf("p%d", i), ID: fmt.Sprintf("p%d", i), Provides: []string{"x"}})
+			pkgs = append(pkgs, Installed{Name: fmt.Sprintf("d%d", i), ID: fmt.Sprintf("d%d", i), Depends: [][]string{{"x"}}})
+		}
+		return pkgs
+	}
+	control := []Installed{
+		{Name: "mutt", ID: "mutt", Depends: [][]string{{"mail-transport-agent"}, {"libc6"}}},
+		{Name: "postfix", ID: "postfix", Provides: []string{"mail-transport-agent"}, Depends: [][]string{{"libc6"}}},
+		{Name: "exim4", ID: "exim4", Provides: []string{"mail-transport-agent"}, Depends: [][]string{{"libc6"}}},
+		{Name: "libc6", ID: "libc6"},
+	}
+	for _, tc := range []struct {
+		name      string
+		pkgs      []Installed
+		wantEdges int // exact, or -1: bounded
+		wantWarn  bool
+	}{
+		{"control: a virtual package, two providers", control, 5, false},
+		{"2,000 providers × 2,000 dependents", fan(2000), -1, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := NewBuilder("var/lib/dpkg/status")
+			for _, p := range tc.pkgs {
+				b.Add(Library(p.ID, p.Name, "1", "status"))
+			}
+			InstalledGraph(b, tc.pkgs, func(string) bool { return false })
+			frag := b.Fragment()
+			edges := 0
+			for _, d := range frag.Dependencies {
+				edges += len(d.DependsOn)
+			}
+			if len(frag.Components) != len(tc.pkgs) {
+				t.Errorf("%d components, want all %d", len(frag.Components), len(tc.pkgs))
+			}
+			warned := false
+			for _, w := range frag.Warnings {
+				warned = warned || strings.Contains(w.Message, "edges")
+				if strings.Contains(w.Message, "not installed") {
+					t.Fatalf("a provided name reported missing: %s", w.Message)
+				}
+			}
+			switch {
+			case tc.wantEdges >= 0 && edges != tc.wantEdges:
+				t.Errorf("%d edges, want %d", edges, tc.wantEdges)
+			case tc.wantEdges < 0 && edges > 400_000: // a tenth of n²
+				t.Errorf("%d edges from %d packages", edges, len(tc.pkgs))
+			}
+			if warned != tc.wantWarn {
+				t.Errorf("warned about the edges: %v, want %v (%d warnings)", warned, tc.wantWarn, len(frag.Warnings))
+			}
+		})
+	}
+}
