@@ -92,7 +92,7 @@ func checkNDB(data []byte) error {
 		case n > size-off-16:
 			return fmt.Errorf("NDB blob of package %d at byte %d: %d bytes long, past the file's end (%d bytes)", pkg, off, n, size)
 		}
-		if err := checkHeaderBlob(data[off+16 : off+16+n]); err != nil {
+		if err := checkHeaderEntries(data[off+16 : off+16+n]); err != nil {
 			return fmt.Errorf("NDB blob of package %d: %w", pkg, err)
 		}
 	}
@@ -118,7 +118,7 @@ func checkSQLite(ctx context.Context, p string) error {
 		if err := rows.Scan(&hnum, &blob); err != nil {
 			return fmt.Errorf("SQLite table Packages: %w", err)
 		}
-		if err := checkHeaderBlob(blob); err != nil {
+		if err := checkHeaderEntries(blob); err != nil {
 			return fmt.Errorf("SQLite package %d: %w", hnum, err)
 		}
 	}
@@ -129,18 +129,66 @@ func checkSQLite(ctx context.Context, p string) error {
 // lib/header.c hdrblobInit): il index entries of 16 bytes, then dl bytes
 // of data, which must fit the blob.
 func checkHeaderBlob(b []byte) error {
-	return checkHeaderCounts(b, int64(len(b)))
-}
-
-// checkHeaderCounts is checkHeaderBlob for a blob of n bytes starting with
-// head.
-func checkHeaderCounts(head []byte, n int64) error {
-	if len(head) < 8 || n < 8 {
+	n := int64(len(b))
+	if n < 8 {
 		return fmt.Errorf("header blob of %d bytes, want at least 8", n)
 	}
-	il, dl := int64(int32(binary.BigEndian.Uint32(head))), int64(int32(binary.BigEndian.Uint32(head[4:])))
+	il, dl := int64(int32(binary.BigEndian.Uint32(b))), int64(int32(binary.BigEndian.Uint32(b[4:])))
 	if il < 1 || dl < 0 || 8+16*il+dl > n {
 		return fmt.Errorf("header blob of %d bytes claims %d index entries and %d data bytes (8 + 16 × index entries + data bytes must fit the blob)", n, il, dl)
+	}
+	return nil
+}
+
+// rpm header data types (rpm's rpmTagType) and the size of one element
+// of each, -1 for the NUL-terminated strings.
+const (
+	rpmString      = 6
+	rpmStringArray = 8
+	rpmI18NString  = 9
+)
+
+var rpmTypeSize = [...]int64{0, 1, 1, 2, 4, 8, -1, 1, -1, -1}
+
+// checkHeaderEntries checks every index entry of a whole header blob
+// against its data: a known type, an offset inside the data, elements
+// that fit, and strings that end. go-rpmdb walks a string entry's count
+// (up to 2³²) without requiring progress, rescanning the data each time
+// (hours of CPU), and slices with offsets it does not check (a panic).
+// Strings are scanned once: entries' strings do not overlap in a real
+// header, so the bytes scanned in total are bounded by the data's size.
+func checkHeaderEntries(b []byte) error {
+	if err := checkHeaderBlob(b); err != nil {
+		return err
+	}
+	be := binary.BigEndian
+	il, dl := int64(be.Uint32(b)), int64(be.Uint32(b[4:]))
+	data := b[8+16*il : 8+16*il+dl]
+	var scanned int64
+	for i := range il {
+		e := b[8+16*i:]
+		typ, off, count := int64(be.Uint32(e[4:])), int64(int32(be.Uint32(e[8:]))), int64(be.Uint32(e[12:]))
+		switch {
+		case typ >= int64(len(rpmTypeSize)):
+			return fmt.Errorf("header entry %d: type %d, not an rpm data type", i, typ)
+		case off < 0 || off > dl:
+			return fmt.Errorf("header entry %d: data offset %d, outside the %d data bytes", i, off, dl)
+		case rpmTypeSize[typ] >= 0 && count*rpmTypeSize[typ] > dl-off:
+			return fmt.Errorf("header entry %d: %d elements of %d bytes at offset %d, past the %d data bytes", i, count, rpmTypeSize[typ], off, dl)
+		case rpmTypeSize[typ] >= 0:
+			continue
+		}
+		p := off
+		for c := count; c > 0; c-- {
+			j := int64(bytes.IndexByte(data[p:], 0))
+			if j < 0 {
+				return fmt.Errorf("header entry %d: string %d of %d does not end within the data", i, count-c+1, count)
+			}
+			if scanned += j + 1; scanned > dl {
+				return fmt.Errorf("header entry %d: strings overlap other entries' (more string bytes than the %d data bytes)", i, dl)
+			}
+			p += j + 1
+		}
 	}
 	return nil
 }
@@ -224,8 +272,7 @@ func (w *bdbWalk) page(pn int64) error {
 // chain follows one value's overflow pages from first and checks the
 // header blob they hold.
 func (w *bdbWalk) chain(first int64) error {
-	var head []byte
-	var n int64
+	var blob []byte
 	for pn := first; pn != 0; {
 		if pn >= w.pages {
 			return fmt.Errorf("overflow page %d, past the last page %d", pn, w.pages-1)
@@ -247,11 +294,9 @@ func (w *bdbWalk) chain(first int64) error {
 				return fmt.Errorf("overflow page %d: %d bytes used, past the page's %d", pn, used, w.ps)
 			}
 		}
-		if len(head) < 8 {
-			head = append(head, p[bdb.PageHeaderSize:bdb.PageHeaderSize+min(used, 8)]...)
-		}
-		n += used
+		// The chains hold at most the file's pages in total (steps).
+		blob = append(blob, p[bdb.PageHeaderSize:bdb.PageHeaderSize+used]...)
 		pn = int64(h.NextPageNo)
 	}
-	return checkHeaderCounts(head, n)
+	return checkHeaderEntries(blob)
 }

@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/erikvarga/go-rpmdb/pkg/bdb"
 )
@@ -125,6 +126,9 @@ func TestReview3RPMDatabaseBounds(t *testing.T) {
 				binary.BigEndian.PutUint32(b[first+bdb.PageHeaderSize:], 0x7fffffff)
 			})
 		}, "index entries"},
+		{"SQLite header string array of 2^32-1 strings", "mariner2", "var/lib/rpm/rpmdb.sqlite", func(t *testing.T, root, db string) {
+			corruptSQLite(t, root, manyStrings(t, firstSQLiteBlob(t, root)))
+		}, "header entry"},
 		{"SQLite header blob claiming 2^31 index entries", "mariner2", "var/lib/rpm/rpmdb.sqlite", func(t *testing.T, root, db string) {
 			corruptSQLite(t, root, []byte{0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 16, 1, 2, 3, 4})
 		}, "index entries"},
@@ -134,6 +138,12 @@ func TestReview3RPMDatabaseBounds(t *testing.T) {
 			if tc.corrupt != nil {
 				tc.corrupt(t, root, tc.db)
 			}
+			start := time.Now()
+			defer func() {
+				if took := time.Since(start); took > 10*time.Second {
+					t.Errorf("took %v", took)
+				}
+			}()
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
 			var n int
@@ -237,4 +247,36 @@ func bdbFirstValue(t *testing.T, db []byte) (page, at, first int) {
 	}
 	t.Fatal("no off-page value")
 	return 0, 0, 0
+}
+
+// firstSQLiteBlob is the header blob of the first package of the mariner2
+// SQLite database under root.
+func firstSQLiteBlob(t *testing.T, root string) []byte {
+	t.Helper()
+	db, err := sql.Open("sqlite", filepath.Join(root, "var/lib/rpm/rpmdb.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var blob []byte
+	if err := db.QueryRow("SELECT blob FROM Packages ORDER BY hnum LIMIT 1").Scan(&blob); err != nil {
+		t.Fatal(err)
+	}
+	return blob
+}
+
+// manyStrings sets the count of a header blob's first string array entry
+// to 2³²-1.
+func manyStrings(t *testing.T, blob []byte) []byte {
+	t.Helper()
+	il := int(binary.BigEndian.Uint32(blob))
+	for i := range il {
+		e := blob[8+16*i:]
+		if binary.BigEndian.Uint32(e[4:]) == rpmStringArray {
+			binary.BigEndian.PutUint32(e[12:], 0xffffffff)
+			return blob
+		}
+	}
+	t.Fatal("no string array entry")
+	return nil
 }
