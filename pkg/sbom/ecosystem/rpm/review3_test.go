@@ -280,3 +280,12 @@ func manyStrings(t *testing.T, blob []byte) []byte {
 	t.Fatal("no string array entry")
 	return nil
 }
+
+// FuzzCheckHeaderEntries: the header check never panics on any blob.
+func FuzzCheckHeaderEntries(f *testing.F) {
+	f.Add([]byte{0, 0, 0, 1, 0, 0, 0, 4, 0, 0, 0, 63, 0, 0, 0, 8, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 'a', 0, 'b', 0})
+	f.Add([]byte{0, 0, 0, 1, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		checkHeaderEntries(b)
+	})
+}
