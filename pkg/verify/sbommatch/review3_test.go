@@ -98,3 +98,43 @@ func TestReview3PurlQualifiers(t *testing.T) {
 		})
 	}
 }
+
+// TestReview3DuplicateListing: a component the artifact shows, listed a
+// second time at the same version with a wrong digest, is a misstatement,
+// not an extra listing ("unshown"): a consumer keeping the last listing of
+// a purl would record the wrong digest. The controls: the same listing
+// twice, and two binaries of one module each with its own digest.
+func TestReview3DuplicateListing(t *testing.T) {
+	wrong := strings.Repeat("0", 64)
+	again := func(edit func(*sbom.Component)) func(*sbom.Document) {
+		return func(d *sbom.Document) {
+			c := *component(d, "hello")
+			c.ID = "file:hello-again"
+			c.Hashes = append([]sbom.Hash(nil), c.Hashes...)
+			edit(&c)
+			d.Components = append(d.Components, c)
+		}
+	}
+	for _, tc := range []struct {
+		name             string
+		claimed, derived func(*sbom.Document)
+		want             []string
+	}{
+		{"control: listed twice alike", again(func(*sbom.Component) {}), nil, nil},
+		{"control: two binaries, each its digest", twoBinaries, twoBinaries, nil},
+		{"listed again with a wrong digest", again(func(c *sbom.Component) { c.Hashes[0].Value = wrong }), nil,
+			[]string{"pkg:golang/example.com/hello (file hello): hash SHA-256: SBOM " + wrong}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			claimed, digests := sample()
+			derived, _ := sample()
+			tc.claimed(claimed)
+			if tc.derived != nil {
+				tc.derived(derived)
+			}
+			res := Compare(claimed, derived, digests)
+			check(t, "differences", res.Diffs, tc.want)
+			check(t, "unshown", res.Unshown, nil)
+		})
+	}
+}

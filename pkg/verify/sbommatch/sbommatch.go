@@ -21,7 +21,8 @@
 //     from the artifact's for the same algorithm.
 //
 // A hash the SBOM does not state is not a difference: an SBOM may omit
-// digests, it may not state wrong ones.
+// digests, it may not state wrong ones — in any listing: a component
+// listed twice is compared twice.
 //
 // Components the SBOM lists and the artifact does not show are reported
 // apart, as [Unshown], and callers treat them as softer: an SBOM may
@@ -120,11 +121,13 @@ func Compare(claimed, derived *sbom.Document, digests map[string]string) Result 
 		byKey[Key(c)] = append(byKey[Key(c)], c)
 	}
 	shown := map[*sbom.Component]bool{}
+	derivedByKey := map[string][]*sbom.Component{}
 	for i := range derived.Components {
 		d := &derived.Components[i]
 		if isWhole(derived, d) {
 			continue
 		}
+		derivedByKey[Key(d)] = append(derivedByKey[Key(d)], d)
 		res.Compared++
 		if diff, ok := compareOne(d, byKey[Key(d)], shown); !ok {
 			diff.File = d.FileName
@@ -137,6 +140,8 @@ func Compare(claimed, derived *sbom.Document, digests map[string]string) Result 
 		case shown[c]:
 		case isArtifact(claimed, c, digests):
 			res.Diffs = append(res.Diffs, wholeDiffs(c, digests)...)
+		case relisted(c, derivedByKey[Key(c)], &res):
+			// Another listing of a shown component: compared by relisted.
 		case c.PURL != "" || len(c.Hashes) > 0:
 			// A component without purl or digest (a synthetic root)
 			// names nothing the artifact could show.
@@ -146,6 +151,35 @@ func Compare(claimed, derived *sbom.Document, digests map[string]string) Result 
 	sortDiffs(res.Diffs)
 	sortDiffs(res.Unshown)
 	return res
+}
+
+// relisted reports whether the claimed component c, matched by no derived
+// component, is another listing of one the artifact shows (same package,
+// version and qualifiers): a duplicate is not an extra component, and its
+// digests must agree with one of those components' — or the difference is
+// added to res.
+func relisted(c *sbom.Component, derived []*sbom.Component, res *Result) bool {
+	same := slices.DeleteFunc(slices.Clone(derived), func(d *sbom.Component) bool {
+		return (versionShown(d) && d.Version != c.Version) || qualifierDiff(c, d) != nil
+	})
+	if len(same) == 0 {
+		return false
+	}
+	if byName := slices.DeleteFunc(slices.Clone(same), func(d *sbom.Component) bool { return d.FileName != c.FileName }); len(byName) > 0 {
+		same = byName
+	}
+	var first Diff
+	for _, d := range same {
+		diff, ok := hashDiff(Key(c), c, d)
+		if ok {
+			return true
+		}
+		if first.Kind == "" {
+			first, first.File = diff, d.FileName
+		}
+	}
+	res.Diffs = append(res.Diffs, first)
+	return true
 }
 
 // compareOne finds the SBOM's listing of the derived component d among the
