@@ -392,10 +392,18 @@ func Graph(b *Builder, pkgs []LockPackage, norm func(string) string) {
 // GraphWith is [Graph] with the ecosystem's own resolution: lookup returns
 // the IDs of the packages that satisfy a dependency.
 func GraphWith(b *Builder, pkgs []LockPackage, lookup func(Dep) []string) {
+	entries := len(pkgs)
 	for _, p := range pkgs {
+		entries += len(p.Deps)
+	}
+	budget := newEdgeBudget(entries)
+	for i, p := range pkgs {
 		complete := true
 		for _, d := range p.Deps {
 			targets := lookup(d)
+			if !budget.take(b, len(targets), len(pkgs)-i, p.Name, p.Version) {
+				return
+			}
 			if len(targets) == 0 && !d.Optional {
 				what := d.Name
 				if d.Version != "" {
@@ -550,16 +558,17 @@ type Installed struct {
 // incomplete, with a warning; every package is still listed.
 func InstalledGraph(b *Builder, pkgs []Installed, ignore func(string) bool) {
 	providers := map[string][]string{}
-	budget := minEdgeBudget
+	entries := 0
 	for _, p := range pkgs {
 		for _, n := range append([]string{p.Name}, p.Provides...) {
 			providers[n] = append(providers[n], p.ID)
 		}
-		budget += edgesPerEntry * (1 + len(p.Provides))
+		entries += 1 + len(p.Provides)
 		for _, group := range p.Depends {
-			budget += edgesPerEntry * len(group)
+			entries += len(group)
 		}
 	}
+	budget := newEdgeBudget(entries)
 	for i, p := range pkgs {
 		complete := true
 		for _, group := range p.Depends {
@@ -567,11 +576,9 @@ func InstalledGraph(b *Builder, pkgs []Installed, ignore func(string) bool) {
 			for _, alt := range group {
 				n += len(providers[alt])
 			}
-			if n > budget {
-				b.Warn("the dependencies of %d packages (from %s %s on) resolve to more edges than the %d left of a bound proportional to the database: their edges are left out, incomplete", len(pkgs)-i, p.Name, p.Version, budget)
+			if !budget.take(b, n, len(pkgs)-i, p.Name, p.Version) {
 				return
 			}
-			budget -= n
 			var targets []string
 			for _, alt := range group {
 				targets = append(targets, providers[alt]...)
@@ -590,12 +597,35 @@ func InstalledGraph(b *Builder, pkgs []Installed, ignore func(string) bool) {
 	}
 }
 
-// The edge bound of InstalledGraph: real databases resolve a requirement
-// to one or two providers.
+// The edge bound of InstalledGraph and GraphWith: real files resolve a
+// requirement to one or two packages.
 const (
 	edgesPerEntry = 16
 	minEdgeBudget = 1 << 16
 )
+
+// edgeBudget is how many more edges a graph may derive: a multiple of the
+// entries (names, provided names, requirements) its file states, so that
+// n packages of one name and n others requiring that name (n² edges) are
+// not a memory bomb.
+type edgeBudget struct{ left int }
+
+func newEdgeBudget(entries int) *edgeBudget {
+	return &edgeBudget{left: minEdgeBudget + edgesPerEntry*entries}
+}
+
+// take spends n edges for the requirement of name version; when they do
+// not fit it warns that the edges of the remaining packages (from this
+// one on) are left out, and returns false: the caller stops, leaving them
+// incomplete.
+func (e *edgeBudget) take(b *Builder, n, remaining int, name, version string) bool {
+	if n > e.left {
+		b.Warn("the dependencies of %d packages (from %s %s on) resolve to more edges than the %d left of a bound proportional to the file: their edges are left out, incomplete", remaining, name, version, e.left)
+		return false
+	}
+	e.left -= n
+	return true
+}
 
 // quiet discards osv-scalibr's log lines. scalibr logs what it skips to
 // stderr, which would mix into vouch's output; vouch reports what it could

@@ -2,8 +2,11 @@ package ecosystem
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/vouchdev/vouch/pkg/sbom"
 )
 
 // TestReview3InstalledGraphBounded: a package database where 2,000
@@ -66,6 +69,52 @@ func TestReview3InstalledGraphBounded(t *testing.T) {
 			}
 			if warned != tc.wantWarn {
 				t.Errorf("warned about the edges: %v, want %v (%d warnings)", warned, tc.wantWarn, len(frag.Warnings))
+			}
+		})
+	}
+}
+
+// TestReview3LockGraphBounded: a lockfile holding 2,000 versions of one
+// name and 2,000 packages requiring that name without a version would
+// give 4,000,000 edges; they are bounded like an installed database's.
+// The control: one version of each name resolves fully.
+func TestReview3LockGraphBounded(t *testing.T) {
+	lock := func(versions int) []LockPackage {
+		var pkgs []LockPackage
+		for i := range versions {
+			pkgs = append(pkgs, LockPackage{Name: "x", Version: fmt.Sprintf("1.%d", i), ID: fmt.Sprintf("x@1.%d", i)})
+		}
+		for i := range 2000 {
+			pkgs = append(pkgs, LockPackage{Name: fmt.Sprintf("d%d", i), Version: "1", ID: fmt.Sprintf("d%d", i), Deps: []Dep{{Name: "x"}}})
+		}
+		return pkgs
+	}
+	for _, tc := range []struct {
+		name     string
+		versions int
+		bounded  bool
+	}{
+		{"control: one version", 1, false},
+		{"2,000 versions × 2,000 dependents", 2000, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pkgs := lock(tc.versions)
+			b := NewBuilder("poetry.lock")
+			for _, p := range pkgs {
+				b.Add(Library(p.ID, p.Name, p.Version, "poetry.lock"))
+			}
+			GraphWith(b, pkgs, index(pkgs, strings.ToLower))
+			frag := b.Fragment()
+			edges := 0
+			for _, d := range frag.Dependencies {
+				edges += len(d.DependsOn)
+			}
+			warned := slices.ContainsFunc(frag.Warnings, func(w sbom.Warning) bool { return strings.Contains(w.Message, "edges") })
+			switch {
+			case !tc.bounded && (edges != 2000 || warned):
+				t.Errorf("%d edges, warned %v; want 2000 and no warning", edges, warned)
+			case tc.bounded && (edges > 400_000 || !warned):
+				t.Errorf("%d edges from %d packages, warned %v", edges, len(pkgs), warned)
 			}
 		})
 	}
