@@ -425,11 +425,7 @@ func GraphWith(b *Builder, pkgs []LockPackage, lookup func(Dep) []string) {
 // index returns a function that finds the IDs of the packages a
 // dependency names: by normalised name, and version where one is given.
 func index(pkgs []LockPackage, norm func(string) string) func(Dep) []string {
-	byName := map[string][]*LockPackage{}
-	for i := range pkgs {
-		n := norm(pkgs[i].Name)
-		byName[n] = append(byName[n], &pkgs[i])
-	}
+	byName := byNormName(pkgs, norm)
 	return func(d Dep) []string {
 		var ids []string
 		for _, t := range byName[norm(d.Name)] {
@@ -441,19 +437,58 @@ func index(pkgs []LockPackage, norm func(string) string) func(Dep) []string {
 	}
 }
 
+// byNormName groups pkgs by normalised name.
+func byNormName(pkgs []LockPackage, norm func(string) string) map[string][]*LockPackage {
+	byName := map[string][]*LockPackage{}
+	for i := range pkgs {
+		n := norm(pkgs[i].Name)
+		byName[n] = append(byName[n], &pkgs[i])
+	}
+	return byName
+}
+
 // Production returns the IDs reachable from roots along dependencies that
 // are not development ones: what a production install keeps.
 func Production(pkgs []LockPackage, roots []string, norm func(string) string) map[string]bool {
-	lookup := index(pkgs, norm)
-	edges := map[string][]string{}
-	for _, p := range pkgs {
-		for _, d := range p.Deps {
-			if !d.Dev {
-				edges[p.ID] = append(edges[p.ID], lookup(d)...)
+	// The walk looks dependencies up as it reaches packages instead of
+	// building every edge first, and expands a name required without a
+	// version once: n versions of a name that n packages require are n²
+	// edges.
+	byName := byNormName(pkgs, norm)
+	byID := map[string][]*LockPackage{}
+	for i := range pkgs {
+		byID[pkgs[i].ID] = append(byID[pkgs[i].ID], &pkgs[i])
+	}
+	queued, expanded := map[string]bool{}, map[string]bool{}
+	var queue []string
+	push := func(id string) {
+		if !queued[id] {
+			queued[id] = true
+			queue = append(queue, id)
+		}
+	}
+	for _, r := range roots {
+		push(r)
+	}
+	for len(queue) > 0 {
+		id := queue[0]
+		queue = queue[1:]
+		for _, p := range byID[id] {
+			for _, d := range p.Deps {
+				name := norm(d.Name)
+				if d.Dev || (d.Version == "" && expanded[name]) {
+					continue
+				}
+				expanded[name] = expanded[name] || d.Version == ""
+				for _, t := range byName[name] {
+					if d.Version == "" || t.Version == d.Version {
+						push(t.ID)
+					}
+				}
 			}
 		}
 	}
-	return Reachable(edges, roots)
+	return queued
 }
 
 // Reachable returns the IDs reachable from start along edges, start

@@ -2,6 +2,7 @@ package ecosystem
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -117,5 +118,32 @@ func TestReview3LockGraphBounded(t *testing.T) {
 				t.Errorf("%d edges from %d packages, warned %v", edges, len(pkgs), warned)
 			}
 		})
+	}
+}
+
+// TestReview3ProductionBounded: what a production install keeps is found
+// without materialising every edge (3,000 versions of one name × 3,000
+// dependents are 9,000,000): memory stays linear in the lockfile. The
+// result is the same as the control's, every package reachable.
+func TestReview3ProductionBounded(t *testing.T) {
+	const n = 3000
+	var pkgs []LockPackage
+	var roots []string
+	for i := range n {
+		pkgs = append(pkgs, LockPackage{Name: "x", Version: fmt.Sprintf("1.%d", i), ID: fmt.Sprintf("x@1.%d", i)})
+		id := fmt.Sprintf("d%d", i)
+		pkgs = append(pkgs, LockPackage{Name: id, Version: "1", ID: id, Deps: []Dep{{Name: "x"}, {Name: "devtool", Dev: true}}})
+		roots = append(roots, id)
+	}
+	pkgs = append(pkgs, LockPackage{Name: "devtool", Version: "1", ID: "devtool"})
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	prod := Production(pkgs, roots, strings.ToLower)
+	runtime.ReadMemStats(&after)
+	if len(prod) != 2*n || prod["devtool"] {
+		t.Errorf("%d production packages (devtool %v), want %d without devtool", len(prod), prod["devtool"], 2*n)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 64<<20 {
+		t.Errorf("allocated %d MB for %d packages", grew>>20, len(pkgs))
 	}
 }
