@@ -1,9 +1,12 @@
 package catalog
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // launchScript is the start of a "fully executable" jar (Spring Boot's
@@ -111,6 +114,53 @@ func TestReview3RPMCopyInTempDir(t *testing.T) {
 			res := run(t, []string{root}, Options{TempDir: tc.tempDir})
 			if got := countPURLs(res, "pkg:rpm/mariner/"); got != 129 {
 				t.Errorf("%d mariner rpms, want 129; errors %v", got, res.Errors)
+			}
+		})
+	}
+}
+
+// TestReview3InstalledFIFO: a FIFO (or another special file) where an
+// installed tree has a package.json is reported, never opened: opening a
+// FIFO for reading blocks until a writer comes, so the scan would hang.
+// The control is the same tree with a regular package.json there.
+func TestReview3InstalledFIFO(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		fifo bool
+	}{{"control: a regular package.json", false}, {"a FIFO package.json", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			write(t, filepath.Join(root, "package.json"), `{"name":"app","version":"1.0.0","dependencies":{"left-pad":"1.3.0","evil":"1.0.0"}}`)
+			write(t, filepath.Join(root, "node_modules/left-pad/package.json"), `{"name":"left-pad","version":"1.3.0"}`)
+			write(t, filepath.Join(root, "node_modules/.yarn-integrity"), "{}")
+			evil := filepath.Join(root, "node_modules/evil/package.json")
+			if tc.fifo {
+				if err := os.MkdirAll(filepath.Dir(evil), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := syscall.Mkfifo(evil, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				write(t, evil, `{"name":"evil","version":"1.0.0"}`)
+			}
+			done := make(chan *Result, 1)
+			go func() { done <- run(t, []string{root}, Options{}) }()
+			select {
+			case res := <-done:
+				want := 3 // the project, left-pad and evil
+				if tc.fifo {
+					want = 2
+				}
+				if got := countPURLs(res, "pkg:npm/"); got != want {
+					t.Errorf("%d npm packages, want %d", got, want)
+				}
+			case <-time.After(30 * time.Second):
+				// Unblock the reader so the test can end.
+				if f, err := os.OpenFile(evil, os.O_WRONLY, 0); err == nil {
+					f.Close()
+				}
+				t.Fatal("the scan hangs on a FIFO")
 			}
 		})
 	}

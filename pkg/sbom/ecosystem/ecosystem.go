@@ -21,6 +21,7 @@ package ecosystem
 import (
 	"context"
 	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"path"
@@ -112,6 +113,36 @@ func ExtractFS(ctx context.Context, ext filesystem.Extractor, fsys fs.FS, name s
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return inv.Packages, nil
+}
+
+// ReadFS reads the file name in fsys (an installed tree, opened through
+// os.Root) whole, if it is a regular file of at most limit bytes. It is
+// stat'ed before it is opened: opening a FIFO planted in a scanned tree
+// for reading blocks until a writer comes, and a device never ends.
+func ReadFS(fsys fs.FS, name string, limit int64) ([]byte, error) {
+	fi, err := fs.Stat(fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file (%s)", name, fi.Mode().Type())
+	}
+	if fi.Size() > limit {
+		return nil, fmt.Errorf("%s: %d bytes, more than the %d vouch reads", name, fi.Size(), limit)
+	}
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s: more than the %d bytes vouch reads", name, limit)
+	}
+	return data, nil
 }
 
 // cleanPath turns a source path into the unrooted form fs.FS needs.
@@ -539,7 +570,7 @@ func ReadDatabase(ctx context.Context, ext filesystem.Extractor, fsys fs.FS, pat
 	if err != nil {
 		return nil, err
 	}
-	data, err := fs.ReadFile(fsys, path)
+	data, err := ReadFS(fsys, path, MaxFileSize)
 	if err != nil {
 		return nil, err
 	}

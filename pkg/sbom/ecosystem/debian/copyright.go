@@ -3,7 +3,6 @@ package debian
 import (
 	"bufio"
 	"bytes"
-	"io"
 	"io/fs"
 	"strings"
 
@@ -140,17 +139,8 @@ func validExpr(s string) bool {
 // MaxCopyrightSize, else nil. It is stat'ed before it is opened, so that
 // a FIFO planted in an image cannot block the scan.
 func readCopyright(fsys fs.FS, p string) []byte {
-	fi, err := fs.Stat(fsys, p)
-	if err != nil || !fi.Mode().IsRegular() || fi.Size() > MaxCopyrightSize {
-		return nil
-	}
-	f, err := fsys.Open(p)
+	data, err := ecosystem.ReadFS(fsys, p, MaxCopyrightSize)
 	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxCopyrightSize+1))
-	if err != nil || len(data) > MaxCopyrightSize {
 		return nil
 	}
 	return data
