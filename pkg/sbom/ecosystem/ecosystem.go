@@ -21,6 +21,7 @@ package ecosystem
 import (
 	"context"
 	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"path"
@@ -118,6 +119,36 @@ func ExtractFS(ctx context.Context, ext filesystem.Extractor, fsys fs.FS, name s
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return inv.Packages, nil
+}
+
+// ReadFS reads the file name in fsys (an installed tree, opened through
+// os.Root) whole, if it is a regular file of at most limit bytes. It is
+// stat'ed before it is opened: opening a FIFO planted in a scanned tree
+// for reading blocks until a writer comes, and a device never ends.
+func ReadFS(fsys fs.FS, name string, limit int64) ([]byte, error) {
+	fi, err := fs.Stat(fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file (%s)", name, fi.Mode().Type())
+	}
+	if fi.Size() > limit {
+		return nil, fmt.Errorf("%s: %d bytes, more than the %d vouch reads", name, fi.Size(), limit)
+	}
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s: more than the %d bytes vouch reads", name, limit)
+	}
+	return data, nil
 }
 
 // cleanPath turns a source path into the unrooted form fs.FS needs.
@@ -220,6 +251,8 @@ type Builder struct {
 	frag  sbom.Fragment
 	index map[string]int
 	edges map[string][]string
+	// edgeSet holds every edge of edges, for Edge's duplicate check.
+	edgeSet map[[2]string]bool
 	// complete holds the IDs whose dependency list is known to be whole.
 	complete map[string]bool
 	// licenceText holds the declared licences kept as text, by text.
@@ -232,7 +265,7 @@ type Builder struct {
 
 // NewBuilder starts the fragment of the file at path.
 func NewBuilder(path string) *Builder {
-	return &Builder{Path: path, index: map[string]int{}, edges: map[string][]string{}, complete: map[string]bool{}}
+	return &Builder{Path: path, index: map[string]int{}, edges: map[string][]string{}, edgeSet: map[[2]string]bool{}, complete: map[string]bool{}}
 }
 
 // Add adds c unless a component with its ID is already there, and returns
@@ -316,9 +349,12 @@ func (b *Builder) SetPrimary(id string) { b.frag.Primary = id }
 
 // Edge records that from depends directly on to. A self-edge is dropped.
 func (b *Builder) Edge(from, to string) {
-	if from == to || slices.Contains(b.edges[from], to) {
+	// A set, not a scan of from's edges so far: a file may give one
+	// package a hundred thousand dependencies (quadratic).
+	if from == to || b.edgeSet[[2]string{from, to}] {
 		return
 	}
+	b.edgeSet[[2]string{from, to}] = true
 	b.edges[from] = append(b.edges[from], to)
 }
 
@@ -452,10 +488,18 @@ func Graph(b *Builder, pkgs []LockPackage, norm func(string) string) {
 // GraphWith is [Graph] with the ecosystem's own resolution: lookup returns
 // the IDs of the packages that satisfy a dependency.
 func GraphWith(b *Builder, pkgs []LockPackage, lookup func(Dep) []string) {
+	entries := len(pkgs)
 	for _, p := range pkgs {
+		entries += len(p.Deps)
+	}
+	budget := newEdgeBudget(entries)
+	for i, p := range pkgs {
 		complete := true
 		for _, d := range p.Deps {
 			targets := lookup(d)
+			if !budget.take(b, len(targets), len(pkgs)-i, p.Name, p.Version) {
+				return
+			}
 			if len(targets) == 0 && !d.Optional {
 				what := d.Name
 				if d.Version != "" {
@@ -477,11 +521,7 @@ func GraphWith(b *Builder, pkgs []LockPackage, lookup func(Dep) []string) {
 // index returns a function that finds the IDs of the packages a
 // dependency names: by normalised name, and version where one is given.
 func index(pkgs []LockPackage, norm func(string) string) func(Dep) []string {
-	byName := map[string][]*LockPackage{}
-	for i := range pkgs {
-		n := norm(pkgs[i].Name)
-		byName[n] = append(byName[n], &pkgs[i])
-	}
+	byName := byNormName(pkgs, norm)
 	return func(d Dep) []string {
 		var ids []string
 		for _, t := range byName[norm(d.Name)] {
@@ -493,19 +533,58 @@ func index(pkgs []LockPackage, norm func(string) string) func(Dep) []string {
 	}
 }
 
+// byNormName groups pkgs by normalised name.
+func byNormName(pkgs []LockPackage, norm func(string) string) map[string][]*LockPackage {
+	byName := map[string][]*LockPackage{}
+	for i := range pkgs {
+		n := norm(pkgs[i].Name)
+		byName[n] = append(byName[n], &pkgs[i])
+	}
+	return byName
+}
+
 // Production returns the IDs reachable from roots along dependencies that
 // are not development ones: what a production install keeps.
 func Production(pkgs []LockPackage, roots []string, norm func(string) string) map[string]bool {
-	lookup := index(pkgs, norm)
-	edges := map[string][]string{}
-	for _, p := range pkgs {
-		for _, d := range p.Deps {
-			if !d.Dev {
-				edges[p.ID] = append(edges[p.ID], lookup(d)...)
+	// The walk looks dependencies up as it reaches packages instead of
+	// building every edge first, and expands a name required without a
+	// version once: n versions of a name that n packages require are n²
+	// edges.
+	byName := byNormName(pkgs, norm)
+	byID := map[string][]*LockPackage{}
+	for i := range pkgs {
+		byID[pkgs[i].ID] = append(byID[pkgs[i].ID], &pkgs[i])
+	}
+	queued, expanded := map[string]bool{}, map[string]bool{}
+	var queue []string
+	push := func(id string) {
+		if !queued[id] {
+			queued[id] = true
+			queue = append(queue, id)
+		}
+	}
+	for _, r := range roots {
+		push(r)
+	}
+	for len(queue) > 0 {
+		id := queue[0]
+		queue = queue[1:]
+		for _, p := range byID[id] {
+			for _, d := range p.Deps {
+				name := norm(d.Name)
+				if d.Dev || (d.Version == "" && expanded[name]) {
+					continue
+				}
+				expanded[name] = expanded[name] || d.Version == ""
+				for _, t := range byName[name] {
+					if d.Version == "" || t.Version == d.Version {
+						push(t.ID)
+					}
+				}
 			}
 		}
 	}
-	return Reachable(edges, roots)
+	return queued
 }
 
 // Reachable returns the IDs reachable from start along edges, start
@@ -556,7 +635,7 @@ func ReadDatabase(ctx context.Context, ext filesystem.Extractor, fsys fs.FS, pat
 	if err != nil {
 		return nil, err
 	}
-	data, err := fs.ReadFile(fsys, path)
+	data, err := ReadFS(fsys, path, MaxFileSize)
 	if err != nil {
 		return nil, err
 	}
@@ -601,16 +680,36 @@ type Installed struct {
 // is a warning and leaves the package's edge list incomplete; ignore says
 // which names are not packages (apk's "/bin/sh" and "so:" names are
 // satisfied by files, not always declared).
+//
+// The edges are bounded by a multiple of what the database states
+// (edgesPerEntry per name, provided name and alternative, at least
+// minEdgeBudget): n packages providing one name that n others require
+// would give n² edges, and a database of 256 MB holds a million such
+// packages. Past the bound the remaining packages' edges are left out,
+// incomplete, with a warning; every package is still listed.
 func InstalledGraph(b *Builder, pkgs []Installed, ignore func(string) bool) {
 	providers := map[string][]string{}
+	entries := 0
 	for _, p := range pkgs {
 		for _, n := range append([]string{p.Name}, p.Provides...) {
 			providers[n] = append(providers[n], p.ID)
 		}
+		entries += 1 + len(p.Provides)
+		for _, group := range p.Depends {
+			entries += len(group)
+		}
 	}
-	for _, p := range pkgs {
+	budget := newEdgeBudget(entries)
+	for i, p := range pkgs {
 		complete := true
 		for _, group := range p.Depends {
+			n := 0
+			for _, alt := range group {
+				n += len(providers[alt])
+			}
+			if !budget.take(b, n, len(pkgs)-i, p.Name, p.Version) {
+				return
+			}
 			var targets []string
 			for _, alt := range group {
 				targets = append(targets, providers[alt]...)
@@ -627,6 +726,36 @@ func InstalledGraph(b *Builder, pkgs []Installed, ignore func(string) bool) {
 			b.Complete(p.ID)
 		}
 	}
+}
+
+// The edge bound of InstalledGraph and GraphWith: real files resolve a
+// requirement to one or two packages.
+const (
+	edgesPerEntry = 16
+	minEdgeBudget = 1 << 16
+)
+
+// edgeBudget is how many more edges a graph may derive: a multiple of the
+// entries (names, provided names, requirements) its file states, so that
+// n packages of one name and n others requiring that name (n² edges) are
+// not a memory bomb.
+type edgeBudget struct{ left int }
+
+func newEdgeBudget(entries int) *edgeBudget {
+	return &edgeBudget{left: minEdgeBudget + edgesPerEntry*entries}
+}
+
+// take spends n edges for the requirement of name version; when they do
+// not fit it warns that the edges of the remaining packages (from this
+// one on) are left out, and returns false: the caller stops, leaving them
+// incomplete.
+func (e *edgeBudget) take(b *Builder, n, remaining int, name, version string) bool {
+	if n > e.left {
+		b.Warn("the dependencies of %d packages (from %s %s on) resolve to more edges than the %d left of a bound proportional to the file: their edges are left out, incomplete", remaining, name, version, e.left)
+		return false
+	}
+	e.left -= n
+	return true
 }
 
 // quiet discards osv-scalibr's log lines. scalibr logs what it skips to

@@ -151,8 +151,9 @@ func (c *Content) deriveFunc() func(context.Context) (*policy.Derived, error) {
 // derive catalogs the spooled artifact with the registry of every
 // ecosystem compiled in, within the archive limits. An artifact the
 // catalog cannot read (an unknown kind, an archive over its limits, a
-// source that fails) is an error: re-deriving must not pass on a partial
-// view. Warnings (entries skipped, links) are returned with the document.
+// source that fails, a file of a known kind left unread) is an error:
+// re-deriving must not pass on a partial view. Other warnings are
+// returned with the document.
 func (c *Content) derive(ctx context.Context) (*sbom.Document, []string, error) {
 	if c.err != nil {
 		return nil, nil, c.err
@@ -181,9 +182,29 @@ func (c *Content) derive(ctx context.Context) (*sbom.Document, []string, error) 
 		// entry's inside an archive).
 		return nil, nil, errors.New(strings.Join(msgs, "; "))
 	}
+	if err := notRead(res.Files); err != nil {
+		return nil, nil, err
+	}
 	var warnings []string
 	for _, w := range res.Warnings {
 		warnings = append(warnings, w.String())
 	}
 	return res.Document, warnings, nil
+}
+
+// notRead is an error naming every file of a kind the catalog reads that
+// it left out of the derived document (unreadable, shadowed, a link, a
+// manifest without its lockfile), or nil. Such a file may ship exactly
+// what an SBOM omits: the rest of the artifact is not a basis for a pass.
+func notRead(files []sbom.FileStatus) error {
+	var msgs []string
+	for _, f := range files {
+		if f.NotRead != "" {
+			msgs = append(msgs, f.Path+": "+f.NotRead)
+		}
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d file(s) of the artifact could not be catalogued: %s", len(msgs), strings.Join(msgs, "; "))
 }

@@ -13,12 +13,16 @@
 //     same package: purl type, namespace and name);
 //   - [Version]: the SBOM lists the package, but not at the version the
 //     artifact shows;
+//   - [Qualifier]: the SBOM's purl states a qualifier at another value
+//     than the artifact's (an rpm's epoch, which is part of its version,
+//     an arch, a Maven classifier); one it leaves out is not a difference;
 //   - [Hash]: the SBOM lists the package at that version with a digest
 //     (SHA-256, SHA-512, …, or a Go module's h1: checksum) that differs
 //     from the artifact's for the same algorithm.
 //
 // A hash the SBOM does not state is not a difference: an SBOM may omit
-// digests, it may not state wrong ones.
+// digests, it may not state wrong ones — in any listing: a component
+// listed twice is compared twice.
 //
 // Components the SBOM lists and the artifact does not show are reported
 // apart, as [Unshown], and callers treat them as softer: an SBOM may
@@ -53,6 +57,7 @@ package sbommatch
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"strings"
 
@@ -69,7 +74,10 @@ const (
 	Omitted Kind = "omitted" // the artifact shows a component the SBOM does not list
 	Version Kind = "version" // the SBOM lists the component at another version
 	Hash    Kind = "hash"    // the SBOM states a digest that differs from the artifact's
-	Unshown Kind = "unshown" // the SBOM lists a component the artifact does not show (softer)
+	// Qualifier: the SBOM's purl states a qualifier (an rpm's epoch or
+	// arch, a Maven classifier) at another value than the artifact's.
+	Qualifier Kind = "qualifier"
+	Unshown   Kind = "unshown" // the SBOM lists a component the artifact does not show (softer)
 )
 
 // Diff is one difference between the SBOM and the artifact.
@@ -113,11 +121,13 @@ func Compare(claimed, derived *sbom.Document, digests map[string]string) Result 
 		byKey[Key(c)] = append(byKey[Key(c)], c)
 	}
 	shown := map[*sbom.Component]bool{}
+	derivedByKey := map[string][]*sbom.Component{}
 	for i := range derived.Components {
 		d := &derived.Components[i]
 		if isWhole(derived, d) {
 			continue
 		}
+		derivedByKey[Key(d)] = append(derivedByKey[Key(d)], d)
 		res.Compared++
 		if diff, ok := compareOne(d, byKey[Key(d)], shown); !ok {
 			diff.File = d.FileName
@@ -130,6 +140,8 @@ func Compare(claimed, derived *sbom.Document, digests map[string]string) Result 
 		case shown[c]:
 		case isArtifact(claimed, c, digests):
 			res.Diffs = append(res.Diffs, wholeDiffs(c, digests)...)
+		case relisted(c, derivedByKey[Key(c)], &res):
+			// Another listing of a shown component: compared by relisted.
 		case c.PURL != "" || len(c.Hashes) > 0:
 			// A component without purl or digest (a synthetic root)
 			// names nothing the artifact could show.
@@ -139,6 +151,35 @@ func Compare(claimed, derived *sbom.Document, digests map[string]string) Result 
 	sortDiffs(res.Diffs)
 	sortDiffs(res.Unshown)
 	return res
+}
+
+// relisted reports whether the claimed component c, matched by no derived
+// component, is another listing of one the artifact shows (same package,
+// version and qualifiers): a duplicate is not an extra component, and its
+// digests must agree with one of those components' — or the difference is
+// added to res.
+func relisted(c *sbom.Component, derived []*sbom.Component, res *Result) bool {
+	same := slices.DeleteFunc(slices.Clone(derived), func(d *sbom.Component) bool {
+		return (versionShown(d) && d.Version != c.Version) || qualifierDiff(c, d) != nil
+	})
+	if len(same) == 0 {
+		return false
+	}
+	if byName := slices.DeleteFunc(slices.Clone(same), func(d *sbom.Component) bool { return d.FileName != c.FileName }); len(byName) > 0 {
+		same = byName
+	}
+	var first Diff
+	for _, d := range same {
+		diff, ok := hashDiff(Key(c), c, d)
+		if ok {
+			return true
+		}
+		if first.Kind == "" {
+			first, first.File = diff, d.FileName
+		}
+	}
+	res.Diffs = append(res.Diffs, first)
+	return true
 }
 
 // compareOne finds the SBOM's listing of the derived component d among the
@@ -162,6 +203,15 @@ func compareOne(d *sbom.Component, cands []*sbom.Component, shown map[*sbom.Comp
 			return Diff{Kind: Version, Component: key, Field: "version", SBOM: versions(cands), Artifact: d.Version}, false
 		}
 	}
+	agree := slices.DeleteFunc(slices.Clone(same), func(c *sbom.Component) bool { return qualifierDiff(c, d) != nil })
+	if len(agree) == 0 {
+		for _, c := range same {
+			shown[c] = true // listed, with a wrong qualifier: not also "unshown"
+		}
+		q := qualifierDiff(same[0], d)
+		return Diff{Kind: Qualifier, Component: key, Field: "purl qualifier " + q[0], SBOM: q[1], Artifact: q[2]}, false
+	}
+	same = agree
 	// Prefer the listing of the same file (two binaries of one module).
 	if byName := slices.DeleteFunc(slices.Clone(same), func(c *sbom.Component) bool { return c.FileName != d.FileName }); len(byName) > 0 {
 		same = byName
@@ -187,7 +237,7 @@ func compareOne(d *sbom.Component, cands []*sbom.Component, shown map[*sbom.Comp
 // algorithm; ok is true when none differs.
 func hashDiff(key string, claimed, derived *sbom.Component) (Diff, bool) {
 	for _, h := range derived.Hashes {
-		if v := claimed.Hash(h.Algorithm); v != "" && !strings.EqualFold(v, h.Value) {
+		if v, ok := misstated(claimed, h.Algorithm, derived.Hashes); !ok {
 			return Diff{Kind: Hash, Component: key, Field: "hash " + string(h.Algorithm), SBOM: v, Artifact: h.Value}, false
 		}
 	}
@@ -197,6 +247,35 @@ func hashDiff(key string, claimed, derived *sbom.Component) (Diff, bool) {
 		return Diff{Kind: Hash, Component: key, Field: sbom.PropGoH1, SBOM: got, Artifact: want}, false
 	}
 	return Diff{}, true
+}
+
+// qualifierDiff returns the first purl qualifier, in name order, that the
+// claimed component states at another value than the derived one, as
+// {name, claimed value, derived value}, or nil. A qualifier the claim
+// leaves out is not a difference, except an epoch (rpm, alpm), which is
+// part of the version: none means 0. The checksum qualifier is compared
+// as a digest, not here.
+func qualifierDiff(claimed, derived *sbom.Component) []string {
+	cq, dq := qualifiers(claimed.PURL), qualifiers(derived.PURL)
+	if cq["epoch"] != "" || dq["epoch"] != "" {
+		cq["epoch"], dq["epoch"] = cmp.Or(cq["epoch"], "0"), cmp.Or(dq["epoch"], "0")
+	}
+	for _, name := range slices.Sorted(maps.Keys(dq)) {
+		if v, ok := cq[name]; ok && name != "checksum" && v != dq[name] {
+			return []string{name, v, dq[name]}
+		}
+	}
+	return nil
+}
+
+// qualifiers are a purl's qualifiers by name (empty for none or a purl
+// that does not parse).
+func qualifiers(purl string) map[string]string {
+	p, err := packageurl.FromString(purl)
+	if err != nil {
+		return map[string]string{}
+	}
+	return p.Qualifiers.Map()
 }
 
 // versionShown reports whether the artifact itself records d's version
@@ -224,7 +303,7 @@ func isArtifact(doc *sbom.Document, c *sbom.Component, digests map[string]string
 		return true
 	}
 	for alg, v := range digests {
-		if h := c.Hash(hashAlg(alg)); h != "" && strings.EqualFold(h, v) {
+		if slices.ContainsFunc(c.Hashes, func(h sbom.Hash) bool { return sameAlg(h.Algorithm, hashAlg(alg)) && strings.EqualFold(h.Value, v) }) {
 			return true
 		}
 	}
@@ -236,11 +315,39 @@ func isArtifact(doc *sbom.Document, c *sbom.Component, digests map[string]string
 func wholeDiffs(c *sbom.Component, digests map[string]string) []Diff {
 	var out []Diff
 	for alg, v := range digests {
-		if h := c.Hash(hashAlg(alg)); h != "" && !strings.EqualFold(h, v) {
+		own := []sbom.Hash{{Algorithm: hashAlg(alg), Value: v}}
+		if h, ok := misstated(c, hashAlg(alg), own); !ok {
 			out = append(out, Diff{Kind: Hash, Component: Key(c), Field: "hash " + string(hashAlg(alg)), SBOM: h, Artifact: v})
 		}
 	}
 	return out
+}
+
+// misstated checks every digest of algorithm alg that the claimed
+// component states — all of them, not the first: a component may list an
+// algorithm twice — against the artifact's digests of that algorithm. It
+// returns the first claimed value the artifact does not show, with ok
+// false.
+func misstated(claimed *sbom.Component, alg sbom.HashAlgorithm, shown []sbom.Hash) (string, bool) {
+	for _, h := range claimed.Hashes {
+		if !sameAlg(h.Algorithm, alg) {
+			continue
+		}
+		if !slices.ContainsFunc(shown, func(s sbom.Hash) bool { return sameAlg(s.Algorithm, alg) && strings.EqualFold(s.Value, h.Value) }) {
+			return h.Value, false
+		}
+	}
+	return "", true
+}
+
+// sameAlg reports whether two spellings name one digest algorithm
+// ("SHA-256", "sha256", "SHA_256"): a decoder keeps what the SBOM wrote,
+// and a digest must not escape comparison by its algorithm's spelling.
+func sameAlg(a, b sbom.HashAlgorithm) bool {
+	norm := func(h sbom.HashAlgorithm) string {
+		return strings.NewReplacer("-", "", "_", "", " ", "").Replace(strings.ToUpper(string(h)))
+	}
+	return norm(a) == norm(b)
 }
 
 // hashAlg is the model's name of a digest algorithm ("sha256" → SHA-256).

@@ -10,7 +10,8 @@
 // the cataloger that claims it — an executable to the Go binary cataloger,
 // which copies it to a temporary file with [cataloger.Local] and removes
 // it. Catalogers registered DiskOnly (go.mod, archives themselves) are not
-// run inside an archive. Entries nobody claims are read and discarded,
+// run inside an archive: a release archive inside one is reported as not
+// read, and the archive's contents are then incomplete. Entries nobody claims are read and discarded,
 // never written anywhere.
 //
 // # Safety
@@ -361,6 +362,11 @@ func (c *reader) catalogEntry(f cataloger.File) error {
 		}
 	}
 	if reg == nil {
+		// Archives are DiskOnly: one inside another is not read, and what
+		// it ships would be missing from a list marked complete.
+		if IsArchive(name, head) {
+			c.skip(name, Kind, "a release archive inside an archive is not read: its contents are not catalogued")
+		}
 		return nil
 	}
 	if why := c.throughLink(name); why != "" {

@@ -76,13 +76,22 @@ var databases = []struct {
 	name, what string
 	globs, at  []string
 	sniff      func(head []byte) bool
-	read       func(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, error)
+	// read returns the reader for a run whose temporary directory (for
+	// private copies of a database) is tempDir.
+	read func(tempDir string) dbReader
 }{
-	{"debian-dpkg-status", "dpkg status database", []string{"status"}, []string{"var/lib/dpkg/status"}, prefix("Package: "), debian.Status},
-	{"alpine-apk-installed", "apk installed database", []string{"installed"}, []string{"lib/apk/db/installed"}, prefix("C:"), alpine.Installed},
-	{"debian-dpkg-status-d", "dpkg status.d entry (distroless)", []string{"*"}, []string{"var/lib/dpkg/status.d/"}, prefix("Package: "), debian.StatusDir},
-	{"rpm-database", "rpm database", rpm.Names, rpmPlaces(), rpm.IsDatabase, rpm.Database},
+	{"debian-dpkg-status", "dpkg status database", []string{"status"}, []string{"var/lib/dpkg/status"}, prefix("Package: "), noCopy(debian.Status)},
+	{"alpine-apk-installed", "apk installed database", []string{"installed"}, []string{"lib/apk/db/installed"}, prefix("C:"), noCopy(alpine.Installed)},
+	{"debian-dpkg-status-d", "dpkg status.d entry (distroless)", []string{"*"}, []string{"var/lib/dpkg/status.d/"}, prefix("Package: "), noCopy(debian.StatusDir)},
+	{"rpm-database", "rpm database", rpm.Names, rpmPlaces(), rpm.IsDatabase, rpm.DatabaseIn},
 }
+
+// dbReader reads the package database at path in the root file system
+// fsys.
+type dbReader = func(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, error)
+
+// noCopy is the read of a database reader that makes no temporary files.
+func noCopy(r dbReader) func(string) dbReader { return func(string) dbReader { return r } }
 
 // prefix is a sniff for files that start with magic.
 func prefix(magic string) func([]byte) bool {
@@ -109,7 +118,7 @@ func init() {
 	// file and as an entry of a release archive.
 	cataloger.Register(cataloger.Registration{
 		Name: "java-archive", What: "Java archive", Globs: java.ArchiveGlobs, FoldCase: true, Artifact: true,
-		Sniff: func(_ string, head []byte) bool { return bytes.HasPrefix(head, []byte("PK\x03\x04")) },
+		Sniff: func(_ string, head []byte) bool { return !foreignArchive(head) },
 		New: func(cfg cataloger.Config) cataloger.Cataloger {
 			return cataloger.PerFile("java-archive", javaArchive(cfg.TempDir))
 		},
@@ -124,11 +133,27 @@ func init() {
 		cataloger.Register(cataloger.Registration{
 			Name: d.name, What: d.what, Globs: d.globs,
 			Sniff: func(_ string, head []byte) bool { return d.sniff(head) },
-			New: func(cataloger.Config) cataloger.Cataloger {
-				return cataloger.PerFile(d.name, databaseReader(d.at, d.read))
+			New: func(cfg cataloger.Config) cataloger.Cataloger {
+				return cataloger.PerFile(d.name, databaseReader(d.at, d.read(cfg.TempDir)))
 			},
 		})
 	}
+}
+
+// foreignArchive reports whether head starts a RAR or Parchive file,
+// which share extensions with Java's resource adapter (.rar) and
+// (.par) archives. Anything else named like a Java archive is one: a jar
+// need not start with the zip magic (an executable jar starts with its
+// launch script, which Java and the zip format skip), and a file that
+// is not a zip at all must be reported as not read, not left out in
+// silence.
+func foreignArchive(head []byte) bool {
+	for _, magic := range []string{"Rar!\x1a\x07", "PAR\x00", "PAR2\x00"} {
+		if bytes.HasPrefix(head, []byte(magic)) {
+			return true
+		}
+	}
+	return false
 }
 
 // databaseReader reads a package database found at one of the places in
@@ -137,7 +162,7 @@ func init() {
 // confined to it (os.Root); inside an archive, on its own. A database that
 // is a directory is read with its first file found on disk, once per run;
 // inside an archive, each of its files is read on its own.
-func databaseReader(at []string, read func(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, error)) cataloger.FileFunc {
+func databaseReader(at []string, read dbReader) cataloger.FileFunc {
 	var mu sync.Mutex
 	done := map[string]bool{}
 	return func(ctx context.Context, f cataloger.File) (*sbom.Fragment, error) {

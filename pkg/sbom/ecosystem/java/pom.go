@@ -32,6 +32,8 @@ type pom struct {
 		URL  string `xml:"url"`
 	} `xml:"licenses>license"`
 	Dependencies []pomDependency `xml:"dependencies>dependency"`
+
+	props map[string]string // see properties
 }
 
 // pomDependency is one <dependency> of the project (not of
@@ -96,30 +98,65 @@ var propertyRef = regexp.MustCompile(`\$\{([^}]+)\}`)
 // project coordinates; ok is false if one is left (defined in a parent
 // pom vouch does not have).
 func (p *pom) interpolate(s string) (string, bool) {
-	props := map[string]string{
+	props := p.properties()
+	for range 8 { // properties may name properties; a cycle stops here
+		if !strings.Contains(s, "${") {
+			break
+		}
+		next, ok := expand(s, props)
+		if !ok {
+			return strings.TrimSpace(s), false
+		}
+		s = next
+	}
+	return strings.TrimSpace(s), !strings.Contains(s, "${")
+}
+
+// maxInterpolated bounds a value after property expansion: a property
+// naming itself many times would otherwise grow by that factor each
+// round (a "billion laughs" through ${...}). No real coordinate comes
+// near it.
+const maxInterpolated = 4096
+
+// properties are the pom's properties by name, gathered once: a pom
+// interpolates every dependency with them.
+func (p *pom) properties() map[string]string {
+	if p.props != nil {
+		return p.props
+	}
+	p.props = map[string]string{
 		"project.groupId": p.Group, "pom.groupId": p.Group,
 		"project.version": p.Version, "pom.version": p.Version,
 		"project.artifactId": p.Artifact, "project.parent.version": p.Parent.Version,
 	}
 	for _, e := range p.Properties.Entries {
-		props[e.XMLName.Local] = strings.TrimSpace(e.Value)
+		p.props[e.XMLName.Local] = strings.TrimSpace(e.Value)
 	}
-	ok := true
-	for range 8 { // properties may name properties; a cycle stops here
-		if !strings.Contains(s, "${") {
-			break
+	return p.props
+}
+
+// expand replaces every ${name} in s that props defines, once; ok is
+// false when the result would exceed maxInterpolated bytes.
+func expand(s string, props map[string]string) (string, bool) {
+	var b strings.Builder
+	last := 0
+	for _, m := range propertyRef.FindAllStringSubmatchIndex(s, -1) {
+		v, found := props[s[m[2]:m[3]]]
+		if !found {
+			v = s[m[0]:m[1]]
 		}
-		s = propertyRef.ReplaceAllStringFunc(s, func(ref string) string {
-			if v, found := props[ref[2:len(ref)-1]]; found {
-				return v
-			}
-			return ref
-		})
+		if b.Len()+(m[0]-last)+len(v) > maxInterpolated {
+			return "", false
+		}
+		b.WriteString(s[last:m[0]])
+		b.WriteString(v)
+		last = m[1]
 	}
-	if strings.Contains(s, "${") {
-		ok = false
+	if b.Len()+len(s)-last > maxInterpolated {
+		return "", false
 	}
-	return strings.TrimSpace(s), ok
+	b.WriteString(s[last:])
+	return b.String(), true
 }
 
 // POM reads a Maven pom.xml at path: the project is the primary component

@@ -70,12 +70,9 @@ func (r *reader) installDirs(dir string, pkgs map[string]entry) {
 // readManifest reads one package.json as a lockfile entry.
 func readManifest(fsys fs.FS, file string) (entry, error) {
 	var e entry
-	data, err := fs.ReadFile(fsys, file)
+	data, err := ecosystem.ReadFS(fsys, file, ecosystem.MaxFileSize)
 	if err != nil {
 		return e, err
-	}
-	if len(data) > ecosystem.MaxFileSize {
-		return e, fmt.Errorf("%s: %d bytes, more than the %d vouch reads", file, len(data), ecosystem.MaxFileSize)
 	}
 	if err := strictjson.Unmarshal(data, &e, ecosystem.MaxDepth); err != nil {
 		return e, fmt.Errorf("%s: %w", file, strictjson.Explain(data, err))

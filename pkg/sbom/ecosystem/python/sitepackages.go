@@ -88,7 +88,7 @@ func readDist(ctx context.Context, b *ecosystem.Builder, fsys fs.FS, file string
 	for _, p := range pkgs {
 		fromScalibr[key(p.Name, p.Version)] = true
 	}
-	data, err := fs.ReadFile(fsys, file)
+	data, err := ecosystem.ReadFS(fsys, file, ecosystem.MaxFileSize)
 	if err != nil {
 		b.Warn("%v", err)
 		return ecosystem.LockPackage{}, false

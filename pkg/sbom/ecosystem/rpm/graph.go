@@ -6,8 +6,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path"
-	"path/filepath"
 	"strings"
 
 	rpmdb "github.com/erikvarga/go-rpmdb/pkg"
@@ -21,18 +19,9 @@ import (
 type relations map[string]struct{ requires, provides []string }
 
 // readRelations reads the Requires and Provides headers scalibr does not
-// report, with go-rpmdb (the library under scalibr's extractor) over a
-// private copy of the database.
-func readRelations(ctx context.Context, fsys fs.FS, name string) (relations, error) {
-	dir, err := os.MkdirTemp("", "vouch-rpmdb-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	copyPath := filepath.Join(dir, path.Base(name))
-	if err := copyOut(fsys, name, copyPath); err != nil {
-		return nil, err
-	}
+// report, with go-rpmdb (the library under scalibr's extractor) over the
+// checked private copy of the database at copyPath.
+func readRelations(ctx context.Context, copyPath string) (relations, error) {
 	db, err := rpmdb.Open(copyPath)
 	if err != nil {
 		return nil, err

@@ -8,7 +8,10 @@
 // arch, epoch and distro qualifiers) and takes the License header as the
 // declared licence where it is an SPDX expression. The database is read
 // from a private copy: SQLite may write journal files beside a database it
-// opens, and vouch never writes into the tree it scans.
+// opens, and vouch never writes into the tree it scans. That one copy is
+// checked by vouch's own bounded code (check.go) before go-rpmdb, which
+// trusts the lengths a database states, reads it, and both scalibr and
+// the graph read it in place.
 package rpm
 
 import (
@@ -16,10 +19,16 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"os"
+	pathpkg "path"
+	"path/filepath"
 	"strconv"
 
+	"github.com/google/osv-scalibr/extractor"
+	"github.com/google/osv-scalibr/extractor/filesystem"
 	scalibrrpm "github.com/google/osv-scalibr/extractor/filesystem/os/rpm"
 	rpmmeta "github.com/google/osv-scalibr/extractor/filesystem/os/rpm/metadata"
+	scalibrfs "github.com/google/osv-scalibr/fs"
 
 	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/sbom/ecosystem"
@@ -48,13 +57,33 @@ func PURL(namespace, name, version, arch string, epoch int, distro string) strin
 // primary component. The graph resolves each package's Requires through
 // the Provides and installed files of the others.
 func Database(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, error) {
-	ext, err := scalibrrpm.New(nil)
+	return database(ctx, fsys, path, "")
+}
+
+// DatabaseIn is [Database] keeping its private copy of the database under
+// tempDir (vouch's --tempdir; "" is the system's temporary directory).
+func DatabaseIn(tempDir string) func(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, error) {
+	return func(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, error) {
+		return database(ctx, fsys, path, tempDir)
+	}
+}
+
+func database(ctx context.Context, fsys fs.FS, path, tempDir string) (*sbom.Fragment, error) {
+	dir, err := os.MkdirTemp(tempDir, "vouch-rpmdb-")
 	if err != nil {
 		return nil, err
 	}
-	pkgs, err := ecosystem.ExtractFS(ctx, ext, fsys, path)
-	if err != nil {
+	defer os.RemoveAll(dir)
+	db := filepath.Join(dir, pathpkg.Base(path))
+	if err := copyOut(fsys, path, db); err != nil {
 		return nil, err
+	}
+	if err := checkDatabase(ctx, db); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	pkgs, err := extract(ctx, dir, pathpkg.Base(path))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	b := ecosystem.NewBuilder(path)
 	id, version := ecosystem.OSRelease(fsys)
@@ -65,7 +94,7 @@ func Database(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, err
 	if id == "" {
 		b.Warn("no etc/os-release: the distribution is unknown and purls say rpm")
 	}
-	rels, err := readRelations(ctx, fsys, path)
+	rels, err := readRelations(ctx, db)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -94,6 +123,26 @@ func Database(ctx context.Context, fsys fs.FS, path string) (*sbom.Fragment, err
 	}
 	ecosystem.InstalledGraph(b, graph, notPackage)
 	return b.Fragment(), nil
+}
+
+// extract lists the packages of the checked private copy dir/name with
+// scalibr's extractor, given as a file on disk so that scalibr reads it in
+// place instead of making a copy of its own outside vouch's control.
+func extract(ctx context.Context, dir, name string) ([]*extractor.Package, error) {
+	ext, err := scalibrrpm.New(nil)
+	if err != nil {
+		return nil, err
+	}
+	fsys := scalibrfs.DirFS(dir)
+	info, err := fsys.Stat(name)
+	if err != nil {
+		return nil, err
+	}
+	inv, err := ext.Extract(ctx, &filesystem.ScanInput{FS: fsys, Root: dir, Path: name, Info: info})
+	if err != nil {
+		return nil, err
+	}
+	return inv.Packages, nil
 }
 
 // Dirs are where rpm keeps its database in a root file system.

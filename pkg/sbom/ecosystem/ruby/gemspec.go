@@ -116,7 +116,7 @@ func Specifications(ctx context.Context, fsys fs.FS, dir string) (*sbom.Fragment
 	fromScalibr, seen := map[string]bool{}, map[string]bool{}
 	var pkgs []ecosystem.LockPackage
 	for _, file := range files {
-		data, err := fs.ReadFile(fsys, file)
+		data, err := ecosystem.ReadFS(fsys, file, ecosystem.MaxFileSize)
 		if err != nil {
 			b.Warn("%v", err)
 			continue
