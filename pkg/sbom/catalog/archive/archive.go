@@ -362,10 +362,15 @@ func (c *reader) catalogEntry(f cataloger.File) error {
 		}
 	}
 	if reg == nil {
-		// Archives are DiskOnly: one inside another is not read, and what
-		// it ships would be missing from a list marked complete.
-		if IsArchive(name, head) {
+		// A kind read only from a directory on disk (a release archive, a
+		// go.mod with its go.sum and vendor/, an installed node_modules)
+		// is not read here, and what it describes would be missing from a
+		// list marked complete: it is named as not read.
+		switch disk := c.set.Match(name, head, false); {
+		case IsArchive(name, head):
 			c.skip(name, Kind, "a release archive inside an archive is not read: its contents are not catalogued")
+		case disk != nil:
+			c.skip(name, disk.Name, disk.What+" inside an archive is not read (it is read from a directory on disk): extract the archive to catalogue it")
 		}
 		return nil
 	}

@@ -364,3 +364,56 @@ func TestInstalledTreeStaysInside(t *testing.T) {
 		})
 	}
 }
+
+// TestConcludedLicenceStaysInside: the concluded licence of an installed
+// package comes from licence files inside the scanned tree; a licenses/
+// directory that links out of it is not read. Control: the same directory
+// linked from inside the tree is.
+func TestConcludedLicenceStaysInside(t *testing.T) {
+	lic, err := os.ReadFile("../../ecosystem/python/testdata/site-packages/requests-2.34.2.dist-info/licenses/LICENSE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	outside := t.TempDir()
+	if err := os.WriteFile(filepath.Join(outside, "LICENSE"), lic, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		inside bool
+	}{{"inside", true}, {"outside", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			dist := filepath.Join(root, "lib", "site-packages", "x-1.0.dist-info")
+			if err := os.MkdirAll(dist, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dist, "METADATA"), []byte("Metadata-Version: 2.1\nName: x\nVersion: 1.0\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			target := outside
+			if tc.inside {
+				target = filepath.Join(root, "share", "x-licences")
+				if err := os.MkdirAll(target, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(target, "LICENSE"), lic, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := os.Symlink(target, filepath.Join(dist, "licenses")); err != nil {
+				t.Fatal(err)
+			}
+			res := run(t, root)
+			var concluded string
+			for _, c := range res.Document.Components {
+				if c.Name == "x" {
+					concluded = c.Licenses.Concluded
+				}
+			}
+			if got := concluded != ""; got != tc.inside {
+				t.Errorf("concluded licence %q", concluded)
+			}
+		})
+	}
+}

@@ -234,6 +234,16 @@ func gemspecFiles(dir string) []string {
 	return out
 }
 
+// inside reports whether dir, its links resolved, is realRoot or below it.
+func inside(realRoot, dir string) bool {
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return false
+	}
+	rel, err := filepath.Rel(realRoot, real)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
 // rootFS is the directory root on disk as a file system that no path or
 // symbolic link leads out of (os.Root): an installed tree in the scanned
 // source may link within itself (npm workspaces do), never to the rest of
@@ -280,6 +290,10 @@ func treeRoot(f cataloger.File, dir string) (root, inside string, ok bool) {
 // (sbom.PropSourcePath, relative to root on disk) and in the
 // subdirectories of it named by sub, through the run's licence cache.
 func conclude(cache cataloger.Cache, frag *sbom.Fragment, root string, sub ...string) {
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return
+	}
 	for i := range frag.Components {
 		c := &frag.Components[i]
 		dir, ok := c.Property(sbom.PropSourcePath)
@@ -288,7 +302,11 @@ func conclude(cache cataloger.Cache, frag *sbom.Fragment, root string, sub ...st
 		}
 		var ids []string
 		for _, s := range append([]string{""}, sub...) {
-			if expr := gomod.DirLicense(cache, filepath.Join(root, filepath.FromSlash(dir), s)); expr != "" {
+			d := filepath.Join(root, filepath.FromSlash(dir), s)
+			if !inside(realRoot, d) {
+				continue // a link out of the scanned tree: its files are not the package's
+			}
+			if expr := gomod.DirLicense(cache, d); expr != "" {
 				ids = append(ids, strings.Split(expr, " AND ")...)
 			}
 		}
