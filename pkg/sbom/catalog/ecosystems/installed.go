@@ -81,6 +81,7 @@ func (n nodeModules) read(ctx context.Context, f cataloger.File) (*sbom.Fragment
 			return &sbom.Fragment{}, nil
 		}
 	}
+	gomod.WarmUp(n.cache)
 	fsys, done, err := rootFS(root)
 	if err != nil {
 		return nil, err
@@ -138,6 +139,7 @@ func (s *sitePackages) read(ctx context.Context, f cataloger.File) (*sbom.Fragme
 	if !s.isFirst(filepath.Join(root, filepath.FromSlash(dir)), path.Base(dist), dists) {
 		return &sbom.Fragment{}, nil
 	}
+	gomod.WarmUp(s.cache)
 	fsys, done, err := rootFS(root)
 	if err != nil {
 		return nil, err
@@ -206,6 +208,7 @@ func (g *gemSpecs) read(ctx context.Context, f cataloger.File) (*sbom.Fragment, 
 	if !g.isFirst(filepath.Join(root, filepath.FromSlash(dir)), name, gemspecFiles) {
 		return &sbom.Fragment{}, nil
 	}
+	gomod.WarmUp(g.cache)
 	fsys, done, err := rootFS(root)
 	if err != nil {
 		return nil, err

@@ -101,8 +101,15 @@ func cachedIDs(cache cataloger.Cache, key string) ([]string, bool) {
 // licence text, and building them costs about a second of CPU. Nor with a
 // licence cache that has entries: then most texts are not scanned at all,
 // and the scanners are built on the first miss.
-func warmUp(cfg cataloger.Config) {
-	if cfg.LicenseCache != nil && cfg.LicenseCache.Len() > 0 {
+func warmUp(cfg cataloger.Config) { WarmUp(cfg.LicenseCache) }
+
+// WarmUp starts building the licence scanners in the background, once per
+// process, unless cache already holds results (then most texts are not
+// scanned at all): what a cataloger about to scan licence files (a go.mod,
+// an installed package tree) calls first, so that the build overlaps with
+// its reading.
+func WarmUp(cache cataloger.Cache) {
+	if cache != nil && cache.Len() > 0 {
 		return
 	}
 	prewarmOnce.Do(Prewarm)
