@@ -17,12 +17,12 @@ var migrations embed.FS
 // goose records applied versions in its own table (goose_db_version), so a
 // restart applies nothing twice and a newer binary applies only its new
 // migrations.
-func migrate(ctx context.Context, dialect goose.Dialect, db *sql.DB) error {
+func migrate(ctx context.Context, dialect goose.Dialect, db *sql.DB, opts ...goose.ProviderOption) error {
 	sub, err := fs.Sub(migrations, "migrations")
 	if err != nil {
 		return err
 	}
-	p, err := goose.NewProvider(dialect, db, sub)
+	p, err := goose.NewProvider(dialect, db, sub, opts...)
 	if err != nil {
 		return fmt.Errorf("schema migrations: %w", err)
 	}

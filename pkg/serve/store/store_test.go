@@ -4,14 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
+
+	"github.com/vouchdev/vouch/pkg/serve/store/storetest"
 )
 
-func openTest(t *testing.T, path string) *sqlStore {
+func openTest(t *testing.T, dsn string) *sqlStore {
 	t.Helper()
-	st, err := OpenSQLite(context.Background(), path)
+	st, err := Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -19,18 +21,23 @@ func openTest(t *testing.T, path string) *sqlStore {
 	return st.(*sqlStore)
 }
 
-// TestSQLiteOpen: the database is in WAL mode, migrated once, and opening
-// it again applies nothing twice and keeps what was stored.
-func TestSQLiteOpen(t *testing.T) {
+// TestOpen: the database is migrated once, and opening it again applies
+// nothing twice and keeps what was stored; SQLite is in WAL mode with
+// read-only readers.
+func TestOpen(t *testing.T) { storetest.Run(t, testOpen) }
+
+func testOpen(t *testing.T, db storetest.DB) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "vouch.db")
+	path := db.NewDSN(t)
 	st := openTest(t, path)
-	var mode string
-	if err := st.reader.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
-		t.Errorf("journal_mode %q, %v; want wal", mode, err)
-	}
-	if _, err := st.reader.ExecContext(ctx, "DELETE FROM tokens"); err == nil {
-		t.Error("a reader connection wrote")
+	if db.Name == "sqlite" {
+		var mode string
+		if err := st.reader.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+			t.Errorf("journal_mode %q, %v; want wal", mode, err)
+		}
+		if _, err := st.reader.ExecContext(ctx, "DELETE FROM tokens"); err == nil {
+			t.Error("a reader connection wrote")
+		}
 	}
 	if err := st.CreateToken(ctx, Token{ID: "t1", SHA256: "s1", Scope: "admin"}); err != nil {
 		t.Fatal(err)
@@ -51,9 +58,11 @@ func TestSQLiteOpen(t *testing.T) {
 
 // TestCreateVerificationOnce: concurrent inserts of one key store one
 // record and all read it back; another key is another record.
-func TestCreateVerificationOnce(t *testing.T) {
+func TestCreateVerificationOnce(t *testing.T) { storetest.Run(t, testCreateVerificationOnce) }
+
+func testCreateVerificationOnce(t *testing.T, db storetest.DB) {
 	ctx := context.Background()
-	st := openTest(t, filepath.Join(t.TempDir(), "vouch.db"))
+	st := openTest(t, db.NewDSN(t))
 	if _, _, err := st.PutPolicy(ctx, "ns", []byte("doc"), "sum"); err != nil {
 		t.Fatal(err)
 	}
@@ -98,8 +107,10 @@ func TestCreateVerificationOnce(t *testing.T) {
 
 // TestVerificationNeedsNamespace: the schema refuses a record in a
 // namespace that does not exist (foreign keys are on).
-func TestVerificationNeedsNamespace(t *testing.T) {
-	st := openTest(t, filepath.Join(t.TempDir(), "vouch.db"))
+func TestVerificationNeedsNamespace(t *testing.T) { storetest.Run(t, testVerificationNeedsNamespace) }
+
+func testVerificationNeedsNamespace(t *testing.T, db storetest.DB) {
+	st := openTest(t, db.NewDSN(t))
 	if _, _, err := st.CreateVerification(context.Background(), Verification{ID: "x", Namespace: "nope", RequestKey: "k", Report: []byte("{}")}); err == nil {
 		t.Error("stored a verification in an unknown namespace")
 	}
@@ -108,9 +119,11 @@ func TestVerificationNeedsNamespace(t *testing.T) {
 // TestGroupCommitIsolatesFailures: inserts written in one group commit
 // succeed or fail each on its own — a record refused by the schema (an
 // unknown namespace) does not take the valid ones of its group with it.
-func TestGroupCommitIsolatesFailures(t *testing.T) {
+func TestGroupCommitIsolatesFailures(t *testing.T) { storetest.Run(t, testGroupCommitIsolatesFailures) }
+
+func testGroupCommitIsolatesFailures(t *testing.T, db storetest.DB) {
 	ctx := context.Background()
-	st := openTest(t, filepath.Join(t.TempDir(), "vouch.db"))
+	st := openTest(t, db.NewDSN(t))
 	if _, _, err := st.PutPolicy(ctx, "ns", []byte("doc"), "sum"); err != nil {
 		t.Fatal(err)
 	}
@@ -135,5 +148,56 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 	}
 	if vs, err := st.VerificationsBySubject(ctx, "sha256", "bb", 100); err != nil || len(vs) != n/2 {
 		t.Errorf("%d records, %v; want %d", len(vs), err, n/2)
+	}
+}
+
+// TestOpenDispatch: a postgres URL is PostgreSQL, a path is SQLite, and
+// any other scheme is refused, not taken for a file name.
+func TestOpenDispatch(t *testing.T) {
+	for _, dsn := range []string{"mysql://u:secret@h/db", "sqlite://x.db"} {
+		_, err := Open(context.Background(), dsn)
+		if err == nil || !strings.Contains(err.Error(), "unknown scheme") || strings.Contains(err.Error(), "secret") {
+			t.Errorf("%s: %v; want an unknown scheme error without the password", dsn, err)
+		}
+	}
+	if !IsPostgres("postgres://h/db") || !IsPostgres("postgresql://h/db") || IsPostgres("postgres.db") {
+		t.Error("IsPostgres")
+	}
+	// Control: a path opens SQLite.
+	openTest(t, storetest.DBs()[0].NewDSN(t))
+}
+
+// TestConcurrentPolicies: new policy versions written at once each get a
+// version of their own or ErrConflict (PostgreSQL's unique violation,
+// SQLSTATE 23505, recognised), never a duplicate version or another error.
+func TestConcurrentPolicies(t *testing.T) { storetest.Run(t, testConcurrentPolicies) }
+
+func testConcurrentPolicies(t *testing.T, db storetest.DB) {
+	ctx := context.Background()
+	st := openTest(t, db.NewDSN(t))
+	if _, _, err := st.PutPolicy(ctx, "ns", []byte("doc"), "sum"); err != nil {
+		t.Fatal(err)
+	}
+	const n = 10
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			_, _, errs[i] = st.PutPolicy(ctx, "ns", []byte(fmt.Sprint("doc", i)), fmt.Sprint("sum", i))
+		})
+	}
+	wg.Wait()
+	ok := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case !errors.Is(err, ErrConflict):
+			t.Errorf("put %d: %v", i, err)
+		}
+	}
+	p, err := st.CurrentPolicy(ctx, "ns")
+	if err != nil || p.Version != int64(ok+1) {
+		t.Errorf("current version %d, %v; want %d (1 + %d written)", p.Version, err, ok+1, ok)
 	}
 }
