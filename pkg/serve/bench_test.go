@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/vouchdev/vouch/pkg/attest/sign"
+	"github.com/vouchdev/vouch/pkg/serve/store/storetest"
 	"github.com/vouchdev/vouch/pkg/verify/trust"
 )
 
@@ -58,14 +59,21 @@ func signedRequests(b *testing.B, n int) ([]string, *trust.Key) {
 }
 
 // BenchmarkVerifyPersist posts key-signed bundles over loopback, each
-// request a new artifact: verification, the report and the SQLite commit
-// (synchronous=FULL). Reported: verifications/s and the p99 latency. Run
-// with a fixed count, the bundles being signed before the clock starts:
+// request a new artifact: verification, the report and the commit (SQLite
+// with synchronous=FULL; PostgreSQL when VOUCH_TEST_POSTGRES is set).
+// Reported: verifications/s and the p99 latency. Run with a fixed count,
+// the bundles being signed before the clock starts:
 //
 //	go test ./pkg/serve -run '^$' -bench VerifyPersist -benchtime 3000x
 func BenchmarkVerifyPersist(b *testing.B) {
+	for _, db := range storetest.DBs() {
+		b.Run(db.Name, func(b *testing.B) { benchVerifyPersist(b, db) })
+	}
+}
+
+func benchVerifyPersist(b *testing.B, db storetest.DB) {
 	bodies, key := signedRequests(b, b.N)
-	e := newEnv(b, key)
+	e := newEnv(b, db, key)
 	e.putPolicy("bench", emptyPolicy)
 	ts := httptest.NewServer(e.srv)
 	defer ts.Close()

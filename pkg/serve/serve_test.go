@@ -20,6 +20,7 @@ import (
 	"github.com/vouchdev/vouch/internal/output"
 	"github.com/vouchdev/vouch/pkg/serve"
 	"github.com/vouchdev/vouch/pkg/serve/store"
+	"github.com/vouchdev/vouch/pkg/serve/store/storetest"
 	"github.com/vouchdev/vouch/pkg/verify"
 	"github.com/vouchdev/vouch/pkg/verify/engine"
 	"github.com/vouchdev/vouch/pkg/verify/policy"
@@ -38,20 +39,22 @@ const (
 	emptyPolicy = "apiVersion: vouch.dev/v1\nkind: Policy\n"
 )
 
-// env is a server on a fresh SQLite database with its admin token.
+// env is a server on a fresh database with its admin token.
 type env struct {
 	t     testing.TB
 	srv   *serve.Server
 	st    store.Store
 	token string
 	eng   *engine.Verifier
-	path  string
+	// dsn names the database: a second server on it is a replica.
+	dsn string
 }
 
-func newEnv(t testing.TB, keys ...*trust.Key) *env {
+// newEnv starts a server on a fresh database of the kind db.
+func newEnv(t testing.TB, db storetest.DB, keys ...*trust.Key) *env {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "vouch.db")
-	st, srv, eng := openServer(t, path, keys...)
+	dsn := db.NewDSN(t)
+	st, srv, eng := openServer(t, dsn, keys...)
 	token, err := serve.EnsureAdminToken(context.Background(), st)
 	if err != nil || token == "" {
 		t.Fatalf("admin token %q: %v", token, err)
@@ -59,14 +62,14 @@ func newEnv(t testing.TB, keys ...*trust.Key) *env {
 	if again, err := serve.EnsureAdminToken(context.Background(), st); err != nil || again != "" {
 		t.Fatalf("a second admin token was made: %q, %v", again, err)
 	}
-	return &env{t: t, srv: srv, st: st, token: token, eng: eng, path: path}
+	return &env{t: t, srv: srv, st: st, token: token, eng: eng, dsn: dsn}
 }
 
-// openServer opens the database at path and a server on it: a second call
-// on the same path is a second replica.
-func openServer(t testing.TB, path string, keys ...*trust.Key) (store.Store, *serve.Server, *engine.Verifier) {
+// openServer opens the database dsn names and a server on it: a second
+// call on the same dsn is a second replica.
+func openServer(t testing.TB, dsn string, keys ...*trust.Key) (store.Store, *serve.Server, *engine.Verifier) {
 	t.Helper()
-	st, err := store.OpenSQLite(context.Background(), path)
+	st, err := store.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +163,9 @@ func (e *env) records(digest string) int {
 
 // TestVerify posts real bundles: the genuine one verifies, each attack
 // (a forged log entry, another artifact's digest) is stored as refused.
-func TestVerify(t *testing.T) {
+func TestVerify(t *testing.T) { storetest.Run(t, testVerify) }
+
+func testVerify(t *testing.T, db storetest.DB) {
 	nonet.Forbid(t)
 	genuine := readFile(t, filepath.Join(publishDir, "bundle.sigstore.json"))
 	const set = "MEYCIQDhoULWkbm7KZ4P4qAWHLw7d9X66AM"
@@ -179,7 +184,7 @@ func TestVerify(t *testing.T) {
 		{"forged log entry", publishSHA512, forged, false, "failed to verify log inclusion"},
 		{"another artifact's digest", otherSHA512, genuine, false, "artifact does not match"},
 	}
-	e := newEnv(t, publishKey(t))
+	e := newEnv(t, db, publishKey(t))
 	e.putPolicy("npm", emptyPolicy)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -214,10 +219,12 @@ func TestVerify(t *testing.T) {
 
 // TestReportIsVerifyJSON: the stored report is what vouch verify -o json
 // prints for the same subject, bundles and policy.
-func TestReportIsVerifyJSON(t *testing.T) {
+func TestReportIsVerifyJSON(t *testing.T) { storetest.Run(t, testReportIsVerifyJSON) }
+
+func testReportIsVerifyJSON(t *testing.T, db storetest.DB) {
 	nonet.Forbid(t)
 	genuine := readFile(t, filepath.Join(publishDir, "bundle.sigstore.json"))
-	e := newEnv(t, publishKey(t))
+	e := newEnv(t, db, publishKey(t))
 	e.putPolicy("npm", emptyPolicy)
 	_, resp := e.do("POST", "/v1/namespaces/npm/verifications", verificationBody(publishSHA512, genuine))
 	v := decode[serve.VerificationResponse](t, resp)
@@ -247,12 +254,14 @@ func TestReportIsVerifyJSON(t *testing.T) {
 
 // TestBadInput: every refused request gets a 4xx with a machine-readable
 // error and stores nothing; the controls, well-formed requests, pass.
-func TestBadInput(t *testing.T) {
+func TestBadInput(t *testing.T) { storetest.Run(t, testBadInput) }
+
+func testBadInput(t *testing.T, db storetest.DB) {
 	nonet.Forbid(t)
 	genuine := readFile(t, filepath.Join(publishDir, "bundle.sigstore.json"))
 	good := verificationBody(publishSHA512, genuine)
 	keyless := readFile(t, "../../testdata/sigstore/cases/sigstore/sigstore-go/sigstore.js-2.0.0-provenance/bundle.sigstore.json")
-	e := newEnv(t, publishKey(t))
+	e := newEnv(t, db, publishKey(t))
 	e.putPolicy("npm", emptyPolicy)
 	big := `{"subject":{"digests":{"sha512":"` + publishSHA512 + `"}},"bundles":[{"x":"` + strings.Repeat("a", serve.DefaultMaxBody) + `"}]}`
 	tests := []struct {
@@ -334,8 +343,10 @@ func TestBadInput(t *testing.T) {
 // TestPolicyVersions: a policy is versioned and content-addressed; putting
 // the current document again is not a new version; a namespace's
 // verifications use its newest policy.
-func TestPolicyVersions(t *testing.T) {
-	e := newEnv(t)
+func TestPolicyVersions(t *testing.T) { storetest.Run(t, testPolicyVersions) }
+
+func testPolicyVersions(t *testing.T, db storetest.DB) {
+	e := newEnv(t, db)
 	second := emptyPolicy + "predicates: {required: [slsaprovenance1]}\n"
 	steps := []struct {
 		doc     string
@@ -369,11 +380,13 @@ func TestPolicyVersions(t *testing.T) {
 // connections, on one database), are one record — every response names it,
 // and exactly one created it: the database's unique key decides, not a lock
 // in a process.
-func TestConcurrentIdempotency(t *testing.T) {
+func TestConcurrentIdempotency(t *testing.T) { storetest.Run(t, testConcurrentIdempotency) }
+
+func testConcurrentIdempotency(t *testing.T, db storetest.DB) {
 	genuine := readFile(t, filepath.Join(publishDir, "bundle.sigstore.json"))
-	e := newEnv(t, publishKey(t))
+	e := newEnv(t, db, publishKey(t))
 	e.putPolicy("npm", emptyPolicy)
-	_, replica, _ := openServer(t, e.path, publishKey(t))
+	_, replica, _ := openServer(t, e.dsn, publishKey(t))
 	servers := []*httptest.Server{httptest.NewServer(e.srv), httptest.NewServer(replica)}
 	for _, ts := range servers {
 		defer ts.Close()
