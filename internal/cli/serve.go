@@ -27,6 +27,8 @@ const serveDrain = 30 * time.Second
 
 type serveFlags struct {
 	dataDir     string
+	dataDirSet  bool
+	database    string
 	listen      string
 	keys        []string
 	trustedRoot string
@@ -46,7 +48,9 @@ as vouch verify does, stores the decision and returns the same JSON report.
 
 With no flags it keeps an embedded SQLite database in ./vouch-data (created,
 mode 0700; --data-dir elsewhere) and listens on 127.0.0.1:8321, loopback
-only. At its first start it makes an admin API token and prints it once on
+only. --database postgres://USER@HOST/DB keeps it in PostgreSQL instead:
+any number of vouch serve processes on one database are replicas of one
+service (the schema is migrated at start, once however many start). At its first start it makes an admin API token and prints it once on
 standard output: only its SHA-256 is stored. Every request needs
 "Authorization: Bearer TOKEN".
 
@@ -72,10 +76,14 @@ SIGINT or SIGTERM stops accepting requests and waits for those in flight.`,
   curl -H "Authorization: Bearer $TOKEN" -X PUT --data-binary @policy.yaml \
     http://127.0.0.1:8321/v1/namespaces/npm/policy`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return e.runServe(cmd.Context(), &f) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			f.dataDirSet = cmd.Flags().Changed("data-dir")
+			return e.runServe(cmd.Context(), &f)
+		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.dataDir, "data-dir", "vouch-data", "keep the database in `DIR` (created if missing)")
+	fl.StringVar(&f.database, "database", "", "keep the database in PostgreSQL at `URL` (postgres://...), shared by replicas, instead of --data-dir")
 	fl.StringVar(&f.listen, "listen", "127.0.0.1:8321", "listen on `HOST:PORT`, a loopback address")
 	fl.StringArrayVar(&f.keys, "key", nil, "trust the PEM public key in `FILE`, or each key of an npm registry keys document, for key-signed bundles (repeatable)")
 	fl.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore TrustedRoot JSON `FILE` for keyless bundles and log entries (default: the embedded public-good root)")
@@ -90,16 +98,16 @@ func (e *env) runServe(ctx context.Context, f *serveFlags) error {
 	if f.maxBody <= 0 {
 		return usagef("--max-body %d: want a positive number of bytes", f.maxBody)
 	}
+	if err := checkDatabase(f); err != nil {
+		return err
+	}
 	eng, trustSum, err := serveEngine(ctx, f)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(f.dataDir, 0o700); err != nil {
-		return &exitError{code: ExitError, err: fmt.Errorf("--data-dir: %w", err)}
-	}
-	st, err := store.OpenSQLite(ctx, filepath.Join(f.dataDir, "vouch.db"))
+	st, where, err := openServeStore(ctx, f)
 	if err != nil {
-		return &exitError{code: ExitError, err: fmt.Errorf("--data-dir: %w", err)}
+		return err
 	}
 	defer st.Close()
 	token, err := serve.EnsureAdminToken(ctx, st)
@@ -118,8 +126,44 @@ func (e *env) runServe(ctx context.Context, f *serveFlags) error {
 	if err != nil {
 		return &exitError{code: ExitError, err: fmt.Errorf("--listen: %w", err)}
 	}
-	logger.Info("serving", "url", "http://"+ln.Addr().String(), "data", f.dataDir)
+	logger.Info("serving", "url", "http://"+ln.Addr().String(), "data", where)
 	return serveUntilSignal(ctx, ln, srv, logger)
+}
+
+// checkDatabase refuses a --database that is not a PostgreSQL URL (a file
+// path belongs in --data-dir) and both flags at once, before anything is
+// opened or created.
+func checkDatabase(f *serveFlags) error {
+	switch {
+	case f.database == "":
+		return nil
+	case f.dataDirSet:
+		return usagef("--database and --data-dir: give one (PostgreSQL or the embedded SQLite), not both")
+	case !store.IsPostgres(f.database):
+		return usagef("--database: expected a postgres:// or postgresql:// URL, found %q", store.RedactDSN(f.database))
+	}
+	return nil
+}
+
+// openServeStore opens the PostgreSQL database of --database, or the
+// embedded SQLite one in --data-dir (created), and says which for the log.
+func openServeStore(ctx context.Context, f *serveFlags) (store.Store, string, error) {
+	if f.database != "" {
+		where := store.RedactDSN(f.database)
+		st, err := store.OpenPostgres(ctx, f.database)
+		if err != nil {
+			return nil, "", &exitError{code: ExitError, err: fmt.Errorf("--database: %w", err)}
+		}
+		return st, where, nil
+	}
+	if err := os.MkdirAll(f.dataDir, 0o700); err != nil {
+		return nil, "", &exitError{code: ExitError, err: fmt.Errorf("--data-dir: %w", err)}
+	}
+	st, err := store.OpenSQLite(ctx, filepath.Join(f.dataDir, "vouch.db"))
+	if err != nil {
+		return nil, "", &exitError{code: ExitError, err: fmt.Errorf("--data-dir: %w", err)}
+	}
+	return st, f.dataDir, nil
 }
 
 // checkLoopback refuses an address beyond this machine: the service has no

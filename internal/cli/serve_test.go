@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/vouchdev/vouch/pkg/serve/store/storetest"
 )
 
 // syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
@@ -31,15 +33,16 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// startServe runs vouch serve on a free loopback port until the returned
-// stop is called, which returns the exit code; it also returns the base URL.
-func startServe(t *testing.T, dataDir string) (url string, stdout *syncBuffer, stop func() int) {
+// startServe runs vouch serve with the database flags storeArgs on a free
+// loopback port until the returned stop is called, which returns the exit
+// code; it also returns the base URL.
+func startServe(t *testing.T, storeArgs ...string) (url string, stdout *syncBuffer, stop func() int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout, stderr := &syncBuffer{}, &syncBuffer{}
 	code := make(chan int, 1)
 	go func() {
-		code <- Run(ctx, []string{"serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir}, strings.NewReader(""), stdout, stderr)
+		code <- Run(ctx, append([]string{"serve", "--listen", "127.0.0.1:0"}, storeArgs...), strings.NewReader(""), stdout, stderr)
 	}()
 	re := regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+)`)
 	deadline := time.Now().Add(20 * time.Second)
@@ -78,10 +81,16 @@ func request(t *testing.T, method, url, token, body string) (int, string) {
 
 // TestServeLifecycle: the first start prints an admin token once; requests
 // need it; a shutdown exits 0; a restart on the same data directory keeps
-// the token (hashed) and the namespace's policy, and prints no new token.
-func TestServeLifecycle(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "data")
-	url, stdout, stop := startServe(t, dir)
+// the token (hashed) and the namespace's policy, and prints no new token —
+// on the embedded SQLite (--data-dir) and on PostgreSQL (--database).
+func TestServeLifecycle(t *testing.T) { storetest.Run(t, testServeLifecycle) }
+
+func testServeLifecycle(t *testing.T, db storetest.DB) {
+	args := []string{"--data-dir", filepath.Join(t.TempDir(), "data")}
+	if db.Name == "postgres" {
+		args = []string{"--database", db.NewDSN(t)}
+	}
+	url, stdout, stop := startServe(t, args...)
 	token := regexp.MustCompile(`vouch_[A-Za-z0-9_-]{43}`).FindString(stdout.String())
 	if token == "" {
 		t.Fatalf("no admin token printed: %q", stdout.String())
@@ -97,7 +106,7 @@ func TestServeLifecycle(t *testing.T) {
 		t.Fatalf("shutdown: exit %d", c)
 	}
 
-	url, stdout, stop = startServe(t, dir)
+	url, stdout, stop = startServe(t, args...)
 	defer stop()
 	if strings.Contains(stdout.String(), "vouch_") {
 		t.Errorf("a second admin token was printed: %q", stdout.String())

@@ -33,7 +33,7 @@ func Open(ctx context.Context, dsn string) (Store, error) {
 		return OpenPostgres(ctx, dsn)
 	}
 	if scheme, _, ok := strings.Cut(dsn, "://"); ok {
-		return nil, fmt.Errorf("database %q: unknown scheme %q, expected postgres:// or postgresql:// (or a SQLite file path)", redact(dsn), scheme)
+		return nil, fmt.Errorf("database %q: unknown scheme %q, expected postgres:// or postgresql:// (or a SQLite file path)", RedactDSN(dsn), scheme)
 	}
 	return OpenSQLite(ctx, dsn)
 }
@@ -51,13 +51,13 @@ func IsPostgres(dsn string) bool {
 func OpenPostgres(ctx context.Context, dsn string) (Store, error) {
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
-		return nil, fmt.Errorf("database %s: %w", redact(dsn), err)
+		return nil, fmt.Errorf("database %s: %w", RedactDSN(dsn), err)
 	}
 	db.SetMaxOpenConns(pgMaxConns)
 	db.SetMaxIdleConns(pgMaxConns)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("database %s: %w", redact(dsn), err)
+		return nil, fmt.Errorf("database %s: %w", RedactDSN(dsn), err)
 	}
 	locker, err := lock.NewPostgresSessionLocker()
 	if err != nil {
@@ -66,7 +66,7 @@ func OpenPostgres(ctx context.Context, dsn string) (Store, error) {
 	}
 	if err := migrate(ctx, goose.DialectPostgres, db, goose.WithSessionLocker(locker)); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("database %s: %w", redact(dsn), err)
+		return nil, fmt.Errorf("database %s: %w", RedactDSN(dsn), err)
 	}
 	return &sqlStore{writer: db, reader: db, d: dialect{placeholder: pgPlaceholder, isConflict: pgConflict}}, nil
 }
@@ -79,9 +79,8 @@ func pgConflict(err error) bool {
 	return errors.As(err, &pe) && pe.Code == pgUniqueViolation
 }
 
-// redact drops the password from a database URL for error messages and
-// logs.
-func redact(dsn string) string {
+// RedactDSN is dsn without its password, for error messages and logs.
+func RedactDSN(dsn string) string {
 	u, err := url.Parse(dsn)
 	if err != nil {
 		return "(unparsable database URL)"
