@@ -6,9 +6,13 @@
 // [Store] is the whole contract the HTTP layer sees. The implementation is
 // plain database/sql over portable SQL (package-private sqlStore): the
 // embedded default is SQLite ([OpenSQLite], modernc.org/sqlite, pure Go),
-// and a PostgreSQL store (pgx's database/sql driver) is the same code
-// opened by a second constructor with its own placeholder style. Queries
-// are written with "?" and rebound per dialect.
+// and the PostgreSQL store ([OpenPostgres], pgx's database/sql driver) is
+// the same code with "$n" placeholders and SQLSTATE 23505 as its conflict;
+// [Open] picks one from the DSN. Queries are written with "?" and rebound
+// per dialect. SQLite has one writer, so its verification inserts are
+// group-committed; PostgreSQL runs writers in parallel and needs none (a
+// failed statement there aborts its whole transaction, so a shared one
+// could not isolate a bad insert anyway).
 //
 // # Migrations
 //
