@@ -309,6 +309,8 @@ func TestServerMatchesOpenAPI(t *testing.T) {
 		{"wrong method on policy", "DELETE", pol, "", ""},
 		{"unknown endpoint", "GET", "/v2/", "", ""},
 		{"unknown endpoint, no token", "GET", "/v2/", "", "-"},
+		{"path not clean", "GET", "/v1//subjects/" + "sha512:" + publishSHA512, "", ""},
+		{"path climbing out of a namespace", "POST", "/v1/namespaces/a/../npm/verifications", good, ""},
 	}
 	seen := map[string]map[string]bool{}
 	last := ""
