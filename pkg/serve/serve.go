@@ -12,7 +12,8 @@
 //	GET  /v1/subjects/{digest}               every decision for sha256:<hex> or sha512:<hex>
 //
 // Errors are {"error": {"code": "...", "message": "..."}} with a 4xx or 5xx
-// status; a request that fails stores nothing.
+// status; a request that fails stores nothing. schemas/openapi.yaml is the
+// API's OpenAPI 3.1 document; openapi_test.go holds the server to it.
 //
 // # Idempotency
 //
@@ -36,6 +37,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"path"
 	"sort"
 	"strings"
 	"sync"
@@ -121,12 +123,29 @@ func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
 	s.fail(w, r, http.StatusNotFound, codeNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
 }
 
-// ServeHTTP authenticates the request and routes it.
+// ServeHTTP authenticates the request and routes it. A path that is not
+// clean (an empty segment, "." or "..") is no endpoint: ServeMux would
+// answer it with an HTML redirect, outside the API's error shape, and a
+// client following it would send its body to a path it did not name.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !s.authorized(w, r) {
 		return
 	}
+	if !cleanPath(r.URL.Path) {
+		s.fail(w, r, http.StatusNotFound, codeNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path+": expected a path without empty, . or .. segments")
+		return
+	}
 	s.mux.ServeHTTP(w, r)
+}
+
+// cleanPath reports whether ServeMux routes p as it is, without
+// redirecting to its cleaned form (path.Clean, keeping a trailing slash).
+func cleanPath(p string) bool {
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c == p
 }
 
 // TrustDigest names a deployment's trust: the IDs of the keys it trusts
