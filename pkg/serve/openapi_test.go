@@ -20,6 +20,7 @@ import (
 	"github.com/vouchdev/vouch/internal/nonet"
 	"github.com/vouchdev/vouch/pkg/serve"
 	"github.com/vouchdev/vouch/pkg/serve/store"
+	"github.com/vouchdev/vouch/pkg/serve/store/storetest"
 	"github.com/vouchdev/vouch/pkg/verify/policy"
 )
 
@@ -271,11 +272,16 @@ type exchange struct {
 // Every operation must be exercised, and every status it lists, but for
 // those named in notExercised with the reason.
 func TestServerMatchesOpenAPI(t *testing.T) {
+	storetest.Run(t, serverMatchesOpenAPI)
+}
+
+// serverMatchesOpenAPI is TestServerMatchesOpenAPI on one database.
+func serverMatchesOpenAPI(t *testing.T, db storetest.DB) {
 	nonet.Forbid(t)
 	d := loadAPIDoc(t)
 	genuine := readFile(t, filepath.Join(publishDir, "bundle.sigstore.json"))
 	keyless := readFile(t, "../../testdata/sigstore/cases/sigstore/sigstore-go/sigstore.js-2.0.0-provenance/bundle.sigstore.json")
-	e := newEnv(t, publishKey(t))
+	e := newEnv(t, db, publishKey(t))
 	readToken := "vouch_readonlytoken"
 	if err := e.st.CreateToken(context.Background(), store.Token{ID: "read", SHA256: sha256Hex([]byte(readToken)), Scope: "read"}); err != nil {
 		t.Fatal(err)
@@ -352,7 +358,7 @@ func TestServerMatchesOpenAPI(t *testing.T) {
 	}
 	// A failing database: every operation answers 500 (the token lookup
 	// fails first).
-	broken := newEnv(t, publishKey(t))
+	broken := newEnv(t, db, publishKey(t))
 	broken.st.Close()
 	for _, op := range d.operations() {
 		method, tmpl, _ := strings.Cut(op, " ")
