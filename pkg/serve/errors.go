@@ -32,13 +32,12 @@ type ErrorObject struct {
 	Message string `json:"message"`
 }
 
-// fail writes an error response and logs it.
+// fail writes an error response; the request's log line (observe) carries
+// its code and message.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
-	level := s.cfg.Logger.Info
-	if status >= 500 {
-		level = s.cfg.Logger.Error
+	if rec, ok := w.(*recorder); ok {
+		rec.code, rec.message = code, msg
 	}
-	level("request failed", "method", r.Method, "path", r.URL.Path, "status", status, "code", code, "message", msg)
 	writeJSON(w, status, ErrorBody{ErrorObject{Code: code, Message: msg}})
 }
 

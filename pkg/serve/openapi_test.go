@@ -280,7 +280,7 @@ func serverMatchesOpenAPI(t *testing.T, db storetest.DB) {
 	nonet.Forbid(t)
 	d := loadAPIDoc(t)
 	genuine := readFile(t, filepath.Join(publishDir, "bundle.sigstore.json"))
-	keyless := readFile(t, "../../testdata/sigstore/cases/sigstore/sigstore-go/sigstore.js-2.0.0-provenance/bundle.sigstore.json")
+	keyless := readFile(t, keylessBundle)
 	e := newEnv(t, db, publishKey(t))
 	readToken := "vouch_readonlytoken"
 	if err := e.st.CreateToken(context.Background(), store.Token{ID: "read", SHA256: sha256Hex([]byte(readToken)), Scope: "read"}); err != nil {
@@ -336,6 +336,14 @@ func serverMatchesOpenAPI(t *testing.T, db storetest.DB) {
 		{"head subject, bad digest", "HEAD", "/v1/subjects/sha1:abc", "", "", 400},
 		{"head subject, no token", "HEAD", subj, "", "-", 401},
 		{"head subject, read token", "HEAD", subj, "", read, 403},
+		{"healthz, no token", "GET", "/healthz", "", "-", 200},
+		{"head healthz", "HEAD", "/healthz", "", "-", 200},
+		{"readyz, no token", "GET", "/readyz", "", "-", 200},
+		{"head readyz", "HEAD", "/readyz", "", "-", 200},
+		{"metrics, no token", "GET", "/metrics", "", "-", 200},
+		{"head metrics", "HEAD", "/metrics", "", "-", 200},
+		{"POST to healthz", "POST", "/healthz", "", "", 405},
+		{"POST to metrics, no token", "POST", "/metrics", "", "-", 401},
 		{"HEAD where there is no GET", "HEAD", ver, "", "", 405},
 		{"wrong method", "GET", ver, "", "", 405},
 		{"wrong method on policy", "DELETE", pol, "", "", 405},
@@ -357,13 +365,18 @@ func serverMatchesOpenAPI(t *testing.T, db storetest.DB) {
 		}
 	}
 	// A failing database: every operation answers 500 (the token lookup
-	// fails first).
+	// fails first), but for the operations endpoints, which need no
+	// database but to tell whether it answers.
 	broken := newEnv(t, db, publishKey(t))
 	broken.st.Close()
 	for _, op := range d.operations() {
 		method, tmpl, _ := strings.Cut(op, " ")
 		path := strings.NewReplacer("{ns}", "npm", "{id}", "x", "{digest}", "sha256:"+strings.Repeat("0", 64)).Replace(tmpl)
-		x := exchange{"database closed: " + op, method, path, emptyPolicy, "", http.StatusInternalServerError}
+		want, ok := closedDatabase[op]
+		if !ok {
+			want = http.StatusInternalServerError
+		}
+		x := exchange{"database closed: " + op, method, path, emptyPolicy, "", want}
 		if w := broken.send(x); w.Code != x.want {
 			t.Errorf("%s: status %d, want %d", x.name, w.Code, x.want)
 		} else {
@@ -371,6 +384,14 @@ func serverMatchesOpenAPI(t *testing.T, db storetest.DB) {
 		}
 	}
 	checkCoverage(t, d, seen)
+}
+
+// closedDatabase are the operations that do not answer 500 when the
+// database is closed, and their status.
+var closedDatabase = map[string]int{
+	"GET /healthz": 200, "HEAD /healthz": 200,
+	"GET /readyz": 503, "HEAD /readyz": 503,
+	"GET /metrics": 200, "HEAD /metrics": 200,
 }
 
 // notExercised are the documented statuses this test cannot provoke, and why.

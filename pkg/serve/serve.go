@@ -11,6 +11,19 @@
 //	GET  /v1/verifications/{id}              one decision
 //	GET  /v1/subjects/{digest}               every decision for sha256:<hex> or sha512:<hex>
 //
+// # Operations (no token: probes and scrapers have none)
+//
+//	GET  /healthz   200 while the process serves (liveness)
+//	GET  /readyz    200 when the database answers a ping, else 503 (readiness)
+//	GET  /metrics   Prometheus metrics, from a registry per Server
+//
+// /metrics tells request counts by route and status, decisions by outcome
+// and latencies, nothing of a namespace or a record; still, expose it only
+// where the scraper is (vouch serve listens on loopback by default). Every
+// request is logged as one slog line: method, route pattern, status,
+// duration, namespace, and the error code and message of a failure; never a
+// header, so never a token.
+//
 // Errors are {"error": {"code": "...", "message": "..."}} with a 4xx or 5xx
 // status; a request that fails stores nothing. schemas/openapi.yaml is the
 // API's OpenAPI 3.1 document; openapi_test.go holds the server to it.
@@ -41,6 +54,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/vouchdev/vouch/pkg/serve/store"
 	"github.com/vouchdev/vouch/pkg/verify/engine"
@@ -63,7 +77,7 @@ type Config struct {
 	TrustSHA256 string
 	// MaxBody bounds a verification request's body (default DefaultMaxBody).
 	MaxBody int64
-	// Logger receives one line per failed request (default slog.Default).
+	// Logger receives one line per request (default slog.Default).
 	Logger *slog.Logger
 }
 
@@ -74,6 +88,7 @@ type Server struct {
 	// policies caches compiled policies by SHA-256: a document's digest
 	// is its identity, so the cache never goes stale.
 	policies sync.Map // string → *policy.Policy
+	metrics  *metrics
 }
 
 // New returns a Server for cfg.
@@ -90,18 +105,33 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), metrics: newMetrics()}
 	s.routes()
 	return s, nil
 }
 
 func (s *Server) routes() {
-	s.mux.HandleFunc("PUT /v1/namespaces/{ns}/policy", s.putPolicy)
-	s.mux.HandleFunc("GET /v1/namespaces/{ns}/policy", s.getPolicy)
-	s.mux.HandleFunc("POST /v1/namespaces/{ns}/verifications", s.postVerification)
-	s.mux.HandleFunc("GET /v1/verifications/{id}", s.getVerification)
-	s.mux.HandleFunc("GET /v1/subjects/{digest}", s.getSubject)
-	s.mux.HandleFunc("/", s.noRoute)
+	s.handle("PUT /v1/namespaces/{ns}/policy", s.putPolicy)
+	s.handle("GET /v1/namespaces/{ns}/policy", s.getPolicy)
+	s.handle("POST /v1/namespaces/{ns}/verifications", s.postVerification)
+	s.handle("GET /v1/verifications/{id}", s.getVerification)
+	s.handle("GET /v1/subjects/{digest}", s.getSubject)
+	s.handle("/", s.noRoute)
+	s.mux.HandleFunc("GET /healthz", s.healthz)
+	s.mux.HandleFunc("GET /readyz", s.readyz)
+	s.mux.Handle("GET /metrics", s.metrics.handler())
+}
+
+// handle routes pattern to h behind the token check. The check runs after
+// routing, so that the request log and metrics know the route of a
+// refused request too; any request without a valid token is still a 401,
+// whatever its path, but for the operations endpoints.
+func (s *Server) handle(pattern string, h http.HandlerFunc) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		if s.authorized(w, r) {
+			h(w, r)
+		}
+	})
 }
 
 // noRoute answers what no route takes, in the API's error shape: 405 with
@@ -123,24 +153,30 @@ func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
 	s.fail(w, r, http.StatusNotFound, codeNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
 }
 
-// ServeHTTP authenticates the request and routes it. A path that is not
-// clean (an empty segment, "." or "..") is no endpoint: ServeMux would
-// answer it with an HTML redirect, outside the API's error shape, and a
-// client following it would send its body to a path it did not name.
+// ServeHTTP routes the request (the route's handler checks the token),
+// then logs and counts it. A path that is not clean (an empty segment, "."
+// or "..") is no endpoint: ServeMux would answer it with an HTML redirect,
+// outside the API's error shape, and a client following it would send its
+// body to a path it did not name.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !s.authorized(w, r) {
-		return
-	}
+	rec := &recorder{ResponseWriter: w}
+	defer s.observe(rec, r, time.Now())
 	if !cleanPath(r.URL.Path) {
-		s.fail(w, r, http.StatusNotFound, codeNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path+": expected a path without empty, . or .. segments")
+		if s.authorized(rec, r) {
+			s.fail(rec, r, http.StatusNotFound, codeNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path+": expected a path without empty, . or .. segments")
+		}
 		return
 	}
-	s.mux.ServeHTTP(w, r)
+	s.mux.ServeHTTP(rec, r)
 }
 
 // cleanPath reports whether ServeMux routes p as it is, without
 // redirecting to its cleaned form (path.Clean, keeping a trailing slash).
+// A path not starting with "/" (the "*" of OPTIONS *) is not clean.
 func cleanPath(p string) bool {
+	if !strings.HasPrefix(p, "/") {
+		return false
+	}
 	c := path.Clean(p)
 	if strings.HasSuffix(p, "/") && c != "/" {
 		c += "/"

@@ -37,6 +37,9 @@ const (
 	otherSHA512 = "00176ffa33808b54602c7c35de5c6e9a4deb96066dba6533f50ac234f4f1f4c6b3527515dc17c06fbe2860030f410eee69ea20079bd3a2c6f3dcf3b329b10751"
 	// emptyPolicy requires a trusted signature and nothing else.
 	emptyPolicy = "apiVersion: vouch.dev/v1\nkind: Policy\n"
+	// keylessBundle is a keyless bundle (npm provenance of sigstore.js):
+	// a policy naming no identity cannot decide on it (422).
+	keylessBundle = "../../testdata/sigstore/cases/sigstore/sigstore-go/sigstore.js-2.0.0-provenance/bundle.sigstore.json"
 )
 
 // env is a server on a fresh database with its admin token.
@@ -79,11 +82,17 @@ func openServer(t testing.TB, dsn string, keys ...*trust.Key) (store.Store, *ser
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := serve.New(serve.Config{Store: st, Verifier: eng, Logger: slog.New(slog.DiscardHandler), TrustSHA256: serve.TrustDigest(eng.KeyIDs(), []byte("public-good offline"))})
+	return st, newServer(t, st, eng, slog.New(slog.DiscardHandler)), eng
+}
+
+// newServer is a server on st with eng, logging to logger.
+func newServer(t testing.TB, st store.Store, eng *engine.Verifier, logger *slog.Logger) *serve.Server {
+	t.Helper()
+	srv, err := serve.New(serve.Config{Store: st, Verifier: eng, Logger: logger, TrustSHA256: serve.TrustDigest(eng.KeyIDs(), []byte("public-good offline"))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return st, srv, eng
+	return srv
 }
 
 func publishKey(t testing.TB) *trust.Key {
@@ -260,7 +269,7 @@ func testBadInput(t *testing.T, db storetest.DB) {
 	nonet.Forbid(t)
 	genuine := readFile(t, filepath.Join(publishDir, "bundle.sigstore.json"))
 	good := verificationBody(publishSHA512, genuine)
-	keyless := readFile(t, "../../testdata/sigstore/cases/sigstore/sigstore-go/sigstore.js-2.0.0-provenance/bundle.sigstore.json")
+	keyless := readFile(t, keylessBundle)
 	e := newEnv(t, db, publishKey(t))
 	e.putPolicy("npm", emptyPolicy)
 	big := `{"subject":{"digests":{"sha512":"` + publishSHA512 + `"}},"bundles":[{"x":"` + strings.Repeat("a", serve.DefaultMaxBody) + `"}]}`

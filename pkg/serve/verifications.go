@@ -78,22 +78,30 @@ func (s *Server) postVerification(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusInternalServerError, codeInternal, "looking up earlier verifications failed")
 		return
 	}
+	start := time.Now()
 	v, status, msg := s.decide(r, ns, req, bundles, p, key)
+	s.metrics.stage(stageVerify, start)
 	if status != 0 {
 		code := codeInternal
 		if status == http.StatusUnprocessableEntity {
 			code = codeUnverifiable
+			s.metrics.decided(outcomeUnverifiable)
 		}
 		s.fail(w, r, status, code, msg)
 		return
 	}
+	start = time.Now()
 	stored, created, err := s.cfg.Store.CreateVerification(r.Context(), v)
+	s.metrics.stage(stagePersist, start)
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, codeInternal, "storing the verification failed")
 		return
 	}
 	status = http.StatusOK
 	if created {
+		// A request that lost a race stored nothing: the decision is
+		// counted once, by the request that stored it.
+		s.metrics.decided(outcome(stored.Verified))
 		status = http.StatusCreated
 	}
 	writeJSON(w, status, response(stored))

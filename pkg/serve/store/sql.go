@@ -50,6 +50,13 @@ func nanos(t time.Time) int64 { return t.UnixNano() }
 
 func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
 
+// Ping reaches the database through the reader pool: on SQLite the one
+// writer connection may be busy with a group commit, and a readiness probe
+// must not queue behind it; on PostgreSQL the pools are one.
+func (s *sqlStore) Ping(ctx context.Context) error {
+	return s.reader.PingContext(ctx)
+}
+
 // Close closes both pools.
 func (s *sqlStore) Close() error {
 	if s.group != nil {

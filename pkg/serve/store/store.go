@@ -119,6 +119,9 @@ type Store interface {
 	// token at its first start).
 	CountTokens(ctx context.Context) (int, error)
 
+	// Ping reports whether the database answers (readiness).
+	Ping(ctx context.Context) error
+
 	// Close releases the database.
 	Close() error
 }
