@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/vouchdev/vouch/internal/nonet"
+	"github.com/vouchdev/vouch/pkg/serve"
 	"github.com/vouchdev/vouch/pkg/serve/store"
 	"github.com/vouchdev/vouch/pkg/serve/store/storetest"
 )
@@ -200,4 +201,35 @@ func testRequestLog(t *testing.T, db storetest.DB) {
 			t.Errorf("%s %s: log line %v: error code present %v, want %v", r.method, r.path, l, !wantErr, wantErr)
 		}
 	}
+}
+
+// TestProbes: /readyz passes while the database answers and is a 503 with
+// the API's error once it does not, while /healthz, which does not touch
+// the database, still passes; neither needs a token.
+func TestProbes(t *testing.T) { storetest.Run(t, testProbes) }
+
+func testProbes(t *testing.T, db storetest.DB) {
+	nonet.Forbid(t)
+	e := newEnv(t, db)
+	probe := func(path string, want int, status string) {
+		t.Helper()
+		code, body := e.doAuth("GET", path, "", "")
+		if code != want {
+			t.Fatalf("GET %s: %d, want %d: %s", path, code, want, body)
+		}
+		if want == http.StatusOK {
+			if got := decode[serve.StatusBody](t, body).Status; got != status {
+				t.Errorf("GET %s: status %q, want %q", path, got, status)
+			}
+			return
+		}
+		if got := decode[serve.ErrorBody](t, body).Error.Code; got != status {
+			t.Errorf("GET %s: error code %q, want %q: %s", path, got, status, body)
+		}
+	}
+	probe("/healthz", 200, "ok")
+	probe("/readyz", 200, "ready")
+	e.st.Close()
+	probe("/healthz", 200, "ok")
+	probe("/readyz", 503, "unavailable")
 }
