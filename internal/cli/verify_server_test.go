@@ -1,0 +1,146 @@
+package cli
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vouchdev/vouch/pkg/serve"
+	"github.com/vouchdev/vouch/pkg/serve/store"
+	"github.com/vouchdev/vouch/pkg/serve/store/storetest"
+	"github.com/vouchdev/vouch/pkg/verify/engine"
+	"github.com/vouchdev/vouch/pkg/verify/trust"
+)
+
+// verifyServer runs the real API handler on loopback trusting the public
+// key in pubFile, with policy doc in namespace "registry"; it returns the
+// URL and a file holding the admin token.
+func verifyServer(t *testing.T, db storetest.DB, pubFile, doc string) (url, tokenFile string) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, db.NewDSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	key, err := trust.FromPublicKeyFile(pubFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := engine.New(engine.Options{Keys: []*trust.Key{key},
+		Roots: trust.NewPublicGoodProvider(trust.Options{Offline: true, CacheDir: t.TempDir()}, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := serve.New(serve.Config{Store: st, Verifier: eng, Logger: slog.New(slog.DiscardHandler),
+		TrustSHA256: serve.TrustDigest(eng.KeyIDs(), []byte("public-good offline"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := serve.EnsureAdminToken(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	req, _ := http.NewRequest("PUT", ts.URL+"/v1/namespaces/registry/policy", strings.NewReader(doc))
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := ts.Client().Do(req)
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("PUT policy: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	tokenFile = filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(tokenFile, []byte(token+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return ts.URL, tokenFile
+}
+
+// TestVerifyServerSameOutput: the same artifact and bundles, with the same
+// key trusted locally and on the server, print byte-identical reports in
+// every format and exit alike through --server — for a genuine artifact
+// (0) and for one changed after signing (3), so a server that refuses
+// everything, or accepts everything, cannot pass.
+func TestVerifyServerSameOutput(t *testing.T) { storetest.Run(t, testVerifyServerSameOutput) }
+
+func testVerifyServerSameOutput(t *testing.T, db storetest.DB) {
+	noNetwork(t)
+	dir := t.TempDir()
+	s, _, pub := testKey(t, dir, "release")
+	arts := signedArtifacts(t, s, dir, 2)
+	// The attack: the second artifact's bytes are replaced after signing.
+	if err := os.WriteFile(arts[1], []byte("tampered\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	url, tokenFile := verifyServer(t, db, pub, "apiVersion: vouch.dev/v1\nkind: Policy\n")
+	for _, tc := range []struct {
+		name     string
+		artifact string
+		exit     int
+	}{
+		{"control: genuine", arts[0], ExitOK},
+		{"changed after signing", arts[1], ExitFailure},
+	} {
+		for _, format := range []string{"json", "text", "sarif"} {
+			t.Run(tc.name+"/"+format, func(t *testing.T) {
+				local := []string{"verify", "--offline", "--key", pub, "-o", format, tc.artifact}
+				remote := []string{"verify", "--server", url, "--namespace", "registry", "--token-file", tokenFile, "-o", format, tc.artifact}
+				lc, lout, lerr := runVouch(t, local...)
+				rc, rout, rerr := runVouch(t, remote...)
+				if lc != tc.exit || rc != tc.exit {
+					t.Fatalf("exit local %d (%s), server %d (%s); want %d", lc, lerr, rc, rerr, tc.exit)
+				}
+				if lout == "" || lout != rout {
+					t.Errorf("output differs:\nlocal:\n%s\nserver:\n%s", lout, rout)
+				}
+			})
+		}
+	}
+}
+
+// TestVerifyServerErrors: flags only a local run honours are refused with
+// --server (exit 2), server and transport errors exit 1; the control, the
+// same command without the bad part, exits 0.
+func TestVerifyServerErrors(t *testing.T) {
+	noNetwork(t)
+	dir := t.TempDir()
+	s, _, pub := testKey(t, dir, "release")
+	art := signedArtifacts(t, s, dir, 1)[0]
+	url, tokenFile := verifyServer(t, storetest.DBs()[0], pub, "apiVersion: vouch.dev/v1\nkind: Policy\n")
+	bad := filepath.Join(dir, "bad-token")
+	if err := os.WriteFile(bad, []byte("vouch_unknown\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base := []string{"verify", "--server", url, "--namespace", "registry", "--token-file", tokenFile}
+	with := func(extra ...string) []string { return append(append(append([]string{}, base...), extra...), art) }
+	for _, tc := range []struct {
+		name string
+		args []string
+		exit int
+		says string
+	}{
+		{"control", with(), ExitOK, ""},
+		{"--key with --server", with("--key", pub), ExitUsage, "--key cannot be used with --server"},
+		{"--policy with --server", with("--policy", "p.yaml"), ExitUsage, "--policy cannot be used with --server"},
+		{"--vsa with --server", with("--vsa", "x"), ExitUsage, "--vsa cannot be used with --server"},
+		{"--namespace without --server", []string{"verify", "--namespace", "registry", "--key", pub, art}, ExitUsage, "--namespace needs --server"},
+		{"no token", []string{"verify", "--server", url, art}, ExitUsage, "needs an API token"},
+		{"bad URL", []string{"verify", "--server", "ftp://x", "--token-file", tokenFile, art}, ExitUsage, "--server"},
+		{"unknown token", []string{"verify", "--server", url, "--namespace", "registry", "--token-file", bad, art}, ExitError, "unauthorized"},
+		{"unknown namespace", []string{"verify", "--server", url, "--namespace", "pypi", "--token-file", tokenFile, art}, ExitError, "unknown_namespace"},
+		{"server down", []string{"verify", "--server", "http://127.0.0.1:1", "--token-file", tokenFile, art}, ExitError, "127.0.0.1:1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := runVouch(t, tc.args...)
+			if code != tc.exit || !strings.Contains(stderr, tc.says) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr, tc.exit, tc.says)
+			}
+		})
+	}
+}
