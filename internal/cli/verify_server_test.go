@@ -1,19 +1,13 @@
 package cli
 
 import (
-	"context"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/vouchdev/vouch/pkg/serve"
-	"github.com/vouchdev/vouch/pkg/serve/store"
+	"github.com/vouchdev/vouch/pkg/serve/servetest"
 	"github.com/vouchdev/vouch/pkg/serve/store/storetest"
-	"github.com/vouchdev/vouch/pkg/verify/engine"
 	"github.com/vouchdev/vouch/pkg/verify/trust"
 )
 
@@ -22,44 +16,16 @@ import (
 // URL and a file holding the admin token.
 func verifyServer(t *testing.T, db storetest.DB, pubFile, doc string) (url, tokenFile string) {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, db.NewDSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
 	key, err := trust.FromPublicKeyFile(pubFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := engine.New(engine.Options{Keys: []*trust.Key{key},
-		Roots: trust.NewPublicGoodProvider(trust.Options{Offline: true, CacheDir: t.TempDir()}, 0)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := serve.New(serve.Config{Store: st, Verifier: eng, Logger: slog.New(slog.DiscardHandler),
-		TrustSHA256: serve.TrustDigest(eng.KeyIDs(), []byte("public-good offline"))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	token, err := serve.EnsureAdminToken(ctx, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	req, _ := http.NewRequest("PUT", ts.URL+"/v1/namespaces/registry/policy", strings.NewReader(doc))
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := ts.Client().Do(req)
-	if err != nil || resp.StatusCode != http.StatusCreated {
-		t.Fatalf("PUT policy: %v %v", resp, err)
-	}
-	resp.Body.Close()
+	srv := servetest.Start(t, db, []*trust.Key{key}, map[string]string{"registry": doc})
 	tokenFile = filepath.Join(t.TempDir(), "token")
-	if err := os.WriteFile(tokenFile, []byte(token+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(tokenFile, []byte(srv.Token+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return ts.URL, tokenFile
+	return srv.URL, tokenFile
 }
 
 // TestVerifyServerSameOutput: the same artifact and bundles, with the same

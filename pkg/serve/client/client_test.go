@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,9 +15,8 @@ import (
 	"github.com/vouchdev/vouch/internal/nonet"
 	"github.com/vouchdev/vouch/pkg/serve"
 	"github.com/vouchdev/vouch/pkg/serve/client"
-	"github.com/vouchdev/vouch/pkg/serve/store"
+	"github.com/vouchdev/vouch/pkg/serve/servetest"
 	"github.com/vouchdev/vouch/pkg/serve/store/storetest"
-	"github.com/vouchdev/vouch/pkg/verify/engine"
 	"github.com/vouchdev/vouch/pkg/verify/trust"
 )
 
@@ -31,46 +29,15 @@ const (
 	emptyPolicy   = "apiVersion: vouch.dev/v1\nkind: Policy\n"
 )
 
-// server runs the real handler on loopback with the publish key trusted
-// and namespace "npm" holding emptyPolicy; it counts the requests it gets.
-func server(t *testing.T, db storetest.DB) (url, token string, hc *http.Client, hits *atomic.Int64) {
+// server runs the real handler with the publish key trusted and namespace
+// "npm" holding emptyPolicy.
+func server(t *testing.T, db storetest.DB) *servetest.Server {
 	t.Helper()
-	st, err := store.Open(context.Background(), db.NewDSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
 	key, err := trust.FromPublicKeyFile(filepath.Join(publishDir, "key.pub"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := engine.New(engine.Options{Keys: []*trust.Key{key},
-		Roots: trust.NewPublicGoodProvider(trust.Options{Offline: true, CacheDir: t.TempDir()}, 0)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := serve.New(serve.Config{Store: st, Verifier: eng, Logger: slog.New(slog.DiscardHandler),
-		TrustSHA256: serve.TrustDigest(eng.KeyIDs(), []byte("public-good offline"))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if token, err = serve.EnsureAdminToken(context.Background(), st); err != nil {
-		t.Fatal(err)
-	}
-	hits = &atomic.Int64{}
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hits.Add(1)
-		srv.ServeHTTP(w, r)
-	}))
-	t.Cleanup(ts.Close)
-	req, _ := http.NewRequest("PUT", ts.URL+"/v1/namespaces/npm/policy", strings.NewReader(emptyPolicy))
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := ts.Client().Do(req)
-	if err != nil || resp.StatusCode != http.StatusCreated {
-		t.Fatalf("PUT policy: %v %v", resp, err)
-	}
-	resp.Body.Close()
-	return ts.URL, token, ts.Client(), hits
+	return servetest.Start(t, db, []*trust.Key{key}, map[string]string{"npm": emptyPolicy})
 }
 
 func request(t *testing.T, sha512 string) client.Request {
@@ -93,7 +60,8 @@ func TestClient(t *testing.T) { storetest.Run(t, testClient) }
 
 func testClient(t *testing.T, db storetest.DB) {
 	nonet.Forbid(t)
-	url, token, hc, hits := server(t, db)
+	srv := server(t, db)
+	url, token, hc, hits := srv.URL, srv.Token, srv.Client, &srv.Hits
 	ctx := context.Background()
 	c, err := client.New(url, token, hc)
 	if err != nil {
