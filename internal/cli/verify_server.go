@@ -158,7 +158,7 @@ func (e *env) verifyOnServer(ctx context.Context, c *client.Client, f *verifyFla
 	if err != nil {
 		return verify.ArtifactReport{}, &exitError{code: ExitError, err: err}
 	}
-	r, err := serverVerdict(rec, subj.Digests)
+	r, err := serverVerdict(rec, req.Subject)
 	if err != nil {
 		return verify.ArtifactReport{}, &exitError{code: ExitError, err: fmt.Errorf("--server %s: %w", f.server, err)}
 	}
@@ -182,9 +182,13 @@ func serverBundle(path string) (json.RawMessage, string, error) {
 }
 
 // serverVerdict takes the one artifact report out of a record, failing
-// closed: the record must be about the digests sent and agree with its
+// closed: the record must be about the subject sent and agree with its
 // report on the verdict.
-func serverVerdict(rec *client.Record, digests map[string]string) (verify.ArtifactReport, error) {
+func serverVerdict(rec *client.Record, subj serve.RequestSubject) (verify.ArtifactReport, error) {
+	digests := subj.Digests
+	if rec.Subject.PURL != subj.PURL {
+		return verify.ArtifactReport{}, fmt.Errorf("record %s: subject.purl: expected %q, found %q", rec.ID, subj.PURL, rec.Subject.PURL)
+	}
 	for alg, h := range digests {
 		if rec.Subject.Digests[alg] != h {
 			return verify.ArtifactReport{}, fmt.Errorf("record %s: subject.digests.%s: expected %s, found %q", rec.ID, alg, h, rec.Subject.Digests[alg])

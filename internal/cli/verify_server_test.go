@@ -1,11 +1,15 @@
 package cli
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/vouchdev/vouch/pkg/serve"
+	"github.com/vouchdev/vouch/pkg/serve/client"
 	"github.com/vouchdev/vouch/pkg/serve/servetest"
 	"github.com/vouchdev/vouch/pkg/serve/store/storetest"
 	"github.com/vouchdev/vouch/pkg/verify/trust"
@@ -106,6 +110,56 @@ func TestVerifyServerErrors(t *testing.T) {
 			code, _, stderr := runVouch(t, tc.args...)
 			if code != tc.exit || !strings.Contains(stderr, tc.says) {
 				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr, tc.exit, tc.says)
+			}
+		})
+	}
+	t.Run("token from $"+tokenEnv, func(t *testing.T) {
+		token, err := os.ReadFile(tokenFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Setenv(tokenEnv, string(token))
+		if code, _, stderr := runVouch(t, "verify", "--server", url, "--namespace", "registry", art); code != ExitOK {
+			t.Errorf("exit %d: %s", code, stderr)
+		}
+	})
+}
+
+// TestServerVerdict: a record is taken only when it is about the subject
+// sent and its verdict agrees with its report; the controls, consistent
+// records that pass and fail, are taken.
+func TestServerVerdict(t *testing.T) {
+	const h = "4bf8da9a7cd5e5131e3e9fb2e221a59601dec19b17ff3b28c0819c469c312558"
+	const other = "0bf8da9a7cd5e5131e3e9fb2e221a59601dec19b17ff3b28c0819c469c312558"
+	sent := serve.RequestSubject{Digests: map[string]string{"sha256": h}, PURL: "pkg:npm/a@1.0.0"}
+	pass := `{"name":"x","digest":"sha256:` + h + `","verified":true,"findings":[{"id":"signature","status":"pass","message":"ok"}]}`
+	fail := `{"name":"x","digest":"sha256:` + h + `","verified":false,"findings":[{"id":"signature","status":"fail","message":"no"}]}`
+	record := func(digest, purl string, verified bool, report string) *client.Record {
+		return &client.Record{ID: "r", Verified: verified, Report: json.RawMessage(report),
+			Subject: serve.RequestSubject{Digests: map[string]string{"sha256": digest}, PURL: purl}}
+	}
+	wrap := func(verified bool, arts ...string) string {
+		return fmt.Sprintf(`{"schema":"s","verified":%v,"artifacts":[%s]}`, verified, strings.Join(arts, ","))
+	}
+	for _, tc := range []struct {
+		name string
+		rec  *client.Record
+		says string
+	}{
+		{"control: verified", record(h, sent.PURL, true, wrap(true, pass)), ""},
+		{"control: not verified", record(h, sent.PURL, false, wrap(false, fail)), ""},
+		{"another digest", record(other, sent.PURL, true, wrap(true, pass)), "subject.digests.sha256"},
+		{"another purl", record(h, "pkg:npm/b@1.0.0", true, wrap(true, pass)), "subject.purl"},
+		{"report about another digest", record(h, sent.PURL, true, wrap(true, strings.Replace(pass, h, other, 1))), "report.artifacts[0].digest"},
+		{"record verified, report not", record(h, sent.PURL, true, wrap(false, fail)), "disagree"},
+		{"verified with a failing finding", record(h, sent.PURL, true, wrap(true, strings.Replace(fail, `"verified":false`, `"verified":true`, 1))), "disagree"},
+		{"two artifacts", record(h, sent.PURL, true, wrap(true, pass, pass)), "expected 1 artifact"},
+		{"not JSON", record(h, sent.PURL, true, `{`), "report"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := serverVerdict(tc.rec, sent)
+			if (err == nil) != (tc.says == "") || (err != nil && !strings.Contains(err.Error(), tc.says)) {
+				t.Errorf("%v, want error %q", err, tc.says)
 			}
 		})
 	}
