@@ -158,7 +158,7 @@ func (e *env) verifyOnServer(ctx context.Context, c *client.Client, f *verifyFla
 	if err != nil {
 		return verify.ArtifactReport{}, &exitError{code: ExitError, err: err}
 	}
-	r, err := serverVerdict(rec, req.Subject)
+	r, err := serverVerdict(rec, f.namespace, req.Subject)
 	if err != nil {
 		return verify.ArtifactReport{}, &exitError{code: ExitError, err: fmt.Errorf("--server %s: %w", f.server, err)}
 	}
@@ -184,8 +184,11 @@ func serverBundle(path string) (json.RawMessage, string, error) {
 // serverVerdict takes the one artifact report out of a record, failing
 // closed: the record must be about the subject sent and agree with its
 // report on the verdict.
-func serverVerdict(rec *client.Record, subj serve.RequestSubject) (verify.ArtifactReport, error) {
+func serverVerdict(rec *client.Record, ns string, subj serve.RequestSubject) (verify.ArtifactReport, error) {
 	digests := subj.Digests
+	if rec.Namespace != ns {
+		return verify.ArtifactReport{}, fmt.Errorf("record %s: namespace: expected %q, found %q", rec.ID, ns, rec.Namespace)
+	}
 	if rec.Subject.PURL != subj.PURL {
 		return verify.ArtifactReport{}, fmt.Errorf("record %s: subject.purl: expected %q, found %q", rec.ID, subj.PURL, rec.Subject.PURL)
 	}

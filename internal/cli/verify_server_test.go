@@ -135,7 +135,7 @@ func TestServerVerdict(t *testing.T) {
 	pass := `{"name":"x","digest":"sha256:` + h + `","verified":true,"findings":[{"id":"signature","status":"pass","message":"ok"}]}`
 	fail := `{"name":"x","digest":"sha256:` + h + `","verified":false,"findings":[{"id":"signature","status":"fail","message":"no"}]}`
 	record := func(digest, purl string, verified bool, report string) *client.Record {
-		return &client.Record{ID: "r", Verified: verified, Report: json.RawMessage(report),
+		return &client.Record{ID: "r", Namespace: "registry", Verified: verified, Report: json.RawMessage(report),
 			Subject: serve.RequestSubject{Digests: map[string]string{"sha256": digest}, PURL: purl}}
 	}
 	wrap := func(verified bool, arts ...string) string {
@@ -153,14 +153,35 @@ func TestServerVerdict(t *testing.T) {
 		{"report about another digest", record(h, sent.PURL, true, wrap(true, strings.Replace(pass, h, other, 1))), "report.artifacts[0].digest"},
 		{"record verified, report not", record(h, sent.PURL, true, wrap(false, fail)), "disagree"},
 		{"verified with a failing finding", record(h, sent.PURL, true, wrap(true, strings.Replace(fail, `"verified":false`, `"verified":true`, 1))), "disagree"},
+		{"another namespace", func() *client.Record {
+			r := record(h, sent.PURL, true, wrap(true, pass))
+			r.Namespace = "other"
+			return r
+		}(), "namespace"},
 		{"two artifacts", record(h, sent.PURL, true, wrap(true, pass, pass)), "expected 1 artifact"},
 		{"not JSON", record(h, sent.PURL, true, `{`), "report"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := serverVerdict(tc.rec, sent)
+			_, err := serverVerdict(tc.rec, "registry", sent)
 			if (err == nil) != (tc.says == "") || (err != nil && !strings.Contains(err.Error(), tc.says)) {
 				t.Errorf("%v, want error %q", err, tc.says)
 			}
 		})
 	}
+}
+
+// FuzzServerVerdict: a server's report never panics the client, and one
+// taken as verified has a passing finding.
+func FuzzServerVerdict(f *testing.F) {
+	const h = "4bf8da9a7cd5e5131e3e9fb2e221a59601dec19b17ff3b28c0819c469c312558"
+	f.Add(true, `{"schema":"s","verified":true,"artifacts":[{"name":"x","digest":"sha256:`+h+`","verified":true,"findings":[{"id":"signature","status":"pass","message":"ok"}]}]}`)
+	f.Add(false, `{"verified":false,"artifacts":[{"digest":"sha256:`+h+`","verified":false,"findings":null}]}`)
+	sent := serve.RequestSubject{Digests: map[string]string{"sha256": h}}
+	f.Fuzz(func(t *testing.T, verified bool, report string) {
+		rec := &client.Record{Namespace: "ns", Verified: verified, Report: json.RawMessage(report), Subject: sent}
+		a, err := serverVerdict(rec, "ns", sent)
+		if err == nil && a.Verified && !a.Accept() {
+			t.Errorf("taken as verified without passing findings: %s", report)
+		}
+	})
 }
