@@ -78,7 +78,8 @@ func New(baseURL, token string, httpClient *http.Client) (*Client, error) {
 
 // Verify posts a verification of req in namespace ns and returns the
 // decision: a refused verification is a Record with Verified false, not an
-// error.
+// error. The bundles go compacted (encoding/json compacts a RawMessage):
+// the server names each by the SHA-256 of those bytes.
 func (c *Client) Verify(ctx context.Context, ns string, req Request) (*Record, error) {
 	body, err := json.Marshal(req)
 	if err != nil {
