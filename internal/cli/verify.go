@@ -66,6 +66,8 @@ type verifyFlags struct {
 
 	batch string
 	jobs  int
+
+	server, namespace, tokenFile string
 }
 
 func init() { register((*env).verifyCommand) }
@@ -130,6 +132,16 @@ artifacts), signed with --vsa-key FILE or --vsa-keyless.
 parallel (--jobs), writing one JSON line per artifact as it finishes
 ({"line": N, "report": {...}}).
 
+--server URL verifies on a vouch serve instead, with the server's trust and
+the policy of --namespace (default "default"), authenticated by the API token
+in --token-file FILE or $VOUCH_TOKEN. The artifact is still read once here:
+only its digests are sent, with its bundles (--bundle, or the release layout)
+inline; the report is printed as a local run prints it, with the same exit
+codes (a server or transport error is 1). Flags that decide locally (--key,
+--trusted-root, --offline, identities, provenance requirements, --policy,
+--run-inspections, --vsa*, --batch, --jobs) are usage errors with --server:
+the server would not honour them.
+
 Exit codes, for every output format: 0 every artifact verified, 3 a
 requirement is not met, 1 an operational error (unreadable input, trusted
 root unavailable), 2 usage error.`,
@@ -157,7 +169,15 @@ root unavailable), 2 usage error.`,
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, args []string) error { return e.runVerify(cmd.Context(), &f, args) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkServerFlags(cmd, &f); err != nil {
+				return err
+			}
+			if f.server != "" {
+				return e.runVerifyServer(cmd.Context(), &f, args)
+			}
+			return e.runVerify(cmd.Context(), &f, args)
+		},
 	}
 	fl := cmd.Flags()
 	fl.StringArrayVar(&f.bundles, "bundle", nil, "verify with the Sigstore bundle `FILE` (repeatable; default: the release layout next to ARTIFACT)")
@@ -188,6 +208,7 @@ root unavailable), 2 usage error.`,
 	fl.StringVar(&f.vsaVerifierID, "vsa-verifier-id", vsa.DefaultVerifierID, "the VSA's verifier.id `URI`")
 	fl.StringVar(&f.batch, "batch", "", "verify the JSON lines of `FILE` (\"-\" for standard input), in parallel, streaming JSON lines")
 	fl.IntVar(&f.jobs, "jobs", 0, "batch: verify at most `N` artifacts at once (default: the number of CPUs)")
+	addServerFlags(fl, &f)
 	return cmd
 }
 
@@ -232,16 +253,7 @@ func (e *env) runVerify(ctx context.Context, f *verifyFlags, artifacts []string)
 			return err
 		}
 	}
-	if !report.Verified {
-		failed := 0
-		for _, a := range report.Artifacts {
-			if !a.Verified {
-				failed++
-			}
-		}
-		return &exitError{code: ExitFailure, err: fmt.Errorf("verification failed: %d of %d artifacts not verified", failed, len(report.Artifacts))}
-	}
-	return nil
+	return verdictError(report)
 }
 
 // errNoArtifact marks an artifact that cannot be read: an operational
