@@ -19,6 +19,7 @@ import (
 	"github.com/vouchdev/vouch/internal/nonet"
 	"github.com/vouchdev/vouch/internal/output"
 	"github.com/vouchdev/vouch/pkg/serve"
+	"github.com/vouchdev/vouch/pkg/serve/servetest"
 	"github.com/vouchdev/vouch/pkg/serve/store"
 	"github.com/vouchdev/vouch/pkg/serve/store/storetest"
 	"github.com/vouchdev/vouch/pkg/verify"
@@ -72,16 +73,7 @@ func newEnv(t testing.TB, db storetest.DB, keys ...*trust.Key) *env {
 // call on the same dsn is a second replica.
 func openServer(t testing.TB, dsn string, keys ...*trust.Key) (store.Store, *serve.Server, *engine.Verifier) {
 	t.Helper()
-	st, err := store.Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	eng, err := engine.New(engine.Options{Keys: keys,
-		Roots: trust.NewPublicGoodProvider(trust.Options{Offline: true, CacheDir: t.TempDir()}, 0)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, eng := servetest.Open(t, dsn, keys)
 	return st, newServer(t, st, eng, slog.New(slog.DiscardHandler)), eng
 }
 

@@ -75,12 +75,23 @@ const (
 // base name and directory are shown to the extractor, inside a file system
 // that holds this one file, so the extractor cannot read anything else.
 func Extract(ctx context.Context, ext filesystem.Extractor, name string, data []byte) ([]*extractor.Package, error) {
-	if len(data) > MaxFileSize {
-		return nil, fmt.Errorf("%s: %d bytes, more than the %d vouch reads", name, len(data), MaxFileSize)
+	fsys, p, err := MemFile(name, data, "lockfile")
+	if err != nil {
+		return nil, err
 	}
-	p := cleanPath(name)
-	fsys := fstest.MapFS{p: &fstest.MapFile{Data: data, Mode: 0o444}}
 	return ExtractFS(ctx, ext, fsys, p)
+}
+
+// MemFile is a file system holding only data, at name made unrooted (or
+// at fallback when name is the root): how a file read from a stream is
+// shown to a reader that wants an fs.FS, so that it can read nothing else.
+// More than MaxFileSize bytes is an error naming the file.
+func MemFile(name string, data []byte, fallback string) (fstest.MapFS, string, error) {
+	if len(data) > MaxFileSize {
+		return nil, "", fmt.Errorf("%s: %d bytes, more than the %d vouch reads", name, len(data), MaxFileSize)
+	}
+	p := cleanPath(name, fallback)
+	return fstest.MapFS{p: &fstest.MapFile{Data: data, Mode: 0o444}}, p, nil
 }
 
 // ExtractFS runs one scalibr filesystem extractor over the file at name in
@@ -152,10 +163,10 @@ func ReadFS(fsys fs.FS, name string, limit int64) ([]byte, error) {
 }
 
 // cleanPath turns a source path into the unrooted form fs.FS needs.
-func cleanPath(name string) string {
+func cleanPath(name, fallback string) string {
 	p := path.Clean("/" + strings.ReplaceAll(name, "\\", "/"))
 	if p == "/" {
-		return "lockfile"
+		return fallback
 	}
 	return p[1:]
 }

@@ -35,16 +35,7 @@ type Server struct {
 func Start(t testing.TB, db storetest.DB, keys []*trust.Key, policies map[string]string) *Server {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, db.NewDSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	eng, err := engine.New(engine.Options{Keys: keys,
-		Roots: trust.NewPublicGoodProvider(trust.Options{Offline: true, CacheDir: t.TempDir()}, 0)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, eng := Open(t, db.NewDSN(t), keys)
 	srv, err := serve.New(serve.Config{Store: st, Verifier: eng, Logger: slog.New(slog.DiscardHandler),
 		TrustSHA256: serve.TrustDigest(eng.KeyIDs(), []byte("public-good offline"))})
 	if err != nil {
@@ -82,4 +73,22 @@ func (s *Server) putPolicy(t testing.TB, ns, doc string) {
 	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
 		t.Fatalf("PUT policy %s: %s", ns, resp.Status)
 	}
+}
+
+// Open opens the database dsn names (closed when the test ends) and a
+// verifier trusting keys and the embedded public-good root, offline: what a
+// server runs on. A second call on the same dsn is a second replica's.
+func Open(t testing.TB, dsn string, keys []*trust.Key) (store.Store, *engine.Verifier) {
+	t.Helper()
+	st, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	eng, err := engine.New(engine.Options{Keys: keys,
+		Roots: trust.NewPublicGoodProvider(trust.Options{Offline: true, CacheDir: t.TempDir()}, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, eng
 }

@@ -5,14 +5,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"net/textproto"
 	"path"
 	"slices"
 	"strings"
-	"testing/fstest"
 
 	"github.com/google/osv-scalibr/extractor/filesystem/language/python/wheelegg"
 	"github.com/google/osv-scalibr/stats"
@@ -62,16 +60,12 @@ func SitePackages(ctx context.Context, fsys fs.FS, dir string) (*sbom.Fragment, 
 // installed beside it): its Requires-Dist cannot be resolved, so its
 // dependency list is left unknown rather than reported as missing.
 func Distribution(ctx context.Context, file string, data []byte) (*sbom.Fragment, error) {
-	if len(data) > ecosystem.MaxFileSize {
-		return nil, fmt.Errorf("%s: %d bytes, more than the %d vouch reads", file, len(data), ecosystem.MaxFileSize)
-	}
-	p := strings.TrimPrefix(path.Clean("/"+file), "/")
-	if p == "" {
-		p = "METADATA"
+	fsys, p, err := ecosystem.MemFile(file, data, "METADATA")
+	if err != nil {
+		return nil, err
 	}
 	b := ecosystem.NewBuilder(file)
 	fromScalibr := map[string]bool{}
-	fsys := fstest.MapFS{p: &fstest.MapFile{Data: data, Mode: 0o444}}
 	if lp, ok := readDist(ctx, b, fsys, p, fromScalibr); ok {
 		b.CrossCheck(fromScalibr, map[string]bool{key(lp.Name, lp.Version): true})
 	}

@@ -5,13 +5,11 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"fmt"
 	"io/fs"
 	"path"
 	"regexp"
 	"slices"
 	"strings"
-	"testing/fstest"
 
 	"github.com/google/osv-scalibr/extractor/filesystem/language/ruby/gemspec"
 	"github.com/google/osv-scalibr/stats"
@@ -177,16 +175,13 @@ func specFiles(fsys fs.FS, dir string) ([]string, error) {
 // archive, without the GEM_HOME around it): its dependencies cannot be
 // resolved, so its dependency list is left unknown.
 func GemSpec(ctx context.Context, file string, data []byte) (*sbom.Fragment, error) {
-	if len(data) > ecosystem.MaxFileSize {
-		return nil, fmt.Errorf("%s: %d bytes, more than the %d vouch reads", file, len(data), ecosystem.MaxFileSize)
-	}
-	p := strings.TrimPrefix(path.Clean("/"+file), "/")
-	if p == "" {
-		p = "x.gemspec"
+	fsys, p, err := ecosystem.MemFile(file, data, "x.gemspec")
+	if err != nil {
+		return nil, err
 	}
 	b := ecosystem.NewBuilder(file)
 	fromScalibr := map[string]bool{}
-	if lp, ok := addSpec(ctx, b, fstest.MapFS{p: &fstest.MapFile{Data: data, Mode: 0o444}}, p, data, fromScalibr); ok {
+	if lp, ok := addSpec(ctx, b, fsys, p, data, fromScalibr); ok {
 		b.CrossCheck(fromScalibr, map[string]bool{lp.Name + "@" + lp.Version: true})
 	}
 	return b.Fragment(), nil
