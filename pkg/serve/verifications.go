@@ -28,6 +28,12 @@ type VerificationResponse struct {
 	Policy      PolicyRef      `json:"policy"`
 	TrustSHA256 string         `json:"trustSha256"`
 	Verified    bool           `json:"verified"`
+	// Reason says why the record was made: "request" (a client asked),
+	// "policy" or "trust" (a re-evaluation after the namespace's policy or
+	// the service's trust changed).
+	Reason string `json:"reason"`
+	// Supersedes is the id of the record a re-evaluation re-evaluates.
+	Supersedes string `json:"supersedes,omitempty"`
 	// Report is the report vouch verify -o json prints for the subject.
 	Report json.RawMessage `json:"report"`
 }
@@ -45,6 +51,7 @@ func response(v store.Verification) VerificationResponse {
 		Subject:     RequestSubject{Digests: d, PURL: v.SubjectPURL},
 		Policy:      PolicyRef{Version: v.PolicyVersion, SHA256: v.PolicySHA256},
 		TrustSHA256: v.TrustSHA256, Verified: v.Verified, Report: v.Report,
+		Reason: v.Reason, Supersedes: v.Supersedes,
 	}
 }
 
@@ -116,8 +123,10 @@ func (s *Server) decide(r *http.Request, ns string, req *VerificationRequest, bu
 		return store.Verification{}, http.StatusInternalServerError, "the stored policy does not compile: " + err.Error()
 	}
 	in := make([]engine.Bundle, len(bundles))
+	kept := make([]store.Bundle, len(bundles))
 	for i, b := range bundles {
 		in[i] = engine.Bundle{Name: "sha256:" + b.sha256, Data: b.data}
+		kept[i] = store.Bundle{SHA256: b.sha256, Data: b.data}
 	}
 	subj := engine.Subject{Name: subjectName(req.Subject.Digests), Digests: req.Subject.Digests, PURL: req.Subject.PURL}
 	res, err := s.cfg.Verifier.Verify(r.Context(), subj, in, pol)
@@ -138,7 +147,7 @@ func (s *Server) decide(r *http.Request, ns string, req *VerificationRequest, bu
 		ID: newID(), Namespace: ns, RequestKey: key,
 		SubjectSHA256: req.Subject.Digests["sha256"], SubjectSHA512: req.Subject.Digests["sha512"], SubjectPURL: req.Subject.PURL,
 		PolicyVersion: p.Version, PolicySHA256: p.SHA256, TrustSHA256: s.cfg.TrustSHA256,
-		Verified: res.Verified, Report: report.Bytes(),
+		Verified: res.Verified, Report: report.Bytes(), Bundles: kept, Reason: store.ReasonRequest,
 	}, 0, ""
 }
 

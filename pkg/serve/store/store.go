@@ -74,6 +74,44 @@ type Verification struct {
 	// Report is the JSON report, as vouch verify -o json prints it.
 	Report  []byte
 	Created time.Time
+
+	// Bundles are the bundles the decision was made on, in the request's
+	// (digest) order, keyed by their hex SHA-256. CreateVerification stores
+	// them with a new record; reads leave Bundles nil (see
+	// VerificationBundles), so listing records does not load them.
+	Bundles []Bundle
+	// Supersedes is the id of the record this one re-evaluates ("" for a
+	// decision a client asked for).
+	Supersedes string
+	// Reason says why the record was made: ReasonRequest, ReasonPolicy or
+	// ReasonTrust ("" is stored as ReasonRequest).
+	Reason string
+	// Events are what happened with this decision (publisher drift…), to
+	// be delivered to the namespace's webhook at least once: they are
+	// queued in the transaction that stores the record, and only when the
+	// record is new.
+	Events []Event
+}
+
+// Reasons a record was made.
+const (
+	ReasonRequest = "request"
+	ReasonPolicy  = "policy"
+	ReasonTrust   = "trust"
+)
+
+// Bundle is a stored bundle, known by the hex SHA-256 of its bytes.
+type Bundle struct {
+	SHA256 string
+	Data   []byte
+}
+
+// Event is something a decision tells the namespace's webhook.
+type Event struct {
+	// Type names the event, e.g. "publisher.drift".
+	Type string
+	// Payload is the event's JSON object.
+	Payload []byte
 }
 
 // Token is an API token, known by the SHA-256 of its secret.
@@ -107,6 +145,9 @@ type Store interface {
 	CreateVerification(ctx context.Context, v Verification) (stored Verification, created bool, err error)
 	// Verification finds a record by id.
 	Verification(ctx context.Context, id string) (Verification, error)
+	// VerificationBundles returns the bundles of a record, in its order,
+	// or ErrNotFound when no record has that id.
+	VerificationBundles(ctx context.Context, id string) ([]Bundle, error)
 	// VerificationsBySubject lists the records of a digest (algorithm
 	// "sha256" or "sha512", hex), oldest first, at most limit.
 	VerificationsBySubject(ctx context.Context, alg, hex string, limit int) ([]Verification, error)
