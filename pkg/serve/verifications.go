@@ -153,6 +153,11 @@ func newID() string {
 func (s *Server) getVerification(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	v, err := s.cfg.Store.Verification(r.Context(), id)
+	if err == nil && !readsNamespace(requestToken(r), v.Namespace) {
+		// Another namespace's record is not found, not forbidden: the
+		// answer must not tell that it exists.
+		err = store.ErrNotFound
+	}
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		s.fail(w, r, http.StatusNotFound, codeNotFound, "no verification with id "+id)
@@ -169,7 +174,8 @@ type SubjectResponse struct {
 	Verifications []VerificationResponse `json:"verifications"`
 }
 
-// getSubject returns every decision for a digest, in every namespace.
+// getSubject returns every decision for a digest, in every namespace for
+// the global admin, else in the token's namespace.
 func (s *Server) getSubject(w http.ResponseWriter, r *http.Request) {
 	d, err := engine.ParseDigest(r.PathValue("digest"))
 	if err != nil {
@@ -179,7 +185,12 @@ func (s *Server) getSubject(w http.ResponseWriter, r *http.Request) {
 	var alg, hexd string
 	for alg, hexd = range d {
 	}
-	vs, err := s.cfg.Store.VerificationsBySubject(r.Context(), alg, hexd, maxSubjectRecords)
+	var vs []store.Verification
+	if t := requestToken(r); isGlobalAdmin(t) {
+		vs, err = s.cfg.Store.VerificationsBySubject(r.Context(), alg, hexd, maxSubjectRecords)
+	} else {
+		vs, err = s.cfg.Store.VerificationsBySubjectIn(r.Context(), t.Namespace, alg, hexd, maxSubjectRecords)
+	}
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, codeInternal, "reading the verifications failed")
 		return
