@@ -25,6 +25,11 @@ import (
 // serveDrain is how long a shutdown waits for requests in flight.
 const serveDrain = 30 * time.Second
 
+// defaultRateLimit is each token's requests per second per replica by
+// default: far above what one registry client sends, it stops a runaway
+// one from starving the others.
+const defaultRateLimit = 1000
+
 type serveFlags struct {
 	dataDir     string
 	dataDirSet  bool
@@ -33,6 +38,11 @@ type serveFlags struct {
 	keys        []string
 	trustedRoot string
 	maxBody     int64
+	// tlsCert and tlsKey serve HTTPS (serve_tls.go).
+	tlsCert, tlsKey string
+	// rateLimit and burst limit each token's requests per replica.
+	rateLimit float64
+	burst     int
 }
 
 func init() { register((*env).serveCommand) }
@@ -84,7 +94,11 @@ SIGINT or SIGTERM stops accepting requests and waits for those in flight.`,
 	fl := cmd.Flags()
 	fl.StringVar(&f.dataDir, "data-dir", "vouch-data", "keep the database in `DIR` (created if missing)")
 	fl.StringVar(&f.database, "database", "", "keep the database in PostgreSQL at `URL` (postgres://...), shared by replicas, instead of --data-dir")
-	fl.StringVar(&f.listen, "listen", "127.0.0.1:8321", "listen on `HOST:PORT`, a loopback address")
+	fl.StringVar(&f.listen, "listen", "127.0.0.1:8321", "listen on `HOST:PORT`: a loopback address, or any with --tls-cert and --tls-key")
+	fl.StringVar(&f.tlsCert, "tls-cert", "", "serve HTTPS with the PEM certificate (chain) in `FILE`; reloaded on SIGHUP")
+	fl.StringVar(&f.tlsKey, "tls-key", "", "the PEM private key of --tls-cert in `FILE`")
+	fl.Float64Var(&f.rateLimit, "rate-limit", defaultRateLimit, "let each API token make `N` requests per second to this replica (0: no limit)")
+	fl.IntVar(&f.burst, "burst", 0, "let each API token make up to `N` requests at once beyond --rate-limit (default: --rate-limit)")
 	fl.StringArrayVar(&f.keys, "key", nil, "trust the PEM public key in `FILE`, or each key of an npm registry keys document, for key-signed bundles (repeatable)")
 	fl.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore TrustedRoot JSON `FILE` for keyless bundles and log entries (default: the embedded public-good root)")
 	fl.Int64Var(&f.maxBody, "max-body", serve.DefaultMaxBody, "refuse verification requests over `BYTES`")
@@ -92,11 +106,18 @@ SIGINT or SIGTERM stops accepting requests and waits for those in flight.`,
 }
 
 func (e *env) runServe(ctx context.Context, f *serveFlags) error {
-	if err := checkLoopback(f.listen); err != nil {
+	if err := checkTLSFlags(f); err != nil {
 		return err
 	}
 	if f.maxBody <= 0 {
 		return usagef("--max-body %d: want a positive number of bytes", f.maxBody)
+	}
+	if f.rateLimit < 0 || f.burst < 0 {
+		return usagef("--rate-limit %g, --burst %d: want numbers of requests, 0 or more", f.rateLimit, f.burst)
+	}
+	cert, err := loadServeCert(f)
+	if err != nil {
+		return err
 	}
 	if err := checkDatabase(f); err != nil {
 		return err
@@ -118,7 +139,8 @@ func (e *env) runServe(ctx context.Context, f *serveFlags) error {
 		fmt.Fprintf(e.stdout, "Admin API token (shown once; only its hash is stored):\n%s\n", token)
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
-	srv, err := serve.New(serve.Config{Store: st, Verifier: eng, TrustSHA256: trustSum, MaxBody: f.maxBody, Logger: logger})
+	srv, err := serve.New(serve.Config{Store: st, Verifier: eng, TrustSHA256: trustSum, MaxBody: f.maxBody, Logger: logger,
+		RateLimit: f.rateLimit, Burst: f.burst})
 	if err != nil {
 		return &exitError{code: ExitError, err: err}
 	}
@@ -126,8 +148,13 @@ func (e *env) runServe(ctx context.Context, f *serveFlags) error {
 	if err != nil {
 		return &exitError{code: ExitError, err: fmt.Errorf("--listen: %w", err)}
 	}
-	logger.Info("serving", "url", "http://"+ln.Addr().String(), "data", where)
-	return serveUntilSignal(ctx, ln, srv, logger)
+	scheme := "http://"
+	if cert != nil {
+		scheme = "https://"
+		cert.reloadOnHUP(ctx, logger)
+	}
+	logger.Info("serving", "url", scheme+ln.Addr().String(), "data", where)
+	return serveUntilSignal(ctx, ln, srv, cert, logger)
 }
 
 // checkDatabase refuses a --database that is not a PostgreSQL URL (a file
@@ -166,15 +193,15 @@ func openServeStore(ctx context.Context, f *serveFlags) (store.Store, string, er
 	return st, f.dataDir, nil
 }
 
-// checkLoopback refuses an address beyond this machine: the service has no
-// TLS yet, and tokens must not cross a network in clear text.
-func checkLoopback(addr string) error {
+// checkListen refuses an address that is not HOST:PORT, and one beyond
+// this machine without TLS: tokens must not cross a network in clear text.
+func checkListen(addr string, tls bool) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return usagef("--listen %q: expected HOST:PORT: %v", addr, err)
 	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return usagef("--listen %q: expected a loopback address (127.0.0.1, ::1, localhost): serving beyond this machine needs TLS, which vouch serve does not have yet", addr)
+	if ip := net.ParseIP(host); !tls && host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return usagef("--listen %q: expected a loopback address (127.0.0.1, ::1, localhost): serving beyond this machine needs TLS, give --tls-cert and --tls-key", addr)
 	}
 	return nil
 }
@@ -222,15 +249,21 @@ func serveEngine(ctx context.Context, f *serveFlags) (*engine.Verifier, string, 
 	return eng, serve.TrustDigest(eng.KeyIDs(), rootJSON), nil
 }
 
-// serveUntilSignal serves on ln until ctx ends or SIGINT/SIGTERM arrives,
-// then stops accepting and waits up to serveDrain for requests in flight.
-func serveUntilSignal(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger) error {
+// serveUntilSignal serves on ln (HTTPS with cert, else HTTP) until ctx
+// ends or SIGINT/SIGTERM arrives, then stops accepting and waits up to
+// serveDrain for requests in flight.
+func serveUntilSignal(ctx context.Context, ln net.Listener, h http.Handler, cert *serveCert, logger *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	if cert != nil {
+		hs.TLSConfig = cert.config()
+		go func() { errc <- hs.ServeTLS(ln, "", "") }()
+	} else {
+		go func() { errc <- hs.Serve(ln) }()
+	}
 	select {
 	case err := <-errc:
 		return &exitError{code: ExitError, err: err}
