@@ -43,6 +43,11 @@ type serveFlags struct {
 	// rateLimit and burst limit each token's requests per replica.
 	rateLimit float64
 	burst     int
+	// offline and trustRefresh rule the trusted root's refresh
+	// (serve_trust.go).
+	offline         bool
+	trustRefresh    time.Duration
+	trustRefreshSet bool
 }
 
 func init() { register((*env).serveCommand) }
@@ -58,18 +63,29 @@ as vouch verify does, stores the decision and returns the same JSON report.
 
 With no flags it keeps an embedded SQLite database in ./vouch-data (created,
 mode 0700; --data-dir elsewhere) and listens on 127.0.0.1:8321, loopback
-only. --database postgres://USER@HOST/DB keeps it in PostgreSQL instead:
-any number of vouch serve processes on one database are replicas of one
-service (the schema is migrated at start, once however many start). At its first start it makes an admin API token and prints it once on
+only; with --tls-cert and --tls-key it serves HTTPS, on any --listen address
+(send SIGHUP to reload the two files after a renewal).
+--database postgres://USER@HOST/DB keeps it in PostgreSQL instead: any
+number of vouch serve processes on one database are replicas of one service
+(the schema is migrated at start, once however many start).
+
+At its first start it makes an admin API token and prints it once on
 standard output: only its SHA-256 is stored. Every request needs
-"Authorization: Bearer TOKEN".
+"Authorization: Bearer TOKEN". That global admin token makes the others
+(POST /v1/tokens): verify, read or admin of one namespace, optionally
+expiring; DELETE /v1/tokens/ID revokes one. Each token may make --rate-limit
+requests per second (bursts of --burst) to each replica: the limit is per
+process, so N replicas allow N times the rate.
 
 Trust is the deployment's, as in vouch verify: --key for key-signed bundles
-(repeatable), --trusted-root for keyless ones and log entries; without it the
-Sigstore public-good root from the TUF cache or embedded in vouch, loaded once
-at start, never from the network. Every decision records the digest of the
-keys and root it was made with. Served policies cannot name files
-(trust.keys, trustedRoot, layout).
+(repeatable), --trusted-root for keyless ones and log entries (pinned);
+without it the Sigstore public-good root, from the TUF cache or embedded in
+vouch at start, then refreshed through TUF in the background every
+--trust-refresh (not with --offline). A refresh swaps the root for later
+requests; one that fails keeps the last good root and counts in
+vouch_trust_refresh_failures_total. The request path never touches the
+network. Every decision records the digest of the keys and root it was made
+with. Served policies cannot name files (trust.keys, trustedRoot, layout).
 
 API (see pkg/serve):
   PUT  /v1/namespaces/NS/policy          a policy, YAML as vouch verify --policy
@@ -77,6 +93,9 @@ API (see pkg/serve):
   POST /v1/namespaces/NS/verifications   {"subject": {"digests": {"sha256": HEX}}, "bundles": [BUNDLE...]}
   GET  /v1/verifications/ID
   GET  /v1/subjects/sha256:HEX
+  POST /v1/tokens                        {"scope": "verify|read|admin", "namespace": NS, "expiresIn": SECONDS}
+  GET  /v1/tokens
+  DELETE /v1/tokens/ID
 
 SIGINT or SIGTERM stops accepting requests and waits for those in flight.`,
 		Example: `  # the embedded default; note the admin token it prints
@@ -88,6 +107,7 @@ SIGINT or SIGTERM stops accepting requests and waits for those in flight.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f.dataDirSet = cmd.Flags().Changed("data-dir")
+			f.trustRefreshSet = cmd.Flags().Changed("trust-refresh")
 			return e.runServe(cmd.Context(), &f)
 		},
 	}
@@ -102,6 +122,8 @@ SIGINT or SIGTERM stops accepting requests and waits for those in flight.`,
 	fl.StringArrayVar(&f.keys, "key", nil, "trust the PEM public key in `FILE`, or each key of an npm registry keys document, for key-signed bundles (repeatable)")
 	fl.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore TrustedRoot JSON `FILE` for keyless bundles and log entries (default: the embedded public-good root)")
 	fl.Int64Var(&f.maxBody, "max-body", serve.DefaultMaxBody, "refuse verification requests over `BYTES`")
+	fl.BoolVar(&f.offline, "offline", false, "never refresh the public-good trusted root through TUF (use the TUF cache or the embedded copy)")
+	fl.DurationVar(&f.trustRefresh, "trust-refresh", defaultTrustRefresh, "refresh the public-good trusted root through TUF every `DURATION` (not with --offline or --trusted-root)")
 	return cmd
 }
 
@@ -111,6 +133,9 @@ func (e *env) runServe(ctx context.Context, f *serveFlags) error {
 	}
 	if f.maxBody <= 0 {
 		return usagef("--max-body %d: want a positive number of bytes", f.maxBody)
+	}
+	if err := checkTrustRefresh(f); err != nil {
+		return err
 	}
 	if f.rateLimit < 0 || f.burst < 0 {
 		return usagef("--rate-limit %g, --burst %d: want numbers of requests, 0 or more", f.rateLimit, f.burst)
@@ -122,7 +147,7 @@ func (e *env) runServe(ctx context.Context, f *serveFlags) error {
 	if err := checkDatabase(f); err != nil {
 		return err
 	}
-	eng, trustSum, err := serveEngine(ctx, f)
+	eng, trustSum, keys, err := serveEngine(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -144,6 +169,8 @@ func (e *env) runServe(ctx context.Context, f *serveFlags) error {
 	if err != nil {
 		return &exitError{code: ExitError, err: err}
 	}
+	stopRefresh := startTrustRefresh(ctx, f, srv, keys)
+	defer stopRefresh()
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
 		return &exitError{code: ExitError, err: fmt.Errorf("--listen: %w", err)}
@@ -210,12 +237,13 @@ func checkListen(addr string, tls bool) error {
 // names that trust in every decision. The trusted root is loaded once, here:
 // nothing on the request path touches the network, and the digest names the
 // root every decision of this process is made with.
-func serveEngine(ctx context.Context, f *serveFlags) (*engine.Verifier, string, error) {
+// It returns the keys too, for the refreshes of the root.
+func serveEngine(ctx context.Context, f *serveFlags) (*engine.Verifier, string, []*trust.Key, error) {
 	var opts engine.Options
 	for _, k := range f.keys {
 		keys, err := trust.LoadKeys(k)
 		if err != nil {
-			return nil, "", &exitError{code: ExitError, err: fmt.Errorf("--key: %w", err)}
+			return nil, "", nil, &exitError{code: ExitError, err: fmt.Errorf("--key: %w", err)}
 		}
 		opts.Keys = append(opts.Keys, keys...)
 	}
@@ -224,29 +252,28 @@ func serveEngine(ctx context.Context, f *serveFlags) (*engine.Verifier, string, 
 		// One read: the bytes parsed are the bytes named in the digest.
 		data, err := safefile.Read("--trusted-root", f.trustedRoot, trust.MaxTrustedRootSize)
 		if err != nil {
-			return nil, "", &exitError{code: ExitError, err: err}
+			return nil, "", nil, &exitError{code: ExitError, err: err}
 		}
 		tr, err := trust.ParseTrustedRoot(data)
 		if err != nil {
-			return nil, "", &exitError{code: ExitError, err: fmt.Errorf("--trusted-root %s: %w", f.trustedRoot, err)}
+			return nil, "", nil, &exitError{code: ExitError, err: fmt.Errorf("--trusted-root %s: %w", f.trustedRoot, err)}
 		}
 		opts.Roots, opts.ExplicitRoot, rootJSON = engine.StaticRoot{Material: tr}, true, data
 	} else {
-		// The TUF cache or the snapshot embedded in vouch, never the network.
-		r, err := trust.PublicGood(ctx, trust.Options{Offline: true})
+		// The TUF cache or the snapshot embedded in vouch, never the
+		// network: the start does not wait for it (serve_trust.go
+		// refreshes in the background).
+		t, err := publicGoodTrust(ctx, opts.Keys, trust.Options{Offline: true})
 		if err != nil {
-			return nil, "", &exitError{code: ExitError, err: fmt.Errorf("the public-good trusted root: %w", err)}
+			return nil, "", nil, &exitError{code: ExitError, err: err}
 		}
-		if rootJSON, err = r.TrustedRoot.MarshalJSON(); err != nil {
-			return nil, "", &exitError{code: ExitError, err: fmt.Errorf("the public-good trusted root (%s): %w", r.Source, err)}
-		}
-		opts.Roots = engine.StaticRoot{Material: r.TrustedRoot}
+		return t.Verifier, t.SHA256, opts.Keys, nil
 	}
 	eng, err := engine.New(opts)
 	if err != nil {
-		return nil, "", verifyError(err)
+		return nil, "", nil, verifyError(err)
 	}
-	return eng, serve.TrustDigest(eng.KeyIDs(), rootJSON), nil
+	return eng, serve.TrustDigest(eng.KeyIDs(), rootJSON), opts.Keys, nil
 }
 
 // serveUntilSignal serves on ln (HTTPS with cert, else HTTP) until ctx

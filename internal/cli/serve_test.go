@@ -34,11 +34,12 @@ func (s *syncBuffer) String() string {
 }
 
 // startServe runs vouch serve with the database flags storeArgs on a free
-// loopback port until the returned stop is called, which returns the exit
+// loopback port, offline (tests have no network: no refresh of the trusted
+// root through TUF), until the returned stop is called, which returns the exit
 // code; it also returns the base URL.
 func startServe(t *testing.T, storeArgs ...string) (url string, stdout *syncBuffer, stop func() int) {
 	t.Helper()
-	url, stdout, _, stop = startServeLogs(t, append([]string{"--listen", "127.0.0.1:0"}, storeArgs...)...)
+	url, stdout, _, stop = startServeLogs(t, append([]string{"--listen", "127.0.0.1:0", "--offline"}, storeArgs...)...)
 	return url, stdout, stop
 }
 

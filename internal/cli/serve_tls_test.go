@@ -88,7 +88,7 @@ func servedSerial(t *testing.T, addr string) int64 {
 func TestServeTLS(t *testing.T) {
 	dir := t.TempDir()
 	first := testCert(t, dir, 1)
-	url, stdout, stderr, stop := startServeLogs(t, "--listen", "127.0.0.1:0", "--data-dir", filepath.Join(dir, "data"),
+	url, stdout, stderr, stop := startServeLogs(t, "--offline", "--listen", "127.0.0.1:0", "--data-dir", filepath.Join(dir, "data"),
 		"--tls-cert", filepath.Join(dir, "cert.pem"), "--tls-key", filepath.Join(dir, "key.pem"))
 	defer stop()
 	if !strings.HasPrefix(url, "https://") {
@@ -143,7 +143,7 @@ func TestServeTLS(t *testing.T) {
 func TestServeTLSAnyAddress(t *testing.T) {
 	dir := t.TempDir()
 	cert := testCert(t, dir, 3)
-	url, _, _, stop := startServeLogs(t, "--listen", "0.0.0.0:0", "--data-dir", filepath.Join(dir, "data"),
+	url, _, _, stop := startServeLogs(t, "--offline", "--listen", "0.0.0.0:0", "--data-dir", filepath.Join(dir, "data"),
 		"--tls-cert", filepath.Join(dir, "cert.pem"), "--tls-key", filepath.Join(dir, "key.pem"))
 	_, port, _ := net.SplitHostPort(strings.TrimPrefix(url, "https://"))
 	resp, err := trusting(cert).Get("https://127.0.0.1:" + port + "/healthz")

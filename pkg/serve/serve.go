@@ -82,6 +82,10 @@ type Config struct {
 	// (see TrustDigest): a decision made with other keys or another root is
 	// another record.
 	TrustSHA256 string
+	// Trust, when set, holds the engine and digest instead of Verifier and
+	// TrustSHA256, so that they can be swapped while the Server runs
+	// (trust.go); New makes one from Verifier and TrustSHA256 otherwise.
+	Trust *TrustHolder
 	// MaxBody bounds a verification request's body (default DefaultMaxBody).
 	MaxBody int64
 	// Logger receives one line per request (default slog.Default).
@@ -102,15 +106,21 @@ type Server struct {
 	policies sync.Map // string → *policy.Policy
 	metrics  *metrics
 	limits   *limits
+	// trustMetrics count trust refreshes (trust.go).
+	trustMetrics *trustMetrics
 }
 
 // New returns a Server for cfg.
 func New(cfg Config) (*Server, error) {
-	if cfg.Store == nil || cfg.Verifier == nil {
-		return nil, errors.New("serve: a store and a verifier are required")
+	if cfg.Store == nil {
+		return nil, errors.New("serve: a store is required")
 	}
-	if cfg.TrustSHA256 == "" {
-		return nil, errors.New("serve: the trust digest is required")
+	if cfg.Trust == nil {
+		h, err := NewTrustHolder(Trust{Verifier: cfg.Verifier, SHA256: cfg.TrustSHA256})
+		if err != nil {
+			return nil, err
+		}
+		cfg.Trust = h
 	}
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = DefaultMaxBody
@@ -119,6 +129,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Logger = slog.Default()
 	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), metrics: newMetrics(), limits: newLimits(cfg.RateLimit, cfg.Burst)}
+	s.trustMetrics = newTrustMetrics(s.metrics.registry)
 	s.routes()
 	return s, nil
 }

@@ -70,7 +70,9 @@ func (s *Server) postVerification(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	bundles := req.bundles()
-	key := requestKey(ns, req, bundles, p.SHA256, s.cfg.TrustSHA256)
+	// One trust for the whole request: a swap meanwhile is for later ones.
+	tr := s.cfg.Trust.Current()
+	key := requestKey(ns, req, bundles, p.SHA256, tr.SHA256)
 	if v, err := s.cfg.Store.VerificationByKey(r.Context(), ns, key); err == nil {
 		writeJSON(w, http.StatusOK, response(v))
 		return
@@ -79,7 +81,7 @@ func (s *Server) postVerification(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
-	v, status, msg := s.decide(r, ns, req, bundles, p, key)
+	v, status, msg := s.decide(r, tr, ns, req, bundles, p, key)
 	s.metrics.stage(stageVerify, start)
 	if status != 0 {
 		code := codeInternal
@@ -110,7 +112,7 @@ func (s *Server) postVerification(w http.ResponseWriter, r *http.Request) {
 // decide runs the engine and renders the report. A request the engine
 // cannot evaluate (a keyless bundle and a policy naming no identity) is a
 // 422; any other failure a 500.
-func (s *Server) decide(r *http.Request, ns string, req *VerificationRequest, bundles []requestBundle, p store.Policy, key string) (store.Verification, int, string) {
+func (s *Server) decide(r *http.Request, tr Trust, ns string, req *VerificationRequest, bundles []requestBundle, p store.Policy, key string) (store.Verification, int, string) {
 	pol, err := s.compiled(p)
 	if err != nil {
 		return store.Verification{}, http.StatusInternalServerError, "the stored policy does not compile: " + err.Error()
@@ -120,7 +122,7 @@ func (s *Server) decide(r *http.Request, ns string, req *VerificationRequest, bu
 		in[i] = engine.Bundle{Name: "sha256:" + b.sha256, Data: b.data}
 	}
 	subj := engine.Subject{Name: subjectName(req.Subject.Digests), Digests: req.Subject.Digests, PURL: req.Subject.PURL}
-	res, err := s.cfg.Verifier.Verify(r.Context(), subj, in, pol)
+	res, err := tr.Verifier.Verify(r.Context(), subj, in, pol)
 	if err != nil {
 		if errors.Is(err, bundle.ErrPolicy) {
 			// The engine words this for vouch verify's flags; a served
@@ -137,7 +139,7 @@ func (s *Server) decide(r *http.Request, ns string, req *VerificationRequest, bu
 	return store.Verification{
 		ID: newID(), Namespace: ns, RequestKey: key,
 		SubjectSHA256: req.Subject.Digests["sha256"], SubjectSHA512: req.Subject.Digests["sha512"], SubjectPURL: req.Subject.PURL,
-		PolicyVersion: p.Version, PolicySHA256: p.SHA256, TrustSHA256: s.cfg.TrustSHA256,
+		PolicyVersion: p.Version, PolicySHA256: p.SHA256, TrustSHA256: tr.SHA256,
 		Verified: res.Verified, Report: report.Bytes(),
 	}, 0, ""
 }
