@@ -50,6 +50,9 @@ var routeAccess = map[string]access{
 	"POST /v1/namespaces/{ns}/verifications": accessVerify,
 	"GET /v1/verifications/{id}":             accessRecords,
 	"GET /v1/subjects/{digest}":              accessRecords,
+	"POST /v1/tokens":                        accessGlobal,
+	"GET /v1/tokens":                         accessGlobal,
+	"DELETE /v1/tokens/{id}":                 accessGlobal,
 }
 
 // accessOf is what the route pattern needs.
@@ -72,9 +75,12 @@ func allows(t store.Token, a access, ns string) bool {
 	if isGlobalAdmin(t) {
 		return true
 	}
-	if t.Namespace == "" {
+	switch {
+	case t.Namespace == "":
 		// Only admin may be global; a stored verify or read token without
 		// a namespace was not made by this service and gets nothing.
+		return false
+	case t.Scope != ScopeVerify && t.Scope != ScopeRead && t.Scope != ScopeAdmin:
 		return false
 	}
 	switch a {

@@ -75,19 +75,28 @@ func (req *TokenRequest) check() error {
 	return nil
 }
 
+// decodeTokenRequest decodes the body of POST /v1/tokens strictly (as a
+// verification request) and checks its fields.
+func decodeTokenRequest(body []byte) (*TokenRequest, error) {
+	var req TokenRequest
+	if err := decodeStrict(body, &req); err != nil {
+		return nil, fmt.Errorf("token request: %w", err)
+	}
+	if err := req.check(); err != nil {
+		return nil, fmt.Errorf("token request: %w", err)
+	}
+	return &req, nil
+}
+
 // postToken makes a token and returns its secret, once.
 func (s *Server) postToken(w http.ResponseWriter, r *http.Request) {
 	body, ok := s.readBody(w, r, maxTokenBody)
 	if !ok {
 		return
 	}
-	var req TokenRequest
-	if err := decodeStrict(body, &req); err != nil {
-		s.fail(w, r, http.StatusBadRequest, codeInvalidRequest, "token request: "+err.Error())
-		return
-	}
-	if err := req.check(); err != nil {
-		s.fail(w, r, http.StatusBadRequest, codeInvalidRequest, "token request: "+err.Error())
+	req, err := decodeTokenRequest(body)
+	if err != nil {
+		s.fail(w, r, http.StatusBadRequest, codeInvalidRequest, err.Error())
 		return
 	}
 	secret := newSecret(32)
