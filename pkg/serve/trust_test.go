@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/vouchdev/vouch/internal/nonet"
 	"github.com/vouchdev/vouch/pkg/serve"
 	"github.com/vouchdev/vouch/pkg/serve/servetest"
+	"github.com/vouchdev/vouch/pkg/serve/store"
 	"github.com/vouchdev/vouch/pkg/serve/store/storetest"
 	"github.com/vouchdev/vouch/pkg/verify/trust"
 )
@@ -142,5 +144,60 @@ func TestTrustHolderRefusesEmpty(t *testing.T) {
 	}
 	if changed, err := h.Swap(context.Background(), serve.Trust{Verifier: good.Verifier}); err == nil || changed || h.Current() != good {
 		t.Errorf("swap to a trust without a digest: %v %v, current %v", changed, err, h.Current())
+	}
+}
+
+// swapMidway is a store that swaps the trust once, during a request's
+// first lookup (after the request took its trust, before it verifies).
+type swapMidway struct {
+	store.Store
+	swap func()
+	once sync.Once
+}
+
+func (s *swapMidway) VerificationByKey(ctx context.Context, ns, key string) (store.Verification, error) {
+	s.once.Do(s.swap)
+	return s.Store.VerificationByKey(ctx, ns, key)
+}
+
+// TestTrustSwapInFlight: a request in flight when the trust is swapped is
+// decided with the trust it started with, engine and digest together; the
+// next request uses the new one.
+func TestTrustSwapInFlight(t *testing.T) {
+	nonet.Forbid(t)
+	ctx := context.Background()
+	genuine := readFile(t, filepath.Join(publishDir, "bundle.sigstore.json"))
+	dsn := storetest.DBs()[0].NewDSN(t)
+	withKey, withoutKey := trustOf(t, dsn, "root 1", publishKey(t)), trustOf(t, dsn, "root 2")
+	holder, err := serve.NewTrustHolder(withKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := servetest.Open(t, dsn, nil)
+	st := &swapMidway{Store: base, swap: func() {
+		if _, err := holder.Swap(ctx, withoutKey); err != nil {
+			t.Error(err)
+		}
+	}}
+	srv, err := serve.New(serve.Config{Store: st, Trust: holder, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := serve.EnsureAdminToken(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, srv: srv, st: st, token: token, dsn: dsn}
+	e.putPolicy("npm", emptyPolicy)
+	body := verificationBody(publishSHA512, genuine)
+	for i, want := range []struct {
+		trust    serve.Trust
+		verified bool
+	}{{withKey, true}, {withoutKey, false}} {
+		code, resp := e.do("POST", "/v1/namespaces/npm/verifications", body)
+		v := decode[serve.VerificationResponse](t, resp)
+		if code != http.StatusCreated || v.TrustSHA256 != want.trust.SHA256 || v.Verified != want.verified {
+			t.Errorf("request %d: %d trust %s verified %v, want 201 trust %s verified %v", i, code, v.TrustSHA256, v.Verified, want.trust.SHA256, want.verified)
+		}
 	}
 }
