@@ -31,11 +31,15 @@ func checkTrustRefresh(f *serveFlags) error {
 	return nil
 }
 
+// loadPublicGood loads the public-good root; tests replace it, as they have
+// no network to refresh through.
+var loadPublicGood = trust.PublicGood
+
 // publicGoodTrust is the Sigstore public-good trusted root (through TUF,
 // or offline from the cache or the embedded copy, as opts says) with keys,
 // as an engine and the digest naming it.
 func publicGoodTrust(ctx context.Context, keys []*trust.Key, opts trust.Options) (serve.Trust, error) {
-	r, err := trust.PublicGood(ctx, opts)
+	r, err := loadPublicGood(ctx, opts)
 	if err != nil {
 		return serve.Trust{}, fmt.Errorf("the public-good trusted root: %w", err)
 	}
