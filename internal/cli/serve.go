@@ -41,7 +41,7 @@ type serveFlags struct {
 	// tlsCert and tlsKey serve HTTPS (serve_tls.go).
 	tlsCert, tlsKey string
 	// rateLimit and burst limit each token's requests per replica.
-	rateLimit float64
+	rateLimit rateFlag
 	burst     int
 	// offline and trustRefresh rule the trusted root's refresh
 	// (serve_trust.go).
@@ -117,8 +117,9 @@ SIGINT or SIGTERM stops accepting requests and waits for those in flight.`,
 	fl.StringVar(&f.listen, "listen", "127.0.0.1:8321", "listen on `HOST:PORT`: a loopback address, or any with --tls-cert and --tls-key")
 	fl.StringVar(&f.tlsCert, "tls-cert", "", "serve HTTPS with the PEM certificate (chain) in `FILE`; reloaded on SIGHUP")
 	fl.StringVar(&f.tlsKey, "tls-key", "", "the PEM private key of --tls-cert in `FILE`")
-	fl.Float64Var(&f.rateLimit, "rate-limit", defaultRateLimit, "let each API token make `N` requests per second to this replica (0: no limit)")
-	fl.IntVar(&f.burst, "burst", 0, "let each API token make up to `N` requests at once beyond --rate-limit (default: --rate-limit)")
+	f.rateLimit = defaultRateLimit
+	fl.Var(&f.rateLimit, "rate-limit", "let each API token make N requests per second (N/s; or N/m, N/h) to this replica (0: no limit)")
+	fl.IntVar(&f.burst, "burst", 0, "let each API token make up to `N` requests at once, the size of its --rate-limit bucket (default: one second's worth, at least 1)")
 	fl.StringArrayVar(&f.keys, "key", nil, "trust the PEM public key in `FILE`, or each key of an npm registry keys document, for key-signed bundles (repeatable)")
 	fl.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore TrustedRoot JSON `FILE` for keyless bundles and log entries (default: the embedded public-good root)")
 	fl.Int64Var(&f.maxBody, "max-body", serve.DefaultMaxBody, "refuse verification requests over `BYTES`")
@@ -137,8 +138,8 @@ func (e *env) runServe(ctx context.Context, f *serveFlags) error {
 	if err := checkTrustRefresh(f); err != nil {
 		return err
 	}
-	if f.rateLimit < 0 || f.burst < 0 {
-		return usagef("--rate-limit %g, --burst %d: want numbers of requests, 0 or more", f.rateLimit, f.burst)
+	if f.burst < 0 {
+		return usagef("--burst %d: want a number of requests, 0 or more", f.burst)
 	}
 	cert, err := loadServeCert(f)
 	if err != nil {
@@ -165,7 +166,7 @@ func (e *env) runServe(ctx context.Context, f *serveFlags) error {
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
 	srv, err := serve.New(serve.Config{Store: st, Verifier: eng, TrustSHA256: trustSum, MaxBody: f.maxBody, Logger: logger,
-		RateLimit: f.rateLimit, Burst: f.burst})
+		RateLimit: float64(f.rateLimit), Burst: f.burst})
 	if err != nil {
 		return &exitError{code: ExitError, err: err}
 	}
