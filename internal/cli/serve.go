@@ -165,7 +165,13 @@ func (e *env) runServe(ctx context.Context, f *serveFlags) error {
 		fmt.Fprintf(e.stdout, "Admin API token (shown once; only its hash is stored):\n%s\n", token)
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
-	srv, err := serve.New(serve.Config{Store: st, Verifier: eng, TrustSHA256: trustSum, MaxBody: f.maxBody, Logger: logger,
+	// The holder lets the refresh swap the engine and digest; its
+	// OnTrustChange hook, set here before anything runs, hears of each swap.
+	holder, err := serve.NewTrustHolder(serve.Trust{Verifier: eng, SHA256: trustSum})
+	if err != nil {
+		return &exitError{code: ExitError, err: err}
+	}
+	srv, err := serve.New(serve.Config{Store: st, Trust: holder, MaxBody: f.maxBody, Logger: logger,
 		RateLimit: float64(f.rateLimit), Burst: f.burst})
 	if err != nil {
 		return &exitError{code: ExitError, err: err}

@@ -45,8 +45,10 @@
 //
 // # Trust
 //
-// The engine (keys, trusted root) is built once by the caller and is the
-// same for every namespace. A served policy may not name files (trust.keys,
+// The engine (keys, trusted root) is built by the caller and is the same
+// for every namespace. A TrustHolder holds it with its digest; a refresh
+// of the trusted root (RefreshTrust) swaps both for later requests, and a
+// request keeps the pair it started with. A served policy may not name files (trust.keys,
 // trust.trustedRoot, layout): they would be read from the server's disk.
 package serve
 

@@ -30,8 +30,9 @@ type TrustHolder struct {
 	mu sync.Mutex
 	// OnTrustChange, when set, is called after each swap to a different
 	// digest, with the digests before and after (the re-evaluation of
-	// earlier decisions hooks in here). It runs on the swapping goroutine,
-	// holding the swap lock: it should hand long work to a queue.
+	// earlier decisions hooks in here). Set it before the holder is shared
+	// (given to New, refreshed). It runs on the swapping goroutine, holding
+	// the swap lock: it should hand long work to a queue.
 	OnTrustChange func(ctx context.Context, oldSHA256, newSHA256 string)
 }
 
