@@ -275,6 +275,17 @@ func (s *sqlStore) VerificationBundles(ctx context.Context, id string) ([]Bundle
 
 // VerificationsBySubject implements Store.
 func (s *sqlStore) VerificationsBySubject(ctx context.Context, alg, hex string, limit int) ([]Verification, error) {
+	return s.bySubject(ctx, "", nil, alg, hex, limit)
+}
+
+// VerificationsBySubjectIn implements Store.
+func (s *sqlStore) VerificationsBySubjectIn(ctx context.Context, ns, alg, hex string, limit int) ([]Verification, error) {
+	return s.bySubject(ctx, " AND namespace = ?", []any{ns}, alg, hex, limit)
+}
+
+// bySubject lists the records of a digest that also match the condition
+// cond (a fixed SQL fragment, "" or " AND ...") with its arguments.
+func (s *sqlStore) bySubject(ctx context.Context, cond string, condArgs []any, alg, hex string, limit int) ([]Verification, error) {
 	var col string
 	switch alg {
 	case "sha256":
@@ -284,8 +295,9 @@ func (s *sqlStore) VerificationsBySubject(ctx context.Context, alg, hex string, 
 	default:
 		return nil, fmt.Errorf("digest algorithm %q: expected sha256 or sha512", alg)
 	}
+	args := append(append([]any{hex}, condArgs...), limit)
 	rows, err := s.reader.QueryContext(ctx, s.q("SELECT "+verificationColumns+" FROM verifications WHERE "+col+
-		" = ? ORDER BY created_at, id LIMIT ?"), hex, limit)
+		" = ?"+cond+" ORDER BY created_at, id LIMIT ?"), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -299,34 +311,4 @@ func (s *sqlStore) VerificationsBySubject(ctx context.Context, alg, hex string, 
 		out = append(out, v)
 	}
 	return out, rows.Err()
-}
-
-// CreateToken implements Store.
-func (s *sqlStore) CreateToken(ctx context.Context, t Token) error {
-	if t.Created.IsZero() {
-		t.Created = time.Now()
-	}
-	_, err := s.writer.ExecContext(ctx, s.q("INSERT INTO tokens (id, sha256, scope, namespace, created_at) VALUES (?, ?, ?, ?, ?)"),
-		t.ID, t.SHA256, t.Scope, t.Namespace, nanos(t.Created))
-	return err
-}
-
-// TokenBySHA256 implements Store.
-func (s *sqlStore) TokenBySHA256(ctx context.Context, sum string) (Token, error) {
-	var t Token
-	var created int64
-	err := s.reader.QueryRowContext(ctx, s.q("SELECT id, sha256, scope, namespace, created_at FROM tokens WHERE sha256 = ?"), sum).
-		Scan(&t.ID, &t.SHA256, &t.Scope, &t.Namespace, &created)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Token{}, ErrNotFound
-	}
-	t.Created = fromNanos(created)
-	return t, err
-}
-
-// CountTokens implements Store.
-func (s *sqlStore) CountTokens(ctx context.Context) (int, error) {
-	var n int
-	err := s.reader.QueryRowContext(ctx, "SELECT COUNT(*) FROM tokens").Scan(&n)
-	return n, err
 }

@@ -118,12 +118,16 @@ type Event struct {
 type Token struct {
 	ID     string
 	SHA256 string
-	// Scope is what the token may do: "admin" for now; "verify" and
-	// "read" per Namespace later.
+	// Scope is what the token may do: "verify", "read" or "admin" (package
+	// serve decides what each allows).
 	Scope string
 	// Namespace limits the scope; "" is every namespace.
 	Namespace string
 	Created   time.Time
+	// Expires is when the token stops being accepted; zero is never.
+	Expires time.Time
+	// Revoked is when the token was revoked; zero while it is not.
+	Revoked time.Time
 }
 
 // Store is what the service keeps. Implementations are safe for concurrent
@@ -151,14 +155,22 @@ type Store interface {
 	// VerificationsBySubject lists the records of a digest (algorithm
 	// "sha256" or "sha512", hex), oldest first, at most limit.
 	VerificationsBySubject(ctx context.Context, alg, hex string, limit int) ([]Verification, error)
+	// VerificationsBySubjectIn is VerificationsBySubject within one
+	// namespace.
+	VerificationsBySubjectIn(ctx context.Context, ns, alg, hex string, limit int) ([]Verification, error)
 
 	// CreateToken stores a token.
 	CreateToken(ctx context.Context, t Token) error
 	// TokenBySHA256 finds a token by the hex SHA-256 of its secret.
 	TokenBySHA256(ctx context.Context, sum string) (Token, error)
-	// CountTokens counts the tokens (none: the service makes an admin
-	// token at its first start).
+	// CountTokens counts the tokens, revoked ones too (none: the service
+	// makes an admin token at its first start).
 	CountTokens(ctx context.Context) (int, error)
+	// Tokens lists every token, revoked ones too, oldest first.
+	Tokens(ctx context.Context) ([]Token, error)
+	// RevokeToken marks the token id revoked at the given time, or returns
+	// ErrNotFound; revoking a revoked token keeps its first revocation time.
+	RevokeToken(ctx context.Context, id string, at time.Time) error
 
 	// Ping reports whether the database answers (readiness).
 	Ping(ctx context.Context) error
