@@ -1,6 +1,7 @@
 package serve_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -15,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/vouchdev/vouch/internal/nonet"
 	"github.com/vouchdev/vouch/pkg/attest/sign"
@@ -237,6 +240,13 @@ func testPublisherDrift(t *testing.T, db storetest.DB) {
 			}
 			if len(events) != 1 || events[0].Type != serve.EventPublisherDrift {
 				t.Fatalf("events %+v, want one %s", events, serve.EventPublisherDrift)
+			}
+			data, err := jsonschema.UnmarshalJSON(bytes.NewReader(events[0].Payload))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := loadAPIDoc(t).schema(t, pointer("components", "schemas", "PublisherDrift")).Validate(data); err != nil {
+				t.Errorf("the event's data is not as schemas/openapi.yaml documents it: %v", err)
 			}
 			ev := decode[serve.DriftEvent](t, events[0].Payload)
 			if ev.Previous.VerificationID != prev.ID || ev.Previous.Version != prevVersion || ev.Verified != tt.verified ||
