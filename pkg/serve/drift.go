@@ -129,6 +129,21 @@ func describe(p store.Publisher) string {
 	return fmt.Sprintf("repository %s, workflow %s, builder %s", orNone(p.Repository), orNone(p.Workflow), orNone(p.Builder))
 }
 
+// addDriftFinding adds the publisher-drift finding — failing, or passing
+// when the policy only reports drift — and recomputes the verdict; it
+// returns the finding added.
+func addDriftFinding(pol *policy.Policy, res *verify.ArtifactReport, msg, expected, found string) *verify.Finding {
+	mode := pol.DriftMode()
+	status := verify.StatusFail
+	if mode == policy.DriftReport {
+		status = verify.StatusPass
+	}
+	res.Findings = append(res.Findings, verify.Finding{ID: FindingPublisherDrift, Status: status,
+		Message: msg + " (policy publisher.drift: " + mode + ")", Expected: expected, Found: found})
+	res.Verified = res.Accept()
+	return &res.Findings[len(res.Findings)-1]
+}
+
 // DriftEvent is the data of a publisher.drift webhook event.
 type DriftEvent struct {
 	// PURL is the new decision's subject; Package its name without version.
@@ -156,11 +171,21 @@ type DriftPrevious struct {
 // verified decision on another version of the same package in ns: on a
 // difference it adds the publisher-drift finding (failing unless the
 // policy says report), recomputes the verdict and queues the event. A
-// decision that did not verify, has no package URL, or is the package's
-// first is not compared. A failed lookup is an error: the caller fails
-// closed.
+// decision that did not verify or is the package's first is not compared;
+// one without a package URL neither, but it fails when the policy's
+// publisher section asks for the check. A failed lookup is an error: the
+// caller fails closed.
 func (s *Server) checkDrift(ctx context.Context, ns string, pol *policy.Policy, res *verify.ArtifactReport, v *store.Verification) error {
-	if !res.Verified || v.PURLName == "" {
+	if !res.Verified {
+		return nil
+	}
+	if v.PURLName == "" {
+		if pol.Publisher != nil {
+			// The policy asks for the comparison in so many words: a
+			// request that gives nothing to compare by cannot pass it.
+			addDriftFinding(pol, res, "not compared: the request names no package (subject.purl), and the policy's publisher section asks for publisher drift to be checked",
+				"a package URL (subject.purl) to compare the publisher of its other versions with", "none")
+		}
 		return nil
 	}
 	prev, err := s.cfg.Store.LatestVerifiedOtherVersion(ctx, ns, v.PURLName, v.PURLVersion)
@@ -173,24 +198,12 @@ func (s *Server) checkDrift(ctx context.Context, ns string, pol *policy.Policy, 
 	if prev.Publisher == v.Publisher {
 		return nil
 	}
-	mode := pol.DriftMode()
-	status := verify.StatusFail
-	if mode == policy.DriftReport {
-		status = verify.StatusPass
-	}
-	res.Findings = append(res.Findings, verify.Finding{
-		ID:     FindingPublisherDrift,
-		Status: status,
-		Message: fmt.Sprintf("%s@%s is published by another repository, workflow or builder than version %s (verification %s; policy publisher.drift: %s)",
-			v.PURLName, v.PURLVersion, prev.PURLVersion, prev.ID, mode),
-		Expected: describe(prev.Publisher),
-		Found:    describe(v.Publisher),
-		Evidence: []string{"verification " + prev.ID},
-	})
-	res.Verified = res.Accept()
+	f := addDriftFinding(pol, res, fmt.Sprintf("%s@%s is published by another repository, workflow or builder than version %s (verification %s)",
+		v.PURLName, v.PURLVersion, prev.PURLVersion, prev.ID), describe(prev.Publisher), describe(v.Publisher))
+	f.Evidence = []string{"verification " + prev.ID}
 	data, err := json.Marshal(DriftEvent{PURL: v.SubjectPURL, Package: v.PURLName, Version: v.PURLVersion, Publisher: v.Publisher,
 		Previous: DriftPrevious{VerificationID: prev.ID, Version: prev.PURLVersion, Publisher: prev.Publisher},
-		Mode:     mode, Verified: res.Verified})
+		Mode:     pol.DriftMode(), Verified: res.Verified})
 	if err != nil {
 		return err
 	}

@@ -80,12 +80,16 @@ func keySigner(t testing.TB) (*sign.Signer, *trust.Key) {
 // provenance bundle, built by p from the version's tag.
 func (rs *releaseSigner) release(t testing.TB, purl string, p publisher) (string, []byte) {
 	t.Helper()
-	sum := sha256.Sum256([]byte("tarball of " + purl))
+	name := purl
+	if name == "" {
+		name = "demo.tgz" // a subject known by digest only
+	}
+	sum := sha256.Sum256([]byte("tarball of " + name))
 	digest := hex.EncodeToString(sum[:])
-	ref := "refs/tags/v" + purl[strings.LastIndex(purl, "@")+1:]
+	ref := "refs/tags/v" + name[strings.LastIndex(name, "@")+1:]
 	st := map[string]any{
 		"_type":         "https://in-toto.io/Statement/v1",
-		"subject":       []any{map[string]any{"name": purl, "digest": map[string]string{"sha256": digest}}},
+		"subject":       []any{map[string]any{"name": name, "digest": map[string]string{"sha256": digest}}},
 		"predicateType": "https://slsa.dev/provenance/v1",
 		"predicate": map[string]any{
 			"buildDefinition": map[string]any{
@@ -150,12 +154,14 @@ func testPublisherDrift(t *testing.T, db storetest.DB) {
 	nonet.Forbid(t)
 	rs := newReleaseSigner(t)
 	const report = "apiVersion: vouch.dev/v1\nkind: Policy\npublisher:\n  drift: report\n"
+	const explicit = "apiVersion: vouch.dev/v1\nkind: Policy\npublisher:\n  drift: fail\n"
 	tests := []struct {
 		name   string
 		policy string
 		steps  []step
 		// drift is the last decision's publisher-drift status ("" none);
-		// against is the index of the step it names.
+		// against is the index of the step it names (-1: none, for a
+		// request without a package URL).
 		drift    verify.Status
 		against  int
 		verified bool
@@ -183,6 +189,10 @@ func testPublisherDrift(t *testing.T, db storetest.DB) {
 		{name: "a drifted version is not the reference", steps: []step{{"a", "pkg:npm/demo@1.0.0", pubA, false},
 			{"a", "pkg:npm/demo@2.0.0", pubRepo, false}, {"a", "pkg:npm/demo@3.0.0", pubA, false}}, verified: true},
 		{name: "other namespace", steps: []step{{"a", "pkg:npm/demo@1.0.0", pubA, false}, {"b", "pkg:npm/demo@2.0.0", pubRepo, false}}, verified: true},
+		{name: "no package URL, policy asks for drift", policy: explicit, steps: []step{{"a", "", pubA, false}}, drift: verify.StatusFail, against: -1},
+		{name: "no package URL, policy reports drift", policy: report, steps: []step{{"a", "", pubA, false}}, drift: verify.StatusPass, against: -1, verified: true},
+		{name: "no package URL, policy silent", steps: []step{{"a", "", pubA, false}}, verified: true},
+		{name: "package URL, policy asks for drift", policy: explicit, steps: []step{{"a", "pkg:npm/demo@1.0.0", pubA, false}}, verified: true},
 		{name: "other package", steps: []step{{"a", "pkg:npm/demo@1.0.0", pubA, false}, {"a", "pkg:npm/demo2@2.0.0", pubRepo, false}}, verified: true},
 	}
 	for _, tt := range tests {
@@ -228,9 +238,17 @@ func testPublisherDrift(t *testing.T, db storetest.DB) {
 				}
 				return
 			}
+			if tt.against < 0 {
+				// Nothing to compare with: the finding says so, and no
+				// event is queued.
+				if !found || f.Status != tt.drift || !strings.Contains(f.Message, "names no package (subject.purl)") || len(events) != 0 {
+					t.Fatalf("finding %+v, events %d; want %s saying no package URL was given, no event", f, len(events), tt.drift)
+				}
+				return
+			}
 			prev := got[tt.against]
 			prevVersion := tt.steps[tt.against].purl[strings.LastIndex(tt.steps[tt.against].purl, "@")+1:]
-			if !found || f.Status != tt.drift || !strings.Contains(f.Message, "version "+prevVersion+" (verification "+prev.ID+";") {
+			if !found || f.Status != tt.drift || !strings.Contains(f.Message, "version "+prevVersion+" (verification "+prev.ID+")") {
 				t.Fatalf("drift finding %+v, want %s against version %s (%s)", f, tt.drift, prevVersion, prev.ID)
 			}
 			prevRepo := strings.TrimPrefix(tt.steps[tt.against].pub.repo, "https://")

@@ -16,7 +16,10 @@ const (
 // repository, workflow, builder) differs from the one of the previous
 // verified version. Drift is a comparison with history, which only vouch
 // serve keeps: vouch verify checks one artifact and cannot evaluate it (it
-// says so on standard error); the setting is validated everywhere.
+// says so on standard error); the setting is validated everywhere. Without
+// the section vouch serve fails drift too, but compares only requests that
+// name a package URL; with it, a request that names none fails (or, with
+// report, is reported as not compared).
 type Publisher struct {
 	// Drift is DriftFail ("" too) or DriftReport.
 	Drift string `yaml:"drift,omitempty" json:"drift,omitempty"`
