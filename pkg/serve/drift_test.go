@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -314,6 +315,46 @@ func testPublisherDriftNPMProvenance(t *testing.T, db storetest.DB) {
 		v := decode[serve.VerificationResponse](t, resp)
 		if f, found := driftFinding(t, v.Report); !v.Verified || found {
 			t.Errorf("%s: verified %v, drift %+v: %s", c.purl, v.Verified, f, v.Report)
+		}
+	}
+}
+
+// failingLookup is a store whose drift lookup fails.
+type failingLookup struct{ store.Store }
+
+func (failingLookup) LatestVerifiedOtherVersion(context.Context, string, string, string) (store.Verification, error) {
+	return store.Verification{}, errors.New("connection reset")
+}
+
+// TestPublisherDriftLookupFails: when the earlier versions cannot be read,
+// no decision is made (500, nothing stored) rather than one without the
+// comparison; the same request with the lookup working is decided.
+func TestPublisherDriftLookupFails(t *testing.T) {
+	rs := newReleaseSigner(t)
+	db := storetest.DBs()[0]
+	st, eng := servetest.Open(t, db.NewDSN(t), []*trust.Key{rs.key})
+	digest, b := rs.release(t, "pkg:npm/demo@1.0.0", pubA)
+	body := `{"subject":{"digests":{"sha256":"` + digest + `"},"purl":"pkg:npm/demo@1.0.0"},"bundles":[` + string(b) + `]}`
+	token, err := serve.EnsureAdminToken(context.Background(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		st   store.Store
+		want int
+	}{
+		{"lookup fails", failingLookup{st}, http.StatusInternalServerError},
+		{"lookup works", st, http.StatusCreated},
+	} {
+		e := &env{t: t, srv: newServer(t, c.st, eng, slog.New(slog.DiscardHandler)), st: c.st, eng: eng, token: token}
+		e.putPolicy("a", emptyPolicy)
+		code, resp := e.do("POST", "/v1/namespaces/a/verifications", body)
+		if code != c.want || (code == 500 && strings.Contains(string(resp), "connection reset")) {
+			t.Errorf("%s: %d %s, want %d without the database's words", c.name, code, resp, c.want)
+		}
+		if n := e.records("sha256:" + digest); (n == 1) != (c.want == http.StatusCreated) {
+			t.Errorf("%s: %d records stored", c.name, n)
 		}
 	}
 }

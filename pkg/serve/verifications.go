@@ -147,7 +147,9 @@ func (s *Server) decide(r *http.Request, ns string, req *VerificationRequest, bu
 	}
 	v.PURLName, v.PURLVersion, _ = purlParts(req.Subject.PURL)
 	if err := s.checkDrift(r.Context(), ns, pol, &res.ArtifactReport, &v); err != nil {
-		return store.Verification{}, http.StatusInternalServerError, err.Error()
+		// No decision without the comparison (fail closed); the database's
+		// words stay out of the answer, as for every other store error.
+		return store.Verification{}, http.StatusInternalServerError, "reading the publisher of the package's other versions failed"
 	}
 	var report bytes.Buffer
 	if err := output.VerifyJSON(&report, verify.NewReport([]verify.ArtifactReport{res.ArtifactReport})); err != nil {
