@@ -17,6 +17,9 @@
 // Tokens are scoped (scopes.go): verify, read or admin of one namespace,
 // or the global admin; they may expire and be revoked, and each may make
 // Config.RateLimit requests per second to one Server (ratelimit.go).
+//	PUT  /v1/namespaces/{ns}/webhook         {"url": "https://...", "secret": "..."}: where events go
+//	GET  /v1/namespaces/{ns}/webhook         the webhook's url (never its secret)
+//	DELETE /v1/namespaces/{ns}/webhook       no more deliveries
 //
 // # Operations (no token: probes and scrapers have none)
 //
@@ -42,6 +45,30 @@
 // digest): the same request again returns the stored record (200) instead of
 // a new one (201), also when requests race, because the key is unique in
 // the database (package store).
+//
+// # Publisher drift and webhooks
+//
+// A verified decision about a package URL records who published it
+// (repositories, workflows and builders the verified evidence names). When
+// a new version's publisher differs from the newest verified decision on
+// another version of the same package in the namespace, the decision
+// carries the finding "publisher-drift" (failing, unless the namespace's
+// policy says publisher: {drift: report}) and a "publisher.drift" event is
+// queued with the record, to be POSTed to the namespace's webhook by
+// [WebhookWorker] at least once:
+//
+//	POST <url>
+//	X-Vouch-Event: publisher.drift
+//	X-Vouch-Delivery: <id, the same on every retry>
+//	X-Vouch-Timestamp: <Unix seconds of this attempt>
+//	X-Vouch-Signature: sha256=HEX(HMAC-SHA256(secret, timestamp + "." + body))
+//	{"id", "type", "namespace", "verificationId", "created", "data"}
+//
+// Receivers check the signature and the timestamp's age with
+// [VerifyWebhookSignature] and deduplicate by the delivery id. A 2xx
+// within [DeliveryTimeout] completes a delivery; anything else is retried
+// with exponential backoff and jitter, [WebhookMaxAttempts] attempts in
+// all; redirects are not followed.
 //
 // # Trust
 //
@@ -145,6 +172,9 @@ func (s *Server) routes() {
 	s.handle("POST /v1/tokens", s.postToken)
 	s.handle("GET /v1/tokens", s.getTokens)
 	s.handle("DELETE /v1/tokens/{id}", s.deleteToken)
+	s.handle("PUT /v1/namespaces/{ns}/webhook", s.putWebhook)
+	s.handle("GET /v1/namespaces/{ns}/webhook", s.getWebhook)
+	s.handle("DELETE /v1/namespaces/{ns}/webhook", s.deleteWebhook)
 	s.handle("/", s.noRoute)
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)

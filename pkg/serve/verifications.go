@@ -141,16 +141,24 @@ func (s *Server) decide(r *http.Request, tr Trust, ns string, req *VerificationR
 		}
 		return store.Verification{}, http.StatusInternalServerError, "verification failed: " + err.Error()
 	}
+	v := store.Verification{
+		ID: newID(), Namespace: ns, RequestKey: key,
+		SubjectSHA256: req.Subject.Digests["sha256"], SubjectSHA512: req.Subject.Digests["sha512"], SubjectPURL: req.Subject.PURL,
+		PolicyVersion: p.Version, PolicySHA256: p.SHA256, TrustSHA256: tr.SHA256,
+		Bundles: kept, Reason: store.ReasonRequest, Publisher: publisherOf(res.Evidence),
+	}
+	v.PURLName, v.PURLVersion, _ = purlParts(req.Subject.PURL)
+	if err := s.checkDrift(r.Context(), ns, pol, &res.ArtifactReport, &v); err != nil {
+		// No decision without the comparison (fail closed); the database's
+		// words stay out of the answer, as for every other store error.
+		return store.Verification{}, http.StatusInternalServerError, "reading the publisher of the package's other versions failed"
+	}
 	var report bytes.Buffer
 	if err := output.VerifyJSON(&report, verify.NewReport([]verify.ArtifactReport{res.ArtifactReport})); err != nil {
 		return store.Verification{}, http.StatusInternalServerError, "rendering the report failed"
 	}
-	return store.Verification{
-		ID: newID(), Namespace: ns, RequestKey: key,
-		SubjectSHA256: req.Subject.Digests["sha256"], SubjectSHA512: req.Subject.Digests["sha512"], SubjectPURL: req.Subject.PURL,
-		PolicyVersion: p.Version, PolicySHA256: p.SHA256, TrustSHA256: tr.SHA256,
-		Verified: res.Verified, Report: report.Bytes(), Bundles: kept, Reason: store.ReasonRequest,
-	}, 0, ""
+	v.Verified, v.Report = res.Verified, report.Bytes()
+	return v, 0, ""
 }
 
 // newID returns a random record id (128 bits, hex).

@@ -86,6 +86,14 @@ type Verification struct {
 	// Reason says why the record was made: ReasonRequest, ReasonPolicy or
 	// ReasonTrust ("" is stored as ReasonRequest).
 	Reason string
+	// PURLName is the subject's package without version, qualifiers or
+	// subpath (a canonical purl, "pkg:npm/%40scope/name"), and PURLVersion
+	// its version; both "" when the subject has no package URL. Publisher
+	// is who published the subject, as the verified evidence says. A
+	// verified record with a PURLName is what the next version's publisher
+	// is compared with (LatestVerifiedOtherVersion).
+	PURLName, PURLVersion string
+	Publisher             Publisher
 	// Events are what happened with this decision (publisher drift…), to
 	// be delivered to the namespace's webhook at least once: they are
 	// queued in the transaction that stores the record, and only when the
@@ -112,6 +120,28 @@ type Event struct {
 	Type string
 	// Payload is the event's JSON object.
 	Payload []byte
+}
+
+// Publisher is who published a package version: the source repository,
+// the workflow (without its ref, which changes with every release) and the
+// builder, each a sorted, space-separated set of what the verified
+// evidence names ("" when it names none).
+type Publisher struct {
+	Repository string `json:"repository"`
+	Workflow   string `json:"workflow"`
+	Builder    string `json:"builder"`
+}
+
+// IsZero reports whether the evidence named no publisher at all.
+func (p Publisher) IsZero() bool { return p == Publisher{} }
+
+// Webhook is where a namespace's events are delivered.
+type Webhook struct {
+	Namespace string
+	URL       string
+	// Secret keys each delivery's HMAC-SHA256 signature.
+	Secret  string
+	Created time.Time
 }
 
 // Token is an API token, known by the SHA-256 of its secret.
@@ -158,6 +188,17 @@ type Store interface {
 	// VerificationsBySubjectIn is VerificationsBySubject within one
 	// namespace.
 	VerificationsBySubjectIn(ctx context.Context, ns, alg, hex string, limit int) ([]Verification, error)
+
+	// LatestVerifiedOtherVersion is the newest verified record in ns of
+	// the package purlName at a version other than version, or ErrNotFound.
+	LatestVerifiedOtherVersion(ctx context.Context, ns, purlName, version string) (Verification, error)
+
+	// PutWebhook makes w its namespace's webhook, replacing any other.
+	PutWebhook(ctx context.Context, w Webhook) error
+	// Webhook is the webhook of ns, or ErrNotFound.
+	Webhook(ctx context.Context, ns string) (Webhook, error)
+	// DeleteWebhook removes the webhook of ns, or returns ErrNotFound.
+	DeleteWebhook(ctx context.Context, ns string) error
 
 	// CreateToken stores a token.
 	CreateToken(ctx context.Context, t Token) error
