@@ -1,0 +1,284 @@
+package image_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog/image"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog/image/imagetest"
+	"github.com/vouchdev/vouch/pkg/sbom/ecosystem/ecotest"
+	"github.com/vouchdev/vouch/pkg/sbom/format"
+)
+
+// Real fixtures of the repository: a Debian 12 system's dpkg status and
+// os-release (705 packages), npm lockfiles, each with the ground truth its
+// ecosystem's own tool computed (see their ORIGIN files).
+const (
+	debian  = "../../ecosystem/debian/testdata/debian12/"
+	npmWS   = "../../ecosystem/npm/testdata/ws/"
+	express = "../../ecosystem/npm/testdata/v3-express/"
+	react   = "../../ecosystem/npm/testdata/v1-react/"
+)
+
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+)
+
+// goBinary is a small real Go binary built once, offline.
+func goBinary(tb testing.TB) string {
+	tb.Helper()
+	binOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "vouch-image-")
+		if err != nil {
+			binErr = err
+			return
+		}
+		for name, body := range map[string]string{
+			"go.mod":  "module example.com/imgapp\n\ngo 1.22\n",
+			"main.go": "package main\n\nfunc main() { println(\"hello\") }\n",
+		} {
+			if binErr = os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); binErr != nil {
+				return
+			}
+		}
+		binPath = filepath.Join(dir, "imgapp")
+		cmd := exec.Command("go", "build", "-o", binPath, ".")
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod -buildvcs=false", "GOPROXY=off", "GOWORK=off", "CGO_ENABLED=0", "GOTOOLCHAIN=local")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		tb.Fatal(binErr)
+	}
+	return binPath
+}
+
+// labels of the test image, as a build stamps them.
+var labels = map[string]string{
+	image.LabelSource:   "https://github.com/vouchdev/example",
+	image.LabelRevision: "0123456789abcdef0123456789abcdef01234567",
+	image.LabelVersion:  "1.0.0",
+	image.LabelLicenses: "Apache-2.0",
+}
+
+// testImage is a Debian base layer, a layer adding a Go binary and three
+// npm projects, and a layer deleting one project's lockfile (whiteout) and
+// hiding another's directory (opaque).
+func testImage(tb testing.TB) v1.Image {
+	return imagetest.Build(tb, labels,
+		[]imagetest.Entry{
+			{Name: "etc/", Dir: true},
+			{Name: "etc/os-release", Src: debian + "etc/os-release"},
+			{Name: "var/lib/dpkg/status", Src: debian + "var/lib/dpkg/status"},
+		},
+		[]imagetest.Entry{
+			{Name: "usr/local/bin/imgapp", Src: goBinary(tb)},
+			{Name: "srv/web/package-lock.json", Src: npmWS + "package-lock.json"},
+			{Name: "app/package-lock.json", Src: express + "package-lock.json"},
+			{Name: "opt/tool/package-lock.json", Src: react + "package-lock.json"},
+		},
+		[]imagetest.Entry{
+			{Name: "app/.wh.package-lock.json"},
+			{Name: "opt/tool/.wh..wh..opq"},
+			{Name: "opt/tool/README", Data: "replaced\n"},
+		},
+	)
+}
+
+func run(tb testing.TB, src string, scope image.Scope) *catalog.Result {
+	tb.Helper()
+	res, err := catalog.Run(context.Background(), []string{src}, catalog.Options{
+		Created: time.Unix(1700000000, 0).UTC(), ImageScope: scope, Tool: sbom.Tool{Name: "vouch", Version: "test"},
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, e := range res.Errors {
+		tb.Errorf("%s: %v", src, e)
+	}
+	return res
+}
+
+func encode(tb testing.TB, doc *sbom.Document, f string) []byte {
+	tb.Helper()
+	spec, err := format.ParseSpec(f)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	enc, err := format.NewEncoder(spec)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := enc.Encode(&buf, doc); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// packages lists name@version of the components of purl type typ.
+func packages(doc *sbom.Document, typ string) []string {
+	var out []string
+	for _, c := range doc.Components {
+		if strings.HasPrefix(c.PURL, "pkg:"+typ+"/") {
+			out = append(out, c.Name+"@"+c.Version)
+		}
+	}
+	return out
+}
+
+func diffIDs(tb testing.TB, img v1.Image) []string {
+	tb.Helper()
+	cf, err := img.ConfigFile()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out []string
+	for _, h := range cf.RootFS.DiffIDs {
+		out = append(out, h.String())
+	}
+	return out
+}
+
+// TestImageSources: the same image as a docker archive, an OCI layout
+// directory and archive, and from a registry (plain paths detected too)
+// gives byte-identical CycloneDX and SPDX documents; its dpkg and npm
+// packages are exactly those its own database and surviving lockfile
+// list; each component names the layer it came from; the image is the
+// root with its digest, tags and labels.
+func TestImageSources(t *testing.T) {
+	img := testImage(t)
+	ids := diffIDs(t, img)
+	host := imagetest.Registry(t)
+	ref := host + "/vouch/app:1.0"
+	imagetest.Push(t, ref, img)
+	dir := t.TempDir()
+	docker := imagetest.DockerArchive(t, dir, ref, img)
+	ociDir := imagetest.OCIDir(t, dir, ref, img)
+	ociTar := imagetest.OCIArchive(t, dir, ref, img)
+	sources := []string{
+		"registry:" + ref, "docker-archive:" + docker, "oci-dir:" + ociDir, "oci-archive:" + ociTar,
+		docker, ociDir, ociTar,
+	}
+	digest, err := img.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first map[string][]byte
+	for _, src := range sources {
+		res := run(t, src, "")
+		out := map[string][]byte{}
+		for _, f := range []string{"cyclonedx-json", "spdx-json", "spdx-json@3.0"} {
+			out[f] = encode(t, res.Document, f)
+		}
+		if first == nil {
+			first = out
+			checkContents(t, res.Document, ids, digest.String(), ref)
+			continue
+		}
+		for f, b := range out {
+			if !bytes.Equal(b, first[f]) {
+				t.Errorf("%s: %s differs from the registry's", src, f)
+			}
+		}
+	}
+}
+
+func checkContents(t *testing.T, doc *sbom.Document, ids []string, digest, ref string) {
+	t.Helper()
+	want := append(ecotest.Load(t, debian+"truth.json").Packages, ecotest.Load(t, npmWS+"truth.json").Packages...)
+	// A lockfile's own project is not a package it installs.
+	got := slices.DeleteFunc(append(packages(doc, "deb"), packages(doc, "npm")...), func(p string) bool {
+		return p == "fx-monorepo@0.0.0"
+	})
+	ecotest.Score(t, "image deb+npm", got, want, 1.0)
+	root := doc.Component(doc.Primary)
+	if root == nil || root.Type != image.TypeContainer || root.Hash(sbom.SHA256) != strings.TrimPrefix(digest, "sha256:") {
+		t.Fatalf("root %+v: want the image, manifest %s", root, digest)
+	}
+	if !strings.Contains(root.PURL, "@"+digest+"?") || root.Version != "1.0.0" {
+		t.Errorf("root purl %s version %s", root.PURL, root.Version)
+	}
+	for name, want := range map[string]string{
+		image.PropTag: ref, image.PropLabelPrefix + image.LabelRevision: labels[image.LabelRevision],
+		image.PropPlatform: "linux/amd64", image.PropScope: "squashed",
+	} {
+		if got, _ := root.Property(name); got != want {
+			t.Errorf("root %s = %q, want %q", name, got, want)
+		}
+	}
+	if root.Licenses.Declared != "Apache-2.0" {
+		t.Errorf("root licence %q", root.Licenses.Declared)
+	}
+	for _, c := range doc.Components {
+		layer, _ := c.Property(image.PropLayer)
+		switch {
+		case c.ID == root.ID:
+			continue
+		case strings.HasPrefix(c.PURL, "pkg:deb/debian/") && strings.Contains(c.PURL, "distro=debian-12"):
+			if layer != ids[0] {
+				t.Errorf("%s: layer %s, want the base layer %s", c.PURL, layer, ids[0])
+			}
+		case strings.HasPrefix(c.PURL, "pkg:npm/"), c.Name == "example.com/imgapp":
+			if layer != ids[1] {
+				t.Errorf("%s: layer %s, want the second layer %s", c.ID, layer, ids[1])
+			}
+		case strings.HasPrefix(c.PURL, "pkg:deb/"):
+			t.Errorf("%s: no distribution from the image's os-release", c.PURL)
+		}
+	}
+	if !slices.ContainsFunc(doc.Components, func(c sbom.Component) bool { return c.Name == "example.com/imgapp" }) {
+		t.Error("the Go binary's main module is missing")
+	}
+}
+
+// TestImageWhiteouts: the squashed image has none of the packages of the
+// lockfile a whiteout deletes or of the directory an opaque whiteout
+// hides; all layers has them, with the layer that holds them.
+func TestImageWhiteouts(t *testing.T) {
+	img := testImage(t)
+	ids := diffIDs(t, img)
+	p := imagetest.DockerArchive(t, t.TempDir(), "example.test/app:1", img)
+	deleted := map[string]string{"express": "whiteout", "react": "opaque directory"}
+	for _, tc := range []struct {
+		scope   image.Scope
+		present bool
+	}{{image.Squashed, false}, {image.AllLayers, true}} {
+		doc := run(t, "docker-archive:"+p, tc.scope).Document
+		for name, how := range deleted {
+			i := slices.IndexFunc(doc.Components, func(c sbom.Component) bool {
+				return c.Name == name && strings.HasPrefix(c.PURL, "pkg:npm/")
+			})
+			if (i >= 0) != tc.present {
+				t.Errorf("%s: %s (deleted by an %s) present %v, want %v", tc.scope, name, how, i >= 0, tc.present)
+				continue
+			}
+			if i >= 0 {
+				if layer, _ := doc.Components[i].Property(image.PropLayer); layer != ids[1] {
+					t.Errorf("%s: %s from layer %s, want %s", tc.scope, name, layer, ids[1])
+				}
+			}
+		}
+		// The control: what no layer deletes is there in both scopes.
+		if !slices.Contains(packages(doc, "npm"), "chalk@4.1.2") || len(packages(doc, "deb")) != 705 {
+			t.Errorf("%s: the surviving packages are missing", tc.scope)
+		}
+	}
+}

@@ -1,0 +1,198 @@
+// Package imagetest builds container images for tests with
+// go-containerregistry, from files the test names, and writes them in
+// every form vouch reads: a docker save archive, an OCI layout directory
+// and archive, and an in-process registry on loopback.
+package imagetest
+
+import (
+	"archive/tar"
+	"bytes"
+	"io"
+	"log"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+)
+
+// Entry is one tar entry of a layer: a regular file (Data, or the file at
+// Src), a directory (Dir), a symlink (Link), a hard link (Hard) or a
+// device (Device). A name starting ".wh." (or a path ending in one) is a
+// whiteout as the OCI image spec writes it.
+type Entry struct {
+	Name   string
+	Data   string
+	Src    string
+	Dir    bool
+	Link   string
+	Hard   string
+	Device bool
+}
+
+// LayerTar is the tar of entries, in their order.
+func LayerTar(tb testing.TB, entries []Entry) []byte {
+	tb.Helper()
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	when := time.Unix(1700000000, 0)
+	for _, e := range entries {
+		hdr := &tar.Header{Name: e.Name, Mode: 0o644, ModTime: when, Typeflag: tar.TypeReg, Format: tar.FormatPAX}
+		data := []byte(e.Data)
+		if e.Src != "" {
+			b, err := os.ReadFile(e.Src)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			data, hdr.Mode = b, 0o755
+		}
+		switch {
+		case e.Dir:
+			hdr.Typeflag, hdr.Mode, data = tar.TypeDir, 0o755, nil
+		case e.Link != "":
+			hdr.Typeflag, hdr.Linkname, data = tar.TypeSymlink, e.Link, nil
+		case e.Hard != "":
+			hdr.Typeflag, hdr.Linkname, data = tar.TypeLink, e.Hard, nil
+		case e.Device:
+			hdr.Typeflag, data = tar.TypeChar, nil
+		}
+		hdr.Size = int64(len(data))
+		if err := tw.WriteHeader(hdr); err != nil {
+			tb.Fatal(err)
+		}
+		if _, err := tw.Write(data); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// Build is an image of the layers given (bottom first), each a gzipped
+// layer made with tarball.LayerFromOpener, with the config's labels.
+func Build(tb testing.TB, labels map[string]string, layers ...[]Entry) v1.Image {
+	tb.Helper()
+	var ls []v1.Layer
+	for _, entries := range layers {
+		data := LayerTar(tb, entries)
+		l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil })
+		if err != nil {
+			tb.Fatal(err)
+		}
+		ls = append(ls, l)
+	}
+	img, err := mutate.AppendLayers(empty.Image, ls...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cf = cf.DeepCopy()
+	cf.OS, cf.Architecture = "linux", "amd64"
+	cf.Created = v1.Time{Time: time.Unix(1700000000, 0).UTC()}
+	cf.Config.Labels = labels
+	img, err = mutate.ConfigFile(img, cf)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return img
+}
+
+// DockerArchive writes img as `docker save` does, tagged ref, to a file
+// in dir, and returns its path.
+func DockerArchive(tb testing.TB, dir, ref string, img v1.Image) string {
+	tb.Helper()
+	tag, err := name.NewTag(ref)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p := filepath.Join(dir, "docker.tar")
+	if err := tarball.WriteToFile(p, tag, img); err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+// OCIDir writes img as an OCI layout directory in dir, its index entry
+// annotated with ref as containerd and skopeo name it.
+func OCIDir(tb testing.TB, dir, ref string, img v1.Image) string {
+	tb.Helper()
+	p := filepath.Join(dir, "oci")
+	l, err := layout.Write(p, empty.Index)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := l.AppendImage(img, layout.WithAnnotations(map[string]string{"org.opencontainers.image.ref.name": ref})); err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+// OCIArchive writes img as a tar of an OCI layout in dir.
+func OCIArchive(tb testing.TB, dir, ref string, img v1.Image) string {
+	tb.Helper()
+	src := OCIDir(tb, tb.TempDir(), ref, img)
+	p := filepath.Join(dir, "oci.tar")
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		if err := tw.WriteHeader(&tar.Header{Name: filepath.ToSlash(rel), Mode: 0o644, Size: int64(len(data))}); err != nil {
+			return err
+		}
+		_, err = tw.Write(data)
+		return err
+	})
+	if err == nil {
+		err = tw.Close()
+	}
+	if err == nil {
+		err = os.WriteFile(p, buf.Bytes(), 0o644)
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+// Registry starts go-containerregistry's in-process registry on loopback
+// and returns its host ("127.0.0.1:PORT").
+func Registry(tb testing.TB) string {
+	tb.Helper()
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	tb.Cleanup(srv.Close)
+	return strings.TrimPrefix(srv.URL, "http://")
+}
+
+// Push uploads img to ref, in a registry Registry started.
+func Push(tb testing.TB, ref string, img v1.Image) {
+	tb.Helper()
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := remote.Write(r, img); err != nil {
+		tb.Fatal(err)
+	}
+}
