@@ -29,6 +29,8 @@ func catalogImage(ctx context.Context, ref image.Ref, opts Options, set *catalog
 	}
 	defer img.Close()
 	cfg := set.Config()
+	// A file of an image has no git repository on disk around it.
+	cfg.Repos = nil
 	o.frag, o.err = image.Catalog(ctx, img, image.Options{Scope: opts.ImageScope, Config: cfg})
 	return o
 }

@@ -221,7 +221,16 @@ func (w *walker) entry(hdr *tar.Header, tr *tar.Reader) error {
 		return nil
 	case tar.TypeReg, tar.TypeGNUSparse:
 		w.replace(name, true)
-		return w.file(name, hdr.Size, w.meter.File(name, tr))
+		r := w.meter.File(name, tr)
+		if err := w.file(name, hdr.Size, r); err != nil {
+			return err
+		}
+		// Every byte of the entry counts against MaxEntrySize, read or
+		// not (the tar reader would skip what is left unmetered).
+		if _, err := io.Copy(io.Discard, struct{ io.Reader }{r}); err != nil {
+			return readErr(err)
+		}
+		return nil
 	case tar.TypeLink:
 		if _, out := archive.CleanName(hdr.Linkname); out {
 			w.skipName(name, name, fmt.Sprintf("a hard link to %q, outside the image: refused", hdr.Linkname))

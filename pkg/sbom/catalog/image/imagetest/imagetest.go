@@ -80,13 +80,12 @@ func LayerTar(tb testing.TB, entries []Entry) []byte {
 	return buf.Bytes()
 }
 
-// Build is an image of the layers given (bottom first), each a gzipped
-// layer made with tarball.LayerFromOpener, with the config's labels.
-func Build(tb testing.TB, labels map[string]string, layers ...[]Entry) v1.Image {
+// FromTars is an image of the raw layer tars given (bottom first), as
+// they are, for fuzzing.
+func FromTars(tb testing.TB, tars ...[]byte) v1.Image {
 	tb.Helper()
 	var ls []v1.Layer
-	for _, entries := range layers {
-		data := LayerTar(tb, entries)
+	for _, data := range tars {
 		l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil })
 		if err != nil {
 			tb.Fatal(err)
@@ -97,6 +96,18 @@ func Build(tb testing.TB, labels map[string]string, layers ...[]Entry) v1.Image 
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return img
+}
+
+// Build is an image of the layers given (bottom first), each a gzipped
+// layer made with tarball.LayerFromOpener, with the config's labels.
+func Build(tb testing.TB, labels map[string]string, layers ...[]Entry) v1.Image {
+	tb.Helper()
+	var tars [][]byte
+	for _, entries := range layers {
+		tars = append(tars, LayerTar(tb, entries))
+	}
+	img := FromTars(tb, tars...)
 	cf, err := img.ConfigFile()
 	if err != nil {
 		tb.Fatal(err)
