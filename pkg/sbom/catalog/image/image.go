@@ -105,7 +105,7 @@ func Catalog(ctx context.Context, img *Image, opts Options) (*sbom.Fragment, err
 	}
 	w := &walker{
 		ctx: ctx, set: cfg.Registry.With(cfg), scope: scope, tempDir: cfg.TempDir, layers: meta.layers,
-		meter: archive.NewMeter(ctx, img.Ref.String(), cfg.Limits), system: map[string]sysFile{},
+		meter: archive.NewMeter(ctx, img.Ref.String(), cfg.Limits), system: map[string]sysFile{}, held: map[string]bool{},
 	}
 	if err := w.walk(); err != nil {
 		return nil, fmt.Errorf("image %s: %w", img.Ref, err)

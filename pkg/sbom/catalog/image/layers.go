@@ -96,6 +96,10 @@ type walker struct {
 	found    []found
 	deferred []deferred
 	system   map[string]sysFile
+	// held is every name recorded in found, deferred, system or notRead,
+	// and every directory above one: an entry or whiteout of any other
+	// name has nothing to drop, and is not looked for.
+	held     map[string]bool
 	warnings []sbom.Warning
 	notRead  []notRead
 }
@@ -119,6 +123,7 @@ func (w *walker) warn(name, msg string) {
 func (w *walker) skip(name, kind, why string) {
 	w.warn(name, why)
 	w.notRead = append(w.notRead, notRead{sbom.FileStatus{Path: filePath(name), Kind: kind, NotRead: why}, name, w.layer})
+	w.hold(name)
 }
 
 // claimedBy names the cataloger that claims name by its name alone, or "".
@@ -275,7 +280,7 @@ func (w *walker) replace(name string, below bool) { w.drop(name, below, false) }
 // set, under it; lowerOnly limits that to the layers below the current one
 // (whiteouts and opaque directories hide lower layers only).
 func (w *walker) drop(name string, below, lowerOnly bool) {
-	if w.scope == AllLayers {
+	if w.scope == AllLayers || (name != "" && !w.held[name]) {
 		return
 	}
 	hit := func(n string, layer int) bool {
@@ -300,6 +305,14 @@ func (w *walker) drop(name string, below, lowerOnly bool) {
 	w.notRead = slices.DeleteFunc(w.notRead, func(n notRead) bool { return hit(n.name, n.layer) })
 }
 
+// hold records that name (and so every directory above it) has
+// something a later entry may drop.
+func (w *walker) hold(name string) {
+	for n := name; n != "." && n != "/" && n != "" && !w.held[n]; n = path.Dir(n) {
+		w.held[n] = true
+	}
+}
+
 // file catalogs one regular file of the current layer, read through r.
 func (w *walker) file(name string, size int64, r io.Reader) error {
 	if slices.Contains(systemFiles, name) {
@@ -308,6 +321,7 @@ func (w *walker) file(name string, size int64, r io.Reader) error {
 			return readErr(err)
 		}
 		w.system[name] = sysFile{data: data, layer: w.layer}
+		w.hold(name)
 		return nil
 	}
 	head := make([]byte, cataloger.HeadSize)
@@ -341,6 +355,7 @@ func (w *walker) add(reg *cataloger.Registration, name string, layer int, frag *
 		frag.Components[i].SetProperty(PropLayer, w.layers[layer].DiffID)
 	}
 	w.found = append(w.found, found{Found: cataloger.Found{Kind: reg.Name, Path: filePath(name), Fragment: frag}, name: name, layer: layer})
+	w.hold(name)
 }
 
 // failed sorts a cataloger's failure as the archive reader does: the
@@ -371,6 +386,7 @@ func (w *walker) defer_(reg *cataloger.Registration, f *layerFile) error {
 		return w.failed(f, reg, err)
 	}
 	w.deferred = append(w.deferred, deferred{reg: reg, name: f.name, layer: w.layer, tmp: tmp, remove: remove})
+	w.hold(f.name)
 	return nil
 }
 
