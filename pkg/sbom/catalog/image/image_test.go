@@ -157,8 +157,9 @@ func diffIDs(tb testing.TB, img v1.Image) []string {
 	return out
 }
 
-// TestImageSources: the same image as a docker archive, an OCI layout
-// directory and archive, and from a registry (plain paths detected too)
+// TestImageSources: the same image as a docker archive (as go-containerregistry
+// and as Docker 25's docker save write it), an OCI layout directory and
+// archive, and from a registry (plain paths detected too)
 // gives byte-identical CycloneDX and SPDX documents; its dpkg and npm
 // packages are exactly those its own database and surviving lockfile
 // list; each component names the layer it came from; the image is the
@@ -173,9 +174,10 @@ func TestImageSources(t *testing.T) {
 	docker := imagetest.DockerArchive(t, dir, ref, img)
 	ociDir := imagetest.OCIDir(t, dir, ref, img)
 	ociTar := imagetest.OCIArchive(t, dir, ref, img)
+	docker25 := imagetest.DockerSave25(t, dir, ref, img)
 	sources := []string{
 		"registry:" + ref, "docker-archive:" + docker, "oci-dir:" + ociDir, "oci-archive:" + ociTar,
-		docker, ociDir, ociTar,
+		"docker-archive:" + docker25, docker, ociDir, ociTar, docker25,
 	}
 	digest, err := img.Digest()
 	if err != nil {

@@ -171,7 +171,11 @@ func Open(ctx context.Context, ref Ref) (*Image, error) {
 	return img, nil
 }
 
-// openDockerArchive reads a docker save tarball holding one image.
+// openDockerArchive reads a docker save tarball holding one image. Since
+// Docker 25 it also holds the image's OCI layout, whose index names the
+// manifest the registry knows: that is read, with the tags of docker's
+// manifest.json. An older one's manifest is made up from its layers, as
+// go-containerregistry would push it.
 func openDockerArchive(ref Ref) (*Image, error) {
 	opener := func() (io.ReadCloser, error) {
 		f, _, err := safefile.Open("docker archive", ref.Target)
@@ -184,14 +188,23 @@ func openDockerArchive(ref Ref) (*Image, error) {
 	if len(m) != 1 {
 		return nil, fmt.Errorf("manifest.json: want exactly one image, found %d", len(m))
 	}
-	img, err := tarball.Image(opener, nil)
-	if err != nil {
-		return nil, err
+	var out *Image
+	if names, err := tarNames(ref.Target, maxIndexEntries); err == nil && names["oci-layout"] && names["index.json"] {
+		if out, err = openOCIArchive(ref); err != nil {
+			return nil, err
+		}
+		out.Tags, out.Repository = nil, ""
+	} else {
+		img, err := tarball.Image(opener, nil)
+		if err != nil {
+			return nil, err
+		}
+		out = &Image{Image: img, Ref: ref}
 	}
-	out := &Image{Image: img, Ref: ref}
 	for _, t := range m[0].RepoTags {
 		tag, err := name.NewTag(t)
 		if err != nil {
+			out.Close()
 			return nil, fmt.Errorf("manifest.json: RepoTags: %q: %w", t, err)
 		}
 		out.addTag(tag)

@@ -7,6 +7,7 @@ package imagetest
 import (
 	"archive/tar"
 	"bytes"
+	"encoding/json"
 	"io"
 	"log"
 	"net/http/httptest"
@@ -156,8 +157,40 @@ func OCIDir(tb testing.TB, dir, ref string, img v1.Image) string {
 // OCIArchive writes img as a tar of an OCI layout in dir.
 func OCIArchive(tb testing.TB, dir, ref string, img v1.Image) string {
 	tb.Helper()
+	return layoutTar(tb, filepath.Join(dir, "oci.tar"), ref, img, nil)
+}
+
+// DockerSave25 writes img as docker save does since Docker 25, to a file
+// in dir: an OCI layout, and docker's manifest.json naming the same blobs
+// with the image's tag.
+func DockerSave25(tb testing.TB, dir, ref string, img v1.Image) string {
+	tb.Helper()
+	m, err := img.Manifest()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	blob := func(h v1.Hash) string { return "blobs/" + h.Algorithm + "/" + h.Hex }
+	entry := map[string]any{"Config": blob(m.Config.Digest), "RepoTags": []string{ref}}
+	var layers []string
+	for _, l := range m.Layers {
+		layers = append(layers, blob(l.Digest))
+	}
+	entry["Layers"] = layers
+	data, err := json.Marshal([]any{entry})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return layoutTar(tb, filepath.Join(dir, "docker25.tar"), ref, img, map[string][]byte{"manifest.json": data})
+}
+
+// layoutTar writes img's OCI layout, and the extra files, as a tar at p.
+func layoutTar(tb testing.TB, p, ref string, img v1.Image, extra map[string][]byte) string {
 	src := OCIDir(tb, tb.TempDir(), ref, img)
-	p := filepath.Join(dir, "oci.tar")
+	for name, data := range extra {
+		if err := os.WriteFile(filepath.Join(src, name), data, 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
