@@ -55,6 +55,7 @@ func TestSBOMImage(t *testing.T) {
 	if all := sbomOf(0, "docker-archive:"+docker, "--scope", "all-layers", "-o", "cyclonedx-json"); !strings.Contains(all, "pkg:npm/chalk@4.1.2") {
 		t.Error("all-layers: the deleted lockfile's packages are missing")
 	}
+	readmeImageCommand(t, docker, first)
 	sbomOf(2, "docker-archive:"+docker, "--scope", "everything")
 	bad := filepath.Join(dir, "bad.tar")
 	if err := os.WriteFile(bad, []byte("not a tar"), 0o644); err != nil {
@@ -62,5 +63,45 @@ func TestSBOMImage(t *testing.T) {
 	}
 	if msg := sbomOf(1, "docker-archive:"+bad); !strings.Contains(msg, "docker-archive:"+bad) {
 		t.Errorf("the error does not name the image: %s", msg)
+	}
+}
+
+// readmeImageCommand runs the command of README.md's Images section, as
+// written, on the test image saved as app.tar, and wants the document the
+// registry gave (want, on stdout).
+func readmeImageCommand(t *testing.T, archive, want string) {
+	t.Helper()
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "\n### Images\n")
+	_, block, ok2 := strings.Cut(section, "```sh\n")
+	line, _, ok3 := strings.Cut(block, "\n")
+	env, args, ok4 := strings.Cut(line, " vouch ")
+	key, value, ok5 := strings.Cut(env, "=")
+	if !ok || !ok2 || !ok3 || !ok4 || !ok5 {
+		t.Fatalf("README.md: no \"### Images\" section with a ```sh block \"VAR=value vouch ...\"")
+	}
+	data, err := os.ReadFile(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "app.tar"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	t.Setenv(key, value)
+	var out, errb bytes.Buffer
+	if code := Run(context.Background(), strings.Fields(args), nil, &out, &errb); code != 0 {
+		t.Fatalf("README: vouch %s: exit %d\n%s", args, code, errb.String())
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "app.cdx.json"))
+	if err != nil {
+		t.Fatalf("README: vouch %s: %v", args, err)
+	}
+	if string(got) != want {
+		t.Errorf("README: vouch %s: the document differs from the registry's", args)
 	}
 }
