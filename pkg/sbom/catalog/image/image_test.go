@@ -284,3 +284,24 @@ func TestImageWhiteouts(t *testing.T) {
 		}
 	}
 }
+
+// TestOpaqueKeepsItsOwnLayer: an opaque directory hides what the layers
+// below put in it, not what its own layer puts there, before or after the
+// marker.
+func TestOpaqueKeepsItsOwnLayer(t *testing.T) {
+	img := imagetest.Build(t, nil,
+		[]imagetest.Entry{{Name: "app/old/package-lock.json", Src: express + "package-lock.json"}},
+		[]imagetest.Entry{
+			{Name: "app/new/package-lock.json", Src: npmWS + "package-lock.json"},
+			{Name: "app/.wh..wh..opq"},
+			{Name: "app/later/package-lock.json", Src: react + "package-lock.json"},
+		},
+	)
+	doc := run(t, "docker-archive:"+imagetest.DockerArchive(t, t.TempDir(), "example.test/app:1", img), "").Document
+	for name, want := range map[string]bool{"express": false, "chalk": true, "react": true} {
+		got := slices.ContainsFunc(doc.Components, func(c sbom.Component) bool { return c.Name == name })
+		if got != want {
+			t.Errorf("%s present %v, want %v", name, got, want)
+		}
+	}
+}

@@ -214,7 +214,7 @@ func (w *walker) entry(hdr *tar.Header, tr *tar.Reader) error {
 	dir = strings.TrimSuffix(dir, "/")
 	switch {
 	case base == opaqueMarker:
-		w.drop(dir, true, false)
+		w.drop(dir, true, true)
 		return nil
 	case strings.HasPrefix(base, whiteoutPrefix):
 		w.drop(path.Join(dir, strings.TrimPrefix(base, whiteoutPrefix)), true, true)
@@ -237,11 +237,11 @@ func (w *walker) entry(hdr *tar.Header, tr *tar.Reader) error {
 		}
 		return nil
 	case tar.TypeLink:
+		w.replace(name, true)
 		if _, out := archive.CleanName(hdr.Linkname); out {
-			w.skipName(name, name, fmt.Sprintf("a hard link to %q, outside the image: refused", hdr.Linkname))
+			w.skipName(filePath(name), name, fmt.Sprintf("a hard link to %q, outside the image: refused", hdr.Linkname))
 			return nil
 		}
-		w.replace(name, true)
 		w.special(name, fmt.Sprintf("a hard link to %q", hdr.Linkname))
 	case tar.TypeSymlink:
 		w.replace(name, true)
