@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -314,5 +315,31 @@ func TestOpaqueKeepsItsOwnLayer(t *testing.T) {
 		if got != want {
 			t.Errorf("%s present %v, want %v", name, got, want)
 		}
+	}
+}
+
+// TestDockerSaveLegacy: a docker save archive from before Docker 25
+// (uncompressed layer.tar files, no registry manifest) gives the same
+// components, each with the same layer, as the image from the registry;
+// only the image's own manifest digest is made up.
+func TestDockerSaveLegacy(t *testing.T) {
+	img := testImage(t)
+	host := imagetest.Registry(t)
+	ref := host + "/vouch/app:1.0"
+	imagetest.Push(t, ref, img)
+	want := run(t, "registry:"+ref, "").Document
+	got := run(t, imagetest.DockerSaveLegacy(t, t.TempDir(), ref, img), "").Document
+	layers := func(doc *sbom.Document) map[string]string {
+		out := map[string]string{}
+		for _, c := range doc.Components {
+			if c.ID != doc.Primary {
+				out[c.ID], _ = c.Property(image.PropLayer)
+			}
+		}
+		return out
+	}
+	w, g := layers(want), layers(got)
+	if len(w) < 700 || !maps.Equal(w, g) {
+		t.Errorf("legacy archive: %d components with layers, registry %d; equal %v", len(g), len(w), maps.Equal(w, g))
 	}
 }

@@ -183,6 +183,61 @@ func DockerSave25(tb testing.TB, dir, ref string, img v1.Image) string {
 	return layoutTar(tb, filepath.Join(dir, "docker25.tar"), ref, img, map[string][]byte{"manifest.json": data})
 }
 
+// DockerSaveLegacy writes img as docker save did before Docker 25, to a
+// file in dir: the config, each layer as an uncompressed layer.tar, and
+// manifest.json; no registry manifest.
+func DockerSaveLegacy(tb testing.TB, dir, ref string, img v1.Image) string {
+	tb.Helper()
+	cfgName, err := img.ConfigName()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	raw, err := img.RawConfigFile()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	layers, err := img.Layers()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	files := map[string][]byte{cfgName.Hex + ".json": raw}
+	entry := map[string]any{"Config": cfgName.Hex + ".json", "RepoTags": []string{ref}}
+	var names []string
+	for _, l := range layers {
+		id, err := l.DiffID()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		rc, err := l.Uncompressed()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		files[id.Hex+"/layer.tar"] = data
+		names = append(names, id.Hex+"/layer.tar")
+	}
+	entry["Layers"] = names
+	if files["manifest.json"], err = json.Marshal([]any{entry}); err != nil {
+		tb.Fatal(err)
+	}
+	src := tb.TempDir()
+	for name, data := range files {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(src, name)), 0o755); err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(src, name), data, 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	p := filepath.Join(dir, "docker-legacy.tar")
+	tarDir(tb, src, p)
+	return p
+}
+
 // layoutTar writes img's OCI layout, and the extra files, as a tar at p.
 func layoutTar(tb testing.TB, p, ref string, img v1.Image, extra map[string][]byte) string {
 	src := OCIDir(tb, tb.TempDir(), ref, img)
@@ -191,6 +246,13 @@ func layoutTar(tb testing.TB, p, ref string, img v1.Image, extra map[string][]by
 			tb.Fatal(err)
 		}
 	}
+	tarDir(tb, src, p)
+	return p
+}
+
+// tarDir writes the files below src as a tar at p.
+func tarDir(tb testing.TB, src, p string) {
+	tb.Helper()
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
@@ -217,7 +279,6 @@ func layoutTar(tb testing.TB, p, ref string, img v1.Image, extra map[string][]by
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return p
 }
 
 // Registry starts go-containerregistry's in-process registry on loopback
