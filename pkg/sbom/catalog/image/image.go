@@ -125,7 +125,7 @@ type meta struct {
 	manifest v1.Hash
 	config   v1.Hash
 	file     *v1.ConfigFile
-	layers   []Layer
+	layers   []layerSource
 }
 
 // readMeta reads img's manifest and config and pairs each layer with the
@@ -164,7 +164,7 @@ func readMeta(img *Image) (*meta, error) {
 	}
 	out := &meta{manifest: manifest, config: config, file: file}
 	for i, l := range layers {
-		out.layers = append(out.layers, Layer{DiffID: file.RootFS.DiffIDs[i].String(), Size: m.Layers[i].Size, Open: l.Uncompressed})
+		out.layers = append(out.layers, layerSource{DiffID: file.RootFS.DiffIDs[i].String(), Size: m.Layers[i].Size, Open: l.Uncompressed})
 	}
 	return out, nil
 }

@@ -47,8 +47,8 @@ var systemFiles = []string{"etc/os-release", "usr/lib/os-release"}
 
 const maxSystemFile = 64 << 10
 
-// Layer is one layer as the walker reads it.
-type Layer struct {
+// layerSource is one layer as the walker reads it.
+type layerSource struct {
 	// DiffID is the digest of the layer's uncompressed tar, as the
 	// image's config lists it: what each component records.
 	DiffID string
@@ -91,7 +91,7 @@ type walker struct {
 	meter    *archive.Meter
 	scope    Scope
 	tempDir  string
-	layers   []Layer
+	layers   []layerSource
 	layer    int
 	found    []found
 	deferred []deferred
@@ -148,7 +148,7 @@ func (w *walker) walk() error {
 
 // readLayer streams one layer's tar once, checking that its bytes are the
 // ones the image's config names.
-func (w *walker) readLayer(l Layer) error {
+func (w *walker) readLayer(l layerSource) error {
 	rc, err := l.Open()
 	if err != nil {
 		return err
@@ -180,7 +180,7 @@ func (w *walker) readLayer(l Layer) error {
 
 // checkDiffID reads what follows the tar's end marker (it is part of the
 // layer's digest) and compares the digest with the config's.
-func (w *walker) checkDiffID(l Layer, rc io.Reader, h hash.Hash) error {
+func (w *walker) checkDiffID(l layerSource, rc io.Reader, h hash.Hash) error {
 	if _, err := io.Copy(io.Discard, w.meter.Stream(io.TeeReader(rc, h))); err != nil {
 		return readErr(err)
 	}
