@@ -53,9 +53,8 @@ Rust binary (ELF, Mach-O, PE), a release archive (.tar.gz, .tgz, .zip), a Java
 archive, a lockfile or a package database. It can also be a container image:
 ` + imageHelp + `
 
-A directory is walked once and every
-file of those kinds in it is catalogued, inside archives too; .git, vendor/ and
-testdata/ are skipped unless asked for. Archives and executables in test or
+A directory is walked once and every file of those kinds in it is catalogued,
+inside archives too; .git, vendor/ and testdata/ are skipped unless asked for. Archives and executables in test or
 example folders (fixtures/, test/, tests/, examples/, ...) of a source tree are
 its tests' inputs, and Gradle's and Maven's wrapper jars
 (gradle/wrapper/*.jar, .mvn/wrapper/*.jar) bootstrap its build: neither is
