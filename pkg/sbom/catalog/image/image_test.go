@@ -8,13 +8,17 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog"
@@ -341,5 +345,44 @@ func TestDockerSaveLegacy(t *testing.T) {
 	w, g := layers(want), layers(got)
 	if len(w) < 700 || !maps.Equal(w, g) {
 		t.Errorf("legacy archive: %d components with layers, registry %d; equal %v", len(g), len(w), maps.Equal(w, g))
+	}
+}
+
+// TestMultiPlatform: from an index for two platforms, in an OCI layout and
+// in a registry, the image for linux on this machine's architecture is
+// read; the other (a control that the choice matters) is not.
+func TestMultiPlatform(t *testing.T) {
+	mine := imagetest.Build(t, nil, []imagetest.Entry{{Name: "app/package-lock.json", Src: npmWS + "package-lock.json"}})
+	other := imagetest.Build(t, nil, []imagetest.Entry{{Name: "app/package-lock.json", Src: express + "package-lock.json"}})
+	otherArch := "s390x"
+	if runtime.GOARCH == otherArch {
+		otherArch = "amd64"
+	}
+	idx := imagetest.Index(t, map[string]v1.Image{runtime.GOARCH: mine, otherArch: other})
+	host := imagetest.Registry(t)
+	ref, err := name.ParseReference(host + "/vouch/multi:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.WriteIndex(ref, idx); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "oci")
+	if _, err := layout.Write(dir, idx); err != nil {
+		t.Fatal(err)
+	}
+	digest, err := mine.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, src := range []string{"registry:" + ref.String(), "oci-dir:" + dir} {
+		doc := run(t, src, "").Document
+		root := doc.Component(doc.Primary)
+		if root == nil || root.Hash(sbom.SHA256) != digest.Hex {
+			t.Errorf("%s: root %v, want the %s image %s", src, root, runtime.GOARCH, digest)
+		}
+		if !slices.Contains(packages(doc, "npm"), "chalk@4.1.2") || slices.ContainsFunc(doc.Components, func(c sbom.Component) bool { return c.Name == "express" }) {
+			t.Errorf("%s: not the packages of the %s image", src, runtime.GOARCH)
+		}
 	}
 }

@@ -301,3 +301,14 @@ func Push(tb testing.TB, ref string, img v1.Image) {
 		tb.Fatal(err)
 	}
 }
+
+// Index is an index of imgs, each for the platform linux/ARCH given by
+// its key, as a multi-platform build pushes it.
+func Index(tb testing.TB, imgs map[string]v1.Image) v1.ImageIndex {
+	tb.Helper()
+	var adds []mutate.IndexAddendum
+	for arch, img := range imgs {
+		adds = append(adds, mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: arch}}})
+	}
+	return mutate.AppendManifests(empty.Index, adds...)
+}
