@@ -125,21 +125,24 @@ func (s *sqlStore) PutPolicy(ctx context.Context, ns string, doc []byte, sum str
 }
 
 const verificationColumns = "id, namespace, request_key, subject_sha256, subject_sha512, subject_purl, " +
-	"policy_version, policy_sha256, trust_sha256, verified, report, created_at, supersedes, reason"
+	"policy_version, policy_sha256, trust_sha256, verified, report, created_at, supersedes, reason, vsa"
 
 func scanVerification(row interface{ Scan(...any) error }) (Verification, error) {
 	var v Verification
 	var verified int
-	var report string
+	var report, vsa string
 	var created int64
 	if err := row.Scan(&v.ID, &v.Namespace, &v.RequestKey, &v.SubjectSHA256, &v.SubjectSHA512, &v.SubjectPURL,
-		&v.PolicyVersion, &v.PolicySHA256, &v.TrustSHA256, &verified, &report, &created, &v.Supersedes, &v.Reason); err != nil {
+		&v.PolicyVersion, &v.PolicySHA256, &v.TrustSHA256, &verified, &report, &created, &v.Supersedes, &v.Reason, &vsa); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return Verification{}, ErrNotFound
 		}
 		return Verification{}, err
 	}
 	v.Verified, v.Report, v.Created = verified == 1, []byte(report), fromNanos(created)
+	if vsa != "" {
+		v.VSA = []byte(vsa)
+	}
 	return v, nil
 }
 
@@ -225,10 +228,10 @@ func (s *sqlStore) insertRecord(ctx context.Context, db execer, v Verification) 
 		verified = 1
 	}
 	res, err := db.ExecContext(ctx, s.q("INSERT INTO verifications ("+verificationColumns+
-		") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (namespace, request_key) DO NOTHING"),
+		") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (namespace, request_key) DO NOTHING"),
 		v.ID, v.Namespace, v.RequestKey, v.SubjectSHA256, v.SubjectSHA512, v.SubjectPURL,
 		v.PolicyVersion, v.PolicySHA256, v.TrustSHA256, verified, string(v.Report), nanos(v.Created),
-		v.Supersedes, v.Reason)
+		v.Supersedes, v.Reason, string(v.VSA))
 	if err != nil {
 		return false, err
 	}
@@ -273,16 +276,22 @@ func (s *sqlStore) VerificationBundles(ctx context.Context, id string) ([]Bundle
 	return out, nil
 }
 
-// VerificationsBySubject implements Store.
-func (s *sqlStore) VerificationsBySubject(ctx context.Context, alg, hex string, limit int) ([]Verification, error) {
-	var col string
+// subjectColumn is the column holding a subject digest of algorithm alg.
+func subjectColumn(alg string) (string, error) {
 	switch alg {
 	case "sha256":
-		col = "subject_sha256"
+		return "subject_sha256", nil
 	case "sha512":
-		col = "subject_sha512"
-	default:
-		return nil, fmt.Errorf("digest algorithm %q: expected sha256 or sha512", alg)
+		return "subject_sha512", nil
+	}
+	return "", fmt.Errorf("digest algorithm %q: expected sha256 or sha512", alg)
+}
+
+// VerificationsBySubject implements Store.
+func (s *sqlStore) VerificationsBySubject(ctx context.Context, alg, hex string, limit int) ([]Verification, error) {
+	col, err := subjectColumn(alg)
+	if err != nil {
+		return nil, err
 	}
 	rows, err := s.reader.QueryContext(ctx, s.q("SELECT "+verificationColumns+" FROM verifications WHERE "+col+
 		" = ? ORDER BY created_at, id LIMIT ?"), hex, limit)

@@ -86,6 +86,10 @@ type Verification struct {
 	// Reason says why the record was made: ReasonRequest, ReasonPolicy or
 	// ReasonTrust ("" is stored as ReasonRequest).
 	Reason string
+	// VSA is the decision's signed verification summary (a Sigstore
+	// bundle, JSON), stored with the record; nil when it was made without
+	// a VSA signer.
+	VSA []byte
 	// Events are what happened with this decision (publisher drift…), to
 	// be delivered to the namespace's webhook at least once: they are
 	// queued in the transaction that stores the record, and only when the
@@ -151,6 +155,10 @@ type Store interface {
 	// VerificationsBySubject lists the records of a digest (algorithm
 	// "sha256" or "sha512", hex), oldest first, at most limit.
 	VerificationsBySubject(ctx context.Context, alg, hex string, limit int) ([]Verification, error)
+	// CurrentVerification is the newest record of a digest (algorithm
+	// "sha256" or "sha512", hex) that no re-evaluation superseded, in
+	// namespace ns ("" is any), or ErrNotFound.
+	CurrentVerification(ctx context.Context, alg, hex, ns string) (Verification, error)
 
 	// CreateToken stores a token.
 	CreateToken(ctx context.Context, t Token) error
