@@ -10,6 +10,8 @@
 //	POST /v1/namespaces/{ns}/verifications   {"subject": {"digests": {...}, "purl": ...}, "bundles": [...]}
 //	GET  /v1/verifications/{id}              one decision
 //	GET  /v1/subjects/{digest}               every decision for sha256:<hex> or sha512:<hex>
+//	GET  /v1/vsa/{digest}                    the signed VSA of the digest's newest current decision
+//	GET  /v1/vsa-key                         the PEM public key VSAs verify with
 //
 // # Operations (no token: probes and scrapers have none)
 //
@@ -79,6 +81,15 @@ type Config struct {
 	MaxBody int64
 	// Logger receives one line per request (default slog.Default).
 	Logger *slog.Logger
+
+	// VSASigner, when set, signs a verification summary (SLSA VSA v1) of
+	// every new decision before it is stored: no record is stored without
+	// one. VSAPublicKey is the PEM public key it signs with, served at GET
+	// /v1/vsa-key (nil for a keyless signer); VerifierID is the VSA's
+	// verifier.id (default DefaultVerifierID).
+	VSASigner    VSASigner
+	VSAPublicKey []byte
+	VerifierID   string
 }
 
 // Server serves the API. Build it with New; it is safe for concurrent use.
@@ -99,6 +110,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.TrustSHA256 == "" {
 		return nil, errors.New("serve: the trust digest is required")
 	}
+	if err := checkVSAConfig(&cfg); err != nil {
+		return nil, err
+	}
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = DefaultMaxBody
 	}
@@ -116,6 +130,8 @@ func (s *Server) routes() {
 	s.handle("POST /v1/namespaces/{ns}/verifications", s.postVerification)
 	s.handle("GET /v1/verifications/{id}", s.getVerification)
 	s.handle("GET /v1/subjects/{digest}", s.getSubject)
+	s.handle("GET /v1/vsa/{digest}", s.getVSA)
+	s.handle("GET /v1/vsa-key", s.getVSAKey)
 	s.handle("/", s.noRoute)
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
