@@ -33,6 +33,8 @@ type serveFlags struct {
 	keys        []string
 	trustedRoot string
 	maxBody     int64
+	// vsaKey signs every decision's VSA; without it, the data directory's.
+	vsaKey, vsaVerifierID string
 }
 
 func init() { register((*env).serveCommand) }
@@ -61,12 +63,21 @@ at start, never from the network. Every decision records the digest of the
 keys and root it was made with. Served policies cannot name files
 (trust.keys, trustedRoot, layout).
 
+Every decision carries a verification summary (SLSA VSA v1) signed before
+the decision is stored: with --vsa-key FILE (encrypted keys take their
+password from $VOUCH_PASSWORD or $COSIGN_PASSWORD), or by default with
+vsa.key in the data directory, an ECDSA P-256 key made at the first start
+(mode 0600, never overwritten; vsa.pub beside it). Replicas on one
+--database share one key, so --database needs --vsa-key.
+
 API (see pkg/serve):
   PUT  /v1/namespaces/NS/policy          a policy, YAML as vouch verify --policy
   GET  /v1/namespaces/NS/policy
   POST /v1/namespaces/NS/verifications   {"subject": {"digests": {"sha256": HEX}}, "bundles": [BUNDLE...]}
   GET  /v1/verifications/ID
   GET  /v1/subjects/sha256:HEX
+  GET  /v1/vsa/sha256:HEX[?namespace=NS]  the VSA of the digest's newest current decision
+  GET  /v1/vsa-key                       the PEM public key VSAs verify with
 
 SIGINT or SIGTERM stops accepting requests and waits for those in flight.`,
 		Example: `  # the embedded default; note the admin token it prints
@@ -88,6 +99,8 @@ SIGINT or SIGTERM stops accepting requests and waits for those in flight.`,
 	fl.StringArrayVar(&f.keys, "key", nil, "trust the PEM public key in `FILE`, or each key of an npm registry keys document, for key-signed bundles (repeatable)")
 	fl.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore TrustedRoot JSON `FILE` for keyless bundles and log entries (default: the embedded public-good root)")
 	fl.Int64Var(&f.maxBody, "max-body", serve.DefaultMaxBody, "refuse verification requests over `BYTES`")
+	fl.StringVar(&f.vsaKey, "vsa-key", "", "sign every decision's VSA with the private key in `FILE` (default: "+serveVSAKeyFile+" in --data-dir, made at the first start; required with --database)")
+	fl.StringVar(&f.vsaVerifierID, "vsa-verifier-id", serve.DefaultVerifierID, "the VSAs' verifier.id `URI`")
 	return cmd
 }
 
@@ -101,7 +114,14 @@ func (e *env) runServe(ctx context.Context, f *serveFlags) error {
 	if err := checkDatabase(f); err != nil {
 		return err
 	}
+	if err := checkServeVSA(f); err != nil {
+		return err
+	}
 	eng, trustSum, err := serveEngine(ctx, f)
+	if err != nil {
+		return err
+	}
+	vsaKey, err := e.serveVSAKey(f)
 	if err != nil {
 		return err
 	}
@@ -118,7 +138,11 @@ func (e *env) runServe(ctx context.Context, f *serveFlags) error {
 		fmt.Fprintf(e.stdout, "Admin API token (shown once; only its hash is stored):\n%s\n", token)
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
-	srv, err := serve.New(serve.Config{Store: st, Verifier: eng, TrustSHA256: trustSum, MaxBody: f.maxBody, Logger: logger})
+	cfg := serve.Config{Store: st, Verifier: eng, TrustSHA256: trustSum, MaxBody: f.maxBody, Logger: logger}
+	if err := e.serveVSAConfig(&cfg, f, vsaKey, logger); err != nil {
+		return err
+	}
+	srv, err := serve.New(cfg)
 	if err != nil {
 		return &exitError{code: ExitError, err: err}
 	}

@@ -18,17 +18,12 @@ import (
 	"testing"
 	"time"
 
-	vsapb "github.com/in-toto/attestation/go/predicates/vsa/v1"
-	"google.golang.org/protobuf/encoding/protojson"
-
 	"github.com/vouchdev/vouch/internal/nonet"
 	"github.com/vouchdev/vouch/pkg/attest/keys"
 	"github.com/vouchdev/vouch/pkg/attest/sign"
 	"github.com/vouchdev/vouch/pkg/serve"
+	"github.com/vouchdev/vouch/pkg/serve/servetest"
 	"github.com/vouchdev/vouch/pkg/serve/store/storetest"
-	"github.com/vouchdev/vouch/pkg/verify/engine"
-	"github.com/vouchdev/vouch/pkg/verify/policy"
-	"github.com/vouchdev/vouch/pkg/verify/trust"
 	"github.com/vouchdev/vouch/pkg/verify/vsa"
 )
 
@@ -61,64 +56,6 @@ func serverWithoutVSA(t testing.TB, e *env) *serve.Server {
 		t.Fatal(err)
 	}
 	return srv
-}
-
-// vsaStatement is what a test reads of a VSA: its statement, decoded.
-type vsaStatement struct {
-	Subject []struct {
-		Digest map[string]string `json:"digest"`
-	} `json:"subject"`
-	PredicateType string          `json:"predicateType"`
-	Predicate     json.RawMessage `json:"predicate"`
-}
-
-// checkVSA verifies a VSA bundle as a consumer does, with vouch's own
-// engine and nothing but the service's public key (GET /v1/vsa-key) and
-// the subject's digests, and returns its statement and predicate.
-func checkVSA(t testing.TB, pubPEM []byte, digests map[string]string, bundle []byte) (*vsaStatement, *vsapb.VerificationSummary, error) {
-	t.Helper()
-	key, err := trust.FromPublicKey(pubPEM)
-	if err != nil {
-		t.Fatalf("the service's public key: %v", err)
-	}
-	eng, err := engine.New(engine.Options{Keys: []*trust.Key{key}, Roots: engine.StaticRoot{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pol, err := policy.Parse("vsa policy", []byte(emptyPolicy), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := eng.Verify(context.Background(), engine.Subject{Name: "artifact", Digests: digests},
-		[]engine.Bundle{{Name: "vsa.sigstore.json", Data: bundle}}, pol)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !res.Verified {
-		var why []string
-		for _, f := range res.Findings {
-			why = append(why, f.ID+": "+string(f.Status)+" "+f.Found)
-		}
-		return nil, nil, errors.New("the VSA does not verify: " + strings.Join(why, "; "))
-	}
-	var b struct {
-		DSSEEnvelope struct {
-			Payload []byte `json:"payload"`
-		} `json:"dsseEnvelope"`
-	}
-	if err := json.Unmarshal(bundle, &b); err != nil {
-		t.Fatalf("VSA bundle: %v", err)
-	}
-	var st vsaStatement
-	if err := json.Unmarshal(b.DSSEEnvelope.Payload, &st); err != nil {
-		t.Fatalf("VSA statement: %v", err)
-	}
-	// The in-toto VSA v1 type reads the predicate strictly.
-	var pred vsapb.VerificationSummary
-	if err := protojson.Unmarshal(st.Predicate, &pred); err != nil {
-		t.Fatalf("VSA predicate: %v\n%s", err, st.Predicate)
-	}
-	return &st, &pred, nil
 }
 
 // TestVSA: every new decision carries a signed VSA that verifies against
@@ -161,7 +98,7 @@ func testVSA(t *testing.T, db storetest.DB) {
 			}
 			v := decode[serve.VerificationResponse](t, resp)
 			digests := map[string]string{"sha512": tc.sha512}
-			st, pred, err := checkVSA(t, pub, digests, v.VSA)
+			st, pred, err := servetest.VerifyVSA(t, pub, digests, v.VSA)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -220,7 +157,7 @@ func testVSA(t *testing.T, db storetest.DB) {
 	// The newest decision wins; a namespace without one is a 404.
 	if code, got := e.do("GET", "/v1/vsa/sha512:"+publishSHA512, ""); code != http.StatusOK {
 		t.Errorf("GET /v1/vsa without a namespace: %d %s", code, got)
-	} else if _, pred, err := checkVSA(t, pub, map[string]string{"sha512": publishSHA512}, got); err != nil || len(pred.GetInputAttestations()) != 2 {
+	} else if _, pred, err := servetest.VerifyVSA(t, pub, map[string]string{"sha512": publishSHA512}, got); err != nil || len(pred.GetInputAttestations()) != 2 {
 		t.Errorf("GET /v1/vsa: not the newest decision's VSA (two bundles): %v", err)
 	}
 	for path, want := range map[string]int{
@@ -277,7 +214,7 @@ func testVSATampered(t *testing.T, db storetest.DB) {
 			if code != http.StatusOK {
 				t.Fatalf("GET /v1/vsa: %d %s", code, got)
 			}
-			_, pred, err := checkVSA(t, tc.pub, digests, got)
+			_, pred, err := servetest.VerifyVSA(t, tc.pub, digests, got)
 			switch {
 			case tc.ok && (err != nil || pred.GetVerificationResult() != vsa.Failed):
 				t.Errorf("the stored VSA: %v, %v; want a verified FAILED", err, pred)
