@@ -20,32 +20,11 @@ import (
 
 	"github.com/vouchdev/vouch/internal/nonet"
 	"github.com/vouchdev/vouch/pkg/attest/keys"
-	"github.com/vouchdev/vouch/pkg/attest/sign"
 	"github.com/vouchdev/vouch/pkg/serve"
 	"github.com/vouchdev/vouch/pkg/serve/servetest"
 	"github.com/vouchdev/vouch/pkg/serve/store/storetest"
 	"github.com/vouchdev/vouch/pkg/verify/vsa"
 )
-
-// vsaKey is the tests' VSA signing key: one for the process, so that
-// replicas on one database sign with one key, as deployments must.
-var vsaKey = sync.OnceValues(func() (*ecdsa.PrivateKey, error) { return ecdsa.GenerateKey(elliptic.P256(), rand.Reader) })
-
-// withVSA makes cfg sign VSAs with vsaKey, as vouch serve --vsa-key does.
-func withVSA(t testing.TB, cfg serve.Config) serve.Config {
-	t.Helper()
-	k, err := vsaKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cfg.VSASigner, err = sign.NewKeySigner(k, sign.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	if cfg.VSAPublicKey, err = keys.EncodePublic(k.Public()); err != nil {
-		t.Fatal(err)
-	}
-	return cfg
-}
 
 // serverWithoutVSA is a server on e's database that signs no VSA.
 func serverWithoutVSA(t testing.TB, e *env) *serve.Server {
@@ -299,7 +278,7 @@ func testVSARequired(t *testing.T, db storetest.DB) {
 	}{
 		{"signer fails", failing, http.StatusInternalServerError, false},
 		{"no signer", base, http.StatusCreated, false},
-		{"control: signer", withVSA(t, base), http.StatusCreated, true},
+		{"control: signer", servetest.WithVSA(t, base), http.StatusCreated, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, err := serve.New(tc.cfg)
@@ -334,7 +313,7 @@ func testVSARequired(t *testing.T, db storetest.DB) {
 			}
 		})
 	}
-	bad := withVSA(t, base)
+	bad := servetest.WithVSA(t, base)
 	bad.VerifierID = "not a uri"
 	if _, err := serve.New(bad); err == nil || !strings.Contains(err.Error(), "verifier id") {
 		t.Errorf("a verifier id that is no URI: %v", err)

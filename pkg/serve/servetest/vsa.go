@@ -2,15 +2,20 @@ package servetest
 
 import (
 	"context"
+	"crypto"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	vsapb "github.com/in-toto/attestation/go/predicates/vsa/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/vouchdev/vouch/pkg/attest/keys"
+	"github.com/vouchdev/vouch/pkg/attest/sign"
+	"github.com/vouchdev/vouch/pkg/serve"
 	"github.com/vouchdev/vouch/pkg/verify/engine"
 	"github.com/vouchdev/vouch/pkg/verify/policy"
 	"github.com/vouchdev/vouch/pkg/verify/trust"
@@ -81,4 +86,25 @@ func VerifyVSA(t testing.TB, pubPEM []byte, digests map[string]string, bundle []
 		return nil, nil, fmt.Errorf("VSA predicate: %w\n%s", err, st.Predicate)
 	}
 	return &st, &pred, nil
+}
+
+// vsaKey is the tests' VSA signing key: one for the process, so that
+// replicas on one database sign with one key, as deployments must.
+var vsaKey = sync.OnceValues(func() (crypto.Signer, error) { return keys.Generate(keys.ECDSAP256) })
+
+// WithVSA makes cfg sign VSAs with the tests' key, as vouch serve
+// --vsa-key does, and serve its public key.
+func WithVSA(t testing.TB, cfg serve.Config) serve.Config {
+	t.Helper()
+	k, err := vsaKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.VSASigner, err = sign.NewKeySigner(k, sign.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.VSAPublicKey, err = keys.EncodePublic(k.Public()); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }
