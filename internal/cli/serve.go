@@ -130,17 +130,19 @@ func (e *env) runServe(ctx context.Context, f *serveFlags) error {
 		return err
 	}
 	defer st.Close()
+	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
+	cfg := serve.Config{Store: st, Verifier: eng, TrustSHA256: trustSum, MaxBody: f.maxBody, Logger: logger}
+	// Before the admin token: a start that fails here must not have spent
+	// the one showing of the token.
+	if err := e.serveVSAConfig(&cfg, f, vsaKey, logger); err != nil {
+		return err
+	}
 	token, err := serve.EnsureAdminToken(ctx, st)
 	if err != nil {
 		return &exitError{code: ExitError, err: err}
 	}
 	if token != "" {
 		fmt.Fprintf(e.stdout, "Admin API token (shown once; only its hash is stored):\n%s\n", token)
-	}
-	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
-	cfg := serve.Config{Store: st, Verifier: eng, TrustSHA256: trustSum, MaxBody: f.maxBody, Logger: logger}
-	if err := e.serveVSAConfig(&cfg, f, vsaKey, logger); err != nil {
-		return err
 	}
 	srv, err := serve.New(cfg)
 	if err != nil {

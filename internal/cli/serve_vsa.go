@@ -82,8 +82,15 @@ func (e *env) serveVSAConfig(cfg *serve.Config, f *serveFlags, key crypto.Signer
 func (e *env) dataDirVSAKey(dir string, logger *slog.Logger) (crypto.Signer, error) {
 	keyPath, pubPath := filepath.Join(dir, serveVSAKeyFile), filepath.Join(dir, serveVSAPubFile)
 	if _, err := os.Lstat(keyPath); errors.Is(err, fs.ErrNotExist) {
-		if err := writeVSAKey(keyPath, pubPath); err != nil && !errors.Is(err, fs.ErrExist) {
+		err := writeVSAKey(keyPath, pubPath)
+		switch {
+		case err == nil:
+			logger.Info("made a VSA signing key", "key", keyPath)
+		case !errors.Is(err, fs.ErrExist):
 			return nil, &exitError{code: ExitError, err: fmt.Errorf("--data-dir: making the VSA key: %w", err)}
+		case !exists(keyPath):
+			// Not another process's key: a public key without its private key.
+			return nil, &exitError{code: ExitError, err: fmt.Errorf("--data-dir: %s exists without %s: expected both or neither; move it away, or give --vsa-key", pubPath, serveVSAKeyFile)}
 		}
 	}
 	k, err := e.loadKey("--data-dir", keyPath)
@@ -95,6 +102,12 @@ func (e *env) dataDirVSAKey(dir string, logger *slog.Logger) (crypto.Signer, err
 	}
 	logger.Info("signing VSAs", "key", keyPath, "public_key", pubPath)
 	return k.signer, nil
+}
+
+// exists reports whether something is at path.
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
 }
 
 // writeVSAKey makes a key and writes both halves, refusing to replace

@@ -130,3 +130,27 @@ func testServeVSA(t *testing.T, db storetest.DB) {
 		}
 	}
 }
+
+// TestServeVSAKeyInTheWay: a first start on a data directory holding a
+// vsa.pub without its vsa.key refuses to start (exit 1) and spends no
+// admin token; control: without it, the start makes both.
+func TestServeVSAKeyInTheWay(t *testing.T) {
+	dataDir := t.TempDir()
+	_, pub := vsaKeyFile(t, "")
+	if err := os.WriteFile(filepath.Join(dataDir, serveVSAPubFile), pub, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	code := Run(t.Context(), []string{"serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir}, strings.NewReader(""), &out, &errOut)
+	if code != ExitError || !strings.Contains(errOut.String(), "vsa.pub exists without vsa.key: expected both or neither") || out.Len() != 0 {
+		t.Errorf("exit %d, stdout %q, stderr %s", code, out.String(), errOut.String())
+	}
+	if err := os.Remove(filepath.Join(dataDir, serveVSAPubFile)); err != nil {
+		t.Fatal(err)
+	}
+	_, stdout, stop := startServe(t, "--data-dir", dataDir)
+	defer stop()
+	if !strings.Contains(stdout.String(), "vouch_") || !exists(filepath.Join(dataDir, serveVSAKeyFile)) {
+		t.Errorf("control: no admin token (%q) or no key made", stdout.String())
+	}
+}
