@@ -108,7 +108,12 @@ func (s *Server) getVSA(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ns := r.URL.Query().Get("namespace")
+	q := r.URL.Query()
+	if len(q["namespace"]) > 1 {
+		s.fail(w, r, http.StatusBadRequest, codeInvalidRequest, fmt.Sprintf("namespace parameter: expected one, found %d", len(q["namespace"])))
+		return
+	}
+	ns := q.Get("namespace")
 	if ns != "" && !namespaceRE.MatchString(ns) {
 		s.fail(w, r, http.StatusBadRequest, codeInvalidRequest, "namespace parameter: "+namespaceError(ns))
 		return

@@ -154,7 +154,9 @@ func testVSA(t *testing.T, db storetest.DB) {
 		"/v1/vsa/sha512:" + publishSHA512 + "?namespace=pypi": http.StatusNotFound,
 		"/v1/vsa/sha256:" + strings.Repeat("0", 64):           http.StatusNotFound,
 		"/v1/vsa/sha1:00": http.StatusBadRequest,
-		"/v1/vsa/sha512:" + publishSHA512 + "?namespace=NPM!": http.StatusBadRequest,
+		"/v1/vsa/sha512:" + publishSHA512 + "?namespace=NPM!":               http.StatusBadRequest,
+		"/v1/vsa/sha512:" + publishSHA512 + "?namespace=npm&namespace=pypi": http.StatusBadRequest,
+		"/v1/vsa/sha512:" + publishSHA512 + "?namespace=npm":                http.StatusOK,
 	} {
 		if code, got := e.do("GET", path, ""); code != want {
 			t.Errorf("GET %s: %d %s, want %d", path, code, got, want)
