@@ -173,10 +173,10 @@ func (e *env) password(confirm bool) ([]byte, error) {
 	return pw, nil
 }
 
-// loadKey reads a private key file for --key, asking for the password only
-// if the key is encrypted.
-func (e *env) loadKey(path string) (*keyFile, error) {
-	data, err := safefile.Read("--key", path, keys.MaxKeyFileSize)
+// loadKey reads the private key file path given with flag (named in
+// errors), asking for the password only if the key is encrypted.
+func (e *env) loadKey(flag, path string) (*keyFile, error) {
+	data, err := safefile.Read(flag, path, keys.MaxKeyFileSize)
 	if err != nil {
 		return nil, &exitError{code: ExitError, err: err}
 	}
@@ -188,11 +188,11 @@ func (e *env) loadKey(path string) (*keyFile, error) {
 	}
 	key, err := keys.LoadPrivate(data, password)
 	if errors.Is(err, keys.ErrWrongPassword) {
-		return nil, &exitError{code: ExitError, err: fmt.Errorf("--key %s: %w", path, err),
+		return nil, &exitError{code: ExitError, err: fmt.Errorf("%s %s: %w", flag, path, err),
 			hint: "check " + envPassword + " (or " + envCosignPassword + ")"}
 	}
 	if err != nil {
-		return nil, &exitError{code: ExitError, err: fmt.Errorf("--key %s: %w", path, err)}
+		return nil, &exitError{code: ExitError, err: fmt.Errorf("%s %s: %w", flag, path, err)}
 	}
 	return &keyFile{path: path, signer: key}, nil
 }

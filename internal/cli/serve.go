@@ -48,6 +48,8 @@ type serveFlags struct {
 	offline         bool
 	trustRefresh    time.Duration
 	trustRefreshSet bool
+	// vsaKey signs every decision's VSA; without it, the data directory's.
+	vsaKey, vsaVerifierID string
 }
 
 func init() { register((*env).serveCommand) }
@@ -87,6 +89,13 @@ vouch_trust_refresh_failures_total. The request path never touches the
 network. Every decision records the digest of the keys and root it was made
 with. Served policies cannot name files (trust.keys, trustedRoot, layout).
 
+Every decision carries a verification summary (SLSA VSA v1) signed before
+the decision is stored: with --vsa-key FILE (encrypted keys take their
+password from $VOUCH_PASSWORD or $COSIGN_PASSWORD), or by default with
+vsa.key in the data directory, an ECDSA P-256 key made at the first start
+(mode 0600, never overwritten; vsa.pub beside it). Replicas on one
+--database share one key, so --database needs --vsa-key.
+
 API (see pkg/serve):
   PUT  /v1/namespaces/NS/policy          a policy, YAML as vouch verify --policy
   GET  /v1/namespaces/NS/policy
@@ -96,6 +105,8 @@ API (see pkg/serve):
   POST /v1/tokens                        {"scope": "verify|read|admin", "namespace": NS, "expiresIn": SECONDS}
   GET  /v1/tokens
   DELETE /v1/tokens/ID
+  GET  /v1/vsa/sha256:HEX[?namespace=NS]  the VSA of the digest's newest current decision
+  GET  /v1/vsa-key                       the PEM public key VSAs verify with
 
 SIGINT or SIGTERM stops accepting requests and waits for those in flight.`,
 		Example: `  # the embedded default; note the admin token it prints
@@ -125,6 +136,8 @@ SIGINT or SIGTERM stops accepting requests and waits for those in flight.`,
 	fl.Int64Var(&f.maxBody, "max-body", serve.DefaultMaxBody, "refuse verification requests over `BYTES`")
 	fl.BoolVar(&f.offline, "offline", false, "never refresh the public-good trusted root through TUF (use the TUF cache or the embedded copy)")
 	fl.DurationVar(&f.trustRefresh, "trust-refresh", defaultTrustRefresh, "refresh the public-good trusted root through TUF every `DURATION` (not with --offline or --trusted-root)")
+	fl.StringVar(&f.vsaKey, "vsa-key", "", "sign every decision's VSA with the private key in `FILE` (default: "+serveVSAKeyFile+" in --data-dir, made at the first start; required with --database)")
+	fl.StringVar(&f.vsaVerifierID, "vsa-verifier-id", serve.DefaultVerifierID, "the VSAs' verifier.id `URI`")
 	return cmd
 }
 
@@ -148,7 +161,14 @@ func (e *env) runServe(ctx context.Context, f *serveFlags) error {
 	if err := checkDatabase(f); err != nil {
 		return err
 	}
+	if err := checkServeVSA(f); err != nil {
+		return err
+	}
 	eng, trustSum, keys, err := serveEngine(ctx, f)
+	if err != nil {
+		return err
+	}
+	vsaKey, err := e.serveVSAKey(f)
 	if err != nil {
 		return err
 	}
@@ -157,6 +177,13 @@ func (e *env) runServe(ctx context.Context, f *serveFlags) error {
 		return err
 	}
 	defer st.Close()
+	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
+	cfg := serve.Config{Store: st, MaxBody: f.maxBody, Logger: logger, RateLimit: float64(f.rateLimit), Burst: f.burst}
+	// Before the admin token: a start that fails here must not have spent
+	// the one showing of the token.
+	if err := e.serveVSAConfig(&cfg, f, vsaKey, logger); err != nil {
+		return err
+	}
 	token, err := serve.EnsureAdminToken(ctx, st)
 	if err != nil {
 		return &exitError{code: ExitError, err: err}
@@ -164,15 +191,14 @@ func (e *env) runServe(ctx context.Context, f *serveFlags) error {
 	if token != "" {
 		fmt.Fprintf(e.stdout, "Admin API token (shown once; only its hash is stored):\n%s\n", token)
 	}
-	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
 	// The holder lets the refresh swap the engine and digest; its
 	// OnTrustChange hook, set here before anything runs, hears of each swap.
 	holder, err := serve.NewTrustHolder(serve.Trust{Verifier: eng, SHA256: trustSum})
 	if err != nil {
 		return &exitError{code: ExitError, err: err}
 	}
-	srv, err := serve.New(serve.Config{Store: st, Trust: holder, MaxBody: f.maxBody, Logger: logger,
-		RateLimit: float64(f.rateLimit), Burst: f.burst})
+	cfg.Trust = holder
+	srv, err := serve.New(cfg)
 	if err != nil {
 		return &exitError{code: ExitError, err: err}
 	}

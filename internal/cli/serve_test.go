@@ -97,7 +97,9 @@ func TestServeLifecycle(t *testing.T) { storetest.Run(t, testServeLifecycle) }
 func testServeLifecycle(t *testing.T, db storetest.DB) {
 	args := []string{"--data-dir", filepath.Join(t.TempDir(), "data")}
 	if db.Name == "postgres" {
-		args = []string{"--database", db.NewDSN(t)}
+		t.Setenv("VOUCH_PASSWORD", "")
+		key, _ := vsaKeyFile(t, "")
+		args = []string{"--database", db.NewDSN(t), "--vsa-key", key}
 	}
 	url, stdout, stop := startServe(t, args...)
 	token := regexp.MustCompile(`vouch_[A-Za-z0-9_-]{43}`).FindString(stdout.String())

@@ -60,7 +60,7 @@ func (e *env) newSigner(ctx context.Context, f *signerFlags) (*sign.Signer, erro
 		opts.SigningConfig = sc
 	}
 	if f.key != "" {
-		k, err := e.loadKey(f.key)
+		k, err := e.loadKey("--key", f.key)
 		if err != nil {
 			return nil, err
 		}

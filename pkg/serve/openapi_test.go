@@ -290,6 +290,7 @@ func serverMatchesOpenAPI(t *testing.T, db storetest.DB) {
 	big := `{"subject":{"digests":{"sha512":"` + publishSHA512 + `"}},"bundles":[{"x":"` + strings.Repeat("a", serve.DefaultMaxBody) + `"}]}`
 	const pol, ver, subj = "/v1/namespaces/npm/policy", "/v1/namespaces/npm/verifications", "/v1/subjects/sha512:" + publishSHA512
 	const hook, hookBody = "/v1/namespaces/npm/webhook", `{"url":"https://hooks.example/vouch","secret":"` + hookSecret + `"}`
+	const vsaPath = "/v1/vsa/sha512:" + publishSHA512
 	steps := []exchange{
 		{"create namespace", "PUT", pol, emptyPolicy, "", 201},
 		{"same policy again", "PUT", pol, emptyPolicy, "", 200},
@@ -381,6 +382,28 @@ func serverMatchesOpenAPI(t *testing.T, db storetest.DB) {
 		{"head webhook, none", "HEAD", hook, "", "", 404},
 		{"delete webhook, none", "DELETE", hook, "", "", 404},
 		{"wrong method on webhook", "POST", hook, hookBody, "", 405},
+		{"vsa", "GET", vsaPath, "", "", 200},
+		{"vsa in a namespace", "GET", vsaPath + "?namespace=npm", "", "", 200},
+		{"vsa, no decision", "GET", "/v1/vsa/sha256:" + strings.Repeat("0", 64), "", "", 404},
+		{"vsa, bad digest", "GET", "/v1/vsa/sha1:abc", "", "", 400},
+		{"vsa, no token", "GET", vsaPath, "", "-", 401},
+		{"vsa, read token", "GET", vsaPath, "", read, 200},
+		{"vsa, verify token", "GET", vsaPath, "", verifier, 403},
+		{"vsa, read token, other namespace", "GET", vsaPath + "?namespace=pypi", "", read, 404},
+		{"head vsa", "HEAD", vsaPath, "", "", 200},
+		{"head vsa, no decision", "HEAD", vsaPath + "?namespace=pypi", "", "", 404},
+		{"head vsa, bad namespace", "HEAD", vsaPath + "?namespace=-x", "", "", 400},
+		{"head vsa, no token", "HEAD", vsaPath, "", "-", 401},
+		{"head vsa, read token", "HEAD", vsaPath, "", read, 200},
+		{"head vsa, verify token", "HEAD", vsaPath, "", verifier, 403},
+		{"vsa key", "GET", "/v1/vsa-key", "", "", 200},
+		{"vsa key, no token", "GET", "/v1/vsa-key", "", "-", 401},
+		{"vsa key, read token", "GET", "/v1/vsa-key", "", read, 200},
+		{"vsa key, verify token", "GET", "/v1/vsa-key", "", verifier, 403},
+		{"head vsa key", "HEAD", "/v1/vsa-key", "", "", 200},
+		{"head vsa key, no token", "HEAD", "/v1/vsa-key", "", "-", 401},
+		{"head vsa key, read token", "HEAD", "/v1/vsa-key", "", read, 200},
+		{"head vsa key, verify token", "HEAD", "/v1/vsa-key", "", verifier, 403},
 		{"healthz, no token", "GET", "/healthz", "", "-", 200},
 		{"head healthz", "HEAD", "/healthz", "", "-", 200},
 		{"readyz, no token", "GET", "/readyz", "", "-", 200},
@@ -407,6 +430,19 @@ func serverMatchesOpenAPI(t *testing.T, db storetest.DB) {
 		}
 		if id := conformsTo(t, d, x, w, seen); id != "" {
 			last = id
+		}
+	}
+	// A server signing no VSA: it has no key to serve.
+	unsigned := *e
+	unsigned.srv = serverWithoutVSA(t, e)
+	for _, x := range []exchange{
+		{"vsa key, no signer", "GET", "/v1/vsa-key", "", "", 404},
+		{"head vsa key, no signer", "HEAD", "/v1/vsa-key", "", "", 404},
+	} {
+		if w := unsigned.send(x); w.Code != x.want {
+			t.Errorf("%s: status %d, want %d", x.name, w.Code, x.want)
+		} else {
+			conformsTo(t, d, x, w, seen)
 		}
 	}
 	// A failing database: every operation answers 500 (the token lookup

@@ -25,11 +25,15 @@ var namespaceRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
 func (s *Server) namespace(w http.ResponseWriter, r *http.Request) (string, bool) {
 	ns := r.PathValue("ns")
 	if !namespaceRE.MatchString(ns) {
-		s.fail(w, r, http.StatusBadRequest, codeInvalidRequest,
-			fmt.Sprintf("namespace %q: expected 1-63 characters a-z 0-9 . _ -, starting with a letter or digit", ns))
+		s.fail(w, r, http.StatusBadRequest, codeInvalidRequest, namespaceError(ns))
 		return "", false
 	}
 	return ns, true
+}
+
+// namespaceError says why ns is no namespace name.
+func namespaceError(ns string) string {
+	return fmt.Sprintf("namespace %q: expected 1-63 characters a-z 0-9 . _ -, starting with a letter or digit", ns)
 }
 
 // fileFields are the parts of a policy that name files, which a served

@@ -53,6 +53,8 @@ var routeAccess = map[string]access{
 	"PUT /v1/namespaces/{ns}/webhook":        accessPolicy,
 	"GET /v1/namespaces/{ns}/webhook":        accessPolicy,
 	"DELETE /v1/namespaces/{ns}/webhook":     accessPolicy,
+	"GET /v1/vsa/{digest}":                   accessRecords,
+	"GET /v1/vsa-key":                        accessRecords,
 	"POST /v1/tokens":                        accessGlobal,
 	"GET /v1/tokens":                         accessGlobal,
 	"DELETE /v1/tokens/{id}":                 accessGlobal,

@@ -20,6 +20,8 @@
 //	PUT  /v1/namespaces/{ns}/webhook         {"url": "https://...", "secret": "..."}: where events go
 //	GET  /v1/namespaces/{ns}/webhook         the webhook's url (never its secret)
 //	DELETE /v1/namespaces/{ns}/webhook       no more deliveries
+//	GET  /v1/vsa/{digest}                    the signed VSA of the digest's newest current decision
+//	GET  /v1/vsa-key                         the PEM public key VSAs verify with
 //
 // # Operations (no token: probes and scrapers have none)
 //
@@ -124,6 +126,15 @@ type Config struct {
 	// 0 is no limit. See ratelimit.go.
 	RateLimit float64
 	Burst     int
+
+	// VSASigner, when set, signs a verification summary (SLSA VSA v1) of
+	// every new decision before it is stored: no record is stored without
+	// one. VSAPublicKey is the PEM public key it signs with, served at GET
+	// /v1/vsa-key (nil for a keyless signer); VerifierID is the VSA's
+	// verifier.id (default DefaultVerifierID).
+	VSASigner    VSASigner
+	VSAPublicKey []byte
+	VerifierID   string
 }
 
 // Server serves the API. Build it with New; it is safe for concurrent use.
@@ -151,6 +162,9 @@ func New(cfg Config) (*Server, error) {
 		}
 		cfg.Trust = h
 	}
+	if err := checkVSAConfig(&cfg); err != nil {
+		return nil, err
+	}
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = DefaultMaxBody
 	}
@@ -175,6 +189,8 @@ func (s *Server) routes() {
 	s.handle("PUT /v1/namespaces/{ns}/webhook", s.putWebhook)
 	s.handle("GET /v1/namespaces/{ns}/webhook", s.getWebhook)
 	s.handle("DELETE /v1/namespaces/{ns}/webhook", s.deleteWebhook)
+	s.handle("GET /v1/vsa/{digest}", s.getVSA)
+	s.handle("GET /v1/vsa-key", s.getVSAKey)
 	s.handle("/", s.noRoute)
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)

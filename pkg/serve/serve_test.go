@@ -77,10 +77,11 @@ func openServer(t testing.TB, dsn string, keys ...*trust.Key) (store.Store, *ser
 	return st, newServer(t, st, eng, slog.New(slog.DiscardHandler)), eng
 }
 
-// newServer is a server on st with eng, logging to logger.
+// newServer is a server on st with eng, logging to logger, signing VSAs
+// with the tests' key (servetest.WithVSA).
 func newServer(t testing.TB, st store.Store, eng *engine.Verifier, logger *slog.Logger) *serve.Server {
 	t.Helper()
-	srv, err := serve.New(serve.Config{Store: st, Verifier: eng, Logger: logger, TrustSHA256: serve.TrustDigest(eng.KeyIDs(), []byte("public-good offline"))})
+	srv, err := serve.New(servetest.WithVSA(t, serve.Config{Store: st, Verifier: eng, Logger: logger, TrustSHA256: serve.TrustDigest(eng.KeyIDs(), []byte("public-good offline"))}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,22 +36,19 @@ type VerificationResponse struct {
 	Supersedes string `json:"supersedes,omitempty"`
 	// Report is the report vouch verify -o json prints for the subject.
 	Report json.RawMessage `json:"report"`
+	// VSA is the decision's signed verification summary: a Sigstore
+	// bundle of an SLSA VSA v1 statement (absent when the service signs
+	// none).
+	VSA json.RawMessage `json:"vsa,omitempty"`
 }
 
 func response(v store.Verification) VerificationResponse {
-	d := map[string]string{}
-	if v.SubjectSHA256 != "" {
-		d["sha256"] = v.SubjectSHA256
-	}
-	if v.SubjectSHA512 != "" {
-		d["sha512"] = v.SubjectSHA512
-	}
 	return VerificationResponse{
 		ID: v.ID, Namespace: v.Namespace, Created: v.Created,
-		Subject:     RequestSubject{Digests: d, PURL: v.SubjectPURL},
+		Subject:     RequestSubject{Digests: subjectDigests(v), PURL: v.SubjectPURL},
 		Policy:      PolicyRef{Version: v.PolicyVersion, SHA256: v.PolicySHA256},
 		TrustSHA256: v.TrustSHA256, Verified: v.Verified, Report: v.Report,
-		Reason: v.Reason, Supersedes: v.Supersedes,
+		Reason: v.Reason, Supersedes: v.Supersedes, VSA: v.VSA,
 	}
 }
 
@@ -158,6 +155,11 @@ func (s *Server) decide(r *http.Request, tr Trust, ns string, req *VerificationR
 		return store.Verification{}, http.StatusInternalServerError, "rendering the report failed"
 	}
 	v.Verified, v.Report = res.Verified, report.Bytes()
+	// The record's time is the VSA's timeVerified.
+	v.Created = time.Now()
+	if err := s.signVSA(r.Context(), &v, &res.ArtifactReport); err != nil {
+		return store.Verification{}, http.StatusInternalServerError, err.Error()
+	}
 	return v, 0, ""
 }
 
@@ -196,15 +198,12 @@ type SubjectResponse struct {
 // getSubject returns every decision for a digest, in every namespace for
 // the global admin, else in the token's namespace.
 func (s *Server) getSubject(w http.ResponseWriter, r *http.Request) {
-	d, err := engine.ParseDigest(r.PathValue("digest"))
-	if err != nil {
-		s.fail(w, r, http.StatusBadRequest, codeInvalidRequest, digestError(err))
+	alg, hexd, ok := s.pathDigest(w, r)
+	if !ok {
 		return
 	}
-	var alg, hexd string
-	for alg, hexd = range d {
-	}
 	var vs []store.Verification
+	var err error
 	if t := requestToken(r); isGlobalAdmin(t) {
 		vs, err = s.cfg.Store.VerificationsBySubject(r.Context(), alg, hexd, maxSubjectRecords)
 	} else {

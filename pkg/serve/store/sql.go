@@ -126,22 +126,25 @@ func (s *sqlStore) PutPolicy(ctx context.Context, ns string, doc []byte, sum str
 
 const verificationColumns = "id, namespace, request_key, subject_sha256, subject_sha512, subject_purl, " +
 	"policy_version, policy_sha256, trust_sha256, verified, report, created_at, supersedes, reason, " +
-	"purl_name, purl_version, publisher_repository, publisher_workflow, publisher_builder"
+	"purl_name, purl_version, publisher_repository, publisher_workflow, publisher_builder, vsa"
 
 func scanVerification(row interface{ Scan(...any) error }) (Verification, error) {
 	var v Verification
 	var verified int
-	var report string
+	var report, vsa string
 	var created int64
 	if err := row.Scan(&v.ID, &v.Namespace, &v.RequestKey, &v.SubjectSHA256, &v.SubjectSHA512, &v.SubjectPURL,
 		&v.PolicyVersion, &v.PolicySHA256, &v.TrustSHA256, &verified, &report, &created, &v.Supersedes, &v.Reason,
-		&v.PURLName, &v.PURLVersion, &v.Publisher.Repository, &v.Publisher.Workflow, &v.Publisher.Builder); err != nil {
+		&v.PURLName, &v.PURLVersion, &v.Publisher.Repository, &v.Publisher.Workflow, &v.Publisher.Builder, &vsa); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return Verification{}, ErrNotFound
 		}
 		return Verification{}, err
 	}
 	v.Verified, v.Report, v.Created = verified == 1, []byte(report), fromNanos(created)
+	if vsa != "" {
+		v.VSA = []byte(vsa)
+	}
 	return v, nil
 }
 
@@ -227,10 +230,10 @@ func (s *sqlStore) insertRecord(ctx context.Context, db execer, v Verification) 
 		verified = 1
 	}
 	res, err := db.ExecContext(ctx, s.q("INSERT INTO verifications ("+verificationColumns+
-		") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (namespace, request_key) DO NOTHING"),
+		") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (namespace, request_key) DO NOTHING"),
 		v.ID, v.Namespace, v.RequestKey, v.SubjectSHA256, v.SubjectSHA512, v.SubjectPURL,
 		v.PolicyVersion, v.PolicySHA256, v.TrustSHA256, verified, string(v.Report), nanos(v.Created),
-		v.Supersedes, v.Reason, v.PURLName, v.PURLVersion, v.Publisher.Repository, v.Publisher.Workflow, v.Publisher.Builder)
+		v.Supersedes, v.Reason, v.PURLName, v.PURLVersion, v.Publisher.Repository, v.Publisher.Workflow, v.Publisher.Builder, string(v.VSA))
 	if err != nil {
 		return false, err
 	}
@@ -275,6 +278,17 @@ func (s *sqlStore) VerificationBundles(ctx context.Context, id string) ([]Bundle
 	return out, nil
 }
 
+// subjectColumn is the column holding a subject digest of algorithm alg.
+func subjectColumn(alg string) (string, error) {
+	switch alg {
+	case "sha256":
+		return "subject_sha256", nil
+	case "sha512":
+		return "subject_sha512", nil
+	}
+	return "", fmt.Errorf("digest algorithm %q: expected sha256 or sha512", alg)
+}
+
 // VerificationsBySubject implements Store.
 func (s *sqlStore) VerificationsBySubject(ctx context.Context, alg, hex string, limit int) ([]Verification, error) {
 	return s.bySubject(ctx, "", nil, alg, hex, limit)
@@ -288,14 +302,9 @@ func (s *sqlStore) VerificationsBySubjectIn(ctx context.Context, ns, alg, hex st
 // bySubject lists the records of a digest that also match the condition
 // cond (a fixed SQL fragment, "" or " AND ...") with its arguments.
 func (s *sqlStore) bySubject(ctx context.Context, cond string, condArgs []any, alg, hex string, limit int) ([]Verification, error) {
-	var col string
-	switch alg {
-	case "sha256":
-		col = "subject_sha256"
-	case "sha512":
-		col = "subject_sha512"
-	default:
-		return nil, fmt.Errorf("digest algorithm %q: expected sha256 or sha512", alg)
+	col, err := subjectColumn(alg)
+	if err != nil {
+		return nil, err
 	}
 	args := append(append([]any{hex}, condArgs...), limit)
 	rows, err := s.reader.QueryContext(ctx, s.q("SELECT "+verificationColumns+" FROM verifications WHERE "+col+

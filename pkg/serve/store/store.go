@@ -94,6 +94,10 @@ type Verification struct {
 	// is compared with (LatestVerifiedOtherVersion).
 	PURLName, PURLVersion string
 	Publisher             Publisher
+	// VSA is the decision's signed verification summary (a Sigstore
+	// bundle, JSON), stored with the record; nil when it was made without
+	// a VSA signer.
+	VSA []byte
 	// Events are what happened with this decision (publisher drift…), to
 	// be delivered to the namespace's webhook at least once: they are
 	// queued in the transaction that stores the record, and only when the
@@ -199,6 +203,10 @@ type Store interface {
 	Webhook(ctx context.Context, ns string) (Webhook, error)
 	// DeleteWebhook removes the webhook of ns, or returns ErrNotFound.
 	DeleteWebhook(ctx context.Context, ns string) error
+	// CurrentVerification is the newest record of a digest (algorithm
+	// "sha256" or "sha512", hex) that no re-evaluation superseded, in
+	// namespace ns ("" is any), or ErrNotFound.
+	CurrentVerification(ctx context.Context, alg, hex, ns string) (Verification, error)
 
 	// CreateToken stores a token.
 	CreateToken(ctx context.Context, t Token) error
