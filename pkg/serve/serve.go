@@ -13,15 +13,15 @@
 //	POST   /v1/tokens                        a token (the global admin only): {"scope", "namespace", "expiresIn"?}
 //	GET    /v1/tokens                        every token, without secrets
 //	DELETE /v1/tokens/{id}                   revoke a token
-//
-// Tokens are scoped (scopes.go): verify, read or admin of one namespace,
-// or the global admin; they may expire and be revoked, and each may make
-// Config.RateLimit requests per second to one Server (ratelimit.go).
 //	PUT  /v1/namespaces/{ns}/webhook         {"url": "https://...", "secret": "..."}: where events go
 //	GET  /v1/namespaces/{ns}/webhook         the webhook's url (never its secret)
 //	DELETE /v1/namespaces/{ns}/webhook       no more deliveries
 //	GET  /v1/vsa/{digest}                    the signed VSA of the digest's newest current decision
 //	GET  /v1/vsa-key                         the PEM public key VSAs verify with
+//
+// Tokens are scoped (scopes.go): verify, read or admin of one namespace,
+// or the global admin; they may expire and be revoked, and each may make
+// Config.RateLimit requests per second to one Server (ratelimit.go).
 //
 // # Operations (no token: probes and scrapers have none)
 //
