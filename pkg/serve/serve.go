@@ -56,6 +56,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/vouchdev/vouch/pkg/serve/store"
 	"github.com/vouchdev/vouch/pkg/verify/engine"
 	"github.com/vouchdev/vouch/pkg/verify/policy"
@@ -79,6 +81,12 @@ type Config struct {
 	MaxBody int64
 	// Logger receives one line per request (default slog.Default).
 	Logger *slog.Logger
+	// PollInterval is how often background work looks for jobs (default
+	// DefaultPollInterval); see Start.
+	PollInterval time.Duration
+	// AddWorkers, when set, registers more River workers with those of
+	// the service when Start starts the background work.
+	AddWorkers func(*river.Workers)
 }
 
 // Server serves the API. Build it with New; it is safe for concurrent use.
@@ -89,6 +97,8 @@ type Server struct {
 	// is its identity, so the cache never goes stale.
 	policies sync.Map // string → *policy.Policy
 	metrics  *metrics
+	// bg is the background work (background.go).
+	bg background
 }
 
 // New returns a Server for cfg.
@@ -106,6 +116,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Logger = slog.Default()
 	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), metrics: newMetrics()}
+	s.metrics.registry.MustRegister(newQueueCollector(s))
 	s.routes()
 	return s, nil
 }
