@@ -68,7 +68,11 @@ API (see pkg/serve):
   GET  /v1/verifications/ID
   GET  /v1/subjects/sha256:HEX
 
-SIGINT or SIGTERM stops accepting requests and waits for those in flight.`,
+Background work (re-evaluating decisions when a namespace's policy or the
+trust changes) runs on a job queue in the same database, shared by replicas.
+
+SIGINT or SIGTERM stops accepting requests and waits for those in flight,
+then for running background jobs.`,
 		Example: `  # the embedded default; note the admin token it prints
   vouch serve --key npm-registry.pub
 
@@ -126,8 +130,26 @@ func (e *env) runServe(ctx context.Context, f *serveFlags) error {
 	if err != nil {
 		return &exitError{code: ExitError, err: fmt.Errorf("--listen: %w", err)}
 	}
+	if err := srv.Start(ctx); err != nil {
+		ln.Close()
+		return &exitError{code: ExitError, err: err}
+	}
 	logger.Info("serving", "url", "http://"+ln.Addr().String(), "data", where)
-	return serveUntilSignal(ctx, ln, srv, logger)
+	err = serveUntilSignal(ctx, ln, srv, logger)
+	return errors.Join(err, stopBackground(srv, logger))
+}
+
+// stopBackground stops the background jobs once HTTP is drained: running
+// jobs have serveDrain to finish, then are cancelled; one still running is
+// left to the queue's rescuer (jobs are idempotent).
+func stopBackground(srv *serve.Server, logger *slog.Logger) error {
+	logger.Info("shutting down: stopping background jobs", "timeout", serveDrain)
+	ctx, cancel := context.WithTimeout(context.Background(), serveDrain)
+	defer cancel()
+	if err := srv.Stop(ctx); err != nil {
+		return &exitError{code: ExitError, err: err}
+	}
+	return nil
 }
 
 // checkDatabase refuses a --database that is not a PostgreSQL URL (a file
