@@ -3,6 +3,7 @@ package serve_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -301,4 +302,46 @@ func scrape(t testing.TB, e *env, want string) bool {
 		}
 	}
 	return false
+}
+
+// TestReevaluateRefuses: a job that cannot be done here stores nothing —
+// an unknown reason is cancelled for good, another process's trust fails
+// (River retries it, for a replica that has that trust), an earlier
+// policy's job does nothing; the control, the current policy's job under
+// this trust, re-evaluates, and again does nothing more.
+func TestReevaluateRefuses(t *testing.T) { storetest.Run(t, testReevaluateRefuses) }
+
+func testReevaluateRefuses(t *testing.T, db storetest.DB) {
+	e := newEnv(t, db, publishKey(t)) // not started: the test runs the jobs
+	e.putPolicy("npm", emptyPolicy)
+	e.post("npm")
+	e.putPolicy("npm", strictPolicy)
+	current, earlier := sha256Hex([]byte(strictPolicy)), sha256Hex([]byte(emptyPolicy))
+	var cancel *river.JobCancelError
+	tests := []struct {
+		name    string
+		job     jobs.Reevaluate
+		err     func(error) bool
+		records int
+	}{
+		{"unknown reason", jobs.Reevaluate{Namespace: "npm", PolicySHA256: current, Reason: "whim"},
+			func(err error) bool { return errors.As(err, &cancel) }, 1},
+		{"another process's trust", jobs.Reevaluate{Namespace: "npm", PolicySHA256: current, TrustSHA256: "ff", Reason: store.ReasonTrust},
+			func(err error) bool { return err != nil && !errors.As(err, &cancel) }, 1},
+		{"an earlier policy", jobs.Reevaluate{Namespace: "npm", PolicySHA256: earlier, Reason: store.ReasonPolicy},
+			func(err error) bool { return err == nil }, 1},
+		{"control: the current policy", jobs.Reevaluate{Namespace: "npm", PolicySHA256: current, Reason: store.ReasonPolicy},
+			func(err error) bool { return err == nil }, 2},
+		{"control again", jobs.Reevaluate{Namespace: "npm", PolicySHA256: current, Reason: store.ReasonPolicy},
+			func(err error) bool { return err == nil }, 2},
+	}
+	for _, tc := range tests {
+		err := e.srv.Reevaluate(context.Background(), tc.job)
+		if !tc.err(err) {
+			t.Errorf("%s: unexpected result %v", tc.name, err)
+		}
+		if n := len(e.history()); n != tc.records {
+			t.Errorf("%s: %d records, want %d", tc.name, n, tc.records)
+		}
+	}
 }
