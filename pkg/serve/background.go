@@ -88,10 +88,10 @@ func (s *Server) Start(ctx context.Context) error {
 }
 
 // Stop stops the background work: no new job is fetched, and running jobs
-// have until ctx ends to finish; then they are cancelled, and a job that
-// still does not return is left to River's rescuer, which runs it again
-// (re-evaluation is idempotent). Stopping a server not started does
-// nothing.
+// have until ctx ends to finish; then they are cancelled, and River runs
+// them again later (re-evaluation is idempotent; a job that ignores the
+// cancellation is left to River's rescuer). Stopping a server not started
+// does nothing.
 func (s *Server) Stop(ctx context.Context) error {
 	s.bg.mu.Lock()
 	defer s.bg.mu.Unlock()
@@ -101,11 +101,19 @@ func (s *Server) Stop(ctx context.Context) error {
 	}
 	s.bg.client = nil
 	err := client.Stop(ctx)
-	if err != nil && ctx.Err() != nil {
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cancelWait)
-		defer cancel()
-		err = errors.Join(err, client.StopAndCancel(cctx))
+	if err == nil || ctx.Err() == nil {
+		return wrapStop(err)
 	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cancelWait)
+	defer cancel()
+	if err := client.StopAndCancel(cctx); err != nil {
+		return wrapStop(err)
+	}
+	s.cfg.Logger.Warn("background jobs still running at shutdown were cancelled: they will run again")
+	return nil
+}
+
+func wrapStop(err error) error {
 	if err != nil {
 		return fmt.Errorf("serve: stopping the job queue: %w", err)
 	}

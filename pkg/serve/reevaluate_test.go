@@ -345,3 +345,68 @@ func testReevaluateRefuses(t *testing.T, db storetest.DB) {
 		}
 	}
 }
+
+// blockingHooks is a webhook worker that holds its job until cancelled.
+type blockingHooks struct {
+	river.WorkerDefaults[jobs.Webhook]
+	started, cancelled chan struct{}
+}
+
+func (w *blockingHooks) Work(ctx context.Context, _ *river.Job[jobs.Webhook]) error {
+	close(w.started)
+	<-ctx.Done()
+	close(w.cancelled)
+	return ctx.Err()
+}
+
+// TestStopCancelsRunningJobs: Stop waits for a running job until its
+// context ends, then cancels it and returns; the job is not lost, it runs
+// again later. The control: stopping an idle server returns at once.
+func TestStopCancelsRunningJobs(t *testing.T) { storetest.Run(t, testStopCancelsRunningJobs) }
+
+func testStopCancelsRunningJobs(t *testing.T, db storetest.DB) {
+	ctx := context.Background()
+	cfg := bgConfig(t, db.NewDSN(t), "root A")
+	if _, _, err := cfg.Store.PutPolicy(ctx, "npm", []byte(emptyPolicy), sha256Hex([]byte(emptyPolicy))); err != nil {
+		t.Fatal(err)
+	}
+	idleSrv := startServer(t, cfg)
+	idle(t, cfg.Store)
+	if err := idleSrv.Stop(ctx); err != nil {
+		t.Fatalf("control: stopping an idle server: %v", err)
+	}
+	event := store.Verification{ID: "0123456789abcdef0123456789abcdef", Namespace: "npm", RequestKey: "event",
+		SubjectSHA512: otherSHA512, PolicySHA256: sha256Hex([]byte(emptyPolicy)), TrustSHA256: cfg.TrustSHA256,
+		Report: []byte("{}"), Events: []store.Event{{Type: "publisher.drift", Payload: []byte(`{}`)}}}
+	if _, _, err := cfg.Store.CreateVerification(ctx, event); err != nil {
+		t.Fatal(err)
+	}
+	hooks := &blockingHooks{started: make(chan struct{}), cancelled: make(chan struct{})}
+	cfg.AddWorkers = func(w *river.Workers) { river.AddWorker(w, hooks) }
+	srv, err := serve.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	<-hooks.started
+	sctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if err := srv.Stop(sctx); err != nil {
+		t.Errorf("stop: %v", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("stop took %v", d)
+	}
+	select {
+	case <-hooks.cancelled:
+	default:
+		t.Error("the running job was not cancelled")
+	}
+	// River makes a job its shutdown cancelled available again.
+	if d, err := cfg.Store.QueueDepth(ctx); err != nil || d["available"]+d["retryable"] != 1 || d["running"] != 0 {
+		t.Errorf("queue %v, %v; want the cancelled job to run again", d, err)
+	}
+}

@@ -36,6 +36,15 @@
 // a new one (201), also when requests race, because the key is unique in
 // the database (package store).
 //
+// # Background work
+//
+// Start runs River workers on the store's job queue, shared by replicas:
+// when a namespace's policy or the service's trust changes, each current
+// decision is verified again from its stored bundles and the new decision
+// stored as a record that supersedes it (reason "policy" or "trust"); the
+// earlier record is kept, and GET shows both (supersedes, supersededBy).
+// Stop stops the workers after the HTTP server is drained.
+//
 // # Trust
 //
 // The engine (keys, trusted root) is built once by the caller and is the
