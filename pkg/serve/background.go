@@ -81,7 +81,7 @@ func (s *Server) Start(ctx context.Context) error {
 		return fmt.Errorf("serve: starting the job queue: %w", err)
 	}
 	s.bg.client = client
-	if err := s.TrustChanged(ctx, "", s.cfg.TrustSHA256); err != nil {
+	if err := s.TrustChanged(ctx, "", s.trustSHA256()); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil

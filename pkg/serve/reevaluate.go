@@ -56,12 +56,12 @@ func (s *Server) reevaluate(ctx context.Context, job jobs.Reevaluate) error {
 	}
 	trust := job.TrustSHA256
 	if trust == "" {
-		trust = s.cfg.TrustSHA256
+		trust = s.trustSHA256()
 	}
-	if trust != s.cfg.TrustSHA256 {
+	if own := s.trustSHA256(); trust != own {
 		// Another replica has that trust (a rollout): River retries the
 		// job, and one of them takes it.
-		return fmt.Errorf("re-evaluation of %s: the job's trust %s is not this process's %s", job.Namespace, trust, s.cfg.TrustSHA256)
+		return fmt.Errorf("re-evaluation of %s: the job's trust %s is not this process's %s", job.Namespace, trust, own)
 	}
 	p, err := s.cfg.Store.CurrentPolicy(ctx, job.Namespace)
 	if err != nil {
@@ -82,7 +82,7 @@ func (s *Server) reevaluate(ctx context.Context, job jobs.Reevaluate) error {
 			return nil
 		}
 		for _, old := range page {
-			if err := s.reevaluateOne(ctx, old, p, changed(old, p)); err != nil {
+			if err := s.reevaluateOne(ctx, old, p, trust, changed(old, p)); err != nil {
 				return err
 			}
 		}
@@ -101,10 +101,10 @@ func changed(old store.Verification, p store.Policy) string {
 	return store.ReasonTrust
 }
 
-// reevaluateOne decides again on old's subject and bundles under p and this
-// process's trust, as a request would (decide), and stores the decision as
-// a record superseding old.
-func (s *Server) reevaluateOne(ctx context.Context, old store.Verification, p store.Policy, reason string) error {
+// reevaluateOne decides again on old's subject and bundles under p and
+// trust, this process's, as a request would (decide), and stores the
+// decision as a record superseding old.
+func (s *Server) reevaluateOne(ctx context.Context, old store.Verification, p store.Policy, trust, reason string) error {
 	stored, err := s.cfg.Store.VerificationBundles(ctx, old.ID)
 	if err != nil {
 		return fmt.Errorf("re-evaluating record %s: reading its bundles: %w", old.ID, err)
@@ -118,7 +118,7 @@ func (s *Server) reevaluateOne(ctx context.Context, old store.Verification, p st
 	for i, b := range stored {
 		bundles[i] = requestBundle{sha256: b.SHA256, data: b.Data}
 	}
-	key := reevaluationKey(requestKey(old.Namespace, req, bundles, p.SHA256, s.cfg.TrustSHA256), old.ID)
+	key := reevaluationKey(requestKey(old.Namespace, req, bundles, p.SHA256, trust), old.ID)
 	v, status, msg := s.decide(ctx, old.Namespace, req, bundles, p, key)
 	switch {
 	case status == http.StatusUnprocessableEntity:
@@ -130,6 +130,11 @@ func (s *Server) reevaluateOne(ctx context.Context, old store.Verification, p st
 		return nil
 	case status != 0:
 		return fmt.Errorf("re-evaluating record %s: %s", old.ID, msg)
+	}
+	if v.TrustSHA256 != trust {
+		// The trust changed during the job: its key would name the
+		// wrong one. The job is retried, and finds its trust gone.
+		return fmt.Errorf("re-evaluating record %s: the trust changed from %s to %s meanwhile", old.ID, trust, v.TrustSHA256)
 	}
 	v.Supersedes, v.Reason = old.ID, reason
 	v, created, err := s.cfg.Store.CreateVerification(ctx, v)
@@ -156,6 +161,9 @@ func reevaluationKey(requestKey, oldID string) string {
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])
 }
+
+// trustSHA256 is the digest of the trust this server verifies with now.
+func (s *Server) trustSHA256() string { return s.cfg.TrustSHA256 }
 
 // TrustChanged queues, for each namespace holding a current record made
 // under another trust than newSHA256, its re-evaluation under newSHA256

@@ -220,28 +220,23 @@ func (s *sqlStore) StaleVerifications(ctx context.Context, ns, policySHA256, tru
 		" ORDER BY v.id LIMIT ?", ns, after, policySHA256, trustSHA256, limit)
 }
 
-// NamespacesWithOtherTrust implements Queue.
+// NamespacesWithOtherTrust implements Queue: indexed probes per
+// namespace (verifications_by_trust), so that a start does not read every
+// record.
 func (s *sqlStore) NamespacesWithOtherTrust(ctx context.Context, trustSHA256 string) ([]Policy, error) {
-	rows, err := s.reader.QueryContext(ctx, s.q("SELECT DISTINCT v.namespace FROM verifications v"+
-		" WHERE v.trust_sha256 <> ? AND"+notSuperseded+" ORDER BY v.namespace"), trustSHA256)
+	names, err := s.namespaces(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var names []string
-	for rows.Next() {
-		var ns string
-		if err := rows.Scan(&ns); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		names = append(names, ns)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	out := make([]Policy, 0, len(names))
+	var out []Policy
 	for _, ns := range names {
+		found, err := s.hasOtherTrust(ctx, ns, trustSHA256)
+		if err != nil {
+			return nil, fmt.Errorf("records of %s: %w", ns, err)
+		}
+		if !found {
+			continue
+		}
 		p, err := s.CurrentPolicy(ctx, ns)
 		if err != nil {
 			return nil, fmt.Errorf("policy of %s: %w", ns, err)
@@ -249,6 +244,43 @@ func (s *sqlStore) NamespacesWithOtherTrust(ctx context.Context, trustSHA256 str
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// hasOtherTrust reports whether ns holds a record no record supersedes made
+// under another trust than trustSHA256. "Another" is read as two ranges,
+// below and above, each a range of the index; the databases would scan
+// the whole namespace for <> or an OR of the two.
+func (s *sqlStore) hasOtherTrust(ctx context.Context, ns, trustSHA256 string) (bool, error) {
+	for _, op := range []string{"<", ">"} {
+		var one int
+		err := s.reader.QueryRowContext(ctx, s.q("SELECT 1 FROM verifications v WHERE v.namespace = ? AND v.trust_sha256 "+op+
+			" ? AND"+notSuperseded+" LIMIT 1"), ns, trustSHA256).Scan(&one)
+		switch {
+		case err == nil:
+			return true, nil
+		case !errors.Is(err, sql.ErrNoRows):
+			return false, err
+		}
+	}
+	return false, nil
+}
+
+// namespaces lists the namespaces by name.
+func (s *sqlStore) namespaces(ctx context.Context) ([]string, error) {
+	rows, err := s.reader.QueryContext(ctx, "SELECT name FROM namespaces ORDER BY name")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var ns string
+		if err := rows.Scan(&ns); err != nil {
+			return nil, err
+		}
+		names = append(names, ns)
+	}
+	return names, rows.Err()
 }
 
 // SupersededBy implements Queue.
