@@ -220,9 +220,9 @@ func (s *sqlStore) StaleVerifications(ctx context.Context, ns, policySHA256, tru
 		" ORDER BY v.id LIMIT ?", ns, after, policySHA256, trustSHA256, limit)
 }
 
-// NamespacesWithOtherTrust implements Queue: indexed probes per
-// namespace (verifications_by_trust), so that a start does not read every
-// record.
+// NamespacesWithOtherTrust implements Queue: a probe per namespace, read
+// from verifications_by_namespace without touching the records, stopping
+// at the first record found.
 func (s *sqlStore) NamespacesWithOtherTrust(ctx context.Context, trustSHA256 string) ([]Policy, error) {
 	names, err := s.namespaces(ctx)
 	if err != nil {
@@ -230,12 +230,14 @@ func (s *sqlStore) NamespacesWithOtherTrust(ctx context.Context, trustSHA256 str
 	}
 	var out []Policy
 	for _, ns := range names {
-		found, err := s.hasOtherTrust(ctx, ns, trustSHA256)
-		if err != nil {
-			return nil, fmt.Errorf("records of %s: %w", ns, err)
-		}
-		if !found {
+		var one int
+		err := s.reader.QueryRowContext(ctx, s.q("SELECT 1 FROM verifications v WHERE v.namespace = ? AND v.trust_sha256 <> ? AND"+
+			notSuperseded+" LIMIT 1"), ns, trustSHA256).Scan(&one)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
 			continue
+		case err != nil:
+			return nil, fmt.Errorf("records of %s: %w", ns, err)
 		}
 		p, err := s.CurrentPolicy(ctx, ns)
 		if err != nil {
@@ -244,25 +246,6 @@ func (s *sqlStore) NamespacesWithOtherTrust(ctx context.Context, trustSHA256 str
 		out = append(out, p)
 	}
 	return out, nil
-}
-
-// hasOtherTrust reports whether ns holds a record no record supersedes made
-// under another trust than trustSHA256. "Another" is read as two ranges,
-// below and above, each a range of the index; the databases would scan
-// the whole namespace for <> or an OR of the two.
-func (s *sqlStore) hasOtherTrust(ctx context.Context, ns, trustSHA256 string) (bool, error) {
-	for _, op := range []string{"<", ">"} {
-		var one int
-		err := s.reader.QueryRowContext(ctx, s.q("SELECT 1 FROM verifications v WHERE v.namespace = ? AND v.trust_sha256 "+op+
-			" ? AND"+notSuperseded+" LIMIT 1"), ns, trustSHA256).Scan(&one)
-		switch {
-		case err == nil:
-			return true, nil
-		case !errors.Is(err, sql.ErrNoRows):
-			return false, err
-		}
-	}
-	return false, nil
 }
 
 // namespaces lists the namespaces by name.

@@ -1,11 +1,11 @@
--- Re-evaluation asks, at every start, whether a namespace holds decisions
--- made under another trust than the server's: this index answers per
--- namespace from the index alone (the query reads trust_sha256 < ? OR
--- trust_sha256 > ?, two ranges), instead of scanning every record with its
--- report.
+-- Re-evaluation reads a namespace's records in id order, a page at a time,
+-- keeping those made under another policy or trust; and every start asks
+-- whether a namespace holds one made under another trust. This index
+-- answers both from the index alone, without reading any report, and
+-- without sorting the namespace's records for every page.
 
 -- +goose Up
-CREATE INDEX verifications_by_trust ON verifications (namespace, trust_sha256, id);
+CREATE INDEX verifications_by_namespace ON verifications (namespace, id, policy_sha256, trust_sha256);
 
 -- +goose Down
-DROP INDEX verifications_by_trust;
+DROP INDEX verifications_by_namespace;
