@@ -166,8 +166,9 @@ func reevaluationKey(requestKey, oldID string) string {
 func (s *Server) trustSHA256() string { return s.cfg.TrustSHA256 }
 
 // TrustChanged queues, for each namespace holding a current record made
-// under another trust than newSHA256, its re-evaluation under newSHA256
-// and the namespace's current policy. It is what a trusted-root refresh
+// under another trust than newSHA256 (or under an earlier policy, which its
+// policy's job missed), its re-evaluation under newSHA256 and the
+// namespace's current policy. It is what a trusted-root refresh
 // calls once the server verifies with the new trust (old names the trust
 // it replaced, for the log), and what Start runs. The jobs are unique by
 // their arguments among unfinished jobs, so replicas calling it together

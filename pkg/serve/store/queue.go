@@ -45,7 +45,11 @@ type Queue interface {
 	StaleVerifications(ctx context.Context, ns, policySHA256, trustSHA256, after string, limit int) ([]Verification, error)
 	// NamespacesWithOtherTrust lists the namespaces that hold a record no
 	// record supersedes made under another trust than trustSHA256, with
-	// their current policy.
+	// their current policy. A record made under another policy than the
+	// namespace's current one counts too: its policy's re-evaluation
+	// missed it (a request that read the policy before the change and
+	// stored its record after the job's pass), and the next start catches
+	// it up.
 	NamespacesWithOtherTrust(ctx context.Context, trustSHA256 string) ([]Policy, error)
 	// SupersededBy returns the id of the record that supersedes id, or ""
 	// (the first one made, should there be several).
@@ -230,20 +234,20 @@ func (s *sqlStore) NamespacesWithOtherTrust(ctx context.Context, trustSHA256 str
 	}
 	var out []Policy
 	for _, ns := range names {
-		var one int
-		err := s.reader.QueryRowContext(ctx, s.q("SELECT 1 FROM verifications v WHERE v.namespace = ? AND v.trust_sha256 <> ? AND"+
-			notSuperseded+" LIMIT 1"), ns, trustSHA256).Scan(&one)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			continue
-		case err != nil:
-			return nil, fmt.Errorf("records of %s: %w", ns, err)
-		}
 		p, err := s.CurrentPolicy(ctx, ns)
 		if err != nil {
 			return nil, fmt.Errorf("policy of %s: %w", ns, err)
 		}
-		out = append(out, p)
+		var one int
+		err = s.reader.QueryRowContext(ctx, s.q("SELECT 1 FROM verifications v WHERE v.namespace = ?"+
+			" AND (v.policy_sha256 <> ? OR v.trust_sha256 <> ?) AND"+notSuperseded+" LIMIT 1"), ns, p.SHA256, trustSHA256).Scan(&one)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return nil, fmt.Errorf("records of %s: %w", ns, err)
+		default:
+			out = append(out, p)
+		}
 	}
 	return out, nil
 }

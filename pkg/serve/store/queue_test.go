@@ -189,7 +189,7 @@ func TestStaleVerifications(t *testing.T) { storetest.Run(t, testStaleVerificati
 func testStaleVerifications(t *testing.T, db storetest.DB) {
 	ctx := context.Background()
 	st := openTest(t, db.NewDSN(t))
-	for _, ns := range []string{"ns", "other"} {
+	for _, ns := range []string{"ns", "other", "late", "fresh"} {
 		if _, _, err := st.PutPolicy(ctx, ns, []byte("doc"), "p1"); err != nil {
 			t.Fatal(err)
 		}
@@ -202,6 +202,9 @@ func testStaleVerifications(t *testing.T, db storetest.DB) {
 		{ID: "e", Namespace: "ns", PolicySHA256: "p2", TrustSHA256: "t1", Supersedes: "d"},  // current
 		{ID: "f", Namespace: "other", PolicySHA256: "p1", TrustSHA256: "t0"},                // another namespace
 		{ID: "g", Namespace: "ns", PolicySHA256: "p1", TrustSHA256: "t0", Reason: "policy"}, // stale both
+		{ID: "h", Namespace: "late", PolicySHA256: "p0", TrustSHA256: "t1"},                 // an earlier policy of late
+		{ID: "i", Namespace: "other", PolicySHA256: "p1", TrustSHA256: "t1"},                // current
+		{ID: "j", Namespace: "fresh", PolicySHA256: "p1", TrustSHA256: "t1"},                // current
 	}
 	for _, v := range recs {
 		v.RequestKey, v.Report = "key-"+v.ID, []byte("{}")
@@ -228,11 +231,11 @@ func testStaleVerifications(t *testing.T, db storetest.DB) {
 		t.Errorf("stale records %v, want [a b g]", ids)
 	}
 	nss, err := st.NamespacesWithOtherTrust(ctx, "t1")
-	if err != nil || len(nss) != 2 || nss[0].Namespace != "ns" || nss[1].Namespace != "other" || nss[0].SHA256 != "p1" {
-		t.Errorf("namespaces with another trust: %+v, %v; want ns and other with their policy", nss, err)
+	if err != nil || len(nss) != 3 || nss[0].Namespace != "late" || nss[1].Namespace != "ns" || nss[2].Namespace != "other" || nss[1].SHA256 != "p1" {
+		t.Errorf("namespaces to re-evaluate under t1: %+v, %v; want late (an earlier policy), ns and other (another trust), with their policy; not fresh", nss, err)
 	}
-	if nss, err := st.NamespacesWithOtherTrust(ctx, "t0"); err != nil || len(nss) != 1 || nss[0].Namespace != "ns" {
-		t.Errorf("namespaces with a trust other than t0: %+v, %v; want ns", nss, err)
+	if nss, err := st.NamespacesWithOtherTrust(ctx, "t0"); err != nil || len(nss) != 4 || nss[0].Namespace != "fresh" {
+		t.Errorf("namespaces to re-evaluate under t0: %+v, %v; want fresh too", nss, err)
 	}
 	if next, err := st.SupersededBy(ctx, "d"); err != nil || next != "e" {
 		t.Errorf("d superseded by %q, %v; want e", next, err)
