@@ -108,7 +108,11 @@ API (see pkg/serve):
   GET  /v1/vsa/sha256:HEX[?namespace=NS]  the VSA of the digest's newest current decision
   GET  /v1/vsa-key                       the PEM public key VSAs verify with
 
-SIGINT or SIGTERM stops accepting requests and waits for those in flight.`,
+Background work (re-evaluating decisions when a namespace's policy or the
+trust changes) runs on a job queue in the same database, shared by replicas.
+
+SIGINT or SIGTERM stops accepting requests and waits for those in flight,
+then for running background jobs.`,
 		Example: `  # the embedded default; note the admin token it prints
   vouch serve --key npm-registry.pub
 
@@ -202,11 +206,22 @@ func (e *env) runServe(ctx context.Context, f *serveFlags) error {
 	if err != nil {
 		return &exitError{code: ExitError, err: err}
 	}
+	// A new trusted root re-evaluates the decisions made with the old one
+	// in the background (the hook only queues the jobs).
+	holder.OnTrustChange = func(ctx context.Context, old, cur string) {
+		if err := srv.TrustChanged(ctx, old, cur); err != nil {
+			logger.Error("trust changed: queueing re-evaluations failed", "err", err)
+		}
+	}
 	stopRefresh := startTrustRefresh(ctx, f, srv, keys)
 	defer stopRefresh()
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
 		return &exitError{code: ExitError, err: fmt.Errorf("--listen: %w", err)}
+	}
+	if err := srv.Start(ctx); err != nil {
+		ln.Close()
+		return &exitError{code: ExitError, err: err}
 	}
 	scheme := "http://"
 	if cert != nil {
@@ -214,7 +229,21 @@ func (e *env) runServe(ctx context.Context, f *serveFlags) error {
 		cert.reloadOnHUP(ctx, logger)
 	}
 	logger.Info("serving", "url", scheme+ln.Addr().String(), "data", where)
-	return serveUntilSignal(ctx, ln, srv, cert, logger)
+	err = serveUntilSignal(ctx, ln, srv, cert, logger)
+	return errors.Join(err, stopBackground(srv, logger))
+}
+
+// stopBackground stops the background jobs once HTTP is drained: running
+// jobs have serveDrain to finish, then are cancelled; one still running is
+// left to the queue's rescuer (jobs are idempotent).
+func stopBackground(srv *serve.Server, logger *slog.Logger) error {
+	logger.Info("shutting down: stopping background jobs", "timeout", serveDrain)
+	ctx, cancel := context.WithTimeout(context.Background(), serveDrain)
+	defer cancel()
+	if err := srv.Stop(ctx); err != nil {
+		return &exitError{code: ExitError, err: err}
+	}
+	return nil
 }
 
 // checkDatabase refuses a --database that is not a PostgreSQL URL (a file

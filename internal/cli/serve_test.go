@@ -88,9 +88,22 @@ func request(t *testing.T, method, url, token, body string) (int, string) {
 	return resp.StatusCode, string(data)
 }
 
+// waitIdle waits until the server's /metrics says no job is waiting.
+func waitIdle(t *testing.T, url string) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		_, body := request(t, "GET", url+"/metrics", "", "")
+		if strings.Contains(body, `vouch_queue_jobs{state="available"} 0`) && strings.Contains(body, `vouch_queue_jobs{state="running"} 0`) {
+			return
+		}
+	}
+	t.Fatal("the background jobs did not run")
+}
+
 // TestServeLifecycle: the first start prints an admin token once; requests
 // need it; a shutdown exits 0; a restart on the same data directory keeps
-// the token (hashed) and the namespace's policy, and prints no new token —
+// the token (hashed) and the namespace's policy, and prints no new token;
+// background jobs run —
 // on the embedded SQLite (--data-dir) and on PostgreSQL (--database).
 func TestServeLifecycle(t *testing.T) { storetest.Run(t, testServeLifecycle) }
 
@@ -113,6 +126,8 @@ func testServeLifecycle(t *testing.T, db storetest.DB) {
 	if code, body := request(t, "PUT", url+"/v1/namespaces/npm/policy", token, doc); code != 201 {
 		t.Errorf("PUT policy: %d %s", code, body)
 	}
+	// The policy queued its re-evaluation: the background workers run it.
+	waitIdle(t, url)
 	if c := stop(); c != ExitOK {
 		t.Fatalf("shutdown: exit %d", c)
 	}

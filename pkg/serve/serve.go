@@ -72,6 +72,15 @@
 // with exponential backoff and jitter, [WebhookMaxAttempts] attempts in
 // all; redirects are not followed.
 //
+// # Background work
+//
+// Start runs River workers on the store's job queue, shared by replicas:
+// when a namespace's policy or the service's trust changes, each current
+// decision is verified again from its stored bundles and the new decision
+// stored as a record that supersedes it (reason "policy" or "trust"); the
+// earlier record is kept, and GET shows both (supersedes, supersededBy).
+// Stop stops the workers after the HTTP server is drained.
+//
 // # Trust
 //
 // The engine (keys, trusted root) is built by the caller and is the same
@@ -93,6 +102,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/riverqueue/river"
 
 	"github.com/vouchdev/vouch/pkg/serve/store"
 	"github.com/vouchdev/vouch/pkg/verify/engine"
@@ -135,6 +146,16 @@ type Config struct {
 	VSASigner    VSASigner
 	VSAPublicKey []byte
 	VerifierID   string
+	// PollInterval is how often background work looks for jobs (default
+	// DefaultPollInterval); see Start.
+	PollInterval time.Duration
+	// AddWorkers registers River workers with those of the service (the
+	// re-evaluation). nil registers the webhook delivery worker
+	// (NewWebhookWorker over Store); a function set here replaces that
+	// default, so it registers a jobs.Webhook worker of its own, or none
+	// when this process is not to deliver webhooks (the jobs then wait for
+	// one that is).
+	AddWorkers func(*river.Workers)
 }
 
 // Server serves the API. Build it with New; it is safe for concurrent use.
@@ -148,6 +169,8 @@ type Server struct {
 	limits   *limits
 	// trustMetrics count trust refreshes (trust.go).
 	trustMetrics *trustMetrics
+	// bg is the background work (background.go).
+	bg background
 }
 
 // New returns a Server for cfg.
@@ -171,8 +194,13 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.AddWorkers == nil {
+		st := cfg.Store
+		cfg.AddWorkers = func(w *river.Workers) { river.AddWorker(w, NewWebhookWorker(st)) }
+	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), metrics: newMetrics(), limits: newLimits(cfg.RateLimit, cfg.Burst)}
 	s.trustMetrics = newTrustMetrics(s.metrics.registry)
+	s.metrics.registry.MustRegister(newQueueCollector(s))
 	s.routes()
 	return s, nil
 }

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -34,6 +35,9 @@ type VerificationResponse struct {
 	Reason string `json:"reason"`
 	// Supersedes is the id of the record a re-evaluation re-evaluates.
 	Supersedes string `json:"supersedes,omitempty"`
+	// SupersededBy is the id of the record that re-evaluated this one,
+	// when one did: this record is history, that one is current.
+	SupersededBy string `json:"supersededBy,omitempty"`
 	// Report is the report vouch verify -o json prints for the subject.
 	Report json.RawMessage `json:"report"`
 	// VSA is the decision's signed verification summary: a Sigstore
@@ -42,10 +46,15 @@ type VerificationResponse struct {
 	VSA json.RawMessage `json:"vsa,omitempty"`
 }
 
+// recordSubject is the subject a record was made for.
+func recordSubject(v store.Verification) RequestSubject {
+	return RequestSubject{Digests: subjectDigests(v), PURL: v.SubjectPURL}
+}
+
 func response(v store.Verification) VerificationResponse {
 	return VerificationResponse{
 		ID: v.ID, Namespace: v.Namespace, Created: v.Created,
-		Subject:     RequestSubject{Digests: subjectDigests(v), PURL: v.SubjectPURL},
+		Subject:     recordSubject(v),
 		Policy:      PolicyRef{Version: v.PolicyVersion, SHA256: v.PolicySHA256},
 		TrustSHA256: v.TrustSHA256, Verified: v.Verified, Report: v.Report,
 		Reason: v.Reason, Supersedes: v.Supersedes, VSA: v.VSA,
@@ -85,7 +94,7 @@ func (s *Server) postVerification(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
-	v, status, msg := s.decide(r, tr, ns, req, bundles, p, key)
+	v, status, msg := s.decide(r.Context(), tr, ns, req, bundles, p, key)
 	s.metrics.stage(stageVerify, start)
 	if status != 0 {
 		code := codeInternal
@@ -113,10 +122,12 @@ func (s *Server) postVerification(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, response(stored))
 }
 
-// decide runs the engine and renders the report. A request the engine
-// cannot evaluate (a keyless bundle and a policy naming no identity) is a
-// 422; any other failure a 500.
-func (s *Server) decide(r *http.Request, tr Trust, ns string, req *VerificationRequest, bundles []requestBundle, p store.Policy, key string) (store.Verification, int, string) {
+// decide runs the engine and renders the report, for a request or a
+// re-evaluation, with the trust tr (read once by the caller, so that the key
+// and the decision name the same trust). A request the engine cannot
+// evaluate (a keyless bundle and a policy naming no identity) is a 422; any
+// other failure a 500.
+func (s *Server) decide(ctx context.Context, tr Trust, ns string, req *VerificationRequest, bundles []requestBundle, p store.Policy, key string) (store.Verification, int, string) {
 	pol, err := s.compiled(p)
 	if err != nil {
 		return store.Verification{}, http.StatusInternalServerError, "the stored policy does not compile: " + err.Error()
@@ -128,7 +139,7 @@ func (s *Server) decide(r *http.Request, tr Trust, ns string, req *VerificationR
 		kept[i] = store.Bundle{SHA256: b.sha256, Data: b.data}
 	}
 	subj := engine.Subject{Name: subjectName(req.Subject.Digests), Digests: req.Subject.Digests, PURL: req.Subject.PURL}
-	res, err := tr.Verifier.Verify(r.Context(), subj, in, pol)
+	res, err := tr.Verifier.Verify(ctx, subj, in, pol)
 	if err != nil {
 		if errors.Is(err, bundle.ErrPolicy) {
 			// The engine words this for vouch verify's flags; a served
@@ -145,7 +156,7 @@ func (s *Server) decide(r *http.Request, tr Trust, ns string, req *VerificationR
 		Bundles: kept, Reason: store.ReasonRequest, Publisher: publisherOf(res.Evidence),
 	}
 	v.PURLName, v.PURLVersion, _ = purlParts(req.Subject.PURL)
-	if err := s.checkDrift(r.Context(), ns, pol, &res.ArtifactReport, &v); err != nil {
+	if err := s.checkDrift(ctx, ns, pol, &res.ArtifactReport, &v); err != nil {
 		// No decision without the comparison (fail closed); the database's
 		// words stay out of the answer, as for every other store error.
 		return store.Verification{}, http.StatusInternalServerError, "reading the publisher of the package's other versions failed"
@@ -157,7 +168,7 @@ func (s *Server) decide(r *http.Request, tr Trust, ns string, req *VerificationR
 	v.Verified, v.Report = res.Verified, report.Bytes()
 	// The record's time is the VSA's timeVerified.
 	v.Created = time.Now()
-	if err := s.signVSA(r.Context(), &v, &res.ArtifactReport); err != nil {
+	if err := s.signVSA(ctx, &v, &res.ArtifactReport); err != nil {
 		return store.Verification{}, http.StatusInternalServerError, err.Error()
 	}
 	return v, 0, ""
@@ -185,7 +196,12 @@ func (s *Server) getVerification(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		s.fail(w, r, http.StatusInternalServerError, codeInternal, "reading the verification failed")
 	default:
-		writeJSON(w, http.StatusOK, response(v))
+		resp := response(v)
+		if resp.SupersededBy, err = s.cfg.Store.SupersededBy(r.Context(), id); err != nil {
+			s.fail(w, r, http.StatusInternalServerError, codeInternal, "reading the verification's history failed")
+			return
+		}
+		writeJSON(w, http.StatusOK, resp)
 	}
 }
 
@@ -214,8 +230,18 @@ func (s *Server) getSubject(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := SubjectResponse{Digest: alg + ":" + hexd, Verifications: []VerificationResponse{}}
+	// A record's successor has its subject and comes later: it is in the
+	// list unless the list is cut at maxSubjectRecords.
+	next := map[string]string{}
 	for _, v := range vs {
-		out.Verifications = append(out.Verifications, response(v))
+		if v.Supersedes != "" {
+			next[v.Supersedes] = v.ID
+		}
+	}
+	for _, v := range vs {
+		resp := response(v)
+		resp.SupersededBy = next[v.ID]
+		out.Verifications = append(out.Verifications, resp)
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -16,7 +16,9 @@ type Reevaluate struct {
 	Namespace string `json:"namespace"`
 	// PolicySHA256 and TrustSHA256 are what the new decisions are made
 	// under; a job whose policy is no longer current does nothing (a newer
-	// job will).
+	// job will). TrustSHA256 "" is the trust of the process that runs the
+	// job: the store queues a policy change in the policy's transaction
+	// and does not know the service's trust.
 	PolicySHA256 string `json:"policySha256"`
 	TrustSHA256  string `json:"trustSha256"`
 	// Reason is "policy" or "trust".

@@ -68,7 +68,12 @@ func OpenPostgres(ctx context.Context, dsn string) (Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("database %s: %w", RedactDSN(dsn), err)
 	}
-	return &sqlStore{writer: db, reader: db, d: dialect{placeholder: pgPlaceholder, isConflict: pgConflict}}, nil
+	q, err := openQueue(ctx, db, true)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("database %s: %w", RedactDSN(dsn), err)
+	}
+	return &sqlStore{writer: db, reader: db, d: dialect{placeholder: pgPlaceholder, isConflict: pgConflict}, jobs: q}, nil
 }
 
 func pgPlaceholder(n int) string { return "$" + strconv.Itoa(n) }

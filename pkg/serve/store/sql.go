@@ -26,6 +26,8 @@ type sqlStore struct {
 	d              dialect
 	// group, when set, batches verification inserts (one writer).
 	group *groupCommit
+	// jobs is the job queue in the same database (queue.go).
+	jobs *queue
 }
 
 // q rebinds a query written with "?" to the dialect's placeholders.
@@ -118,6 +120,9 @@ func (s *sqlStore) PutPolicy(ctx context.Context, ns string, doc []byte, sum str
 		}
 		return Policy{}, false, err
 	}
+	if err := s.queuePolicyChange(ctx, tx, p); err != nil {
+		return Policy{}, false, err
+	}
 	if err := tx.Commit(); err != nil {
 		return Policy{}, false, err
 	}
@@ -202,9 +207,9 @@ func (s *sqlStore) insertVerificationTx(ctx context.Context, v Verification) (bo
 }
 
 // insertVerification inserts v unless its key is taken, and says whether it
-// did; a new record's bundles are stored with it, in the same transaction
-// (db is one).
-func (s *sqlStore) insertVerification(ctx context.Context, db execer, v Verification) (bool, error) {
+// did; a new record's bundles are stored and its events queued with it, in
+// the same transaction.
+func (s *sqlStore) insertVerification(ctx context.Context, db *sql.Tx, v Verification) (bool, error) {
 	created, err := s.insertRecord(ctx, db, v)
 	if err != nil || !created {
 		return false, err
@@ -218,6 +223,9 @@ func (s *sqlStore) insertVerification(ctx context.Context, db execer, v Verifica
 			v.ID, i, b.SHA256); err != nil {
 			return false, fmt.Errorf("linking bundle sha256:%s: %w", b.SHA256, err)
 		}
+	}
+	if err := s.queueEvents(ctx, db, v); err != nil {
+		return false, err
 	}
 	return true, nil
 }
@@ -307,8 +315,14 @@ func (s *sqlStore) bySubject(ctx context.Context, cond string, condArgs []any, a
 		return nil, err
 	}
 	args := append(append([]any{hex}, condArgs...), limit)
-	rows, err := s.reader.QueryContext(ctx, s.q("SELECT "+verificationColumns+" FROM verifications WHERE "+col+
-		" = ?"+cond+" ORDER BY created_at, id LIMIT ?"), args...)
+	return s.queryVerifications(ctx, "SELECT "+verificationColumns+" FROM verifications WHERE "+col+
+		" = ?"+cond+" ORDER BY created_at, id LIMIT ?", args...)
+}
+
+// queryVerifications runs query (written with "?") on the readers and
+// scans the records it selects.
+func (s *sqlStore) queryVerifications(ctx context.Context, query string, args ...any) ([]Verification, error) {
+	rows, err := s.reader.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, err
 	}

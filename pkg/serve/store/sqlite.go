@@ -39,6 +39,11 @@ func OpenSQLite(ctx context.Context, path string) (Store, error) {
 		writer.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	q, err := openQueue(ctx, writer, false)
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	reader, err := sql.Open("sqlite", sqliteDSN(path, "_pragma=query_only(1)"))
 	if err != nil {
 		writer.Close()
@@ -46,7 +51,7 @@ func OpenSQLite(ctx context.Context, path string) (Store, error) {
 	}
 	reader.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)*2))
 	reader.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)*2))
-	s := &sqlStore{writer: writer, reader: reader, d: dialect{isConflict: sqliteConflict}}
+	s := &sqlStore{writer: writer, reader: reader, d: dialect{isConflict: sqliteConflict}, jobs: q}
 	s.group = newGroupCommit(s)
 	return s, nil
 }

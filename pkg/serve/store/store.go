@@ -21,7 +21,16 @@
 // PostgreSQL with one migration file set and records the applied versions
 // in its own table. River (the job queue the service adopts for background
 // work) migrates its own tables with its own mechanism, rivermigrate; it
-// does not manage application tables, so the two sit side by side.
+// does not manage application tables, so the two sit side by side. Its
+// migrations run at open, after goose's (queue.go).
+//
+// # Jobs
+//
+// Background work (re-evaluations, webhook deliveries) is queued on River
+// (github.com/riverqueue/river) in the same database: riverdatabasesql over
+// the PostgreSQL pool, riversqlite over SQLite's writer connection. A new
+// policy version queues its re-evaluation, and a new record its events'
+// deliveries, in the transaction that stores them ([Queue]).
 //
 // # Idempotency
 //
@@ -220,6 +229,9 @@ type Store interface {
 	// RevokeToken marks the token id revoked at the given time, or returns
 	// ErrNotFound; revoking a revoked token keeps its first revocation time.
 	RevokeToken(ctx context.Context, id string, at time.Time) error
+
+	// Queue is the job queue in the same database.
+	Queue
 
 	// Ping reports whether the database answers (readiness).
 	Ping(ctx context.Context) error

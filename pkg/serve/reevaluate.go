@@ -1,0 +1,198 @@
+package serve
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/vouchdev/vouch/pkg/serve/jobs"
+	"github.com/vouchdev/vouch/pkg/serve/store"
+)
+
+// reevaluatePage bounds the records a re-evaluation loads at once, so that
+// its memory does not grow with the namespace.
+const reevaluatePage = 100
+
+// reevaluateTimeout bounds one re-evaluation job. A job cut short is
+// retried and resumes where it stopped: the records it re-evaluated are
+// superseded and no longer listed.
+const reevaluateTimeout = 30 * time.Minute
+
+// reevaluateWorker runs jobs.Reevaluate on River.
+type reevaluateWorker struct {
+	river.WorkerDefaults[jobs.Reevaluate]
+	s *Server
+}
+
+// Timeout implements river.Worker: River's default (a minute) is too short
+// for a large namespace.
+func (w *reevaluateWorker) Timeout(*river.Job[jobs.Reevaluate]) time.Duration {
+	return reevaluateTimeout
+}
+
+// Work implements river.Worker.
+func (w *reevaluateWorker) Work(ctx context.Context, job *river.Job[jobs.Reevaluate]) error {
+	return w.s.reevaluate(ctx, job.Args)
+}
+
+// reevaluate verifies again, from its stored bundles, every record of the
+// job's namespace that no record supersedes and that was made under
+// another policy or trust than the job's, and stores each new decision as a
+// record superseding the old one, which is kept unchanged, with the reason
+// that applies to it (changed). A job whose
+// policy is no longer the namespace's current one does nothing: the job of
+// the current policy does the work. Running a job twice stores nothing
+// twice (reevaluationKey).
+func (s *Server) reevaluate(ctx context.Context, job jobs.Reevaluate) error {
+	if job.Reason != store.ReasonPolicy && job.Reason != store.ReasonTrust {
+		return river.JobCancel(fmt.Errorf("re-evaluation of %s: reason %q: expected %q or %q", job.Namespace, job.Reason, store.ReasonPolicy, store.ReasonTrust))
+	}
+	// One read of the trust: every decision of this job is made with
+	// the engine its digest names.
+	tr := s.cfg.Trust.Current()
+	trust := job.TrustSHA256
+	if trust == "" {
+		trust = tr.SHA256
+	}
+	if own := tr.SHA256; trust != own {
+		// Another replica has that trust (a rollout): River retries the
+		// job, and one of them takes it.
+		return fmt.Errorf("re-evaluation of %s: the job's trust %s is not this process's %s", job.Namespace, trust, own)
+	}
+	p, err := s.cfg.Store.CurrentPolicy(ctx, job.Namespace)
+	if err != nil {
+		return fmt.Errorf("re-evaluation of %s: reading the policy: %w", job.Namespace, err)
+	}
+	if p.SHA256 != job.PolicySHA256 {
+		s.cfg.Logger.InfoContext(ctx, "re-evaluation skipped: the namespace's policy changed since it was queued",
+			"namespace", job.Namespace, "policy", job.PolicySHA256, "current", p.SHA256)
+		return nil
+	}
+	after := ""
+	for {
+		page, err := s.cfg.Store.StaleVerifications(ctx, job.Namespace, p.SHA256, trust, after, reevaluatePage)
+		if err != nil {
+			return fmt.Errorf("re-evaluation of %s: listing records: %w", job.Namespace, err)
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		for _, old := range page {
+			if err := s.reevaluateOne(ctx, old, p, tr, changed(old, p)); err != nil {
+				return err
+			}
+		}
+		after = page[len(page)-1].ID
+	}
+}
+
+// changed is the reason old is re-evaluated under p: what changed since it
+// was made, the policy, else the trust. It is the record's, not the job's:
+// a policy job that runs after a trust change (queued before it, or while
+// no worker ran) re-evaluates records that differ only by their trust.
+func changed(old store.Verification, p store.Policy) string {
+	if old.PolicySHA256 != p.SHA256 {
+		return store.ReasonPolicy
+	}
+	return store.ReasonTrust
+}
+
+// reevaluateOne decides again on old's subject and bundles under p and
+// tr, this process's trust, as a request would (decide), and stores the
+// decision as a record superseding old.
+func (s *Server) reevaluateOne(ctx context.Context, old store.Verification, p store.Policy, tr Trust, reason string) error {
+	trust := tr.SHA256
+	stored, err := s.cfg.Store.VerificationBundles(ctx, old.ID)
+	if err != nil {
+		return fmt.Errorf("re-evaluating record %s: reading its bundles: %w", old.ID, err)
+	}
+	if len(stored) == 0 {
+		s.cfg.Logger.WarnContext(ctx, "re-evaluation: record kept as it is: it was stored without its bundles", "record", old.ID)
+		return nil
+	}
+	req := &VerificationRequest{Subject: recordSubject(old)}
+	bundles := make([]requestBundle, len(stored))
+	for i, b := range stored {
+		bundles[i] = requestBundle{sha256: b.SHA256, data: b.Data}
+	}
+	key := reevaluationKey(requestKey(old.Namespace, req, bundles, p.SHA256, trust), old.ID)
+	v, status, msg := s.decide(ctx, tr, old.Namespace, req, bundles, p, key)
+	switch {
+	case status == http.StatusUnprocessableEntity:
+		// The new policy cannot decide on these bundles: there is no
+		// decision to store; the record stays current, under its own
+		// policy, which a reader sees.
+		s.metrics.decided(outcomeUnverifiable)
+		s.cfg.Logger.WarnContext(ctx, "re-evaluation: record kept as it is", "record", old.ID, "reason", msg)
+		return nil
+	case status != 0:
+		return fmt.Errorf("re-evaluating record %s: %s", old.ID, msg)
+	}
+	if v.TrustSHA256 != trust {
+		// The trust changed during the job: its key would name the
+		// wrong one. The job is retried, and finds its trust gone.
+		return fmt.Errorf("re-evaluating record %s: the trust changed from %s to %s meanwhile", old.ID, trust, v.TrustSHA256)
+	}
+	v.Supersedes, v.Reason = old.ID, reason
+	v, created, err := s.cfg.Store.CreateVerification(ctx, v)
+	if err != nil {
+		return fmt.Errorf("re-evaluating record %s: storing the decision: %w", old.ID, err)
+	}
+	if created {
+		s.metrics.decided(outcome(v.Verified))
+	}
+	return nil
+}
+
+// reevaluationKey is the request key of old's re-evaluation: the key a
+// request with old's subject and bundles would have under the new policy
+// and trust, bound to old. A retried or duplicated job computes the same
+// key and stores nothing twice; it is not the request's own key, so a
+// client's request with the same inputs and the re-evaluation are each
+// stored, and every old record gets its successor.
+func reevaluationKey(requestKey, oldID string) string {
+	data, err := json.Marshal(map[string]any{"v": 1, "request": requestKey, "supersedes": oldID})
+	if err != nil {
+		panic(err) // strings always marshal
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// trustSHA256 is the digest of the trust this server verifies with now.
+func (s *Server) trustSHA256() string { return s.cfg.Trust.Current().SHA256 }
+
+// TrustChanged queues, for each namespace holding a current record made
+// under another trust than newSHA256 (or under an earlier policy, which its
+// policy's job missed), its re-evaluation under newSHA256 and the
+// namespace's current policy. It is what a trusted-root refresh
+// calls once the server verifies with the new trust (old names the trust
+// it replaced, for the log), and what Start runs. The jobs are unique by
+// their arguments among unfinished jobs, so replicas calling it together
+// queue each once.
+func (s *Server) TrustChanged(ctx context.Context, old, newSHA256 string) error {
+	nss, err := s.cfg.Store.NamespacesWithOtherTrust(ctx, newSHA256)
+	if err != nil {
+		return fmt.Errorf("trust change: listing namespaces: %w", err)
+	}
+	var errs []error
+	for _, p := range nss {
+		queued, err := s.cfg.Store.QueueReevaluate(ctx, jobs.Reevaluate{Namespace: p.Namespace,
+			PolicySHA256: p.SHA256, TrustSHA256: newSHA256, Reason: store.ReasonTrust})
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if queued {
+			s.cfg.Logger.InfoContext(ctx, "trust changed: re-evaluation queued", "namespace", p.Namespace, "old", old, "new", newSHA256)
+		}
+	}
+	return errors.Join(errs...)
+}
