@@ -2,6 +2,7 @@ package policy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path"
 	"sort"
@@ -154,8 +155,12 @@ func (s *state) classify(ev *verify.Evidence) *item {
 			it.relevant = true
 		}
 	} else {
+		// The in-toto Statement v1 spec makes the predicate optional, and
+		// PyPI's publish attestations have none ("predicate": null);
+		// in-toto-golang requires one. Validate checks it last, so every
+		// other requirement still holds.
 		switch err := ev.Statement.Validate(); {
-		case err != nil:
+		case err != nil && !errors.Is(err, ita.ErrPredicateRequired):
 			it.badStmt = "not a valid in-toto statement: " + err.Error()
 		case ev.PredicateType != "" && ev.PredicateType != ev.Statement.GetPredicateType():
 			// The predicate type is read from the signed statement only.
