@@ -22,6 +22,7 @@ func FuzzDecodeRequest(f *testing.F) {
 	f.Add([]byte(`{"subject":{"digests":{"sha256":"` + sha512[:64] + `"},"purl":"pkg:npm/a@1.0.0"},"bundles":[{}]}`))
 	f.Add([]byte(`{"subject":{"digests":{}},"bundles":[{}],"bundles":[]}`))
 	f.Add([]byte(`[[[[[[[[[[`))
+	f.Add([]byte(`{"subject":{"digests":{"sha256":"` + sha512[:64] + `"},"purl":"pkg:pypi/a@1.0","uri":"pypi:a-1.0.tar.gz"},"bundles":[{"version":1,"envelope":{}}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		req, err := decodeRequest(body)
 		if err != nil {
@@ -70,9 +71,28 @@ func TestRequestKey(t *testing.T) {
 		"bundle":    key("ns", mk("", `{"a":1}`, `{"b":3}`), "p", "t"),
 		"policy":    key("ns", mk("", `{"a":1}`, `{"b":2}`), "p2", "t"),
 		"trust":     key("ns", mk("", `{"a":1}`, `{"b":2}`), "p", "t2"),
+		"uri":       key("ns", withURI(mk("", `{"a":1}`, `{"b":2}`), "pypi:a-1.0.tar.gz"), "p", "t"),
 	} {
 		if other == base {
 			t.Errorf("a different %s gives the same key", name)
 		}
+	}
+}
+
+func withURI(r *VerificationRequest, uri string) *VerificationRequest {
+	r.Subject.URI = uri
+	return r
+}
+
+// TestRequestKeyWithoutURI: a request without subject.uri keeps the key it
+// had before URIs were taken, so records stored then are still found.
+func TestRequestKeyWithoutURI(t *testing.T) {
+	r := &VerificationRequest{Subject: RequestSubject{Digests: map[string]string{"sha256": "aa"}}, Bundles: []json.RawMessage{json.RawMessage(`{}`)}}
+	// SHA-256 of {"bundles":[sha256("{}")],"digests":{"sha256":"aa"},"namespace":"ns",
+	// "policy":"p","purl":"","trust":"t","v":1}: the key before subject.uri
+	// (computed outside Go, from that JSON).
+	const before = "0519bcab565169db156181fff24e6e6a5e6c6a4f205d067302eb1e72d1568782"
+	if got := requestKey("ns", r, r.bundles(), "p", "t"); got != before {
+		t.Errorf("key %s, want the key before subject.uri %s", got, before)
 	}
 }

@@ -10,6 +10,10 @@
 //	POST /v1/namespaces/{ns}/verifications   {"subject": {"digests": {...}, "purl": ...}, "bundles": [...]}
 //	GET  /v1/verifications/{id}              one decision
 //	GET  /v1/subjects/{digest}               every decision for sha256:<hex> or sha512:<hex>
+//	GET  /v1/namespaces/{ns}/integrity/{project}/{version}/{file}/provenance
+//	                                         PyPI's provenance object of the newest decision on the file
+//	GET  /v1/namespaces/{ns}/npm/v1/attestations/{name}@{version}
+//	                                         npm's attestations response of the newest decision
 //
 // # Operations (no token: probes and scrapers have none)
 //
@@ -116,6 +120,8 @@ func (s *Server) routes() {
 	s.handle("POST /v1/namespaces/{ns}/verifications", s.postVerification)
 	s.handle("GET /v1/verifications/{id}", s.getVerification)
 	s.handle("GET /v1/subjects/{digest}", s.getSubject)
+	s.handle("GET /v1/namespaces/{ns}/integrity/{project}/{version}/{filename}/provenance", s.getPyPIProvenance)
+	s.handle("GET /v1/namespaces/{ns}/npm/v1/attestations/{spec...}", s.getNPMAttestations)
 	s.handle("/", s.noRoute)
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)

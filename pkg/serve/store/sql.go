@@ -125,7 +125,7 @@ func (s *sqlStore) PutPolicy(ctx context.Context, ns string, doc []byte, sum str
 }
 
 const verificationColumns = "id, namespace, request_key, subject_sha256, subject_sha512, subject_purl, " +
-	"policy_version, policy_sha256, trust_sha256, verified, report, created_at, supersedes, reason"
+	"policy_version, policy_sha256, trust_sha256, verified, report, created_at, supersedes, reason, subject_uri, subject_package"
 
 func scanVerification(row interface{ Scan(...any) error }) (Verification, error) {
 	var v Verification
@@ -133,7 +133,8 @@ func scanVerification(row interface{ Scan(...any) error }) (Verification, error)
 	var report string
 	var created int64
 	if err := row.Scan(&v.ID, &v.Namespace, &v.RequestKey, &v.SubjectSHA256, &v.SubjectSHA512, &v.SubjectPURL,
-		&v.PolicyVersion, &v.PolicySHA256, &v.TrustSHA256, &verified, &report, &created, &v.Supersedes, &v.Reason); err != nil {
+		&v.PolicyVersion, &v.PolicySHA256, &v.TrustSHA256, &verified, &report, &created, &v.Supersedes, &v.Reason,
+		&v.SubjectURI, &v.SubjectPackage); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return Verification{}, ErrNotFound
 		}
@@ -225,10 +226,10 @@ func (s *sqlStore) insertRecord(ctx context.Context, db execer, v Verification) 
 		verified = 1
 	}
 	res, err := db.ExecContext(ctx, s.q("INSERT INTO verifications ("+verificationColumns+
-		") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (namespace, request_key) DO NOTHING"),
+		") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (namespace, request_key) DO NOTHING"),
 		v.ID, v.Namespace, v.RequestKey, v.SubjectSHA256, v.SubjectSHA512, v.SubjectPURL,
 		v.PolicyVersion, v.PolicySHA256, v.TrustSHA256, verified, string(v.Report), nanos(v.Created),
-		v.Supersedes, v.Reason)
+		v.Supersedes, v.Reason, v.SubjectURI, v.SubjectPackage)
 	if err != nil {
 		return false, err
 	}
@@ -284,8 +285,19 @@ func (s *sqlStore) VerificationsBySubject(ctx context.Context, alg, hex string, 
 	default:
 		return nil, fmt.Errorf("digest algorithm %q: expected sha256 or sha512", alg)
 	}
-	rows, err := s.reader.QueryContext(ctx, s.q("SELECT "+verificationColumns+" FROM verifications WHERE "+col+
-		" = ? ORDER BY created_at, id LIMIT ?"), hex, limit)
+	return s.verifications(ctx, "SELECT "+verificationColumns+" FROM verifications WHERE "+col+
+		" = ? ORDER BY created_at, id LIMIT ?", hex, limit)
+}
+
+// VerificationsByPackage implements Store.
+func (s *sqlStore) VerificationsByPackage(ctx context.Context, ns, pkg string, limit int) ([]Verification, error) {
+	return s.verifications(ctx, "SELECT "+verificationColumns+" FROM verifications WHERE namespace = ? AND subject_package = ?"+
+		" ORDER BY created_at DESC, id DESC LIMIT ?", ns, pkg, limit)
+}
+
+// verifications runs a query of verification rows.
+func (s *sqlStore) verifications(ctx context.Context, query string, args ...any) ([]Verification, error) {
+	rows, err := s.reader.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, err
 	}

@@ -258,3 +258,22 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+// TestGitHubPublisher: the publisher read from a real attestation's
+// certificate is the one PyPI lists it under in its provenance object.
+func TestGitHubPublisher(t *testing.T) {
+	atts, err := pep740.Read(provenanceFile, read(t, provenanceFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := pep740.GitHubPublisher(atts[0].Raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, atts[0].Publisher) {
+		t.Errorf("publisher %s, PyPI lists %s", got, atts[0].Publisher)
+	}
+	if _, err := pep740.GitHubPublisher([]byte(`{"verification_material":{"certificate":"AAAA"}}`)); !errors.Is(err, pep740.ErrPEP740) {
+		t.Errorf("a certificate that is not one: %v", err)
+	}
+}
