@@ -16,6 +16,7 @@ import (
 	"github.com/vouchdev/vouch/pkg/serve/store"
 	"github.com/vouchdev/vouch/pkg/verify/npm"
 	"github.com/vouchdev/vouch/pkg/verify/pep740"
+	"github.com/vouchdev/vouch/pkg/verify/slsa"
 )
 
 // maxURI bounds subject.uri: a file URL on a registry's CDN is well under.
@@ -46,6 +47,22 @@ func (s *RequestSubject) checkURI() error {
 	file := uriFile(s.URI)
 	if got, ok := pep740.DistributionPURL(file); !ok || got != want {
 		return fmt.Errorf("subject.uri: expected a distribution file of %s, found %q", s.PURL, file)
+	}
+	return nil
+}
+
+// checkRepository checks subject.repository: a repository URL or
+// host/owner/name path ("git+https://github.com/owner/name.git"), without
+// spaces or control characters.
+func (s *RequestSubject) checkRepository() error {
+	if s.Repository == "" {
+		return nil
+	}
+	if len(s.Repository) > maxURI || strings.IndexFunc(s.Repository, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		return fmt.Errorf("subject.repository: expected a repository URL of at most %d bytes without spaces, found %q", maxURI, s.Repository)
+	}
+	if _, repoPath, _ := strings.Cut(slsa.NormalizeURI(s.Repository), "/"); repoPath == "" {
+		return fmt.Errorf("subject.repository: expected a repository URL (git+https://github.com/OWNER/NAME.git), found %q", s.Repository)
 	}
 	return nil
 }

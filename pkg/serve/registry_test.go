@@ -224,3 +224,51 @@ trust:
 		}
 	}
 }
+
+// TestNPMDeclaredRepository runs examples/policy/npm.yaml in the service
+// over a real npm package: the provenance must come from the repository
+// the request says the package declares (subject.repository); another
+// repository, or none, is refused; control: the declared one.
+func TestNPMDeclaredRepository(t *testing.T) { storetest.Run(t, testNPMDeclaredRepository) }
+
+func testNPMDeclaredRepository(t *testing.T, db storetest.DB) {
+	nonet.Forbid(t)
+	keys, err := trust.LoadKeys("../../testdata/npm/registry-keys.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, db, keys...)
+	e.putPolicy("npm", string(readFile(t, "../../examples/policy/npm.yaml")))
+	dir := "../../testdata/slsa/npm-gundam-visor-v1/"
+	sum := sha512.Sum512(readFile(t, dir+"gundam-visor-cli-v1-tag.tgz"))
+	att := readFile(t, dir+"gundam-visor-cli-v1-tag.tgz.json")
+	body := func(repo string) string {
+		subj, _ := json.Marshal(map[string]any{"digests": map[string]string{"sha512": hex.EncodeToString(sum[:])},
+			"purl": "pkg:npm/gundam-visor@1.0.1", "repository": repo})
+		return `{"subject":` + string(subj) + `,"bundles":[` + string(att) + `]}`
+	}
+	for _, tt := range []struct {
+		repo     string
+		code     int
+		verified bool
+	}{
+		{"git+https://github.com/ramonpetgrave64/gundam-visor.git", http.StatusCreated, true},
+		{"git+https://github.com/ramonpetgrave64/other.git", http.StatusCreated, false},
+		{"", http.StatusCreated, false},
+		{"not a repository", http.StatusBadRequest, false},
+		{"github.com", http.StatusBadRequest, false},
+	} {
+		code, resp := e.do("POST", "/v1/namespaces/npm/verifications", body(tt.repo))
+		if code != tt.code {
+			t.Errorf("repository %q: %d %s, want %d", tt.repo, code, resp, tt.code)
+			continue
+		}
+		if code != http.StatusCreated {
+			continue
+		}
+		v := decode[serve.VerificationResponse](t, resp)
+		if v.Verified != tt.verified || v.Subject.Repository != tt.repo {
+			t.Errorf("repository %q: verified %v (want %v), stored repository %q", tt.repo, v.Verified, tt.verified, v.Subject.Repository)
+		}
+	}
+}

@@ -49,6 +49,11 @@ type RequestSubject struct {
 	// key; for a PyPI package URL it must name a distribution of that
 	// release.
 	URI string `json:"uri,omitempty"`
+	// Repository is the source repository the package declares
+	// (package.json's "repository"), for policies that compare it with the
+	// provenance (artifact.repository; examples/policy/npm.yaml). Part of
+	// the idempotency key.
+	Repository string `json:"repository,omitempty"`
 }
 
 // errRequest marks a request body that is not a valid verification request.
@@ -99,6 +104,9 @@ func (r *VerificationRequest) check() error {
 		}
 	}
 	if err := r.Subject.checkURI(); err != nil {
+		return err
+	}
+	if err := r.Subject.checkRepository(); err != nil {
 		return err
 	}
 	if len(r.Bundles) == 0 {
@@ -155,6 +163,9 @@ func requestKey(ns string, req *VerificationRequest, bundles []requestBundle, po
 	// without one stay those stored before URIs were taken.
 	if req.Subject.URI != "" {
 		fields["uri"] = req.Subject.URI
+	}
+	if req.Subject.Repository != "" {
+		fields["repository"] = req.Subject.Repository
 	}
 	// json.Marshal sorts map keys: the encoding is canonical.
 	data, err := json.Marshal(fields)

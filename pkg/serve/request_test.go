@@ -66,17 +66,23 @@ func TestRequestKey(t *testing.T) {
 		t.Errorf("bundle order changed the key")
 	}
 	for name, other := range map[string]string{
-		"namespace": key("ns2", mk("", `{"a":1}`, `{"b":2}`), "p", "t"),
-		"purl":      key("ns", mk("pkg:npm/a@1", `{"a":1}`, `{"b":2}`), "p", "t"),
-		"bundle":    key("ns", mk("", `{"a":1}`, `{"b":3}`), "p", "t"),
-		"policy":    key("ns", mk("", `{"a":1}`, `{"b":2}`), "p2", "t"),
-		"trust":     key("ns", mk("", `{"a":1}`, `{"b":2}`), "p", "t2"),
-		"uri":       key("ns", withURI(mk("", `{"a":1}`, `{"b":2}`), "pypi:a-1.0.tar.gz"), "p", "t"),
+		"namespace":  key("ns2", mk("", `{"a":1}`, `{"b":2}`), "p", "t"),
+		"purl":       key("ns", mk("pkg:npm/a@1", `{"a":1}`, `{"b":2}`), "p", "t"),
+		"bundle":     key("ns", mk("", `{"a":1}`, `{"b":3}`), "p", "t"),
+		"policy":     key("ns", mk("", `{"a":1}`, `{"b":2}`), "p2", "t"),
+		"trust":      key("ns", mk("", `{"a":1}`, `{"b":2}`), "p", "t2"),
+		"uri":        key("ns", withURI(mk("", `{"a":1}`, `{"b":2}`), "pypi:a-1.0.tar.gz"), "p", "t"),
+		"repository": key("ns", withRepository(mk("", `{"a":1}`, `{"b":2}`), "github.com/a/b"), "p", "t"),
 	} {
 		if other == base {
 			t.Errorf("a different %s gives the same key", name)
 		}
 	}
+}
+
+func withRepository(r *VerificationRequest, repo string) *VerificationRequest {
+	r.Subject.Repository = repo
+	return r
 }
 
 func withURI(r *VerificationRequest, uri string) *VerificationRequest {

@@ -48,7 +48,7 @@ func response(v store.Verification) VerificationResponse {
 	}
 	return VerificationResponse{
 		ID: v.ID, Namespace: v.Namespace, Created: v.Created,
-		Subject:     RequestSubject{Digests: d, PURL: v.SubjectPURL, URI: v.SubjectURI},
+		Subject:     RequestSubject{Digests: d, PURL: v.SubjectPURL, URI: v.SubjectURI, Repository: v.SubjectRepository},
 		Policy:      PolicyRef{Version: v.PolicyVersion, SHA256: v.PolicySHA256},
 		TrustSHA256: v.TrustSHA256, Verified: v.Verified, Report: v.Report,
 		Reason: v.Reason, Supersedes: v.Supersedes,
@@ -128,7 +128,7 @@ func (s *Server) decide(r *http.Request, ns string, req *VerificationRequest, bu
 		in[i] = engine.Bundle{Name: "sha256:" + b.sha256, Data: b.data}
 		kept[i] = store.Bundle{SHA256: b.sha256, Data: b.data}
 	}
-	subj := engine.Subject{Name: subjectName(req.Subject.Digests), Digests: req.Subject.Digests, PURL: req.Subject.PURL}
+	subj := engine.Subject{Name: subjectName(req.Subject.Digests), Digests: req.Subject.Digests, PURL: req.Subject.PURL, Repository: req.Subject.Repository}
 	res, err := s.cfg.Verifier.Verify(r.Context(), subj, in, pol)
 	if err != nil {
 		if errors.Is(err, bundle.ErrPolicy) {
@@ -146,7 +146,7 @@ func (s *Server) decide(r *http.Request, ns string, req *VerificationRequest, bu
 	return store.Verification{
 		ID: newID(), Namespace: ns, RequestKey: key,
 		SubjectSHA256: req.Subject.Digests["sha256"], SubjectSHA512: req.Subject.Digests["sha512"], SubjectPURL: req.Subject.PURL,
-		SubjectURI: req.Subject.URI, SubjectPackage: packageKey(req.Subject.PURL),
+		SubjectURI: req.Subject.URI, SubjectPackage: packageKey(req.Subject.PURL), SubjectRepository: req.Subject.Repository,
 		PolicyVersion: p.Version, PolicySHA256: p.SHA256, TrustSHA256: s.cfg.TrustSHA256,
 		Verified: res.Verified, Report: report.Bytes(), Bundles: kept, Reason: store.ReasonRequest,
 	}, 0, ""

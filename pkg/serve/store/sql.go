@@ -125,7 +125,7 @@ func (s *sqlStore) PutPolicy(ctx context.Context, ns string, doc []byte, sum str
 }
 
 const verificationColumns = "id, namespace, request_key, subject_sha256, subject_sha512, subject_purl, " +
-	"policy_version, policy_sha256, trust_sha256, verified, report, created_at, supersedes, reason, subject_uri, subject_package"
+	"policy_version, policy_sha256, trust_sha256, verified, report, created_at, supersedes, reason, subject_uri, subject_package, subject_repository"
 
 func scanVerification(row interface{ Scan(...any) error }) (Verification, error) {
 	var v Verification
@@ -134,7 +134,7 @@ func scanVerification(row interface{ Scan(...any) error }) (Verification, error)
 	var created int64
 	if err := row.Scan(&v.ID, &v.Namespace, &v.RequestKey, &v.SubjectSHA256, &v.SubjectSHA512, &v.SubjectPURL,
 		&v.PolicyVersion, &v.PolicySHA256, &v.TrustSHA256, &verified, &report, &created, &v.Supersedes, &v.Reason,
-		&v.SubjectURI, &v.SubjectPackage); err != nil {
+		&v.SubjectURI, &v.SubjectPackage, &v.SubjectRepository); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return Verification{}, ErrNotFound
 		}
@@ -226,10 +226,10 @@ func (s *sqlStore) insertRecord(ctx context.Context, db execer, v Verification) 
 		verified = 1
 	}
 	res, err := db.ExecContext(ctx, s.q("INSERT INTO verifications ("+verificationColumns+
-		") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (namespace, request_key) DO NOTHING"),
+		") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (namespace, request_key) DO NOTHING"),
 		v.ID, v.Namespace, v.RequestKey, v.SubjectSHA256, v.SubjectSHA512, v.SubjectPURL,
 		v.PolicyVersion, v.PolicySHA256, v.TrustSHA256, verified, string(v.Report), nanos(v.Created),
-		v.Supersedes, v.Reason, v.SubjectURI, v.SubjectPackage)
+		v.Supersedes, v.Reason, v.SubjectURI, v.SubjectPackage, v.SubjectRepository)
 	if err != nil {
 		return false, err
 	}

@@ -71,8 +71,11 @@ type Verification struct {
 	// SubjectPackage is SubjectPURL in one spelling, the key of
 	// VerificationsByPackage ("" without a package URL).
 	SubjectPackage string
-	PolicyVersion  int64
-	PolicySHA256   string
+	// SubjectRepository is the source repository the request said the
+	// package declares, or "".
+	SubjectRepository string
+	PolicyVersion     int64
+	PolicySHA256      string
 	// TrustSHA256 names the trust the decision was made with (keys and
 	// trusted root).
 	TrustSHA256 string

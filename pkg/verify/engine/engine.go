@@ -151,6 +151,10 @@ type Subject struct {
 	// PURL, a package URL ("pkg:npm/name@1.0.0"), must name the artifact
 	// in the statements as well as its digest (npm.SubjectFinding).
 	PURL string
+	// Repository is the source repository the artifact's package declares
+	// (package.json's "repository"), for the policy's rules
+	// (artifact.repository); "" when not known.
+	Repository string
 	// Content is the artifact's bytes, kept by [Spool] in the read that
 	// computed its digests, for a policy that re-derives the artifact's
 	// components (sbom.matchArtifact); nil for a subject known by digest
@@ -287,7 +291,7 @@ func (v *Verifier) Verify(ctx context.Context, subj Subject, bundles []Bundle, p
 		KeyIDs:              v.keyIDs,
 		InsecureAnyIdentity: v.opts.InsecureAnyIdentity,
 	}
-	art := policy.Artifact{Name: res.Name, Digests: digests, Derive: subj.Content.deriveFunc()}
+	art := policy.Artifact{Name: res.Name, Digests: digests, Derive: subj.Content.deriveFunc(), Repository: subj.Repository}
 	res.Findings = append(findings, pol.Evaluate(ctx, art, evidence, popts)...)
 	if subj.PURL != "" {
 		res.Findings = append(res.Findings, subjectFinding(subj.PURL, evidence, digests))
