@@ -88,15 +88,12 @@ func uriFile(uri string) string {
 // reads: PyPI's names normalized, other package URLs as npm.CanonicalPURL
 // spells them, qualifiers and subpath dropped; "" without a package URL.
 func packageKey(purl string) string {
+	purl, _, _ = strings.Cut(purl, "#")
+	purl, _, _ = strings.Cut(purl, "?")
 	if purl == "" {
 		return ""
 	}
-	c, ok := pep740.SubjectPURL(purl)
-	if !ok {
-		return ""
-	}
-	c, _, _ = strings.Cut(c, "?")
-	c, _, _ = strings.Cut(c, "#")
+	c, _ := pep740.SubjectPURL(purl)
 	return c
 }
 

@@ -102,3 +102,30 @@ func TestRequestKeyWithoutURI(t *testing.T) {
 		t.Errorf("key %s, want the key before subject.uri %s", got, before)
 	}
 }
+
+// TestPackageKey: the spellings of one package version are one key, so a
+// registry-shaped read finds its decisions however the request wrote it.
+func TestPackageKey(t *testing.T) {
+	tests := []struct{ purl, want string }{
+		{"pkg:pypi/PyPI_Attestations@0.0.19", "pkg:pypi/pypi-attestations@0.0.19"},
+		{"pkg:pypi/pypi.attestations@0.0.19?file_name=x.tar.gz", "pkg:pypi/pypi-attestations@0.0.19"},
+		{"pkg:npm/@scope/name@1.0.0", "pkg:npm/%40scope/name@1.0.0"},
+		{"pkg:npm/%40scope/name@1.0.0#sub", "pkg:npm/%40scope/name@1.0.0"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := packageKey(tt.purl); got != tt.want {
+			t.Errorf("packageKey(%q) = %q, want %q", tt.purl, got, tt.want)
+		}
+	}
+	for spec, want := range map[string]string{"@scope/name@1.0.0": "pkg:npm/%40scope/name@1.0.0", "name@1.0.0": "pkg:npm/name@1.0.0"} {
+		if got, err := npmPURL(spec); err != nil || packageKey(got) != want {
+			t.Errorf("npmPURL(%q) = %q, %v; want %q", spec, got, err, want)
+		}
+	}
+	for _, bad := range []string{"name", "name@", "@scope/name"} {
+		if _, err := npmPURL(bad); err == nil {
+			t.Errorf("npmPURL(%q) accepted", bad)
+		}
+	}
+}

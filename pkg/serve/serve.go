@@ -7,7 +7,7 @@
 //
 //	PUT  /v1/namespaces/{ns}/policy          a policy (YAML, as vouch verify --policy); creates ns
 //	GET  /v1/namespaces/{ns}/policy          the current policy document
-//	POST /v1/namespaces/{ns}/verifications   {"subject": {"digests": {...}, "purl": ...}, "bundles": [...]}
+//	POST /v1/namespaces/{ns}/verifications   {"subject": {"digests": {...}, "purl", "uri", "repository"}, "bundles": [...]}
 //	GET  /v1/verifications/{id}              one decision
 //	GET  /v1/subjects/{digest}               every decision for sha256:<hex> or sha512:<hex>
 //	GET  /v1/namespaces/{ns}/integrity/{project}/{version}/{file}/provenance
