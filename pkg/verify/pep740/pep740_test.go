@@ -18,6 +18,8 @@ const pypiDir = "../../../testdata/pypi"
 const (
 	provenanceFile = "pypi_attestations-0.0.19.tar.gz.provenance"
 	slsaFile       = "pypi_attestations-0.0.19.tar.gz.slsa.attestation"
+	// timestampedFile carries an RFC 3161 timestamp besides its log entry.
+	timestampedFile = "pypi_attestations-0.0.19.tar.gz.publish.attestation.with_timestamp"
 )
 
 func read(t testing.TB, name string) []byte {
@@ -228,6 +230,7 @@ func TestDistributionPURL(t *testing.T) {
 func FuzzRead(f *testing.F) {
 	f.Add(read(f, provenanceFile))
 	f.Add(read(f, slsaFile))
+	f.Add(read(f, timestampedFile))
 	f.Add([]byte(`{"version":1,"attestation_bundles":[{"publisher":{},"attestations":[{"version":1}]}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		atts, err := pep740.Read("fuzz", data)

@@ -1,6 +1,7 @@
 package pep740_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"os"
@@ -55,7 +56,16 @@ func compile(t *testing.T, p *policy.Policy) *policy.Policy {
 // their signing time, with their real signer; every refused case has its
 // accepted control beside it (a verifier that refuses all cannot pass).
 func TestVerifyReal(t *testing.T) {
-	prov, slsaAtt := read(t, provenanceFile), read(t, slsaFile)
+	prov, slsaAtt, stamped := read(t, provenanceFile), read(t, slsaFile), read(t, timestampedFile)
+	// Its RFC 3161 timestamp with one base64 character changed.
+	badStamp := append([]byte(nil), stamped...)
+	i := bytes.Index(badStamp, []byte(`"timestamps":["`)) + len(`"timestamps":["`) + 400
+	if badStamp[i] == 'A' {
+		badStamp[i] = 'B'
+	} else {
+		badStamp[i] = 'A'
+	}
+	jku := compile(t, &policy.Policy{Trust: policy.Trust{Identities: []policy.Identity{{Identity: "jku@goto.fi", Issuer: "https://github.com/login/oauth"}}}})
 	exact := compile(t, &policy.Policy{Trust: policy.Trust{Identities: []policy.Identity{{Identity: releaseWF, Issuer: ghIssuer}}}})
 	other := compile(t, &policy.Policy{Trust: policy.Trust{Identities: []policy.Identity{{
 		Identity: strings.Replace(releaseWF, "release.yml", "other.yml", 1), Issuer: ghIssuer}}}})
@@ -86,6 +96,10 @@ func TestVerifyReal(t *testing.T) {
 		{"examples/policy/pypi.yaml: publish and provenance", [][]byte{prov, slsaAtt}, distSHA256, distPURL, registry, true},
 		{"examples/policy/pypi.yaml: no publish attestation", [][]byte{slsaAtt}, distSHA256, distPURL, registry, false},
 		{"examples/policy/pypi.yaml: no provenance", [][]byte{prov}, distSHA256, distPURL, registry, false},
+		{"examples/policy/pypi.yaml: publish attestation by someone else", [][]byte{stamped, slsaAtt}, distSHA256, distPURL, registry, false},
+		{"attestation with an RFC 3161 timestamp, its signer", [][]byte{stamped}, distSHA256, distPURL, jku, true},
+		{"attestation with a changed timestamp", [][]byte{badStamp}, distSHA256, distPURL, jku, false},
+		{"attestation with a timestamp, another signer required", [][]byte{stamped}, distSHA256, distPURL, exact, false},
 	}
 	v := newVerifier(t)
 	for _, tt := range tests {
