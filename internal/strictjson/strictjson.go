@@ -346,3 +346,22 @@ func jsonWant(t reflect.Type) string {
 	}
 	return "another type"
 }
+
+// Keys returns the top-level keys of data if it is a JSON object, for
+// telling document shapes apart before reading one strictly; ok is false
+// for anything else. It decides nothing about validity.
+func Keys(data []byte) (keys map[string]bool, ok bool) {
+	t := bytes.TrimLeft(data, " \t\r\n")
+	if len(t) == 0 || t[0] != '{' {
+		return nil, false
+	}
+	var probe map[string]json.RawMessage
+	if json.Unmarshal(data, &probe) != nil {
+		return nil, false
+	}
+	keys = make(map[string]bool, len(probe))
+	for k := range probe {
+		keys[k] = true
+	}
+	return keys, true
+}

@@ -291,6 +291,10 @@ func serverMatchesOpenAPI(t *testing.T, db storetest.DB) {
 	const pol, ver, subj = "/v1/namespaces/npm/policy", "/v1/namespaces/npm/verifications", "/v1/subjects/sha512:" + publishSHA512
 	const hook, hookBody = "/v1/namespaces/npm/webhook", `{"url":"https://hooks.example/vouch","secret":"` + hookSecret + `"}`
 	const vsaPath = "/v1/vsa/sha512:" + publishSHA512
+	pypiBody := subjectBody(pypiSHA256, pypiPURL, pypiURI, readFile(t, filepath.Join(pypiDir, "pypi_attestations-0.0.19.tar.gz.provenance")),
+		readFile(t, filepath.Join(pypiDir, "pypi_attestations-0.0.19.tar.gz.slsa.attestation")))
+	const pypiProv = "/v1/namespaces/pypiorg/integrity/pypi-attestations/0.0.19/" + pypiFile + "/provenance"
+	const npmAtt = "/v1/namespaces/npm/npm/v1/attestations/sigstore@1.3.0"
 	steps := []exchange{
 		{"create namespace", "PUT", pol, emptyPolicy, "", 201},
 		{"same policy again", "PUT", pol, emptyPolicy, "", 200},
@@ -404,6 +408,33 @@ func serverMatchesOpenAPI(t *testing.T, db storetest.DB) {
 		{"head vsa key, no token", "HEAD", "/v1/vsa-key", "", "-", 401},
 		{"head vsa key, read token", "HEAD", "/v1/vsa-key", "", read, 200},
 		{"head vsa key, verify token", "HEAD", "/v1/vsa-key", "", verifier, 403},
+		{"put a PyPI policy", "PUT", "/v1/namespaces/pypiorg/policy", string(readFile(t, pypiPolicyFile)), "", 201},
+		{"verify a PyPI distribution", "POST", "/v1/namespaces/pypiorg/verifications", pypiBody, "", 201},
+		{"subject.uri of another release", "POST", "/v1/namespaces/pypiorg/verifications",
+			strings.Replace(pypiBody, "0.0.19.tar.gz", "0.0.18.tar.gz", 1), "", 400},
+		{"pypi provenance", "GET", pypiProv, "", "", 200},
+		{"pypi provenance, another file", "GET", strings.Replace(pypiProv, ".tar.gz", ".zip", 1), "", "", 404},
+		{"pypi provenance, bad namespace name", "GET", strings.Replace(pypiProv, "pypiorg", "-x", 1), "", "", 400},
+		{"pypi provenance, no token", "GET", pypiProv, "", "-", 401},
+		{"pypi provenance, read token", "GET", pypiProv, "", read, 403},
+		{"head pypi provenance", "HEAD", pypiProv, "", "", 200},
+		{"head pypi provenance, another file", "HEAD", strings.Replace(pypiProv, ".tar.gz", ".zip", 1), "", "", 404},
+		{"head pypi provenance, bad namespace name", "HEAD", strings.Replace(pypiProv, "pypiorg", "-x", 1), "", "", 400},
+		{"head pypi provenance, no token", "HEAD", pypiProv, "", "-", 401},
+		{"head pypi provenance, read token", "HEAD", pypiProv, "", read, 403},
+		{"npm attestations", "GET", npmAtt, "", "", 200},
+		{"npm attestations, another version", "GET", npmAtt + ".1", "", "", 404},
+		{"npm attestations, scoped, none", "GET", "/v1/namespaces/npm/npm/v1/attestations/%40scope%2Fname@1.0.0", "", "", 404},
+		{"npm attestations, bad namespace name", "GET", strings.Replace(npmAtt, "/npm/npm/", "/-x/npm/", 1), "", "", 400},
+		{"npm attestations, no token", "GET", npmAtt, "", "-", 401},
+		{"npm attestations, read token", "GET", npmAtt, "", read, 200},
+		{"npm attestations, verify token", "GET", npmAtt, "", verifier, 403},
+		{"head npm attestations", "HEAD", npmAtt, "", "", 200},
+		{"head npm attestations, another version", "HEAD", npmAtt + ".1", "", "", 404},
+		{"head npm attestations, bad namespace name", "HEAD", strings.Replace(npmAtt, "/npm/npm/", "/-x/npm/", 1), "", "", 400},
+		{"head npm attestations, no token", "HEAD", npmAtt, "", "-", 401},
+		{"head npm attestations, read token", "HEAD", npmAtt, "", read, 200},
+		{"head npm attestations, verify token", "HEAD", npmAtt, "", verifier, 403},
 		{"healthz, no token", "GET", "/healthz", "", "-", 200},
 		{"head healthz", "HEAD", "/healthz", "", "-", 200},
 		{"readyz, no token", "GET", "/readyz", "", "-", 200},
@@ -461,7 +492,8 @@ func everyOperation(t *testing.T, d *apiDoc, e *env, name string, want int, exce
 	t.Helper()
 	for _, op := range d.operations() {
 		method, tmpl, _ := strings.Cut(op, " ")
-		path := strings.NewReplacer("{ns}", "npm", "{id}", "x", "{digest}", "sha256:"+strings.Repeat("0", 64)).Replace(tmpl)
+		path := strings.NewReplacer("{ns}", "npm", "{id}", "x", "{digest}", "sha256:"+strings.Repeat("0", 64),
+			"{project}", "p", "{version}", "1.0", "{filename}", "p-1.0.tar.gz", "{package}", "p@1.0").Replace(tmpl)
 		x := exchange{name + ": " + op, method, path, emptyPolicy, "", want}
 		if w, ok := except[op]; ok {
 			x.want = w

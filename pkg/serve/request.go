@@ -30,8 +30,9 @@ const (
 // VerificationRequest is the body of POST /v1/namespaces/{ns}/verifications.
 type VerificationRequest struct {
 	Subject RequestSubject `json:"subject"`
-	// Bundles are Sigstore bundles (or npm attestations responses) as JSON
-	// objects, inline. Each is named in the report and the idempotency key
+	// Bundles are Sigstore bundles, npm attestations responses, PEP 740
+	// attestation objects or PyPI provenance objects, as JSON objects,
+	// inline. Each is named in the report and the idempotency key
 	// by the SHA-256 of its JSON value's bytes as sent.
 	Bundles []json.RawMessage `json:"bundles"`
 }
@@ -43,6 +44,16 @@ type RequestSubject struct {
 	// PURL, a package URL, must name the artifact in the statements as well
 	// as its digest (as vouch verify --subject).
 	PURL string `json:"purl,omitempty"`
+	// URI names the resource (the file's URL, "pypi:NAME-1.0.tar.gz"): the
+	// name registry-shaped reads find a file by. Part of the idempotency
+	// key; for a PyPI package URL it must name a distribution of that
+	// release.
+	URI string `json:"uri,omitempty"`
+	// Repository is the source repository the package declares
+	// (package.json's "repository"), for policies that compare it with the
+	// provenance (artifact.repository; examples/policy/npm.yaml). Part of
+	// the idempotency key.
+	Repository string `json:"repository,omitempty"`
 }
 
 // errRequest marks a request body that is not a valid verification request.
@@ -102,6 +113,12 @@ func (r *VerificationRequest) check() error {
 			return fmt.Errorf("subject.purl: expected a package URL pkg:TYPE/NAME@VERSION, found %q", r.Subject.PURL)
 		}
 	}
+	if err := r.Subject.checkURI(); err != nil {
+		return err
+	}
+	if err := r.Subject.checkRepository(); err != nil {
+		return err
+	}
 	if len(r.Bundles) == 0 {
 		return errors.New("bundles: expected at least one bundle, found none")
 	}
@@ -143,8 +160,7 @@ func requestKey(ns string, req *VerificationRequest, bundles []requestBundle, po
 	for i, b := range bundles {
 		sums[i] = b.sha256
 	}
-	// json.Marshal sorts map keys: the encoding is canonical.
-	data, err := json.Marshal(map[string]any{
+	fields := map[string]any{
 		"v":         1,
 		"namespace": ns,
 		"digests":   req.Subject.Digests,
@@ -152,7 +168,17 @@ func requestKey(ns string, req *VerificationRequest, bundles []requestBundle, po
 		"bundles":   sums,
 		"policy":    policySHA256,
 		"trust":     trustSHA256,
-	})
+	}
+	// Only a request with a URI has it in its key: the keys of requests
+	// without one stay those stored before URIs were taken.
+	if req.Subject.URI != "" {
+		fields["uri"] = req.Subject.URI
+	}
+	if req.Subject.Repository != "" {
+		fields["repository"] = req.Subject.Repository
+	}
+	// json.Marshal sorts map keys: the encoding is canonical.
+	data, err := json.Marshal(fields)
 	if err != nil {
 		panic(err) // strings and a map of strings always marshal
 	}

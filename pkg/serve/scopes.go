@@ -55,9 +55,11 @@ var routeAccess = map[string]access{
 	"DELETE /v1/namespaces/{ns}/webhook":     accessPolicy,
 	"GET /v1/vsa/{digest}":                   accessRecords,
 	"GET /v1/vsa-key":                        accessRecords,
-	"POST /v1/tokens":                        accessGlobal,
-	"GET /v1/tokens":                         accessGlobal,
-	"DELETE /v1/tokens/{id}":                 accessGlobal,
+	"GET /v1/namespaces/{ns}/integrity/{project}/{version}/{filename}/provenance": accessRead,
+	"GET /v1/namespaces/{ns}/npm/v1/attestations/{spec...}":                       accessRead,
+	"POST /v1/tokens":        accessGlobal,
+	"GET /v1/tokens":         accessGlobal,
+	"DELETE /v1/tokens/{id}": accessGlobal,
 }
 
 // accessOf is what the route pattern needs.

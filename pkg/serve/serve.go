@@ -7,7 +7,7 @@
 //
 //	PUT  /v1/namespaces/{ns}/policy          a policy (YAML, as vouch verify --policy); creates ns
 //	GET  /v1/namespaces/{ns}/policy          the current policy document
-//	POST /v1/namespaces/{ns}/verifications   {"subject": {"digests": {...}, "purl": ...}, "bundles": [...]}
+//	POST /v1/namespaces/{ns}/verifications   {"subject": {"digests": {...}, "purl", "uri", "repository"}, "bundles": [...]}
 //	GET  /v1/verifications/{id}              one decision
 //	GET  /v1/subjects/{digest}               every decision for sha256:<hex> or sha512:<hex>
 //	POST   /v1/tokens                        a token (the global admin only): {"scope", "namespace", "expiresIn"?}
@@ -18,6 +18,10 @@
 //	DELETE /v1/namespaces/{ns}/webhook       no more deliveries
 //	GET  /v1/vsa/{digest}                    the signed VSA of the digest's newest current decision
 //	GET  /v1/vsa-key                         the PEM public key VSAs verify with
+//	GET  /v1/namespaces/{ns}/integrity/{project}/{version}/{file}/provenance
+//	                                         PyPI's provenance object of the newest decision on the file
+//	GET  /v1/namespaces/{ns}/npm/v1/attestations/{name}@{version}
+//	                                         npm's attestations response of the newest decision
 //
 // Tokens are scoped (scopes.go): verify, read or admin of one namespace,
 // or the global admin; they may expire and be revoked, and each may make
@@ -219,6 +223,8 @@ func (s *Server) routes() {
 	s.handle("DELETE /v1/namespaces/{ns}/webhook", s.deleteWebhook)
 	s.handle("GET /v1/vsa/{digest}", s.getVSA)
 	s.handle("GET /v1/vsa-key", s.getVSAKey)
+	s.handle("GET /v1/namespaces/{ns}/integrity/{project}/{version}/{filename}/provenance", s.getPyPIProvenance)
+	s.handle("GET /v1/namespaces/{ns}/npm/v1/attestations/{spec...}", s.getNPMAttestations)
 	s.handle("/", s.noRoute)
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)

@@ -48,7 +48,7 @@ type VerificationResponse struct {
 
 // recordSubject is the subject a record was made for.
 func recordSubject(v store.Verification) RequestSubject {
-	return RequestSubject{Digests: subjectDigests(v), PURL: v.SubjectPURL}
+	return RequestSubject{Digests: subjectDigests(v), PURL: v.SubjectPURL, URI: v.SubjectURI, Repository: v.SubjectRepository}
 }
 
 func response(v store.Verification) VerificationResponse {
@@ -138,7 +138,7 @@ func (s *Server) decide(ctx context.Context, tr Trust, ns string, req *Verificat
 		in[i] = engine.Bundle{Name: "sha256:" + b.sha256, Data: b.data}
 		kept[i] = store.Bundle{SHA256: b.sha256, Data: b.data}
 	}
-	subj := engine.Subject{Name: subjectName(req.Subject.Digests), Digests: req.Subject.Digests, PURL: req.Subject.PURL}
+	subj := engine.Subject{Name: subjectName(req.Subject.Digests), Digests: req.Subject.Digests, PURL: req.Subject.PURL, Repository: req.Subject.Repository}
 	res, err := tr.Verifier.Verify(ctx, subj, in, pol)
 	if err != nil {
 		if errors.Is(err, bundle.ErrPolicy) {
@@ -152,6 +152,7 @@ func (s *Server) decide(ctx context.Context, tr Trust, ns string, req *Verificat
 	v := store.Verification{
 		ID: newID(), Namespace: ns, RequestKey: key,
 		SubjectSHA256: req.Subject.Digests["sha256"], SubjectSHA512: req.Subject.Digests["sha512"], SubjectPURL: req.Subject.PURL,
+		SubjectURI: req.Subject.URI, SubjectPackage: packageKey(req.Subject.PURL), SubjectRepository: req.Subject.Repository,
 		PolicyVersion: p.Version, PolicySHA256: p.SHA256, TrustSHA256: tr.SHA256,
 		Bundles: kept, Reason: store.ReasonRequest, Publisher: publisherOf(res.Evidence),
 	}

@@ -131,7 +131,8 @@ func (s *sqlStore) PutPolicy(ctx context.Context, ns string, doc []byte, sum str
 
 const verificationColumns = "id, namespace, request_key, subject_sha256, subject_sha512, subject_purl, " +
 	"policy_version, policy_sha256, trust_sha256, verified, report, created_at, supersedes, reason, " +
-	"purl_name, purl_version, publisher_repository, publisher_workflow, publisher_builder, vsa"
+	"purl_name, purl_version, publisher_repository, publisher_workflow, publisher_builder, vsa, " +
+	"subject_uri, subject_package, subject_repository"
 
 func scanVerification(row interface{ Scan(...any) error }) (Verification, error) {
 	var v Verification
@@ -140,7 +141,8 @@ func scanVerification(row interface{ Scan(...any) error }) (Verification, error)
 	var created int64
 	if err := row.Scan(&v.ID, &v.Namespace, &v.RequestKey, &v.SubjectSHA256, &v.SubjectSHA512, &v.SubjectPURL,
 		&v.PolicyVersion, &v.PolicySHA256, &v.TrustSHA256, &verified, &report, &created, &v.Supersedes, &v.Reason,
-		&v.PURLName, &v.PURLVersion, &v.Publisher.Repository, &v.Publisher.Workflow, &v.Publisher.Builder, &vsa); err != nil {
+		&v.PURLName, &v.PURLVersion, &v.Publisher.Repository, &v.Publisher.Workflow, &v.Publisher.Builder, &vsa,
+		&v.SubjectURI, &v.SubjectPackage, &v.SubjectRepository); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return Verification{}, ErrNotFound
 		}
@@ -238,10 +240,11 @@ func (s *sqlStore) insertRecord(ctx context.Context, db execer, v Verification) 
 		verified = 1
 	}
 	res, err := db.ExecContext(ctx, s.q("INSERT INTO verifications ("+verificationColumns+
-		") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (namespace, request_key) DO NOTHING"),
+		") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (namespace, request_key) DO NOTHING"),
 		v.ID, v.Namespace, v.RequestKey, v.SubjectSHA256, v.SubjectSHA512, v.SubjectPURL,
 		v.PolicyVersion, v.PolicySHA256, v.TrustSHA256, verified, string(v.Report), nanos(v.Created),
-		v.Supersedes, v.Reason, v.PURLName, v.PURLVersion, v.Publisher.Repository, v.Publisher.Workflow, v.Publisher.Builder, string(v.VSA))
+		v.Supersedes, v.Reason, v.PURLName, v.PURLVersion, v.Publisher.Repository, v.Publisher.Workflow, v.Publisher.Builder, string(v.VSA),
+		v.SubjectURI, v.SubjectPackage, v.SubjectRepository)
 	if err != nil {
 		return false, err
 	}
@@ -317,6 +320,12 @@ func (s *sqlStore) bySubject(ctx context.Context, cond string, condArgs []any, a
 	args := append(append([]any{hex}, condArgs...), limit)
 	return s.queryVerifications(ctx, "SELECT "+verificationColumns+" FROM verifications WHERE "+col+
 		" = ?"+cond+" ORDER BY created_at, id LIMIT ?", args...)
+}
+
+// VerificationsByPackage implements Store.
+func (s *sqlStore) VerificationsByPackage(ctx context.Context, ns, pkg string, limit int) ([]Verification, error) {
+	return s.queryVerifications(ctx, "SELECT "+verificationColumns+" FROM verifications WHERE namespace = ? AND subject_package = ?"+
+		" ORDER BY created_at DESC, id DESC LIMIT ?", ns, pkg, limit)
 }
 
 // queryVerifications runs query (written with "?") on the readers and

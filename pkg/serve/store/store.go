@@ -74,8 +74,17 @@ type Verification struct {
 	// when the request did not give that algorithm).
 	SubjectSHA256, SubjectSHA512 string
 	SubjectPURL                  string
-	PolicyVersion                int64
-	PolicySHA256                 string
+	// SubjectURI is the resource URI the request named the subject by
+	// (a file URL, "pypi:NAME-1.0.tar.gz"), or "".
+	SubjectURI string
+	// SubjectPackage is SubjectPURL in one spelling, the key of
+	// VerificationsByPackage ("" without a package URL).
+	SubjectPackage string
+	// SubjectRepository is the source repository the request said the
+	// package declares, or "".
+	SubjectRepository string
+	PolicyVersion     int64
+	PolicySHA256      string
 	// TrustSHA256 names the trust the decision was made with (keys and
 	// trusted root).
 	TrustSHA256 string
@@ -195,6 +204,9 @@ type Store interface {
 	// VerificationBundles returns the bundles of a record, in its order,
 	// or ErrNotFound when no record has that id.
 	VerificationBundles(ctx context.Context, id string) ([]Bundle, error)
+	// VerificationsByPackage lists the records of ns whose SubjectPackage
+	// is pkg, newest first, at most limit.
+	VerificationsByPackage(ctx context.Context, ns, pkg string, limit int) ([]Verification, error)
 	// VerificationsBySubject lists the records of a digest (algorithm
 	// "sha256" or "sha512", hex), oldest first, at most limit.
 	VerificationsBySubject(ctx context.Context, alg, hex string, limit int) ([]Verification, error)

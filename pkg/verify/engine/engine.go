@@ -85,6 +85,7 @@ import (
 	"github.com/vouchdev/vouch/pkg/verify"
 	"github.com/vouchdev/vouch/pkg/verify/bundle"
 	"github.com/vouchdev/vouch/pkg/verify/npm"
+	"github.com/vouchdev/vouch/pkg/verify/pep740"
 	"github.com/vouchdev/vouch/pkg/verify/policy"
 	"github.com/vouchdev/vouch/pkg/verify/trust"
 )
@@ -150,6 +151,10 @@ type Subject struct {
 	// PURL, a package URL ("pkg:npm/name@1.0.0"), must name the artifact
 	// in the statements as well as its digest (npm.SubjectFinding).
 	PURL string
+	// Repository is the source repository the artifact's package declares
+	// (package.json's "repository"), for the policy's rules
+	// (artifact.repository); "" when not known.
+	Repository string
 	// Content is the artifact's bytes, kept by [Spool] in the read that
 	// computed its digests, for a policy that re-derives the artifact's
 	// components (sbom.matchArtifact); nil for a subject known by digest
@@ -290,11 +295,11 @@ func (v *Verifier) Verify(ctx context.Context, subj Subject, bundles []Bundle, p
 		KeyIDs:              v.keyIDs,
 		InsecureAnyIdentity: v.opts.InsecureAnyIdentity,
 	}
-	art := policy.Artifact{Name: res.Name, Digests: digests, Derive: subj.Content.deriveFunc()}
+	art := policy.Artifact{Name: res.Name, Digests: digests, Derive: subj.Content.deriveFunc(), Repository: subj.Repository}
 	res.Evidence = evidence
 	res.Findings = append(findings, pol.Evaluate(ctx, art, evidence, popts)...)
 	if subj.PURL != "" {
-		res.Findings = append(res.Findings, npm.SubjectFinding(subj.PURL, evidence, digests))
+		res.Findings = append(res.Findings, subjectFinding(subj.PURL, evidence, digests))
 	}
 	if d := bundle.BoundDigest(evidence, res.Digests); d != "" {
 		res.Digest = d
@@ -303,23 +308,60 @@ func (v *Verifier) Verify(ctx context.Context, subj Subject, bundles []Bundle, p
 	return res, nil
 }
 
-// expand replaces each npm registry attestations response among the
-// bundles by the bundles it holds, named NAME#attestations[i].
+// subjectFinding checks that the statements name the artifact as purl:
+// a PyPI package's statements name its distribution file instead.
+func subjectFinding(purl string, evidence []verify.Evidence, digests map[string]string) verify.Finding {
+	if pep740.IsPyPIPURL(purl) {
+		return npm.SubjectFindingFunc(purl, evidence, digests, pep740.SubjectPURL)
+	}
+	return npm.SubjectFinding(purl, evidence, digests)
+}
+
+// expand replaces each npm registry attestations response and each PEP 740
+// attestation or provenance object among the bundles by the Sigstore
+// bundles it holds, named NAME#attestations[i].
 func expand(bundles []Bundle) []Bundle {
 	var out []Bundle
 	for _, b := range bundles {
-		if b.Err != nil || !npm.IsAttestations(b.Data) {
+		var read func(string, []byte) ([][]byte, error)
+		switch {
+		case b.Err != nil:
+		case npm.IsAttestations(b.Data):
+			read = npmBundles
+		case pep740.Is(b.Data):
+			read = pep740Bundles
+		}
+		if read == nil {
 			out = append(out, b)
 			continue
 		}
-		atts, err := npm.Attestations(b.Name, b.Data)
+		inner, err := read(b.Name, b.Data)
 		if err != nil {
 			out = append(out, Bundle{Name: b.Name, Err: fmt.Errorf("%w: %w", bundle.ErrMalformed, err)})
 			continue
 		}
-		for i, a := range atts {
-			out = append(out, Bundle{Name: fmt.Sprintf("%s#attestations[%d]", b.Name, i), Data: a.Bundle})
+		for i, data := range inner {
+			out = append(out, Bundle{Name: fmt.Sprintf("%s#attestations[%d]", b.Name, i), Data: data})
 		}
+	}
+	return out
+}
+
+func npmBundles(name string, data []byte) ([][]byte, error) {
+	atts, err := npm.Attestations(name, data)
+	return bundlesOf(atts, func(a npm.Attestation) []byte { return a.Bundle }), err
+}
+
+func pep740Bundles(name string, data []byte) ([][]byte, error) {
+	atts, err := pep740.Read(name, data)
+	return bundlesOf(atts, func(a pep740.Attestation) []byte { return a.Bundle }), err
+}
+
+// bundlesOf lists the bundle of each attestation.
+func bundlesOf[T any](atts []T, bundle func(T) []byte) [][]byte {
+	out := make([][]byte, len(atts))
+	for i, a := range atts {
+		out[i] = bundle(a)
 	}
 	return out
 }

@@ -54,17 +54,8 @@ type Attestation struct {
 // rather than a Sigstore bundle: a JSON object with an "attestations" key
 // and no "mediaType". [Attestations] decides whether it is a valid one.
 func IsAttestations(data []byte) bool {
-	t := bytes.TrimLeft(data, " \t\r\n")
-	if len(t) == 0 || t[0] != '{' {
-		return false
-	}
-	var probe map[string]json.RawMessage
-	if json.Unmarshal(data, &probe) != nil {
-		return false
-	}
-	_, att := probe["attestations"]
-	_, media := probe["mediaType"]
-	return att && !media
+	keys, ok := strictjson.Keys(data)
+	return ok && keys["attestations"] && !keys["mediaType"]
 }
 
 // Attestations splits an attestations response into its bundles. name
@@ -162,8 +153,16 @@ const FindingSubjectPURL = "subject.purl"
 // for another package with the same tarball would otherwise count).
 // digests are the artifact's ("sha512" → hex).
 func SubjectFinding(purl string, evidence []verify.Evidence, digests map[string]string) verify.Finding {
+	return SubjectFindingFunc(purl, evidence, digests, CanonicalPURL)
+}
+
+// SubjectFindingFunc is [SubjectFinding] with the spelling of names given:
+// canon returns the canonical package URL a subject name (and purl) stands
+// for, so that an ecosystem whose statements name files (PyPI's
+// distributions) is checked the same way.
+func SubjectFindingFunc(purl string, evidence []verify.Evidence, digests map[string]string, canon func(string) (string, bool)) verify.Finding {
 	f := verify.Finding{ID: FindingSubjectPURL, Expected: "every attestation names the artifact as " + purl}
-	want, ok := CanonicalPURL(purl)
+	want, ok := canon(purl)
 	if !ok {
 		f.Status, f.Message, f.Found = verify.StatusError, "--subject is not a package URL", purl
 		return f
@@ -174,7 +173,7 @@ func SubjectFinding(purl string, evidence []verify.Evidence, digests map[string]
 			if !sameDigests(sub.GetDigest(), digests) {
 				continue
 			}
-			if got, _ := CanonicalPURL(sub.GetName()); got == want {
+			if got, _ := canon(sub.GetName()); got == want {
 				named = append(named, ev.Bundle)
 			} else {
 				other = append(other, ev.Bundle+": "+orNone(sub.GetName()))

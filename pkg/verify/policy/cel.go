@@ -21,7 +21,7 @@ const maxRuleLength = 16 << 10
 
 // CEL variables available to rules; documented in docs/policy.md.
 //
-//	artifact    {name: string, digests: map(string, string)}
+//	artifact    {name: string, digests: map(string, string), repository: string}
 //	statements  list of {predicateType, subject: [{name, digest}], predicate: map,
 //	            signer: {identity, issuer, keyId, extensions}, bundle}
 //	provenance  {builderId, buildType, sourceUri, source, sourceRef,

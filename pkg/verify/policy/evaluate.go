@@ -2,6 +2,7 @@ package policy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path"
 	"sort"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/verify"
+	"github.com/vouchdev/vouch/pkg/verify/slsa"
 )
 
 // Artifact is what is being verified: a name (a file name, or the digest
@@ -25,6 +27,11 @@ type Artifact struct {
 	// for it. nil means the bytes are not available (a subject known by
 	// digest only): the requirement then fails.
 	Derive func(ctx context.Context) (*Derived, error)
+	// Repository is the source repository the artifact's package declares
+	// (package.json's "repository"), as the caller was told it, for rules
+	// (artifact.repository, normalized as provenance.source is); "" when
+	// not given.
+	Repository string
 }
 
 // Derived is what an artifact's own bytes show: the document the catalog
@@ -130,6 +137,9 @@ func (s *state) add(f verify.Finding) { s.findings = append(s.findings, f) }
 
 func normalizeArtifact(a Artifact) Artifact {
 	out := Artifact{Name: a.Name, Digests: map[string]string{}, Derive: a.Derive}
+	if a.Repository != "" {
+		out.Repository = slsa.NormalizeURI(a.Repository)
+	}
 	for alg, v := range a.Digests {
 		alg = strings.ToLower(alg)
 		for _, strong := range strongDigests {
@@ -154,8 +164,12 @@ func (s *state) classify(ev *verify.Evidence) *item {
 			it.relevant = true
 		}
 	} else {
+		// The in-toto Statement v1 spec makes the predicate optional, and
+		// PyPI's publish attestations have none ("predicate": null);
+		// in-toto-golang requires one. Validate checks it last, so every
+		// other requirement still holds.
 		switch err := ev.Statement.Validate(); {
-		case err != nil:
+		case err != nil && !errors.Is(err, ita.ErrPredicateRequired):
 			it.badStmt = "not a valid in-toto statement: " + err.Error()
 		case ev.PredicateType != "" && ev.PredicateType != ev.Statement.GetPredicateType():
 			// The predicate type is read from the signed statement only.

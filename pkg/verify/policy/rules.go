@@ -81,7 +81,7 @@ func (s *state) celVars() map[string]any {
 		})
 	}
 	vars := map[string]any{
-		"artifact":   map[string]any{"name": s.a.Name, "digests": digests},
+		"artifact":   map[string]any{"name": s.a.Name, "digests": digests, "repository": s.a.Repository},
 		"statements": orEmpty(statements),
 		"provenance": types.NullValue,
 		"sbom":       s.sbomVar(),
