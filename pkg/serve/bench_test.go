@@ -27,7 +27,7 @@ import (
 
 // signedRequests signs n distinct artifacts with a fresh key, as vouch
 // sign --key does, and returns one verification request body for each.
-func signedRequests(b *testing.B, n int) ([]string, *trust.Key) {
+func signedRequests(b testing.TB, n int) ([]string, *trust.Key) {
 	b.Helper()
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
