@@ -2,15 +2,6 @@ package serve_test
 
 import (
 	"bytes"
-	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/sha256"
-	"crypto/x509"
-	"encoding/hex"
-	"encoding/pem"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -20,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vouchdev/vouch/pkg/attest/sign"
+	"github.com/vouchdev/vouch/pkg/serve/servetest"
 	"github.com/vouchdev/vouch/pkg/serve/store/storetest"
 	"github.com/vouchdev/vouch/pkg/verify/trust"
 )
@@ -29,31 +20,10 @@ import (
 // sign --key does, and returns one verification request body for each.
 func signedRequests(b testing.TB, n int) ([]string, *trust.Key) {
 	b.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		b.Fatal(err)
-	}
-	der, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
-	if err != nil {
-		b.Fatal(err)
-	}
-	key, err := trust.FromPublicKey(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
-	if err != nil {
-		b.Fatal(err)
-	}
-	s, err := sign.NewKeySigner(k, sign.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
+	signed, key, _ := servetest.SignArtifacts(b, n)
 	bodies := make([]string, n)
-	for i := range n {
-		data := []byte(fmt.Sprintf("artifact %d\n", i))
-		bundle, err := s.SignBlob(context.Background(), bytes.NewReader(data))
-		if err != nil {
-			b.Fatal(err)
-		}
-		sum := sha256.Sum256(data)
-		bodies[i] = requestBody("sha256", hex.EncodeToString(sum[:]), bundle)
+	for i, s := range signed {
+		bodies[i] = s.Request()
 	}
 	return bodies, key
 }
