@@ -1,0 +1,262 @@
+package serveacceptance
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/vouchdev/vouch/pkg/serve"
+	"github.com/vouchdev/vouch/pkg/serve/servetest"
+	"github.com/vouchdev/vouch/pkg/serve/store/storetest"
+)
+
+// vouchBin is the vouch binary every test runs, built once by TestMain.
+var vouchBin string
+
+// TestMain builds cmd/vouch once into a temporary directory for all the
+// tests of the package.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "vouch-acceptance-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	vouchBin = filepath.Join(dir, "vouch")
+	build := exec.Command("go", "build", "-o", vouchBin, "github.com/vouchdev/vouch/cmd/vouch")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building cmd/vouch:", err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// Bounds of the tests' waits: none may hang a run.
+const (
+	startTimeout   = 30 * time.Second
+	requestTimeout = 20 * time.Second
+)
+
+// servingRE finds the address in vouch serve's "serving" log line.
+var servingRE = regexp.MustCompile(`msg=serving url=(http://\S+)`)
+
+// proc is a running vouch serve.
+type proc struct {
+	t    testing.TB
+	cmd  *exec.Cmd
+	URL  string
+	done chan struct{}
+	// log keeps what the process wrote on standard error, for failures.
+	logMu sync.Mutex
+	log   bytes.Buffer
+}
+
+// startServe runs vouch serve on a free loopback port with args and waits
+// until it serves. With wantToken the process must print an admin token
+// (its first start on an empty database), returned; else it must not.
+func startServe(t testing.TB, wantToken bool, args ...string) (*proc, string) {
+	t.Helper()
+	p := &proc{t: t, done: make(chan struct{})}
+	p.cmd = exec.Command(vouchBin, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
+	stdout, err := p.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr, err := p.cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.kill)
+	urls, tokens := make(chan string, 1), make(chan string, 1)
+	go p.scanLog(stderr, urls)
+	go scanToken(stdout, tokens)
+	go func() { p.cmd.Wait(); close(p.done) }()
+	select {
+	case p.URL = <-urls:
+	case <-p.done:
+		t.Fatalf("vouch serve %s exited before serving:\n%s", strings.Join(args, " "), p.stderr())
+	case <-time.After(startTimeout):
+		t.Fatalf("vouch serve %s: no \"serving\" line in %v:\n%s", strings.Join(args, " "), startTimeout, p.stderr())
+	}
+	// The token is printed before the serving line, on the other stream.
+	var token string
+	select {
+	case token = <-tokens:
+	case <-time.After(2 * time.Second):
+	}
+	if (token != "") != wantToken {
+		t.Fatalf("vouch serve %s: admin token printed %q, want one: %v", strings.Join(args, " "), token, wantToken)
+	}
+	return p, token
+}
+
+// scanLog keeps the process's standard error and sends the served URL once.
+func (p *proc) scanLog(r io.Reader, urls chan<- string) {
+	sc := bufio.NewScanner(r)
+	sent := false
+	for sc.Scan() {
+		line := sc.Text()
+		if m := servingRE.FindStringSubmatch(line); m != nil && !sent {
+			urls <- m[1]
+			sent = true
+		}
+		p.logMu.Lock()
+		// Only the start and the last lines matter for a failure; one
+		// line per request would grow without bound.
+		if p.log.Len() > 64<<10 {
+			p.log.Reset()
+			p.log.WriteString("...\n")
+		}
+		p.log.WriteString(line + "\n")
+		p.logMu.Unlock()
+	}
+}
+
+// scanToken sends the admin token the process prints on standard output,
+// if any, and drains the rest.
+func scanToken(r io.Reader, tokens chan<- string) {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		if line := strings.TrimSpace(sc.Text()); strings.HasPrefix(line, "vouch_") {
+			tokens <- line
+		}
+	}
+}
+
+func (p *proc) stderr() string {
+	p.logMu.Lock()
+	defer p.logMu.Unlock()
+	return p.log.String()
+}
+
+// kill sends SIGKILL (kill -9) and waits for the process to be gone.
+func (p *proc) kill() {
+	p.cmd.Process.Signal(syscall.SIGKILL)
+	<-p.done
+}
+
+// stop sends SIGTERM and waits for a clean exit (in-flight requests
+// drained).
+func (p *proc) stop() {
+	p.t.Helper()
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(startTimeout):
+		p.t.Fatalf("vouch serve did not stop on SIGTERM in %v:\n%s", startTimeout, p.stderr())
+	}
+	if code := p.cmd.ProcessState.ExitCode(); code != 0 {
+		p.t.Errorf("vouch serve exited %d on SIGTERM, want 0:\n%s", code, p.stderr())
+	}
+}
+
+// client is what the tests reach the servers with: enough idle
+// connections for every worker, and a bound on each request.
+var client = &http.Client{
+	Timeout:   requestTimeout,
+	Transport: &http.Transport{MaxIdleConnsPerHost: 64},
+}
+
+// call sends a request with token and returns the status and body.
+func call(method, url, token, body string) (int, []byte, error) {
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, data, err
+}
+
+// mustCall is call failing the test on a transport error or another status
+// than want.
+func mustCall(t testing.TB, method, url, token, body string, want int) []byte {
+	t.Helper()
+	code, data, err := call(method, url, token, body)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	if code != want {
+		t.Fatalf("%s %s: status %d, want %d: %s", method, url, code, want, data)
+	}
+	return data
+}
+
+// emptyPolicy requires a signature by a trusted key and nothing else.
+const emptyPolicy = "apiVersion: vouch.dev/v1\nkind: Policy\n"
+
+// putPolicy creates namespace ns with emptyPolicy.
+func putPolicy(t testing.TB, url, token, ns string) {
+	t.Helper()
+	mustCall(t, http.MethodPut, url+"/v1/namespaces/"+ns+"/policy", token, emptyPolicy, http.StatusCreated)
+}
+
+// decode reads a JSON response.
+func decode[T any](t testing.TB, data []byte) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(data, &v); err != nil {
+		t.Fatalf("%v: %s", err, data)
+	}
+	return v
+}
+
+// records lists the stored decisions for an artifact's sha256.
+func records(t testing.TB, url, token, sha256 string) []serve.VerificationResponse {
+	t.Helper()
+	data := mustCall(t, http.MethodGet, url+"/v1/subjects/sha256:"+sha256, token, "", http.StatusOK)
+	return decode[serve.SubjectResponse](t, data).Verifications
+}
+
+// keyFile writes the signing key's PEM for vouch serve --key.
+func keyFile(t testing.TB, pub []byte) string {
+	t.Helper()
+	name := filepath.Join(t.TempDir(), "key.pub")
+	if err := os.WriteFile(name, pub, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return name
+}
+
+// postgresDSN is a fresh PostgreSQL database (a schema of its own) for t,
+// or skips t outside CI when none is configured (storetest's rules).
+func postgresDSN(t testing.TB) string {
+	for _, db := range storetest.DBs() {
+		if db.Name == "postgres" {
+			return db.NewDSN(t)
+		}
+	}
+	t.Fatal("storetest lists no postgres database")
+	return ""
+}
+
+// signed signs n artifacts and returns them with the --key file that
+// trusts their key.
+func signed(t testing.TB, n int) ([]servetest.Signed, string) {
+	t.Helper()
+	s, _, pub := servetest.SignArtifacts(t, n)
+	return s, keyFile(t, pub)
+}
