@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -61,6 +62,10 @@ type proc struct {
 	cmd  *exec.Cmd
 	URL  string
 	done chan struct{}
+	// tokens counts the admin tokens printed; wantToken says how many
+	// may be (one at the first start on a database, else none).
+	tokens    atomic.Int32
+	wantToken bool
 	// log keeps what the process wrote on standard error, for failures.
 	logMu sync.Mutex
 	log   bytes.Buffer
@@ -71,7 +76,7 @@ type proc struct {
 // (its first start on an empty database), returned; else it must not.
 func startServe(t testing.TB, wantToken bool, args ...string) (*proc, string) {
 	t.Helper()
-	p := &proc{t: t, done: make(chan struct{})}
+	p := &proc{t: t, done: make(chan struct{}), wantToken: wantToken}
 	p.cmd = exec.Command(vouchBin, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
 	stdout, err := p.cmd.StdoutPipe()
 	if err != nil {
@@ -87,7 +92,7 @@ func startServe(t testing.TB, wantToken bool, args ...string) (*proc, string) {
 	t.Cleanup(p.kill)
 	urls, tokens := make(chan string, 1), make(chan string, 1)
 	go p.scanLog(stderr, urls)
-	go scanToken(stdout, tokens)
+	go p.scanToken(stdout, tokens)
 	go func() { p.cmd.Wait(); close(p.done) }()
 	select {
 	case p.URL = <-urls:
@@ -96,16 +101,19 @@ func startServe(t testing.TB, wantToken bool, args ...string) (*proc, string) {
 	case <-time.After(startTimeout):
 		t.Fatalf("vouch serve %s: no \"serving\" line in %v:\n%s", strings.Join(args, " "), startTimeout, p.stderr())
 	}
+	if !wantToken {
+		// A token printed when none should be fails the test when the
+		// process ends (checkTokens).
+		return p, ""
+	}
 	// The token is printed before the serving line, on the other stream.
-	var token string
 	select {
-	case token = <-tokens:
-	case <-time.After(2 * time.Second):
+	case token := <-tokens:
+		return p, token
+	case <-time.After(startTimeout):
+		t.Fatalf("vouch serve %s: no admin token printed at its first start", strings.Join(args, " "))
+		return nil, ""
 	}
-	if (token != "") != wantToken {
-		t.Fatalf("vouch serve %s: admin token printed %q, want one: %v", strings.Join(args, " "), token, wantToken)
-	}
-	return p, token
 }
 
 // scanLog keeps the process's standard error and sends the served URL once.
@@ -130,14 +138,28 @@ func (p *proc) scanLog(r io.Reader, urls chan<- string) {
 	}
 }
 
-// scanToken sends the admin token the process prints on standard output,
-// if any, and drains the rest.
-func scanToken(r io.Reader, tokens chan<- string) {
+// scanToken sends the first admin token the process prints on standard
+// output, counts them all, and drains the rest.
+func (p *proc) scanToken(r io.Reader, tokens chan<- string) {
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		if line := strings.TrimSpace(sc.Text()); strings.HasPrefix(line, "vouch_") {
-			tokens <- line
+			if p.tokens.Add(1) == 1 {
+				tokens <- line
+			}
 		}
+	}
+}
+
+// checkTokens fails the test when the process printed another number of
+// admin tokens than it should have: one at its first start, else none.
+func (p *proc) checkTokens() {
+	want := int32(0)
+	if p.wantToken {
+		want = 1
+	}
+	if n := p.tokens.Load(); n != want {
+		p.t.Errorf("vouch serve printed %d admin tokens, want %d", n, want)
 	}
 }
 
@@ -151,6 +173,7 @@ func (p *proc) stderr() string {
 func (p *proc) kill() {
 	p.cmd.Process.Signal(syscall.SIGKILL)
 	<-p.done
+	p.checkTokens()
 }
 
 // stop sends SIGTERM and waits for a clean exit (in-flight requests
@@ -166,6 +189,7 @@ func (p *proc) stop() {
 	if code := p.cmd.ProcessState.ExitCode(); code != 0 {
 		p.t.Errorf("vouch serve exited %d on SIGTERM, want 0:\n%s", code, p.stderr())
 	}
+	p.checkTokens()
 }
 
 // client is what the tests reach the servers with: enough idle
@@ -244,6 +268,7 @@ func keyFile(t testing.TB, pub []byte) string {
 // postgresDSN is a fresh PostgreSQL database (a schema of its own) for t,
 // or skips t outside CI when none is configured (storetest's rules).
 func postgresDSN(t testing.TB) string {
+	t.Helper()
 	for _, db := range storetest.DBs() {
 		if db.Name == "postgres" {
 			return db.NewDSN(t)
