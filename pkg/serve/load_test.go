@@ -8,9 +8,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -36,11 +38,29 @@ var loadTargets = map[string]loadTarget{
 	"postgres": {perSecond: 500, p99: 100 * time.Millisecond},
 }
 
-// loadWorkers is the number of clients sending at once. The database
-// write waits for a commit (an fsync on SQLite), during which the CPU is
-// idle unless other requests are verifying: 32 in flight keep both cores
-// busy (fewer left one idle; see bench/SERVE.md).
-const loadWorkers = 32
+// loadWorkers is the number of clients sending at once (VOUCH_LOAD_CLIENTS
+// overrides it). The database write waits for a commit (an fsync on
+// SQLite), during which the CPU is idle unless other requests are
+// verifying: 32 in flight keep both cores busy (fewer left them partly
+// idle; see bench/SERVE.md).
+var loadWorkers = 32
+
+func init() {
+	if n, err := strconv.Atoi(os.Getenv("VOUCH_LOAD_CLIENTS")); err == nil && n > 0 {
+		loadWorkers = n
+	}
+}
+
+// cpuTime is the CPU time this process has used (user and system): the
+// server and its clients, not a PostgreSQL server.
+func cpuTime(t testing.TB) time.Duration {
+	t.Helper()
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		t.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
 
 // latencies collects request durations from concurrent goroutines.
 type latencies struct {
@@ -157,14 +177,17 @@ func testLoad(t *testing.T, db storetest.DB) {
 	url := ts.URL + "/v1/namespaces/load/verifications"
 	drive(t, ts, url, e.token, bodies[:warm], loadWorkers)
 	on.Store(true)
+	cpu := cpuTime(t)
 	elapsed := drive(t, ts, url, e.token, bodies[warm:], loadWorkers)
+	cpu = cpuTime(t) - cpu
 	if t.Failed() {
 		return
 	}
 	rate := float64(n) / elapsed.Seconds()
 	p50, p99 := lat.quantile(0.50), lat.quantile(0.99)
-	t.Logf("%s: %d verifications in %v by %d clients: %.0f/s; server p50 %v, p99 %v",
-		db.Name, n, elapsed.Round(time.Millisecond), loadWorkers, rate, p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond))
+	t.Logf("%s: %d verifications in %v by %d clients: %.0f/s; server p50 %v, p99 %v; this process used %.2f cores",
+		db.Name, n, elapsed.Round(time.Millisecond), loadWorkers, rate, p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond),
+		cpu.Seconds()/elapsed.Seconds())
 	if got := e.records("sha256:" + bodyDigest(t, bodies[len(bodies)-1])); got != 1 {
 		t.Errorf("the last request's subject has %d records, want 1", got)
 	}
