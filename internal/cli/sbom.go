@@ -16,6 +16,7 @@ import (
 	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog/archive"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog/image"
 	"github.com/vouchdev/vouch/pkg/sbom/format"
 )
 
@@ -35,6 +36,7 @@ type sbomFlags struct {
 	noCache     bool
 	maxEntry    int64
 	maxTotal    int64
+	scope       string
 }
 
 func init() { register((*env).sbomCommand) }
@@ -43,14 +45,16 @@ func (e *env) sbomCommand() *cobra.Command {
 	var f sbomFlags
 	cmd := &cobra.Command{
 		Use:   "sbom [flags] SOURCE...",
-		Short: "Generate an SBOM of source trees, lockfiles, binaries, archives and installed systems",
+		Short: "Generate an SBOM of source trees, lockfiles, binaries, archives, installed systems and container images",
 		Long: `Generate a software bill of materials.
 
 A SOURCE is a directory or one file of a kind listed below: a go.mod, a Go or
 Rust binary (ELF, Mach-O, PE), a release archive (.tar.gz, .tgz, .zip), a Java
-archive, a lockfile or a package database. A directory is walked once and every
-file of those kinds in it is catalogued, inside archives too; .git, vendor/ and
-testdata/ are skipped unless asked for. Archives and executables in test or
+archive, a lockfile or a package database. It can also be a container image:
+` + imageHelp + `
+
+A directory is walked once and every file of those kinds in it is catalogued,
+inside archives too; .git, vendor/ and testdata/ are skipped unless asked for. Archives and executables in test or
 example folders (fixtures/, test/, tests/, examples/, ...) of a source tree are
 its tests' inputs, and Gradle's and Maven's wrapper jars
 (gradle/wrapper/*.jar, .mvn/wrapper/*.jar) bootstrap its build: neither is
@@ -61,10 +65,10 @@ Files vouch reads, by KIND (the name the summary uses):
 ` + readsHelp() + `
 Lockfiles mark the packages only development or test dependencies pull in
 (CycloneDX scope "excluded", SPDX 2.3 DEV_DEPENDENCY_OF, SPDX 3 a
-development-scoped relationship); --exclude-dev leaves them out. Nothing is
-fetched from the network: Go dependency graphs and licences come from the
-local module cache and vendor/, other ecosystems' from their lockfiles,
-archives and installed files. Licence texts are scanned once and the result
+development-scoped relationship); --exclude-dev leaves them out. Nothing but
+a registry: image is fetched from the network: Go dependency graphs and
+licences come from the local module cache and vendor/, other ecosystems' from
+their lockfiles, archives and installed files. Licence texts are scanned once and the result
 kept in a cache on disk ($VOUCH_CACHE_DIR, default the user cache directory);
 --no-cache scans every text afresh.
 
@@ -106,7 +110,12 @@ taken from --source-date-epoch or $SOURCE_DATE_EPOCH when set.`,
   vouch sbom ./bin/app -o spdx-json@3.0
 
   # a reproducible SBOM of a release archive, with the release version
-  SOURCE_DATE_EPOCH=1700000000 vouch sbom app_1.2.3_linux_amd64.tar.gz --version v1.2.3 -o cyclonedx-xml`,
+  SOURCE_DATE_EPOCH=1700000000 vouch sbom app_1.2.3_linux_amd64.tar.gz --version v1.2.3 -o cyclonedx-xml
+
+  # container images: a docker save archive, an OCI layout, a registry image
+  vouch sbom docker-archive:app.tar -o cyclonedx-json=app.cdx.json
+  vouch sbom oci-dir:./app-oci --scope all-layers
+  vouch sbom registry:ghcr.io/acme/app@sha256:<digest> -o spdx-json`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usagef("sbom needs at least one SOURCE (a directory, or a file of a kind listed in --help)")
@@ -130,7 +139,8 @@ taken from --source-date-epoch or $SOURCE_DATE_EPOCH when set.`,
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not print warnings or progress")
 	fl.BoolVar(&f.noCache, "no-cache", false, "scan every licence text afresh, without the licence cache ($VOUCH_CACHE_DIR, default the user cache directory)")
 	fl.Int64Var(&f.maxEntry, "max-archive-entry-size", archive.DefaultLimits().MaxEntrySize, "largest archive entry to read, in `BYTES`")
-	fl.Int64Var(&f.maxTotal, "max-archive-size", archive.DefaultLimits().MaxTotalSize, "most bytes to decompress from one archive")
+	fl.Int64Var(&f.maxTotal, "max-archive-size", archive.DefaultLimits().MaxTotalSize, "most bytes to decompress from one archive (or all layers of one image)")
+	fl.StringVar(&f.scope, "scope", string(image.Squashed), "of an image: `squashed` (what a container starts with) or all-layers (every layer's files, deleted ones too)")
 	cmd.AddCommand(e.sbomSubcommands()...)
 	return cmd
 }
@@ -169,6 +179,9 @@ func (e *env) runSBOM(cmd *cobra.Command, args []string, f *sbomFlags) error {
 	if err != nil {
 		return err
 	}
+	if f.scope != string(image.Squashed) && f.scope != string(image.AllLayers) {
+		return usagef("--scope %q: want %s or %s", f.scope, image.Squashed, image.AllLayers)
+	}
 	created, err := e.timestamp(f.epoch)
 	if err != nil {
 		return err
@@ -182,7 +195,8 @@ func (e *env) runSBOM(cmd *cobra.Command, args []string, f *sbomFlags) error {
 	opts := catalog.Options{
 		Exclude: f.exclude, Vendor: f.vendor, Testdata: f.testdata, NestedModules: f.nested, Version: f.version,
 		ExcludeDev: f.excludeDev, ModCache: f.modCache, Limits: limits, Created: created, Authors: authors,
-		Tool: sbom.Tool{Vendor: "vouchdev", Name: "vouch", Version: Version()},
+		ImageScope: image.Scope(f.scope),
+		Tool:       sbom.Tool{Vendor: "vouchdev", Name: "vouch", Version: Version()},
 	}
 	progress := output.NewProgress(e.stderr, !f.quiet && e.isTTY(e.stderr), "cataloguing")
 	opts.Progress = progress.Update

@@ -37,3 +37,20 @@ func readsWhat(r cataloger.Registration) string {
 	}
 	return r.What + ": " + strings.Join(globs, ", ")
 }
+
+// imageHelp says how an image is named: syft's source schemes, and the
+// plain paths vouch recognises as images.
+const imageHelp = `  docker-archive:FILE   a docker save tarball
+  oci-archive:FILE      a tar of an OCI image layout
+  oci-dir:DIR           an OCI image layout directory
+  registry:REF          an image in a registry, by tag or @sha256: digest
+                        (credentials from the Docker config and its helpers)
+A plain path to an OCI layout directory or a .tar holding a docker save or
+OCI layout is read as an image too. Layers are read once each, as streams;
+--scope squashed (the default) describes what a container starts with
+(later layers win, whiteouts delete), --scope all-layers every file of every
+layer. The image is the root component (its manifest digest, config digest,
+tags and OCI labels); every component found records its layer's digest
+(vouch:layerDigest). Package databases name their distribution from the
+image's /etc/os-release. The --max-archive-* limits hold for all the layers
+of an image together.`

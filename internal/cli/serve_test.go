@@ -34,21 +34,30 @@ func (s *syncBuffer) String() string {
 }
 
 // startServe runs vouch serve with the database flags storeArgs on a free
-// loopback port until the returned stop is called, which returns the exit
+// loopback port, offline (tests have no network: no refresh of the trusted
+// root through TUF), until the returned stop is called, which returns the exit
 // code; it also returns the base URL.
 func startServe(t *testing.T, storeArgs ...string) (url string, stdout *syncBuffer, stop func() int) {
 	t.Helper()
+	url, stdout, _, stop = startServeLogs(t, append([]string{"--listen", "127.0.0.1:0", "--offline"}, storeArgs...)...)
+	return url, stdout, stop
+}
+
+// startServeLogs is startServe with the flags args as they are, returning
+// the log (standard error) too; the URL is http or https.
+func startServeLogs(t *testing.T, args ...string) (url string, stdout, stderr *syncBuffer, stop func() int) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	stdout, stderr = &syncBuffer{}, &syncBuffer{}
 	code := make(chan int, 1)
 	go func() {
-		code <- Run(ctx, append([]string{"serve", "--listen", "127.0.0.1:0"}, storeArgs...), strings.NewReader(""), stdout, stderr)
+		code <- Run(ctx, append([]string{"serve"}, args...), strings.NewReader(""), stdout, stderr)
 	}()
-	re := regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+)`)
+	re := regexp.MustCompile(`url=(https?://(?:127\.0\.0\.1|\[::\]|0\.0\.0\.0):\d+)`)
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		if m := re.FindStringSubmatch(stderr.String()); m != nil {
-			return m[1], stdout, func() int { cancel(); return <-code }
+			return m[1], stdout, stderr, func() int { cancel(); return <-code }
 		}
 		select {
 		case c := <-code:
@@ -58,7 +67,7 @@ func startServe(t *testing.T, storeArgs ...string) (url string, stdout *syncBuff
 	}
 	cancel()
 	t.Fatalf("vouch serve did not start: %s", stderr.String())
-	return "", nil, nil
+	return "", nil, nil, nil
 }
 
 func request(t *testing.T, method, url, token, body string) (int, string) {

@@ -434,6 +434,11 @@ func (e *env) verifySetup(ctx context.Context, f *verifyFlags, nArtifacts int) (
 			}
 			return nil, &exitError{code: ExitError, err: fmt.Errorf("--policy: %w", err)}
 		}
+		if p.Publisher != nil {
+			// Drift is a comparison with history: say it is not checked
+			// here rather than let the policy look satisfied.
+			fmt.Fprintf(e.stderr, "note: %s: publisher.drift is not evaluated by vouch verify (it checks one artifact; vouch serve compares each version with the previous one)\n", f.policy)
+		}
 		s.policy = p
 		s.policyRef = vsa.Ref{URI: uriRef(f.policy), Digest: map[string]string{"sha256": p.SHA256}}
 	} else {

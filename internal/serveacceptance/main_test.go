@@ -77,7 +77,12 @@ type proc struct {
 func startServe(t testing.TB, wantToken bool, args ...string) (*proc, string) {
 	t.Helper()
 	p := &proc{t: t, done: make(chan struct{}), wantToken: wantToken}
-	p.cmd = exec.Command(vouchBin, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
+	// --offline: no network in tests (the embedded public-good root,
+	// never refreshed; a cache directory of its own, so nothing of this
+	// machine's TUF cache is read); --rate-limit 0: the tests' clients send
+	// more than one token's fair share on purpose.
+	p.cmd = exec.Command(vouchBin, append([]string{"serve", "--listen", "127.0.0.1:0", "--offline", "--rate-limit", "0"}, args...)...)
+	p.cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+t.TempDir())
 	stdout, err := p.cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

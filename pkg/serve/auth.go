@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/vouchdev/vouch/pkg/serve/store"
 )
@@ -17,12 +18,16 @@ import (
 // tokenPrefix marks vouch API tokens, so secret scanners can find leaked ones.
 const tokenPrefix = "vouch_"
 
-// ScopeAdmin may do everything in every namespace.
-const ScopeAdmin = "admin"
+// Error codes of a token that was valid once.
+const (
+	codeTokenExpired = "token_expired"
+	codeTokenRevoked = "token_revoked"
+)
 
-// EnsureAdminToken makes an admin token when the store has no token at all
-// (the first start) and returns its secret, to be shown once: only its
-// SHA-256 is stored. With tokens already stored it returns "".
+// EnsureAdminToken makes a global admin token when the store has no token
+// at all (the first start) and returns its secret, to be shown once: only
+// its SHA-256 is stored. With tokens already stored, revoked ones too, it
+// returns "".
 func EnsureAdminToken(ctx context.Context, st store.Store) (string, error) {
 	n, err := st.CountTokens(ctx)
 	if err != nil {
@@ -31,8 +36,8 @@ func EnsureAdminToken(ctx context.Context, st store.Store) (string, error) {
 	if n > 0 {
 		return "", nil
 	}
-	secret, id := newSecret(32), newSecret(8)
-	if err := st.CreateToken(ctx, store.Token{ID: id, SHA256: tokenSum(secret), Scope: ScopeAdmin}); err != nil {
+	secret := newSecret(32)
+	if err := st.CreateToken(ctx, store.Token{ID: newID(), SHA256: tokenSum(secret), Scope: ScopeAdmin}); err != nil {
 		return "", fmt.Errorf("storing the admin token: %w", err)
 	}
 	return secret, nil
@@ -52,28 +57,53 @@ func tokenSum(secret string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// authorized checks the bearer token, writing a 401 or 403 when it does not
-// pass. Every scope but admin is refused for now.
-func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
+// tokenKey is the context key of the request's token.
+type tokenKey struct{}
+
+// requestToken is the token authorized returned for r.
+func requestToken(r *http.Request) store.Token {
+	t, _ := r.Context().Value(tokenKey{}).(store.Token)
+	return t
+}
+
+// authorized checks the bearer token, the token's rate and its scope for
+// the route r matched, writing a 401, 429, 403 or 500 when one does not
+// pass; else it returns r carrying the token (requestToken).
+func (s *Server) authorized(w http.ResponseWriter, r *http.Request) (*http.Request, bool) {
+	t, ok := s.authenticate(w, r)
+	if !ok || !s.withinRate(w, r, t) || !s.permitted(w, r, t) {
+		return r, false
+	}
+	return r.WithContext(context.WithValue(r.Context(), tokenKey{}, t)), true
+}
+
+// authenticate finds the request's token, refusing a missing, unknown,
+// revoked or expired one with a 401.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (store.Token, bool) {
 	h := r.Header.Get("Authorization")
 	scheme, secret, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || !strings.HasPrefix(secret, tokenPrefix) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="vouch"`)
 		s.fail(w, r, http.StatusUnauthorized, codeUnauthorized, `expected the header "Authorization: Bearer vouch_..." with an API token`)
-		return false
+		return store.Token{}, false
 	}
 	t, err := s.cfg.Store.TokenBySHA256(r.Context(), tokenSum(secret))
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		w.Header().Set("WWW-Authenticate", `Bearer realm="vouch", error="invalid_token"`)
-		s.fail(w, r, http.StatusUnauthorized, codeUnauthorized, "the API token is not known to this service")
-		return false
-	case err != nil:
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		s.fail(w, r, http.StatusInternalServerError, codeInternal, "looking up the API token failed")
-		return false
-	case t.Scope != ScopeAdmin:
-		s.fail(w, r, http.StatusForbidden, codeForbidden, fmt.Sprintf("the API token's scope is %q: expected %q", t.Scope, ScopeAdmin))
-		return false
+		return store.Token{}, false
 	}
-	return true
+	code, msg := "", ""
+	switch now := time.Now(); {
+	case err != nil:
+		code, msg = codeUnauthorized, "the API token is not known to this service"
+	case !t.Revoked.IsZero():
+		code, msg = codeTokenRevoked, fmt.Sprintf("the API token %s was revoked at %s", t.ID, t.Revoked.Format(time.RFC3339))
+	case !t.Expires.IsZero() && !now.Before(t.Expires):
+		code, msg = codeTokenExpired, fmt.Sprintf("the API token %s expired at %s", t.ID, t.Expires.Format(time.RFC3339))
+	default:
+		return t, true
+	}
+	w.Header().Set("WWW-Authenticate", `Bearer realm="vouch", error="invalid_token"`)
+	s.fail(w, r, http.StatusUnauthorized, code, msg)
+	return store.Token{}, false
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"maps"
 	"mime"
 	"net/http"
@@ -282,14 +283,13 @@ func serverMatchesOpenAPI(t *testing.T, db storetest.DB) {
 	genuine := readFile(t, filepath.Join(publishDir, "bundle.sigstore.json"))
 	keyless := readFile(t, keylessBundle)
 	e := newEnv(t, db, publishKey(t))
-	readToken := "vouch_readonlytoken"
-	if err := e.st.CreateToken(context.Background(), store.Token{ID: "read", SHA256: sha256Hex([]byte(readToken)), Scope: "read"}); err != nil {
-		t.Fatal(err)
-	}
-	read := "Bearer " + readToken
+	read, verifier, otherReader := e.storeToken("read", "read", "npm"), e.storeToken("verify", "verify", "npm"), e.storeToken("pypi", "read", "pypi")
+	e.storeToken("victim", "read", "npm")
+	adminID := tokenID(t, e, e.token)
 	good := verificationBody(publishSHA512, genuine)
 	big := `{"subject":{"digests":{"sha512":"` + publishSHA512 + `"}},"bundles":[{"x":"` + strings.Repeat("a", serve.DefaultMaxBody) + `"}]}`
 	const pol, ver, subj = "/v1/namespaces/npm/policy", "/v1/namespaces/npm/verifications", "/v1/subjects/sha512:" + publishSHA512
+	const hook, hookBody = "/v1/namespaces/npm/webhook", `{"url":"https://hooks.example/vouch","secret":"` + hookSecret + `"}`
 	steps := []exchange{
 		{"create namespace", "PUT", pol, emptyPolicy, "", 201},
 		{"same policy again", "PUT", pol, emptyPolicy, "", 200},
@@ -302,12 +302,13 @@ func serverMatchesOpenAPI(t *testing.T, db storetest.DB) {
 		{"get policy, bad namespace name", "GET", "/v1/namespaces/-x/policy", "", "", 400},
 		{"get policy, unknown namespace", "GET", "/v1/namespaces/pypi/policy", "", "", 404},
 		{"get policy, unknown token", "GET", pol, "", "Bearer vouch_AAAA", 401},
-		{"get policy, read token", "GET", pol, "", read, 403},
+		{"get policy, read token", "GET", pol, "", read, 200},
+		{"get policy, verify token", "GET", pol, "", verifier, 403},
 		{"head policy", "HEAD", pol, "", "", 200},
 		{"head policy, bad namespace name", "HEAD", "/v1/namespaces/-x/policy", "", "", 400},
 		{"head policy, unknown namespace", "HEAD", "/v1/namespaces/pypi/policy", "", "", 404},
 		{"head policy, no token", "HEAD", pol, "", "-", 401},
-		{"head policy, read token", "HEAD", pol, "", read, 403},
+		{"head policy, verify token", "HEAD", pol, "", verifier, 403},
 		{"verify", "POST", ver, good, "", 201},
 		{"verify again", "POST", ver, good, "", 200},
 		{"digest in upper case: the same record", "POST", ver, verificationBody(strings.ToUpper(publishSHA512), genuine), "", 200},
@@ -322,20 +323,64 @@ func serverMatchesOpenAPI(t *testing.T, db storetest.DB) {
 		{"get verification", "GET", "/v1/verifications/{last}", "", "", 200},
 		{"unknown verification", "GET", "/v1/verifications/nope", "", "", 404},
 		{"get verification, basic auth", "GET", "/v1/verifications/{last}", "", "Basic dm91Y2g6eA==", 401},
-		{"get verification, read token", "GET", "/v1/verifications/{last}", "", read, 403},
+		{"get verification, read token", "GET", "/v1/verifications/{last}", "", read, 200},
+		{"get verification, verify token", "GET", "/v1/verifications/{last}", "", verifier, 403},
+		{"get verification of another namespace", "GET", "/v1/verifications/{last}", "", otherReader, 404},
 		{"head verification", "HEAD", "/v1/verifications/{last}", "", "", 200},
 		{"head unknown verification", "HEAD", "/v1/verifications/nope", "", "", 404},
 		{"head verification, no token", "HEAD", "/v1/verifications/{last}", "", "-", 401},
-		{"head verification, read token", "HEAD", "/v1/verifications/{last}", "", read, 403},
+		{"head verification, verify token", "HEAD", "/v1/verifications/{last}", "", verifier, 403},
 		{"subject", "GET", subj, "", "", 200},
 		{"subject without decisions", "GET", "/v1/subjects/sha256:" + strings.Repeat("0", 64), "", "", 200},
 		{"bad subject digest", "GET", "/v1/subjects/sha1:abc", "", "", 400},
 		{"subject, no token", "GET", subj, "", "-", 401},
-		{"subject, read token", "GET", subj, "", read, 403},
+		{"subject, read token", "GET", subj, "", read, 200},
+		{"subject, verify token", "GET", subj, "", verifier, 403},
 		{"head subject", "HEAD", subj, "", "", 200},
 		{"head subject, bad digest", "HEAD", "/v1/subjects/sha1:abc", "", "", 400},
 		{"head subject, no token", "HEAD", subj, "", "-", 401},
-		{"head subject, read token", "HEAD", subj, "", read, 403},
+		{"head subject, verify token", "HEAD", subj, "", verifier, 403},
+		{"create token", "POST", "/v1/tokens", `{"scope":"read","namespace":"npm","expiresIn":60}`, "", 201},
+		{"create global admin token", "POST", "/v1/tokens", `{"scope":"admin","namespace":""}`, "", 201},
+		{"create token, bad scope", "POST", "/v1/tokens", `{"scope":"all"}`, "", 400},
+		{"create token, oversized", "POST", "/v1/tokens", `{"scope":"` + strings.Repeat("a", 5000) + `"}`, "", 413},
+		{"create token, no token", "POST", "/v1/tokens", `{"scope":"admin"}`, "-", 401},
+		{"create token, namespace admin", "POST", "/v1/tokens", `{"scope":"admin"}`, read, 403},
+		{"list tokens", "GET", "/v1/tokens", "", "", 200},
+		{"list tokens, no token", "GET", "/v1/tokens", "", "-", 401},
+		{"list tokens, read token", "GET", "/v1/tokens", "", read, 403},
+		{"head tokens", "HEAD", "/v1/tokens", "", "", 200},
+		{"head tokens, no token", "HEAD", "/v1/tokens", "", "-", 401},
+		{"head tokens, read token", "HEAD", "/v1/tokens", "", read, 403},
+		{"revoke token", "DELETE", "/v1/tokens/victim", "", "", 204},
+		{"revoked token", "GET", pol, "", "Bearer vouch_victim", 401},
+		{"revoke unknown token", "DELETE", "/v1/tokens/nope", "", "", 404},
+		{"revoke own token", "DELETE", "/v1/tokens/" + adminID, "", "", 409},
+		{"revoke token, no token", "DELETE", "/v1/tokens/victim", "", "-", 401},
+		{"revoke token, read token", "DELETE", "/v1/tokens/victim", "", read, 403},
+		{"put webhook", "PUT", hook, hookBody, "", 200},
+		{"put webhook, http to another host", "PUT", hook, `{"url":"http://hooks.example/","secret":"` + hookSecret + `"}`, "", 400},
+		{"put webhook, bad namespace name", "PUT", "/v1/namespaces/-x/webhook", hookBody, "", 400},
+		{"put webhook, unknown namespace", "PUT", "/v1/namespaces/pypi/webhook", hookBody, "", 404},
+		{"put webhook, oversized", "PUT", hook, `{"url":"https://hooks.example/` + strings.Repeat("a", 9000) + `","secret":"` + hookSecret + `"}`, "", 413},
+		{"put webhook, no token", "PUT", hook, hookBody, "-", 401},
+		{"put webhook, read token", "PUT", hook, hookBody, read, 403},
+		{"get webhook", "GET", hook, "", "", 200},
+		{"get webhook, bad namespace name", "GET", "/v1/namespaces/-x/webhook", "", "", 400},
+		{"get webhook, no token", "GET", hook, "", "-", 401},
+		{"get webhook, read token", "GET", hook, "", read, 403},
+		{"head webhook", "HEAD", hook, "", "", 200},
+		{"head webhook, bad namespace name", "HEAD", "/v1/namespaces/-x/webhook", "", "", 400},
+		{"head webhook, no token", "HEAD", hook, "", "-", 401},
+		{"head webhook, read token", "HEAD", hook, "", read, 403},
+		{"delete webhook, bad namespace name", "DELETE", "/v1/namespaces/-x/webhook", "", "", 400},
+		{"delete webhook, no token", "DELETE", hook, "", "-", 401},
+		{"delete webhook, read token", "DELETE", hook, "", read, 403},
+		{"delete webhook", "DELETE", hook, "", "", 204},
+		{"get webhook, none", "GET", hook, "", "", 404},
+		{"head webhook, none", "HEAD", hook, "", "", 404},
+		{"delete webhook, none", "DELETE", hook, "", "", 404},
+		{"wrong method on webhook", "POST", hook, hookBody, "", 405},
 		{"healthz, no token", "GET", "/healthz", "", "-", 200},
 		{"head healthz", "HEAD", "/healthz", "", "-", 200},
 		{"readyz, no token", "GET", "/readyz", "", "-", 200},
@@ -369,21 +414,50 @@ func serverMatchesOpenAPI(t *testing.T, db storetest.DB) {
 	// database but to tell whether it answers.
 	broken := newEnv(t, db, publishKey(t))
 	broken.st.Close()
+	everyOperation(t, d, broken, "database closed", http.StatusInternalServerError, closedDatabase, seen)
+	rateLimited(t, d, e, seen)
+	checkCoverage(t, d, seen)
+}
+
+// everyOperation sends each documented operation once to e's server, with
+// the admin token, and checks it answers want, or except[op], and conforms.
+func everyOperation(t *testing.T, d *apiDoc, e *env, name string, want int, except map[string]int, seen map[string]map[string]bool) {
+	t.Helper()
 	for _, op := range d.operations() {
 		method, tmpl, _ := strings.Cut(op, " ")
 		path := strings.NewReplacer("{ns}", "npm", "{id}", "x", "{digest}", "sha256:"+strings.Repeat("0", 64)).Replace(tmpl)
-		want, ok := closedDatabase[op]
-		if !ok {
-			want = http.StatusInternalServerError
+		x := exchange{name + ": " + op, method, path, emptyPolicy, "", want}
+		if w, ok := except[op]; ok {
+			x.want = w
 		}
-		x := exchange{"database closed: " + op, method, path, emptyPolicy, "", want}
-		if w := broken.send(x); w.Code != x.want {
+		if w := e.send(x); w.Code != x.want {
 			t.Errorf("%s: status %d, want %d", x.name, w.Code, x.want)
 		} else {
 			conformsTo(t, d, x, w, seen)
 		}
 	}
-	checkCoverage(t, d, seen)
+}
+
+// rateLimited sends each operation to a replica of e's server that allows
+// each token one request (a rate that does not refill during the test):
+// after a first request, every operation answers 429, but for the
+// operations endpoints, which need no token and are not limited.
+func rateLimited(t *testing.T, d *apiDoc, e *env, seen map[string]map[string]bool) {
+	t.Helper()
+	srv, err := serve.New(serve.Config{Store: e.st, Verifier: e.eng, Logger: slog.New(slog.DiscardHandler),
+		TrustSHA256: serve.TrustDigest(e.eng.KeyIDs(), []byte("public-good offline")), RateLimit: 1e-6, Burst: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	limited := &env{t: t, srv: srv, st: e.st, token: e.token, eng: e.eng}
+	if w := limited.send(exchange{"first request", "GET", "/v1/tokens", "", "", 200}); w.Code != 200 {
+		t.Fatalf("first request to the rate-limited server: %d %s", w.Code, w.Body.Bytes())
+	}
+	unlimited := map[string]int{}
+	for op := range closedDatabase {
+		unlimited[op] = http.StatusOK
+	}
+	everyOperation(t, d, limited, "rate limited", http.StatusTooManyRequests, unlimited, seen)
 }
 
 // closedDatabase are the operations that do not answer 500 when the
@@ -397,6 +471,17 @@ var closedDatabase = map[string]int{
 // notExercised are the documented statuses this test cannot provoke, and why.
 var notExercised = map[string]string{
 	"PUT /v1/namespaces/{ns}/policy 409": "needs two PUTs to lose a race inside the database's transaction; store's tests cover ErrConflict",
+}
+
+// storeToken stores a token of scope in ns whose secret is "vouch_"+id,
+// and returns its Authorization header.
+func (e *env) storeToken(id, scope, ns string) string {
+	e.t.Helper()
+	secret := "vouch_" + id
+	if err := e.st.CreateToken(context.Background(), store.Token{ID: id, SHA256: sha256Hex([]byte(secret)), Scope: scope, Namespace: ns}); err != nil {
+		e.t.Fatal(err)
+	}
+	return "Bearer " + secret
 }
 
 // checkCoverage fails for an operation, or a status of one, not exercised.
@@ -546,6 +631,13 @@ func checkHeaders(t *testing.T, d *apiDoc, x exchange, w *httptest.ResponseRecor
 func checkBody(t *testing.T, d *apiDoc, x exchange, w *httptest.ResponseRecorder, resp map[string]any, ptr string) {
 	t.Helper()
 	content, _ := resp["content"].(map[string]any)
+	if content == nil {
+		// A response documented without content (204) has no body.
+		if w.Body.Len() > 0 {
+			t.Errorf("%s: a body where #%s documents none: %s", x.name, ptr, w.Body.Bytes())
+		}
+		return
+	}
 	mt, _, err := mime.ParseMediaType(w.Header().Get("Content-Type"))
 	if err != nil || content[mt] == nil {
 		t.Errorf("%s: Content-Type %q: expected one of %v (#%s)", x.name, w.Header().Get("Content-Type"), slices.Sorted(maps.Keys(content)), ptr)

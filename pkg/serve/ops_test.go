@@ -51,6 +51,8 @@ func (e *env) scrape() samples {
 			switch {
 			case m.GetCounter() != nil:
 				out[key] = m.GetCounter().GetValue()
+			case m.GetGauge() != nil:
+				out[key] = m.GetGauge().GetValue()
 			case m.GetHistogram() != nil:
 				out[strings.Replace(key, "{", "_count{", 1)] = float64(m.GetHistogram().GetSampleCount())
 			}

@@ -53,22 +53,32 @@ var errRequest = errors.New("invalid request")
 // data, a bounded depth; then checks what the fields say. The errors name
 // the JSON path or field.
 func decodeRequest(body []byte) (*VerificationRequest, error) {
-	if err := strictjson.CheckFolded(body, maxRequestDepth); err != nil {
-		return nil, fmt.Errorf("%w: %w", errRequest, err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
 	var req VerificationRequest
-	if err := dec.Decode(&req); err != nil {
-		return nil, fmt.Errorf("%w: %w", errRequest, strictjson.Explain(body, err))
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("%w: data after the JSON object", errRequest)
+	if err := decodeStrict(body, &req); err != nil {
+		return nil, fmt.Errorf("%w: %w", errRequest, err)
 	}
 	if err := req.check(); err != nil {
 		return nil, fmt.Errorf("%w: %w", errRequest, err)
 	}
 	return &req, nil
+}
+
+// decodeStrict decodes a request body into v strictly: no repeated keys
+// (compared as encoding/json folds them), no unknown fields, no trailing
+// data, at most maxRequestDepth levels. The errors name the JSON path.
+func decodeStrict(body []byte, v any) error {
+	if err := strictjson.CheckFolded(body, maxRequestDepth); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return strictjson.Explain(body, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("data after the JSON object")
+	}
+	return nil
 }
 
 // check validates the fields.

@@ -10,6 +10,16 @@
 //	POST /v1/namespaces/{ns}/verifications   {"subject": {"digests": {...}, "purl": ...}, "bundles": [...]}
 //	GET  /v1/verifications/{id}              one decision
 //	GET  /v1/subjects/{digest}               every decision for sha256:<hex> or sha512:<hex>
+//	POST   /v1/tokens                        a token (the global admin only): {"scope", "namespace", "expiresIn"?}
+//	GET    /v1/tokens                        every token, without secrets
+//	DELETE /v1/tokens/{id}                   revoke a token
+//
+// Tokens are scoped (scopes.go): verify, read or admin of one namespace,
+// or the global admin; they may expire and be revoked, and each may make
+// Config.RateLimit requests per second to one Server (ratelimit.go).
+//	PUT  /v1/namespaces/{ns}/webhook         {"url": "https://...", "secret": "..."}: where events go
+//	GET  /v1/namespaces/{ns}/webhook         the webhook's url (never its secret)
+//	DELETE /v1/namespaces/{ns}/webhook       no more deliveries
 //
 // # Operations (no token: probes and scrapers have none)
 //
@@ -36,10 +46,36 @@
 // a new one (201), also when requests race, because the key is unique in
 // the database (package store).
 //
+// # Publisher drift and webhooks
+//
+// A verified decision about a package URL records who published it
+// (repositories, workflows and builders the verified evidence names). When
+// a new version's publisher differs from the newest verified decision on
+// another version of the same package in the namespace, the decision
+// carries the finding "publisher-drift" (failing, unless the namespace's
+// policy says publisher: {drift: report}) and a "publisher.drift" event is
+// queued with the record, to be POSTed to the namespace's webhook by
+// [WebhookWorker] at least once:
+//
+//	POST <url>
+//	X-Vouch-Event: publisher.drift
+//	X-Vouch-Delivery: <id, the same on every retry>
+//	X-Vouch-Timestamp: <Unix seconds of this attempt>
+//	X-Vouch-Signature: sha256=HEX(HMAC-SHA256(secret, timestamp + "." + body))
+//	{"id", "type", "namespace", "verificationId", "created", "data"}
+//
+// Receivers check the signature and the timestamp's age with
+// [VerifyWebhookSignature] and deduplicate by the delivery id. A 2xx
+// within [DeliveryTimeout] completes a delivery; anything else is retried
+// with exponential backoff and jitter, [WebhookMaxAttempts] attempts in
+// all; redirects are not followed.
+//
 // # Trust
 //
-// The engine (keys, trusted root) is built once by the caller and is the
-// same for every namespace. A served policy may not name files (trust.keys,
+// The engine (keys, trusted root) is built by the caller and is the same
+// for every namespace. A TrustHolder holds it with its digest; a refresh
+// of the trusted root (RefreshTrust) swaps both for later requests, and a
+// request keeps the pair it started with. A served policy may not name files (trust.keys,
 // trust.trustedRoot, layout): they would be read from the server's disk.
 package serve
 
@@ -75,10 +111,19 @@ type Config struct {
 	// (see TrustDigest): a decision made with other keys or another root is
 	// another record.
 	TrustSHA256 string
+	// Trust, when set, holds the engine and digest instead of Verifier and
+	// TrustSHA256, so that they can be swapped while the Server runs
+	// (trust.go); New makes one from Verifier and TrustSHA256 otherwise.
+	Trust *TrustHolder
 	// MaxBody bounds a verification request's body (default DefaultMaxBody).
 	MaxBody int64
 	// Logger receives one line per request (default slog.Default).
 	Logger *slog.Logger
+	// RateLimit is the requests per second each token may make to this
+	// Server, with bursts of up to Burst (default: RateLimit, at least 1);
+	// 0 is no limit. See ratelimit.go.
+	RateLimit float64
+	Burst     int
 }
 
 // Server serves the API. Build it with New; it is safe for concurrent use.
@@ -89,15 +134,22 @@ type Server struct {
 	// is its identity, so the cache never goes stale.
 	policies sync.Map // string → *policy.Policy
 	metrics  *metrics
+	limits   *limits
+	// trustMetrics count trust refreshes (trust.go).
+	trustMetrics *trustMetrics
 }
 
 // New returns a Server for cfg.
 func New(cfg Config) (*Server, error) {
-	if cfg.Store == nil || cfg.Verifier == nil {
-		return nil, errors.New("serve: a store and a verifier are required")
+	if cfg.Store == nil {
+		return nil, errors.New("serve: a store is required")
 	}
-	if cfg.TrustSHA256 == "" {
-		return nil, errors.New("serve: the trust digest is required")
+	if cfg.Trust == nil {
+		h, err := NewTrustHolder(Trust{Verifier: cfg.Verifier, SHA256: cfg.TrustSHA256})
+		if err != nil {
+			return nil, err
+		}
+		cfg.Trust = h
 	}
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = DefaultMaxBody
@@ -105,7 +157,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux(), metrics: newMetrics()}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), metrics: newMetrics(), limits: newLimits(cfg.RateLimit, cfg.Burst)}
+	s.trustMetrics = newTrustMetrics(s.metrics.registry)
 	s.routes()
 	return s, nil
 }
@@ -116,19 +169,26 @@ func (s *Server) routes() {
 	s.handle("POST /v1/namespaces/{ns}/verifications", s.postVerification)
 	s.handle("GET /v1/verifications/{id}", s.getVerification)
 	s.handle("GET /v1/subjects/{digest}", s.getSubject)
+	s.handle("POST /v1/tokens", s.postToken)
+	s.handle("GET /v1/tokens", s.getTokens)
+	s.handle("DELETE /v1/tokens/{id}", s.deleteToken)
+	s.handle("PUT /v1/namespaces/{ns}/webhook", s.putWebhook)
+	s.handle("GET /v1/namespaces/{ns}/webhook", s.getWebhook)
+	s.handle("DELETE /v1/namespaces/{ns}/webhook", s.deleteWebhook)
 	s.handle("/", s.noRoute)
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.Handle("GET /metrics", s.metrics.handler())
 }
 
-// handle routes pattern to h behind the token check. The check runs after
-// routing, so that the request log and metrics know the route of a
-// refused request too; any request without a valid token is still a 401,
-// whatever its path, but for the operations endpoints.
+// handle routes pattern to h behind the token check (scopes.go says what
+// each route needs). The check runs after routing, so that the request log
+// and metrics know the route of a refused request too; any request without
+// a valid token is still a 401, whatever its path, but for the operations
+// endpoints.
 func (s *Server) handle(pattern string, h http.HandlerFunc) {
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		if s.authorized(w, r) {
+		if r, ok := s.authorized(w, r); ok {
 			h(w, r)
 		}
 	})
@@ -138,7 +198,7 @@ func (s *Server) handle(pattern string, h http.HandlerFunc) {
 // Allow for a path known under other methods, else 404.
 func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
 	var allow []string
-	for _, m := range []string{http.MethodGet, http.MethodPut, http.MethodPost} {
+	for _, m := range []string{http.MethodGet, http.MethodPut, http.MethodPost, http.MethodDelete} {
 		probe := r.Clone(r.Context())
 		probe.Method = m
 		if _, pattern := s.mux.Handler(probe); pattern != "/" && pattern != "" {
@@ -162,7 +222,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &recorder{ResponseWriter: w}
 	defer s.observe(rec, r, time.Now())
 	if !cleanPath(r.URL.Path) {
-		if s.authorized(rec, r) {
+		if _, ok := s.authorized(rec, r); ok {
 			s.fail(rec, r, http.StatusNotFound, codeNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path+": expected a path without empty, . or .. segments")
 		}
 		return

@@ -28,6 +28,12 @@ type VerificationResponse struct {
 	Policy      PolicyRef      `json:"policy"`
 	TrustSHA256 string         `json:"trustSha256"`
 	Verified    bool           `json:"verified"`
+	// Reason says why the record was made: "request" (a client asked),
+	// "policy" or "trust" (a re-evaluation after the namespace's policy or
+	// the service's trust changed).
+	Reason string `json:"reason"`
+	// Supersedes is the id of the record a re-evaluation re-evaluates.
+	Supersedes string `json:"supersedes,omitempty"`
 	// Report is the report vouch verify -o json prints for the subject.
 	Report json.RawMessage `json:"report"`
 }
@@ -45,6 +51,7 @@ func response(v store.Verification) VerificationResponse {
 		Subject:     RequestSubject{Digests: d, PURL: v.SubjectPURL},
 		Policy:      PolicyRef{Version: v.PolicyVersion, SHA256: v.PolicySHA256},
 		TrustSHA256: v.TrustSHA256, Verified: v.Verified, Report: v.Report,
+		Reason: v.Reason, Supersedes: v.Supersedes,
 	}
 }
 
@@ -70,7 +77,9 @@ func (s *Server) postVerification(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	bundles := req.bundles()
-	key := requestKey(ns, req, bundles, p.SHA256, s.cfg.TrustSHA256)
+	// One trust for the whole request: a swap meanwhile is for later ones.
+	tr := s.cfg.Trust.Current()
+	key := requestKey(ns, req, bundles, p.SHA256, tr.SHA256)
 	if v, err := s.cfg.Store.VerificationByKey(r.Context(), ns, key); err == nil {
 		writeJSON(w, http.StatusOK, response(v))
 		return
@@ -79,7 +88,7 @@ func (s *Server) postVerification(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
-	v, status, msg := s.decide(r, ns, req, bundles, p, key)
+	v, status, msg := s.decide(r, tr, ns, req, bundles, p, key)
 	s.metrics.stage(stageVerify, start)
 	if status != 0 {
 		code := codeInternal
@@ -110,17 +119,19 @@ func (s *Server) postVerification(w http.ResponseWriter, r *http.Request) {
 // decide runs the engine and renders the report. A request the engine
 // cannot evaluate (a keyless bundle and a policy naming no identity) is a
 // 422; any other failure a 500.
-func (s *Server) decide(r *http.Request, ns string, req *VerificationRequest, bundles []requestBundle, p store.Policy, key string) (store.Verification, int, string) {
+func (s *Server) decide(r *http.Request, tr Trust, ns string, req *VerificationRequest, bundles []requestBundle, p store.Policy, key string) (store.Verification, int, string) {
 	pol, err := s.compiled(p)
 	if err != nil {
 		return store.Verification{}, http.StatusInternalServerError, "the stored policy does not compile: " + err.Error()
 	}
 	in := make([]engine.Bundle, len(bundles))
+	kept := make([]store.Bundle, len(bundles))
 	for i, b := range bundles {
 		in[i] = engine.Bundle{Name: "sha256:" + b.sha256, Data: b.data}
+		kept[i] = store.Bundle{SHA256: b.sha256, Data: b.data}
 	}
 	subj := engine.Subject{Name: subjectName(req.Subject.Digests), Digests: req.Subject.Digests, PURL: req.Subject.PURL}
-	res, err := s.cfg.Verifier.Verify(r.Context(), subj, in, pol)
+	res, err := tr.Verifier.Verify(r.Context(), subj, in, pol)
 	if err != nil {
 		if errors.Is(err, bundle.ErrPolicy) {
 			// The engine words this for vouch verify's flags; a served
@@ -130,16 +141,24 @@ func (s *Server) decide(r *http.Request, ns string, req *VerificationRequest, bu
 		}
 		return store.Verification{}, http.StatusInternalServerError, "verification failed: " + err.Error()
 	}
+	v := store.Verification{
+		ID: newID(), Namespace: ns, RequestKey: key,
+		SubjectSHA256: req.Subject.Digests["sha256"], SubjectSHA512: req.Subject.Digests["sha512"], SubjectPURL: req.Subject.PURL,
+		PolicyVersion: p.Version, PolicySHA256: p.SHA256, TrustSHA256: tr.SHA256,
+		Bundles: kept, Reason: store.ReasonRequest, Publisher: publisherOf(res.Evidence),
+	}
+	v.PURLName, v.PURLVersion, _ = purlParts(req.Subject.PURL)
+	if err := s.checkDrift(r.Context(), ns, pol, &res.ArtifactReport, &v); err != nil {
+		// No decision without the comparison (fail closed); the database's
+		// words stay out of the answer, as for every other store error.
+		return store.Verification{}, http.StatusInternalServerError, "reading the publisher of the package's other versions failed"
+	}
 	var report bytes.Buffer
 	if err := output.VerifyJSON(&report, verify.NewReport([]verify.ArtifactReport{res.ArtifactReport})); err != nil {
 		return store.Verification{}, http.StatusInternalServerError, "rendering the report failed"
 	}
-	return store.Verification{
-		ID: newID(), Namespace: ns, RequestKey: key,
-		SubjectSHA256: req.Subject.Digests["sha256"], SubjectSHA512: req.Subject.Digests["sha512"], SubjectPURL: req.Subject.PURL,
-		PolicyVersion: p.Version, PolicySHA256: p.SHA256, TrustSHA256: s.cfg.TrustSHA256,
-		Verified: res.Verified, Report: report.Bytes(),
-	}, 0, ""
+	v.Verified, v.Report = res.Verified, report.Bytes()
+	return v, 0, ""
 }
 
 // newID returns a random record id (128 bits, hex).
@@ -153,6 +172,11 @@ func newID() string {
 func (s *Server) getVerification(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	v, err := s.cfg.Store.Verification(r.Context(), id)
+	if err == nil && !readsNamespace(requestToken(r), v.Namespace) {
+		// Another namespace's record is not found, not forbidden: the
+		// answer must not tell that it exists.
+		err = store.ErrNotFound
+	}
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		s.fail(w, r, http.StatusNotFound, codeNotFound, "no verification with id "+id)
@@ -169,7 +193,8 @@ type SubjectResponse struct {
 	Verifications []VerificationResponse `json:"verifications"`
 }
 
-// getSubject returns every decision for a digest, in every namespace.
+// getSubject returns every decision for a digest, in every namespace for
+// the global admin, else in the token's namespace.
 func (s *Server) getSubject(w http.ResponseWriter, r *http.Request) {
 	d, err := engine.ParseDigest(r.PathValue("digest"))
 	if err != nil {
@@ -179,7 +204,12 @@ func (s *Server) getSubject(w http.ResponseWriter, r *http.Request) {
 	var alg, hexd string
 	for alg, hexd = range d {
 	}
-	vs, err := s.cfg.Store.VerificationsBySubject(r.Context(), alg, hexd, maxSubjectRecords)
+	var vs []store.Verification
+	if t := requestToken(r); isGlobalAdmin(t) {
+		vs, err = s.cfg.Store.VerificationsBySubject(r.Context(), alg, hexd, maxSubjectRecords)
+	} else {
+		vs, err = s.cfg.Store.VerificationsBySubjectIn(r.Context(), t.Namespace, alg, hexd, maxSubjectRecords)
+	}
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, codeInternal, "reading the verifications failed")
 		return

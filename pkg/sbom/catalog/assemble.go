@@ -36,7 +36,7 @@ func assemble(ctx context.Context, outs []outcome, opts Options) *Result {
 		// A kind "" is notes from the walk itself: warnings, no source.
 		if o.kind != "" {
 			res.Sources[o.kind]++
-			if r := set.Lookup(string(o.kind)); r != nil && r.Artifact {
+			if r := set.Lookup(string(o.kind)); (r != nil && r.Artifact) || o.kind == KindImage {
 				shipped = true
 			}
 		}

@@ -29,6 +29,7 @@ import (
 	"github.com/vouchdev/vouch/pkg/sbom/catalog/cataloger"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog/gobin"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog/gomod"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog/image"
 )
 
 // Options configure a run. The zero value is usable.
@@ -77,6 +78,9 @@ type Options struct {
 	// internal/diskcache); nil means every licence text is scanned. The
 	// caller opens and flushes it.
 	LicenseCache cataloger.Cache
+	// ImageScope is what an image SOURCE is catalogued as: its squashed
+	// file system ("" too) or all its layers.
+	ImageScope image.Scope
 	// Registry decides which cataloger reads which file; nil means
 	// [cataloger.Default], where every ecosystem compiled in registers.
 	Registry *cataloger.Registry
@@ -145,6 +149,7 @@ const (
 	KindGoMod   Kind = gomod.Kind
 	KindBinary  Kind = gobin.Kind
 	KindArchive Kind = archive.Kind
+	KindImage   Kind = image.Kind
 )
 
 // Run catalogs every source under roots and returns the merged document.

@@ -138,6 +138,10 @@ func scan(ctx context.Context, roots []string, opts Options) ([]outcome, map[str
 func walk(ctx context.Context, roots []string, opts Options, set *cataloger.Set, jobs chan<- job) []outcome {
 	var failed []outcome
 	for _, root := range roots {
+		if ref, ok := imageRef(root); ok {
+			failed = append(failed, catalogImage(ctx, ref, opts, set))
+			continue
+		}
 		fi, err := os.Stat(root)
 		if err != nil {
 			failed = append(failed, failedPath(root, pathError(err)))

@@ -30,10 +30,10 @@ func (s Signed) Request() string {
 	return `{"subject":{"digests":{"sha256":"` + s.SHA256 + `"}},"bundles":[` + string(s.Bundle) + `]}`
 }
 
-// SignArtifacts signs n distinct artifacts with a fresh ECDSA P-256 key,
-// as vouch sign --key does, and returns them, the key as the verifier
-// trusts it, and its PEM (for vouch serve --key).
-func SignArtifacts(t testing.TB, n int) ([]Signed, *trust.Key, []byte) {
+// KeySigner returns a signer with a fresh ECDSA P-256 key, as vouch sign
+// --key signs, the key as a verifier trusts it, and its PEM (for vouch
+// serve --key).
+func KeySigner(t testing.TB) (*sign.Signer, *trust.Key, []byte) {
 	t.Helper()
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -52,6 +52,14 @@ func SignArtifacts(t testing.TB, n int) ([]Signed, *trust.Key, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s, key, pub
+}
+
+// SignArtifacts signs n distinct artifacts with a fresh key (KeySigner)
+// and returns them, the key as the verifier trusts it, and its PEM.
+func SignArtifacts(t testing.TB, n int) ([]Signed, *trust.Key, []byte) {
+	t.Helper()
+	s, key, pub := KeySigner(t)
 	out := make([]Signed, n)
 	for i := range n {
 		data := []byte(fmt.Sprintf("artifact %d\n", i))

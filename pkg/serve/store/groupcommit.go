@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"sync"
@@ -99,8 +100,7 @@ func (g *groupCommit) run() {
 }
 
 // commit writes a group in one transaction. A failing insert (a foreign key)
-// is rolled back alone (SQLite undoes the statement, not the transaction);
-// a failing commit fails them all.
+// is rolled back alone, to its savepoint; a failing commit fails them all.
 func (g *groupCommit) commit(group []*pendingInsert) {
 	ctx := context.Background()
 	tx, err := g.s.writer.BeginTx(ctx, nil)
@@ -111,11 +111,30 @@ func (g *groupCommit) commit(group []*pendingInsert) {
 		return
 	}
 	for _, p := range group {
-		p.created, p.err = g.s.insertVerification(ctx, tx, p.v)
+		p.created, p.err = g.insertOne(ctx, tx, p.v)
 	}
 	if err := tx.Commit(); err != nil {
 		for _, p := range group {
 			p.created, p.err = false, fmt.Errorf("committing verifications: %w", err)
 		}
 	}
+}
+
+// insertOne writes one record and its bundles under a savepoint, so that a
+// record whose later statements fail leaves nothing behind in the group's
+// transaction.
+func (g *groupCommit) insertOne(ctx context.Context, tx *sql.Tx, v Verification) (bool, error) {
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT one"); err != nil {
+		return false, err
+	}
+	created, err := g.s.insertVerification(ctx, tx, v)
+	if err != nil {
+		if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO one"); rerr != nil {
+			return false, errors.Join(err, rerr)
+		}
+	}
+	if _, rerr := tx.ExecContext(ctx, "RELEASE one"); rerr != nil {
+		return false, errors.Join(err, rerr)
+	}
+	return created, err
 }

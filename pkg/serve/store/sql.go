@@ -125,7 +125,8 @@ func (s *sqlStore) PutPolicy(ctx context.Context, ns string, doc []byte, sum str
 }
 
 const verificationColumns = "id, namespace, request_key, subject_sha256, subject_sha512, subject_purl, " +
-	"policy_version, policy_sha256, trust_sha256, verified, report, created_at"
+	"policy_version, policy_sha256, trust_sha256, verified, report, created_at, supersedes, reason, " +
+	"purl_name, purl_version, publisher_repository, publisher_workflow, publisher_builder"
 
 func scanVerification(row interface{ Scan(...any) error }) (Verification, error) {
 	var v Verification
@@ -133,7 +134,8 @@ func scanVerification(row interface{ Scan(...any) error }) (Verification, error)
 	var report string
 	var created int64
 	if err := row.Scan(&v.ID, &v.Namespace, &v.RequestKey, &v.SubjectSHA256, &v.SubjectSHA512, &v.SubjectPURL,
-		&v.PolicyVersion, &v.PolicySHA256, &v.TrustSHA256, &verified, &report, &created); err != nil {
+		&v.PolicyVersion, &v.PolicySHA256, &v.TrustSHA256, &verified, &report, &created, &v.Supersedes, &v.Reason,
+		&v.PURLName, &v.PURLVersion, &v.Publisher.Repository, &v.Publisher.Workflow, &v.Publisher.Builder); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return Verification{}, ErrNotFound
 		}
@@ -158,10 +160,13 @@ func (s *sqlStore) CreateVerification(ctx context.Context, v Verification) (Veri
 	v.Created = fromNanos(nanos(v.Created))
 	var created bool
 	var err error
+	if v.Reason == "" {
+		v.Reason = ReasonRequest
+	}
 	if s.group != nil {
 		created, err = s.group.insert(ctx, v)
 	} else {
-		created, err = s.insertVerification(ctx, s.writer, v)
+		created, err = s.insertVerificationTx(ctx, v)
 	}
 	if err != nil || created {
 		return v, created, err
@@ -178,17 +183,54 @@ type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
+// insertVerificationTx inserts v and what goes with it in a transaction of
+// its own.
+func (s *sqlStore) insertVerificationTx(ctx context.Context, v Verification) (bool, error) {
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	created, err := s.insertVerification(ctx, tx, v)
+	if err != nil || !created {
+		return false, err
+	}
+	return true, tx.Commit()
+}
+
 // insertVerification inserts v unless its key is taken, and says whether it
-// did.
+// did; a new record's bundles are stored with it, in the same transaction
+// (db is one).
 func (s *sqlStore) insertVerification(ctx context.Context, db execer, v Verification) (bool, error) {
+	created, err := s.insertRecord(ctx, db, v)
+	if err != nil || !created {
+		return false, err
+	}
+	for i, b := range v.Bundles {
+		if _, err := db.ExecContext(ctx, s.q("INSERT INTO bundles (sha256, data) VALUES (?, ?) ON CONFLICT (sha256) DO NOTHING"),
+			b.SHA256, string(b.Data)); err != nil {
+			return false, fmt.Errorf("storing bundle sha256:%s: %w", b.SHA256, err)
+		}
+		if _, err := db.ExecContext(ctx, s.q("INSERT INTO verification_bundles (verification_id, position, bundle_sha256) VALUES (?, ?, ?)"),
+			v.ID, i, b.SHA256); err != nil {
+			return false, fmt.Errorf("linking bundle sha256:%s: %w", b.SHA256, err)
+		}
+	}
+	return true, nil
+}
+
+// insertRecord inserts v's row unless its key is taken, and says whether it
+// did.
+func (s *sqlStore) insertRecord(ctx context.Context, db execer, v Verification) (bool, error) {
 	verified := 0
 	if v.Verified {
 		verified = 1
 	}
 	res, err := db.ExecContext(ctx, s.q("INSERT INTO verifications ("+verificationColumns+
-		") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (namespace, request_key) DO NOTHING"),
+		") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (namespace, request_key) DO NOTHING"),
 		v.ID, v.Namespace, v.RequestKey, v.SubjectSHA256, v.SubjectSHA512, v.SubjectPURL,
-		v.PolicyVersion, v.PolicySHA256, v.TrustSHA256, verified, string(v.Report), nanos(v.Created))
+		v.PolicyVersion, v.PolicySHA256, v.TrustSHA256, verified, string(v.Report), nanos(v.Created),
+		v.Supersedes, v.Reason, v.PURLName, v.PURLVersion, v.Publisher.Repository, v.Publisher.Workflow, v.Publisher.Builder)
 	if err != nil {
 		return false, err
 	}
@@ -202,8 +244,50 @@ func (s *sqlStore) Verification(ctx context.Context, id string) (Verification, e
 		" FROM verifications WHERE id = ?"), id))
 }
 
+// VerificationBundles implements Store.
+func (s *sqlStore) VerificationBundles(ctx context.Context, id string) ([]Bundle, error) {
+	rows, err := s.reader.QueryContext(ctx, s.q("SELECT b.sha256, b.data FROM verification_bundles vb"+
+		" JOIN bundles b ON b.sha256 = vb.bundle_sha256 WHERE vb.verification_id = ? ORDER BY vb.position"), id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Bundle
+	for rows.Next() {
+		var b Bundle
+		var data string
+		if err := rows.Scan(&b.SHA256, &data); err != nil {
+			return nil, err
+		}
+		b.Data = []byte(data)
+		out = append(out, b)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		// A record has at least one bundle (the API requires one); none
+		// means no record, or one stored before bundles were kept.
+		if _, err := s.Verification(ctx, id); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // VerificationsBySubject implements Store.
 func (s *sqlStore) VerificationsBySubject(ctx context.Context, alg, hex string, limit int) ([]Verification, error) {
+	return s.bySubject(ctx, "", nil, alg, hex, limit)
+}
+
+// VerificationsBySubjectIn implements Store.
+func (s *sqlStore) VerificationsBySubjectIn(ctx context.Context, ns, alg, hex string, limit int) ([]Verification, error) {
+	return s.bySubject(ctx, " AND namespace = ?", []any{ns}, alg, hex, limit)
+}
+
+// bySubject lists the records of a digest that also match the condition
+// cond (a fixed SQL fragment, "" or " AND ...") with its arguments.
+func (s *sqlStore) bySubject(ctx context.Context, cond string, condArgs []any, alg, hex string, limit int) ([]Verification, error) {
 	var col string
 	switch alg {
 	case "sha256":
@@ -213,8 +297,9 @@ func (s *sqlStore) VerificationsBySubject(ctx context.Context, alg, hex string, 
 	default:
 		return nil, fmt.Errorf("digest algorithm %q: expected sha256 or sha512", alg)
 	}
+	args := append(append([]any{hex}, condArgs...), limit)
 	rows, err := s.reader.QueryContext(ctx, s.q("SELECT "+verificationColumns+" FROM verifications WHERE "+col+
-		" = ? ORDER BY created_at, id LIMIT ?"), hex, limit)
+		" = ?"+cond+" ORDER BY created_at, id LIMIT ?"), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -228,34 +313,4 @@ func (s *sqlStore) VerificationsBySubject(ctx context.Context, alg, hex string, 
 		out = append(out, v)
 	}
 	return out, rows.Err()
-}
-
-// CreateToken implements Store.
-func (s *sqlStore) CreateToken(ctx context.Context, t Token) error {
-	if t.Created.IsZero() {
-		t.Created = time.Now()
-	}
-	_, err := s.writer.ExecContext(ctx, s.q("INSERT INTO tokens (id, sha256, scope, namespace, created_at) VALUES (?, ?, ?, ?, ?)"),
-		t.ID, t.SHA256, t.Scope, t.Namespace, nanos(t.Created))
-	return err
-}
-
-// TokenBySHA256 implements Store.
-func (s *sqlStore) TokenBySHA256(ctx context.Context, sum string) (Token, error) {
-	var t Token
-	var created int64
-	err := s.reader.QueryRowContext(ctx, s.q("SELECT id, sha256, scope, namespace, created_at FROM tokens WHERE sha256 = ?"), sum).
-		Scan(&t.ID, &t.SHA256, &t.Scope, &t.Namespace, &created)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Token{}, ErrNotFound
-	}
-	t.Created = fromNanos(created)
-	return t, err
-}
-
-// CountTokens implements Store.
-func (s *sqlStore) CountTokens(ctx context.Context) (int, error) {
-	var n int
-	err := s.reader.QueryRowContext(ctx, "SELECT COUNT(*) FROM tokens").Scan(&n)
-	return n, err
 }

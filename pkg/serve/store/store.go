@@ -74,18 +74,90 @@ type Verification struct {
 	// Report is the JSON report, as vouch verify -o json prints it.
 	Report  []byte
 	Created time.Time
+
+	// Bundles are the bundles the decision was made on, in the request's
+	// (digest) order, keyed by their hex SHA-256. CreateVerification stores
+	// them with a new record; reads leave Bundles nil (see
+	// VerificationBundles), so listing records does not load them.
+	Bundles []Bundle
+	// Supersedes is the id of the record this one re-evaluates ("" for a
+	// decision a client asked for).
+	Supersedes string
+	// Reason says why the record was made: ReasonRequest, ReasonPolicy or
+	// ReasonTrust ("" is stored as ReasonRequest).
+	Reason string
+	// PURLName is the subject's package without version, qualifiers or
+	// subpath (a canonical purl, "pkg:npm/%40scope/name"), and PURLVersion
+	// its version; both "" when the subject has no package URL. Publisher
+	// is who published the subject, as the verified evidence says. A
+	// verified record with a PURLName is what the next version's publisher
+	// is compared with (LatestVerifiedOtherVersion).
+	PURLName, PURLVersion string
+	Publisher             Publisher
+	// Events are what happened with this decision (publisher drift…), to
+	// be delivered to the namespace's webhook at least once: they are
+	// queued in the transaction that stores the record, and only when the
+	// record is new.
+	Events []Event
+}
+
+// Reasons a record was made.
+const (
+	ReasonRequest = "request"
+	ReasonPolicy  = "policy"
+	ReasonTrust   = "trust"
+)
+
+// Bundle is a stored bundle, known by the hex SHA-256 of its bytes.
+type Bundle struct {
+	SHA256 string
+	Data   []byte
+}
+
+// Event is something a decision tells the namespace's webhook.
+type Event struct {
+	// Type names the event, e.g. "publisher.drift".
+	Type string
+	// Payload is the event's JSON object.
+	Payload []byte
+}
+
+// Publisher is who published a package version: the source repository,
+// the workflow (without its ref, which changes with every release) and the
+// builder, each a sorted, space-separated set of what the verified
+// evidence names ("" when it names none).
+type Publisher struct {
+	Repository string `json:"repository"`
+	Workflow   string `json:"workflow"`
+	Builder    string `json:"builder"`
+}
+
+// IsZero reports whether the evidence named no publisher at all.
+func (p Publisher) IsZero() bool { return p == Publisher{} }
+
+// Webhook is where a namespace's events are delivered.
+type Webhook struct {
+	Namespace string
+	URL       string
+	// Secret keys each delivery's HMAC-SHA256 signature.
+	Secret  string
+	Created time.Time
 }
 
 // Token is an API token, known by the SHA-256 of its secret.
 type Token struct {
 	ID     string
 	SHA256 string
-	// Scope is what the token may do: "admin" for now; "verify" and
-	// "read" per Namespace later.
+	// Scope is what the token may do: "verify", "read" or "admin" (package
+	// serve decides what each allows).
 	Scope string
 	// Namespace limits the scope; "" is every namespace.
 	Namespace string
 	Created   time.Time
+	// Expires is when the token stops being accepted; zero is never.
+	Expires time.Time
+	// Revoked is when the token was revoked; zero while it is not.
+	Revoked time.Time
 }
 
 // Store is what the service keeps. Implementations are safe for concurrent
@@ -107,17 +179,39 @@ type Store interface {
 	CreateVerification(ctx context.Context, v Verification) (stored Verification, created bool, err error)
 	// Verification finds a record by id.
 	Verification(ctx context.Context, id string) (Verification, error)
+	// VerificationBundles returns the bundles of a record, in its order,
+	// or ErrNotFound when no record has that id.
+	VerificationBundles(ctx context.Context, id string) ([]Bundle, error)
 	// VerificationsBySubject lists the records of a digest (algorithm
 	// "sha256" or "sha512", hex), oldest first, at most limit.
 	VerificationsBySubject(ctx context.Context, alg, hex string, limit int) ([]Verification, error)
+	// VerificationsBySubjectIn is VerificationsBySubject within one
+	// namespace.
+	VerificationsBySubjectIn(ctx context.Context, ns, alg, hex string, limit int) ([]Verification, error)
+
+	// LatestVerifiedOtherVersion is the newest verified record in ns of
+	// the package purlName at a version other than version, or ErrNotFound.
+	LatestVerifiedOtherVersion(ctx context.Context, ns, purlName, version string) (Verification, error)
+
+	// PutWebhook makes w its namespace's webhook, replacing any other.
+	PutWebhook(ctx context.Context, w Webhook) error
+	// Webhook is the webhook of ns, or ErrNotFound.
+	Webhook(ctx context.Context, ns string) (Webhook, error)
+	// DeleteWebhook removes the webhook of ns, or returns ErrNotFound.
+	DeleteWebhook(ctx context.Context, ns string) error
 
 	// CreateToken stores a token.
 	CreateToken(ctx context.Context, t Token) error
 	// TokenBySHA256 finds a token by the hex SHA-256 of its secret.
 	TokenBySHA256(ctx context.Context, sum string) (Token, error)
-	// CountTokens counts the tokens (none: the service makes an admin
-	// token at its first start).
+	// CountTokens counts the tokens, revoked ones too (none: the service
+	// makes an admin token at its first start).
 	CountTokens(ctx context.Context) (int, error)
+	// Tokens lists every token, revoked ones too, oldest first.
+	Tokens(ctx context.Context) ([]Token, error)
+	// RevokeToken marks the token id revoked at the given time, or returns
+	// ErrNotFound; revoking a revoked token keeps its first revocation time.
+	RevokeToken(ctx context.Context, id string, at time.Time) error
 
 	// Ping reports whether the database answers (readiness).
 	Ping(ctx context.Context) error

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 	"sync"
 	"testing"
@@ -45,8 +46,12 @@ func testOpen(t *testing.T, db storetest.DB) {
 	st.Close()
 	again := openTest(t, path)
 	var versions int
-	if err := again.reader.QueryRowContext(ctx, "SELECT COUNT(*) FROM goose_db_version WHERE version_id > 0").Scan(&versions); err != nil || versions != 1 {
-		t.Errorf("applied migrations: %d, %v; want 1", versions, err)
+	files, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil || len(files) < 2 {
+		t.Fatalf("migration files: %v, %v", files, err)
+	}
+	if err := again.reader.QueryRowContext(ctx, "SELECT COUNT(*) FROM goose_db_version WHERE version_id > 0").Scan(&versions); err != nil || versions != len(files) {
+		t.Errorf("applied migrations: %d, %v; want %d, once each", versions, err, len(files))
 	}
 	if tok, err := again.TokenBySHA256(ctx, "s1"); err != nil || tok.ID != "t1" {
 		t.Errorf("token after reopening: %+v, %v", tok, err)
@@ -199,5 +204,68 @@ func testConcurrentPolicies(t *testing.T, db storetest.DB) {
 	p, err := st.CurrentPolicy(ctx, "ns")
 	if err != nil || p.Version != int64(ok+1) {
 		t.Errorf("current version %d, %v; want %d (1 + %d written)", p.Version, err, ok+1, ok)
+	}
+}
+
+// TestVerificationBundles: a new record keeps its bundles in its order, a
+// bundle shared by two records is stored once, the losing insert of a key
+// stores no links, and a record whose insert fails leaves nothing behind.
+func TestVerificationBundles(t *testing.T) { storetest.Run(t, testVerificationBundles) }
+
+func testVerificationBundles(t *testing.T, db storetest.DB) {
+	ctx := context.Background()
+	st := openTest(t, db.NewDSN(t))
+	if _, _, err := st.PutPolicy(ctx, "ns", []byte("doc"), "sum"); err != nil {
+		t.Fatal(err)
+	}
+	a, b, c := Bundle{SHA256: "aa", Data: []byte(`{"a":1}`)}, Bundle{SHA256: "bb", Data: []byte(`{"b":2}`)}, Bundle{SHA256: "cc", Data: []byte(`{"c":3}`)}
+	rec := func(id, key string, bs ...Bundle) Verification {
+		return Verification{ID: id, Namespace: "ns", RequestKey: key, SubjectSHA256: "11", PolicyVersion: 1,
+			PolicySHA256: "sum", Report: []byte("{}"), Bundles: bs}
+	}
+	if _, created, err := st.CreateVerification(ctx, rec("v1", "k1", b, a)); err != nil || !created {
+		t.Fatalf("v1: created %v, %v", created, err)
+	}
+	if _, created, err := st.CreateVerification(ctx, rec("v2", "k2", a, c)); err != nil || !created {
+		t.Fatalf("v2: created %v, %v", created, err)
+	}
+	// The same key again with other bundles: nothing new is linked.
+	if stored, created, err := st.CreateVerification(ctx, rec("v3", "k1", c)); err != nil || created || stored.ID != "v1" {
+		t.Fatalf("v3: %s created %v, %v; want v1's record", stored.ID, created, err)
+	}
+	// A namespace that does not exist fails its foreign key: no bundle of
+	// it is left.
+	if _, _, err := st.CreateVerification(ctx, Verification{ID: "v4", Namespace: "none", RequestKey: "k4",
+		Report: []byte("{}"), Bundles: []Bundle{{SHA256: "dd", Data: []byte("{}")}}}); err == nil {
+		t.Fatal("a record in an unknown namespace was stored")
+	}
+	for id, want := range map[string][]string{"v1": {"bb", "aa"}, "v2": {"aa", "cc"}} {
+		got, err := st.VerificationBundles(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sums []string
+		for _, g := range got {
+			sums = append(sums, g.SHA256)
+		}
+		if strings.Join(sums, ",") != strings.Join(want, ",") {
+			t.Errorf("%s bundles %v, want %v", id, sums, want)
+		}
+	}
+	if got, _ := st.VerificationBundles(ctx, "v1"); len(got) != 2 || string(got[1].Data) != `{"a":1}` {
+		t.Errorf("v1 bundle data %q", got)
+	}
+	for _, id := range []string{"v3", "v4", "nope"} {
+		if _, err := st.VerificationBundles(ctx, id); !errors.Is(err, ErrNotFound) {
+			t.Errorf("%s: %v, want ErrNotFound", id, err)
+		}
+	}
+	var n int
+	if err := st.reader.QueryRowContext(ctx, "SELECT COUNT(*) FROM bundles").Scan(&n); err != nil || n != 3 {
+		t.Errorf("stored bundles %d, %v; want 3 (aa stored once, dd not at all)", n, err)
+	}
+	v, err := st.Verification(ctx, "v1")
+	if err != nil || v.Reason != ReasonRequest || v.Supersedes != "" || v.Bundles != nil {
+		t.Errorf("v1 read back: reason %q supersedes %q bundles %d, %v", v.Reason, v.Supersedes, len(v.Bundles), err)
 	}
 }

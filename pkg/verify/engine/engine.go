@@ -188,6 +188,10 @@ type Result struct {
 	Inputs []Input `json:"-"`
 	// Digests of the artifact that every bundle was verified against.
 	Digests map[string]string `json:"-"`
+	// Evidence is what the verified bundles say and who signed them, in
+	// the order they were verified: a service derives the publisher of a
+	// decision from it (signers' certificate extensions, provenance).
+	Evidence []verify.Evidence `json:"-"`
 }
 
 // Verifier verifies artifacts. Build it once with [New]; it is safe for
@@ -287,6 +291,7 @@ func (v *Verifier) Verify(ctx context.Context, subj Subject, bundles []Bundle, p
 		InsecureAnyIdentity: v.opts.InsecureAnyIdentity,
 	}
 	art := policy.Artifact{Name: res.Name, Digests: digests, Derive: subj.Content.deriveFunc()}
+	res.Evidence = evidence
 	res.Findings = append(findings, pol.Evaluate(ctx, art, evidence, popts)...)
 	if subj.PURL != "" {
 		res.Findings = append(res.Findings, npm.SubjectFinding(subj.PURL, evidence, digests))

@@ -106,6 +106,7 @@ func TestInvalid(t *testing.T) {
 		{"two documents", head + "---\n" + head, "more than one YAML document", false},
 		{"empty", "", "empty document", false},
 		{"bad builder", head + "slsa:\n  trustedBuilders:\n    - {name: b, signer: builder}\n", "id is required", false},
+		{"unknown drift mode", head + "publisher:\n  drift: warn\n", `publisher.drift: is "warn", want "fail" or "report"`, true},
 		{"builder glob", head + "slsa:\n  sourceRefs: ['refs/[']\n", "slsa.sourceRefs[0]", false},
 	}
 	for _, tt := range tests {

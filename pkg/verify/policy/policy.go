@@ -75,6 +75,8 @@ type Policy struct {
 	SBOM       *SBOM      `yaml:"sbom,omitempty" json:"sbom,omitempty"`
 	Layout     *Layout    `yaml:"layout,omitempty" json:"layout,omitempty"`
 	Rules      []Rule     `yaml:"rules,omitempty" json:"rules,omitempty"`
+	// Publisher is how vouch serve treats publisher drift (see [Publisher]).
+	Publisher *Publisher `yaml:"publisher,omitempty" json:"publisher,omitempty"`
 
 	// Dir is the directory relative paths in the policy resolve against:
 	// the policy file's directory for [Load].
@@ -408,6 +410,9 @@ func (p *Policy) Compile() error {
 			continue
 		}
 		c.required = append(c.required, req)
+	}
+	if err := p.checkPublisher(); err != nil {
+		errs = append(errs, err)
 	}
 	c.builders = slsa.Builders()
 	if s := p.SLSA; s != nil {

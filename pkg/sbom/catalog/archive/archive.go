@@ -304,18 +304,26 @@ func (c *reader) warn(entry, msg string) {
 // archive. Backslashes count as separators: zip files made on Windows use
 // them, and extracting tools there honour them.
 func (c *reader) cleanName(name string) (string, bool) {
-	n := strings.ReplaceAll(name, `\`, "/")
-	escapes := strings.HasPrefix(n, "/") || (len(n) >= 2 && n[1] == ':') ||
-		slices.Contains(strings.Split(n, "/"), "..")
+	n, escapes := CleanName(name)
 	if escapes {
 		c.skip(name, c.claimedBy(path.Base(n)), fmt.Sprintf("entry %q escapes its root (absolute path or \"..\"): skipped", name))
 		return "", false
 	}
-	n = path.Clean(n)
-	if n == "." || n == "" {
-		return "", false
+	return n, n != ""
+}
+
+// CleanName returns an archive entry's name cleaned, with slashes ("" for
+// the root itself), or escapes true for a name that is absolute or climbs
+// out of the archive ("../evil", "C:x"), which nothing may extract.
+func CleanName(name string) (clean string, escapes bool) {
+	n := strings.ReplaceAll(name, `\`, "/")
+	if strings.HasPrefix(n, "/") || (len(n) >= 2 && n[1] == ':') || slices.Contains(strings.Split(n, "/"), "..") {
+		return n, true
 	}
-	return n, true
+	if n = path.Clean(n); n == "." {
+		n = ""
+	}
+	return n, false
 }
 
 // entry hands one regular entry, read through its counting reader r, to
@@ -541,13 +549,7 @@ func (c *reader) fragment(d digest.Digests) *sbom.Fragment {
 	found := c.post()
 	for _, f := range found {
 		bf := f.Fragment
-		if bf.Primary != "" {
-			top.DependsOn = append(top.DependsOn, bf.Primary)
-		} else {
-			// A lockfile names no project: the archive holds its roots
-			// (the packages nothing in the lockfile depends on).
-			top.DependsOn = append(top.DependsOn, roots(bf)...)
-		}
+		top.DependsOn = append(top.DependsOn, Tops(bf)...)
 		for _, comp := range bf.Components {
 			if comp.ID == bf.Primary && comp.Type == sbom.TypeApplication {
 				goBinaries++
@@ -602,6 +604,16 @@ func (c *reader) post() []cataloger.Found {
 		}
 	}
 	return c.set.Post(found)
+}
+
+// Tops are what a container (an archive, an image) holding f depends on:
+// f's primary component or, for a lockfile, which names no project, its
+// roots (the packages nothing in it depends on).
+func Tops(f *sbom.Fragment) []string {
+	if f.Primary != "" {
+		return []string{f.Primary}
+	}
+	return roots(f)
 }
 
 // roots are the components of a fragment that none of its dependencies

@@ -149,3 +149,30 @@ func (c ctxReader) Read(p []byte) (int, error) {
 	}
 	return c.r.Read(p)
 }
+
+// Meter enforces [Limits] on a container that is read as tar streams but
+// is not an archive file on disk: the layers of an image. One Meter counts
+// the whole container, so that its limits hold across its streams.
+type Meter struct{ b *budget }
+
+// NewMeter starts counting a container named name (its [LimitError]s say
+// Archive: name).
+func NewMeter(ctx context.Context, name string, lim Limits) *Meter {
+	return &Meter{&budget{ctx: ctx, rel: name, lim: lim.WithDefaults()}}
+}
+
+// Entry counts one more entry (file, directory, link, whiteout) named name.
+func (m *Meter) Entry(name string) error { return m.b.entry(name) }
+
+// Compressed counts n bytes of compressed input (a layer blob's size), the
+// base of the ratio limit.
+func (m *Meter) Compressed(n int64) { m.b.compressed += max(n, 0) }
+
+// Stream counts the decompressed bytes of one stream (a layer's tar) as
+// they are read.
+func (m *Meter) Stream(r io.Reader) io.Reader { return streamReader{m.b, r} }
+
+// File counts the bytes of one entry named name as they are read.
+func (m *Meter) File(name string, r io.Reader) io.Reader {
+	return &entryReader{b: m.b, name: name, r: r}
+}

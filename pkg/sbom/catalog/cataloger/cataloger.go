@@ -99,6 +99,16 @@ type File interface {
 	Local() (path string, ok bool)
 }
 
+// SystemFile is a [File] of a root file system read as a stream (an
+// image): it also holds the few files of that system a [Registration.System]
+// cataloger needs beside its own.
+type SystemFile interface {
+	File
+	// SystemFiles returns those files by their path below the root
+	// ("etc/os-release"), as the system ends up with them.
+	SystemFiles() map[string][]byte
+}
+
 // One is a [Source] holding only f: what the registry hands a per-file
 // cataloger.
 func One(f File) Source { return one{f} }

@@ -37,6 +37,12 @@ type Registration struct {
 	// (go.mod's go.sum and vendor/) or cannot read a file of a stream:
 	// it is not run inside archives or layers.
 	DiskOnly bool
+	// System marks the package database of an installed system (dpkg,
+	// apk, rpm), which reads files of the root file system around it
+	// (etc/os-release names the distribution). Inside an image it is run
+	// once every layer is read, on the copy of the file the image ends
+	// with, and its [File] is a [SystemFile].
+	System bool
 	// New makes the cataloger for one run.
 	New func(Config) Cataloger
 	// Post, if set, runs once per run over every fragment found, in the
@@ -211,6 +217,10 @@ func (r *Registration) globMatch(base string) bool {
 func (s *Set) Catalog(ctx context.Context, r *Registration, f File) (*sbom.Fragment, error) {
 	return s.cats[r.Name].Catalog(ctx, One(f))
 }
+
+// Config is the configuration the set's catalogers were made with, for a
+// source that runs them inside itself (an image).
+func (s *Set) Config() Config { return s.cfg }
 
 // Lookup returns the registration named kind, or nil.
 func (s *Set) Lookup(kind string) *Registration {

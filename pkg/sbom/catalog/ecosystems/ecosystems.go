@@ -131,7 +131,7 @@ func init() {
 	}
 	for _, d := range databases {
 		cataloger.Register(cataloger.Registration{
-			Name: d.name, What: d.what, Globs: d.globs,
+			Name: d.name, What: d.what, Globs: d.globs, System: true,
 			Sniff: func(_ string, head []byte) bool { return d.sniff(head) },
 			New: func(cfg cataloger.Config) cataloger.Cataloger {
 				return cataloger.PerFile(d.name, databaseReader(d.at, d.read(cfg.TempDir)))
@@ -206,8 +206,17 @@ func databaseReader(at []string, read dbReader) cataloger.FileFunc {
 			return nil, err
 		}
 		// A stream holds one file of a directory database at a time: it
-		// is read on its own.
-		return read(ctx, fstest.MapFS{rel: &fstest.MapFile{Data: data, Mode: 0o444}}, rel)
+		// is read on its own, with the system files (os-release) an
+		// image's walk kept.
+		fsys := fstest.MapFS{rel: &fstest.MapFile{Data: data, Mode: 0o444}}
+		if sf, ok := f.(cataloger.SystemFile); ok {
+			for name, data := range sf.SystemFiles() {
+				if _, taken := fsys[name]; !taken {
+					fsys[name] = &fstest.MapFile{Data: data, Mode: 0o444}
+				}
+			}
+		}
+		return read(ctx, fsys, rel)
 	}
 }
 
