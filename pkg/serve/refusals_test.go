@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vouchdev/vouch/internal/nonet"
 	"github.com/vouchdev/vouch/pkg/serve"
@@ -98,6 +99,7 @@ func testRefusalsStoreNothing(t *testing.T, db storetest.DB) {
 	ts := httptest.NewServer(e.srv)
 	defer ts.Close()
 
+	expired, revoked, reader := refusedTokens(t, e)
 	good := verificationBody(publishSHA512, genuine)
 	subject := `{"digests":{"sha512":"` + publishSHA512 + `"}}`
 	withBundles := func(bundles string) string { return `{"subject":` + subject + `,"bundles":[` + bundles + `]}` }
@@ -109,6 +111,10 @@ func testRefusalsStoreNothing(t *testing.T, db storetest.DB) {
 		{name: "no token", method: "POST", path: verifications, body: good, auth: "-", status: 401, code: "unauthorized", says: "Authorization"},
 		{name: "unknown token", method: "POST", path: verifications, body: good, auth: "Bearer vouch_AAAAAAAAAAAAAAAAAAAA", status: 401, code: "unauthorized", says: "not known"},
 		{name: "token in another scheme", method: "POST", path: verifications, body: good, auth: "Token " + "x", status: 401, code: "unauthorized", says: "Bearer"},
+		{name: "expired token", method: "POST", path: verifications, body: good, auth: "Bearer " + expired, status: 401, code: "token_expired", says: "expired"},
+		{name: "revoked token", method: "POST", path: verifications, body: good, auth: "Bearer " + revoked, status: 401, code: "token_revoked", says: "revoked"},
+		{name: "read token verifying", method: "POST", path: verifications, body: good, auth: "Bearer " + reader, status: 403, code: "forbidden", says: "read"},
+		{name: "control: the read token reads", method: "GET", path: "/v1/namespaces/npm/policy", auth: "Bearer " + reader, status: 200},
 		{name: "unknown namespace", method: "POST", path: "/v1/namespaces/pypi/verifications", body: good, status: 404, code: "unknown_namespace", says: "pypi"},
 		{name: "oversized body", method: "POST", path: verifications, body: big, status: 413, code: "body_too_large", says: "limit"},
 		{name: "oversized body, chunked", method: "POST", path: verifications, body: big, chunked: true, status: 413, code: "body_too_large", says: "limit"},
@@ -132,6 +138,10 @@ func testRefusalsStoreNothing(t *testing.T, db storetest.DB) {
 		{name: "policy oversized", method: "PUT", path: "/v1/namespaces/npm/policy", body: emptyPolicy + "#" + strings.Repeat("x", policy.MaxPolicyBytes), status: 413, code: "body_too_large", says: "limit"},
 		{name: "policy of a namespace with a bad name", method: "PUT", path: "/v1/namespaces/NPM!/policy", body: emptyPolicy, status: 400, code: "invalid_request", says: "NPM!"},
 		{name: "policy without a token", method: "PUT", path: "/v1/namespaces/npm/policy", body: emptyPolicy + "# v2\n", auth: "-", status: 401, code: "unauthorized"},
+		{name: "token request with an unknown scope", method: "POST", path: "/v1/tokens", body: `{"scope":"root","namespace":"npm"}`, status: 400, code: "invalid_request", says: "scope"},
+		{name: "token request with a duplicate key", method: "POST", path: "/v1/tokens", body: `{"scope":"read","scope":"admin","namespace":"npm"}`, status: 400, code: "invalid_request", says: "scope"},
+		{name: "token request by a read token", method: "POST", path: "/v1/tokens", body: `{"scope":"admin"}`, auth: "Bearer " + reader, status: 403, code: "forbidden"},
+		{name: "control: a token is made", method: "POST", path: "/v1/tokens", body: `{"scope":"read","namespace":"npm"}`, status: 201},
 		{name: "control: a new policy version is stored", method: "PUT", path: "/v1/namespaces/npm/policy", body: emptyPolicy + "# v2\n", status: 201},
 	}
 	for _, tc := range tests {
@@ -164,6 +174,28 @@ func testRefusalsStoreNothing(t *testing.T, db storetest.DB) {
 			}
 		})
 	}
+}
+
+// refusedTokens makes the tokens the refusals present: one expired (made
+// to expire in a second, then waited for), one revoked, and one that may
+// only read npm.
+func refusedTokens(t *testing.T, e *env) (expired, revoked, reader string) {
+	t.Helper()
+	mint := func(body string) serve.TokenResponse {
+		code, resp := e.do("POST", "/v1/tokens", body)
+		if code != http.StatusCreated {
+			t.Fatalf("POST /v1/tokens %s: %d %s", body, code, resp)
+		}
+		return decode[serve.TokenResponse](t, resp)
+	}
+	exp := mint(`{"scope":"admin","expiresIn":1}`)
+	rev := mint(`{"scope":"admin"}`)
+	if code, resp := e.do("DELETE", "/v1/tokens/"+rev.ID, ""); code/100 != 2 {
+		t.Fatalf("DELETE /v1/tokens/%s: %d %s", rev.ID, code, resp)
+	}
+	read := mint(`{"scope":"read","namespace":"npm"}`)
+	time.Sleep(time.Until(exp.ExpiresAt) + 10*time.Millisecond)
+	return exp.Token, rev.Token, read.Token
 }
 
 // sendRefusal sends tc's request to ts and returns the answer.
