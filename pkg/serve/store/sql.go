@@ -26,6 +26,9 @@ type sqlStore struct {
 	d              dialect
 	// group, when set, batches verification inserts (one writer).
 	group *groupCommit
+	// readStmts, when set, prepares each read once (SQLite; see
+	// stmtCache).
+	readStmts *stmtCache
 }
 
 // q rebinds a query written with "?" to the dialect's placeholders.
@@ -62,6 +65,9 @@ func (s *sqlStore) Close() error {
 	if s.group != nil {
 		s.group.close()
 	}
+	if s.readStmts != nil {
+		s.readStmts.close()
+	}
 	err := s.writer.Close()
 	if s.reader != s.writer {
 		err = errors.Join(err, s.reader.Close())
@@ -87,7 +93,7 @@ func scanPolicy(row interface{ Scan(...any) error }) (Policy, error) {
 
 // CurrentPolicy implements Store.
 func (s *sqlStore) CurrentPolicy(ctx context.Context, ns string) (Policy, error) {
-	return scanPolicy(s.reader.QueryRowContext(ctx, s.q("SELECT "+policyColumns+
+	return scanPolicy(s.readRow(ctx, s.q("SELECT "+policyColumns+
 		" FROM policies WHERE namespace = ? ORDER BY version DESC LIMIT 1"), ns))
 }
 
@@ -147,7 +153,7 @@ func scanVerification(row interface{ Scan(...any) error }) (Verification, error)
 
 // VerificationByKey implements Store.
 func (s *sqlStore) VerificationByKey(ctx context.Context, ns, key string) (Verification, error) {
-	return scanVerification(s.reader.QueryRowContext(ctx, s.q("SELECT "+verificationColumns+
+	return scanVerification(s.readRow(ctx, s.q("SELECT "+verificationColumns+
 		" FROM verifications WHERE namespace = ? AND request_key = ?"), ns, key))
 }
 
