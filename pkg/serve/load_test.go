@@ -39,11 +39,11 @@ var loadTargets = map[string]loadTarget{
 }
 
 // loadWorkers is the number of clients sending at once (VOUCH_LOAD_CLIENTS
-// overrides it). The database write waits for a commit (an fsync on
-// SQLite), during which the CPU is idle unless other requests are
-// verifying: 32 in flight keep both cores busy (fewer left them partly
-// idle; see bench/SERVE.md).
-var loadWorkers = 32
+// overrides it). The database write waits for a commit (an fsync), during
+// which a core is idle unless other requests are verifying: 16 in flight
+// keep the cores busy; 32 only lengthen the queue, and the p99 with it
+// (see bench/SERVE.md).
+var loadWorkers = 16
 
 func init() {
 	if n, err := strconv.Atoi(os.Getenv("VOUCH_LOAD_CLIENTS")); err == nil && n > 0 {
