@@ -185,9 +185,9 @@ func testLoad(t *testing.T, db storetest.DB) {
 	}
 	rate := float64(n) / elapsed.Seconds()
 	p50, p99 := lat.quantile(0.50), lat.quantile(0.99)
-	t.Logf("%s: %d verifications in %v by %d clients: %.0f/s; server p50 %v, p99 %v; this process used %.2f cores",
+	t.Logf("%s: %d verifications in %v by %d clients: %.0f/s; server p50 %v, p99 %v; this process used %.2f cores, %v of CPU per verification",
 		db.Name, n, elapsed.Round(time.Millisecond), loadWorkers, rate, p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond),
-		cpu.Seconds()/elapsed.Seconds())
+		cpu.Seconds()/elapsed.Seconds(), (cpu / time.Duration(n)).Round(time.Microsecond))
 	if got := e.records("sha256:" + bodyDigest(t, bodies[len(bodies)-1])); got != 1 {
 		t.Errorf("the last request's subject has %d records, want 1", got)
 	}
