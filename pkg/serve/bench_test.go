@@ -2,10 +2,6 @@ package serve_test
 
 import (
 	"bytes"
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,24 +11,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vouchdev/vouch/pkg/serve/servetest"
 	"github.com/vouchdev/vouch/pkg/serve/store/storetest"
 	"github.com/vouchdev/vouch/pkg/verify/trust"
 )
 
 // signedRequests signs n distinct artifacts with a fresh key, as vouch
 // sign --key does, and returns one verification request body for each.
-func signedRequests(b *testing.B, n int) ([]string, *trust.Key) {
+func signedRequests(b testing.TB, n int) ([]string, *trust.Key) {
 	b.Helper()
-	s, key := keySigner(b)
+	signed, key, _ := servetest.SignArtifacts(b, n)
 	bodies := make([]string, n)
-	for i := range n {
-		data := []byte(fmt.Sprintf("artifact %d\n", i))
-		bundle, err := s.SignBlob(context.Background(), bytes.NewReader(data))
-		if err != nil {
-			b.Fatal(err)
-		}
-		sum := sha256.Sum256(data)
-		bodies[i] = requestBody("sha256", hex.EncodeToString(sum[:]), bundle)
+	for i, s := range signed {
+		bodies[i] = s.Request()
 	}
 	return bodies, key
 }

@@ -3,14 +3,9 @@ package serve_test
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -58,22 +53,7 @@ func newReleaseSigner(t testing.TB) *releaseSigner {
 // and the key it is trusted by.
 func keySigner(t testing.TB) (*sign.Signer, *trust.Key) {
 	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := trust.FromPublicKey(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := sign.NewKeySigner(k, sign.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, key, _ := servetest.KeySigner(t)
 	return s, key
 }
 

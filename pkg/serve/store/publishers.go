@@ -14,7 +14,7 @@ func (s *sqlStore) LatestVerifiedOtherVersion(ctx context.Context, ns, purlName,
 	if purlName == "" {
 		return Verification{}, ErrNotFound
 	}
-	return scanVerification(s.reader.QueryRowContext(ctx, s.q("SELECT "+verificationColumns+
+	return scanVerification(s.readRow(ctx, s.q("SELECT "+verificationColumns+
 		" FROM verifications WHERE namespace = ? AND purl_name = ? AND verified = 1 AND purl_version <> ?"+
 		" ORDER BY created_at DESC, id DESC LIMIT 1"), ns, purlName, version))
 }

@@ -28,6 +28,9 @@ type sqlStore struct {
 	group *groupCommit
 	// jobs is the job queue in the same database (queue.go).
 	jobs *queue
+	// readStmts, when set, prepares each read once (SQLite; see
+	// stmtCache).
+	readStmts *stmtCache
 }
 
 // q rebinds a query written with "?" to the dialect's placeholders.
@@ -64,6 +67,9 @@ func (s *sqlStore) Close() error {
 	if s.group != nil {
 		s.group.close()
 	}
+	if s.readStmts != nil {
+		s.readStmts.close()
+	}
 	err := s.writer.Close()
 	if s.reader != s.writer {
 		err = errors.Join(err, s.reader.Close())
@@ -89,7 +95,7 @@ func scanPolicy(row interface{ Scan(...any) error }) (Policy, error) {
 
 // CurrentPolicy implements Store.
 func (s *sqlStore) CurrentPolicy(ctx context.Context, ns string) (Policy, error) {
-	return scanPolicy(s.reader.QueryRowContext(ctx, s.q("SELECT "+policyColumns+
+	return scanPolicy(s.readRow(ctx, s.q("SELECT "+policyColumns+
 		" FROM policies WHERE namespace = ? ORDER BY version DESC LIMIT 1"), ns))
 }
 
@@ -157,7 +163,7 @@ func scanVerification(row interface{ Scan(...any) error }) (Verification, error)
 
 // VerificationByKey implements Store.
 func (s *sqlStore) VerificationByKey(ctx context.Context, ns, key string) (Verification, error) {
-	return scanVerification(s.reader.QueryRowContext(ctx, s.q("SELECT "+verificationColumns+
+	return scanVerification(s.readRow(ctx, s.q("SELECT "+verificationColumns+
 		" FROM verifications WHERE namespace = ? AND request_key = ?"), ns, key))
 }
 

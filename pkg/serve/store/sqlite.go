@@ -51,7 +51,7 @@ func OpenSQLite(ctx context.Context, path string) (Store, error) {
 	}
 	reader.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)*2))
 	reader.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)*2))
-	s := &sqlStore{writer: writer, reader: reader, d: dialect{isConflict: sqliteConflict}, jobs: q}
+	s := &sqlStore{writer: writer, reader: reader, d: dialect{isConflict: sqliteConflict}, jobs: q, readStmts: &stmtCache{db: reader}}
 	s.group = newGroupCommit(s)
 	return s, nil
 }

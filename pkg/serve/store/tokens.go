@@ -50,7 +50,7 @@ func (s *sqlStore) CreateToken(ctx context.Context, t Token) error {
 
 // TokenBySHA256 implements Store.
 func (s *sqlStore) TokenBySHA256(ctx context.Context, sum string) (Token, error) {
-	return scanToken(s.reader.QueryRowContext(ctx, s.q("SELECT "+tokenColumns+" FROM tokens WHERE sha256 = ?"), sum))
+	return scanToken(s.readRow(ctx, s.q("SELECT "+tokenColumns+" FROM tokens WHERE sha256 = ?"), sum))
 }
 
 // CountTokens implements Store.
