@@ -66,11 +66,7 @@ func (s *Server) signVSA(ctx context.Context, v *store.Verification, r *verify.A
 		Policy: vsa.Ref{URI: fmt.Sprintf("%snamespaces/%s/policy@v%d", uriScheme, v.Namespace, v.PolicyVersion),
 			Digest: map[string]string{"sha256": v.PolicySHA256}},
 	}
-	st, err := vsa.ForVerdict(r, digests, inputs, sum)
-	if err != nil {
-		return err
-	}
-	payload, err := attest.MarshalStatement(st)
+	payload, err := vsa.MarshalForVerdict(r, digests, inputs, sum)
 	if err != nil {
 		return err
 	}
