@@ -341,3 +341,23 @@ func TestServeHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeServeSession: the session of README.md's "Run a verification
+// service" works as written.
+func TestReadmeServeSession(t *testing.T) {
+	noNetwork(t)
+	readme, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "\n## Run a verification service\n")
+	section, _, _ = strings.Cut(section, "\n## ")
+	_, block, ok2 := strings.Cut(section, "```sh\n")
+	block, _, ok3 := strings.Cut(block, "```")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal(`README.md has no "## Run a verification service" section with a ` + "```sh block")
+	}
+	if err := runSession(t, block); err != nil {
+		t.Fatalf("README.md: %v", err)
+	}
+}
