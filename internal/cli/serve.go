@@ -105,6 +105,10 @@ func (e *env) runServe(ctx context.Context, f *serveFlags) error {
 	if f.burst < 0 {
 		return usagef("--burst %d: want a number of requests, 0 or more", f.burst)
 	}
+	// A burst without a limit would be silently ignored: no bucket exists.
+	if f.burst > 0 && f.rateLimit == 0 {
+		return usagef("--burst %d with --rate-limit 0: no limit has no burst; give a --rate-limit above 0, or no --burst", f.burst)
+	}
 	cert, err := loadServeCert(f)
 	if err != nil {
 		return err
