@@ -33,16 +33,16 @@ const e2ePassword = "operator flow"
 // e2eHookSecret is the namespace webhook's HMAC secret.
 const e2eHookSecret = "e2e-webhook-secret-0123456789abcdef"
 
-// e2eStrictPolicy is the stricter policy of the flow: SLSA provenance from
-// acme's repository, whoever signs.
+// e2eStrictPolicy is the stricter policy of the flow: SLSA provenance
+// from a repository on GitHub, where the first accepted any signature.
 const e2eStrictPolicy = `apiVersion: vouch.dev/v1
 kind: Policy
 predicates:
   required: [provenance]
 rules:
-  - name: acme-provenance
-    expression: provenance != null && provenance.source == "github.com/acme/demo"
-    message: the provenance is not from github.com/acme/demo
+  - name: provenance-from-github
+    expression: provenance != null && provenance.source.startsWith("github.com/")
+    message: the provenance is not from a repository on GitHub
 `
 
 // buildVouch builds cmd/vouch into a temporary directory, as a release
@@ -186,7 +186,7 @@ type hookReceiver struct {
 }
 
 type hookDelivery struct {
-	event  string
+	header http.Header
 	body   []byte
 	sigErr error
 }
@@ -195,7 +195,7 @@ func (h *hookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	err := serve.VerifyWebhookSignature(e2eHookSecret, r.Header.Get(serve.HeaderTimestamp), r.Header.Get(serve.HeaderSignature), body, time.Now(), 5*time.Minute)
 	h.mu.Lock()
-	h.got = append(h.got, hookDelivery{event: r.Header.Get(serve.HeaderEvent), body: body, sigErr: err})
+	h.got = append(h.got, hookDelivery{header: r.Header.Clone(), body: body, sigErr: err})
 	h.mu.Unlock()
 	w.WriteHeader(http.StatusNoContent)
 }
@@ -251,8 +251,9 @@ func driftStatus(t *testing.T, report json.RawMessage) verify.Status {
 // and signed by another key, fails on publisher drift and the webhook
 // receives exactly one signed publisher.drift delivery through the job
 // queue; a stricter policy re-evaluates the earlier decisions (history
-// kept); vouch verify --server prints what a local vouch verify prints —
-// on the embedded SQLite and on PostgreSQL.
+// kept, the drift too); vouch verify --server prints what a local vouch
+// verify prints; SIGTERM exits 0 — on the embedded SQLite and on
+// PostgreSQL.
 func TestServeOperatorFlow(t *testing.T) { storetest.Run(t, testServeOperatorFlow) }
 
 func testServeOperatorFlow(t *testing.T, db storetest.DB) {
@@ -308,6 +309,12 @@ func testServeOperatorFlow(t *testing.T, db storetest.DB) {
 	if _, pred, err := servetest.VerifyVSA(t, []byte(pub), map[string]string{"sha256": sha1}, v1.VSA); err != nil || pred.GetVerificationResult() != vsa.Passed {
 		t.Fatalf("version 1's VSA: %v, %v", err, pred)
 	}
+	if got := mustStatus(t, 200, "GET", url+"/v1/vsa/sha256:"+sha1, readTok, ""); got != string(v1.VSA) {
+		t.Fatalf("GET /v1/vsa: not version 1's VSA: %s", got)
+	}
+	if got := decodeJSON[serve.VerificationResponse](t, mustStatus(t, 200, "GET", url+"/v1/verifications/"+v1.ID, readTok, "")); got.ID != v1.ID || !got.Verified {
+		t.Fatalf("GET /v1/verifications/%s: %+v", v1.ID, got)
+	}
 
 	// Version 2 from another repository, signed by another key: drift.
 	art2, bundle2, sha2 := o.release(evil, "demo", "2.0.0", "https://github.com/evil/demo")
@@ -321,22 +328,27 @@ func testServeOperatorFlow(t *testing.T, db storetest.DB) {
 	}
 	waitIdle(t, url)
 	got := rc.deliveries()
-	if len(got) != 1 || got[0].event != serve.EventPublisherDrift || got[0].sigErr != nil {
+	if len(got) != 1 || got[0].header.Get(serve.HeaderEvent) != serve.EventPublisherDrift || got[0].sigErr != nil {
 		t.Fatalf("webhook deliveries %+v, want one signed %s", got, serve.EventPublisherDrift)
 	}
 	d := decodeJSON[serve.Delivery](t, string(got[0].body))
-	if d.Type != serve.EventPublisherDrift || d.VerificationID != v2.ID || d.Namespace != "npm" {
-		t.Fatalf("delivery %s, want %s of %s", got[0].body, serve.EventPublisherDrift, v2.ID)
+	ev := decodeJSON[serve.DriftEvent](t, string(d.Data))
+	if d.Type != serve.EventPublisherDrift || d.VerificationID != v2.ID || d.Namespace != "npm" ||
+		ev.Previous.VerificationID != v1.ID || ev.Publisher.Repository != "github.com/evil/demo" || ev.Previous.Publisher.Repository != "github.com/acme/demo" {
+		t.Fatalf("delivery %s, want %s of %s from acme's %s", got[0].body, serve.EventPublisherDrift, v2.ID, v1.ID)
 	}
-	// The control: the secret is checked, another one does not verify.
-	if err := serve.VerifyWebhookSignature("another-secret-0123456789abcdef0123", "", "", got[0].body, time.Now(), time.Minute); err == nil {
-		t.Fatal("a delivery verified without its signature")
+	// The control: the signature is the secret's; with another secret the
+	// same delivery does not verify.
+	ts, sig := got[0].header.Get(serve.HeaderTimestamp), got[0].header.Get(serve.HeaderSignature)
+	if err := serve.VerifyWebhookSignature("another-secret-0123456789abcdef0123", ts, sig, got[0].body, time.Now(), 5*time.Minute); err == nil {
+		t.Fatal("the delivery verified with another secret")
 	}
 
 	// A stricter policy: both decisions are re-evaluated in the
 	// background; the earlier records stay, superseded.
 	mustStatus(t, 201, "PUT", url+"/v1/namespaces/npm/policy", admin, e2eStrictPolicy)
 	waitIdle(t, url)
+	successor := map[string]string{}
 	for _, v := range []serve.VerificationResponse{v1, v2} {
 		subj := decodeJSON[serve.SubjectResponse](t, mustStatus(t, 200, "GET", url+"/v1/subjects/sha256:"+v.Subject.Digests["sha256"], readTok, ""))
 		if len(subj.Verifications) != 2 {
@@ -346,13 +358,28 @@ func testServeOperatorFlow(t *testing.T, db storetest.DB) {
 		if old.ID != v.ID || old.SupersededBy != cur.ID || cur.Supersedes != v.ID || cur.Reason != "policy" || cur.Policy.Version == v.Policy.Version {
 			t.Fatalf("%s: records %+v / %+v, want %s superseded by a policy re-evaluation", v.Subject.PURL, old, cur, v.ID)
 		}
+		successor[v.ID] = cur.ID
+		// The re-evaluation keeps the drift: a policy change is no way
+		// around it.
+		if got, want := driftStatus(t, cur.Report), driftStatus(t, v.Report); got != want {
+			t.Errorf("%s re-evaluated: publisher drift %q, was %q: %s", v.Subject.PURL, got, want, cur.Report)
+		}
 	}
-	if n := len(rc.deliveries()); n != 1 {
-		t.Errorf("after the re-evaluation: %d deliveries, want still 1", n)
+	// The re-evaluated version 2 is a new decision with the drift: its
+	// event is delivered too, naming the new record; version 1's is not.
+	got = rc.deliveries()
+	if len(got) != 2 || got[1].sigErr != nil || decodeJSON[serve.Delivery](t, string(got[1].body)).VerificationID != successor[v2.ID] {
+		t.Errorf("after the re-evaluation: deliveries %+v, want a second, signed, of %s", got, successor[v2.ID])
 	}
 
 	// vouch verify --server prints what vouch verify prints with the same
-	// keys and policy: version 1 passes (0), version 2 fails (3).
+	// keys and policy: the two releases pass (0; without a package URL
+	// there is no drift to compare), version 1 changed after signing fails
+	// (3).
+	tampered := filepath.Join(o.dir, "demo-1.0.0-changed.tgz")
+	if err := os.WriteFile(tampered, []byte("changed after signing\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(filepath.Join(o.dir, "strict.yaml"), []byte(e2eStrictPolicy), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -362,7 +389,7 @@ func testServeOperatorFlow(t *testing.T, db storetest.DB) {
 	for _, tc := range []struct {
 		art, bundle string
 		exit        int
-	}{{art1, bundle1, ExitOK}, {art2, bundle2, ExitFailure}} {
+	}{{art1, bundle1, ExitOK}, {art2, bundle2, ExitOK}, {tampered, bundle1, ExitFailure}} {
 		for _, format := range []string{"text", "json"} {
 			lc, lout, lerr := o.run("verify", "--offline", "--key", "acme.pub", "--key", "evil.pub", "--policy", "strict.yaml", "-o", format, "--bundle", tc.bundle, tc.art)
 			rc, rout, rerr := o.run("verify", "--server", url, "--namespace", "npm", "--token-file", "verify.token", "-o", format, "--bundle", tc.bundle, tc.art)
