@@ -254,10 +254,13 @@ func driftStatus(t *testing.T, report json.RawMessage) verify.Status {
 // kept, the drift too); vouch verify --server prints what a local vouch
 // verify prints; SIGTERM exits 0 — on the embedded SQLite and on
 // PostgreSQL.
-func TestServeOperatorFlow(t *testing.T) { storetest.Run(t, testServeOperatorFlow) }
+func TestServeOperatorFlow(t *testing.T) {
+	bin := buildVouch(t)
+	storetest.Run(t, func(t *testing.T, db storetest.DB) { testServeOperatorFlow(t, db, bin) })
+}
 
-func testServeOperatorFlow(t *testing.T, db storetest.DB) {
-	o := &operator{t: t, bin: buildVouch(t), dir: t.TempDir()}
+func testServeOperatorFlow(t *testing.T, db storetest.DB, bin string) {
+	o := &operator{t: t, bin: bin, dir: t.TempDir()}
 	acme, _, _ := testKey(t, o.dir, "acme")
 	evil, _, _ := testKey(t, o.dir, "evil")
 	args := []string{"--key", "acme.pub", "--key", "evil.pub", "--data-dir", "data"}
