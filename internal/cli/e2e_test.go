@@ -176,13 +176,7 @@ func checkPURLs(t *testing.T, name string, d *sbom.Document) {
 // TestSelfBinarySBOM: the SBOM of vouch's own binary lists exactly the
 // modules `go version -m` prints, and the toolchain it was built with.
 func TestSelfBinarySBOM(t *testing.T) {
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "vouch")
-	build := exec.Command("go", "build", "-trimpath", "-o", bin, "./cmd/vouch")
-	build.Dir = repoRoot
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildVouch(t)
 	out, err := exec.Command("go", "version", "-m", bin).Output()
 	if err != nil {
 		t.Fatal(err)

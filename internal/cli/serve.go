@@ -57,69 +57,11 @@ func init() { register((*env).serveCommand) }
 func (e *env) serveCommand() *cobra.Command {
 	var f serveFlags
 	cmd := &cobra.Command{
-		Use:   "serve [flags]",
-		Short: "Run a verification service for package registries (HTTP API)",
-		Long: `Run vouch as a service: registries POST an artifact's digests and its
-Sigstore bundles, vouch verifies them against the namespace's policy exactly
-as vouch verify does, stores the decision and returns the same JSON report.
-
-With no flags it keeps an embedded SQLite database in ./vouch-data (created,
-mode 0700; --data-dir elsewhere) and listens on 127.0.0.1:8321, loopback
-only; with --tls-cert and --tls-key it serves HTTPS, on any --listen address
-(send SIGHUP to reload the two files after a renewal).
---database postgres://USER@HOST/DB keeps it in PostgreSQL instead: any
-number of vouch serve processes on one database are replicas of one service
-(the schema is migrated at start, once however many start).
-
-At its first start it makes an admin API token and prints it once on
-standard output: only its SHA-256 is stored. Every request needs
-"Authorization: Bearer TOKEN". That global admin token makes the others
-(POST /v1/tokens): verify, read or admin of one namespace, optionally
-expiring; DELETE /v1/tokens/ID revokes one. Each token may make --rate-limit
-requests per second (bursts of --burst) to each replica: the limit is per
-process, so N replicas allow N times the rate.
-
-Trust is the deployment's, as in vouch verify: --key for key-signed bundles
-(repeatable), --trusted-root for keyless ones and log entries (pinned);
-without it the Sigstore public-good root, from the TUF cache or embedded in
-vouch at start, then refreshed through TUF in the background every
---trust-refresh (not with --offline). A refresh swaps the root for later
-requests; one that fails keeps the last good root and counts in
-vouch_trust_refresh_failures_total. The request path never touches the
-network. Every decision records the digest of the keys and root it was made
-with. Served policies cannot name files (trust.keys, trustedRoot, layout).
-
-Every decision carries a verification summary (SLSA VSA v1) signed before
-the decision is stored: with --vsa-key FILE (encrypted keys take their
-password from $VOUCH_PASSWORD or $COSIGN_PASSWORD), or by default with
-vsa.key in the data directory, an ECDSA P-256 key made at the first start
-(mode 0600, never overwritten; vsa.pub beside it). Replicas on one
---database share one key, so --database needs --vsa-key.
-
-API (see pkg/serve):
-  PUT  /v1/namespaces/NS/policy          a policy, YAML as vouch verify --policy
-  GET  /v1/namespaces/NS/policy
-  POST /v1/namespaces/NS/verifications   {"subject": {"digests": {"sha256": HEX}}, "bundles": [BUNDLE...]}
-  GET  /v1/verifications/ID
-  GET  /v1/subjects/sha256:HEX
-  POST /v1/tokens                        {"scope": "verify|read|admin", "namespace": NS, "expiresIn": SECONDS}
-  GET  /v1/tokens
-  DELETE /v1/tokens/ID
-  GET  /v1/vsa/sha256:HEX[?namespace=NS]  the VSA of the digest's newest current decision
-  GET  /v1/vsa-key                       the PEM public key VSAs verify with
-
-Background work (re-evaluating decisions when a namespace's policy or the
-trust changes) runs on a job queue in the same database, shared by replicas.
-
-SIGINT or SIGTERM stops accepting requests and waits for those in flight,
-then for running background jobs.`,
-		Example: `  # the embedded default; note the admin token it prints
-  vouch serve --key npm-registry.pub
-
-  # a namespace's policy, then a verification
-  curl -H "Authorization: Bearer $TOKEN" -X PUT --data-binary @policy.yaml \
-    http://127.0.0.1:8321/v1/namespaces/npm/policy`,
-		Args: cobra.NoArgs,
+		Use:     "serve [flags]",
+		Short:   "Run a verification service for package registries (HTTP API)",
+		Long:    serveLong,
+		Example: serveExample,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f.dataDirSet = cmd.Flags().Changed("data-dir")
 			f.trustRefreshSet = cmd.Flags().Changed("trust-refresh")
@@ -127,21 +69,26 @@ then for running background jobs.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.dataDir, "data-dir", "vouch-data", "keep the database in `DIR` (created if missing)")
-	fl.StringVar(&f.database, "database", "", "keep the database in PostgreSQL at `URL` (postgres://...), shared by replicas, instead of --data-dir")
+	fl.StringVar(&f.dataDir, "data-dir", "vouch-data", "keep the embedded SQLite database (and the VSA key) in `DIR`, created if missing")
+	fl.StringVar(&f.database, "database", "", "keep the database in PostgreSQL at `URL` (postgres://...), shared by replicas, instead of --data-dir (needs --vsa-key)")
+	groupFlags(fl, "Storage (one or the other)", "data-dir", "database")
 	fl.StringVar(&f.listen, "listen", "127.0.0.1:8321", "listen on `HOST:PORT`: a loopback address, or any with --tls-cert and --tls-key")
 	fl.StringVar(&f.tlsCert, "tls-cert", "", "serve HTTPS with the PEM certificate (chain) in `FILE`; reloaded on SIGHUP")
 	fl.StringVar(&f.tlsKey, "tls-key", "", "the PEM private key of --tls-cert in `FILE`")
 	f.rateLimit = defaultRateLimit
 	fl.Var(&f.rateLimit, "rate-limit", "let each API token make N requests per second (N/s; or N/m, N/h) to this replica (0: no limit)")
 	fl.IntVar(&f.burst, "burst", 0, "let each API token make up to `N` requests at once, the size of its --rate-limit bucket (default: one second's worth, at least 1)")
-	fl.StringArrayVar(&f.keys, "key", nil, "trust the PEM public key in `FILE`, or each key of an npm registry keys document, for key-signed bundles (repeatable)")
-	fl.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore TrustedRoot JSON `FILE` for keyless bundles and log entries (default: the embedded public-good root)")
 	fl.Int64Var(&f.maxBody, "max-body", serve.DefaultMaxBody, "refuse verification requests over `BYTES`")
+	groupFlags(fl, "Listening and limits", "listen", "tls-cert", "tls-key", "rate-limit", "burst", "max-body")
+	fl.StringArrayVar(&f.keys, "key", nil, "trust the PEM public key in `FILE`, or each key of an npm registry keys document, for key-signed bundles (repeatable)")
+	fl.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore TrustedRoot JSON `FILE` for keyless bundles and log entries, pinned (default: the public-good root)")
 	fl.BoolVar(&f.offline, "offline", false, "never refresh the public-good trusted root through TUF (use the TUF cache or the embedded copy)")
 	fl.DurationVar(&f.trustRefresh, "trust-refresh", defaultTrustRefresh, "refresh the public-good trusted root through TUF every `DURATION` (not with --offline or --trusted-root)")
-	fl.StringVar(&f.vsaKey, "vsa-key", "", "sign every decision's VSA with the private key in `FILE` (default: "+serveVSAKeyFile+" in --data-dir, made at the first start; required with --database)")
+	groupFlags(fl, "Trust", "key", "trusted-root", "offline", "trust-refresh")
+	fl.StringVar(&f.vsaKey, "vsa-key", "", "sign every decision's VSA with the private key in `FILE`, password in $VOUCH_PASSWORD (default: "+serveVSAKeyFile+" in --data-dir, made at the first start; required with --database)")
 	fl.StringVar(&f.vsaVerifierID, "vsa-verifier-id", serve.DefaultVerifierID, "the VSAs' verifier.id `URI`")
+	groupFlags(fl, "Verification summaries (VSAs)", "vsa-key", "vsa-verifier-id")
+	useFlagGroups(cmd)
 	return cmd
 }
 
@@ -157,6 +104,10 @@ func (e *env) runServe(ctx context.Context, f *serveFlags) error {
 	}
 	if f.burst < 0 {
 		return usagef("--burst %d: want a number of requests, 0 or more", f.burst)
+	}
+	// A burst without a limit would be silently ignored: no bucket exists.
+	if f.burst > 0 && f.rateLimit == 0 {
+		return usagef("--burst %d with --rate-limit 0: no limit has no burst; give a --rate-limit above 0, or no --burst", f.burst)
 	}
 	cert, err := loadServeCert(f)
 	if err != nil {
