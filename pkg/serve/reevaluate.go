@@ -14,6 +14,7 @@ import (
 
 	"github.com/vouchdev/vouch/pkg/serve/jobs"
 	"github.com/vouchdev/vouch/pkg/serve/store"
+	"github.com/vouchdev/vouch/pkg/verify"
 )
 
 // reevaluatePage bounds the records a re-evaluation loads at once, so that
@@ -141,6 +142,13 @@ func (s *Server) reevaluateOne(ctx context.Context, old store.Verification, p st
 		return fmt.Errorf("re-evaluating record %s: the trust changed from %s to %s meanwhile", old.ID, trust, v.TrustSHA256)
 	}
 	v.Supersedes, v.Reason = old.ID, reason
+	if hasFinding(old.Report, FindingPublisherDrift) {
+		// The drift was told when the earlier decision found it: a
+		// re-evaluation that keeps it has nothing new to tell, and a policy
+		// change must not alert the namespace again for every drifted
+		// version. The finding stays in the new record.
+		v.Events = nil
+	}
 	v, created, err := s.cfg.Store.CreateVerification(ctx, v)
 	if err != nil {
 		return fmt.Errorf("re-evaluating record %s: storing the decision: %w", old.ID, err)
@@ -195,4 +203,21 @@ func (s *Server) TrustChanged(ctx context.Context, old, newSHA256 string) error 
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// hasFinding reports whether a stored report (vouch verify -o json) has a
+// finding with the id; a report that does not parse has none.
+func hasFinding(report []byte, id string) bool {
+	var r verify.Report
+	if json.Unmarshal(report, &r) != nil {
+		return false
+	}
+	for _, a := range r.Artifacts {
+		for _, f := range a.Findings {
+			if f.ID == id {
+				return true
+			}
+		}
+	}
+	return false
 }
