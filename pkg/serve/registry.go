@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"reflect"
 	"slices"
 	"strings"
 	"unicode"
@@ -176,9 +177,11 @@ func (s *Server) getPyPIProvenance(w http.ResponseWriter, r *http.Request) {
 
 // provenanceObject builds PyPI's provenance object from the stored
 // bundles' PEP 740 attestations, one attestation bundle per publisher, in
-// the stored order. A bare attestation object's publisher is read from its
-// certificate (GitHub Actions only; others are left out). n counts the
-// attestations.
+// the stored order. Each attestation's publisher is read from its
+// certificate, which the decision verified (GitHub Actions only; others
+// are left out): a provenance object's publisher block is the request's
+// unverified JSON, kept only where it says what the certificate says.
+// n counts the attestations.
 func provenanceObject(bundles []store.Bundle) ([]byte, int) {
 	var order []string
 	byPublisher := map[string][][]byte{}
@@ -191,11 +194,12 @@ func provenanceObject(bundles []store.Bundle) ([]byte, int) {
 			continue // the decision was made on it, so it reads; stay safe
 		}
 		for _, a := range atts {
-			pub := a.Publisher
-			if pub == nil {
-				if pub, err = pep740.GitHubPublisher(a.Raw); err != nil {
-					continue
-				}
+			pub, err := pep740.GitHubPublisher(a.Raw)
+			if err != nil {
+				continue
+			}
+			if sameJSON(a.Publisher, pub) {
+				pub = a.Publisher // as PyPI spelled it
 			}
 			if _, seen := byPublisher[string(pub)]; !seen {
 				order = append(order, string(pub))
@@ -217,6 +221,15 @@ func provenanceObject(bundles []store.Bundle) ([]byte, int) {
 	}
 	doc.WriteString(`]}`)
 	return doc.Bytes(), n
+}
+
+// sameJSON reports whether a and b are JSON documents of equal value.
+func sameJSON(a, b []byte) bool {
+	var va, vb any
+	if json.Unmarshal(a, &va) != nil || json.Unmarshal(b, &vb) != nil {
+		return false
+	}
+	return reflect.DeepEqual(va, vb)
 }
 
 // getNPMAttestations answers as the npm registry's
