@@ -9,6 +9,7 @@ import (
 
 	"github.com/vouchdev/vouch/internal/nonet"
 	"github.com/vouchdev/vouch/pkg/serve/store/storetest"
+	"github.com/vouchdev/vouch/pkg/verify"
 	"github.com/vouchdev/vouch/pkg/verify/pep740"
 )
 
@@ -65,4 +66,25 @@ func testReview4PyPIPublisherFromCertificate(t *testing.T, db storetest.DB) {
 			}
 		})
 	}
+}
+
+// TestReview4DriftSameVersion: another artifact of a version already
+// verified (a second npm tarball, another wheel of a PyPI release) from
+// another publisher is drift, as a new version would be: otherwise a
+// verify token posts the attacker's build under a released version and the
+// registry reads serve it. The controls: the same version from the same
+// publisher, and a next version from it.
+func TestReview4DriftSameVersion(t *testing.T) { storetest.Run(t, testReview4DriftSameVersion) }
+
+func testReview4DriftSameVersion(t *testing.T, db storetest.DB) {
+	nonet.Forbid(t)
+	runDriftCases(t, db, newReleaseSigner(t), []driftCase{
+		{name: "same version, other publisher", steps: []step{{"a", "pkg:npm/demo@1.0.0", pubA, false}, {"a", "pkg:npm/demo@1.0.0", pubRepo, false}},
+			drift: verify.StatusFail, against: 0},
+		{name: "same version, other publisher, other versions known", steps: []step{{"a", "pkg:npm/demo@1.0.0", pubA, false},
+			{"a", "pkg:npm/demo@1.1.0", pubA, false}, {"a", "pkg:npm/demo@1.1.0", pubRepo, false}},
+			drift: verify.StatusFail, against: 1},
+		{name: "same version, same publisher", steps: []step{{"a", "pkg:npm/demo@1.0.0", pubA, false}, {"a", "pkg:npm/demo@1.0.0", pubA, false}}, verified: true},
+		{name: "next version, same publisher", steps: []step{{"a", "pkg:npm/demo@1.0.0", pubA, false}, {"a", "pkg:npm/demo@1.0.1", pubA, false}}, verified: true},
+	})
 }
