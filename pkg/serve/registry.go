@@ -118,8 +118,8 @@ func npmPURL(spec string) (string, error) {
 // registry-shaped read looks through for the newest that names the file.
 const maxPackageRecords = 1000
 
-// newestDecision finds the newest decision of ns about the package pkg
-// that match accepts, with its bundles. It answers the 404 itself when
+// newestDecision finds the newest current decision (none superseded it)
+// of ns about the package pkg that match accepts, with its bundles. It answers the 404 itself when
 // there is none, or when the newest is not verified: a registry serves
 // nothing for a version whose current decision refused it, not an older
 // acceptance.

@@ -2,15 +2,20 @@ package serve_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/vouchdev/vouch/internal/nonet"
+	"github.com/vouchdev/vouch/pkg/serve"
+	"github.com/vouchdev/vouch/pkg/serve/store"
 	"github.com/vouchdev/vouch/pkg/serve/store/storetest"
 	"github.com/vouchdev/vouch/pkg/verify"
 	"github.com/vouchdev/vouch/pkg/verify/pep740"
+	"github.com/vouchdev/vouch/pkg/verify/trust"
 )
 
 // TestReview4PyPIPublisherFromCertificate posts PyPI's real provenance
@@ -87,4 +92,54 @@ func testReview4DriftSameVersion(t *testing.T, db storetest.DB) {
 		{name: "same version, same publisher", steps: []step{{"a", "pkg:npm/demo@1.0.0", pubA, false}, {"a", "pkg:npm/demo@1.0.0", pubA, false}}, verified: true},
 		{name: "next version, same publisher", steps: []step{{"a", "pkg:npm/demo@1.0.0", pubA, false}, {"a", "pkg:npm/demo@1.0.1", pubA, false}}, verified: true},
 	})
+}
+
+// TestReview4RegistryReadsCurrentOnly: a registry-shaped read answers from
+// the package's current decisions: a record a re-evaluation superseded is
+// history even when its successor's time is earlier (a replica whose clock
+// is behind made it), as GET /v1/vsa already holds. Here the successor
+// refused the version, so the read is a 404; the control is the same read
+// before the re-evaluation, a 200.
+func TestReview4RegistryReadsCurrentOnly(t *testing.T) {
+	storetest.Run(t, testReview4RegistryReadsCurrentOnly)
+}
+
+func testReview4RegistryReadsCurrentOnly(t *testing.T, db storetest.DB) {
+	nonet.Forbid(t)
+	keys, err := trust.LoadKeys("../../testdata/npm/registry-keys.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, db, keys...)
+	e.putPolicy("npm", "apiVersion: vouch.dev/v1\nkind: Policy\ntrust:\n  identities:\n"+
+		"    - repo: sigstore/sigstore-js\n      issuer: https://token.actions.githubusercontent.com\n")
+	publish := readFile(t, "../../testdata/npm/bundle-publish.json")
+	provenance := readFile(t, "../../testdata/npm/bundle-provenance.json")
+	body := `{"subject":{"digests":{"sha512":"` + publishSHA512 + `"},"purl":"pkg:npm/sigstore@1.3.0"},"bundles":[` + string(publish) + `,` + string(provenance) + `]}`
+	code, resp := e.do("POST", "/v1/namespaces/npm/verifications", body)
+	if code != http.StatusCreated || !decode[serve.VerificationResponse](t, resp).Verified {
+		t.Fatalf("POST: %d %s", code, resp)
+	}
+	id := decode[serve.VerificationResponse](t, resp).ID
+	const read = "/v1/namespaces/npm/npm/v1/attestations/sigstore@1.3.0"
+	if code, resp := e.do("GET", read, ""); code != http.StatusOK {
+		t.Fatalf("control: GET before the re-evaluation: %d %s", code, resp)
+	}
+	ctx := context.Background()
+	old, err := e.st.Verification(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if old.Bundles, err = e.st.VerificationBundles(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	next := old
+	next.ID, next.RequestKey, next.Supersedes, next.Reason = "successor-"+id, "successor-"+old.RequestKey, id, store.ReasonPolicy
+	next.Verified, next.VSA, next.Created = false, nil, old.Created.Add(-time.Second)
+	if _, created, err := e.st.CreateVerification(ctx, next); err != nil || !created {
+		t.Fatalf("storing the successor: %v, %v", created, err)
+	}
+	if code, resp := e.do("GET", read, ""); code != http.StatusNotFound {
+		t.Errorf("GET after a re-evaluation refused the version: %d %s, want 404", code, resp)
+	}
 }

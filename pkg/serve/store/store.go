@@ -204,8 +204,8 @@ type Store interface {
 	// VerificationBundles returns the bundles of a record, in its order,
 	// or ErrNotFound when no record has that id.
 	VerificationBundles(ctx context.Context, id string) ([]Bundle, error)
-	// VerificationsByPackage lists the records of ns whose SubjectPackage
-	// is pkg, newest first, at most limit.
+	// VerificationsByPackage lists the current records (none supersedes
+	// them) of ns whose SubjectPackage is pkg, newest first, at most limit.
 	VerificationsByPackage(ctx context.Context, ns, pkg string, limit int) ([]Verification, error)
 	// VerificationsBySubject lists the records of a digest (algorithm
 	// "sha256" or "sha512", hex), oldest first, at most limit.
