@@ -143,3 +143,58 @@ func testReview4RegistryReadsCurrentOnly(t *testing.T, db storetest.DB) {
 		t.Errorf("GET after a re-evaluation refused the version: %d %s, want 404", code, resp)
 	}
 }
+
+// The keyless npm provenance of sigstore 2.0.0 (keylessBundle): its
+// tarball's SHA-512, and a policy naming its signer.
+const (
+	sigstore2SHA512  = "46d4e2f74c4877316640000a6fdf8a8b59f1e0847667973e9859f774dd31b8f1e0937813b777fb66a2ac67d50540fe34640966eee9fc2ccca387082b4c85cd3c"
+	sigstoreJSPolicy = emptyPolicy + "trust:\n  identities:\n    - repo: sigstore/sigstore-js\n"
+)
+
+// TestReview4ReevaluateUndecidable: a namespace's new policy that cannot
+// decide on a record's bundles (a keyless bundle, no identity named) does
+// not leave the record current and verified under the policy it replaced:
+// its successor refuses, saying why, and the registry read stops serving
+// it. The control is a new policy that still decides: the successor
+// verifies and the read still serves.
+func TestReview4ReevaluateUndecidable(t *testing.T) {
+	storetest.Run(t, testReview4ReevaluateUndecidable)
+}
+
+func testReview4ReevaluateUndecidable(t *testing.T, db storetest.DB) {
+	nonet.Forbid(t)
+	e := bgEnv(t, db, "root A")
+	keyless := readFile(t, keylessBundle)
+	body := `{"subject":{"digests":{"sha512":"` + sigstore2SHA512 + `"},"purl":"pkg:npm/sigstore@2.0.0"},"bundles":[` + string(keyless) + `]}`
+	for _, c := range []struct {
+		ns, next string
+		verified bool
+	}{
+		{"undecidable", emptyPolicy, false},
+		{"control", sigstoreJSPolicy + "predicates: {required: [slsaprovenance1]}\n", true},
+	} {
+		e.putPolicy(c.ns, sigstoreJSPolicy)
+		code, resp := e.do("POST", "/v1/namespaces/"+c.ns+"/verifications", body)
+		if code != http.StatusCreated || !decode[serve.VerificationResponse](t, resp).Verified {
+			t.Fatalf("%s: POST: %d %s", c.ns, code, resp)
+		}
+		first := decode[serve.VerificationResponse](t, resp)
+		read := "/v1/namespaces/" + c.ns + "/npm/v1/attestations/sigstore@2.0.0"
+		if code, resp := e.do("GET", read, ""); code != http.StatusOK {
+			t.Fatalf("%s: GET before the policy change: %d %s", c.ns, code, resp)
+		}
+		e.putPolicy(c.ns, c.next)
+		waitFor(t, "the re-evaluation", func() bool { return e.get(first.ID).SupersededBy != "" })
+		next := e.get(e.get(first.ID).SupersededBy)
+		if next.Verified != c.verified || next.Reason != store.ReasonPolicy || next.Policy.Version != 2 {
+			t.Errorf("%s: successor %s, want verified %v under policy version 2", c.ns, brief(next), c.verified)
+		}
+		wantCode := http.StatusNotFound
+		if c.verified {
+			wantCode = http.StatusOK
+		}
+		if code, resp := e.do("GET", read, ""); code != wantCode {
+			t.Errorf("%s: GET after the policy change: %d %s, want %d", c.ns, code, resp, wantCode)
+		}
+	}
+}
