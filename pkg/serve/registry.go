@@ -15,6 +15,7 @@ import (
 	"unicode"
 
 	"github.com/vouchdev/vouch/pkg/serve/store"
+	"github.com/vouchdev/vouch/pkg/verify"
 	"github.com/vouchdev/vouch/pkg/verify/npm"
 	"github.com/vouchdev/vouch/pkg/verify/pep740"
 	"github.com/vouchdev/vouch/pkg/verify/slsa"
@@ -50,6 +51,29 @@ func (s *RequestSubject) checkURI() error {
 		return fmt.Errorf("subject.uri: expected a distribution file of %s, found %q", s.PURL, file)
 	}
 	return nil
+}
+
+// FindingSubjectURI is the id of the finding that a PyPI subject's URI
+// names the file its attestations name.
+const FindingSubjectURI = "subject.uri"
+
+// uriFinding checks, for a PyPI package URL with a subject.uri, that
+// every statement subject with the artifact's digests names the URI's
+// file: checkURI binds the file to the release only, and the PyPI read
+// serves the record's attestations as that file's, so a wheel's URI on an
+// sdist's attestations would serve them as the wheel's. ok is false when
+// there is nothing to check.
+func uriFinding(s RequestSubject, evidence []verify.Evidence) (verify.Finding, bool) {
+	if s.URI == "" || !pep740.IsPyPIPURL(s.PURL) {
+		return verify.Finding{}, false
+	}
+	file := uriFile(s.URI)
+	f := npm.SubjectFindingFunc(file, evidence, s.Digests, func(name string) (string, bool) { return name, name != "" })
+	f.ID = FindingSubjectURI
+	if f.Status != verify.StatusPass {
+		f.Message = "the attestations do not name this artifact as the file subject.uri names (" + file + ")"
+	}
+	return f, true
 }
 
 // checkRepository checks subject.repository: a repository URL or

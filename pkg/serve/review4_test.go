@@ -198,3 +198,44 @@ func testReview4ReevaluateUndecidable(t *testing.T, db storetest.DB) {
 		}
 	}
 }
+
+// TestReview4PyPIURINamesAttestedFile: a PyPI request's subject.uri must
+// name the file the attestations name for the digest, not only a file of
+// the same release: otherwise the sdist's attestations are served as the
+// wheel's provenance. The control is the sdist's own URI.
+func TestReview4PyPIURINamesAttestedFile(t *testing.T) {
+	storetest.Run(t, testReview4PyPIURINamesAttestedFile)
+}
+
+func testReview4PyPIURINamesAttestedFile(t *testing.T, db storetest.DB) {
+	nonet.Forbid(t)
+	prov := readFile(t, filepath.Join(pypiDir, "pypi_attestations-0.0.19.tar.gz.provenance"))
+	slsaAtt := readFile(t, filepath.Join(pypiDir, "pypi_attestations-0.0.19.tar.gz.slsa.attestation"))
+	const wheel = "pypi_attestations-0.0.19-py3-none-any.whl"
+	for _, c := range []struct {
+		file     string
+		verified bool
+	}{
+		{pypiFile, true},
+		{wheel, false},
+	} {
+		t.Run(c.file, func(t *testing.T) {
+			e := newEnv(t, db)
+			e.putPolicy("pypi", string(readFile(t, pypiPolicyFile)))
+			code, resp := e.do("POST", "/v1/namespaces/pypi/verifications", subjectBody(pypiSHA256, pypiPURL, "pypi:"+c.file, prov, slsaAtt))
+			if code != http.StatusCreated {
+				t.Fatalf("POST: %d %s", code, resp)
+			}
+			if v := decode[serve.VerificationResponse](t, resp); v.Verified != c.verified {
+				t.Errorf("verified %v, want %v: %s", v.Verified, c.verified, v.Report)
+			}
+			wantCode := http.StatusNotFound
+			if c.verified {
+				wantCode = http.StatusOK
+			}
+			if code, resp := e.do("GET", "/v1/namespaces/pypi/integrity/pypi-attestations/0.0.19/"+c.file+"/provenance", ""); code != wantCode {
+				t.Errorf("GET %s: %d %s, want %d", c.file, code, resp, wantCode)
+			}
+		})
+	}
+}

@@ -149,6 +149,10 @@ func (s *Server) decide(ctx context.Context, tr Trust, ns string, req *Verificat
 		}
 		return store.Verification{}, http.StatusInternalServerError, "verification failed: " + err.Error()
 	}
+	if f, ok := uriFinding(req.Subject, res.Evidence); ok {
+		res.Findings = append(res.Findings, f)
+		res.Verified = res.Accept()
+	}
 	return s.record(ctx, tr, ns, req, bundles, p, key, pol, res)
 }
 
