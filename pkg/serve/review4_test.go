@@ -239,3 +239,41 @@ func testReview4PyPIURINamesAttestedFile(t *testing.T, db storetest.DB) {
 		})
 	}
 }
+
+// TestReview4UnboundDigest: a digest the request adds that no verified
+// bundle signs is not vouched for: the record, its subject lookup and its
+// VSA are not found by it. The control is the digest the bundle signs.
+func TestReview4UnboundDigest(t *testing.T) { storetest.Run(t, testReview4UnboundDigest) }
+
+func testReview4UnboundDigest(t *testing.T, db storetest.DB) {
+	nonet.Forbid(t)
+	e := newEnv(t, db, publishKey(t))
+	e.putPolicy("npm", emptyPolicy)
+	genuine := readFile(t, filepath.Join(publishDir, "bundle.sigstore.json"))
+	other := sha256Hex([]byte("another artifact, which nothing signed"))
+	body := `{"subject":{"digests":{"sha512":"` + publishSHA512 + `","sha256":"` + other + `"}},"bundles":[` + string(genuine) + `]}`
+	code, resp := e.do("POST", "/v1/namespaces/npm/verifications", body)
+	if code != http.StatusCreated {
+		t.Fatalf("POST: %d %s", code, resp)
+	}
+	v := decode[serve.VerificationResponse](t, resp)
+	if !v.Verified {
+		t.Fatalf("control: the genuine bundle is refused: %s", v.Report)
+	}
+	if v.Subject.Digests["sha256"] != "" {
+		t.Errorf("the record vouches for sha256:%s, which no bundle signs", v.Subject.Digests["sha256"])
+	}
+	for _, c := range []struct {
+		digest string
+		want   int
+		vsa    int
+	}{{"sha512:" + publishSHA512, 1, http.StatusOK}, {"sha256:" + other, 0, http.StatusNotFound}} {
+		code, resp := e.do("GET", "/v1/subjects/"+c.digest, "")
+		if n := len(decode[serve.SubjectResponse](t, resp).Verifications); code != http.StatusOK || n != c.want {
+			t.Errorf("GET /v1/subjects/%s: %d, %d records, want %d", c.digest, code, n, c.want)
+		}
+		if code, resp := e.do("GET", "/v1/vsa/"+c.digest, ""); code != c.vsa {
+			t.Errorf("GET /v1/vsa/%s: %d %.200s, want %d", c.digest, code, resp, c.vsa)
+		}
+	}
+}

@@ -179,9 +179,17 @@ func (s *Server) record(ctx context.Context, tr Trust, ns string, req *Verificat
 	for i, b := range bundles {
 		kept[i] = store.Bundle{SHA256: b.sha256, Data: b.data}
 	}
+	// The record, its lookups by digest and its VSA name only the digests
+	// the verified bundles were checked against (the engine's): another
+	// digest the request adds is the requester's word, and a lookup by it
+	// must not find a verified decision.
+	digests := res.Digests
+	if len(digests) == 0 {
+		digests = req.Subject.Digests
+	}
 	v := store.Verification{
 		ID: newID(), Namespace: ns, RequestKey: key,
-		SubjectSHA256: req.Subject.Digests["sha256"], SubjectSHA512: req.Subject.Digests["sha512"], SubjectPURL: req.Subject.PURL,
+		SubjectSHA256: digests["sha256"], SubjectSHA512: digests["sha512"], SubjectPURL: req.Subject.PURL,
 		SubjectURI: req.Subject.URI, SubjectPackage: packageKey(req.Subject.PURL), SubjectRepository: req.Subject.Repository,
 		PolicyVersion: p.Version, PolicySHA256: p.SHA256, TrustSHA256: tr.SHA256,
 		Bundles: kept, Reason: store.ReasonRequest, Publisher: publisherOf(res.Evidence),
