@@ -18,6 +18,13 @@ import (
 	"github.com/vouchdev/vouch/pkg/verify/trust"
 )
 
+// pypiBundles reads PyPI's provenance object and the SLSA attestation
+// object of pypiFile (testdata/pypi/ORIGIN).
+func pypiBundles(t testing.TB) (prov, slsaAtt []byte) {
+	t.Helper()
+	return readFile(t, filepath.Join(pypiDir, pypiFile+".provenance")), readFile(t, filepath.Join(pypiDir, pypiFile+".slsa.attestation"))
+}
+
 // TestReview4PyPIPublisherFromCertificate posts PyPI's real provenance
 // object whose publisher block names another project than the one that
 // signed it: the decision verifies (the policy judges the certificate), and
@@ -30,8 +37,7 @@ func TestReview4PyPIPublisherFromCertificate(t *testing.T) {
 
 func testReview4PyPIPublisherFromCertificate(t *testing.T, db storetest.DB) {
 	nonet.Forbid(t)
-	prov := readFile(t, filepath.Join(pypiDir, "pypi_attestations-0.0.19.tar.gz.provenance"))
-	slsaAtt := readFile(t, filepath.Join(pypiDir, "pypi_attestations-0.0.19.tar.gz.slsa.attestation"))
+	prov, slsaAtt := pypiBundles(t)
 	genuine := []byte(`{"environment":null,"kind":"GitHub","repository":"trailofbits/pypi-attestations","workflow":"release.yml"}`)
 	if !bytes.Contains(prov, []byte(`"publisher":`+string(genuine))) {
 		t.Fatalf("the fixture's publisher is not %s", genuine)
@@ -209,8 +215,7 @@ func TestReview4PyPIURINamesAttestedFile(t *testing.T) {
 
 func testReview4PyPIURINamesAttestedFile(t *testing.T, db storetest.DB) {
 	nonet.Forbid(t)
-	prov := readFile(t, filepath.Join(pypiDir, "pypi_attestations-0.0.19.tar.gz.provenance"))
-	slsaAtt := readFile(t, filepath.Join(pypiDir, "pypi_attestations-0.0.19.tar.gz.slsa.attestation"))
+	prov, slsaAtt := pypiBundles(t)
 	const wheel = "pypi_attestations-0.0.19-py3-none-any.whl"
 	for _, c := range []struct {
 		file     string
