@@ -159,10 +159,28 @@ func TestServerVerdict(t *testing.T) {
 			return r
 		}(), "namespace"},
 		{"two artifacts", record(h, sent.PURL, true, wrap(true, pass, pass)), "expected 1 artifact"},
+		{"a digest not sent", func() *client.Record {
+			r := record(h, sent.PURL, true, wrap(true, pass))
+			r.Subject.Digests["sha512"] = strings.Repeat("ab", 64)
+			return r
+		}(), "subject.digests.sha512"},
+		{"no digest", func() *client.Record {
+			r := record(h, sent.PURL, true, wrap(true, pass))
+			r.Subject.Digests = nil
+			return r
+		}(), "found none"},
 		{"not JSON", record(h, sent.PURL, true, `{`), "report"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := serverVerdict(tc.rec, "registry", sent)
+			if tc.name == "control: verified" {
+				// A record keeps the digests its bundles bound: the
+				// sha256 of a subject sent with a sha512 too.
+				both := serve.RequestSubject{Digests: map[string]string{"sha256": h, "sha512": strings.Repeat("cd", 64)}, PURL: sent.PURL}
+				if _, err := serverVerdict(tc.rec, "registry", both); err != nil {
+					t.Errorf("a record keeping one of two digests sent: %v", err)
+				}
+			}
 			if (err == nil) != (tc.says == "") || (err != nil && !strings.Contains(err.Error(), tc.says)) {
 				t.Errorf("%v, want error %q", err, tc.says)
 			}

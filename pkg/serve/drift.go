@@ -18,7 +18,7 @@ import (
 )
 
 // FindingPublisherDrift is the id of the finding a decision carries when
-// its publisher differs from the previous verified version's.
+// its publisher differs from the newest verified decision's on the package.
 const FindingPublisherDrift = "publisher-drift"
 
 // EventPublisherDrift is the webhook event of a publisher drift.
@@ -151,8 +151,8 @@ type DriftEvent struct {
 	Package   string          `json:"package"`
 	Version   string          `json:"version"`
 	Publisher store.Publisher `json:"publisher"`
-	// Previous is the verified decision on another version it was
-	// compared with.
+	// Previous is the verified decision on the package it was compared
+	// with (another version, or another file of this one).
 	Previous DriftPrevious `json:"previous"`
 	// Mode is the policy's publisher.drift: "fail" (the decision failed)
 	// or "report" (it was only reported).
@@ -168,7 +168,9 @@ type DriftPrevious struct {
 }
 
 // checkDrift compares a verified decision's publisher with the newest
-// verified decision on another version of the same package in ns: on a
+// verified decision on the same package in ns, at any version — another
+// artifact under a released version from another publisher is the attack
+// drift is for, not an exception to it: on a
 // difference it adds the publisher-drift finding (failing unless the
 // policy says report), recomputes the verdict and queues the event. A
 // decision that did not verify or is the package's first is not compared;
@@ -188,7 +190,7 @@ func (s *Server) checkDrift(ctx context.Context, ns string, pol *policy.Policy, 
 		}
 		return nil
 	}
-	prev, err := s.cfg.Store.LatestVerifiedOtherVersion(ctx, ns, v.PURLName, v.PURLVersion)
+	prev, err := s.cfg.Store.LatestVerifiedOfPackage(ctx, ns, v.PURLName)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	}

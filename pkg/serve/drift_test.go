@@ -125,7 +125,7 @@ type step struct {
 // the package in the namespace fails with a publisher-drift finding naming
 // both publishers, the earlier version and its record, and queues a
 // publisher.drift event; "report" passes and still reports. The controls —
-// the same publisher at a new tag, the same version again, a first
+// the same publisher at a new tag, a first
 // version, an earlier decision that did not verify, another namespace or
 // package, a drifted version that did not become the reference — carry no
 // drift, so a server that fails everything cannot pass.
@@ -136,17 +136,7 @@ func testPublisherDrift(t *testing.T, db storetest.DB) {
 	rs := newReleaseSigner(t)
 	const report = "apiVersion: vouch.dev/v1\nkind: Policy\npublisher:\n  drift: report\n"
 	const explicit = "apiVersion: vouch.dev/v1\nkind: Policy\npublisher:\n  drift: fail\n"
-	tests := []struct {
-		name   string
-		policy string
-		steps  []step
-		// drift is the last decision's publisher-drift status ("" none);
-		// against is the index of the step it names (-1: none, for a
-		// request without a package URL).
-		drift    verify.Status
-		against  int
-		verified bool
-	}{
+	tests := []driftCase{
 		{name: "first version", steps: []step{{"a", "pkg:npm/demo@1.0.0", pubA, false}}, verified: true},
 		{name: "same publisher, next tag", steps: []step{{"a", "pkg:npm/demo@1.0.0", pubA, false}, {"a", "pkg:npm/demo@1.1.0", pubA, false}}, verified: true},
 		{name: "other repository", steps: []step{{"a", "pkg:npm/demo@1.0.0", pubA, false}, {"a", "pkg:npm/demo@2.0.0", pubRepo, false}},
@@ -162,10 +152,9 @@ func testPublisherDrift(t *testing.T, db storetest.DB) {
 			{"a", "pkg:npm/demo@1.1.0", pubA, false}, {"a", "pkg:npm/demo@1.2.0", pubA, false}}, verified: true},
 		{name: "same version again, other versions known", steps: []step{{"a", "pkg:npm/demo@1.0.0", pubA, false},
 			{"a", "pkg:npm/demo@1.1.0", pubA, false}, {"a", "pkg:npm/demo@1.1.0", pubRepo, false}},
-			drift: verify.StatusFail, against: 0},
+			drift: verify.StatusFail, against: 1},
 		{name: "report only", policy: report, steps: []step{{"a", "pkg:npm/demo@1.0.0", pubA, false}, {"a", "pkg:npm/demo@2.0.0", pubRepo, false}},
 			drift: verify.StatusPass, against: 0, verified: true},
-		{name: "same version again", steps: []step{{"a", "pkg:npm/demo@1.0.0", pubA, false}, {"a", "pkg:npm/demo@1.0.0", pubRepo, false}}, verified: true},
 		{name: "earlier decision not verified", steps: []step{{"a", "pkg:npm/demo@1.0.0", pubA, true}, {"a", "pkg:npm/demo@2.0.0", pubRepo, false}}, verified: true},
 		{name: "a drifted version is not the reference", steps: []step{{"a", "pkg:npm/demo@1.0.0", pubA, false},
 			{"a", "pkg:npm/demo@2.0.0", pubRepo, false}, {"a", "pkg:npm/demo@3.0.0", pubA, false}}, verified: true},
@@ -176,6 +165,25 @@ func testPublisherDrift(t *testing.T, db storetest.DB) {
 		{name: "package URL, policy asks for drift", policy: explicit, steps: []step{{"a", "pkg:npm/demo@1.0.0", pubA, false}}, verified: true},
 		{name: "other package", steps: []step{{"a", "pkg:npm/demo@1.0.0", pubA, false}, {"a", "pkg:npm/demo2@2.0.0", pubRepo, false}}, verified: true},
 	}
+	runDriftCases(t, db, rs, tests)
+}
+
+// driftCase is a publisher-drift case: requests in order, and what the
+// last one's decision must say.
+type driftCase struct {
+	name   string
+	policy string
+	steps  []step
+	// drift is the last decision's publisher-drift status ("" none);
+	// against is the index of the step it names (-1: none, for a
+	// request without a package URL).
+	drift    verify.Status
+	against  int
+	verified bool
+}
+
+// runDriftCases runs each case on a new server of db.
+func runDriftCases(t *testing.T, db storetest.DB, rs *releaseSigner, tests []driftCase) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			st, eng := servetest.Open(t, db.NewDSN(t), []*trust.Key{rs.key})
@@ -302,7 +310,7 @@ func testPublisherDriftNPMProvenance(t *testing.T, db storetest.DB) {
 // failingLookup is a store whose drift lookup fails.
 type failingLookup struct{ store.Store }
 
-func (failingLookup) LatestVerifiedOtherVersion(context.Context, string, string, string) (store.Verification, error) {
+func (failingLookup) LatestVerifiedOfPackage(context.Context, string, string) (store.Verification, error) {
 	return store.Verification{}, errors.New("connection reset")
 }
 

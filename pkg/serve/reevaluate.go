@@ -125,15 +125,15 @@ func (s *Server) reevaluateOne(ctx context.Context, old store.Verification, p st
 	}
 	key := reevaluationKey(requestKey(old.Namespace, req, bundles, p.SHA256, trust), old.ID)
 	v, status, msg := s.decide(ctx, tr, old.Namespace, req, bundles, p, key)
-	switch {
-	case status == http.StatusUnprocessableEntity:
-		// The new policy cannot decide on these bundles: there is no
-		// decision to store; the record stays current, under its own
-		// policy, which a reader sees.
-		s.metrics.decided(outcomeUnverifiable)
-		s.cfg.Logger.WarnContext(ctx, "re-evaluation: record kept as it is", "record", old.ID, "reason", msg)
-		return nil
-	case status != 0:
+	if status == http.StatusUnprocessableEntity {
+		// The new policy cannot decide on these bundles. Left current, the
+		// record would stay verified under a policy the namespace no
+		// longer has (registry reads and VSAs serve it): its successor
+		// refuses instead, saying why (fail closed).
+		s.cfg.Logger.WarnContext(ctx, "re-evaluation: the policy cannot decide on the record's bundles; refused", "record", old.ID, "reason", msg)
+		v, status, msg = s.undecidable(ctx, tr, old.Namespace, req, bundles, p, key, msg)
+	}
+	if status != 0 {
 		return fmt.Errorf("re-evaluating record %s: %s", old.ID, msg)
 	}
 	if v.TrustSHA256 != trust {

@@ -9,11 +9,13 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"reflect"
 	"slices"
 	"strings"
 	"unicode"
 
 	"github.com/vouchdev/vouch/pkg/serve/store"
+	"github.com/vouchdev/vouch/pkg/verify"
 	"github.com/vouchdev/vouch/pkg/verify/npm"
 	"github.com/vouchdev/vouch/pkg/verify/pep740"
 	"github.com/vouchdev/vouch/pkg/verify/slsa"
@@ -49,6 +51,29 @@ func (s *RequestSubject) checkURI() error {
 		return fmt.Errorf("subject.uri: expected a distribution file of %s, found %q", s.PURL, file)
 	}
 	return nil
+}
+
+// FindingSubjectURI is the id of the finding that a PyPI subject's URI
+// names the file its attestations name.
+const FindingSubjectURI = "subject.uri"
+
+// uriFinding checks, for a PyPI package URL with a subject.uri, that
+// every statement subject with the artifact's digests names the URI's
+// file: checkURI binds the file to the release only, and the PyPI read
+// serves the record's attestations as that file's, so a wheel's URI on an
+// sdist's attestations would serve them as the wheel's. ok is false when
+// there is nothing to check.
+func uriFinding(s RequestSubject, evidence []verify.Evidence) (verify.Finding, bool) {
+	if s.URI == "" || !pep740.IsPyPIPURL(s.PURL) {
+		return verify.Finding{}, false
+	}
+	file := uriFile(s.URI)
+	f := npm.SubjectFindingFunc(file, evidence, s.Digests, func(name string) (string, bool) { return name, name != "" })
+	f.ID = FindingSubjectURI
+	if f.Status != verify.StatusPass {
+		f.Message = "the attestations do not name this artifact as the file subject.uri names (" + file + ")"
+	}
+	return f, true
 }
 
 // checkRepository checks subject.repository: a repository URL or
@@ -117,8 +142,8 @@ func npmPURL(spec string) (string, error) {
 // registry-shaped read looks through for the newest that names the file.
 const maxPackageRecords = 1000
 
-// newestDecision finds the newest decision of ns about the package pkg
-// that match accepts, with its bundles. It answers the 404 itself when
+// newestDecision finds the newest current decision (none superseded it)
+// of ns about the package pkg that match accepts, with its bundles. It answers the 404 itself when
 // there is none, or when the newest is not verified: a registry serves
 // nothing for a version whose current decision refused it, not an older
 // acceptance.
@@ -176,9 +201,11 @@ func (s *Server) getPyPIProvenance(w http.ResponseWriter, r *http.Request) {
 
 // provenanceObject builds PyPI's provenance object from the stored
 // bundles' PEP 740 attestations, one attestation bundle per publisher, in
-// the stored order. A bare attestation object's publisher is read from its
-// certificate (GitHub Actions only; others are left out). n counts the
-// attestations.
+// the stored order. Each attestation's publisher is read from its
+// certificate, which the decision verified (GitHub Actions only; others
+// are left out): a provenance object's publisher block is the request's
+// unverified JSON, kept only where it says what the certificate says.
+// n counts the attestations.
 func provenanceObject(bundles []store.Bundle) ([]byte, int) {
 	var order []string
 	byPublisher := map[string][][]byte{}
@@ -191,11 +218,12 @@ func provenanceObject(bundles []store.Bundle) ([]byte, int) {
 			continue // the decision was made on it, so it reads; stay safe
 		}
 		for _, a := range atts {
-			pub := a.Publisher
-			if pub == nil {
-				if pub, err = pep740.GitHubPublisher(a.Raw); err != nil {
-					continue
-				}
+			pub, err := pep740.GitHubPublisher(a.Raw)
+			if err != nil {
+				continue
+			}
+			if sameJSON(a.Publisher, pub) {
+				pub = a.Publisher // as PyPI spelled it
 			}
 			if _, seen := byPublisher[string(pub)]; !seen {
 				order = append(order, string(pub))
@@ -217,6 +245,15 @@ func provenanceObject(bundles []store.Bundle) ([]byte, int) {
 	}
 	doc.WriteString(`]}`)
 	return doc.Bytes(), n
+}
+
+// sameJSON reports whether a and b are JSON documents of equal value.
+func sameJSON(a, b []byte) bool {
+	var va, vb any
+	if json.Unmarshal(a, &va) != nil || json.Unmarshal(b, &vb) != nil {
+		return false
+	}
+	return reflect.DeepEqual(va, vb)
 }
 
 // getNPMAttestations answers as the npm registry's

@@ -56,8 +56,9 @@
 //
 // A verified decision about a package URL records who published it
 // (repositories, workflows and builders the verified evidence names). When
-// a new version's publisher differs from the newest verified decision on
-// another version of the same package in the namespace, the decision
+// a decision's publisher differs from the newest verified decision on the
+// same package in the namespace (any version: another file of a released
+// version is compared as a new version is), the decision
 // carries the finding "publisher-drift" (failing, unless the namespace's
 // policy says publisher: {drift: report}) and a "publisher.drift" event is
 // queued with the record, to be POSTed to the namespace's webhook by

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/vouchdev/vouch/pkg/verify"
 	"github.com/vouchdev/vouch/pkg/verify/bundle"
 	"github.com/vouchdev/vouch/pkg/verify/engine"
+	"github.com/vouchdev/vouch/pkg/verify/policy"
 )
 
 // maxSubjectRecords bounds the records GET /v1/subjects/{digest} returns.
@@ -133,10 +135,8 @@ func (s *Server) decide(ctx context.Context, tr Trust, ns string, req *Verificat
 		return store.Verification{}, http.StatusInternalServerError, "the stored policy does not compile: " + err.Error()
 	}
 	in := make([]engine.Bundle, len(bundles))
-	kept := make([]store.Bundle, len(bundles))
 	for i, b := range bundles {
 		in[i] = engine.Bundle{Name: "sha256:" + b.sha256, Data: b.data}
-		kept[i] = store.Bundle{SHA256: b.sha256, Data: b.data}
 	}
 	subj := engine.Subject{Name: subjectName(req.Subject.Digests), Digests: req.Subject.Digests, PURL: req.Subject.PURL, Repository: req.Subject.Repository}
 	res, err := tr.Verifier.Verify(ctx, subj, in, pol)
@@ -149,9 +149,47 @@ func (s *Server) decide(ctx context.Context, tr Trust, ns string, req *Verificat
 		}
 		return store.Verification{}, http.StatusInternalServerError, "verification failed: " + err.Error()
 	}
+	if f, ok := uriFinding(req.Subject, res.Evidence); ok {
+		res.Findings = append(res.Findings, f)
+		res.Verified = res.Accept()
+	}
+	return s.record(ctx, tr, ns, req, bundles, p, key, pol, res)
+}
+
+// undecidable is the record of a re-evaluation whose policy p cannot
+// decide on the bundles (why says so): refused, by a finding that says
+// why. A record is never left current and verified under a policy its
+// namespace no longer has.
+func (s *Server) undecidable(ctx context.Context, tr Trust, ns string, req *VerificationRequest, bundles []requestBundle, p store.Policy, key, why string) (store.Verification, int, string) {
+	pol, err := s.compiled(p)
+	if err != nil {
+		return store.Verification{}, http.StatusInternalServerError, "the stored policy does not compile: " + err.Error()
+	}
+	name := subjectName(req.Subject.Digests)
+	res := &engine.Result{ArtifactReport: verify.ArtifactReport{Name: name, Digest: name, Findings: []verify.Finding{{
+		ID: "policy", Status: verify.StatusError, Message: why,
+		Expected: fmt.Sprintf("a decision under the namespace's policy version %d", p.Version), Found: "none: the policy cannot decide on these bundles"}}}}
+	return s.record(ctx, tr, ns, req, bundles, p, key, pol, res)
+}
+
+// record makes the record of the engine's decision res on req under p and
+// tr: the publisher and its drift, the report and the VSA.
+func (s *Server) record(ctx context.Context, tr Trust, ns string, req *VerificationRequest, bundles []requestBundle, p store.Policy, key string, pol *policy.Policy, res *engine.Result) (store.Verification, int, string) {
+	kept := make([]store.Bundle, len(bundles))
+	for i, b := range bundles {
+		kept[i] = store.Bundle{SHA256: b.sha256, Data: b.data}
+	}
+	// The record, its lookups by digest and its VSA name only the digests
+	// the verified bundles were checked against (the engine's): another
+	// digest the request adds is the requester's word, and a lookup by it
+	// must not find a verified decision.
+	digests := res.Digests
+	if len(digests) == 0 {
+		digests = req.Subject.Digests
+	}
 	v := store.Verification{
 		ID: newID(), Namespace: ns, RequestKey: key,
-		SubjectSHA256: req.Subject.Digests["sha256"], SubjectSHA512: req.Subject.Digests["sha512"], SubjectPURL: req.Subject.PURL,
+		SubjectSHA256: digests["sha256"], SubjectSHA512: digests["sha512"], SubjectPURL: req.Subject.PURL,
 		SubjectURI: req.Subject.URI, SubjectPackage: packageKey(req.Subject.PURL), SubjectRepository: req.Subject.Repository,
 		PolicyVersion: p.Version, PolicySHA256: p.SHA256, TrustSHA256: tr.SHA256,
 		Bundles: kept, Reason: store.ReasonRequest, Publisher: publisherOf(res.Evidence),

@@ -7,16 +7,16 @@ import (
 	"time"
 )
 
-// LatestVerifiedOtherVersion implements Store, on the index of
+// LatestVerifiedOfPackage implements Store, on the index of
 // (namespace, purl_name, created_at). A record is returned by
 // CreateVerification only once committed, so a reader sees it.
-func (s *sqlStore) LatestVerifiedOtherVersion(ctx context.Context, ns, purlName, version string) (Verification, error) {
+func (s *sqlStore) LatestVerifiedOfPackage(ctx context.Context, ns, purlName string) (Verification, error) {
 	if purlName == "" {
 		return Verification{}, ErrNotFound
 	}
 	return scanVerification(s.readRow(ctx, s.q("SELECT "+verificationColumns+
-		" FROM verifications WHERE namespace = ? AND purl_name = ? AND verified = 1 AND purl_version <> ?"+
-		" ORDER BY created_at DESC, id DESC LIMIT 1"), ns, purlName, version))
+		" FROM verifications WHERE namespace = ? AND purl_name = ? AND verified = 1"+
+		" ORDER BY created_at DESC, id DESC LIMIT 1"), ns, purlName))
 }
 
 // PutWebhook implements Store.

@@ -328,9 +328,13 @@ func (s *sqlStore) bySubject(ctx context.Context, cond string, condArgs []any, a
 		" = ?"+cond+" ORDER BY created_at, id LIMIT ?", args...)
 }
 
-// VerificationsByPackage implements Store.
+// VerificationsByPackage implements Store. Superseded records are left
+// out by their successor's link, not by time: a successor made on a
+// replica whose clock is behind may be older than the record it replaces
+// (as CurrentVerification).
 func (s *sqlStore) VerificationsByPackage(ctx context.Context, ns, pkg string, limit int) ([]Verification, error) {
-	return s.queryVerifications(ctx, "SELECT "+verificationColumns+" FROM verifications WHERE namespace = ? AND subject_package = ?"+
+	return s.queryVerifications(ctx, "SELECT "+verificationColumns+" FROM verifications v WHERE namespace = ? AND subject_package = ?"+
+		" AND NOT EXISTS (SELECT 1 FROM verifications n WHERE n.supersedes = v.id)"+
 		" ORDER BY created_at DESC, id DESC LIMIT ?", ns, pkg, limit)
 }
 

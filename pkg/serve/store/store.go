@@ -109,7 +109,7 @@ type Verification struct {
 	// its version; both "" when the subject has no package URL. Publisher
 	// is who published the subject, as the verified evidence says. A
 	// verified record with a PURLName is what the next version's publisher
-	// is compared with (LatestVerifiedOtherVersion).
+	// is compared with (LatestVerifiedOfPackage).
 	PURLName, PURLVersion string
 	Publisher             Publisher
 	// VSA is the decision's signed verification summary (a Sigstore
@@ -204,8 +204,8 @@ type Store interface {
 	// VerificationBundles returns the bundles of a record, in its order,
 	// or ErrNotFound when no record has that id.
 	VerificationBundles(ctx context.Context, id string) ([]Bundle, error)
-	// VerificationsByPackage lists the records of ns whose SubjectPackage
-	// is pkg, newest first, at most limit.
+	// VerificationsByPackage lists the current records (none supersedes
+	// them) of ns whose SubjectPackage is pkg, newest first, at most limit.
 	VerificationsByPackage(ctx context.Context, ns, pkg string, limit int) ([]Verification, error)
 	// VerificationsBySubject lists the records of a digest (algorithm
 	// "sha256" or "sha512", hex), oldest first, at most limit.
@@ -214,9 +214,10 @@ type Store interface {
 	// namespace.
 	VerificationsBySubjectIn(ctx context.Context, ns, alg, hex string, limit int) ([]Verification, error)
 
-	// LatestVerifiedOtherVersion is the newest verified record in ns of
-	// the package purlName at a version other than version, or ErrNotFound.
-	LatestVerifiedOtherVersion(ctx context.Context, ns, purlName, version string) (Verification, error)
+	// LatestVerifiedOfPackage is the newest verified record in ns of the
+	// package purlName, at any version (another file of a version is
+	// compared as a new version is), or ErrNotFound.
+	LatestVerifiedOfPackage(ctx context.Context, ns, purlName string) (Verification, error)
 
 	// PutWebhook makes w its namespace's webhook, replacing any other.
 	PutWebhook(ctx context.Context, w Webhook) error
