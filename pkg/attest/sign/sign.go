@@ -34,8 +34,10 @@ import (
 	"context"
 	"crypto"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -318,6 +320,13 @@ func (s *Signer) checkEnvelope(pb *protobundle.Bundle) error {
 	if env == nil || len(env.GetSignatures()) != 1 {
 		return errors.New("made an invalid bundle: expected a DSSE envelope with one signature")
 	}
+	if inProcessKey(s.pure.signer) {
+		// Go's own signing with a key held in this process cannot disagree
+		// with the public key it derives: the check guards signers outside
+		// it (a KMS, a hardware key, a wrapper), and costs more than the
+		// signature (vouch serve signs a VSA with every decision).
+		return nil
+	}
 	pae := dsse.PAE(env.GetPayloadType(), env.GetPayload())
 	if err := s.checkDS.VerifySignature(bytes.NewReader(env.GetSignatures()[0].GetSig()), bytes.NewReader(pae)); err != nil {
 		return fmt.Errorf("the new bundle does not verify: %w", err)
@@ -512,4 +521,14 @@ func (l *rekorLog) GetTransparencyLogEntry(ctx context.Context, keyOrCert []byte
 		return &ServiceError{Service: "rekor", URL: l.url, Err: err}
 	}
 	return nil
+}
+
+// inProcessKey reports a private key of Go's standard library, whose
+// signatures are made in this process by Go's own implementation.
+func inProcessKey(k crypto.Signer) bool {
+	switch k.(type) {
+	case *ecdsa.PrivateKey, ed25519.PrivateKey, *rsa.PrivateKey:
+		return true
+	}
+	return false
 }
