@@ -1,0 +1,149 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/vouchdev/vouch/pkg/sbom/catalog/image/imagetest"
+)
+
+// imageRegistry starts go-containerregistry's registry on loopback, with
+// or without the referrers API; while garbage is set, its referrers
+// answers are not an index.
+func imageRegistry(t *testing.T, referrers bool, garbage *atomic.Bool) string {
+	t.Helper()
+	reg := registry.New(registry.Logger(log.New(io.Discard, "", 0)), registry.WithReferrersSupport(referrers))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if garbage.Load() && (strings.Contains(r.URL.Path, "/referrers/") || strings.Contains(r.URL.Path, "/manifests/sha256-")) {
+			w.Header().Set("Content-Type", "application/vnd.oci.image.index.v1+json")
+			w.Write([]byte("<html>not an index</html>"))
+			return
+		}
+		reg.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return strings.TrimPrefix(srv.URL, "http://")
+}
+
+// vouchIn runs vouch in dir and wants exit code want; it returns stdout
+// and stderr.
+func vouchIn(t *testing.T, dir string, want int, args ...string) (string, string) {
+	t.Helper()
+	wd, _ := os.Getwd()
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chdir(wd)
+	var out, errb bytes.Buffer
+	if code := Run(context.Background(), args, strings.NewReader(""), &out, &errb); code != want {
+		t.Fatalf("vouch %s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, want, out.String(), errb.String())
+	}
+	return out.String(), errb.String()
+}
+
+func digestOf(t *testing.T, img v1.Image) string {
+	t.Helper()
+	d, err := img.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.String()
+}
+
+// TestImageAttestVerify: vouch sign and attest --image attach bundles
+// about the image's digest, and vouch verify finds and verifies them,
+// through the referrers API and through the fallback tag. A moved tag (a
+// changed image), a wrong signer, an image without attestations and a
+// registry answering garbage each fail precisely, next to the passing
+// control.
+func TestImageAttestVerify(t *testing.T) {
+	for _, api := range []bool{true, false} {
+		name := "fallback-tag"
+		if api {
+			name = "referrers-api"
+		}
+		t.Run(name, func(t *testing.T) { imageRoundTrip(t, api) })
+	}
+}
+
+func imageRoundTrip(t *testing.T, api bool) {
+	dir := t.TempDir()
+	var garbage atomic.Bool
+	host := imageRegistry(t, api, &garbage)
+	app := imagetest.Build(t, nil, []imagetest.Entry{{Name: "app/main", Data: "v1"}})
+	changed := imagetest.Build(t, nil, []imagetest.Entry{{Name: "app/main", Data: "v2"}})
+	imagetest.Push(t, host+"/app:1.0", app)
+	imagetest.Push(t, host+"/app:2.0", changed)
+	if err := os.WriteFile(filepath.Join(dir, "sbom.json"), []byte(`{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	vouchIn(t, dir, 0, "keygen", "--no-password", "--algorithm", "ed25519")
+	vouchIn(t, dir, 0, "keygen", "--no-password", "--algorithm", "ed25519", "--output-key-prefix", "other")
+	t.Setenv("SOURCE_DATE_EPOCH", "1700000000")
+
+	ref := "registry:" + host + "/app:1.0"
+	want := host + "/app@" + digestOf(t, app)
+	if out, _ := vouchIn(t, dir, 0, "sign", "--key", "vouch.key", "--image", ref); strings.TrimSpace(out) != want {
+		t.Fatalf("sign --image printed %q, want the digest reference %s", out, want)
+	}
+	vouchIn(t, dir, 0, "attest", "--key", "vouch.key", "--image", ref, "--type", "cyclonedx", "--predicate", "sbom.json", "--bundle", "app.cdx.sigstore.json")
+	if _, err := os.Stat(filepath.Join(dir, "app.cdx.sigstore.json")); err != nil {
+		t.Fatalf("--bundle: %v", err)
+	}
+
+	// The control: both bundles verify against the key, the SBOM
+	// attestation is found.
+	out, _ := vouchIn(t, dir, 0, "verify", "--key", "vouch.pub", "--predicate-type", "cyclonedx", ref)
+	if !strings.Contains(out, digestOf(t, app)[len("sha256:"):]) {
+		t.Errorf("the report does not name the digest verified:\n%s", out)
+	}
+	// A wrong signer.
+	out, _ = vouchIn(t, dir, 3, "verify", "--key", "other.pub", ref)
+	mustContain(t, out, "which is not a trusted key")
+	// An image no one attested.
+	out, _ = vouchIn(t, dir, 3, "verify", "--key", "vouch.pub", "registry:"+host+"/app:2.0")
+	mustContain(t, out, "no bundle attached to "+host+"/app@"+digestOf(t, changed))
+	// The bundle written with --bundle, against a changed image: its
+	// statement names the other digest.
+	out, _ = vouchIn(t, dir, 3, "verify", "--key", "vouch.pub", "--bundle", "app.cdx.sigstore.json", "registry:"+host+"/app:2.0")
+	mustContain(t, out, digestOf(t, app)[len("sha256:"):])
+	vouchIn(t, dir, 0, "verify", "--key", "vouch.pub", "--bundle", "app.cdx.sigstore.json", ref)
+	// The tag moved to a changed image: its digest has no attestation.
+	imagetest.Push(t, host+"/app:1.0", changed)
+	out, _ = vouchIn(t, dir, 3, "verify", "--key", "vouch.pub", ref)
+	mustContain(t, out, "no bundle attached")
+	vouchIn(t, dir, 0, "verify", "--key", "vouch.pub", "registry:"+want)
+
+	// A registry answering garbage, and one that does not answer.
+	garbage.Store(true)
+	_, errOut := vouchIn(t, dir, 1, "verify", "--key", "vouch.pub", "registry:"+want)
+	mustContain(t, errOut, "referrers of "+want)
+	garbage.Store(false)
+	_, errOut = vouchIn(t, dir, 1, "verify", "--key", "vouch.pub", "registry:127.0.0.1:1/app:1.0")
+	mustContain(t, errOut, "127.0.0.1:1/app:1.0")
+
+	// Usage errors.
+	vouchIn(t, dir, 2, "sign", "--key", "vouch.key", "--image", ref, "sbom.json")
+	vouchIn(t, dir, 2, "sign", "--key", "vouch.key", "--image", "docker-archive:app.tar")
+	vouchIn(t, dir, 2, "verify", "--key", "vouch.pub", "--offline", ref)
+	vouchIn(t, dir, 2, "verify", "--key", "vouch.pub", "docker-archive:app.tar")
+}
+
+func mustContain(t *testing.T, s, want string) {
+	t.Helper()
+	if !strings.Contains(s, want) {
+		t.Fatalf("want %q in:\n%s", want, s)
+	}
+}
