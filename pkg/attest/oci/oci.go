@@ -180,6 +180,11 @@ type Found struct {
 // ErrReferrer marks a referrer that is not what it claims to be.
 var ErrReferrer = errors.New("bad referrer")
 
+// errOtherSubject marks a bundle about another image: a lie from a
+// registry's referrers list, but only a neighbour in a layout, which lists
+// every image's referrers together.
+var errOtherSubject = errors.New("subject")
+
 // Bundles lists the Sigstore bundles attached to the image at subject,
 // through the referrers API or else the fallback tag. An error is an
 // unreadable or garbled referrers list; a referrer that claims to be a
@@ -198,22 +203,33 @@ func Bundles(subject name.Digest, opts ...remote.Option) ([]Found, error) {
 	if err != nil {
 		return nil, fmt.Errorf("referrers of %s: %w", subject, err)
 	}
+	h, err := v1.NewHash(subject.DigestStr())
+	if err != nil {
+		return nil, err
+	}
+	st := registryStore{repo: subject.Context(), opts: opts}
+	return collect(st, im.Manifests, h, false, func(d v1.Hash) string { return subject.Context().Digest(d.String()).String() }), nil
+}
+
+// collect reads the bundles among the referrers descs of subject, naming
+// each with nameOf. With scan, descs are candidates, not claimed
+// referrers: those about another subject are left out.
+func collect(st store, descs []v1.Descriptor, subject v1.Hash, scan bool, nameOf func(v1.Hash) string) []Found {
 	var out []Found
-	for _, d := range im.Manifests {
+	for _, d := range descs {
 		// Registries that predate artifactType report the config's media
 		// type instead (go-containerregistry's does): the empty one says
 		// nothing, and the manifest itself decides.
 		if d.ArtifactType != "" && d.ArtifactType != emptyMediaType && !strings.HasPrefix(d.ArtifactType, bundlePrefix) {
 			continue
 		}
-		ref := subject.Context().Digest(d.Digest.String())
-		data, isBundle, err := fetchBundle(ref, subject, opts)
-		if !isBundle && err == nil {
+		data, isBundle, err := fetchBundle(st, d.Digest, subject)
+		if (!isBundle && err == nil) || (scan && errors.Is(err, errOtherSubject)) {
 			continue
 		}
-		out = append(out, Found{Name: ref.String(), Data: data, Err: err})
+		out = append(out, Found{Name: nameOf(d.Digest), Data: data, Err: err})
 	}
-	return out, nil
+	return out
 }
 
 // parseIndex reads a referrers index strictly, and bounds its length.
@@ -231,20 +247,58 @@ func parseIndex(raw []byte) (*v1.IndexManifest, error) {
 	return &im, nil
 }
 
-// fetchBundle reads the referrer manifest at ref and, when it is a
-// Sigstore bundle artifact about subject, its one layer: read once,
+// store is where referrers are read from: a registry or a layout.
+type store interface {
+	// manifest returns the manifest with digest d, at most maxManifest
+	// bytes (checked by the caller).
+	manifest(d v1.Hash) ([]byte, error)
+	// blob returns the blob d names, reading at most d.Size+1 bytes.
+	blob(d v1.Descriptor) ([]byte, error)
+}
+
+// registryStore reads from the repository of a registry.
+type registryStore struct {
+	repo name.Repository
+	opts []remote.Option
+}
+
+func (r registryStore) manifest(d v1.Hash) ([]byte, error) {
+	desc, err := remote.Get(r.repo.Digest(d.String()), r.opts...)
+	if err != nil {
+		return nil, err
+	}
+	return desc.Manifest, nil
+}
+
+func (r registryStore) blob(d v1.Descriptor) ([]byte, error) {
+	l, err := remote.Layer(r.repo.Digest(d.Digest.String()), r.opts...)
+	if err != nil {
+		return nil, err
+	}
+	rc, err := l.Compressed()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(io.LimitReader(rc, d.Size+1))
+}
+
+// fetchBundle reads the referrer manifest at ref through st and, when it
+// is a Sigstore bundle artifact about subject, its one layer: read once,
 // size-limited and checked against the manifest's digest.
-func fetchBundle(ref, subject name.Digest, opts []remote.Option) (data []byte, isBundle bool, err error) {
-	desc, err := remote.Get(ref, opts...)
+func fetchBundle(st store, ref v1.Hash, subject v1.Hash) (data []byte, isBundle bool, err error) {
+	if ref.Algorithm != "sha256" {
+		return nil, true, fmt.Errorf("%w: manifest: digest algorithm %q, want sha256", ErrReferrer, ref.Algorithm)
+	}
+	raw, err := st.manifest(ref)
 	if err != nil {
 		return nil, true, fmt.Errorf("%w: manifest: %w", ErrReferrer, err)
 	}
-	raw := desc.Manifest
 	if len(raw) > maxManifest {
 		return nil, true, fmt.Errorf("%w: manifest: %d bytes, more than the limit of %d", ErrReferrer, len(raw), maxManifest)
 	}
-	if got := sha256Hex(raw); "sha256:"+got != ref.DigestStr() {
-		return nil, true, fmt.Errorf("%w: manifest: digest sha256:%s, want %s", ErrReferrer, got, ref.DigestStr())
+	if got := sha256Hex(raw); got != ref.Hex {
+		return nil, true, fmt.Errorf("%w: manifest: digest sha256:%s, want %s", ErrReferrer, got, ref)
 	}
 	var m manifest
 	if err := strictjson.Unmarshal(raw, &m, 32); err != nil {
@@ -253,17 +307,17 @@ func fetchBundle(ref, subject name.Digest, opts []remote.Option) (data []byte, i
 	if !isBundleArtifact(&m) {
 		return nil, false, nil
 	}
-	if m.Subject == nil || m.Subject.Digest.String() != subject.DigestStr() {
+	if m.Subject == nil || m.Subject.Digest != subject {
 		got := "none"
 		if m.Subject != nil {
 			got = m.Subject.Digest.String()
 		}
-		return nil, true, fmt.Errorf("%w: manifest: subject %s, want %s", ErrReferrer, got, subject.DigestStr())
+		return nil, true, fmt.Errorf("%w: manifest: %w %s, want %s", ErrReferrer, errOtherSubject, got, subject)
 	}
 	if len(m.Layers) != 1 {
 		return nil, true, fmt.Errorf("%w: manifest: %d layers, want one bundle", ErrReferrer, len(m.Layers))
 	}
-	data, err = readBlob(ref.Context(), m.Layers[0], opts)
+	data, err = readBlob(st, m.Layers[0])
 	if err != nil {
 		return nil, true, fmt.Errorf("%w: layer %s: %w", ErrReferrer, m.Layers[0].Digest, err)
 	}
@@ -279,33 +333,24 @@ func isBundleArtifact(m *manifest) bool {
 	return len(m.Layers) == 1 && strings.HasPrefix(string(m.Layers[0].MediaType), bundlePrefix)
 }
 
-// readBlob reads the blob d names, at most bundle.MaxBundleSize bytes,
-// and checks its size and digest.
-func readBlob(repo name.Repository, d v1.Descriptor, opts []remote.Option) ([]byte, error) {
+// readBlob reads the blob d names through st, at most
+// bundle.MaxBundleSize bytes, and checks its size and digest.
+func readBlob(st store, d v1.Descriptor) ([]byte, error) {
 	if d.Digest.Algorithm != "sha256" {
 		return nil, fmt.Errorf("digest algorithm %q, want sha256", d.Digest.Algorithm)
 	}
 	if d.Size < 0 || d.Size > bundle.MaxBundleSize {
 		return nil, fmt.Errorf("size %d, want at most %d bytes", d.Size, bundle.MaxBundleSize)
 	}
-	l, err := remote.Layer(repo.Digest(d.Digest.String()), opts...)
+	data, err := st.blob(d)
 	if err != nil {
 		return nil, err
 	}
-	rc, err := l.Compressed()
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	return checkBlob(io.LimitReader(rc, d.Size+1), d)
+	return checkBlob(data, d)
 }
 
-// checkBlob reads r to its end and wants exactly d's size and digest.
-func checkBlob(r io.Reader, d v1.Descriptor) ([]byte, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, err
-	}
+// checkBlob wants exactly d's size and digest.
+func checkBlob(data []byte, d v1.Descriptor) ([]byte, error) {
 	if int64(len(data)) != d.Size {
 		return nil, fmt.Errorf("size %d bytes (or more), the manifest says %d", len(data), d.Size)
 	}
