@@ -3,7 +3,9 @@ package cli
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -23,48 +25,79 @@ const cosignSignPredicateType = "https://sigstore.dev/cosign/sign/v1"
 
 // registerImage adds --image to sign and attest.
 func (f *signerFlags) registerImage(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.image, "image", "", "sign the container image `REF` (registry:HOST/REPO:TAG or @sha256:...; a tag is resolved once to its digest) and attach the bundle to it in the registry (OCI 1.1 referrer)")
+	cmd.Flags().StringVar(&f.image, "image", "", "sign the container image `REF` (registry:HOST/REPO:TAG or @sha256:..., a tag resolved once to its digest; or oci-dir:PATH) and attach the bundle to it as an OCI 1.1 referrer")
 }
 
-// imageTarget is an image to sign: its manifest, resolved once.
+// imageTarget is an image to sign: its manifest, resolved once, and
+// where its bundles are attached.
 type imageTarget struct {
-	digest name.Digest
-	desc   v1.Descriptor
+	// name is the statement subject's name: the repository.
+	name string
+	desc v1.Descriptor
+	// ref names the image by digest, as printed.
+	ref string
+	// attach stores a bundle as a referrer of the image and names it.
+	attach func(ctx context.Context, b []byte, predType string, created time.Time) (string, error)
 }
 
-// registryTarget is what follows registry: in an image argument, or the
-// argument itself when it has no scheme; other schemes are refused with
+// imageRef parses an image argument: registry:REF, oci-dir:PATH, or a
+// registry reference without a scheme; other schemes are refused with
 // what is wanted.
-func registryTarget(flag, arg string) (string, error) {
+func imageRef(flag, arg string) (image.Ref, error) {
 	ref, ok := image.Parse(arg)
 	if !ok {
-		return arg, nil
+		return image.Ref{Scheme: image.Registry, Target: arg}, nil
 	}
-	if ref.Scheme != image.Registry {
-		return "", usagef("%s %s: bundles are attached in a registry: want registry:HOST/REPO:TAG or HOST/REPO@sha256:...", flag, arg)
+	if ref.Scheme != image.Registry && ref.Scheme != image.OCIDir {
+		return image.Ref{}, usagef("%s %s: bundles are attached in a registry or an OCI layout: want registry:HOST/REPO:TAG, HOST/REPO@sha256:... or oci-dir:PATH", flag, arg)
 	}
-	return ref.Target, nil
+	return ref, nil
 }
 
 // resolveImage resolves --image to the digest of its manifest: what is
 // signed is that digest, whatever the tag names later.
 func (e *env) resolveImage(ctx context.Context, arg string) (*imageTarget, error) {
-	target, err := registryTarget("--image", arg)
+	ref, err := imageRef("--image", arg)
 	if err != nil {
 		return nil, err
 	}
-	d, desc, err := oci.Resolve(target, oci.Options(ctx)...)
+	if ref.Scheme == image.OCIDir {
+		desc, err := oci.LayoutImage(ref.Target)
+		if err != nil {
+			return nil, &exitError{code: ExitError, err: fmt.Errorf("--image: %w", err)}
+		}
+		return &imageTarget{name: layoutName(ref.Target, desc), desc: desc, ref: ref.String() + "@" + desc.Digest.String(),
+			attach: func(_ context.Context, b []byte, predType string, created time.Time) (string, error) {
+				h, err := oci.AttachLayout(ref.Target, desc, b, predType, created)
+				return h.String(), err
+			}}, nil
+	}
+	d, desc, err := oci.Resolve(ref.Target, oci.Options(ctx)...)
 	if err != nil {
 		return nil, &exitError{code: ExitError, err: fmt.Errorf("--image: %w", err)}
 	}
-	return &imageTarget{digest: d, desc: desc}, nil
+	return &imageTarget{name: d.Context().Name(), desc: desc, ref: d.String(),
+		attach: func(ctx context.Context, b []byte, predType string, created time.Time) (string, error) {
+			r, err := oci.Attach(d, desc, b, predType, created, oci.Options(ctx)...)
+			return r.DigestStr(), err
+		}}, nil
+}
+
+// layoutName is the repository a layout's image is tagged with
+// (org.opencontainers.image.ref.name, when a full reference), else the
+// directory's name.
+func layoutName(dir string, desc v1.Descriptor) string {
+	if t, err := name.NewTag(desc.Annotations["org.opencontainers.image.ref.name"]); err == nil && strings.Contains(t.Name(), "/") {
+		return t.Context().Name()
+	}
+	return filepath.Base(filepath.Clean(dir))
 }
 
 // subjects names the image in a statement as cosign does: its repository
 // and its manifest digest.
 func (t *imageTarget) subjects() []*ita.ResourceDescriptor {
 	return []*ita.ResourceDescriptor{{
-		Name:   t.digest.Context().Name(),
+		Name:   t.name,
 		Digest: map[string]string{t.desc.Digest.Algorithm: t.desc.Digest.Hex},
 	}}
 }
@@ -82,7 +115,7 @@ func (e *env) signImage(ctx context.Context, s *sign.Signer, t *imageTarget, pre
 	}
 	b, err := s.Attest(ctx, st)
 	if err != nil {
-		return signError(t.digest.String(), err)
+		return signError(t.ref, err)
 	}
 	if out != "" {
 		var w output.Files
@@ -92,12 +125,12 @@ func (e *env) signImage(ctx context.Context, s *sign.Signer, t *imageTarget, pre
 		}
 		fmt.Fprintf(e.stderr, "Wrote bundle to %s\n", out)
 	}
-	ref, err := oci.Attach(t.digest, t.desc, b, predType, created, oci.Options(ctx)...)
+	ref, err := t.attach(ctx, b, predType, created)
 	if err != nil {
-		return &exitError{code: ExitError, err: fmt.Errorf("--image %s: %w", t.digest, err)}
+		return &exitError{code: ExitError, err: fmt.Errorf("--image %s: %w", t.ref, err)}
 	}
-	fmt.Fprintf(e.stderr, "Attached bundle %s\n", ref.DigestStr())
-	fmt.Fprintln(e.stdout, t.digest.String())
+	fmt.Fprintf(e.stderr, "Attached bundle %s\n", ref)
+	fmt.Fprintln(e.stdout, t.ref)
 	return nil
 }
 

@@ -141,6 +141,33 @@ func imageRoundTrip(t *testing.T, api bool) {
 	vouchIn(t, dir, 2, "verify", "--key", "vouch.pub", "docker-archive:app.tar")
 }
 
+// TestImageLayoutOffline: bundles attached in an OCI layout verify with
+// --offline; a wrong signer and an unattested layout fail, a garbled
+// index.json is an error.
+func TestImageLayoutOffline(t *testing.T) {
+	dir := t.TempDir()
+	app := imagetest.Build(t, nil, []imagetest.Entry{{Name: "app/main", Data: "v1"}})
+	layoutDir := imagetest.OCIDir(t, dir, "registry.example/app:1.0", app)
+	bare := imagetest.OCIDir(t, t.TempDir(), "registry.example/app:1.0", app)
+	vouchIn(t, dir, 0, "keygen", "--no-password", "--algorithm", "ed25519")
+	vouchIn(t, dir, 0, "keygen", "--no-password", "--algorithm", "ed25519", "--output-key-prefix", "other")
+	ref := "oci-dir:" + layoutDir
+	out, _ := vouchIn(t, dir, 0, "sign", "--key", "vouch.key", "--image", ref)
+	mustContain(t, out, ref+"@"+digestOf(t, app))
+	vouchIn(t, dir, 0, "verify", "--offline", "--key", "vouch.pub", ref)
+	// The attached bundle is not taken for a second image.
+	vouchIn(t, dir, 0, "sbom", "-q", ref, "-o", "cyclonedx-json")
+	out, _ = vouchIn(t, dir, 3, "verify", "--offline", "--key", "other.pub", ref)
+	mustContain(t, out, "which is not a trusted key")
+	out, _ = vouchIn(t, dir, 3, "verify", "--offline", "--key", "vouch.pub", "oci-dir:"+bare)
+	mustContain(t, out, "no bundle attached")
+	if err := os.WriteFile(filepath.Join(layoutDir, "index.json"), []byte("{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut := vouchIn(t, dir, 1, "verify", "--offline", "--key", "vouch.pub", ref)
+	mustContain(t, errOut, filepath.Join(layoutDir, "index.json"))
+}
+
 func mustContain(t *testing.T, s, want string) {
 	t.Helper()
 	if !strings.Contains(s, want) {

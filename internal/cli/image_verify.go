@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/vouchdev/vouch/pkg/attest/oci"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog/image"
@@ -39,7 +40,8 @@ func (e *env) verifyImage(ctx context.Context, s *verifySetup, ref image.Ref, bu
 // imageEvidence resolves the image to its digest and, with discover,
 // lists the bundles attached to it.
 func (e *env) imageEvidence(ctx context.Context, s *verifySetup, ref image.Ref, discover bool) (engine.Subject, []oci.Found, error) {
-	var d name.Digest
+	var subjName string
+	var h v1.Hash
 	var found []oci.Found
 	var err error
 	switch ref.Scheme {
@@ -47,18 +49,32 @@ func (e *env) imageEvidence(ctx context.Context, s *verifySetup, ref image.Ref, 
 		if s.offline {
 			return engine.Subject{}, nil, fmt.Errorf("%w: %s: --offline cannot read a registry: verify an OCI layout that carries the referrers (oci-dir:PATH)", bundle.ErrPolicy, ref)
 		}
-		if d, _, err = oci.Resolve(ref.Target, oci.Options(ctx)...); err != nil {
+		var d name.Digest
+		var desc v1.Descriptor
+		if d, desc, err = oci.Resolve(ref.Target, oci.Options(ctx)...); err != nil {
 			return engine.Subject{}, nil, err
 		}
+		subjName, h = d.Context().Name(), desc.Digest
 		if discover {
 			found, err = oci.Bundles(d, oci.Options(ctx)...)
 		}
+	case image.OCIDir:
+		var desc v1.Descriptor
+		if desc, err = oci.LayoutImage(ref.Target); err != nil {
+			return engine.Subject{}, nil, err
+		}
+		subjName, h = layoutName(ref.Target, desc), desc.Digest
+		if discover {
+			found, err = oci.LayoutBundles(ref.Target, h)
+		}
 	default:
-		return engine.Subject{}, nil, fmt.Errorf("%w: %s: vouch verify reads an image's attestations from a registry (registry:HOST/REPO:TAG)", bundle.ErrPolicy, ref)
+		return engine.Subject{}, nil, fmt.Errorf("%w: %s: vouch verify reads an image's attestations from a registry (registry:HOST/REPO:TAG) or an OCI layout (oci-dir:PATH)", bundle.ErrPolicy, ref)
 	}
 	if err != nil {
 		return engine.Subject{}, nil, err
 	}
-	hex := d.DigestStr()[len("sha256:"):]
-	return engine.Subject{Name: d.Context().Name(), Digests: map[string]string{"sha256": hex}}, found, nil
+	if h.Algorithm != "sha256" {
+		return engine.Subject{}, nil, fmt.Errorf("%s: manifest digest %s: want sha256", ref, h)
+	}
+	return engine.Subject{Name: subjName, Digests: map[string]string{"sha256": h.Hex}}, found, nil
 }

@@ -137,7 +137,8 @@ cosign's type ` + cosignSignPredicateType + `, as cosign sign
 --new-bundle-format writes it, and is attached to the image as an OCI 1.1
 referrer (under the tag sha256-<hex> where the registry has no referrers
 API); --bundle PATH also writes it. Registry credentials come from the
-Docker config and its credential helpers.`,
+Docker config and its credential helpers. --image oci-dir:PATH attaches it
+in an OCI layout directory instead, listed in its index.json.`,
 		Example: `  # key-signed: dist/app.tar.gz.sigstore.json
   VOUCH_PASSWORD=... vouch sign --key vouch.key dist/app.tar.gz
 

@@ -95,7 +95,9 @@ ARTIFACT may also be a container image, registry:HOST/REPO:TAG (or
 bundles are those attached to it as OCI 1.1 referrers (vouch sign/attest
 --image, cosign --new-bundle-format), found through the referrers API or
 the sha256-<hex> tag; a registry that cannot be read, or answers garbage,
-is an error (exit 1), never a pass.
+is an error (exit 1), never a pass. oci-dir:PATH reads an OCI layout
+directory that carries the image's referrers (vouch sign --image
+oci-dir:PATH writes them), and works with --offline.
 
 Trust: a key-signed bundle verifies against --key (each key on its own; PEM,
 cosign.pub too, or an npm registry keys document, whose "expires" needs a
