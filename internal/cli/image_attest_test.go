@@ -168,6 +168,41 @@ func TestImageLayoutOffline(t *testing.T) {
 	mustContain(t, errOut, filepath.Join(layoutDir, "index.json"))
 }
 
+// TestImageReadmeCommands runs the commands of README.md's "Images:
+// attest and verify" paragraph, as written, against a loopback registry
+// standing in for ghcr.io.
+func TestImageReadmeCommands(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "**Images: attest and verify.**")
+	_, block, ok2 := strings.Cut(section, "```sh\n")
+	block, _, ok3 := strings.Cut(block, "```")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal("README.md: no command block in the Images: attest and verify paragraph")
+	}
+	dir := t.TempDir()
+	var off atomic.Bool
+	host := imageRegistry(t, false, &off)
+	imagetest.Push(t, host+"/acme/app:1.0", imagetest.Build(t, nil, []imagetest.Entry{{Name: "app/main", Data: "v1"}}))
+	if err := os.WriteFile(filepath.Join(dir, "app.cdx.json"), []byte(`{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	vouchIn(t, dir, 0, "keygen", "--no-password")
+	lines := strings.Split(strings.TrimSpace(block), "\n")
+	for _, line := range lines {
+		args := strings.Fields(strings.ReplaceAll(line, "ghcr.io/acme", host+"/acme"))
+		if args[0] != "vouch" {
+			t.Fatalf("README.md: %q is not a vouch command", line)
+		}
+		vouchIn(t, dir, 0, args[1:]...)
+	}
+	if len(lines) != 2 {
+		t.Errorf("README.md: %d commands, want attest and verify", len(lines))
+	}
+}
+
 func mustContain(t *testing.T, s, want string) {
 	t.Helper()
 	if !strings.Contains(s, want) {
