@@ -36,6 +36,9 @@ type imageTarget struct {
 	desc v1.Descriptor
 	// ref names the image by digest, as printed.
 	ref string
+	// source is the image as vouch sbom reads it, by digest for a
+	// registry: the image catalogued is the image signed.
+	source string
 	// attach stores a bundle as a referrer of the image and names it.
 	attach func(ctx context.Context, b []byte, predType string, created time.Time) (string, error)
 }
@@ -66,7 +69,7 @@ func (e *env) resolveImage(ctx context.Context, arg string) (*imageTarget, error
 		if err != nil {
 			return nil, &exitError{code: ExitError, err: fmt.Errorf("--image: %w", err)}
 		}
-		return &imageTarget{name: layoutName(ref.Target, desc), desc: desc, ref: ref.String() + "@" + desc.Digest.String(),
+		return &imageTarget{name: layoutName(ref.Target, desc), desc: desc, ref: ref.String() + "@" + desc.Digest.String(), source: ref.String(),
 			attach: func(_ context.Context, b []byte, predType string, created time.Time) (string, error) {
 				h, err := oci.AttachLayout(ref.Target, desc, b, predType, created)
 				return h.String(), err
@@ -76,7 +79,7 @@ func (e *env) resolveImage(ctx context.Context, arg string) (*imageTarget, error
 	if err != nil {
 		return nil, &exitError{code: ExitError, err: fmt.Errorf("--image: %w", err)}
 	}
-	return &imageTarget{name: d.Context().Name(), desc: desc, ref: d.String(),
+	return &imageTarget{name: d.Context().Name(), desc: desc, ref: d.String(), source: image.Registry + ":" + d.String(),
 		attach: func(ctx context.Context, b []byte, predType string, created time.Time) (string, error) {
 			r, err := oci.Attach(d, desc, b, predType, created, oci.Options(ctx)...)
 			return r.DigestStr(), err
@@ -109,13 +112,9 @@ func (e *env) signImage(ctx context.Context, s *sign.Signer, t *imageTarget, pre
 	if err != nil {
 		return err
 	}
-	created, err := e.timestamp("")
+	b, err := e.signAndAttach(ctx, s, t, predType, st)
 	if err != nil {
 		return err
-	}
-	b, err := s.Attest(ctx, st)
-	if err != nil {
-		return signError(t.ref, err)
 	}
 	if out != "" {
 		var w output.Files
@@ -125,13 +124,27 @@ func (e *env) signImage(ctx context.Context, s *sign.Signer, t *imageTarget, pre
 		}
 		fmt.Fprintf(e.stderr, "Wrote bundle to %s\n", out)
 	}
-	ref, err := t.attach(ctx, b, predType, created)
-	if err != nil {
-		return &exitError{code: ExitError, err: fmt.Errorf("--image %s: %w", t.ref, err)}
-	}
-	fmt.Fprintf(e.stderr, "Attached bundle %s\n", ref)
 	fmt.Fprintln(e.stdout, t.ref)
 	return nil
+}
+
+// signAndAttach signs the statement st (of predType) and attaches the
+// bundle to the image; it returns the bundle.
+func (e *env) signAndAttach(ctx context.Context, s *sign.Signer, t *imageTarget, predType string, st []byte) ([]byte, error) {
+	created, err := e.timestamp("")
+	if err != nil {
+		return nil, err
+	}
+	b, err := s.Attest(ctx, st)
+	if err != nil {
+		return nil, signError(t.ref, err)
+	}
+	ref, err := t.attach(ctx, b, predType, created)
+	if err != nil {
+		return nil, &exitError{code: ExitError, err: fmt.Errorf("--image %s: %w", t.ref, err)}
+	}
+	fmt.Fprintf(e.stderr, "Attached bundle %s (%s)\n", ref, predType)
+	return b, nil
 }
 
 // imageArgs checks that --image and ARTIFACT arguments are not mixed.

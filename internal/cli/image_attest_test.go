@@ -203,6 +203,37 @@ func TestImageReadmeCommands(t *testing.T) {
 	}
 }
 
+// TestImageRelease: vouch release --image attaches the image's SBOM
+// attestation, provenance and signature to its digest, and vouch verify
+// finds all three; a changed image has none (the control of the same
+// check).
+func TestImageRelease(t *testing.T) {
+	const status = "../../pkg/sbom/ecosystem/debian/testdata/debian12/"
+	dir := t.TempDir()
+	var off atomic.Bool
+	host := imageRegistry(t, true, &off)
+	app := imagetest.Build(t, nil, []imagetest.Entry{{Name: "etc/os-release", Src: status + "etc/os-release"}, {Name: "var/lib/dpkg/status", Src: status + "var/lib/dpkg/status"}})
+	imagetest.Push(t, host+"/acme/app:1.0", app)
+	imagetest.Push(t, host+"/acme/app:2.0", imagetest.Build(t, nil, []imagetest.Entry{{Name: "app/main", Data: "v2"}}))
+	vouchIn(t, dir, 0, "keygen", "--no-password")
+	t.Setenv("SOURCE_DATE_EPOCH", "1700000000")
+	out, _ := vouchIn(t, dir, 0, "release", "--key", "vouch.key", "--image", "registry:"+host+"/acme/app:1.0",
+		"--builder-id", "https://example.com/builder", "--external-param", "image=app", "--out", "rel")
+	mustContain(t, out, host+"/acme/app@"+digestOf(t, app))
+	for _, f := range []string{"app.cdx.json", "app.sbom.sigstore.json", "app.sigstore.json", "provenance.sigstore.json"} {
+		if _, err := os.Stat(filepath.Join(dir, "rel", f)); err != nil {
+			t.Errorf("--out: %v", err)
+		}
+	}
+	sbom, _ := os.ReadFile(filepath.Join(dir, "rel", "app.cdx.json"))
+	mustContain(t, string(sbom), "distro=debian-12")
+	need := []string{"verify", "--key", "vouch.pub", "--predicate-type", "cyclonedx", "--predicate-type", "slsaprovenance1"}
+	out, _ = vouchIn(t, dir, 0, append(need, "registry:"+host+"/acme/app:1.0")...)
+	mustContain(t, out, "3 of 3 attestations name this artifact")
+	vouchIn(t, dir, 3, append(need, "registry:"+host+"/acme/app:2.0")...)
+	vouchIn(t, dir, 2, "release", "--key", "vouch.key", "--image", "registry:"+host+"/acme/app:1.0", "rel")
+}
+
 func mustContain(t *testing.T, s, want string) {
 	t.Helper()
 	if !strings.Contains(s, want) {
