@@ -28,6 +28,10 @@ func (e *env) runReleaseImage(ctx context.Context, f *releaseFlags, opts release
 	if err != nil {
 		return err
 	}
+	if t.desc.MediaType.IsIndex() {
+		// The SBOM would be of one platform's image, attested about all.
+		return &exitError{code: ExitError, err: fmt.Errorf("--image %s: a multi-platform index: release each platform's image by its digest (REPO@sha256:...)", t.ref)}
+	}
 	cdx, err := e.imageSBOM(ctx, t, opts.SBOM)
 	if err != nil {
 		return err
