@@ -231,6 +231,21 @@ func TestImageRelease(t *testing.T) {
 	out, _ = vouchIn(t, dir, 0, append(need, "registry:"+host+"/acme/app:1.0")...)
 	mustContain(t, out, "3 of 3 attestations name this artifact")
 	vouchIn(t, dir, 3, append(need, "registry:"+host+"/acme/app:2.0")...)
+
+	// The SBOM tells the truth about the image's own contents; the bundle
+	// of another image's SBOM, about this image, does not.
+	if err := os.WriteFile(filepath.Join(dir, "match.yaml"), []byte("apiVersion: vouch.dev/v1\nkind: Policy\nsbom:\n  required: true\n  matchArtifact: true\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _ = vouchIn(t, dir, 0, "verify", "--key", "vouch.pub", "--policy", "match.yaml", "registry:"+host+"/acme/app:1.0")
+	mustContain(t, out, "sbom.match-artifact")
+	empty := `{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1}`
+	if err := os.WriteFile(filepath.Join(dir, "empty.cdx.json"), []byte(empty), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	vouchIn(t, dir, 0, "attest", "--key", "vouch.key", "--image", "registry:"+host+"/acme/app:1.0", "--type", "cyclonedx", "--predicate", "empty.cdx.json")
+	out, _ = vouchIn(t, dir, 3, "verify", "--key", "vouch.pub", "--policy", "match.yaml", "registry:"+host+"/acme/app:1.0")
+	mustContain(t, out, "pkg:deb/debian/")
 	vouchIn(t, dir, 2, "release", "--key", "vouch.key", "--image", "registry:"+host+"/acme/app:1.0", "rel")
 }
 

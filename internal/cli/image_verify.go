@@ -8,6 +8,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/vouchdev/vouch/pkg/attest/oci"
+	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog/image"
 	"github.com/vouchdev/vouch/pkg/verify/bundle"
 	"github.com/vouchdev/vouch/pkg/verify/engine"
@@ -40,7 +41,7 @@ func (e *env) verifyImage(ctx context.Context, s *verifySetup, ref image.Ref, bu
 // imageEvidence resolves the image to its digest and, with discover,
 // lists the bundles attached to it.
 func (e *env) imageEvidence(ctx context.Context, s *verifySetup, ref image.Ref, discover bool) (engine.Subject, []oci.Found, error) {
-	var subjName string
+	var subjName, source string
 	var h v1.Hash
 	var found []oci.Found
 	var err error
@@ -54,7 +55,7 @@ func (e *env) imageEvidence(ctx context.Context, s *verifySetup, ref image.Ref, 
 		if d, desc, err = oci.Resolve(ref.Target, oci.Options(ctx)...); err != nil {
 			return engine.Subject{}, nil, err
 		}
-		subjName, h = d.Context().Name(), desc.Digest
+		subjName, h, source = d.Context().Name(), desc.Digest, image.Registry+":"+d.String()
 		if discover {
 			found, err = oci.Bundles(d, oci.Options(ctx)...)
 		}
@@ -63,7 +64,7 @@ func (e *env) imageEvidence(ctx context.Context, s *verifySetup, ref image.Ref, 
 		if desc, err = oci.LayoutImage(ref.Target); err != nil {
 			return engine.Subject{}, nil, err
 		}
-		subjName, h = layoutName(ref.Target, desc), desc.Digest
+		subjName, h, source = layoutName(ref.Target, desc), desc.Digest, ref.String()
 		if discover {
 			found, err = oci.LayoutBundles(ref.Target, h)
 		}
@@ -76,5 +77,26 @@ func (e *env) imageEvidence(ctx context.Context, s *verifySetup, ref image.Ref, 
 	if h.Algorithm != "sha256" {
 		return engine.Subject{}, nil, fmt.Errorf("%s: manifest digest %s: want sha256", ref, h)
 	}
-	return engine.Subject{Name: subjName, Digests: map[string]string{"sha256": h.Hex}}, found, nil
+	return engine.Subject{Name: subjName, Digests: map[string]string{"sha256": h.Hex},
+		Derive: engine.DeriveSource(source, isImage(h))}, found, nil
+}
+
+// isImage checks that a re-derived document is of the image with digest
+// h: its root component carries the manifest digest it was read from.
+func isImage(h v1.Hash) func(*sbom.Document) error {
+	return func(doc *sbom.Document) error {
+		var got []string
+		for _, c := range doc.Components {
+			if c.Type != image.TypeContainer {
+				continue
+			}
+			for _, ch := range c.Hashes {
+				if ch.Algorithm == sbom.SHA256 && ch.Value == h.Hex {
+					return nil
+				}
+				got = append(got, "sha256:"+ch.Value)
+			}
+		}
+		return fmt.Errorf("the image read to re-derive its components is %v, not %s", got, h)
+	}
 }
