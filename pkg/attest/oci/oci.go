@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"time"
 
@@ -54,10 +55,17 @@ const maxReferrers = 1000
 // practice).
 const maxManifest = 1 << 20
 
-// Options are go-containerregistry's remote options: the context and,
-// unless the caller says otherwise, the Docker config's credentials.
+// ResponseTimeout bounds the wait for a registry's answer to one request:
+// a registry that accepts and never answers is an error, not a hang.
+var ResponseTimeout = time.Minute
+
+// Options are go-containerregistry's remote options: the context, the
+// Docker config's credentials and a transport whose requests time out
+// ([ResponseTimeout]); extra ones come last and win.
 func Options(ctx context.Context, extra ...remote.Option) []remote.Option {
-	return append([]remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(authn.DefaultKeychain)}, extra...)
+	tr := remote.DefaultTransport.(*http.Transport).Clone()
+	tr.ResponseHeaderTimeout = ResponseTimeout
+	return append([]remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(authn.DefaultKeychain), remote.WithTransport(tr)}, extra...)
 }
 
 // Resolve turns a registry reference into the digest of the manifest it

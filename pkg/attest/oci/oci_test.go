@@ -1,6 +1,7 @@
 package oci_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -207,6 +209,40 @@ func TestRegistryGarbage(t *testing.T) {
 				t.Fatalf("found %q, err %v; want %q", found[0].Data, found[0].Err, c.wantBad)
 			}
 		})
+	}
+}
+
+// TestRegistryHangs: a registry that stops answering the referrers
+// request is an error once ResponseTimeout has passed; the same registry
+// answering is read (the control).
+func TestRegistryHangs(t *testing.T) {
+	var hang atomic.Bool
+	release := make(chan struct{})
+	host := serve(t, true, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if hang.Load() && strings.Contains(r.URL.Path, "/referrers/") {
+				select {
+				case <-release:
+				case <-r.Context().Done():
+				}
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	defer close(release)
+	subject, desc := pushImage(t, host, "one")
+	if _, err := oci.Attach(subject, desc, []byte(`{}`), "https://sigstore.dev/cosign/sign/v1", created); err != nil {
+		t.Fatal(err)
+	}
+	defer func(d time.Duration) { oci.ResponseTimeout = d }(oci.ResponseTimeout)
+	oci.ResponseTimeout = 100 * time.Millisecond
+	if found, err := oci.Bundles(subject, oci.Options(context.Background())...); err != nil || len(found) != 1 {
+		t.Fatalf("control: %d bundles, %v", len(found), err)
+	}
+	hang.Store(true)
+	if _, err := oci.Bundles(subject, oci.Options(context.Background())...); err == nil || !strings.Contains(err.Error(), "referrers of") {
+		t.Fatalf("a hanging registry: %v, want an error", err)
 	}
 }
 
