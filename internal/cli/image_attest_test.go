@@ -7,6 +7,8 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,12 +21,25 @@ import (
 	"github.com/vouchdev/vouch/pkg/sbom/catalog/image/imagetest"
 )
 
-// imageRegistry starts go-containerregistry's registry on loopback, with
-// or without the referrers API; while garbage is set, its referrers
-// answers are not an index.
-func imageRegistry(t *testing.T, referrers bool, garbage *atomic.Bool) string {
+// Registries the image tests run against.
+const (
+	regAPI      = "referrers-api" // go-containerregistry's, with the referrers API
+	regFallback = "fallback-tag"  // go-containerregistry's without it
+	regReal     = "docker-registry"
+)
+
+// imageRegistry starts a registry of kind on loopback; while garbage is
+// set, its referrers answers are not an index.
+func imageRegistry(t *testing.T, kind string, garbage *atomic.Bool) string {
 	t.Helper()
-	reg := registry.New(registry.Logger(log.New(io.Discard, "", 0)), registry.WithReferrersSupport(referrers))
+	var reg http.Handler = registry.New(registry.Logger(log.New(io.Discard, "", 0)), registry.WithReferrersSupport(kind == regAPI))
+	if kind == regReal {
+		u, err := url.Parse("http://" + imagetest.RealRegistry(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		reg = httputil.NewSingleHostReverseProxy(u)
+	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if garbage.Load() && (strings.Contains(r.URL.Path, "/referrers/") || strings.Contains(r.URL.Path, "/manifests/sha256-")) {
 			w.Header().Set("Content-Type", "application/vnd.oci.image.index.v1+json")
@@ -69,19 +84,15 @@ func digestOf(t *testing.T, img v1.Image) string {
 // registry answering garbage each fail precisely, next to the passing
 // control.
 func TestImageAttestVerify(t *testing.T) {
-	for _, api := range []bool{true, false} {
-		name := "fallback-tag"
-		if api {
-			name = "referrers-api"
-		}
-		t.Run(name, func(t *testing.T) { imageRoundTrip(t, api) })
+	for _, kind := range []string{regAPI, regFallback, regReal} {
+		t.Run(kind, func(t *testing.T) { imageRoundTrip(t, kind) })
 	}
 }
 
-func imageRoundTrip(t *testing.T, api bool) {
+func imageRoundTrip(t *testing.T, kind string) {
 	dir := t.TempDir()
 	var garbage atomic.Bool
-	host := imageRegistry(t, api, &garbage)
+	host := imageRegistry(t, kind, &garbage)
 	app := imagetest.Build(t, nil, []imagetest.Entry{{Name: "app/main", Data: "v1"}})
 	changed := imagetest.Build(t, nil, []imagetest.Entry{{Name: "app/main", Data: "v2"}})
 	imagetest.Push(t, host+"/app:1.0", app)
@@ -184,7 +195,7 @@ func TestImageReadmeCommands(t *testing.T) {
 	}
 	dir := t.TempDir()
 	var off atomic.Bool
-	host := imageRegistry(t, false, &off)
+	host := imageRegistry(t, regFallback, &off)
 	imagetest.Push(t, host+"/acme/app:1.0", imagetest.Build(t, nil, []imagetest.Entry{{Name: "app/main", Data: "v1"}}))
 	if err := os.WriteFile(filepath.Join(dir, "app.cdx.json"), []byte(`{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1}`), 0o644); err != nil {
 		t.Fatal(err)
@@ -211,7 +222,7 @@ func TestImageRelease(t *testing.T) {
 	const status = "../../pkg/sbom/ecosystem/debian/testdata/debian12/"
 	dir := t.TempDir()
 	var off atomic.Bool
-	host := imageRegistry(t, true, &off)
+	host := imageRegistry(t, regAPI, &off)
 	app := imagetest.Build(t, nil, []imagetest.Entry{{Name: "etc/os-release", Src: status + "etc/os-release"}, {Name: "var/lib/dpkg/status", Src: status + "var/lib/dpkg/status"}})
 	imagetest.Push(t, host+"/acme/app:1.0", app)
 	imagetest.Push(t, host+"/acme/app:2.0", imagetest.Build(t, nil, []imagetest.Entry{{Name: "app/main", Data: "v2"}}))
