@@ -45,22 +45,26 @@ TYPE is a predicate type name — ` + strings.Join(attest.PredicateTypeNames(), 
 or a URI. As in cosign, "slsaprovenance" is SLSA provenance v0.2; use
 "slsaprovenance1" for v1.
 
+--image REF attests a container image instead: the statement's subject is
+the image's repository and manifest digest (a tag is resolved once; the
+digest is printed), and the bundle is attached to the image in the registry
+as cosign attest --new-bundle-format does (--bundle PATH also writes it).
+
 Keys, keyless signing and services are as for vouch sign.`,
 		Example: `  # a signed CycloneDX SBOM attestation: app.tar.gz.cyclonedx.sigstore.json
   vouch sbom app.tar.gz -o cyclonedx-json=app.cdx.json
   vouch attest --key vouch.key --type cyclonedx --predicate app.cdx.json app.tar.gz
 
   # SLSA provenance about two artifacts, in one bundle
-  vouch attest --keyless --type slsaprovenance1 --predicate prov.json --bundle provenance.sigstore.json a b`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return usagef("attest needs at least one ARTIFACT")
-			}
-			return nil
-		},
+  vouch attest --keyless --type slsaprovenance1 --predicate prov.json --bundle provenance.sigstore.json a b
+
+  # an image's SBOM, attached to it in the registry
+  vouch attest --key vouch.key --type cyclonedx --predicate app.cdx.json --image registry:ghcr.io/example/app:1.0`,
+		Args: func(cmd *cobra.Command, args []string) error { return imageArgs(f.image, args, "attest", "ARTIFACT") },
 		RunE: func(cmd *cobra.Command, args []string) error { return e.runAttest(cmd.Context(), &f, args) },
 	}
 	f.register(cmd)
+	f.registerImage(cmd)
 	cmd.Flags().StringVar(&f.predicate, "predicate", "", "the predicate: a JSON object in `FILE` (\"-\" for standard input)")
 	cmd.Flags().StringVar(&f.typ, "type", "", "predicate `TYPE`: a name (cyclonedx, spdx, slsaprovenance1, openvex, vsa, ...) or a URI")
 	return cmd
@@ -84,6 +88,9 @@ func (e *env) runAttest(ctx context.Context, f *attestFlags, artifacts []string)
 	predicate, err := e.readPredicate(f.predicate)
 	if err != nil {
 		return err
+	}
+	if f.image != "" {
+		return e.runAttestImage(ctx, f, predType, predicate)
 	}
 	// Subjects first: a missing artifact is reported before any password prompt.
 	subjects, err := attest.SubjectsFromFiles(ctx, artifacts)

@@ -29,6 +29,7 @@ type releaseFlags struct {
 	params    []string
 	authors   []string
 	quiet     bool
+	image     string
 }
 
 func init() { register((*env).releaseCommand) }
@@ -64,6 +65,14 @@ signed, and then all files are written atomically: a failure leaves no
 partial release. With $SOURCE_DATE_EPOCH (or --source-date-epoch) the SBOMs and
 the provenance are reproducible, and with an Ed25519 key so are the bundles.
 
+--image REF releases a container image instead (registry:HOST/REPO:TAG or
+oci-dir:PATH): REF is resolved once to its manifest digest, its squashed
+SBOM made from that digest, and three bundles about the digest — the
+CycloneDX attestation, the SLSA provenance and a signature (cosign's
+` + cosignSignPredicateType + `) — are attached to the image as OCI 1.1
+referrers; --out DIR also writes them, and the SBOM, named after the
+repository's last segment (app.cdx.json, app.sbom.sigstore.json, ...).
+
 Provenance facts come from the CI environment and the git checkout, as for
 vouch provenance (--repo, --builder-id, --build-type, --external-param).
 Keys and keyless signing are as for vouch sign. cosign verifies the results
@@ -87,10 +96,7 @@ Use ECDSA, the default of vouch keygen, where cosign checks file signatures.)`,
   # keyless in GitHub Actions (permissions: id-token: write), outputs elsewhere
   vouch release --keyless --out release/ dist/app_linux_amd64.tar.gz dist/app_darwin_arm64.zip`,
 		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return usagef("release needs at least one ARTIFACT or DIR")
-			}
-			return nil
+			return imageArgs(f.image, args, "release", "ARTIFACT or DIR")
 		},
 		RunE: func(cmd *cobra.Command, args []string) error { return e.runRelease(cmd.Context(), &f, args) },
 	}
@@ -109,6 +115,7 @@ Use ECDSA, the default of vouch keygen, where cosign checks file signatures.)`,
 	fl.StringArrayVar(&f.params, "external-param", nil, "add a provenance external parameter `KEY=VALUE` (repeatable)")
 	fl.StringArrayVar(&f.authors, "author", nil, "SBOM creator as `\"Name <email>\"` or a URL (repeatable)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not print warnings, progress or the files written")
+	fl.StringVar(&f.image, "image", "", "release the container image `REF` (registry:HOST/REPO:TAG or oci-dir:PATH): its SBOM attestation, provenance and signature, attached to its digest (and written to --out DIR if given)")
 	return cmd
 }
 
@@ -129,11 +136,6 @@ func (e *env) runRelease(ctx context.Context, f *releaseFlags, args []string) er
 	if err != nil {
 		return err
 	}
-	// Artifacts are found before the key's password is asked for.
-	artifacts, err := release.Expand(args)
-	if err != nil {
-		return &exitError{code: ExitError, err: err}
-	}
 	opts := release.Options{
 		OutDir: f.out,
 		SBOM: catalog.Options{
@@ -152,6 +154,14 @@ func (e *env) runRelease(ctx context.Context, f *releaseFlags, args []string) er
 		}
 		opts.SBOM.Created = t
 		opts.Provenance.StartedOn, opts.Provenance.FinishedOn = t, t
+	}
+	if f.image != "" {
+		return e.runReleaseImage(ctx, f, opts)
+	}
+	// Artifacts are found before the key's password is asked for.
+	artifacts, err := release.Expand(args)
+	if err != nil {
+		return &exitError{code: ExitError, err: err}
 	}
 	if opts.Signer, err = e.newSigner(ctx, &f.signer); err != nil {
 		return err

@@ -25,6 +25,8 @@ type signerFlags struct {
 	identityToken string
 	signingConfig string
 	bundle        string
+	// image is --image, where sign and attest take it.
+	image string
 }
 
 func (f *signerFlags) register(cmd *cobra.Command) {
@@ -126,7 +128,17 @@ identity (--identity-token, $SIGSTORE_ID_TOKEN, or GitHub Actions' ambient
 token), records the signature in Rekor and gets an RFC 3161 timestamp, from
 the public-good Sigstore instance unless --signing-config says otherwise.
 
-Bundles are written atomically: a failure leaves no partial file.`,
+Bundles are written atomically: a failure leaves no partial file.
+
+--image REF signs a container image instead of files: REF (registry:HOST/
+REPO:TAG or HOST/REPO@sha256:...) is resolved once to its manifest digest,
+which is printed; the bundle holds a DSSE statement about that digest of
+cosign's type ` + cosignSignPredicateType + `, as cosign sign
+--new-bundle-format writes it, and is attached to the image as an OCI 1.1
+referrer (under the tag sha256-<hex> where the registry has no referrers
+API); --bundle PATH also writes it. Registry credentials come from the
+Docker config and its credential helpers. --image oci-dir:PATH attaches it
+in an OCI layout directory instead, listed in its index.json.`,
 		Example: `  # key-signed: dist/app.tar.gz.sigstore.json
   VOUCH_PASSWORD=... vouch sign --key vouch.key dist/app.tar.gz
 
@@ -134,16 +146,20 @@ Bundles are written atomically: a failure leaves no partial file.`,
   vouch sign --keyless dist/*.tar.gz
 
   # cosign's --bundle naming
-  vouch sign --key vouch.key --bundle app.bundle app`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return usagef("sign needs at least one FILE")
+  vouch sign --key vouch.key --bundle app.bundle app
+
+  # an image: its digest is signed, the bundle attached in the registry
+  vouch sign --key vouch.key --image registry:ghcr.io/example/app:1.0`,
+		Args: func(cmd *cobra.Command, args []string) error { return imageArgs(f.image, args, "sign", "FILE") },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.image != "" {
+				return e.runSignImage(cmd.Context(), &f)
 			}
-			return nil
+			return e.runSign(cmd.Context(), &f, args)
 		},
-		RunE: func(cmd *cobra.Command, args []string) error { return e.runSign(cmd.Context(), &f, args) },
 	}
 	f.register(cmd)
+	f.registerImage(cmd)
 	return cmd
 }
 

@@ -24,6 +24,7 @@ import (
 	"github.com/vouchdev/vouch/internal/safefile"
 	"github.com/vouchdev/vouch/pkg/attest"
 	"github.com/vouchdev/vouch/pkg/attest/sign"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog/image"
 	"github.com/vouchdev/vouch/pkg/verify"
 	"github.com/vouchdev/vouch/pkg/verify/bundle"
 	"github.com/vouchdev/vouch/pkg/verify/engine"
@@ -88,6 +89,15 @@ verified against them, so the report names exactly what was verified.
 Without --bundle, vouch reads the vouch release layout next to the artifact
 A: A.sigstore.json (signature), A.sbom.sigstore.json (SBOM attestation) and
 provenance.sigstore.json (SLSA provenance), those that exist.
+
+ARTIFACT may also be a container image, registry:HOST/REPO:TAG (or
+@sha256:...): its subject is its manifest digest, resolved once, and its
+bundles are those attached to it as OCI 1.1 referrers (vouch sign/attest
+--image, cosign --new-bundle-format), found through the referrers API or
+the sha256-<hex> tag; a registry that cannot be read, or answers garbage,
+is an error (exit 1), never a pass. oci-dir:PATH reads an OCI layout
+directory that carries the image's referrers (vouch sign --image
+oci-dir:PATH writes them), and works with --offline.
 
 Trust: a key-signed bundle verifies against --key (each key on its own; PEM,
 cosign.pub too, or an npm registry keys document, whose "expires" needs a
@@ -158,6 +168,9 @@ root unavailable), 2 usage error.`,
   vouch verify --repo example/app --signer-workflow .github/workflows/release.yml \
     --bundle app.sigstore.json -o sarif=verify.sarif app
 
+  # an image and the attestations attached to it in its registry
+  vouch verify --key vouch.pub --predicate-type cyclonedx registry:ghcr.io/example/app:1.0
+
   # a registry's check, with a signed verification summary
   vouch verify --key vouch.pub --vsa app.vsa.sigstore.json --vsa-key registry.key app`,
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -220,6 +233,8 @@ type verifySetup struct {
 	targets    []checkTarget
 	vsaSigner  *sign.Signer
 	vsaSummary vsa.Summary
+	// offline is --offline: an image is then read from a layout only.
+	offline bool
 }
 
 func (e *env) runVerify(ctx context.Context, f *verifyFlags, artifacts []string) error {
@@ -264,6 +279,9 @@ var errNoArtifact = errors.New("cannot read artifact")
 // sees, so it cannot change between the digest reported and the one
 // verified — reads its bundles, and verifies it.
 func (e *env) verifyOne(ctx context.Context, s *verifySetup, artifact string, bundlePaths []string, purl string) (*engine.Result, error) {
+	if ref, ok := image.Parse(artifact); ok {
+		return e.verifyImage(ctx, s, ref, bundlePaths, purl)
+	}
 	subj, isDigest, err := e.subject(artifact, s.policy.MatchesArtifact())
 	if err != nil {
 		return nil, err
@@ -382,7 +400,7 @@ func verifyError(err error) error {
 }
 
 func (e *env) verifySetup(ctx context.Context, f *verifyFlags, nArtifacts int) (*verifySetup, error) {
-	s := &verifySetup{}
+	s := &verifySetup{offline: f.offline}
 	var err error
 	if f.batch == "" {
 		if s.targets, err = parseCheckTargets(f.outputs); err != nil {

@@ -161,11 +161,40 @@ func (c *Content) derive(ctx context.Context) (*sbom.Document, []string, error) 
 	if c.path == "" {
 		return nil, nil, errors.New("the artifact's copy was already removed")
 	}
-	res, err := catalog.Run(ctx, []string{c.path}, catalog.Options{
-		TempDir: c.dir,
+	return deriveSource(ctx, c.path, c.dir)
+}
+
+// DeriveSource re-derives, for the policy, the components of an artifact
+// that is not a file vouch read: a catalog source such as a container
+// image by digest (registry:REPO@sha256:..., oci-dir:PATH), with the
+// catalog and the rules [Content] uses; check, when not nil, is given the
+// document first, to tie it to the digest verified (an image's own
+// digest in its root component). It is [Subject.Derive].
+func DeriveSource(src string, check func(*sbom.Document) error) func(context.Context) (*policy.Derived, error) {
+	return func(ctx context.Context) (*policy.Derived, error) {
+		dir, err := os.MkdirTemp("", "vouch-verify-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(dir)
+		doc, warnings, err := deriveSource(ctx, src, dir)
+		if err == nil && check != nil {
+			err = check(doc)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &policy.Derived{Document: doc, Warnings: warnings}, nil
+	}
+}
+
+// deriveSource catalogs src, its temporary files in dir.
+func deriveSource(ctx context.Context, src, dir string) (*sbom.Document, []string, error) {
+	res, err := catalog.Run(ctx, []string{src}, catalog.Options{
+		TempDir: dir,
 		// Licences are not compared: do not read the verifier's module
 		// cache for them.
-		ModCache: filepath.Join(c.dir, "no-module-cache"),
+		ModCache: filepath.Join(dir, "no-module-cache"),
 		Limits:   cataloger.DefaultLimits(),
 		Created:  time.Unix(0, 0).UTC(),
 		Workers:  1,

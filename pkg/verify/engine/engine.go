@@ -161,6 +161,10 @@ type Subject struct {
 	// only, which fails that requirement. Digests, if also given, must be
 	// Content's.
 	Content *Content
+	// Derive re-derives the components of a subject that is not a file
+	// (a container image: [DeriveSource]) when Content is nil; nil for
+	// none.
+	Derive func(context.Context) (*policy.Derived, error)
 }
 
 // Bundle is one piece of evidence: a Sigstore bundle's bytes and the name
@@ -295,7 +299,11 @@ func (v *Verifier) Verify(ctx context.Context, subj Subject, bundles []Bundle, p
 		KeyIDs:              v.keyIDs,
 		InsecureAnyIdentity: v.opts.InsecureAnyIdentity,
 	}
-	art := policy.Artifact{Name: res.Name, Digests: digests, Derive: subj.Content.deriveFunc(), Repository: subj.Repository}
+	derive := subj.Content.deriveFunc()
+	if derive == nil {
+		derive = subj.Derive
+	}
+	art := policy.Artifact{Name: res.Name, Digests: digests, Derive: derive, Repository: subj.Repository}
 	res.Evidence = evidence
 	res.Findings = append(findings, pol.Evaluate(ctx, art, evidence, popts)...)
 	if subj.PURL != "" {

@@ -169,7 +169,7 @@ func layoutImage(ref Ref, b blobs) (*Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("index.json: %w", err)
 	}
-	desc, err := oneImage(b, idx.Manifests, "index.json", true)
+	desc, err := oneImage(b, withoutReferrers(idx.Manifests), "index.json", true)
 	if err != nil {
 		return nil, err
 	}
@@ -193,6 +193,23 @@ func layoutImage(ref Ref, b blobs) (*Image, error) {
 	out := &Image{Image: img, Ref: ref}
 	out.layoutName(desc.Annotations)
 	return out, nil
+}
+
+// withoutReferrers leaves out what a layout lists beside its image about
+// it (vouch sign --image oci-dir:, oras): artifacts, whose artifactType is
+// not an image config's media type (go-containerregistry writes that one
+// for images), and a referrers index under a sha256-<hex> tag.
+func withoutReferrers(descs []v1.Descriptor) []v1.Descriptor {
+	var out []v1.Descriptor
+	for _, d := range descs {
+		tag := d.Annotations["org.opencontainers.image.ref.name"]
+		artifact := d.ArtifactType != "" && d.ArtifactType != string(types.OCIConfigJSON) && d.ArtifactType != string(types.DockerConfigJSON)
+		if artifact || (strings.HasPrefix(tag, "sha256-") && len(tag) == len("sha256-")+64) {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 // layoutName takes the image's name from its index entry's annotations:

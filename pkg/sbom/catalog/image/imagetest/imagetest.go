@@ -10,8 +10,11 @@ import (
 	"encoding/json"
 	"io"
 	"log"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -311,4 +314,51 @@ func Index(tb testing.TB, imgs map[string]v1.Image) v1.ImageIndex {
 		adds = append(adds, mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: arch}}})
 	}
 	return mutate.AppendManifests(empty.Index, adds...)
+}
+
+// RealRegistry starts Debian's docker-registry (the CNCF distribution
+// registry, which has no referrers API) on a free loopback port, storing
+// in a temporary directory, and returns its host. Without the program the
+// test is skipped, or fails under CI=true, where .ci/run installs it.
+func RealRegistry(tb testing.TB) string {
+	tb.Helper()
+	bin, err := exec.LookPath("docker-registry")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			tb.Fatal("docker-registry is not installed (.ci/run installs Debian's docker-registry)")
+		}
+		tb.Skip("docker-registry is not installed")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	host := l.Addr().String()
+	l.Close()
+	dir := tb.TempDir()
+	cfg := "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: " + filepath.Join(dir, "data") +
+		"\n  delete:\n    enabled: true\nhttp:\n  addr: " + host + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "config.yml"), []byte(cfg), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	var logs bytes.Buffer
+	cmd := exec.Command(bin, "serve", filepath.Join(dir, "config.yml"))
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		tb.Fatalf("docker-registry: %v", err)
+	}
+	tb.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if resp, err := http.Get("http://" + host + "/v2/"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return host
+			}
+		}
+	}
+	tb.Fatalf("docker-registry did not answer on %s within 15s:\n%s", host, logs.String())
+	return ""
 }
