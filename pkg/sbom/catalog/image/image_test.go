@@ -386,3 +386,90 @@ func TestMultiPlatform(t *testing.T) {
 		}
 	}
 }
+
+// TestRealRegistrySources: the test image pushed to Debian's
+// docker-registry (the distribution registry, not go-containerregistry's)
+// and read by tag gives the same bytes, in every format, as its docker
+// archive and OCI layout; read by digest, the same bytes as they give
+// once the tag is taken out of them (a digest names no tag). The control:
+// a different image pushed there does not.
+func TestRealRegistrySources(t *testing.T) {
+	img := testImage(t)
+	host := imagetest.RealRegistry(t)
+	ref := host + "/vouch/app:1.0"
+	imagetest.Push(t, ref, img)
+	digest, err := img.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := imagetest.Build(t, labels, []imagetest.Entry{{Name: "app/package-lock.json", Src: express + "package-lock.json"}})
+	imagetest.Push(t, host+"/vouch/other:1.0", other)
+	dir := t.TempDir()
+	local := map[string]*sbom.Document{}
+	for _, src := range []string{"docker-archive:" + imagetest.DockerArchive(t, dir, ref, img), "oci-dir:" + imagetest.OCIDir(t, dir, ref, img)} {
+		local[src] = run(t, src, "").Document
+	}
+	for _, tc := range []struct {
+		src         string
+		untag, same bool
+	}{
+		{"registry:" + ref, false, true},
+		{"registry:" + host + "/vouch/app@" + digest.String(), true, true},
+		{"registry:" + host + "/vouch/other:1.0", false, false},
+	} {
+		got := encodeAll(t, run(t, tc.src, "").Document)
+		for lsrc, doc := range local {
+			if tc.untag {
+				doc = untag(t, doc)
+			}
+			want := encodeAll(t, doc)
+			for f, b := range got {
+				if same := bytes.Equal(b, want[f]); same != tc.same {
+					t.Errorf("%s: %s identical to %s's: %v, want %v", tc.src, f, lsrc, same, tc.same)
+				}
+			}
+		}
+	}
+}
+
+// encodeAll is doc in every format TestImageSources compares.
+func encodeAll(tb testing.TB, doc *sbom.Document) map[string][]byte {
+	out := map[string][]byte{}
+	for _, f := range []string{"cyclonedx-json", "spdx-json", "spdx-json@3.0"} {
+		out[f] = encode(tb, doc, f)
+	}
+	return out
+}
+
+// untag is a copy of doc whose root names no tag: no tag property, no tag
+// qualifier in its purl (and so its ID and the edges naming it).
+func untag(tb testing.TB, doc *sbom.Document) *sbom.Document {
+	tb.Helper()
+	out := *doc
+	out.Components = slices.Clone(doc.Components)
+	root := out.Component(doc.Primary)
+	before, tag, ok := strings.Cut(root.PURL, "&tag=")
+	if !ok || strings.Contains(tag, "&") {
+		tb.Fatalf("root purl %s: want the tag as its last qualifier", root.PURL)
+	}
+	root.PURL, root.ID = before, before
+	root.Properties = slices.DeleteFunc(slices.Clone(root.Properties), func(p sbom.Property) bool { return p.Name == image.PropTag })
+	out.Primary = before
+	rename := func(id string) string {
+		if id == doc.Primary {
+			return before
+		}
+		return id
+	}
+	out.Dependencies = nil
+	for _, d := range doc.Dependencies {
+		d.Ref = rename(d.Ref)
+		var on []string
+		for _, id := range d.DependsOn {
+			on = append(on, rename(id))
+		}
+		d.DependsOn = on
+		out.Dependencies = append(out.Dependencies, d)
+	}
+	return &out
+}
