@@ -155,7 +155,7 @@ func Detect(getenv func(string) string) Env {
 	default:
 		return Env{Platform: Local, BuilderID: LocalBuilderID}
 	}
-	e.Commit = commitID(e.Commit)
+	e.Commit = CommitID(e.Commit)
 	for k, v := range e.Internal {
 		if v == "" {
 			delete(e.Internal, k)
@@ -398,9 +398,9 @@ func tagOrBranch(tag, branch string) string {
 
 var hexID = regexp.MustCompile(`^([0-9a-f]{40}|[0-9a-f]{64})$`)
 
-// commitID keeps a full hex commit id and drops anything else ("HEAD", a
+// CommitID keeps a full hex commit id and drops anything else ("HEAD", a
 // short id): a partial id in provenance would be a claim nobody can check.
-func commitID(s string) string {
+func CommitID(s string) string {
 	s = strings.ToLower(strings.TrimSpace(s))
 	if hexID.MatchString(s) {
 		return s

@@ -96,6 +96,25 @@ type Options struct {
 	GoVersion string
 	// Artifacts are the subjects' files, read for Go build info.
 	Artifacts []string
+	// Claimed is the source the artifacts name themselves (an image's
+	// org.opencontainers.image.source and .revision labels). It fills
+	// what the CI and the checkout in Dir do not say, never replaces
+	// what they do: the caller leaves Dir empty for it to count.
+	Claimed Claimed
+}
+
+// Claimed is a source repository and commit an artifact says it was built
+// from.
+type Claimed struct {
+	// From names where the claim was read, for warnings ("the image's
+	// labels").
+	From string
+	// Repository is the repository's URL; a git remote form is rewritten
+	// as [ci.RepositoryURL] does, anything else is dropped with a warning.
+	Repository string
+	// Commit is the full hex commit id; anything else is dropped with a
+	// warning.
+	Commit string
 }
 
 // Warning is a fact Generate could not establish, or a doubt about one: the
@@ -157,6 +176,7 @@ func Predicate(ctx context.Context, opts Options) (*slsa.Provenance, []Warning, 
 	if err != nil {
 		return nil, warns, err
 	}
+	src.fill(opts.Claimed, warn)
 	if err := ctx.Err(); err != nil {
 		return nil, warns, err
 	}
@@ -295,6 +315,29 @@ func source(env ci.Env, dir string, warn func(string, ...any)) (sourceInfo, erro
 		}
 	}
 	return s, nil
+}
+
+// fill takes the repository and commit c claims where s knows none; a
+// claim that disagrees with what s knows, or that is not a URL or a full
+// commit id, is reported and dropped.
+func (s *sourceInfo) fill(c Claimed, warn func(string, ...any)) {
+	for _, f := range []struct {
+		name, want, raw, clean string
+		known                  *string
+	}{
+		{"repository", "repository URL", c.Repository, ci.RepositoryURL(c.Repository), &s.repository},
+		{"commit", "full commit id", c.Commit, ci.CommitID(c.Commit), &s.commit},
+	} {
+		switch {
+		case f.raw == "":
+		case f.clean == "":
+			warn("%s: source %s %q is not a %s vouch can record; ignored", c.From, f.name, f.raw, f.want)
+		case *f.known == "":
+			*f.known = f.clean
+		case *f.known != f.clean:
+			warn("%s name the source %s %s, the build says %s; recording the build's", c.From, f.name, f.clean, *f.known)
+		}
+	}
 }
 
 func short(commit string) string {

@@ -458,3 +458,48 @@ func TestBuildTypes(t *testing.T) {
 		}
 	}
 }
+
+// TestClaimedSource: the source an artifact claims (an image's labels)
+// names the source where nothing else does; the CI's own facts win over a
+// claim that disagrees, with a warning; a claim that is not a URL or a
+// full commit is dropped with a warning, not recorded.
+func TestClaimedSource(t *testing.T) {
+	const commitB = "0123456789abcdef0123456789abcdef01234567"
+	claim := Claimed{From: "the image's labels", Repository: "git@github.com:vouchdev/labelled.git", Commit: strings.ToUpper(commitB)}
+	for _, tc := range []struct {
+		name             string
+		env              map[string]string
+		claim            Claimed
+		wantURI, wantSHA string
+		warn             string
+	}{
+		{"claim only", nil, claim, "git+https://github.com/vouchdev/labelled", commitB, ""},
+		{"CI wins", githubEnv, claim, "git+https://github.com/vouchdev/example@refs/tags/v1.2.3", commitA, "recording the build's"},
+		{"CI agrees", githubEnv, Claimed{From: "labels", Repository: "https://github.com/vouchdev/example", Commit: commitA}, "git+https://github.com/vouchdev/example@refs/tags/v1.2.3", commitA, ""},
+		{"garbage repository", nil, Claimed{From: "labels", Repository: "/home/me/src", Commit: commitB}, "", commitB, `source repository "/home/me/src" is not a repository URL`},
+		{"short commit", nil, Claimed{From: "labels", Repository: "https://github.com/vouchdev/labelled", Commit: "abc123"}, "git+https://github.com/vouchdev/labelled", "", `source commit "abc123" is not a full commit id`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, warns, err := Predicate(context.Background(), Options{Env: envOf(tc.env), BuilderID: "https://example.com/b", Claimed: tc.claim,
+				ExternalParams: map[string]string{"image": "app"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			deps := p.GetBuildDefinition().GetResolvedDependencies()
+			if len(deps) != 1 || deps[0].GetUri() != tc.wantURI || deps[0].GetDigest()["gitCommit"] != tc.wantSHA {
+				t.Errorf("resolvedDependencies %v, want %s at %s", deps, tc.wantURI, tc.wantSHA)
+			}
+			repo := p.GetBuildDefinition().GetExternalParameters().GetFields()["workflow"].GetStructValue().GetFields()["repository"].GetStringValue()
+			if want := strings.TrimSuffix(strings.TrimPrefix(tc.wantURI, "git+"), "@refs/tags/v1.2.3"); repo != want {
+				t.Errorf("externalParameters.workflow.repository %q, want %q", repo, want)
+			}
+			var all string
+			for _, w := range warns {
+				all += w.Message + "\n"
+			}
+			if (tc.warn == "") == strings.Contains(all, "labels") || !strings.Contains(all, tc.warn) {
+				t.Errorf("warnings %q, want one containing %q", all, tc.warn)
+			}
+		})
+	}
+}
