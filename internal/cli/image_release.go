@@ -12,6 +12,7 @@ import (
 	"github.com/vouchdev/vouch/pkg/attest"
 	"github.com/vouchdev/vouch/pkg/attest/provenance"
 	"github.com/vouchdev/vouch/pkg/attest/release"
+	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog/archive"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog/image"
@@ -32,11 +33,21 @@ func (e *env) runReleaseImage(ctx context.Context, f *releaseFlags, opts release
 		// The SBOM would be of one platform's image, attested about all.
 		return &exitError{code: ExitError, err: fmt.Errorf("--image %s: a multi-platform index: release each platform's image by its digest (REPO@sha256:...)", t.ref)}
 	}
-	cdx, err := e.imageSBOM(ctx, t, opts.SBOM)
+	doc, cdx, err := e.imageSBOM(ctx, t, opts.SBOM)
 	if err != nil {
 		return err
 	}
-	prov, _, err := provenance.Generate(ctx, t.subjects(), opts.Provenance)
+	if c := labelledSource(doc); c != (provenance.Claimed{}) && !f.repoSet && !namesSource(opts.Provenance.ExternalParams) {
+		// The image says where it was built from; the checkout vouch
+		// happens to run in (--repo's default) need not be that source.
+		opts.Provenance.Dir, opts.Provenance.Claimed = "", c
+	}
+	prov, warns, err := provenance.Generate(ctx, t.subjects(), opts.Provenance)
+	if !f.quiet {
+		for _, w := range warns {
+			fmt.Fprintf(e.stderr, "vouch: warning: %s\n", output.VisibleLines(fmt.Sprint(w)))
+		}
+	}
 	if err != nil {
 		return releaseError(err)
 	}
@@ -90,27 +101,49 @@ func (e *env) runReleaseImage(ctx context.Context, f *releaseFlags, opts release
 }
 
 // imageSBOM catalogues the image as vouch sbom does (squashed) and
-// encodes it as the release's CycloneDX.
-func (e *env) imageSBOM(ctx context.Context, t *imageTarget, opts catalog.Options) ([]byte, error) {
+// returns the SBOM and its encoding as the release's CycloneDX.
+func (e *env) imageSBOM(ctx context.Context, t *imageTarget, opts catalog.Options) (*sbom.Document, []byte, error) {
 	opts.Limits, opts.ImageScope = archive.DefaultLimits(), image.Squashed
 	res, err := catalog.Run(ctx, []string{t.source}, opts)
 	if err != nil {
-		return nil, &exitError{code: ExitError, err: fmt.Errorf("--image: %w", err)}
+		return nil, nil, &exitError{code: ExitError, err: fmt.Errorf("--image: %w", err)}
 	}
 	if len(res.Errors) > 0 {
-		return nil, &exitError{code: ExitError, err: fmt.Errorf("--image %s: %v; nothing attached", t.ref, res.Errors[0])}
+		return nil, nil, &exitError{code: ExitError, err: fmt.Errorf("--image %s: %v; nothing attached", t.ref, res.Errors[0])}
 	}
 	spec, err := format.ParseSpec(release.CycloneDXSpec)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	enc, err := format.NewEncoder(spec)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var buf bytes.Buffer
 	if err := enc.Encode(&buf, res.Document); err != nil {
-		return nil, &exitError{code: ExitError, err: err}
+		return nil, nil, &exitError{code: ExitError, err: err}
 	}
-	return buf.Bytes(), nil
+	return res.Document, buf.Bytes(), nil
+}
+
+// labelledSource is the source the image's OCI labels name, as its SBOM's
+// root records them: read from the config of the digest released.
+func labelledSource(doc *sbom.Document) provenance.Claimed {
+	root := doc.Component(doc.Primary)
+	if root == nil {
+		return provenance.Claimed{}
+	}
+	repo, _ := root.Property(image.PropLabelPrefix + image.LabelSource)
+	commit, _ := root.Property(image.PropLabelPrefix + image.LabelRevision)
+	if repo == "" && commit == "" {
+		return provenance.Claimed{}
+	}
+	return provenance.Claimed{From: "the image's labels (" + image.LabelSource + ", " + image.LabelRevision + ")", Repository: repo, Commit: commit}
+}
+
+// namesSource says whether --external-param names the source repository
+// itself: then the user's word, not the image's labels, is the source.
+func namesSource(params map[string]string) bool {
+	_, ok := params["workflow.repository"]
+	return ok
 }

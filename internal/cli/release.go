@@ -24,6 +24,7 @@ type releaseFlags struct {
 	version   string
 	epoch     string
 	repo      string
+	repoSet   bool // --repo was given: its checkout names the source, not an image's labels
 	builderID string
 	buildType string
 	params    []string
@@ -72,6 +73,10 @@ CycloneDX attestation, the SLSA provenance and a signature (cosign's
 ` + cosignSignPredicateType + `) — are attached to the image as OCI 1.1
 referrers; --out DIR also writes them, and the SBOM, named after the
 repository's last segment (app.cdx.json, app.sbom.sigstore.json, ...).
+The provenance's source is then the one the image's labels name
+(org.opencontainers.image.source and .revision, read from the config the
+digest names) where the CI does not say, unless --repo DIR or
+--external-param workflow.repository=URL names it.
 
 Provenance facts come from the CI environment and the git checkout, as for
 vouch provenance (--repo, --builder-id, --build-type, --external-param).
@@ -98,7 +103,10 @@ Use ECDSA, the default of vouch keygen, where cosign checks file signatures.)`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			return imageArgs(f.image, args, "release", "ARTIFACT or DIR")
 		},
-		RunE: func(cmd *cobra.Command, args []string) error { return e.runRelease(cmd.Context(), &f, args) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f.repoSet = cmd.Flags().Changed("repo")
+			return e.runRelease(cmd.Context(), &f, args)
+		},
 	}
 	fl := cmd.Flags()
 	s := &f.signer
