@@ -10,10 +10,11 @@ import (
 )
 
 // TestDiskOnlyKindsInArchive: a file that only a reader of directories on
-// disk can catalogue (an installed node_modules tree, a go.mod) inside a
+// disk can catalogue (Yarn's node_modules tree, a go.mod) inside a
 // release archive is named as not read and the SBOM is incomplete; it is
 // not dropped from a list marked complete. Control: a lockfile in the same
-// archive is read and the SBOM is complete.
+// archive, and npm's hidden lockfile of its node_modules, are read and the
+// SBOM is complete.
 func TestDiskOnlyKindsInArchive(t *testing.T) {
 	lock, err := os.ReadFile("../ecosystem/npm/testdata/v3-express/package-lock.json")
 	if err != nil {
@@ -26,7 +27,8 @@ func TestDiskOnlyKindsInArchive(t *testing.T) {
 		complete bool
 	}{
 		{"lockfile", map[string]string{"app/package-lock.json": string(lock)}, "", true},
-		{"node_modules", map[string]string{"app/package.json": `{"name":"app","version":"1.0.0"}`, "app/node_modules/.package-lock.json": string(lock)}, "app/node_modules/.package-lock.json", false},
+		{"npm node_modules", map[string]string{"app/package.json": `{"name":"app","version":"1.0.0"}`, "app/node_modules/.package-lock.json": string(lock)}, "", true},
+		{"Yarn node_modules", map[string]string{"app/package.json": `{"name":"app","version":"1.0.0"}`, "app/node_modules/.yarn-integrity": "{}\n"}, "app/node_modules/.yarn-integrity", false},
 		{"go.mod", map[string]string{"src/go.mod": "module example.com/x\n\ngo 1.22\n"}, "src/go.mod", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package ecosystems
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"os"
 	"path"
@@ -30,10 +31,13 @@ func init() {
 		// Yarn 1 node_modules/.yarn-integrity once per install. pnpm's
 		// node_modules holds links into its store, whose layout this
 		// reader does not follow: its pnpm-lock.yaml is read instead.
-		Globs: []string{".package-lock.json", ".yarn-integrity"}, DiskOnly: true,
+		// Inside an archive or a layer there is no tree to walk, and npm's
+		// hidden lockfile is read on its own (see nodeModules.stream).
+		Globs: []string{".package-lock.json", ".yarn-integrity"},
 		New: func(cfg cataloger.Config) cataloger.Cataloger {
 			return cataloger.PerFile("npm-node-modules", nodeModules{cfg.LicenseCache}.read)
 		},
+		Post: dropBesideLockfile,
 	})
 	cataloger.Register(cataloger.Registration{
 		Name: "python-installed", What: "installed Python distribution (dist-info, egg-info)",
@@ -74,7 +78,7 @@ func (n nodeModules) read(ctx context.Context, f cataloger.File) (*sbom.Fragment
 	}
 	root, project, ok := treeRoot(f, path.Dir(nm))
 	if !ok {
-		return &sbom.Fragment{}, nil
+		return n.stream(ctx, f)
 	}
 	for _, l := range npmLockfiles {
 		if isRegular(filepath.Join(root, filepath.FromSlash(project), l)) {
@@ -93,6 +97,44 @@ func (n nodeModules) read(ctx context.Context, f cataloger.File) (*sbom.Fragment
 	}
 	conclude(n.cache, frag, root)
 	return frag, nil
+}
+
+// stream reads a tree's marker file inside an archive or a layer, where
+// the tree's directories cannot be listed. npm's hidden lockfile
+// (node_modules/.package-lock.json, lockfileVersion 3) lists what npm
+// installed, keyed by "node_modules/…" like a package-lock.json, with the
+// licence of each entry: it is read as one. A lockfile beside the tree in
+// the same stream still wins (dropBesideLockfile). Yarn's .yarn-integrity
+// holds hashes, not packages: that tree can be read only on disk.
+func (nodeModules) stream(ctx context.Context, f cataloger.File) (*sbom.Fragment, error) {
+	if path.Base(f.Path()) != ".package-lock.json" {
+		return nil, fmt.Errorf("%s: a Yarn node_modules tree inside an archive or image is read only from a directory on disk: extract it to catalogue it", f.Path())
+	}
+	data, err := readAll(f)
+	if err != nil {
+		return nil, err
+	}
+	return npm.PackageLock(ctx, f.Path(), data)
+}
+
+// dropBesideLockfile empties what a streamed hidden lockfile gave when a
+// lockfile was read beside its node_modules: both list the same packages,
+// and the real lockfile says more (see nodeModules). On disk, read already
+// returned nothing for such a tree. A lockfile vouch failed to read does
+// not count: the tree is then all there is.
+func dropBesideLockfile(found []cataloger.Found) []cataloger.Found {
+	locked := map[string]bool{}
+	for _, f := range found {
+		if f.Err == nil && slices.Contains(npmLockfiles, path.Base(f.Path)) && strings.HasPrefix(f.Kind, "npm-") {
+			locked[path.Dir(f.Path)] = true
+		}
+	}
+	for i, f := range found {
+		if f.Kind == "npm-node-modules" && f.Err == nil && locked[path.Dir(path.Dir(f.Path))] {
+			found[i].Fragment = &sbom.Fragment{}
+		}
+	}
+	return found
 }
 
 // dirOnce lets the first of a directory's files read the whole directory,
