@@ -29,6 +29,32 @@ func npmPackages(doc *sbom.Document) []string {
 	return out
 }
 
+// npmEdges lists "from -> to" of the dependencies between npm packages
+// other than the project itself (named root), whose own list the hidden
+// lockfile does not hold (it has no "" entry).
+func npmEdges(doc *sbom.Document, root string) []string {
+	var out []string
+	for _, d := range doc.Dependencies {
+		if strings.HasPrefix(d.Ref, "pkg:npm/") && !strings.HasPrefix(d.Ref, "pkg:npm/"+root+"@") {
+			for _, to := range d.DependsOn {
+				out = append(out, d.Ref+" -> "+to)
+			}
+		}
+	}
+	return out
+}
+
+// npmScopes lists "name@version scope" of doc's npm components.
+func npmScopes(doc *sbom.Document) []string {
+	var out []string
+	for _, c := range doc.Components {
+		if strings.HasPrefix(c.PURL, "pkg:npm/") {
+			out = append(out, c.Name+"@"+c.Version+" "+string(c.Scope))
+		}
+	}
+	return out
+}
+
 // npmLicences lists "name@version licence" of doc's npm components that
 // declare one.
 func npmLicences(doc *sbom.Document) []string {
@@ -82,7 +108,8 @@ func streamedTree(t *testing.T, kind string, extra map[string]string) string {
 
 // TestHiddenLockfileStreamed: inside an archive and an image, npm's hidden
 // lockfile gives exactly the npm packages the on-disk reader finds in the
-// same installed tree, and no file is left not catalogued (control: with a
+// same installed tree, with the same licences, development scopes and
+// edges between them, and no file is left not catalogued (control: with a
 // package-lock.json beside node_modules, the hidden lockfile adds nothing
 // and the real lockfile is read).
 func TestHiddenLockfileStreamed(t *testing.T) {
@@ -90,6 +117,8 @@ func TestHiddenLockfileStreamed(t *testing.T) {
 	place(t, installedApp, filepath.Join(disk, "app"))
 	onDisk := run(t, disk).Document
 	want, wantLic := npmPackages(onDisk), npmLicences(onDisk)
+	const project = "vouch-installed-fixture"
+	wantEdges, wantScopes := npmEdges(onDisk, project), npmScopes(onDisk)
 	if len(want) < 50 {
 		t.Fatalf("on-disk reader found %d npm packages", len(want))
 	}
@@ -98,6 +127,8 @@ func TestHiddenLockfileStreamed(t *testing.T) {
 			res := run(t, streamedTree(t, kind, nil))
 			ecotest.Score(t, "packages", npmPackages(res.Document), want, 1.0)
 			ecotest.Score(t, "licences", npmLicences(res.Document), wantLic, 1.0)
+			ecotest.Score(t, "edges", npmEdges(res.Document, project), wantEdges, 1.0)
+			ecotest.Score(t, "scopes", npmScopes(res.Document), wantScopes, 1.0)
 			if !fromFile(res.Document, hiddenLock) {
 				t.Error("no component records the hidden lockfile it came from")
 			}
