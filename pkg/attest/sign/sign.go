@@ -116,7 +116,6 @@ type Signer struct {
 	key      *Keypair // the user's key or the ephemeral keyless key
 	pure     *Keypair // key for DSSE: pure Ed25519 where key is Ed25519ph
 	verifyPH root.TrustedMaterial
-	verifyDS root.TrustedMaterial
 	// checkDS checks the DSSE signatures of a key-based Signer (Attest).
 	checkDS signature.Verifier
 
@@ -141,9 +140,6 @@ func NewKeySigner(key crypto.Signer, opts Options) (*Signer, error) {
 	}
 	s := &Signer{keyBased: true, key: ph, pure: pure, opts: opts}
 	if s.verifyPH, err = keyMaterial(ph); err != nil {
-		return nil, err
-	}
-	if s.verifyDS, err = keyMaterial(pure); err != nil {
 		return nil, err
 	}
 	if s.checkDS, err = pure.verifier(); err != nil {
@@ -298,7 +294,9 @@ func (s *Signer) Attest(ctx context.Context, statement []byte) ([]byte, error) {
 	if s.keyBased {
 		err = s.checkEnvelope(pb)
 	} else {
-		err = s.check(pb, s.verifyDS, verify.WithoutArtifactUnsafe())
+		// Keyless: check verifies against Options.TrustedMaterial; a key
+		// is no part of it.
+		err = s.check(pb, nil, verify.WithoutArtifactUnsafe())
 	}
 	if err != nil {
 		return nil, err

@@ -35,11 +35,7 @@ func MarshalForVerdict(r *verify.ArtifactReport, digests map[string]string, inpu
 	if r == nil {
 		return nil, fmt.Errorf("%w: no verdict", ErrInvalid)
 	}
-	if lvl := LevelFromFindings(r); lvl != "" {
-		s.VerifiedLevels = []string{lvl}
-	}
-	s.InputAttestations = append(append([]Ref(nil), s.InputAttestations...), inputs...)
-	p, err := NewPredicate(r, s)
+	p, err := NewPredicate(r, verdictSummary(r, inputs, s))
 	if err != nil {
 		return nil, err
 	}

@@ -167,9 +167,15 @@ func ForVerdict(r *verify.ArtifactReport, digests map[string]string, inputs []Re
 	if r == nil {
 		return nil, fmt.Errorf("%w: no verdict", ErrInvalid)
 	}
+	return Statement(r, digests, verdictSummary(r, inputs, s))
+}
+
+// verdictSummary is s with the level r verified and the inputs added, as
+// ForVerdict and MarshalForVerdict state them.
+func verdictSummary(r *verify.ArtifactReport, inputs []Ref, s Summary) Summary {
 	if lvl := LevelFromFindings(r); lvl != "" {
 		s.VerifiedLevels = []string{lvl}
 	}
 	s.InputAttestations = append(append([]Ref(nil), s.InputAttestations...), inputs...)
-	return Statement(r, digests, s)
+	return s
 }
