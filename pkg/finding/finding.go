@@ -87,8 +87,9 @@ type Vulnerability struct {
 
 // Finding is one outcome: a rule evaluated on a subject.
 type Finding struct {
-	// Rule is the id of the catalogue rule.
-	Rule string `json:"rule"`
+	// ID is the id of the catalogue rule the finding is about (verify
+	// reports have always called it "id").
+	ID string `json:"id"`
 	// Status is the outcome.
 	Status Status `json:"status"`
 	// Level is how much it matters when it does not pass (the rule's
