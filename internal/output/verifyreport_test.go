@@ -3,6 +3,7 @@ package output
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -136,9 +137,9 @@ func TestVerifySARIFGoldenAndSchema(t *testing.T) {
 	var log struct {
 		Runs []struct {
 			Results []struct {
-				RuleID     string            `json:"ruleId"`
-				Level      string            `json:"level"`
-				Properties map[string]string `json:"properties"`
+				RuleID     string         `json:"ruleId"`
+				Level      string         `json:"level"`
+				Properties map[string]any `json:"properties"`
 			} `json:"results"`
 		} `json:"runs"`
 	}
@@ -148,7 +149,7 @@ func TestVerifySARIFGoldenAndSchema(t *testing.T) {
 	// Results are the four findings that did not pass, all errors.
 	var ids []string
 	for _, r := range log.Runs[0].Results {
-		ids = append(ids, r.RuleID+"="+r.Properties["status"])
+		ids = append(ids, r.RuleID+"="+fmt.Sprint(r.Properties["status"]))
 		if r.Level != "error" {
 			t.Errorf("%s: level %q, want error", r.RuleID, r.Level)
 		}
