@@ -92,6 +92,17 @@ func TestCheckJSONGolden(t *testing.T) {
 	if doc.SchemaVersion != "vouch.check/v2" || doc.Pass == nil || *doc.Pass || len(doc.SBOMs) != 2 || len(doc.SBOMs[0].Reports) != 2 {
 		t.Errorf("unexpected document shape: %+v", doc)
 	}
+	checkSchema := filepath.Join("..", "..", "schemas", "check-report.schema.json")
+	schematest.ValidateJSON(t, checkSchema, buf.Bytes(), findingsSchema)
+	// Control: the schema refuses v1's findings (rule, clause, severity).
+	sch, err := schematest.Compile(checkSchema, findingsSchema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1 := strings.Replace(buf.String(), `"id": "bsi-tr-03183-2.document.creator"`, `"rule": "bsi-tr-03183-2.document.creator", "clause": "TR-03183-2 v2.1.0 §5.2.1"`, 1)
+	if v1 == buf.String() || schematest.Check(sch, []byte(v1)) == nil {
+		t.Error("the check-report schema accepts a v1 finding")
+	}
 	golden(t, "results.json.golden", buf.Bytes())
 }
 
