@@ -19,18 +19,7 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // loadResults reads recorded check results: the renderers are tested from
 // data, independently of the profiles' current rules.
 func loadResults(t *testing.T) []CheckedSBOM {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "check", "results.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rs []CheckedSBOM
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&rs); err != nil {
-		t.Fatal(err)
-	}
-	return rs
+	return decodeFixture[[]CheckedSBOM](t, filepath.Join("testdata", "check", "results.json"))
 }
 
 func golden(t *testing.T, name string, got []byte) {

@@ -187,39 +187,49 @@ func (h *textHandler) Finding(f finding.Finding) error {
 		}
 		b.WriteByte('\n')
 	}
-	fmt.Fprintf(&b, "  %s %s", h.status(&f, lvl), Visible(f.ID))
-	if c := component(&f); c != "" {
+	b.WriteString(findingLine(&f, lvl, h.paint))
+	_, err := io.WriteString(h.w, b.String())
+	return err
+}
+
+// findingLine is one finding for people: status, rule id, component,
+// message; for a finding that did not pass what was expected and what was
+// found, for a vulnerability its severity, fix, reachability and VEX
+// statement instead.
+func findingLine(f *finding.Finding, lvl finding.Level, paint func(c, s string) string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "  %s %s", status(f, lvl, paint), Visible(f.ID))
+	if c := component(f); c != "" {
 		fmt.Fprintf(&b, "  %s", Visible(c))
 	}
 	fmt.Fprintf(&b, ": %s", Visible(oneLine(f.Message)))
-	if f.Status != finding.StatusPass && (f.Expected != "" || f.Found != "") {
+	switch v := f.Vulnerability; {
+	case v != nil:
+		fmt.Fprintf(&b, " [%s]", Visible(vulnDetails(v)))
+	case f.Status != finding.StatusPass:
 		fmt.Fprintf(&b, " (expected: %s; found: %s)", Visible(orDash(f.Expected)), Visible(orDash(f.Found)))
 	}
-	if v := f.Vulnerability; v != nil {
-		fmt.Fprintf(&b, " [%s]", Visible(vulnDetails(v)))
-	}
 	b.WriteByte('\n')
-	_, err := io.WriteString(h.w, b.String())
-	return err
+	return b.String()
 }
 
 // status is the first column: "pass", "VEX" for a suppressed finding,
 // the level of a failed finding ("error", "warning", "note"), or the
 // status when it is error or skipped (could not be / was not evaluated).
-func (h *textHandler) status(f *finding.Finding, lvl finding.Level) string {
+func status(f *finding.Finding, lvl finding.Level, paint func(c, s string) string) string {
 	switch {
 	case f.Status == finding.StatusPass:
-		return h.paint(green, "pass   ")
+		return paint(green, "pass   ")
 	case f.Suppressed():
-		return h.paint(cyan, "VEX    ")
+		return paint(cyan, "VEX    ")
 	case f.Status != finding.StatusFail:
-		return h.paint(red, fmt.Sprintf("%-7s", strings.ToUpper(string(f.Status))))
+		return paint(red, fmt.Sprintf("%-7s", strings.ToUpper(string(f.Status))))
 	case lvl == finding.LevelError:
-		return h.paint(red, "FAIL   ")
+		return paint(red, "FAIL   ")
 	case lvl == finding.LevelWarning:
-		return h.paint(yellow, "warning")
+		return paint(yellow, "warning")
 	}
-	return h.paint(cyan, "note   ")
+	return paint(cyan, "note   ")
 }
 
 func (h *textHandler) Flush() error {

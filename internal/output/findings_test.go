@@ -18,18 +18,24 @@ var findingsSchema = filepath.Join("..", "..", "schemas", "findings.schema.json"
 
 // loadRun reads the recorded run of testdata/findings (see its ORIGIN).
 func loadRun(t *testing.T) []finding.Finding {
+	return decodeFixture[[]finding.Finding](t, filepath.Join("testdata", "findings", "run.json"))
+}
+
+// decodeFixture reads a recorded fixture strictly: a field the type lacks
+// is an error, so a renamed field cannot go unnoticed.
+func decodeFixture[T any](t *testing.T, path string) T {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "findings", "run.json"))
+	var v T
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var fs []finding.Finding
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&fs); err != nil {
-		t.Fatal(err)
+	if err := dec.Decode(&v); err != nil {
+		t.Fatalf("%s: %v", path, err)
 	}
-	return fs
+	return v
 }
 
 // render emits the run through h and returns what it wrote.

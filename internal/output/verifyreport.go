@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/vouchdev/vouch/pkg/finding"
 	"github.com/vouchdev/vouch/pkg/verify"
 )
 
@@ -64,23 +65,9 @@ func VerifyText(w io.Writer, r verify.Report, color bool) error {
 		// Names, ids and messages may quote a bundle or a statement: Visible
 		// keeps their control characters from reaching the terminal.
 		fmt.Fprintf(&b, "%s  %s  %s\n", paint(bold, Visible(a.Name)), Visible(a.Digest), verdict)
-		for _, f := range a.Findings {
-			var status string
-			switch f.Status {
-			case verify.StatusPass:
-				status = paint(green, "pass   ")
-			case verify.StatusFail:
-				status = paint(red, "FAIL   ")
-			case verify.StatusError:
-				status = paint(red, "ERROR  ")
-			default:
-				status = paint(yellow, fmt.Sprintf("%-7s", strings.ToUpper(string(f.Status))))
-			}
-			line := fmt.Sprintf("  %s %s: %s", status, Visible(f.ID), Visible(oneLine(f.Message)))
-			if f.Status != verify.StatusPass {
-				line += fmt.Sprintf(" (expected: %s; found: %s)", Visible(orDash(f.Expected)), Visible(orDash(f.Found)))
-			}
-			b.WriteString(line + "\n")
+		for i := range a.Findings {
+			f := &a.Findings[i]
+			b.WriteString(findingLine(f, finding.LevelOf(f, finding.RuleFor(finding.Default, f)), paint))
 		}
 	}
 	if len(r.Artifacts) > 1 {

@@ -21,18 +21,7 @@ var (
 // loadVerifyReport reads recorded verdicts: the renderers are tested from
 // data, independently of the verification code.
 func loadVerifyReport(t *testing.T) verify.Report {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "verify", "report.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var as []verify.ArtifactReport
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&as); err != nil {
-		t.Fatal(err)
-	}
-	return verify.NewReport(as)
+	return verify.NewReport(decodeFixture[[]verify.ArtifactReport](t, filepath.Join("testdata", "verify", "report.json")))
 }
 
 func verifyGolden(t *testing.T, name string, got []byte) {
