@@ -15,7 +15,7 @@ const policyDoc = "https://github.com/vouchdev/vouch/blob/main/docs/policy.md"
 // not be evaluated or was skipped refuses the artifact, so a SARIF
 // consumer fails exactly when the exit code does.
 var Rules = []finding.Rule{
-	rule("bundle", "Every bundle given verifies", "bundles",
+	rule("bundle", "Every bundle given verifies", "what-is-checked-in-order",
 		"Each Sigstore bundle given for the artifact parses and its signature verifies against the trusted keys or the trusted root (certificate chain, transparency log entries, timestamps). A bundle that does not verify refuses the artifact: nothing in it is read."),
 	rule("evidence", "The artifact has verified signatures or attestations", "what-is-checked-in-order",
 		"At least one bundle verified for the artifact. With none, nothing vouches for it."),
