@@ -2,6 +2,7 @@ package finding
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -49,8 +50,15 @@ func (c *Catalogue) Register(rules ...Rule) error {
 	return nil
 }
 
+// NamePlaceholder in a family rule's HelpURI stands for the member's
+// name: "vulnerability.*" with HelpURI OSVURI+NamePlaceholder points
+// "vulnerability.GO-2024-2687" at the advisory's page.
+const NamePlaceholder = "{name}"
+
 // Lookup returns the rule of id: the rule registered under id itself,
-// else the family rule with the longest prefix of id, its ID set to id.
+// else the family rule with the longest prefix of id, its ID set to id
+// and [NamePlaceholder] in its HelpURI replaced by the rest of id
+// (path-escaped).
 func (c *Catalogue) Lookup(id string) (Rule, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
@@ -59,8 +67,9 @@ func (c *Catalogue) Lookup(id string) (Rule, bool) {
 	}
 	for _, f := range c.families {
 		prefix, _ := f.family()
-		if strings.HasPrefix(id, prefix) && len(id) > len(prefix) {
+		if name, ok := strings.CutPrefix(id, prefix); ok && name != "" {
 			f.ID = id
+			f.HelpURI = strings.ReplaceAll(f.HelpURI, NamePlaceholder, url.PathEscape(name))
 			return f, true
 		}
 	}

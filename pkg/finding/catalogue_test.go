@@ -42,6 +42,26 @@ func TestCatalogueLookup(t *testing.T) {
 	}
 }
 
+func TestFamilyHelpURI(t *testing.T) {
+	c := NewCatalogue()
+	if err := c.Register(
+		Rule{ID: "vulnerability.*", Title: "an advisory", HelpURI: OSVURI + NamePlaceholder, Level: LevelError},
+		Rule{ID: "rule.*", Title: "a CEL rule", HelpURI: "https://example.com/policy#cel", Level: LevelError},
+	); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]string{
+		"vulnerability.GO-2024-2687":  "https://osv.dev/vulnerability/GO-2024-2687",
+		"vulnerability.a/b?c":         "https://osv.dev/vulnerability/a%2Fb%3Fc", // escaped, not a path or query of its own
+		"rule.built-on-tag":           "https://example.com/policy#cel",          // control: no placeholder, unchanged
+		"vulnerability.GHSA-x-y-z{n}": "https://osv.dev/vulnerability/GHSA-x-y-z%7Bn%7D",
+	} {
+		if r, ok := c.Lookup(id); !ok || r.HelpURI != want {
+			t.Errorf("Lookup(%q).HelpURI = %q, want %q", id, r.HelpURI, want)
+		}
+	}
+}
+
 func TestCatalogueRefuses(t *testing.T) {
 	ok := Rule{ID: "a", Title: "A", Level: LevelError}
 	for name, r := range map[string]Rule{
