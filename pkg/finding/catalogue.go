@@ -183,9 +183,12 @@ func RuleFor(cat *Catalogue, f *Finding) Rule {
 }
 
 // LevelOf is the level a finding is reported at: its own, else its
-// rule's. A finding that could not be evaluated (error) or was not
-// (skipped) is never milder than the rule says: fail closed.
+// rule's, else error. A requirement that could not be evaluated (status
+// error) is an error whatever the levels say: it fails closed.
 func LevelOf(f *Finding, r Rule) Level {
+	if f.Status == StatusError {
+		return LevelError
+	}
 	if f.Level.Valid() {
 		return f.Level
 	}

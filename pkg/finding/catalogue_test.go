@@ -97,6 +97,8 @@ func TestRuleForAndLevel(t *testing.T) {
 		{"catalogued", Finding{ID: "sbom.ntia"}, "sbom.ntia", LevelWarning, ""},
 		{"own level wins", Finding{ID: "sbom.ntia", Level: LevelNote}, "sbom.ntia", LevelNote, ""},
 		{"unknown fails closed", Finding{ID: "mystery"}, "mystery", LevelError, ""},
+		{"not evaluated fails closed", Finding{ID: "sbom.ntia", Status: StatusError, Level: LevelNote}, "sbom.ntia", LevelError, ""},
+		{"skipped keeps the rule's", Finding{ID: "sbom.ntia", Status: StatusSkipped}, "sbom.ntia", LevelWarning, ""},
 		{"advisory", Finding{ID: v.ID, Vulnerability: v}, v.ID, LevelError, "https://osv.dev/vulnerability/GO-2024-2687"},
 		{"medium advisory", Finding{ID: "GHSA-x", Vulnerability: &Vulnerability{ID: "GHSA-x", Severity: "medium"}}, "GHSA-x", LevelWarning, "https://osv.dev/vulnerability/GHSA-x"},
 		{"unknown severity", Finding{ID: "OSV-1", Vulnerability: &Vulnerability{ID: "OSV-1", Severity: "unknown"}}, "OSV-1", LevelNote, "https://osv.dev/vulnerability/OSV-1"},
