@@ -198,8 +198,10 @@ func LevelOf(f *Finding, r Rule) Level {
 	return LevelError
 }
 
-// Suppressed reports whether a VEX statement says the finding's component
-// is not affected by the vulnerability, or that it is fixed in it.
+// Suppressed reports whether the finding failed and a VEX statement says
+// its component is not affected by the vulnerability, or that it is fixed
+// in it. A finding that could not be evaluated is never suppressed.
 func (f *Finding) Suppressed() bool {
-	return f.Vulnerability != nil && (f.Vulnerability.VEX == "not_affected" || f.Vulnerability.VEX == "fixed")
+	return f.Status == StatusFail && f.Vulnerability != nil &&
+		(f.Vulnerability.VEX == "not_affected" || f.Vulnerability.VEX == "fixed")
 }

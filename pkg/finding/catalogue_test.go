@@ -115,9 +115,13 @@ func TestRuleForAndLevel(t *testing.T) {
 
 func TestSuppressed(t *testing.T) {
 	for vex, want := range map[string]bool{"not_affected": true, "fixed": true, "affected": false, "under_investigation": false, "": false} {
-		f := Finding{Vulnerability: &Vulnerability{ID: "x", VEX: vex}}
+		f := Finding{Status: StatusFail, Vulnerability: &Vulnerability{ID: "x", VEX: vex}}
 		if f.Suppressed() != want {
 			t.Errorf("VEX %q: suppressed %v", vex, !want)
+		}
+		f.Status = StatusError // not evaluated: never suppressed
+		if f.Suppressed() {
+			t.Errorf("VEX %q: a finding that could not be evaluated is suppressed", vex)
 		}
 	}
 	if (&Finding{}).Suppressed() {
