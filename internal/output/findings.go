@@ -223,7 +223,7 @@ func status(f *finding.Finding, lvl finding.Level, paint func(c, s string) strin
 	case f.Suppressed():
 		return paint(cyan, "VEX    ")
 	case f.Status != finding.StatusFail:
-		return paint(red, fmt.Sprintf("%-7s", strings.ToUpper(string(f.Status))))
+		return paint(red, fmt.Sprintf("%-7s", Visible(strings.ToUpper(string(f.Status)))))
 	case lvl == finding.LevelError:
 		return paint(red, "FAIL   ")
 	case lvl == finding.LevelWarning:
