@@ -38,8 +38,8 @@ var ecosystemCases = map[string][]string{
 		"pkg:maven/org.apache.logging.log4j/log4j-core@2.12.2", "pkg:maven/org.apache.logging.log4j/log4j-api@2.14.1",
 	},
 	"crates.io": {"pkg:cargo/regex@1.5.4", "pkg:cargo/regex@1.5.5", "pkg:cargo/regex@0.1.80", "pkg:cargo/regex-syntax@0.6.25"},
-	"RubyGems": {"pkg:gem/nokogiri@1.10.10", "pkg:gem/nokogiri@1.11.0.rc3", "pkg:gem/nokogiri@1.11.0", "pkg:gem/rack@2.2.3"},
-	"NuGet":    {"pkg:nuget/Newtonsoft.Json@12.0.3", "pkg:nuget/Newtonsoft.Json@13.0.1", "pkg:nuget/NUnit@3.13.3"},
+	"RubyGems":  {"pkg:gem/nokogiri@1.10.10", "pkg:gem/nokogiri@1.11.0.rc3", "pkg:gem/nokogiri@1.11.0", "pkg:gem/rack@2.2.3"},
+	"NuGet":     {"pkg:nuget/Newtonsoft.Json@12.0.3", "pkg:nuget/Newtonsoft.Json@13.0.1", "pkg:nuget/NUnit@3.13.3"},
 	"Packagist": {
 		"pkg:composer/guzzlehttp/guzzle@7.4.3", "pkg:composer/guzzlehttp/guzzle@6.5.6", "pkg:composer/guzzlehttp/guzzle@7.4.4",
 		"pkg:composer/guzzlehttp/guzzle@3.8.1", "pkg:composer/guzzlehttp/psr7@1.8.2",
