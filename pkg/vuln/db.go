@@ -221,7 +221,12 @@ func readZipEntry(zf *zip.File, buf *bytes.Buffer) error {
 // itself). The slice yielded is only valid until the next iteration.
 func (db *DB) GoRecords(ctx context.Context) iter.Seq2[[]byte, error] {
 	return func(yield func([]byte, error) bool) {
-		for e, err := range records(ctx, db.filesFor(goEcosystemDir)) {
+		files := db.filesFor(goEcosystemDir)
+		if len(files) == 0 {
+			yield(nil, fmt.Errorf("vulnerability database %s: %w: expected %s", db.dir, ErrNoEcosystem, filepath.Join(db.dir, goEcosystemDir, allZip)))
+			return
+		}
+		for e, err := range records(ctx, files) {
 			if err != nil {
 				yield(nil, err)
 				return
