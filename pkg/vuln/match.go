@@ -3,8 +3,8 @@ package vuln
 import (
 	"bytes"
 	"cmp"
-	"errors"
 	"context"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"maps"
