@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"iter"
 	"maps"
 	"os"
@@ -58,8 +59,14 @@ func Open(dir string) (*DB, error) {
 	db := &DB{dir: dir, ecosystems: map[string][]string{}}
 	for _, e := range entries {
 		p := filepath.Join(dir, e.Name())
+		isDir := e.IsDir()
+		if e.Type()&fs.ModeSymlink != 0 {
+			// An ecosystem folder linked from elsewhere is one too.
+			fi, err := os.Stat(p)
+			isDir = err == nil && fi.IsDir()
+		}
 		switch {
-		case e.IsDir():
+		case isDir:
 			files, err := ecosystemFiles(p)
 			if err != nil {
 				return nil, err

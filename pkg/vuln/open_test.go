@@ -162,3 +162,24 @@ func TestOpenNotADirectory(t *testing.T) {
 		t.Errorf("the real database is refused: %v", err)
 	}
 }
+
+// TestOpenSymlinkedEcosystem: an ecosystem folder linked into the
+// database directory is read like one in it.
+func TestOpenSymlinkedEcosystem(t *testing.T) {
+	dir := t.TempDir()
+	abs, err := filepath.Abs(filepath.Join(goDB, "npm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(abs, filepath.Join(dir, "npm")); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := db.Match(context.Background(), doc("pkg:npm/lodash@4.17.20", "pkg:npm/lodash@4.17.21"))
+	if err != nil || len(ms) != 1 {
+		t.Fatalf("%d matches, %v; want lodash@4.17.20's one", len(ms), err)
+	}
+}
