@@ -31,6 +31,10 @@ const (
 	goEcosystemDir = "Go"
 )
 
+// DBEnv is the environment variable that names the database directory
+// when a command is given none.
+const DBEnv = "VOUCH_VULN_DB"
+
 // ErrLayout marks a --db directory that is not in a layout vouch reads.
 var ErrLayout = errors.New("not an OSV database")
 
