@@ -3,12 +3,15 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/vouchdev/vouch/internal/schematest"
+	"github.com/vouchdev/vouch/pkg/finding"
+	"github.com/vouchdev/vouch/pkg/vuln"
 )
 
 // TestVulnReportsValidate: vouch vuln's JSON is a findings document of
@@ -48,5 +51,41 @@ func TestVulnReportsValidate(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestVulnVerdict: --fail-on counts a match at or above the threshold
+// unless a VEX statement says not_affected or fixed; affected and
+// under_investigation still count; unknown severity counts only for
+// --fail-on unknown.
+func TestVulnVerdict(t *testing.T) {
+	m := func(sev, vex string) vuln.Match {
+		return vuln.Match{Component: vuln.Component{Name: "lodash", Version: "4.17.20"},
+			Vulnerability: finding.Vulnerability{ID: "GHSA-35jh-r3h4-6jhm", Severity: sev, VEX: vex}}
+	}
+	for _, c := range []struct {
+		name   string
+		ms     []vuln.Match
+		failOn vuln.Severity
+		fail   bool
+	}{
+		{"high at high", []vuln.Match{m("high", "")}, vuln.SeverityHigh, true},
+		{"high at critical", []vuln.Match{m("high", "")}, vuln.SeverityCritical, false},
+		{"high, VEX not_affected", []vuln.Match{m("high", "not_affected")}, vuln.SeverityHigh, false},
+		{"high, VEX fixed", []vuln.Match{m("high", "fixed")}, vuln.SeverityHigh, false},
+		{"high, VEX affected", []vuln.Match{m("high", "affected")}, vuln.SeverityHigh, true},
+		{"high, VEX under_investigation", []vuln.Match{m("high", "under_investigation")}, vuln.SeverityHigh, true},
+		{"unknown at low", []vuln.Match{m("unknown", "")}, vuln.SeverityLow, false},
+		{"unknown at unknown", []vuln.Match{m("unknown", "")}, vuln.SeverityUnknown, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var stderr bytes.Buffer
+			e := &env{stderr: &stderr}
+			err := e.vulnVerdict(c.ms, &c.failOn, &vulnFlags{})
+			var ee *exitError
+			if got := errors.As(err, &ee) && ee.code == ExitFailure; got != c.fail {
+				t.Fatalf("exit 3: %v, want %v (%v)", got, c.fail, err)
+			}
+		})
 	}
 }
