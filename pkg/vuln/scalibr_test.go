@@ -17,6 +17,7 @@ import (
 	"github.com/google/osv-scalibr/plugin/config"
 
 	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog"
 )
 
 // ecosystemCases are, per ecosystem folder of testdata/osv, components
@@ -209,4 +210,49 @@ func idsByPURL(ms []Match) map[string][]string {
 		slices.Sort(out[p])
 	}
 	return out
+}
+
+// TestLockfileSameAsScalibr: a real lockfile, catalogued as vouch sbom
+// catalogues it, matched by vouch and by osv-scalibr's Enricher on the
+// same packages and database: the same advisories per component, with
+// components affected (request, tough-cookie, semver, hosted-git-info)
+// and components not (the other hundred).
+func TestLockfileSameAsScalibr(t *testing.T) {
+	res, err := catalog.Run(context.Background(), []string{filepath.Join("testdata", "in-place-npm")}, catalog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Errors) > 0 {
+		t.Fatalf("catalog errors: %v", res.Errors)
+	}
+	d := &sbom.Document{}
+	for _, c := range res.Document.Components {
+		if Supported(&c) {
+			d.Components = append(d.Components, c)
+		}
+	}
+	scalibrDir := t.TempDir()
+	zipEcosystem(t, filepath.Join(goDB, "npm"), filepath.Join(scalibrDir, "osv-scalibr", "npm", allZip))
+	db, err := Open(goDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := db.Match(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := idsByPURL(ms), scalibrIDs(t, scalibrDir, d)
+	hit := 0
+	for _, c := range d.Components {
+		if !slices.Equal(got[c.PURL], want[c.PURL]) {
+			t.Errorf("%s: vouch reports %v, osv-scalibr %v", c.PURL, got[c.PURL], want[c.PURL])
+		}
+		if len(want[c.PURL]) > 0 {
+			t.Logf("%s: %v", c.PURL, want[c.PURL])
+			hit++
+		}
+	}
+	if hit < 4 || hit == len(d.Components) {
+		t.Errorf("%d of %d components affected: the lockfile's vulnerable and clean packages are not both there", hit, len(d.Components))
+	}
 }
