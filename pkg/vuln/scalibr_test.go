@@ -223,6 +223,7 @@ func TestLockfilesSameAsScalibr(t *testing.T) {
 	}{
 		{"in-place-npm", "npm", 5},    // request, tough-cookie, semver, hosted-git-info twice
 		{"python-fixture", "PyPI", 1}, // requests 2.20.0
+		{"call-analysis-go-project", "Go", 3},
 	} {
 		t.Run(c.dir, func(t *testing.T) {
 			d := catalogued(t, filepath.Join("testdata", c.dir))
