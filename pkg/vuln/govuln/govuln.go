@@ -24,8 +24,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"golang.org/x/vuln/scan"
@@ -61,49 +59,6 @@ func AnalyzeBinary(ctx context.Context, recs Records, path string) ([]vuln.Match
 	}
 	f.Close()
 	return run(ctx, recs, nil, "-mode", "binary", "-scan", string(Symbol), path)
-}
-
-// AnalyzeModule reports the vulnerabilities of the Go module in dir (the
-// directory holding its go.mod) at the given level. Levels below [Module]
-// load the module's packages with the go command, offline: the module's
-// dependencies must be in its vendor directory or the module cache.
-func AnalyzeModule(ctx context.Context, recs Records, dir string, lvl Level) ([]vuln.Match, error) {
-	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {
-		return nil, fmt.Errorf("Go module %s: expected a go.mod: %w", dir, err)
-	}
-	switch lvl {
-	case Module, Package, Symbol:
-	default:
-		return nil, fmt.Errorf("Go module %s: level: expected module, package or symbol, found %q", dir, lvl)
-	}
-	args := []string{"-mode", "source", "-scan", string(lvl), "-C", dir}
-	if lvl != Module {
-		args = append(args, "./...")
-	}
-	ms, err := run(ctx, recs, offlineEnv(), args...)
-	if err != nil && lvl != Module {
-		return nil, fmt.Errorf("%w (analysing packages loads the module offline: its dependencies must be in vendor/ or the module cache, e.g. after go mod download; -scan module needs neither)", err)
-	}
-	return ms, err
-}
-
-// offlineEnv is the environment of the go command govulncheck runs for a
-// source module: no module downloads, no toolchain switch.
-func offlineEnv() []string {
-	return append(os.Environ(), "GOPROXY=off", "GOTOOLCHAIN=local", "GOFLAGS="+goflags())
-}
-
-// goflags keeps the user's GOFLAGS except -mod=mod, which would let the
-// go command update go.mod; vendor or readonly mode is chosen by the go
-// command from the module as it does for a build.
-func goflags() string {
-	var keep []string
-	for _, f := range strings.Fields(os.Getenv("GOFLAGS")) {
-		if f != "-mod=mod" {
-			keep = append(keep, f)
-		}
-	}
-	return strings.Join(keep, " ")
 }
 
 // run builds (or reuses) the database of recs, runs govulncheck with args

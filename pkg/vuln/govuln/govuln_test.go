@@ -160,3 +160,35 @@ func checkCalled(t *testing.T, program string, ms []vuln.Match) {
 		t.Errorf("GO-2021-0113: %+v", m)
 	}
 }
+
+// TestModuleMatchesGovulncheck runs the source module levels: package and
+// symbol level against govulncheck's own source mode on ./..., and the
+// module level, read from go.mod alone, against the modules govulncheck's
+// package level finds (every requirement of the fixture provides a
+// package, so both name the same modules), each at level "required".
+func TestModuleMatchesGovulncheck(t *testing.T) {
+	builtPrograms(t) // extracts the fixture
+	dir := fixtureDir()
+	recs := zipRecords(goDB)
+	t.Setenv(diskcache.EnvDir, t.TempDir())
+	for _, lvl := range []Level{Module, Package, Symbol} {
+		t.Run(string(lvl), func(t *testing.T) {
+			scanLevel := lvl
+			if lvl == Module {
+				scanLevel = Package
+			}
+			want := reference(t, "-mode", "source", "-scan", string(scanLevel), "-C", dir, "./...")
+			if lvl == Module {
+				for k := range want {
+					want[k] = vuln.Required
+				}
+			}
+			nonet.Forbid(t)
+			ms, err := AnalyzeModule(context.Background(), recs, dir, lvl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			compare(t, levelsOf(t, ms), want)
+		})
+	}
+}
