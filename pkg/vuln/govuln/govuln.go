@@ -30,6 +30,7 @@ import (
 
 	"github.com/vouchdev/vouch/internal/safefile"
 	"github.com/vouchdev/vouch/pkg/vuln"
+	"github.com/vouchdev/vouch/pkg/vuln/govuln/internal/stream"
 )
 
 // Level is how deep a source module is analysed: [Module] reads its
@@ -85,7 +86,7 @@ func runScan(ctx context.Context, env, args []string) ([]vuln.Match, error) {
 		return nil, err
 	}
 	go func() { pw.CloseWithError(cmd.Wait()) }()
-	ms, perr := parseStream(pr)
+	ms, perr := stream.Parse(pr)
 	pr.CloseWithError(errors.New("output no longer read"))
 	// Once the pipe is closed, Wait has returned; when parsing stopped
 	// first, govulncheck's error is only that its output was cut.

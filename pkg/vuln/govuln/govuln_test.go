@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -190,5 +191,53 @@ func TestModuleMatchesGovulncheck(t *testing.T) {
 			}
 			compare(t, levelsOf(t, ms), want)
 		})
+	}
+}
+
+// TestModuleOffline: the package level of a module whose dependency is
+// neither vendored nor in the module cache fails, saying why, and makes
+// no download; its module level, read from go.mod, works (control).
+func TestModuleOffline(t *testing.T) {
+	dir := t.TempDir()
+	gomod := "module example.com/offline\n\ngo 1.21\n\nrequire golang.org/x/text v0.3.5\n"
+	src := "package offline\n\nimport _ \"golang.org/x/text/language\"\n"
+	for name, data := range map[string]string{"go.mod": gomod, "offline.go": src} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv(diskcache.EnvDir, t.TempDir())
+	t.Setenv("GOMODCACHE", t.TempDir()) // empty: nothing to load from
+	t.Setenv("GOFLAGS", "-mod=mod")     // dropped: it would let go update go.mod
+	recs := zipRecords(goDB)
+	nonet.Forbid(t)
+	_, err := AnalyzeModule(context.Background(), recs, dir, Package)
+	if err == nil || !strings.Contains(err.Error(), "vendor/ or the module cache") {
+		t.Fatalf("package level: %v", err)
+	}
+	ms, err := AnalyzeModule(context.Background(), recs, dir, Module)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := levelsOf(t, ms)
+	if got["golang.org/x/text GO-2021-0113"] != vuln.Required {
+		t.Errorf("module level: %v", got)
+	}
+}
+
+// BenchmarkAnalyzeBinary analyses the "called" program against the whole
+// Go database, its v1 layout already cached (the usual run).
+func BenchmarkAnalyzeBinary(b *testing.B) {
+	bin := builtPrograms(b)["called"]
+	recs := zipRecords(goDB)
+	b.Setenv(diskcache.EnvDir, b.TempDir())
+	if _, err := AnalyzeBinary(context.Background(), recs, bin); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := AnalyzeBinary(context.Background(), recs, bin); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -1,4 +1,8 @@
-package govuln
+// Package stream reads govulncheck's JSON output (golang.org/x/vuln's
+// protocol v1.0.0: config, progress, SBOM, osv and finding messages) into
+// vouch's matches. It is apart from package govuln, which runs
+// govulncheck, so that its fuzz test does not link golang.org/x/vuln.
+package stream
 
 import (
 	"cmp"
@@ -95,12 +99,12 @@ type collector struct {
 	symbols   map[key]map[string]bool
 }
 
-// parseStream reads govulncheck's JSON stream from r and returns one match
+// Parse reads govulncheck's JSON stream from r and returns one match
 // per (module, advisory) at the deepest level govulncheck reported, with
 // the called symbols, sorted by component purl and advisory id. A stream
 // without a config message of protocol v1.0.0 first, or with a finding
 // that names no advisory, module or known OSV entry, is an error.
-func parseStream(r io.Reader) ([]vuln.Match, error) {
+func Parse(r io.Reader) ([]vuln.Match, error) {
 	c := &collector{osvs: map[string]*streamOSV{}, found: map[key]*vuln.Match{}, symbols: map[key]map[string]bool{}}
 	lr := &io.LimitedReader{R: r, N: maxStream + 1}
 	dec := json.NewDecoder(lr)
