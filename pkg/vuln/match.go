@@ -1,0 +1,247 @@
+package vuln
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"fmt"
+	"hash/fnv"
+	"maps"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/google/osv-scalibr/enricher/vulnmatch/osvlocal"
+	"github.com/google/osv-scalibr/semantic"
+	osvpb "github.com/ossf/osv-schema/bindings/go/osvschema"
+
+	"github.com/vouchdev/vouch/internal/parallel"
+	"github.com/vouchdev/vouch/pkg/sbom"
+)
+
+// Matcher finds the advisories affecting an SBOM's components.
+type Matcher interface {
+	Match(ctx context.Context, doc *sbom.Document) ([]Match, error)
+}
+
+var _ Matcher = (*DB)(nil)
+
+// Match reports every advisory of the database that affects a component
+// of doc, sorted by component purl then advisory id. Components without a
+// purl of a supported ecosystem are not matched. Whether a version is
+// affected is osv-scalibr's decision (osvlocal, package semantic), on the
+// records of the ecosystems doc names, read streaming.
+func (db *DB) Match(ctx context.Context, doc *sbom.Document) ([]Match, error) {
+	byEco := map[string][]pkg{}
+	for i := range doc.Components {
+		if p, ok := packageOf(&doc.Components[i]); ok {
+			byEco[p.comp.Ecosystem] = append(byEco[p.comp.Ecosystem], p)
+		}
+	}
+	var out []Match
+	for _, eco := range slices.Sorted(maps.Keys(byEco)) {
+		ms, err := db.matchEcosystem(ctx, eco, byEco[eco])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ms...)
+	}
+	slices.SortStableFunc(out, func(a, b Match) int {
+		return cmp.Or(cmp.Compare(a.Component.PURL, b.Component.PURL),
+			cmp.Compare(a.Vulnerability.ID, b.Vulnerability.ID),
+			cmp.Compare(a.Component.Ref, b.Component.Ref))
+	})
+	return out, nil
+}
+
+// matchEcosystem loads the records naming pkgs and matches each package.
+func (db *DB) matchEcosystem(ctx context.Context, eco string, pkgs []pkg) ([]Match, error) {
+	var wanted nameSet
+	for _, p := range pkgs {
+		for _, n := range p.names {
+			wanted.add(n)
+		}
+	}
+	index, err := db.load(ctx, eco, &wanted)
+	if err != nil {
+		return nil, err
+	}
+	return matchAll(ctx, index, pkgs)
+}
+
+// matchAll matches pkgs on every core. osv-scalibr sorts the events of a
+// range in place when it reads it, so two goroutines must never read the
+// same range: packages are dealt to workers by the name osv-scalibr
+// compares (a range is only read for packages of its affected entry's
+// name), and each worker's matches are put back in pkgs' order.
+func matchAll(ctx context.Context, idx index, pkgs []pkg) ([]Match, error) {
+	workers := runtime.GOMAXPROCS(0)
+	buckets := make([][]int, workers)
+	for i, p := range pkgs {
+		h := fnv.New32a()
+		h.Write([]byte(p.loose[len(p.loose)-1]))
+		b := int(h.Sum32() % uint32(workers))
+		buckets[b] = append(buckets[b], i)
+	}
+	per := make([][]Match, len(pkgs))
+	err := parallel.Each(ctx, workers, workers, func(ctx context.Context, b int) error {
+		for _, i := range buckets[b] {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			ms, err := matchPackage(idx, pkgs[i])
+			if err != nil {
+				return err
+			}
+			per[i] = ms
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return slices.Concat(per...), nil
+}
+
+// index holds the loaded records by the loose name of each package they
+// list as affected, in database order.
+type index map[string][]*osvpb.Vulnerability
+
+// load reads the records of one ecosystem that may name a wanted package:
+// the cheap filter first, then a strict decode of the candidates, on
+// every core while the archive is read on. Withdrawn records are dropped.
+func (db *DB) load(ctx context.Context, eco string, wanted *nameSet) (index, error) {
+	decoded, err := decodeCandidates(ctx, db.filesFor(eco), wanted)
+	if err != nil {
+		return nil, err
+	}
+	idx := index{}
+	seen := map[string]string{}
+	for _, d := range decoded {
+		v := d.v
+		if v.GetWithdrawn() != nil {
+			continue
+		}
+		if prev, dup := seen[v.GetId()]; dup {
+			return nil, fmt.Errorf("OSV record %s: field id: %s is also the id of %s", d.where, v.GetId(), prev)
+		}
+		seen[v.GetId()] = d.where
+		idx.add(v, wanted)
+	}
+	return idx, nil
+}
+
+// candidate is one record that passed the filter, numbered in database
+// order.
+type candidate struct {
+	seq   int
+	where string
+	data  []byte
+	v     *osvpb.Vulnerability
+	err   error
+}
+
+// decodeCandidates streams files, filters each record, and decodes the
+// candidates on GOMAXPROCS goroutines; it returns them in database order,
+// or the first error in that order. At most a few dozen raw records are
+// in flight.
+func decodeCandidates(ctx context.Context, files []string, wanted *nameSet) ([]candidate, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	workers := runtime.GOMAXPROCS(0)
+	jobs := make(chan candidate, 4*workers)
+	results := make(chan candidate, 4*workers)
+	var readErr error
+	go func() {
+		defer close(jobs)
+		seq := 0
+		for e, err := range records(ctx, files) {
+			if err != nil {
+				readErr = err
+				return
+			}
+			if !mayName(e.data, wanted) {
+				continue
+			}
+			select {
+			case jobs <- candidate{seq: seq, where: e.where, data: bytes.Clone(e.data)}:
+				seq++
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for c := range jobs {
+				c.v, c.err = ParseRecord(c.where, c.data)
+				c.data = nil
+				results <- c
+			}
+		})
+	}
+	go func() { wg.Wait(); close(results) }()
+	var out []candidate
+	for c := range results {
+		if c.err != nil {
+			cancel() // the rest is not needed; the first error in order is reported
+		}
+		out = append(out, c)
+	}
+	slices.SortFunc(out, func(a, b candidate) int { return cmp.Compare(a.seq, b.seq) })
+	for _, c := range out {
+		if c.err != nil {
+			return nil, c.err
+		}
+	}
+	if readErr != nil {
+		return nil, readErr
+	}
+	return out, ctx.Err()
+}
+
+// add files v under each wanted name it lists, once per name.
+func (idx index) add(v *osvpb.Vulnerability, wanted *nameSet) {
+	var added []string
+	for _, a := range v.GetAffected() {
+		k := looseName(a.GetPackage().GetName())
+		if !wanted.names[k] || slices.Contains(added, k) {
+			continue
+		}
+		added = append(added, k)
+		idx[k] = append(idx[k], v)
+	}
+}
+
+// matchPackage asks osv-scalibr which of the records listing p's names
+// affect it.
+func matchPackage(idx index, p pkg) (ms []Match, err error) {
+	var cands []*osvpb.Vulnerability
+	for _, n := range p.loose {
+		for _, v := range idx[n] {
+			if !slices.Contains(cands, v) {
+				cands = append(cands, v)
+			}
+		}
+	}
+	if len(cands) == 0 {
+		return nil, nil
+	}
+	eco := p.x.Ecosystem().String()
+	if p.x.Version != "" {
+		// osv-scalibr panics on a version its ecosystem cannot parse.
+		if _, err := semantic.Parse(p.x.Version, eco); err != nil {
+			return nil, fmt.Errorf("component %s: version %q is not a %s version: %w", p.comp.PURL, p.x.Version, eco, err)
+		}
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			ms, err = nil, fmt.Errorf("component %s: osv-scalibr could not compare version %q: %v", p.comp.PURL, p.x.Version, r)
+		}
+	}()
+	for _, v := range osvlocal.VulnerabilitiesAffectingPackage(cands, p.x) {
+		ms = append(ms, newMatch(p, v))
+	}
+	return ms, nil
+}
