@@ -34,7 +34,7 @@ func TestDatabaseCache(t *testing.T) {
 	cache := t.TempDir()
 	t.Setenv(diskcache.EnvDir, cache)
 	ctx := context.Background()
-	first, err := openDatabase(ctx, zipRecords(goDB))
+	first, err := openDatabase(ctx, openDB(t).GoRecords)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func TestDatabaseCache(t *testing.T) {
 	errs := make([]error, 4)
 	for i := range dirs {
 		wg.Go(func() {
-			d, err := openDatabase(ctx, zipRecords(goDB))
+			d, err := openDatabase(ctx, openDB(t).GoRecords)
 			if err == nil {
 				dirs[i] = d.dir
 			}

@@ -49,11 +49,17 @@ const (
 // maxStderr bounds what is kept of govulncheck's error output.
 const maxStderr = 64 << 10
 
-// AnalyzeBinary reports the vulnerabilities of the Go binary at path
-// according to the Go records recs: one match per module and advisory,
-// with the deepest reachability govulncheck -mode binary finds and, for
-// "called", the vulnerable symbols the binary contains.
-func AnalyzeBinary(ctx context.Context, recs Records, path string) ([]vuln.Match, error) {
+// Analyze reports the vulnerabilities of the Go binary at path according
+// to the Go records of db: one match per module and advisory, with the
+// deepest reachability govulncheck -mode binary finds and, for "called",
+// the vulnerable symbols the binary contains. Go advisories carry no
+// severity: it is "unknown".
+func Analyze(ctx context.Context, db *vuln.DB, binary string) ([]vuln.Match, error) {
+	return analyzeBinary(ctx, db.GoRecords, binary)
+}
+
+// analyzeBinary is Analyze on a stream of Go records.
+func analyzeBinary(ctx context.Context, recs Records, path string) ([]vuln.Match, error) {
 	f, _, err := safefile.Open("Go binary", path)
 	if err != nil {
 		return nil, err

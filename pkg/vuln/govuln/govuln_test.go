@@ -113,7 +113,7 @@ func compare(t *testing.T, got, want map[string]string) {
 // named after.
 func TestBinaryMatchesGovulncheck(t *testing.T) {
 	bins := builtPrograms(t)
-	recs := zipRecords(goDB)
+	db := openDB(t)
 	t.Setenv(diskcache.EnvDir, t.TempDir())
 	// The level of GO-2021-0113 (language.Parse) and GO-2022-1059
 	// (language.ParseAcceptLanguage, never called) in each program.
@@ -126,7 +126,7 @@ func TestBinaryMatchesGovulncheck(t *testing.T) {
 		t.Run(p, func(t *testing.T) {
 			want := reference(t, "-mode", "binary", bins[p])
 			nonet.Forbid(t)
-			ms, err := AnalyzeBinary(context.Background(), recs, bins[p])
+			ms, err := Analyze(context.Background(), db, bins[p])
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -170,7 +170,7 @@ func checkCalled(t *testing.T, program string, ms []vuln.Match) {
 func TestModuleMatchesGovulncheck(t *testing.T) {
 	builtPrograms(t) // extracts the fixture
 	dir := fixtureDir()
-	recs := zipRecords(goDB)
+	db := openDB(t)
 	t.Setenv(diskcache.EnvDir, t.TempDir())
 	for _, lvl := range []Level{Module, Package, Symbol} {
 		t.Run(string(lvl), func(t *testing.T) {
@@ -185,7 +185,7 @@ func TestModuleMatchesGovulncheck(t *testing.T) {
 				}
 			}
 			nonet.Forbid(t)
-			ms, err := AnalyzeModule(context.Background(), recs, dir, lvl)
+			ms, err := AnalyzeModule(context.Background(), db, dir, lvl)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -209,13 +209,13 @@ func TestModuleOffline(t *testing.T) {
 	t.Setenv(diskcache.EnvDir, t.TempDir())
 	t.Setenv("GOMODCACHE", t.TempDir()) // empty: nothing to load from
 	t.Setenv("GOFLAGS", "-mod=mod")     // dropped: it would let go update go.mod
-	recs := zipRecords(goDB)
+	db := openDB(t)
 	nonet.Forbid(t)
-	_, err := AnalyzeModule(context.Background(), recs, dir, Package)
+	_, err := AnalyzeModule(context.Background(), db, dir, Package)
 	if err == nil || !strings.Contains(err.Error(), "vendor/ or the module cache") {
 		t.Fatalf("package level: %v", err)
 	}
-	ms, err := AnalyzeModule(context.Background(), recs, dir, Module)
+	ms, err := AnalyzeModule(context.Background(), db, dir, Module)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,18 +225,18 @@ func TestModuleOffline(t *testing.T) {
 	}
 }
 
-// BenchmarkAnalyzeBinary analyses the "called" program against the whole
+// BenchmarkAnalyze analyses the "called" program against the whole
 // Go database, its v1 layout already cached (the usual run).
-func BenchmarkAnalyzeBinary(b *testing.B) {
+func BenchmarkAnalyze(b *testing.B) {
 	bin := builtPrograms(b)["called"]
-	recs := zipRecords(goDB)
+	db := openDB(b)
 	b.Setenv(diskcache.EnvDir, b.TempDir())
-	if _, err := AnalyzeBinary(context.Background(), recs, bin); err != nil {
+	if _, err := Analyze(context.Background(), db, bin); err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := AnalyzeBinary(context.Background(), recs, bin); err != nil {
+		if _, err := Analyze(context.Background(), db, bin); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -6,16 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"iter"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/txtar"
 	"golang.org/x/vuln/scan"
+
+	"github.com/vouchdev/vouch/pkg/vuln"
 )
 
 // envGovulncheck makes the test binary run govulncheck itself (as its
@@ -25,7 +25,10 @@ const envGovulncheck = "VOUCH_TEST_RUN_GOVULNCHECK"
 
 // goDB is the whole Go vulnerability database (golang.org/x/vulndb
 // snapshot, 4,789 entries; see testdata/osv/ORIGIN).
-var goDB = filepath.Join("..", "..", "..", "testdata", "osv", "Go", "all.zip")
+var (
+	osvDir = filepath.Join("..", "..", "..", "testdata", "osv")
+	goDB   = filepath.Join(osvDir, "Go", "all.zip")
+)
 
 // fixtureArchive is the test module whose vendor directory holds
 // vulnerable versions of golang.org/x/text, golang.org/x/net and
@@ -71,28 +74,15 @@ func runGovulncheckMain(args []string) int {
 	return 1
 }
 
-// zipRecords streams the records of an OSV export all.zip.
-// TODO(osv): replaced by vuln.DB.GoRecords once pkg/vuln has it.
-func zipRecords(path string) Records {
-	return func(ctx context.Context) iter.Seq2[[]byte, error] {
-		return func(yield func([]byte, error) bool) {
-			zr, err := zip.OpenReader(path)
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			defer zr.Close()
-			for _, f := range zr.File {
-				if !strings.HasSuffix(f.Name, ".json") {
-					continue
-				}
-				b, err := readZipFile(f)
-				if !yield(b, err) || err != nil {
-					return
-				}
-			}
-		}
+// openDB opens the repository's OSV database (testdata/osv: the whole Go
+// database and other ecosystems' records).
+func openDB(t testing.TB) *vuln.DB {
+	t.Helper()
+	db, err := vuln.Open(osvDir)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return db
 }
 
 func readZipFile(f *zip.File) ([]byte, error) {

@@ -52,7 +52,12 @@ type extractBody struct {
 // At [Package] and [Symbol] level govulncheck loads the module's packages
 // (./...) with the go command, offline: the dependencies must be in the
 // module's vendor directory or the module cache.
-func AnalyzeModule(ctx context.Context, recs Records, dir string, lvl Level) ([]vuln.Match, error) {
+func AnalyzeModule(ctx context.Context, db *vuln.DB, dir string, lvl Level) ([]vuln.Match, error) {
+	return analyzeModule(ctx, db.GoRecords, dir, lvl)
+}
+
+// analyzeModule is AnalyzeModule on a stream of Go records.
+func analyzeModule(ctx context.Context, recs Records, dir string, lvl Level) ([]vuln.Match, error) {
 	switch lvl {
 	case Module:
 		return analyzeRequirements(ctx, recs, dir)

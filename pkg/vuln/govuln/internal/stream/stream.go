@@ -60,13 +60,9 @@ type streamSBOM struct {
 }
 
 type streamOSV struct {
-	ID       string   `json:"id"`
-	Aliases  []string `json:"aliases"`
-	Summary  string   `json:"summary"`
-	Severity []struct {
-		Type  string `json:"type"`
-		Score string `json:"score"`
-	} `json:"severity"`
+	ID      string   `json:"id"`
+	Aliases []string `json:"aliases"`
+	Summary string   `json:"summary"`
 }
 
 type streamFinding struct {
