@@ -12,6 +12,7 @@ import (
 	"hash"
 	"io/fs"
 	"iter"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -73,9 +74,10 @@ type database struct {
 	cleanup func()
 }
 
-// URL is the -db argument naming the database.
+// URL is the -db argument naming the database, its path escaped so that
+// a directory name with a space, "#" or "?" stays one path.
 func (d *database) URL() string {
-	return "file://" + filepath.ToSlash(d.dir)
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(d.dir)}).String()
 }
 
 // openDatabase returns the v1-layout database of recs: the one in the

@@ -93,21 +93,23 @@ func runScan(ctx context.Context, env, args []string) ([]vuln.Match, error) {
 	}
 	go func() { pw.CloseWithError(cmd.Wait()) }()
 	ms, perr := stream.Parse(pr)
-	pr.CloseWithError(errors.New("output no longer read"))
-	// Once the pipe is closed, Wait has returned; when parsing stopped
-	// first, govulncheck's error is only that its output was cut.
+	pr.CloseWithError(errStopped)
+	// Once the pipe is closed, Wait has returned. A failed govulncheck
+	// explains a broken stream; when parsing stopped first, govulncheck's
+	// error is only that its output was cut.
 	werr := cmd.Wait()
-	msg := strings.TrimSpace(stderr.String())
 	switch {
-	case werr != nil && perr != nil:
-		return nil, fmt.Errorf("%w (govulncheck: %s)", perr, cmp.Or(msg, werr.Error()))
-	case werr != nil:
-		return nil, fmt.Errorf("govulncheck: %s", cmp.Or(msg, werr.Error()))
+	case werr != nil && !errors.Is(werr, errStopped):
+		return nil, fmt.Errorf("govulncheck: %s", cmp.Or(strings.TrimSpace(stderr.String()), werr.Error()))
 	case perr != nil:
 		return nil, perr
 	}
 	return ms, nil
 }
+
+// errStopped is what govulncheck's writes fail with once its output is no
+// longer read.
+var errStopped = errors.New("output no longer read")
 
 // limitedBuffer keeps the first max bytes written to it and drops the rest.
 type limitedBuffer struct {

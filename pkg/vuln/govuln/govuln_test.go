@@ -241,3 +241,17 @@ func BenchmarkAnalyze(b *testing.B) {
 		}
 	}
 }
+
+// TestCachePathEscaped: a cache directory whose name has a space, "#" and
+// "?" still names the database govulncheck reads.
+func TestCachePathEscaped(t *testing.T) {
+	bin := builtPrograms(t)["required"]
+	t.Setenv(diskcache.EnvDir, filepath.Join(t.TempDir(), "a b#c?d"))
+	ms, err := Analyze(context.Background(), openDB(t), bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := levelsOf(t, ms); got["golang.org/x/text GO-2021-0113"] != vuln.Required {
+		t.Errorf("%v", got)
+	}
+}
