@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/vouchdev/vouch/internal/diskcache"
@@ -74,10 +75,19 @@ type database struct {
 	cleanup func()
 }
 
-// URL is the -db argument naming the database, its path escaped so that
-// a directory name with a space, "#" or "?" stays one path.
-func (d *database) URL() string {
-	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(d.dir)}).String()
+// URL is the -db argument naming the database: its absolute path (a
+// relative one would read as a host), escaped so that a directory name
+// with a space, "#" or "?" stays one path.
+func (d *database) URL() (string, error) {
+	abs, err := filepath.Abs(d.dir)
+	if err != nil {
+		return "", err
+	}
+	p := filepath.ToSlash(abs)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // a Windows drive: file:///C:/...
+	}
+	return (&url.URL{Scheme: "file", Path: p}).String(), nil
 }
 
 // openDatabase returns the v1-layout database of recs: the one in the

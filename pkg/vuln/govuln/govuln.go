@@ -76,7 +76,11 @@ func run(ctx context.Context, recs Records, env []string, args ...string) ([]vul
 		return nil, err
 	}
 	defer db.cleanup()
-	full := append([]string{"-db", db.URL(), "-format", "json"}, args...)
+	u, err := db.URL()
+	if err != nil {
+		return nil, err
+	}
+	full := append([]string{"-db", u, "-format", "json"}, args...)
 	return runScan(ctx, env, full)
 }
 

@@ -243,15 +243,26 @@ func BenchmarkAnalyze(b *testing.B) {
 }
 
 // TestCachePathEscaped: a cache directory whose name has a space, "#" and
-// "?" still names the database govulncheck reads.
+// "?", or given relative to the working directory, still names the
+// database govulncheck reads.
 func TestCachePathEscaped(t *testing.T) {
-	bin := builtPrograms(t)["required"]
-	t.Setenv(diskcache.EnvDir, filepath.Join(t.TempDir(), "a b#c?d"))
-	ms, err := Analyze(context.Background(), openDB(t), bin)
+	bin, err := filepath.Abs(builtPrograms(t)["required"])
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := levelsOf(t, ms); got["golang.org/x/text GO-2021-0113"] != vuln.Required {
-		t.Errorf("%v", got)
+	db := openDB(t)
+	base := t.TempDir()
+	for _, dir := range []string{filepath.Join(base, "a b#c?d"), filepath.Join("..", filepath.Base(base), "rel")} {
+		t.Run(dir, func(t *testing.T) {
+			t.Chdir(base)
+			t.Setenv(diskcache.EnvDir, dir)
+			ms, err := Analyze(context.Background(), db, bin)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := levelsOf(t, ms); got["golang.org/x/text GO-2021-0113"] != vuln.Required {
+				t.Errorf("%v", got)
+			}
+		})
 	}
 }

@@ -78,7 +78,11 @@ func runGovulncheckMain(args []string) int {
 // database and other ecosystems' records).
 func openDB(t testing.TB) *vuln.DB {
 	t.Helper()
-	db, err := vuln.Open(osvDir)
+	dir, err := filepath.Abs(osvDir) // tests may change directory
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := vuln.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
