@@ -24,9 +24,9 @@ import (
 	"github.com/vouchdev/vouch/internal/strictjson"
 )
 
-// Records streams the raw OSV JSON of every Go-ecosystem entry of a
+// recordSource streams the raw OSV JSON of every Go-ecosystem entry of a
 // vulnerability database, one record per iteration (vuln.DB.GoRecords).
-type Records func(ctx context.Context) iter.Seq2[[]byte, error]
+type recordSource func(ctx context.Context) iter.Seq2[[]byte, error]
 
 // layoutVersion names the layout written by buildDB; it is part of the
 // cache key, so a change of layout never reuses an old tree.
@@ -96,7 +96,7 @@ func (d *database) URL() (string, error) {
 // temporary directory removed by cleanup). The records are read twice
 // when the database is built: once for the digest, once to write it; a
 // database whose records change in between is an error.
-func openDatabase(ctx context.Context, recs Records) (*database, error) {
+func openDatabase(ctx context.Context, recs recordSource) (*database, error) {
 	digest, n, err := digestRecords(ctx, recs)
 	if err != nil {
 		return nil, err
@@ -144,7 +144,7 @@ func cacheRoot() (root string, cached bool) {
 // hidden directory beside it, renamed into place once complete, so that a
 // concurrent run sees either no database or a whole one. When another run
 // renamed its copy first, that copy is used and this one removed.
-func buildInto(ctx context.Context, recs Records, root, digest string) (*database, error) {
+func buildInto(ctx context.Context, recs recordSource, root, digest string) (*database, error) {
 	tmp, err := os.MkdirTemp(root, ".build-")
 	if err != nil {
 		return nil, fmt.Errorf("vulnerability database cache: %w", err)
@@ -167,7 +167,7 @@ func buildInto(ctx context.Context, recs Records, root, digest string) (*databas
 // digestRecords hashes the layout version and every record (each
 // length-prefixed, so that records cannot be re-split into the same
 // bytes) and counts them.
-func digestRecords(ctx context.Context, recs Records) (string, int, error) {
+func digestRecords(ctx context.Context, recs recordSource) (string, int, error) {
 	h := newDigest()
 	n := 0
 	for rec, err := range recs(ctx) {
@@ -195,7 +195,7 @@ func addRecord(h hash.Hash, rec []byte) {
 
 // writeDB writes ID/<id>.json for every record, then index/modules.json
 // and index/db.json, into dir, and checks that the records hash to digest.
-func writeDB(ctx context.Context, recs Records, dir, digest string) error {
+func writeDB(ctx context.Context, recs recordSource, dir, digest string) error {
 	if err := os.MkdirAll(filepath.Join(dir, "ID"), 0o700); err != nil {
 		return err
 	}

@@ -13,7 +13,7 @@ import (
 )
 
 // sliceRecords is a database of the given records.
-func sliceRecords(recs ...string) Records {
+func sliceRecords(recs ...string) recordSource {
 	return func(context.Context) iter.Seq2[[]byte, error] {
 		return func(yield func([]byte, error) bool) {
 			for _, r := range recs {

@@ -59,7 +59,7 @@ func Analyze(ctx context.Context, db *vuln.DB, binary string) ([]vuln.Match, err
 }
 
 // analyzeBinary is Analyze on a stream of Go records.
-func analyzeBinary(ctx context.Context, recs Records, path string) ([]vuln.Match, error) {
+func analyzeBinary(ctx context.Context, recs recordSource, path string) ([]vuln.Match, error) {
 	f, _, err := safefile.Open("Go binary", path)
 	if err != nil {
 		return nil, err
@@ -70,7 +70,7 @@ func analyzeBinary(ctx context.Context, recs Records, path string) ([]vuln.Match
 
 // run builds (or reuses) the database of recs, runs govulncheck with args
 // and -format json on it, and reads its stream.
-func run(ctx context.Context, recs Records, env []string, args ...string) ([]vuln.Match, error) {
+func run(ctx context.Context, recs recordSource, env []string, args ...string) ([]vuln.Match, error) {
 	db, err := openDatabase(ctx, recs)
 	if err != nil {
 		return nil, err
@@ -98,7 +98,8 @@ func runScan(ctx context.Context, env, args []string) ([]vuln.Match, error) {
 	go func() { pw.CloseWithError(cmd.Wait()) }()
 	ms, perr := stream.Parse(pr)
 	pr.CloseWithError(errStopped)
-	// Once the pipe is closed, Wait has returned. A failed govulncheck
+	// Closing the reading end makes govulncheck's next write fail, so Wait
+	// returns even when parsing stopped early. A failed govulncheck
 	// explains a broken stream; when parsing stopped first, govulncheck's
 	// error is only that its output was cut.
 	werr := cmd.Wait()

@@ -266,3 +266,23 @@ func TestCachePathEscaped(t *testing.T) {
 		})
 	}
 }
+
+// TestAnalyzeCancelled: a cancelled run is an error, never an empty
+// report.
+func TestAnalyzeCancelled(t *testing.T) {
+	bin := builtPrograms(t)["called"]
+	t.Setenv(diskcache.EnvDir, t.TempDir())
+	db := openDB(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if ms, err := Analyze(ctx, db, bin); err == nil {
+		t.Fatalf("cancelled: %d matches, no error", len(ms))
+	}
+	// Control: the database built, a cancelled analysis still fails.
+	if _, err := Analyze(context.Background(), db, bin); err != nil {
+		t.Fatal(err)
+	}
+	if ms, err := Analyze(ctx, db, bin); err == nil {
+		t.Fatalf("cancelled on a cached database: %d matches, no error", len(ms))
+	}
+}

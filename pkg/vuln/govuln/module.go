@@ -57,7 +57,7 @@ func AnalyzeModule(ctx context.Context, db *vuln.DB, dir string, lvl Level) ([]v
 }
 
 // analyzeModule is AnalyzeModule on a stream of Go records.
-func analyzeModule(ctx context.Context, recs Records, dir string, lvl Level) ([]vuln.Match, error) {
+func analyzeModule(ctx context.Context, recs recordSource, dir string, lvl Level) ([]vuln.Match, error) {
 	switch lvl {
 	case Module:
 		return analyzeRequirements(ctx, recs, dir)
@@ -76,7 +76,7 @@ func analyzeModule(ctx context.Context, recs Records, dir string, lvl Level) ([]
 }
 
 // analyzeRequirements is the module level of AnalyzeModule.
-func analyzeRequirements(ctx context.Context, recs Records, dir string) ([]vuln.Match, error) {
+func analyzeRequirements(ctx context.Context, recs recordSource, dir string) ([]vuln.Match, error) {
 	body, err := requirements(dir)
 	if err != nil {
 		return nil, err
