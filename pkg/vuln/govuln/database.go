@@ -145,7 +145,8 @@ func cacheRoot() (root string, cached bool) {
 // concurrent run sees either no database or a whole one. When another run
 // renamed its copy first, that copy is used and this one removed.
 func buildInto(ctx context.Context, recs recordSource, root, digest string) (*database, error) {
-	tmp, err := os.MkdirTemp(root, ".build-")
+	removeStaleBuilds(root)
+	tmp, err := os.MkdirTemp(root, buildPrefix)
 	if err != nil {
 		return nil, fmt.Errorf("vulnerability database cache: %w", err)
 	}
@@ -162,6 +163,31 @@ func buildInto(ctx context.Context, recs recordSource, root, digest string) (*da
 		return nil, fmt.Errorf("vulnerability database cache: %w", err)
 	}
 	return &database{dir: final, cleanup: func() {}}, nil
+}
+
+// buildPrefix names the directories databases are built in; staleBuild
+// is the age past which one is a run's that crashed, not a run's under
+// way (a build takes seconds).
+const (
+	buildPrefix = ".build-"
+	staleBuild  = time.Hour
+)
+
+// removeStaleBuilds removes what crashed runs left in root; failing to is
+// no error, only wasted space.
+func removeStaleBuilds(root string) {
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), buildPrefix) {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > staleBuild {
+			os.RemoveAll(filepath.Join(root, e.Name()))
+		}
+	}
 }
 
 // digestRecords hashes the layout version and every record (each

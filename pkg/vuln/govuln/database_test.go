@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/vouchdev/vouch/internal/diskcache"
 )
@@ -85,9 +86,31 @@ func TestDatabaseCache(t *testing.T) {
 			t.Errorf("concurrent build %d: %v", i, err)
 		}
 	}
+	// A crashed run's build directory is removed by the next build once
+	// stale; a recent one (a run under way) is kept.
+	stale := filepath.Join(cache, "govulndb", buildPrefix+"crashed")
+	recent := filepath.Join(cache, "govulndb", buildPrefix+"running")
+	for _, d := range []string{stale, recent} {
+		if err := os.Mkdir(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-2 * staleBuild)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := openDatabase(ctx, sliceRecords(strings.Replace(goodRecord, "0113", "0115", 1))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("stale build directory kept: %v", err)
+	}
+	if err := os.Remove(recent); err != nil {
+		t.Errorf("recent build directory: %v", err)
+	}
 	entries, _ := os.ReadDir(filepath.Join(cache, "govulndb"))
 	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), ".build-") {
+		if strings.HasPrefix(e.Name(), buildPrefix) {
 			t.Errorf("build directory %s left behind", e.Name())
 		}
 	}
