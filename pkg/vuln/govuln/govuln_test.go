@@ -114,7 +114,6 @@ func compare(t *testing.T, got, want map[string]string) {
 func TestBinaryMatchesGovulncheck(t *testing.T) {
 	bins := builtPrograms(t)
 	db := openDB(t)
-	t.Setenv(diskcache.EnvDir, t.TempDir())
 	// The level of GO-2021-0113 (language.Parse) and GO-2022-1059
 	// (language.ParseAcceptLanguage, never called) in each program.
 	expect := map[string][2]string{
@@ -171,7 +170,6 @@ func TestModuleMatchesGovulncheck(t *testing.T) {
 	builtPrograms(t) // extracts the fixture
 	dir := fixtureDir()
 	db := openDB(t)
-	t.Setenv(diskcache.EnvDir, t.TempDir())
 	for _, lvl := range []Level{Module, Package, Symbol} {
 		t.Run(string(lvl), func(t *testing.T) {
 			scanLevel := lvl
@@ -206,7 +204,6 @@ func TestModuleOffline(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	t.Setenv(diskcache.EnvDir, t.TempDir())
 	t.Setenv("GOMODCACHE", t.TempDir()) // empty: nothing to load from
 	t.Setenv("GOFLAGS", "-mod=mod")     // dropped: it would let go update go.mod
 	db := openDB(t)
@@ -230,7 +227,6 @@ func TestModuleOffline(t *testing.T) {
 func BenchmarkAnalyze(b *testing.B) {
 	bin := builtPrograms(b)["called"]
 	db := openDB(b)
-	b.Setenv(diskcache.EnvDir, b.TempDir())
 	if _, err := Analyze(context.Background(), db, bin); err != nil {
 		b.Fatal(err)
 	}
@@ -271,7 +267,6 @@ func TestCachePathEscaped(t *testing.T) {
 // report.
 func TestAnalyzeCancelled(t *testing.T) {
 	bin := builtPrograms(t)["called"]
-	t.Setenv(diskcache.EnvDir, t.TempDir())
 	db := openDB(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

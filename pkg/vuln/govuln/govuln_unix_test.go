@@ -9,8 +9,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-
-	"github.com/vouchdev/vouch/internal/diskcache"
 )
 
 // TestAnalyzeRefuses: what is not a Go binary is an error naming it, a
@@ -25,7 +23,6 @@ func TestAnalyzeRefuses(t *testing.T) {
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv(diskcache.EnvDir, t.TempDir())
 	db := openDB(t)
 	cases := map[string]string{
 		builtPrograms(t)["required"]:  "",

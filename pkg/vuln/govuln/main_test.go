@@ -15,6 +15,7 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 	"golang.org/x/vuln/scan"
 
+	"github.com/vouchdev/vouch/internal/diskcache"
 	"github.com/vouchdev/vouch/pkg/vuln"
 )
 
@@ -51,6 +52,9 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	scratch = dir
+	// One cache for the tests that do not test the cache: the database is
+	// built once, as a user's runs would share it.
+	os.Setenv(diskcache.EnvDir, filepath.Join(dir, "cache"))
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
