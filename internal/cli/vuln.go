@@ -137,7 +137,12 @@ func (e *env) runVuln(ctx context.Context, target string, f *vulnFlags) error {
 	if err != nil {
 		return err
 	}
+	e.noteUnmatched(doc, f.quiet)
 	ms, err := db.Match(ctx, doc)
+	if errors.Is(err, vuln.ErrNoEcosystem) {
+		return &exitError{code: ExitError, err: err,
+			hint: "add the ecosystem's all.zip from https://osv-vulnerabilities.storage.googleapis.com/<Ecosystem>/all.zip to --db"}
+	}
 	if err != nil {
 		return &exitError{code: ExitError, err: err}
 	}
@@ -155,6 +160,20 @@ func (e *env) runVuln(ctx context.Context, target string, f *vulnFlags) error {
 		return err
 	}
 	return e.vulnVerdict(ms, failOn, f)
+}
+
+// noteUnmatched says how many components have no purl of an ecosystem
+// vouch vuln matches: they are in no report, and a reader should know.
+func (e *env) noteUnmatched(doc *sbom.Document, quiet bool) {
+	n := 0
+	for i := range doc.Components {
+		if !vuln.Supported(&doc.Components[i]) {
+			n++
+		}
+	}
+	if n > 0 && !quiet {
+		fmt.Fprintf(e.stderr, "vouch: note: %d of %d component(s) have no purl of an ecosystem vouch vuln matches and are not matched\n", n, len(doc.Components))
+	}
 }
 
 // check validates the flags that need no input: the severity threshold

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"iter"
 	"maps"
 	"os"
@@ -58,8 +59,14 @@ func Open(dir string) (*DB, error) {
 	db := &DB{dir: dir, ecosystems: map[string][]string{}}
 	for _, e := range entries {
 		p := filepath.Join(dir, e.Name())
+		isDir := e.IsDir()
+		if e.Type()&fs.ModeSymlink != 0 {
+			// An ecosystem folder linked from elsewhere is one too.
+			fi, err := os.Stat(p)
+			isDir = err == nil && fi.IsDir()
+		}
 		switch {
-		case e.IsDir():
+		case isDir:
 			files, err := ecosystemFiles(p)
 			if err != nil {
 				return nil, err
@@ -221,7 +228,12 @@ func readZipEntry(zf *zip.File, buf *bytes.Buffer) error {
 // itself). The slice yielded is only valid until the next iteration.
 func (db *DB) GoRecords(ctx context.Context) iter.Seq2[[]byte, error] {
 	return func(yield func([]byte, error) bool) {
-		for e, err := range records(ctx, db.filesFor(goEcosystemDir)) {
+		files := db.filesFor(goEcosystemDir)
+		if len(files) == 0 {
+			yield(nil, fmt.Errorf("vulnerability database %s: %w: expected %s", db.dir, ErrNoEcosystem, filepath.Join(db.dir, goEcosystemDir, allZip)))
+			return
+		}
+		for e, err := range records(ctx, files) {
 			if err != nil {
 				yield(nil, err)
 				return

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"maps"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"sync"
@@ -18,6 +20,16 @@ import (
 	"github.com/vouchdev/vouch/internal/parallel"
 	"github.com/vouchdev/vouch/pkg/sbom"
 )
+
+// ErrNoEcosystem marks a database without the records of an ecosystem
+// the SBOM has.
+var ErrNoEcosystem = errors.New("no records for an ecosystem being matched")
+
+// Supported reports whether c has a purl of an ecosystem Match matches.
+func Supported(c *sbom.Component) bool {
+	_, ok := packageOf(c)
+	return ok
+}
 
 // Matcher finds the advisories affecting an SBOM's components.
 type Matcher interface {
@@ -40,6 +52,11 @@ func (db *DB) Match(ctx context.Context, doc *sbom.Document) ([]Match, error) {
 	}
 	var out []Match
 	for _, eco := range slices.Sorted(maps.Keys(byEco)) {
+		if db.flat == nil && len(db.filesFor(eco)) == 0 {
+			// Fail closed: no records is not no vulnerabilities.
+			return nil, fmt.Errorf("vulnerability database %s: %w: %d component(s) are %s packages (%s, ...); expected %s, found no %s folder",
+				db.dir, ErrNoEcosystem, len(byEco[eco]), eco, byEco[eco][0].comp.PURL, filepath.Join(db.dir, eco, allZip), eco)
+		}
 		ms, err := db.matchEcosystem(ctx, eco, byEco[eco])
 		if err != nil {
 			return nil, err

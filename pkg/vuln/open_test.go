@@ -80,7 +80,8 @@ func TestOpenLayouts(t *testing.T) {
 		{"export layout, all.zip", map[string][]byte{"npm/all.zip": zipOf(t, map[string][]byte{"GHSA-35jh-r3h4-6jhm.json": rec})}, 1, ""},
 		{"export layout, JSON files", map[string][]byte{"npm/GHSA-35jh-r3h4-6jhm.json": rec}, 1, ""},
 		{"flat folder", map[string][]byte{"GHSA-35jh-r3h4-6jhm.json": rec}, 1, ""},
-		{"other ecosystems only", map[string][]byte{"PyPI/GHSA-35jh-r3h4-6jhm.json": rec}, 0, ""},
+		{"no npm folder", map[string][]byte{"PyPI/GHSA-35jh-r3h4-6jhm.json": rec}, 0, "no records for an ecosystem being matched: 2 component(s) are npm packages"},
+		{"npm folder without lodash", map[string][]byte{"npm/a.json": []byte(`{"id":"X","affected":[{"package":{"ecosystem":"npm","name":"left-pad"}}]}`)}, 0, ""},
 		{"withdrawn record", map[string][]byte{"npm/GHSA-35jh-r3h4-6jhm.json": []byte(withdrawn)}, 0, ""},
 		{"empty directory", map[string][]byte{"README": []byte("x")}, 0, "expected <Ecosystem>/all.zip, <Ecosystem>/*.json or OSV *.json files, found none"},
 		{"ecosystem folder without records", map[string][]byte{"npm/README": []byte("x")}, 0, "expected all.zip or OSV *.json files in this ecosystem folder"},
@@ -159,5 +160,26 @@ func TestOpenNotADirectory(t *testing.T) {
 	}
 	if _, err := Open(goDB); errors.Is(err, ErrLayout) {
 		t.Errorf("the real database is refused: %v", err)
+	}
+}
+
+// TestOpenSymlinkedEcosystem: an ecosystem folder linked into the
+// database directory is read like one in it.
+func TestOpenSymlinkedEcosystem(t *testing.T) {
+	dir := t.TempDir()
+	abs, err := filepath.Abs(filepath.Join(goDB, "npm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(abs, filepath.Join(dir, "npm")); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := db.Match(context.Background(), doc("pkg:npm/lodash@4.17.20", "pkg:npm/lodash@4.17.21"))
+	if err != nil || len(ms) != 1 {
+		t.Fatalf("%d matches, %v; want lodash@4.17.20's one", len(ms), err)
 	}
 }

@@ -83,8 +83,15 @@ func packageOf(c *sbom.Component) (pkg, bool) {
 			loose = append(loose, k)
 		}
 	}
+	comp := Component{Ref: c.ID, Name: c.Name, Version: c.Version, PURL: c.PURL, Ecosystem: eco}
+	if comp.Name == "" {
+		comp.Name = osvName(p)
+	}
+	if comp.Version == "" {
+		comp.Version = p.Version // the version matched
+	}
 	return pkg{
-		comp:  Component{Ref: c.ID, Name: c.Name, Version: c.Version, PURL: c.PURL, Ecosystem: eco},
+		comp:  comp,
 		names: names,
 		loose: loose,
 		x:     x,

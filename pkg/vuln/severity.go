@@ -127,21 +127,20 @@ func fixedVersion(p pkg, v *osvpb.Vulnerability) string {
 				continue
 			}
 			for _, e := range r.GetEvents() {
-				f := e.GetFixed()
-				if f == "" {
+				if e.GetFixed() == "" {
 					continue
 				}
-				if c, err := cur.CompareStr(f); err != nil || c >= 0 { // not above p
-					continue
-				}
-				fv, err := semantic.Parse(f, eco)
+				fv, err := semantic.Parse(e.GetFixed(), eco)
 				if err != nil {
 					continue
 				}
+				if c, err := cur.Compare(fv); err != nil || c >= 0 {
+					continue // not above p's version
+				}
 				if best == "" {
-					best, bestV = f, fv
-				} else if c, err := bestV.CompareStr(f); err == nil && c > 0 {
-					best, bestV = f, fv
+					best, bestV = e.GetFixed(), fv
+				} else if c, err := bestV.Compare(fv); err == nil && c > 0 {
+					best, bestV = e.GetFixed(), fv
 				}
 			}
 		}
