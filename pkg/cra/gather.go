@@ -280,9 +280,9 @@ func sbomCheck(ctx context.Context, res *engine.Result) (SBOM, *sbom.Document) {
 		case err != nil:
 			s.Status, s.Detail = StatusNotMet, "the BSI TR-03183-2 check could not run: "+err.Error()
 		case !s.BSI.Pass:
-			s.Status, s.Detail = StatusNotMet, fmt.Sprintf("SBOM attested (%s, %d components); fails BSI TR-03183-2 with %d error(s)", s.Format, s.Components, s.BSI.Errors)
+			s.Status, s.Detail = StatusNotMet, fmt.Sprintf("SBOM attested (%s, %d component(s)); fails BSI TR-03183-2 with %d error(s)", s.Format, s.Components, s.BSI.Errors)
 		default:
-			s.Status, s.Detail = StatusMet, fmt.Sprintf("SBOM attested (%s, %d components); meets BSI TR-03183-2", s.Format, s.Components)
+			s.Status, s.Detail = StatusMet, fmt.Sprintf("SBOM attested (%s, %d component(s)); meets BSI TR-03183-2", s.Format, s.Components)
 		}
 		return s, in.Doc
 	}
