@@ -116,8 +116,8 @@ func cdxVulnerability(m *vuln.Match) cdx.Vulnerability {
 		}
 		out.References = &refs
 	}
-	if sev := cdx.Severity(v.Severity); v.Severity != "" {
-		r := cdx.VulnerabilityRating{Severity: sev, Vector: v.Vector}
+	if v.Severity != "" && v.Severity != string(vuln.SeverityUnknown) {
+		r := cdx.VulnerabilityRating{Severity: cdx.Severity(v.Severity), Vector: v.Vector}
 		if v.Score > 0 {
 			score := v.Score
 			r.Score = &score

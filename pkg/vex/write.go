@@ -52,7 +52,8 @@ func action(m *vuln.Match) string {
 }
 
 // OpenVEX writes an OpenVEX v0.2.0 document with one statement per
-// match (see [Decision]), in the order of matches. product names the
+// match (see [Decision]), sorted by vulnerability (go-vex's canonical
+// order). product names the
 // artifact the matches were found in (a purl, or a digest "sha256:HEX");
 // each statement then names the component as its subcomponent. Without a
 // product, the component is the statement's product.
@@ -115,11 +116,12 @@ func openVEXStatement(m *vuln.Match, product string, now time.Time) (openvex.Sta
 	return s, nil
 }
 
-// productComponent names a product by its purl or, for a digest, by its
-// hash (an OpenVEX @id must be an IRI).
+// productComponent names a product by its purl or, for a digest, by the
+// digest as its @id (the OpenVEX schema wants an @id or identifiers) and
+// its hash.
 func productComponent(product string) openvex.Component {
 	if alg, hex, ok := strings.Cut(product, ":"); ok && isDigestAlg(alg) {
-		return openvex.Component{Hashes: map[openvex.Algorithm]openvex.Hash{
+		return openvex.Component{ID: strings.ToLower(product), Hashes: map[openvex.Algorithm]openvex.Hash{
 			openvex.Algorithm("sha-" + strings.TrimPrefix(strings.ToLower(alg), "sha")): openvex.Hash(strings.ToLower(hex)),
 		}}
 	}
