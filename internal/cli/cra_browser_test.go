@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -131,15 +130,22 @@ const requirementsJS = `Array.from(document.querySelectorAll('tr.requirement')).
 	return {id: tr.dataset.id, status: tr.dataset.status, label: s.textContent, color: getComputedStyle(s).color};
 })`
 
-// TestCRAReportInBrowser renders the CRA report of a real release in
-// headless chromium: its sections and each requirement's status, as text
-// and colour, come from the DOM and match the JSON report of the same
-// run; the page makes no request but for itself (the control page, with
-// one image on a loopback server, is seen making one); it prints; and a
-// screenshot is kept.
+// TestCRAReportInBrowser renders the CRA report of a real release — a Go
+// binary with known-vulnerable modules, the whole Go vulnerability
+// database, one VEX statement — in headless chromium: its sections, each
+// requirement's status (as text and colour) and the vulnerability tables
+// come from the DOM and match the JSON report of the same run; the page
+// makes no request but for itself (the control page, with one image on a
+// loopback server, is seen making one); it prints; screenshots are kept.
 func TestCRAReportInBrowser(t *testing.T) {
 	b := newBrowser(t)
+	db, err := filepath.Abs(osvDB)
+	if err != nil {
+		t.Fatal(err)
+	}
 	dir := craRelease(t)
+	craVEX(t, dir, "pkg:golang/example.com/vulnapp@v1.0.0", "pkg:golang/gopkg.in/yaml.v2@v2.2.2", "GO-2022-0956")
+	rep := craReport(t, dir, ExitFailure, "--db", db)
 	report := filepath.Join(dir, "dist", "cra-report.html")
 
 	requests := b.open(t, report)
@@ -158,16 +164,16 @@ func TestCRAReportInBrowser(t *testing.T) {
 	if !slices.Equal(sections, want) {
 		t.Errorf("sections %q, want %q", sections, want)
 	}
-	rep := readCRAJSON(t, filepath.Join(dir, "dist", "cra-report.json"))
 	rows := eval[[]domRequirement](t, b, requirementsJS)
 	checkRows(t, rows, rep)
-	if got := eval[string](t, b, `document.getElementById('product-name').textContent`); got != "hello" {
-		t.Errorf("product name %q, want hello", got)
+	if got := eval[string](t, b, `document.getElementById('product-name').textContent`); got != "vulnapp" {
+		t.Errorf("product name %q, want vulnapp", got)
 	}
 	verified := eval[[]string](t, b, `Array.from(document.querySelectorAll('section.artifact')).map(s => s.dataset.artifact + ' ' + s.dataset.verified)`)
-	if !slices.Equal(verified, []string{"hello true"}) {
-		t.Errorf("artifacts %q, want hello verified", verified)
+	if !slices.Equal(verified, []string{"app true"}) {
+		t.Errorf("artifacts %q, want app verified", verified)
 	}
+	checkVulnRows(t, b, rep)
 
 	// Printed: the statuses stay visible, in words.
 	if _, err := chromedp.Call(b.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
@@ -183,7 +189,11 @@ func TestCRAReportInBrowser(t *testing.T) {
 	if _, err := chromedp.Call(b.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{}); err != nil {
 		t.Fatal(err)
 	}
-	screenshot(t, b, "cra-report.png")
+	screenshot(t, b, "cra-report.png", chromedp.FullScreenshot(100))
+	if err := chromedp.Do(b.ctx, chromedp.EmulateViewport(1280, 1900)); err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, b, "cra-report-top.png", chromedp.CaptureScreenshot())
 
 	// Control: a page that loads an image from a server is seen doing so,
 	// so the empty list above is not a recorder that sees nothing.
@@ -231,15 +241,36 @@ func checkRows(t *testing.T, rows []domRequirement, rep *cra.Report) {
 		}
 		seen[c] = st
 	}
-	// The release: signed, attested and with provenance (II.7 met); no
-	// database (the vulnerability items are missing evidence); I.1 is the
-	// manufacturer's to declare.
-	for id, want := range map[string]cra.Status{"II.7": cra.StatusMet, "I.2.a": cra.StatusMissingEvidence, "II.2": cra.StatusMissingEvidence, "I.1": cra.StatusDeclaration} {
+	// The release: signed, attested and with provenance (II.7 met); open
+	// vulnerabilities (I.2.a, II.2 not met); I.1 is the manufacturer's to
+	// declare.
+	for id, want := range map[string]cra.Status{"II.7": cra.StatusMet, "I.2.a": cra.StatusNotMet, "II.2": cra.StatusNotMet, "I.1": cra.StatusDeclaration} {
 		for _, r := range rows {
 			if r.ID == id && r.Status != string(want) {
 				t.Errorf("%s: %s, want %s", id, r.Status, want)
 			}
 		}
+	}
+}
+
+// checkVulnRows compares the vulnerability tables with the JSON: the open
+// ones without VEX, then the one the VEX statement resolves.
+func checkVulnRows(t *testing.T, b *browser, rep *cra.Report) {
+	t.Helper()
+	type row struct {
+		ID  string `json:"id"`
+		VEX string `json:"vex"`
+	}
+	rows := eval[[]row](t, b, `Array.from(document.querySelectorAll('#vulnerabilities tr.vuln')).map(tr => ({id: tr.dataset.id, vex: tr.dataset.vex}))`)
+	var want []row
+	for _, v := range append(slices.Clone(rep.Vulnerabilities.Open), rep.Vulnerabilities.Resolved...) {
+		want = append(want, row{v.Vulnerability.ID, v.Vulnerability.VEX})
+	}
+	if !slices.Equal(rows, want) || len(rep.Vulnerabilities.Open) < 10 {
+		t.Errorf("vulnerability rows: %d in the page, %d in the JSON (%d open)", len(rows), len(want), len(rep.Vulnerabilities.Open))
+	}
+	if n := len(rows); n == 0 || rows[n-1] != (row{"GO-2022-0956", "not_affected"}) {
+		t.Errorf("the last row is not the VEX-resolved GO-2022-0956: %v", rows)
 	}
 }
 
@@ -256,44 +287,11 @@ func readCRAJSON(t *testing.T, name string) *cra.Report {
 	return &r
 }
 
-// craRelease builds examples/hello, releases it with a key and writes its
-// CRA report; it returns the directory.
-func craRelease(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	t.Setenv("SOURCE_DATE_EPOCH", "1700000000")
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
-	build := exec.Command("go", "build", "-trimpath", "-o", filepath.Join(dir, "dist", "hello"), ".")
-	build.Dir = filepath.Join(root, "examples", "hello")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=-buildvcs=false")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build examples/hello: %v\n%s", err, out)
-	}
-	cfg, err := os.ReadFile(filepath.Join(root, "pkg", "cra", "testdata", "cra.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "cra.yaml"), cfg, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	vouchIn(t, dir, 0, "keygen", "--no-password", "--algorithm", "ed25519")
-	vouchIn(t, dir, 0, "release", "-q", "--key", "vouch.key", "--version", "v1.0.0",
-		"--external-param", "workflow.repository=https://github.com/example/hello", "dist")
-	out, _ := vouchIn(t, dir, ExitFailure, "cra", "report", "--config", "cra.yaml", "--key", "vouch.pub", "--now", "2026-12-06", "dist")
-	if !strings.HasPrefix(out, "CRA report of hello v1.0.0: ") {
-		t.Fatalf("stdout %q", out)
-	}
-	return dir
-}
-
-// screenshot writes a full-page PNG to $VOUCH_TEST_ARTIFACTS, else to a
+// screenshot writes a PNG to $VOUCH_TEST_ARTIFACTS, else to a
 // directory that outlives the test, and logs where.
-func screenshot(t *testing.T, b *browser, name string) {
+func screenshot(t *testing.T, b *browser, name string, shot chromedp.Action[[]byte]) {
 	t.Helper()
-	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	png, err := chromedp.Run(b.ctx, shot)
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}

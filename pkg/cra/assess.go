@@ -163,10 +163,7 @@ func (r *Report) judgeVulns() (Status, []string, []string) {
 		}
 	}
 	ev := []string{fmt.Sprintf("matched against the OSV database %s: %d open, %d resolved by VEX", v.Database, len(v.Open), len(v.Resolved))}
-	for _, o := range v.Open {
-		ev = append(ev, describeVuln(o))
-	}
-	ev = append(ev, miss...)
+	ev = append(append(ev, describeOpen(v.Open)...), miss...)
 	switch {
 	case len(v.Open) > 0:
 		return StatusNotMet, ev, miss
@@ -176,20 +173,62 @@ func (r *Report) judgeVulns() (Status, []string, []string) {
 	return StatusMet, ev, nil
 }
 
-// describeVuln is one line about an open vulnerability.
-func describeVuln(v Vuln) string {
-	s := fmt.Sprintf("%s: %s %s in %s@%s", v.Artifact, v.Vulnerability.ID, v.Vulnerability.Severity, v.Component.Name, v.Component.Version)
-	if f := v.Vulnerability.FixedVersion; f != "" {
-		s += ", fixed in " + f
-	} else {
-		s += ", no fix known"
+// maxListed bounds the advisory ids an evidence line names; the
+// vulnerability section lists them all.
+const maxListed = 5
+
+// describeOpen is one line per vulnerable component: its open advisories
+// (those no VEX statement resolves) and the version that fixes them all.
+func describeOpen(open []Vuln) []string {
+	var lines []string
+	for i := 0; i < len(open); {
+		j := i
+		var ids []string
+		fixed, unfixed := "", false
+		for ; j < len(open) && open[j].Artifact == open[i].Artifact && open[j].Component == open[i].Component; j++ {
+			ids = append(ids, open[j].Vulnerability.ID)
+			f := open[j].Vulnerability.FixedVersion
+			unfixed = unfixed || f == ""
+			if semverLess(fixed, f) {
+				fixed = f
+			}
+		}
+		c := open[i].Component
+		list := strings.Join(ids[:min(len(ids), maxListed)], ", ")
+		if len(ids) > maxListed {
+			list += fmt.Sprintf(" and %d more", len(ids)-maxListed)
+		}
+		line := fmt.Sprintf("%s: %s@%s: %d open (%s)", open[i].Artifact, c.Name, c.Version, len(ids), list)
+		switch {
+		case unfixed:
+			line += "; not all have a fix"
+		case fixed != "":
+			line += "; all fixed in " + fixed
+		}
+		lines = append(lines, line)
+		i = j
 	}
-	if x := v.Vulnerability.VEX; x != "" {
-		s += ", VEX " + x
-	} else {
-		s += ", no VEX statement"
+	return lines
+}
+
+// semverLess orders fixed versions ("0.23.0", "v0.23.0", "1.26.9") well
+// enough to name the highest: numerically by dotted fields.
+func semverLess(a, b string) bool {
+	if a == "" {
+		return b != ""
 	}
-	return s
+	pa := strings.FieldsFunc(strings.TrimPrefix(a, "v"), func(r rune) bool { return r == '.' || r == '-' })
+	pb := strings.FieldsFunc(strings.TrimPrefix(b, "v"), func(r rune) bool { return r == '.' || r == '-' })
+	for k := 0; k < min(len(pa), len(pb)); k++ {
+		if pa[k] == pb[k] {
+			continue
+		}
+		if len(pa[k]) != len(pb[k]) {
+			return len(pa[k]) < len(pb[k])
+		}
+		return pa[k] < pb[k]
+	}
+	return len(pa) < len(pb)
 }
 
 // judgeSupport: an ended support period refutes the update duties; a

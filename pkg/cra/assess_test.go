@@ -112,3 +112,23 @@ func TestAssess(t *testing.T) {
 		})
 	}
 }
+
+func TestDescribeOpen(t *testing.T) {
+	v := func(name, id, fixed string) Vuln {
+		x := openVuln("app", id)
+		x.Component.Name, x.Component.PURL, x.Vulnerability.FixedVersion = name, "pkg:golang/"+name, fixed
+		return x
+	}
+	got := describeOpen([]Vuln{
+		v("golang.org/x/net", "GO-1", "0.0.0-20210520170846-37e1c6afe023"), v("golang.org/x/net", "GO-2", "0.62.0"), v("golang.org/x/net", "GO-3", "0.7.0"),
+		v("golang.org/x/net", "GO-4", "0.9.0"), v("golang.org/x/net", "GO-5", "0.10.0"), v("golang.org/x/net", "GO-6", "0.1.0"),
+		v("gopkg.in/yaml.v2", "GO-7", ""),
+	})
+	want := []string{
+		"app: golang.org/x/net@v0.1.0: 6 open (GO-1, GO-2, GO-3, GO-4, GO-5 and 1 more); all fixed in 0.62.0",
+		"app: gopkg.in/yaml.v2@v0.1.0: 1 open (GO-7); not all have a fix",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("describeOpen =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

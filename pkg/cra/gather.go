@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vouchdev/vouch/internal/safefile"
 	"github.com/vouchdev/vouch/pkg/attest/release"
@@ -135,6 +136,11 @@ func readManifest(dir string) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w (a release directory as vouch release writes it has one)", ErrManifest, err)
 	}
+	return parseManifest(name, data)
+}
+
+// parseManifest reads checksums.txt (named name in messages).
+func parseManifest(name string, data []byte) ([]string, error) {
 	var names []string
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for line := 1; sc.Scan(); line++ {
@@ -142,7 +148,7 @@ func readManifest(dir string) ([]string, error) {
 		if b, err := hex.DecodeString(sum); !ok || err != nil || len(b) != 32 {
 			return nil, fmt.Errorf("%w: %s:%d: want \"<sha256 hex>  <file name>\", found %q", ErrManifest, name, line, sc.Text())
 		}
-		if file == "" || file != filepath.Base(file) || strings.HasPrefix(file, ".") || strings.ContainsAny(file, "/\\") {
+		if !plainName(file) {
 			return nil, fmt.Errorf("%w: %s:%d: want a file name in the release directory, found %q", ErrManifest, name, line, file)
 		}
 		names = append(names, file)
@@ -152,6 +158,16 @@ func readManifest(dir string) ([]string, error) {
 	}
 	slices.Sort(names)
 	return slices.Compact(names), nil
+}
+
+// plainName reports whether a manifest names a file directly in the
+// release directory: not hidden, no separator, no control character (a
+// NUL or a carriage return is no file vouch release wrote), valid UTF-8.
+func plainName(f string) bool {
+	if f == "" || f != filepath.Base(f) || strings.HasPrefix(f, ".") || strings.ContainsAny(f, "/\\") || !utf8.ValidString(f) {
+		return false
+	}
+	return !strings.ContainsFunc(f, func(r rune) bool { return r < ' ' || r == 0x7f })
 }
 
 // gatherArtifact verifies one artifact and reads its evidence: the

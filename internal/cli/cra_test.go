@@ -1,0 +1,178 @@
+package cli
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/vouchdev/vouch/pkg/cra"
+)
+
+// vulnApp is the test module of pkg/vuln/govuln (see its testdata/ORIGIN):
+// programs over real vulnerable versions of golang.org/x/text,
+// golang.org/x/net and gopkg.in/yaml.v2, vendored.
+var vulnApp = filepath.Join("..", "..", "pkg", "vuln", "govuln", "testdata", "vulnapp.txtar")
+
+// osvDB is the repository's offline OSV database: the whole Go
+// vulnerability database and real advisories of other ecosystems.
+var osvDB = filepath.Join("..", "..", "testdata", "osv")
+
+// craConfig is the cra.yaml of the release craRelease makes.
+const craConfig = `product:
+  name: vulnapp
+  version: v1.0.0
+  purl: pkg:golang/example.com/vulnapp@v1.0.0
+manufacturer:
+  name: Example Software GmbH
+  address: Friedrichstraße 1, 10117 Berlin, Germany
+  email: security@example.com
+  url: https://example.com
+supportPeriodEnd: 2031-12-31
+securityContact: https://example.com/.well-known/security.txt
+cvdPolicy: https://example.com/security/disclosure-policy
+`
+
+// craRelease builds vulnapp's cmd/called (no network: vendored, GOPROXY
+// off) into DIR/dist/app, releases it with a fresh key and writes
+// cra.yaml; it returns DIR.
+func craRelease(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	t.Setenv("SOURCE_DATE_EPOCH", "1700000000")
+	ar, err := txtar.ParseFile(vulnApp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(dir, "src")
+	for _, f := range ar.Files {
+		name := filepath.Join(src, filepath.FromSlash(f.Name))
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	build := exec.Command("go", "build", "-mod=vendor", "-trimpath", "-o", filepath.Join(dir, "dist", "app"), "./cmd/called")
+	build.Dir = src
+	build.Env = append(os.Environ(), "GOFLAGS=-mod=vendor", "GOPROXY=off", "GOTOOLCHAIN=local", "GOWORK=off", "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build vulnapp/cmd/called: %v\n%s", err, out)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cra.yaml"), []byte(craConfig), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	vouchIn(t, dir, 0, "keygen", "--no-password", "--algorithm", "ed25519")
+	vouchIn(t, dir, 0, "release", "-q", "--key", "vouch.key", "--version", "v1.0.0",
+		"--external-param", "workflow.repository=https://github.com/example/vulnapp", "dist")
+	return dir
+}
+
+// craVEX writes an OpenVEX document into dist: not_affected for one
+// advisory in one component of product.
+func craVEX(t *testing.T, dir, product, component, id string) {
+	t.Helper()
+	vouchIn(t, dir, 0, "vex", "create", "--product", product, "--subcomponent", component, "--vuln", id,
+		"--status", "not_affected", "--justification", "vulnerable_code_not_in_execute_path",
+		"--author", "Example Software GmbH <security@example.com>", "-o", filepath.Join("dist", "app.openvex.json"))
+}
+
+func craReport(t *testing.T, dir string, want int, extra ...string) *cra.Report {
+	t.Helper()
+	args := append([]string{"cra", "report", "--config", "cra.yaml", "--key", "vouch.pub", "--now", "2026-12-06"}, extra...)
+	vouchIn(t, dir, want, append(args, "dist")...)
+	return readCRAJSON(t, filepath.Join(dir, "dist", "cra-report.json"))
+}
+
+func vulnIDs(vs []cra.Vuln) []string {
+	var ids []string
+	for _, v := range vs {
+		ids = append(ids, v.Component.Name+" "+v.Vulnerability.ID)
+	}
+	return ids
+}
+
+func requirement(r *cra.Report, id string) cra.Requirement {
+	for _, q := range r.Requirements {
+		if q.ID == id {
+			return q
+		}
+	}
+	return cra.Requirement{}
+}
+
+// TestCRAReportVulnerabilities: on a real binary with known-vulnerable
+// modules, the vulnerability items are missing evidence without a
+// database and not met with it; a VEX not_affected statement about the
+// product resolves exactly the advisory it names, and one about another
+// product resolves nothing.
+func TestCRAReportVulnerabilities(t *testing.T) {
+	abs, err := filepath.Abs(osvDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := craRelease(t)
+
+	none := craReport(t, dir, ExitFailure)
+	if st := requirement(none, "I.2.a").Status; st != cra.StatusMissingEvidence {
+		t.Errorf("no --db: I.2.a %s, want missing evidence", st)
+	}
+	if !slices.Contains(none.Missing, "no vulnerability database given (--db DIR): vulnerabilities are unknown") {
+		t.Errorf("no --db: missing %q", none.Missing)
+	}
+
+	all := craReport(t, dir, ExitFailure, "--db", abs)
+	open := vulnIDs(all.Vulnerabilities.Open)
+	for _, want := range []string{"gopkg.in/yaml.v2 GO-2022-0956", "gopkg.in/yaml.v2 GO-2020-0036", "golang.org/x/text GO-2021-0113", "golang.org/x/net GO-2021-0238"} {
+		if !slices.Contains(open, want) {
+			t.Errorf("--db: open vulnerabilities lack %s", want)
+		}
+	}
+	for _, id := range []string{"I.2.a", "II.2"} {
+		if q := requirement(all, id); q.Status != cra.StatusNotMet || !slices.Contains(q.Evidence, "app: gopkg.in/yaml.v2@v2.2.2: 3 open (GO-2020-0036, GO-2021-0061, GO-2022-0956); all fixed in 2.2.8") {
+			t.Errorf("--db: %s %s, evidence %q; want not met naming yaml.v2's three advisories", id, q.Status, q.Evidence)
+		}
+	}
+
+	// VEX about another product: it covers nothing here.
+	craVEX(t, dir, "pkg:golang/example.com/other@v1.0.0", "pkg:golang/gopkg.in/yaml.v2@v2.2.2", "GO-2022-0956")
+	other := craReport(t, dir, ExitFailure, "--db", abs)
+	if len(other.Vulnerabilities.Resolved) != 0 || !slices.Equal(vulnIDs(other.Vulnerabilities.Open), open) {
+		t.Errorf("VEX for another product resolved %q", vulnIDs(other.Vulnerabilities.Resolved))
+	}
+
+	// VEX about this product: exactly GO-2022-0956 is resolved.
+	craVEX(t, dir, "pkg:golang/example.com/vulnapp@v1.0.0", "pkg:golang/gopkg.in/yaml.v2@v2.2.2", "GO-2022-0956")
+	vexed := craReport(t, dir, ExitFailure, "--db", abs)
+	if got := vulnIDs(vexed.Vulnerabilities.Resolved); !slices.Equal(got, []string{"gopkg.in/yaml.v2 GO-2022-0956"}) {
+		t.Errorf("VEX resolved %q, want exactly gopkg.in/yaml.v2 GO-2022-0956", got)
+	}
+	wantOpen := slices.DeleteFunc(slices.Clone(open), func(s string) bool { return s == "gopkg.in/yaml.v2 GO-2022-0956" })
+	if got := vulnIDs(vexed.Vulnerabilities.Open); !slices.Equal(got, wantOpen) {
+		t.Errorf("open after VEX: %d, want %d (all but GO-2022-0956)", len(got), len(wantOpen))
+	}
+	if q := requirement(vexed, "II.2"); !slices.Contains(q.Evidence, "app: gopkg.in/yaml.v2@v2.2.2: 2 open (GO-2020-0036, GO-2021-0061); all fixed in 2.2.8") {
+		t.Errorf("after VEX: II.2 evidence %q, want yaml.v2's two remaining advisories", q.Evidence)
+	}
+	if d := vexed.Release.VEX; len(d) != 1 || d[0].Signed || d[0].Statements != 1 {
+		t.Errorf("VEX documents %+v, want one unsigned with one statement", d)
+	}
+
+	// A VEX document that does not parse stops the run: nothing written.
+	before, _ := os.ReadFile(filepath.Join(dir, "dist", "cra-report.html"))
+	if err := os.WriteFile(filepath.Join(dir, "dist", "broken.vex.json"), []byte(`{"@context": "https://openvex.dev/ns/v0.2.0", "statements": [`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr := vouchIn(t, dir, ExitError, "cra", "report", "--config", "cra.yaml", "--key", "vouch.pub", "--db", abs, "dist")
+	if !strings.Contains(stderr, "broken.vex.json") || !strings.Contains(stderr, "nothing written") {
+		t.Errorf("stderr %q, want the broken VEX named and nothing written", stderr)
+	}
+	if after, _ := os.ReadFile(filepath.Join(dir, "dist", "cra-report.html")); string(after) != string(before) {
+		t.Error("a failed run changed cra-report.html")
+	}
+}
