@@ -21,7 +21,7 @@ func TestParseManifest(t *testing.T) {
 		{"absolute", sum + "  /etc/passwd\n", nil, `found "/etc/passwd"`},
 		{"subdirectory", sum + "  sub/app\n", nil, `found "sub/app"`},
 		{"hidden", sum + "  .env\n", nil, `found ".env"`},
-		{"control character", sum + "  ap\rp\n", nil, `found "ap\\rp"`},
+		{"control character", sum + "  ap\rp\n", nil, `found "ap\rp"`},
 		{"short sum", "abcd  app\n", nil, `checksums.txt:1: want "<sha256 hex>  <file name>", found "abcd  app"`},
 		{"one space", sum + " app\n", nil, `want "<sha256 hex>  <file name>"`},
 		{"empty", "", nil, "checksums.txt: names no artifact"},
