@@ -139,13 +139,9 @@ const requirementsJS = `Array.from(document.querySelectorAll('tr.requirement')).
 // loopback server, is seen making one); it prints; screenshots are kept.
 func TestCRAReportInBrowser(t *testing.T) {
 	b := newBrowser(t)
-	db, err := filepath.Abs(osvDB)
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := craRelease(t)
 	craVEX(t, dir, "pkg:golang/example.com/vulnapp@v1.0.0", "pkg:golang/gopkg.in/yaml.v2@v2.2.2", "GO-2022-0956")
-	rep := craReport(t, dir, ExitFailure, "--db", db)
+	rep := craReport(t, dir, ExitFailure, "--db", "testdata/osv")
 	report := filepath.Join(dir, "dist", "cra-report.html")
 
 	requests := b.open(t, report)
@@ -189,11 +185,12 @@ func TestCRAReportInBrowser(t *testing.T) {
 	if _, err := chromedp.Call(b.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{}); err != nil {
 		t.Fatal(err)
 	}
-	screenshot(t, b, "cra-report.png", chromedp.FullScreenshot(100))
+	shots := artifactsDir(t)
+	screenshot(t, b, shots, "cra-report.png", chromedp.FullScreenshot(100))
 	if err := chromedp.Do(b.ctx, chromedp.EmulateViewport(1280, 1900)); err != nil {
 		t.Fatal(err)
 	}
-	screenshot(t, b, "cra-report-top.png", chromedp.CaptureScreenshot())
+	screenshot(t, b, shots, "cra-report-top.png", chromedp.CaptureScreenshot())
 
 	// Control: a page that loads an image from a server is seen doing so,
 	// so the empty list above is not a recorder that sees nothing.
@@ -287,9 +284,27 @@ func readCRAJSON(t *testing.T, name string) *cra.Report {
 	return &r
 }
 
-// screenshot writes a PNG to $VOUCH_TEST_ARTIFACTS, else to a
-// directory that outlives the test, and logs where.
-func screenshot(t *testing.T, b *browser, name string, shot chromedp.Action[[]byte]) {
+// artifactsDir is $VOUCH_TEST_ARTIFACTS, else a directory that outlives
+// the test (logged), for the screenshots.
+func artifactsDir(t *testing.T) string {
+	t.Helper()
+	if dir := os.Getenv("VOUCH_TEST_ARTIFACTS"); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	dir, err := os.MkdirTemp("", "vouch-test-artifacts-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// screenshot writes a PNG of the page into dir and logs where. With
+// VOUCH_UPDATE_DOCS=1, the viewport shot also replaces the README's
+// docs/cra-report.png.
+func screenshot(t *testing.T, b *browser, dir, name string, shot chromedp.Action[[]byte]) {
 	t.Helper()
 	png, err := chromedp.Run(b.ctx, shot)
 	if err != nil {
@@ -298,18 +313,14 @@ func screenshot(t *testing.T, b *browser, name string, shot chromedp.Action[[]by
 	if !bytes.HasPrefix(png, []byte("\x89PNG")) {
 		t.Fatalf("screenshot: not a PNG (%d bytes)", len(png))
 	}
-	out := os.Getenv("VOUCH_TEST_ARTIFACTS")
-	if out == "" {
-		if out, err = os.MkdirTemp("", "vouch-test-artifacts-"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(out, name)
+	file := filepath.Join(dir, name)
 	if err := os.WriteFile(file, png, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("screenshot: %s", file)
+	if name == "cra-report-top.png" && os.Getenv("VOUCH_UPDATE_DOCS") == "1" {
+		if err := os.WriteFile(filepath.Join("..", "..", "docs", "cra-report.png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

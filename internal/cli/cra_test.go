@@ -37,10 +37,21 @@ securityContact: https://example.com/.well-known/security.txt
 cvdPolicy: https://example.com/security/disclosure-policy
 `
 
-// craRelease builds vulnapp's cmd/called (no network: vendored, GOPROXY
-// off) into DIR/dist/app, releases it with a fresh key and writes
-// cra.yaml; it returns DIR.
+// craRelease builds vulnapp's cmd/called and releases it with a fresh
+// key (craWorkspace); it returns the directory.
 func craRelease(t *testing.T) string {
+	t.Helper()
+	dir := craWorkspace(t)
+	vouchIn(t, dir, 0, "release", "-q", "--key", "vouch.key", "--version", "v1.0.0", "dist")
+	return dir
+}
+
+// craWorkspace builds vulnapp's cmd/called (no network: vendored, GOPROXY
+// off) into DIR/dist/app beside a fresh key pair, cra.yaml, the
+// repository's OSV database as testdata/osv, and a git checkout's
+// metadata for the provenance (as the README tour's fresh clone); it
+// returns DIR.
+func craWorkspace(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	t.Setenv("SOURCE_DATE_EPOCH", "1700000000")
@@ -48,6 +59,11 @@ func craRelease(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ar.Files = append(ar.Files,
+		txtar.File{Name: "../.git/HEAD", Data: []byte("ref: refs/heads/main\n")},
+		txtar.File{Name: "../.git/refs/heads/main", Data: []byte("8f70009fde0c94ade6ce2a054b94718c819126ec\n")},
+		txtar.File{Name: "../.git/config", Data: []byte("[remote \"origin\"]\n\turl = https://github.com/example/vulnapp.git\n")},
+		txtar.File{Name: "../cra.yaml", Data: []byte(craConfig)})
 	src := filepath.Join(dir, "src")
 	for _, f := range ar.Files {
 		name := filepath.Join(src, filepath.FromSlash(f.Name))
@@ -60,16 +76,21 @@ func craRelease(t *testing.T) string {
 	}
 	build := exec.Command("go", "build", "-mod=vendor", "-trimpath", "-o", filepath.Join(dir, "dist", "app"), "./cmd/called")
 	build.Dir = src
-	build.Env = append(os.Environ(), "GOFLAGS=-mod=vendor", "GOPROXY=off", "GOTOOLCHAIN=local", "GOWORK=off", "CGO_ENABLED=0")
+	build.Env = append(os.Environ(), "GOFLAGS=-mod=vendor -buildvcs=false", "GOPROXY=off", "GOTOOLCHAIN=local", "GOWORK=off", "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build vulnapp/cmd/called: %v\n%s", err, out)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "cra.yaml"), []byte(craConfig), 0o644); err != nil {
+	db, err := filepath.Abs(osvDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "testdata"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(db, filepath.Join(dir, "testdata", "osv")); err != nil {
 		t.Fatal(err)
 	}
 	vouchIn(t, dir, 0, "keygen", "--no-password", "--algorithm", "ed25519")
-	vouchIn(t, dir, 0, "release", "-q", "--key", "vouch.key", "--version", "v1.0.0",
-		"--external-param", "workflow.repository=https://github.com/example/vulnapp", "dist")
 	return dir
 }
 
@@ -112,11 +133,8 @@ func requirement(r *cra.Report, id string) cra.Requirement {
 // product resolves exactly the advisory it names, and one about another
 // product resolves nothing.
 func TestCRAReportVulnerabilities(t *testing.T) {
-	abs, err := filepath.Abs(osvDB)
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := craRelease(t)
+	const abs = "testdata/osv"
 
 	none := craReport(t, dir, ExitFailure)
 	if st := requirement(none, "I.2.a").Status; st != cra.StatusMissingEvidence {
@@ -174,5 +192,50 @@ func TestCRAReportVulnerabilities(t *testing.T) {
 	}
 	if after, _ := os.ReadFile(filepath.Join(dir, "dist", "cra-report.html")); string(after) != string(before) {
 		t.Error("a failed run changed cra-report.html")
+	}
+}
+
+// TestCRAReadmeCommands runs README.md's CRA report commands, as written,
+// with its cra.yaml, on the release workspace they describe; the report
+// shows the statuses the README's screenshot caption gives.
+func TestCRAReadmeCommands(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "## CRA evidence report\n")
+	section, _, _ = strings.Cut(section, "\n## ")
+	_, yaml, ok2 := strings.Cut(section, "```yaml\n")
+	yaml, rest, ok3 := strings.Cut(yaml, "```")
+	_, block, ok4 := strings.Cut(rest, "```sh\n")
+	block, _, ok5 := strings.Cut(block, "```")
+	if !ok || !ok2 || !ok3 || !ok4 || !ok5 {
+		t.Fatal("README.md: no yaml and sh blocks in the CRA evidence report section")
+	}
+	if yaml != craConfig {
+		t.Errorf("README.md's cra.yaml differs from the tests' craConfig:\n%s", yaml)
+	}
+	dir := craWorkspace(t)
+	lines := strings.Split(strings.TrimSpace(block), "\n")
+	for _, line := range lines {
+		args := strings.Fields(line)
+		if args[0] != "vouch" {
+			t.Fatalf("README.md: %q is not a vouch command", line)
+		}
+		want := 0
+		if args[1] == "cra" {
+			want = ExitFailure // vulnerabilities are open: the README says so
+		}
+		vouchIn(t, dir, want, args[1:]...)
+	}
+	if len(lines) != 3 {
+		t.Errorf("README.md: %d commands, want release, vex create and cra report", len(lines))
+	}
+	rep := readCRAJSON(t, filepath.Join(dir, "dist", "cra-report.json"))
+	if s := rep.Summary; s.Met != 1 || s.NotMet != 3 || s.MissingEvidence != 0 || s.Declaration != 18 {
+		t.Errorf("summary %+v; the README's caption says 1 met, 3 not met, 18 manufacturer's declarations", s)
+	}
+	if got := vulnIDs(rep.Vulnerabilities.Resolved); !slices.Equal(got, []string{"gopkg.in/yaml.v2 GO-2022-0956"}) {
+		t.Errorf("resolved by VEX: %q, want gopkg.in/yaml.v2 GO-2022-0956", got)
 	}
 }
