@@ -13,6 +13,8 @@
 package vuln
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/vouchdev/vouch/pkg/finding"
@@ -95,4 +97,33 @@ type Match struct {
 // affected or the vulnerability is fixed in it.
 func (m *Match) Suppressed() bool {
 	return m.Vulnerability.VEX == "not_affected" || m.Vulnerability.VEX == "fixed"
+}
+
+// Finding is the match as a finding of subject (the SBOM or artifact
+// matched): its rule is the advisory, it fails at level error, and it
+// carries the advisory in Vulnerability.
+func (m Match) Finding(subject string) finding.Finding {
+	v := m.Vulnerability
+	v.Aliases = slices.Clone(v.Aliases)
+	v.Symbols = slices.Clone(v.Symbols)
+	msg := fmt.Sprintf("%s@%s is affected by %s", m.Component.Name, m.Component.Version, v.ID)
+	if v.Summary != "" {
+		msg += ": " + v.Summary
+	}
+	expected := "a version not affected by " + v.ID
+	if v.FixedVersion != "" {
+		expected = "version " + v.FixedVersion + " or later"
+	}
+	return finding.Finding{
+		ID:            v.ID,
+		Status:        finding.StatusFail,
+		Level:         finding.LevelError,
+		Subject:       subject,
+		Component:     m.Component.Ref,
+		PURL:          m.Component.PURL,
+		Message:       msg,
+		Expected:      expected,
+		Found:         m.Component.Version,
+		Vulnerability: &v,
+	}
 }
