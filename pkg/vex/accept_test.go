@@ -49,7 +49,7 @@ func TestNotAffectedRemovesExactlyOne(t *testing.T) {
 	net := "pkg:golang/golang.org/x/net@v0.0.0-20210405180319-a5a99cb37ef4"
 	for _, tc := range []struct {
 		name, product, vuln string
-		want              int // suppressed matches
+		want                int // suppressed matches
 	}{
 		{"by advisory id", product, "GO-2023-2102", 1},
 		{"by CVE alias", product, "CVE-2023-39325", 1},
