@@ -181,3 +181,35 @@ func TestCreateAdd(t *testing.T) {
 		t.Error("created not_affected without a justification or impact")
 	}
 }
+
+// TestPredicate: OpenVEX is signed as it is; CycloneDX VEX converts to
+// OpenVEX with the same statements; a ref that names no purl cannot.
+func TestPredicate(t *testing.T) {
+	ovx := readFixture(t, "openvex/v0.2.0.json")
+	got, err := Predicate("v.json", ovx, "", now)
+	if err != nil || !bytes.Equal(got, ovx) {
+		t.Fatalf("OpenVEX changed (%v)", err)
+	}
+	cdx := readFixture(t, "cyclonedx/vex.json")
+	conv, err := Predicate("vex.json", cdx, "Example Inc.", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := Parse("x", cdx)
+	back, err := Parse("x", conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(back) != len(want) {
+		t.Fatalf("%d statements, want %d", len(back), len(want))
+	}
+	for i := range want {
+		want[i].Timestamp = now // the CycloneDX analysis has none: the document's
+		if !equalStatement(back[i], want[i]) {
+			t.Errorf("statement %d\n got %+v\nwant %+v", i, back[i], want[i])
+		}
+	}
+	if _, err := Predicate("cisa.json", readFixture(t, "cyclonedx/cisa_Case-2_vex.json"), "", now); err == nil {
+		t.Error("converted a ref that is no purl (product-ABC)")
+	}
+}
