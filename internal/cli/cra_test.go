@@ -239,3 +239,44 @@ func TestCRAReadmeCommands(t *testing.T) {
 		t.Errorf("resolved by VEX: %q, want gopkg.in/yaml.v2 GO-2022-0956", got)
 	}
 }
+
+// TestCRAReportSignedVEX: a VEX document signed into the release (vouch
+// release --vex) resolves the advisory it names; the same document signed
+// by a key the report does not trust is shown as ignored and resolves
+// nothing.
+func TestCRAReportSignedVEX(t *testing.T) {
+	dir := craWorkspace(t)
+	vouchIn(t, dir, 0, "vex", "create", "--product", "pkg:golang/example.com/vulnapp@v1.0.0", "--subcomponent", "pkg:golang/gopkg.in/yaml.v2@v2.2.2",
+		"--vuln", "GO-2022-0956", "--status", "not_affected", "--justification", "vulnerable_code_not_in_execute_path", "-o", "app.openvex.json")
+	vouchIn(t, dir, 0, "release", "-q", "--key", "vouch.key", "--version", "v1.0.0", "--vex", "app.openvex.json", "dist")
+	bundle := filepath.Join("dist", "app.openvex"+SuffixVEXBundle)
+
+	signed := craReport(t, dir, ExitFailure, "--db", "testdata/osv")
+	if got := vulnIDs(signed.Vulnerabilities.Resolved); !slices.Equal(got, []string{"gopkg.in/yaml.v2 GO-2022-0956"}) {
+		t.Errorf("signed VEX resolved %q, want gopkg.in/yaml.v2 GO-2022-0956", got)
+	}
+	if d := signed.Release.VEX; len(d) != 1 || d[0].Name != bundle || !d[0].Signed || d[0].Ignored != "" || d[0].Statements != 1 {
+		t.Errorf("VEX documents %+v, want %s signed and applied", d, bundle)
+	}
+
+	// The same statement signed by another key, in place of the release's.
+	vouchIn(t, dir, 0, "keygen", "--no-password", "--algorithm", "ed25519", "--output-key-prefix", "other")
+	vouchIn(t, dir, 0, "release", "-q", "--key", "other.key", "--version", "v1.0.0", "--vex", "app.openvex.json", "--out", "other", "dist/app")
+	data, err := os.ReadFile(filepath.Join(dir, "other", "app.openvex"+SuffixVEXBundle))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, bundle), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	forged := craReport(t, dir, ExitFailure, "--db", "testdata/osv")
+	if n := len(forged.Vulnerabilities.Resolved); n != 0 {
+		t.Errorf("a VEX signed by an untrusted key resolved %d", n)
+	}
+	if d := forged.Release.VEX; len(d) != 1 || d[0].Name != bundle || d[0].Ignored == "" {
+		t.Errorf("VEX documents %+v, want %s shown as ignored", d, bundle)
+	}
+	if len(forged.Vulnerabilities.Open) != len(signed.Vulnerabilities.Open)+1 {
+		t.Errorf("open: %d with the forged VEX, %d with the signed one; want one more", len(forged.Vulnerabilities.Open), len(signed.Vulnerabilities.Open))
+	}
+}

@@ -67,6 +67,11 @@ type Options struct {
 	// documents found are reported as not read.
 	ParseVEX func(name string, data []byte) ([]vex.Statement, error)
 	ApplyVEX func(matches []vuln.Match, stmts []vex.Statement, product string) []vuln.Match
+	// SignedVEXSuffix ends the names of the signed VEX attestations of the
+	// release (vouch release --vex: app.openvex.vex.sigstore.json); each
+	// is verified against every artifact, and counts only where it
+	// verifies.
+	SignedVEXSuffix string
 }
 
 // Gather verifies every artifact the release manifest names, checks its
@@ -85,9 +90,17 @@ func Gather(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	r.Release.Manifest = signatureCheck(res)
+	vexBundles, err := signedVEXBundles(o)
+	if err != nil {
+		return nil, err
+	}
 	var docs []vexDoc
 	for _, n := range names {
-		a, doc, vexes, err := gatherArtifact(ctx, o, n)
+		a, doc, err := gatherArtifact(ctx, o, n)
+		if err != nil {
+			return nil, err
+		}
+		vexes, err := verifyVEX(ctx, o, n, vexBundles)
 		if err != nil {
 			return nil, err
 		}
@@ -101,9 +114,10 @@ func Gather(ctx context.Context, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := r.applyVEX(o, append(docs, files...)); err != nil {
+	if err := r.applyVEX(o, append(unique(docs), files...)); err != nil {
 		return nil, err
 	}
+	r.ignoredVEX(vexBundles)
 	r.assess()
 	return r, nil
 }
@@ -171,12 +185,11 @@ func plainName(f string) bool {
 }
 
 // gatherArtifact verifies one artifact and reads its evidence: the
-// signature, the provenance, the SBOM (decoded, for matching) and signed
-// VEX attestations.
-func gatherArtifact(ctx context.Context, o Options, name string) (Artifact, *sbom.Document, []vexDoc, error) {
+// signature, the provenance and the SBOM (decoded, for matching).
+func gatherArtifact(ctx context.Context, o Options, name string) (Artifact, *sbom.Document, error) {
 	res, err := o.Verify(ctx, filepath.Join(o.Dir, name), nil)
 	if err != nil {
-		return Artifact{}, nil, nil, err
+		return Artifact{}, nil, err
 	}
 	a := Artifact{Name: name, Digest: res.Digest, Verified: res.Verified, Failures: []verify.Finding{}}
 	for _, f := range res.Findings {
@@ -188,7 +201,7 @@ func gatherArtifact(ctx context.Context, o Options, name string) (Artifact, *sbo
 	a.Provenance = provenanceCheck(res)
 	sb, doc := sbomCheck(ctx, res)
 	a.SBOM = sb
-	return a, doc, signedVEX(res), nil
+	return a, doc, nil
 }
 
 // verifiedEvidence is the evidence of a verified result; nothing when any

@@ -167,6 +167,9 @@ type VEXDocument struct {
 	// plain file, whose statements are the manufacturer's word.
 	Signed     bool `json:"signed"`
 	Statements int  `json:"statements"`
+	// Ignored says why a signed document's statements were not applied:
+	// it verified against no artifact of the release.
+	Ignored string `json:"ignored,omitempty"`
 }
 
 // Vulns is the vulnerability evidence.

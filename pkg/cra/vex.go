@@ -2,6 +2,7 @@ package cra
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -121,4 +122,62 @@ func sortVulns(vs []Vuln) {
 		return cmp.Or(cmp.Compare(a.Artifact, b.Artifact), cmp.Compare(a.Component.PURL, b.Component.PURL),
 			cmp.Compare(a.Vulnerability.ID, b.Vulnerability.ID))
 	})
+}
+
+// signedVEXBundles lists the signed VEX attestations directly in the
+// release directory.
+func signedVEXBundles(o Options) ([]string, error) {
+	if o.SignedVEXSuffix == "" {
+		return nil, nil
+	}
+	entries, err := os.ReadDir(o.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("release directory: %w", err)
+	}
+	var out []string
+	for _, e := range entries {
+		if n := e.Name(); !strings.HasPrefix(n, ".") && strings.HasSuffix(n, o.SignedVEXSuffix) {
+			out = append(out, filepath.Join(o.Dir, n))
+		}
+	}
+	return out, nil
+}
+
+// verifyVEX verifies each signed VEX attestation against one artifact, as
+// vouch verify would with --bundle, and returns those that verify: a
+// bundle no trusted signer made about the artifact says nothing about it.
+func verifyVEX(ctx context.Context, o Options, artifact string, bundles []string) ([]vexDoc, error) {
+	var out []vexDoc
+	for _, b := range bundles {
+		res, err := o.Verify(ctx, filepath.Join(o.Dir, artifact), []string{b})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, signedVEX(res)...)
+	}
+	return out, nil
+}
+
+// unique keeps the first of each document verified for several artifacts.
+func unique(docs []vexDoc) []vexDoc {
+	seen := map[string]bool{}
+	var out []vexDoc
+	for _, d := range docs {
+		if !seen[d.name] {
+			seen[d.name] = true
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// ignoredVEX lists the signed VEX attestations that verified against no
+// artifact: shown, their statements not applied.
+func (r *Report) ignoredVEX(bundles []string) {
+	for _, b := range bundles {
+		if !slices.ContainsFunc(r.Release.VEX, func(d VEXDocument) bool { return d.Name == b }) {
+			r.Release.VEX = append(r.Release.VEX, VEXDocument{Name: b, Signed: true,
+				Ignored: "verifies against no artifact of the release (not signed by a trusted signer, or about other artifacts): its statements are not applied"})
+		}
+	}
 }
