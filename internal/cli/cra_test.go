@@ -10,6 +10,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/txtar"
 
+	"github.com/vouchdev/vouch/internal/schematest"
 	"github.com/vouchdev/vouch/pkg/cra"
 )
 
@@ -107,7 +108,14 @@ func craReport(t *testing.T, dir string, want int, extra ...string) *cra.Report 
 	t.Helper()
 	args := append([]string{"cra", "report", "--config", "cra.yaml", "--key", "vouch.pub", "--now", "2026-12-06"}, extra...)
 	vouchIn(t, dir, want, append(args, "dist")...)
-	return readCRAJSON(t, filepath.Join(dir, "dist", "cra-report.json"))
+	name := filepath.Join(dir, "dist", "cra-report.json")
+	data, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schematest.ValidateJSON(t, filepath.Join("..", "..", "schemas", "cra-report.schema.json"), data,
+		filepath.Join("..", "..", "schemas", "verify-report.schema.json"))
+	return readCRAJSON(t, name)
 }
 
 func vulnIDs(vs []cra.Vuln) []string {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vouchdev/vouch/pkg/finding"
+	"github.com/vouchdev/vouch/pkg/verify"
 	"github.com/vouchdev/vouch/pkg/vuln"
 )
 
@@ -26,7 +27,7 @@ func testConfig(t *testing.T) *Config {
 
 // artifact is an artifact whose three checks have the given statuses.
 func artifact(name string, sig, prov, sb Status) Artifact {
-	return Artifact{Name: name, Digest: "sha256:00", Verified: sig != StatusNotMet,
+	return Artifact{Name: name, Digest: "sha256:" + sum, Verified: sig != StatusNotMet, Failures: []verify.Finding{},
 		Signature: Check{Status: sig, Detail: "signature " + string(sig)}, Provenance: Check{Status: prov, Detail: "provenance " + string(prov)},
 		SBOM: SBOM{Check: Check{Status: sb, Detail: "sbom " + string(sb)}}, Matched: sb == StatusMet}
 }

@@ -3,12 +3,16 @@ package cra
 import (
 	"bytes"
 	"encoding/json"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"golang.org/x/net/html"
+
+	"github.com/vouchdev/vouch/internal/schematest"
+	"github.com/vouchdev/vouch/pkg/verify"
 )
 
 // hostile is a value an attacker could place in a release (an artifact
@@ -22,7 +26,9 @@ func renderReport(t *testing.T, name string) *Report {
 	c.Notes = hostile
 	c.Product.Name = name
 	r := newReport(Options{Config: c, Now: time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC), DB: "osv", Dir: "dist", Tool: "vouch test"})
-	r.Release.Artifacts = []Artifact{artifact(name, StatusMet, StatusMet, StatusMet)}
+	bad := artifact("b.txt", StatusNotMet, StatusNotMet, StatusNotMet)
+	bad.Failures = []verify.Finding{{ID: "bundle", Status: verify.StatusFail, Message: name, Expected: "a signature over the artifact", Found: "another digest", Evidence: []string{"b.txt.sigstore.json"}}}
+	r.Release.Artifacts = []Artifact{artifact(name, StatusMet, StatusMet, StatusMet), bad}
 	r.Release.Manifest = Check{Status: StatusMet, Detail: "signature verified"}
 	v := openVuln(name, "GO-2024-2687")
 	v.Vulnerability.Summary = hostile
@@ -134,6 +140,44 @@ func TestMDEscape(t *testing.T) {
 	}
 }
 
+var (
+	craSchema    = filepath.Join("..", "..", "schemas", "cra-report.schema.json")
+	verifySchema = filepath.Join("..", "..", "schemas", "verify-report.schema.json")
+)
+
+// TestSchemaRefuses: the schema is not a rubber stamp — a report with a
+// status outside the four, a missing requirement or an unknown field is
+// invalid (the control is TestJSON's valid report).
+func TestSchemaRefuses(t *testing.T) {
+	sch, err := schematest.Compile(craSchema, verifySchema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	valid, err := renderReport(t, "hello").JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := schematest.Check(sch, valid); err != nil {
+		t.Fatalf("control: %v", err)
+	}
+	for name, edit := range map[string]func(r *Report){
+		"status":      func(r *Report) { r.Requirements[3].Status = "passed" },
+		"requirement": func(r *Report) { r.Requirements = r.Requirements[1:] },
+		"item id":     func(r *Report) { r.Requirements[0].ID = "III.1" },
+		"severity":    func(r *Report) { r.Vulnerabilities.Open[0].Vulnerability.Severity = "severe" },
+	} {
+		r := renderReport(t, "hello")
+		edit(r)
+		doc, err := r.JSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := schematest.Check(sch, doc); err == nil {
+			t.Errorf("%s: the schema accepts the edited report", name)
+		}
+	}
+}
+
 // TestJSON: the JSON is the report itself, deterministic, with its schema.
 func TestJSON(t *testing.T) {
 	a, err := renderReport(t, "hello").JSON()
@@ -148,6 +192,7 @@ func TestJSON(t *testing.T) {
 	if err := json.Unmarshal(a, &back); err != nil {
 		t.Fatal(err)
 	}
+	schematest.ValidateJSON(t, craSchema, a, verifySchema)
 	if back.Schema != Schema || len(back.Requirements) != 22 || back.Date != "2026-12-06" || back.Vulnerabilities.Open[0].Vulnerability.ID != "GO-2024-2687" {
 		t.Errorf("decoded report: schema %q, %d requirements, date %q", back.Schema, len(back.Requirements), back.Date)
 	}
