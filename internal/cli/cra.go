@@ -61,10 +61,13 @@ and each artifact A is verified with its bundles as vouch verify does
 (A.sigstore.json, A.sbom.sigstore.json, provenance.sigstore.json), with the
 same trust flags (--key, --trusted-root, --offline, the keyless identity
 flags). The SBOM checked is the one the verified attestation carries, not
-a file beside it; it is checked against BSI TR-03183-2. VEX documents in DIR
-(*.openvex.json, *.vex.json, *.vex.cdx.json) decide vulnerabilities found
-with --db DIR (an offline OSV database); without --db the vulnerability
-items are "missing evidence".
+a file beside it; it is checked against BSI TR-03183-2. --db DIR (an offline
+OSV database) matches it; without --db the vulnerability items are "missing
+evidence". VEX documents decide which matches are open: the signed VEX
+attestations of the release (*` + SuffixVEXBundle + `, vouch release --vex),
+applied only where they verify against the artifact with the same trust,
+and plain files in DIR (*.openvex.json, *.vex.json, *.vex.cdx.json),
+reported as unsigned.
 
 --config cra.yaml states what only the manufacturer knows:
 
