@@ -16,6 +16,7 @@ import (
 
 	"github.com/vouchdev/vouch/internal/safefile"
 	"github.com/vouchdev/vouch/pkg/attest/release"
+	"github.com/vouchdev/vouch/pkg/finding"
 	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/sbom/check"
 	"github.com/vouchdev/vouch/pkg/verify"
@@ -346,14 +347,15 @@ func bsi(ctx context.Context, in *check.Input) (*Profile, error) {
 	rep := reports[0]
 	p := &Profile{ID: rep.Profile, Pass: rep.Pass, Score: rep.Score, Errors: rep.Counts.Error, Warnings: rep.Counts.Warning, Failures: []RuleFailure{}}
 	for _, f := range rep.Findings { // sorted by rule
-		if f.Severity != check.SeverityError {
+		if f.Level != finding.LevelError {
 			continue
 		}
-		if n := len(p.Failures); n > 0 && p.Failures[n-1].Rule == f.Rule {
+		if n := len(p.Failures); n > 0 && p.Failures[n-1].Rule == f.ID {
 			p.Failures[n-1].Count++
 			continue
 		}
-		p.Failures = append(p.Failures, RuleFailure{Rule: f.Rule, Clause: f.Clause, Count: 1, Message: f.Message})
+		rule, _ := finding.Lookup(f.ID) // the clause is the catalogue's
+		p.Failures = append(p.Failures, RuleFailure{Rule: f.ID, Clause: rule.Clause, Count: 1, Message: f.Message})
 	}
 	return p, nil
 }
