@@ -159,6 +159,9 @@ func TestCRAReportVulnerabilities(t *testing.T) {
 			t.Errorf("--db: open vulnerabilities lack %s", want)
 		}
 	}
+	if u := all.Vulnerabilities.Unmatched; len(u) != 0 {
+		t.Errorf("--db: unmatched %q, want none (every component is a Go module)", u)
+	}
 	for _, id := range []string{"I.2.a", "II.2"} {
 		if q := requirement(all, id); q.Status != cra.StatusNotMet || !slices.Contains(q.Evidence, "app: gopkg.in/yaml.v2@v2.2.2: 3 open (GO-2020-0036, GO-2021-0061, GO-2022-0956); all fixed in 2.2.8") {
 			t.Errorf("--db: %s %s, evidence %q; want not met naming yaml.v2's three advisories", id, q.Status, q.Evidence)

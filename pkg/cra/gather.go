@@ -138,7 +138,7 @@ func newReport(o Options) *Report {
 		SecurityContact: Contact{URI: c.SecurityContact, SecurityTxt: IsSecurityTxt(c.SecurityContact)},
 		CVDPolicy:       c.CVDPolicy, Notes: c.Notes,
 		Release:         Release{Dir: o.Dir, Artifacts: []Artifact{}, VEX: []VEXDocument{}},
-		Vulnerabilities: Vulns{Database: o.DB, Open: []Vuln{}, Resolved: []Vuln{}},
+		Vulnerabilities: Vulns{Database: o.DB, Open: []Vuln{}, Resolved: []Vuln{}, Unmatched: []string{}},
 	}
 }
 
@@ -387,5 +387,25 @@ func (r *Report) match(ctx context.Context, o Options, artifact string, doc *sbo
 	for _, m := range ms {
 		r.Vulnerabilities.Open = append(r.Vulnerabilities.Open, Vuln{Artifact: artifact, Match: m})
 	}
+	r.Vulnerabilities.Unmatched = append(r.Vulnerabilities.Unmatched, unmatched(artifact, doc)...)
 	return true, nil
+}
+
+// unmatched names the components no advisory can name: without a purl of
+// an ecosystem the database reads, they were not matched, and the report
+// says so rather than count them as clean.
+func unmatched(artifact string, doc *sbom.Document) []string {
+	var out []string
+	for i := range doc.Components {
+		c := &doc.Components[i]
+		if vuln.Supported(c) {
+			continue
+		}
+		id := c.PURL
+		if id == "" {
+			id = c.Name + "@" + c.Version + " (no purl)"
+		}
+		out = append(out, artifact+": "+id)
+	}
+	return out
 }

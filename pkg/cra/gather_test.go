@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/vouchdev/vouch/pkg/sbom"
 )
 
 const sum = "f98cec6b363dd8c2bfe29976198ede8bafb7d97ecda40f4c5b7a653cc8c9028d"
@@ -74,4 +76,20 @@ func FuzzParseConfig(f *testing.F) {
 			t.Fatalf("accepted %+v", c)
 		}
 	})
+}
+
+// TestUnmatched: components without a purl of an ecosystem the database
+// reads are named, not counted as clean; a Go module is matched (the
+// control).
+func TestUnmatched(t *testing.T) {
+	doc := &sbom.Document{Components: []sbom.Component{
+		{ID: "a", Name: "golang.org/x/net", Version: "v0.1.0", PURL: "pkg:golang/golang.org/x/net@v0.1.0"},
+		{ID: "b", Name: "a.txt", PURL: "pkg:generic/a.txt"},
+		{ID: "c", Name: "libfoo", Version: "1.2"},
+	}}
+	got := unmatched("app", doc)
+	want := []string{"app: pkg:generic/a.txt", "app: libfoo@1.2 (no purl)"}
+	if !slices.Equal(got, want) {
+		t.Errorf("unmatched = %q, want %q", got, want)
+	}
 }

@@ -181,6 +181,9 @@ type Vulns struct {
 	// Resolved are those it does. Both sorted by (artifact, purl, id).
 	Open     []Vuln `json:"open"`
 	Resolved []Vuln `json:"resolved"`
+	// Unmatched are the components no advisory can name (no purl of an
+	// ecosystem the database reads), "artifact: purl".
+	Unmatched []string `json:"unmatched"`
 }
 
 // Vuln is one advisory matching a component of an artifact's SBOM.
