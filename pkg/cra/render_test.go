@@ -197,3 +197,38 @@ func TestJSON(t *testing.T) {
 		t.Errorf("decoded report: schema %q, %d requirements, date %q", back.Schema, len(back.Requirements), back.Date)
 	}
 }
+
+// FuzzRender: whatever an artifact name, an advisory summary or the notes
+// hold, the page has only the template's elements and attributes, and the
+// Markdown no raw HTML and no line a value started.
+func FuzzRender(f *testing.F) {
+	f.Add(hostile)
+	f.Add("app\n| x | y |\n<b>")
+	f.Fuzz(func(t *testing.T, s string) {
+		r := renderReport(t, s)
+		page, err := r.HTML()
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkInert(t, page)
+		md, err := r.Markdown()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.ContainsAny(mdEscape(s), "<>\n") {
+			t.Fatalf("mdEscape(%q) keeps a tag or a line break", s)
+		}
+		if n := strings.Count(string(md), "\n"); n != strings.Count(string(mustMarkdown(t, "hello")), "\n") {
+			t.Fatalf("a value changed the Markdown's line count: %d lines", n)
+		}
+	})
+}
+
+func mustMarkdown(t *testing.T, name string) []byte {
+	t.Helper()
+	md, err := renderReport(t, name).Markdown()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return md
+}
