@@ -12,6 +12,7 @@ import (
 
 	"github.com/vouchdev/vouch/internal/output"
 	"github.com/vouchdev/vouch/pkg/cra"
+	"github.com/vouchdev/vouch/pkg/verify/bundle"
 	"github.com/vouchdev/vouch/pkg/verify/engine"
 )
 
@@ -134,11 +135,7 @@ func (e *env) runCRAReport(ctx context.Context, f *craFlags, dir string) error {
 	}
 	opts := cra.Options{Dir: dir, Config: cfg, Now: now, Tool: "vouch " + Version(), DB: f.db,
 		Verify: func(ctx context.Context, artifact string, bundles []string) (*engine.Result, error) {
-			res, err := e.verifyOne(ctx, s, artifact, bundles, "")
-			if err != nil {
-				return nil, verifyError(err)
-			}
-			return res, nil
+			return e.verifyOne(ctx, s, artifact, bundles, "")
 		}}
 	if err := craVulnOptions(&opts, f.db); err != nil {
 		return err
@@ -159,15 +156,14 @@ func (e *env) runCRAReport(ctx context.Context, f *craFlags, dir string) error {
 	return nil
 }
 
-// craError sorts a gathering error: a usage error stays one, the rest
-// are operational.
+// craError sorts a gathering error as vouch verify does (an invalid
+// request is a usage error, the rest operational); nothing is written.
 func craError(err error) error {
-	var ue usageError
-	var ee *exitError
-	if errors.As(err, &ue) || errors.As(err, &ee) {
-		return err
+	err = fmt.Errorf("%w; nothing written", err)
+	if errors.Is(err, bundle.ErrPolicy) {
+		return usageError{err}
 	}
-	return &exitError{code: ExitError, err: fmt.Errorf("%w; nothing written", err)}
+	return &exitError{code: ExitError, err: err}
 }
 
 // reportDate is --now (YYYY-MM-DD), else $SOURCE_DATE_EPOCH, else now.

@@ -190,7 +190,7 @@ func plainName(f string) bool {
 func gatherArtifact(ctx context.Context, o Options, name string) (Artifact, *sbom.Document, error) {
 	res, err := o.Verify(ctx, filepath.Join(o.Dir, name), nil)
 	if err != nil {
-		return Artifact{}, nil, err
+		return Artifact{}, nil, fmt.Errorf("artifact %s named by %s: %w", name, filepath.Join(o.Dir, release.ChecksumsName), err)
 	}
 	a := Artifact{Name: name, Digest: res.Digest, Verified: res.Verified, Failures: []verify.Finding{}}
 	for _, f := range res.Findings {
