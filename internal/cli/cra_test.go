@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"crypto/sha256"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -289,5 +291,64 @@ func TestCRAReportSignedVEX(t *testing.T) {
 	}
 	if len(forged.Vulnerabilities.Open) != len(signed.Vulnerabilities.Open)+1 {
 		t.Errorf("open: %d with the forged VEX, %d with the signed one; want one more", len(forged.Vulnerabilities.Open), len(signed.Vulnerabilities.Open))
+	}
+}
+
+// TestCRAReportKeylessIdentity: the report's trust is vouch verify's. A
+// release signed keylessly on the public-good instance (a Sigstore
+// conformance bundle over a.txt) is met for its signature with the
+// signer's identity and issuer, offline; another identity makes it not
+// met; no identity at all is the usage error vouch verify gives.
+func TestCRAReportKeylessIdentity(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	noNetwork(t)
+	dir := t.TempDir()
+	dist := filepath.Join(dir, "dist")
+	art, err := os.ReadFile(filepath.Join(conformanceDir, "a.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bundle, err := os.ReadFile(filepath.Join(conformanceDir, "happy-path-v0.3", "bundle.sigstore.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(art)
+	for name, data := range map[string][]byte{
+		"a.txt": art, "a.txt.sigstore.json": bundle,
+		"checksums.txt": fmt.Appendf(nil, "%x  a.txt\n", sum),
+	} {
+		if err := os.MkdirAll(dist, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dist, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cra.yaml"), []byte(craConfig), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	report := func(want int, flags ...string) *cra.Report {
+		t.Helper()
+		args := append([]string{"cra", "report", "--config", "cra.yaml", "--offline", "--now", "2026-12-06"}, flags...)
+		vouchIn(t, dir, want, append(args, "dist")...)
+		return readCRAJSON(t, filepath.Join(dist, "cra-report.json"))
+	}
+	right := report(ExitFailure, "--certificate-identity", conformanceIdentity, "--certificate-oidc-issuer", githubIssuer)
+	if a := right.Release.Artifacts[0]; a.Signature.Status != cra.StatusMet || !strings.Contains(a.Signature.Detail, conformanceIdentity) {
+		t.Errorf("the signer's identity: signature %+v, want met by %s", a.Signature, conformanceIdentity)
+	}
+	if m := right.Release.Manifest; m.Status != cra.StatusNotMet {
+		t.Errorf("manifest without its signature: %+v, want not met", m)
+	}
+	wrong := report(ExitFailure, "--certificate-identity", "release@example.com", "--certificate-oidc-issuer", githubIssuer)
+	if a := wrong.Release.Artifacts[0]; a.Signature.Status != cra.StatusNotMet || a.Verified {
+		t.Errorf("another identity: signature %+v, verified %v; want not met", a.Signature, a.Verified)
+	}
+	if q := requirement(wrong, "II.7"); q.Status != cra.StatusNotMet {
+		t.Errorf("another identity: II.7 %s, want not met", q.Status)
+	}
+	_, stderr := vouchIn(t, dir, ExitUsage, "cra", "report", "--config", "cra.yaml", "--offline", "dist")
+	if !strings.Contains(stderr, "keyless bundles need an identity") {
+		t.Errorf("no identity: %q", stderr)
 	}
 }
