@@ -100,16 +100,34 @@ func (s *Statement) about(m *vuln.Match) bool {
 }
 
 // idCovers reports whether the statement's product identifier names id:
-// as a purl (see purlCovers), or as the same digest or other identifier.
+// as a purl (see purlCovers), as the same digest, or as the same other
+// identifier. A digest and an OCI-style purl whose version is that digest
+// ("pkg:oci/app@sha256:HEX") name the same content, and match.
 func idCovers(stmtID, id string) bool {
+	if d := digestOf(stmtID); d != "" && d == digestOf(id) {
+		return true
+	}
 	if strings.HasPrefix(stmtID, "pkg:") {
 		return purlCovers(stmtID, id)
 	}
-	if alg, hex, ok := strings.Cut(stmtID, ":"); ok && isDigestAlg(alg) {
-		a2, h2, ok := strings.Cut(id, ":")
-		return ok && strings.EqualFold(alg, a2) && hex != "" && strings.EqualFold(hex, h2)
-	}
 	return stmtID == id
+}
+
+// digestOf is id's content digest, "alg:hex" in lower case: id itself if
+// it is a digest, else the version of a purl that is one; "" otherwise.
+func digestOf(id string) string {
+	if strings.HasPrefix(id, "pkg:") {
+		p, err := packageurl.FromString(id)
+		if err != nil {
+			return ""
+		}
+		id = p.Version
+	}
+	alg, hex, ok := strings.Cut(id, ":")
+	if !ok || !isDigestAlg(alg) || hex == "" {
+		return ""
+	}
+	return strings.ToLower(id)
 }
 
 func isDigestAlg(a string) bool {

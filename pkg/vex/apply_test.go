@@ -191,13 +191,26 @@ func TestApplyRealDocument(t *testing.T) {
 			t.Errorf("match %d: VEX %q, want %q", i, got[i].Vulnerability.VEX, want)
 		}
 	}
+	// The same image by digest alone: the same decisions.
+	for i := range matches {
+		matches[i].Vulnerability.VEX = ""
+	}
+	got = Apply(matches, stmts, "sha256:124C7D2707904EEA7431FFFE91522A01E5A861A624EE31D03372CC1D138A3126")
+	for i, want := range []string{"not_affected", "fixed", "", ""} {
+		if got[i].Vulnerability.VEX != want {
+			t.Errorf("by digest, match %d: VEX %q, want %q", i, got[i].Vulnerability.VEX, want)
+		}
+	}
 	// Another image: nothing applies.
 	for i := range matches {
 		matches[i].Vulnerability.VEX = ""
 	}
-	for _, m := range Apply(matches, stmts, "pkg:oci/alpine@sha256:0000000000000000000000000000000000000000000000000000000000000000") {
-		if m.Vulnerability.VEX != "" {
-			t.Errorf("%s in %s decided for another image", m.Vulnerability.ID, m.Component.PURL)
+	for _, other := range []string{"pkg:oci/alpine@sha256:0000000000000000000000000000000000000000000000000000000000000000",
+		"sha256:0000000000000000000000000000000000000000000000000000000000000000", "pkg:oci/alpine", "sha256:"} {
+		for _, m := range Apply(matches, stmts, other) {
+			if m.Vulnerability.VEX != "" {
+				t.Errorf("%s in %s decided for %s", m.Vulnerability.ID, m.Component.PURL, other)
+			}
 		}
 	}
 }
