@@ -2,6 +2,7 @@ package vex
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -88,8 +89,12 @@ func toOpenVEX(s *Statement) openvex.Statement {
 	return o
 }
 
-// Create writes a new OpenVEX document holding the statements, by author,
-// issued now; its @id is derived from its content.
+// Create writes a new OpenVEX document holding the statements (sorted by
+// vulnerability, then time, as go-vex orders them), by author, issued
+// now. Its @id is derived from all of its content: the SHA-256 of the
+// document without it (go-vex's canonical hash leaves out impact and
+// action statements, so two documents that say different things could
+// share it).
 func Create(stmts []Statement, author string, now time.Time) ([]byte, error) {
 	doc := openvex.New()
 	now = now.UTC()
@@ -103,9 +108,12 @@ func Create(stmts []Statement, author string, now time.Time) ([]byte, error) {
 		}
 		doc.Statements = append(doc.Statements, toOpenVEX(&stmts[i]))
 	}
-	if _, err := doc.GenerateCanonicalID(); err != nil {
+	openvex.SortStatements(doc.Statements, now)
+	unnamed, err := marshal(&doc)
+	if err != nil {
 		return nil, err
 	}
+	doc.ID = fmt.Sprintf("%s/public/vex-%x", openvex.PublicNamespace, sha256.Sum256(unnamed))
 	return marshal(&doc)
 }
 
