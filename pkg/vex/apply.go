@@ -28,12 +28,21 @@ import (
 // with the latest timestamp wins (OpenVEX's rule), and of those with the
 // same timestamp the one later in stmts (the later document).
 func Apply(matches []vuln.Match, stmts []Statement, product string) []vuln.Match {
+	return ApplyNames(matches, stmts, []string{product})
+}
+
+// ApplyNames is [Apply] for a product known by several names (its
+// digests, the purl its SBOM gives it): a statement naming any of them
+// covers its matches, and the latest of all the statements that cover a
+// match wins, whichever name they use. (Applying each name in turn would
+// let an older statement under one name beat a newer one under another.)
+func ApplyNames(matches []vuln.Match, stmts []Statement, products []string) []vuln.Match {
 	for i := range matches {
 		m := &matches[i]
 		var best *Statement
 		for j := range stmts {
 			s := &stmts[j]
-			if !s.covers(m, product) {
+			if !s.coversAny(m, products) {
 				continue
 			}
 			if best == nil || !s.Timestamp.Before(best.Timestamp) {
@@ -57,6 +66,19 @@ func decide(m *vuln.Match, s *Statement) {
 		v.Impact = s.ActionStatement
 	}
 	v.VEXSource = s.Source
+}
+
+// coversAny reports whether s applies to m in a product of those names.
+func (s *Statement) coversAny(m *vuln.Match, products []string) bool {
+	if len(products) == 0 {
+		return s.covers(m, "")
+	}
+	for _, p := range products {
+		if s.covers(m, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // covers reports whether s applies to m in product.

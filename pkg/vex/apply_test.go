@@ -214,3 +214,27 @@ func TestApplyRealDocument(t *testing.T) {
 		}
 	}
 }
+
+// TestApplyNames: the product by digest and by purl; the latest statement
+// wins whichever name it uses (applying name after name would let the
+// older one, under the first name, decide).
+func TestApplyNames(t *testing.T) {
+	net := "pkg:golang/golang.org/x/net@v0.7.0"
+	digest := "sha256:abcdef"
+	older := na("GO-2023-2102", []string{digest}, []string{net})
+	newer := Statement{Vulnerability: "GO-2023-2102", Products: []string{product}, Subcomponents: []string{net},
+		Status: Affected, ActionStatement: "Update.", Timestamp: t0.Add(time.Hour)}
+	for _, names := range [][]string{{digest, product}, {product, digest}} {
+		got := ApplyNames(realMatches(t), []Statement{older, newer}, names)
+		if got[0].Vulnerability.VEX != "affected" {
+			t.Errorf("names %v: %q, want the newer affected", names, got[0].Vulnerability.VEX)
+		}
+	}
+	// Control: each statement alone applies under its own name only.
+	if got := ApplyNames(realMatches(t), []Statement{older}, []string{digest, product}); got[0].Vulnerability.VEX != "not_affected" {
+		t.Errorf("older alone: %q", got[0].Vulnerability.VEX)
+	}
+	if got := ApplyNames(realMatches(t), []Statement{older}, []string{product, "sha256:abcdee"}); got[0].Vulnerability.VEX != "" {
+		t.Errorf("older under other names: %q", got[0].Vulnerability.VEX)
+	}
+}
