@@ -98,6 +98,11 @@ func (f *vexVulnFlags) productOf(doc *sbom.Document) string {
 
 // apply decides ms by the --vex documents.
 func (f *vexVulnFlags) apply(ms []vuln.Match, doc *sbom.Document) ([]vuln.Match, error) {
+	if f.product != "" {
+		if err := vex.CheckID(f.product); err != nil {
+			return nil, usagef("--product %q: %v", f.product, err)
+		}
+	}
 	return decideByVEX(ms, f.files, f.productOf(doc))
 }
 

@@ -36,7 +36,7 @@ func Check(s *Statement) error {
 		ids   []string
 	}{{"products", s.Products}, {"subcomponents", s.Subcomponents}} {
 		for _, id := range list.ids {
-			if err := checkID(id); err != nil {
+			if err := CheckID(id); err != nil {
 				return fmt.Errorf("%s: %q: %w", list.field, id, err)
 			}
 		}
@@ -48,8 +48,9 @@ func Check(s *Statement) error {
 	return nil
 }
 
-// checkID accepts a purl or an algorithm:hex digest.
-func checkID(id string) error {
+// CheckID accepts a product or component identifier: a purl or an
+// algorithm:hex digest (sha256, sha384, sha512).
+func CheckID(id string) error {
 	if alg, hex, ok := strings.Cut(id, ":"); ok && isDigestAlg(alg) {
 		if hex == "" || strings.Trim(strings.ToLower(hex), "0123456789abcdef") != "" {
 			return errors.New("want a hex digest after the algorithm")
