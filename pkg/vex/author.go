@@ -121,7 +121,9 @@ func Create(stmts []Statement, author string, now time.Time) ([]byte, error) {
 // Add appends a statement to the OpenVEX document data (name is its file,
 // for errors), which must parse as [Parse] reads it. The document keeps
 // its @id and statements; its version goes up by one and last_updated is
-// now, as OpenVEX asks of a changed document.
+// now, as OpenVEX asks of a changed document. The document is re-encoded
+// through go-vex's types: a field go-vex does not model (a statement's
+// "supplier" or "version") is not kept.
 func Add(name string, data []byte, s Statement, now time.Time) ([]byte, error) {
 	if _, err := Parse(name, data); err != nil {
 		return nil, err
