@@ -23,9 +23,6 @@ import (
 	"github.com/vouchdev/vouch/pkg/vuln"
 )
 
-// vulnDBEnv names the database directory when --db is not given.
-const vulnDBEnv = "VOUCH_VULN_DB"
-
 type vulnFlags struct {
 	sbomFlags
 	db      string
@@ -56,7 +53,7 @@ npm, pypi (PyPI), maven, cargo (crates.io), gem (RubyGems), nuget, composer
 (Alpine). Whether a version is affected is decided by osv-scalibr's offline
 matcher and its version ordering for each ecosystem.
 
-The database (--db DIR, or $` + vulnDBEnv + `) is a directory in the OSV export
+The database (--db DIR, or $` + vuln.DBEnv + `) is a directory in the OSV export
 layout: one folder per ecosystem, named as OSV names it (Go, npm, PyPI,
 Maven, crates.io, RubyGems, NuGet, Packagist, Debian, Alpine), holding its
 all.zip as https://osv-vulnerabilities.storage.googleapis.com/<Ecosystem>/all.zip
@@ -108,7 +105,7 @@ as severe as --fail-on that no VEX statement suppresses.`,
 		RunE: func(cmd *cobra.Command, args []string) error { return e.runVuln(cmd.Context(), args[0], &f) },
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.db, "db", "", "offline OSV database `DIR` (default $"+vulnDBEnv+")")
+	fl.StringVar(&f.db, "db", "", "offline OSV database `DIR` (default $"+vuln.DBEnv+")")
 	fl.StringVarP(&f.format, "output-format", "o", "text", "output `FORMAT`: text, json, sarif, openvex or cyclonedx-vex")
 	fl.StringVar(&f.failOn, "fail-on", "", "exit 3 on a match at least this `SEVERITY` (critical, high, medium, low, unknown = any); default never")
 	fl.StringVar(&f.outFile, "output", "", "write the report to `FILE` (atomically) instead of stdout")
@@ -125,10 +122,10 @@ func (e *env) runVuln(ctx context.Context, target string, f *vulnFlags) error {
 	}
 	dir := f.db
 	if dir == "" {
-		dir = e.getenv(vulnDBEnv)
+		dir = e.getenv(vuln.DBEnv)
 	}
 	if dir == "" {
-		return usagef("--db: no vulnerability database given (--db DIR or $%s)", vulnDBEnv)
+		return usagef("--db: no vulnerability database given (--db DIR or $%s)", vuln.DBEnv)
 	}
 	db, err := vuln.Open(dir)
 	if err != nil {

@@ -31,6 +31,10 @@ const (
 	goEcosystemDir = "Go"
 )
 
+// DBEnv is the environment variable that names the database directory
+// when a command is given none.
+const DBEnv = "VOUCH_VULN_DB"
+
 // ErrLayout marks a --db directory that is not in a layout vouch reads.
 var ErrLayout = errors.New("not an OSV database")
 
@@ -197,9 +201,14 @@ func zipRecords(ctx context.Context, path string, yield func(entry, error) bool)
 		if !yield(entry{where: where, data: buf.Bytes()}, nil) {
 			return false
 		}
+		afterEntry()
 	}
 	return true
 }
+
+// afterEntry is called after each zip entry is handled: tests sample the
+// heap there, at every step of a load.
+var afterEntry = func() {}
 
 // readZipEntry reads one entry into buf (reset, its capacity reused),
 // refusing one larger than MaxEntrySize by its declared size or, if that

@@ -17,6 +17,7 @@ import (
 	"github.com/google/osv-scalibr/plugin/config"
 
 	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog"
 )
 
 // ecosystemCases are, per ecosystem folder of testdata/osv, components
@@ -209,4 +210,67 @@ func idsByPURL(ms []Match) map[string][]string {
 		slices.Sort(out[p])
 	}
 	return out
+}
+
+// TestLockfilesSameAsScalibr: real lockfiles, catalogued as vouch sbom
+// catalogues them, matched by vouch and by osv-scalibr's Enricher on the
+// same packages and database: the same advisories per component, with
+// components affected (at least want) and components not.
+func TestLockfilesSameAsScalibr(t *testing.T) {
+	for _, c := range []struct {
+		dir, eco string
+		want     int
+	}{
+		{"in-place-npm", "npm", 5},    // request, tough-cookie, semver, hosted-git-info twice
+		{"python-fixture", "PyPI", 1}, // requests 2.20.0
+		{"call-analysis-go-project", "Go", 3},
+	} {
+		t.Run(c.dir, func(t *testing.T) {
+			d := catalogued(t, filepath.Join("testdata", c.dir))
+			scalibrDir := t.TempDir()
+			zipEcosystem(t, filepath.Join(goDB, c.eco), filepath.Join(scalibrDir, "osv-scalibr", c.eco, allZip))
+			db, err := Open(goDB)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ms, err := db.Match(context.Background(), d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, want := idsByPURL(ms), scalibrIDs(t, scalibrDir, d)
+			hit := 0
+			for _, comp := range d.Components {
+				if !slices.Equal(got[comp.PURL], want[comp.PURL]) {
+					t.Errorf("%s: vouch reports %v, osv-scalibr %v", comp.PURL, got[comp.PURL], want[comp.PURL])
+				}
+				if len(want[comp.PURL]) > 0 {
+					t.Logf("%s: %v", comp.PURL, want[comp.PURL])
+					hit++
+				}
+			}
+			if hit < c.want || hit == len(d.Components) {
+				t.Errorf("%d of %d components affected, want at least %d and not all", hit, len(d.Components), c.want)
+			}
+		})
+	}
+}
+
+// catalogued is the SBOM vouch sbom makes of dir, its components of the
+// ecosystems vouch vuln matches only.
+func catalogued(t *testing.T, dir string) *sbom.Document {
+	t.Helper()
+	res, err := catalog.Run(context.Background(), []string{dir}, catalog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Errors) > 0 {
+		t.Fatalf("catalog errors: %v", res.Errors)
+	}
+	d := &sbom.Document{}
+	for _, c := range res.Document.Components {
+		if Supported(&c) {
+			d.Components = append(d.Components, c)
+		}
+	}
+	return d
 }
