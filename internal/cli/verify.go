@@ -145,7 +145,11 @@ Output (-o FORMAT[=FILE], repeatable; default text on stdout):
   text   per artifact a verdict, one line per finding; failures show
          what was expected and what was found
   json   the report, schema "` + verify.ReportSchema + `"
-  sarif  SARIF 2.1.0, one result per finding that did not pass
+  sarif  SARIF 2.1.0, one result per finding that did not pass, its rule
+         from vouch's catalogue
+
+Each finding's id names a rule: 'vouch rules ID' says what it checks and
+how to meet it; 'vouch rules' lists them all.
 
 --vsa PATH writes a signed SLSA Verification Summary Attestation (VSA v1)
 for each artifact, PASSED or FAILED (a directory when there are several

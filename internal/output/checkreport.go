@@ -1,17 +1,19 @@
 package output
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 
+	"github.com/vouchdev/vouch/pkg/finding"
 	"github.com/vouchdev/vouch/pkg/sbom/check"
 )
 
-// CheckSchemaVersion identifies the JSON document of `vouch sbom check -o json`.
-// It changes only when a field changes meaning or disappears.
-const CheckSchemaVersion = "vouch.check/v1"
+// CheckSchemaVersion identifies the JSON document of `vouch sbom check -o json`
+// (schemas/check-report.schema.json). It changes only when a field changes
+// meaning or disappears. v2: findings are finding.Finding (id, status,
+// level) and the clauses moved from each finding to the document's rules.
+const CheckSchemaVersion = "vouch.check/v2"
 
 // CheckedSBOM is what `vouch sbom check` found out about one SBOM.
 type CheckedSBOM struct {
@@ -26,14 +28,17 @@ type CheckedSBOM struct {
 
 // CheckDocument is the JSON document of `vouch sbom check -o json`.
 type CheckDocument struct {
-	SchemaVersion string        `json:"schemaVersion"`
-	Pass          bool          `json:"pass"`
-	SBOMs         []CheckedSBOM `json:"sboms"`
+	SchemaVersion string `json:"schemaVersion"`
+	Pass          bool   `json:"pass"`
+	// Rules are the rules of the profiles that ran (and any other rule a
+	// finding names), sorted by id: their titles, clauses and levels.
+	Rules []finding.Rule `json:"rules"`
+	SBOMs []CheckedSBOM  `json:"sboms"`
 }
 
 // NewCheckDocument wraps results in the versioned JSON document.
 func NewCheckDocument(sboms []CheckedSBOM) CheckDocument {
-	doc := CheckDocument{SchemaVersion: CheckSchemaVersion, Pass: true, SBOMs: sboms}
+	doc := CheckDocument{SchemaVersion: CheckSchemaVersion, Pass: true, SBOMs: sboms, Rules: checkRules(sboms).sortedRules()}
 	if doc.SBOMs == nil {
 		doc.SBOMs = []CheckedSBOM{}
 	}
@@ -48,10 +53,58 @@ func NewCheckDocument(sboms []CheckedSBOM) CheckDocument {
 
 // CheckJSON writes results as one indented JSON document.
 func CheckJSON(w io.Writer, sboms []CheckedSBOM) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(NewCheckDocument(sboms))
+	return writeJSON(w, NewCheckDocument(sboms))
+}
+
+// checkRules collects the rules of every profile that ran on sboms and
+// of every finding they made.
+func checkRules(sboms []CheckedSBOM) *collector {
+	c := newCollector()
+	for _, s := range sboms {
+		for _, r := range s.Reports {
+			if p, ok := check.Lookup(r.Profile); ok {
+				for _, rule := range p.Rules() {
+					c.rules[rule.ID] = rule.Catalogued()
+				}
+			}
+			for i := range r.Findings {
+				if _, ok := c.rules[r.Findings[i].ID]; !ok {
+					c.rules[r.Findings[i].ID] = finding.RuleFor(c.cat, &r.Findings[i])
+				}
+			}
+		}
+	}
+	return &c
+}
+
+// EmitCheck sends results to h: the rules of the profiles that ran, then
+// each finding with its SBOM file as subject; then it flushes h.
+func EmitCheck(h finding.Handler, sboms []CheckedSBOM) error {
+	for _, r := range checkRules(sboms).sortedRules() {
+		if err := h.Rule(r); err != nil {
+			return err
+		}
+	}
+	for _, s := range sboms {
+		for _, r := range s.Reports {
+			for _, f := range r.Findings {
+				f.Subject = s.Name
+				if err := h.Finding(f); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return h.Flush()
+}
+
+// CheckSARIF writes results as a SARIF log through [NewSARIFHandler]: the
+// rules of the profiles that ran (their clause as a property, the
+// published document as helpUri where one is known), each finding a
+// result located in its SBOM file and, logically, in its component.
+// toolVersion is vouch's version.
+func CheckSARIF(w io.Writer, sboms []CheckedSBOM, toolVersion string) error {
+	return EmitCheck(NewSARIFHandler(w, VouchTool(toolVersion)), sboms)
 }
 
 // ANSI colours, used only when writing to a terminal.
@@ -92,23 +145,30 @@ func CheckText(w io.Writer, sboms []CheckedSBOM, color bool) error {
 				verdict = paint(red, "FAIL")
 			}
 			fmt.Fprintf(&b, "  %s: %s %s, score %.1f/10\n", Visible(r.Profile), verdict, counts(r.Counts), r.Score)
-			for _, f := range r.Findings {
-				sev := string(f.Severity)
-				switch f.Severity {
-				case check.SeverityError:
-					sev = paint(red, fmt.Sprintf("%-7s", sev))
-				case check.SeverityWarning:
-					sev = paint(yellow, fmt.Sprintf("%-7s", sev))
-				default:
-					sev = paint(cyan, fmt.Sprintf("%-7s", sev))
-				}
-				fmt.Fprintf(&b, "    %s %s  %s  %s: expected %s, found %s  [%s]\n",
-					sev, Visible(f.Rule), Visible(subject(f)), Visible(f.Field), Visible(f.Expected), Visible(f.Found), Visible(f.Clause))
+			for i := range r.Findings {
+				b.WriteString(checkLine(&r.Findings[i], paint))
 			}
 		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// checkLine is one finding of CheckText: level, rule, component, field,
+// what was expected and found, and the rule's clause.
+func checkLine(f *finding.Finding, paint func(c, s string) string) string {
+	lvl := fmt.Sprintf("%-7s", f.Level)
+	switch f.Level {
+	case finding.LevelError:
+		lvl = paint(red, lvl)
+	case finding.LevelWarning:
+		lvl = paint(yellow, lvl)
+	default:
+		lvl = paint(cyan, lvl)
+	}
+	clause := finding.RuleFor(finding.Default, f).Clause
+	return fmt.Sprintf("    %s %s  %s  %s: expected %s, found %s  [%s]\n",
+		lvl, Visible(f.ID), Visible(subject(f)), Visible(f.Field), Visible(f.Expected), Visible(f.Found), Visible(clause))
 }
 
 // describeFormat names a document's format for people: "CycloneDX 1.6 JSON".
@@ -124,11 +184,11 @@ func describeFormat(s CheckedSBOM) string {
 	return strings.TrimSpace(strings.Join([]string{name, s.SpecVersion, enc}, " "))
 }
 
-// counts is "3 errors 1 warning" (and infos when there are any).
+// counts is "3 errors 1 warning" (and notes when there are any).
 func counts(c check.Counts) string {
 	s := plural(c.Error, "error") + " " + plural(c.Warning, "warning")
-	if c.Info > 0 {
-		s += " " + plural(c.Info, "info")
+	if c.Note > 0 {
+		s += " " + plural(c.Note, "note")
 	}
 	return s
 }
@@ -142,7 +202,7 @@ func plural(n int, word string) string {
 
 // subject names what a finding is about: the purl, else the component id,
 // else the document.
-func subject(f check.Finding) string {
+func subject(f *finding.Finding) string {
 	switch {
 	case f.PURL != "":
 		return f.PURL

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/vouchdev/vouch/internal/schematest"
+	"github.com/vouchdev/vouch/pkg/finding"
 	"github.com/vouchdev/vouch/pkg/sbom/check"
 )
 
@@ -18,18 +19,7 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // loadResults reads recorded check results: the renderers are tested from
 // data, independently of the profiles' current rules.
 func loadResults(t *testing.T) []CheckedSBOM {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "check", "results.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rs []CheckedSBOM
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&rs); err != nil {
-		t.Fatal(err)
-	}
-	return rs
+	return decodeFixture[[]CheckedSBOM](t, filepath.Join("testdata", "check", "results.json"))
 }
 
 func golden(t *testing.T, name string, got []byte) {
@@ -58,7 +48,7 @@ func TestCheckTextGolden(t *testing.T) {
 	if strings.Contains(buf.String(), "\x1b[") {
 		t.Error("colour codes without a terminal")
 	}
-	if !strings.Contains(buf.String(), "example-bsi: FAIL 3 errors 1 warning 1 info, score 7.8/10") {
+	if !strings.Contains(buf.String(), "bsi-tr-03183-2: FAIL 3 errors 1 warning 1 note, score 7.8/10") {
 		t.Errorf("summary line missing:\n%s", buf.String())
 	}
 	golden(t, "results.txt", buf.Bytes())
@@ -88,8 +78,19 @@ func TestCheckJSONGolden(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.SchemaVersion != "vouch.check/v1" || doc.Pass == nil || *doc.Pass || len(doc.SBOMs) != 2 || len(doc.SBOMs[0].Reports) != 2 {
+	if doc.SchemaVersion != "vouch.check/v2" || doc.Pass == nil || *doc.Pass || len(doc.SBOMs) != 2 || len(doc.SBOMs[0].Reports) != 2 {
 		t.Errorf("unexpected document shape: %+v", doc)
+	}
+	checkSchema := filepath.Join("..", "..", "schemas", "check-report.schema.json")
+	schematest.ValidateJSON(t, checkSchema, buf.Bytes(), findingsSchema)
+	// Control: the schema refuses v1's findings (rule, clause, severity).
+	sch, err := schematest.Compile(checkSchema, findingsSchema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1 := strings.Replace(buf.String(), `"id": "bsi-tr-03183-2.document.creator"`, `"rule": "bsi-tr-03183-2.document.creator", "clause": "TR-03183-2 v2.1.0 §5.2.1"`, 1)
+	if v1 == buf.String() || schematest.Check(sch, []byte(v1)) == nil {
+		t.Error("the check-report schema accepts a v1 finding")
 	}
 	golden(t, "results.json.golden", buf.Bytes())
 }
@@ -105,8 +106,8 @@ func TestCheckSARIFGolden(t *testing.T) {
 			Tool struct {
 				Driver struct {
 					Rules []struct {
-						ID              string
-						FullDescription struct{ Text string }
+						ID         string
+						Properties struct{ Clause string }
 					}
 				}
 			}
@@ -139,7 +140,7 @@ func TestCheckSARIFGolden(t *testing.T) {
 	for _, r := range p.Rules() {
 		found := false
 		for _, sr := range run.Tool.Driver.Rules {
-			found = found || (sr.ID == r.ID && sr.FullDescription.Text == r.Clause)
+			found = found || (sr.ID == r.ID && sr.Properties.Clause == r.Clause)
 		}
 		if !found {
 			t.Errorf("rule %s missing from the SARIF rules", r.ID)
@@ -160,7 +161,7 @@ func TestCheckSARIFAllProfiles(t *testing.T) {
 		p, _ := check.Lookup(id)
 		var fs []check.Finding
 		for _, r := range p.Rules() {
-			fs = append(fs, check.Finding{Rule: r.ID, Clause: r.Clause, Severity: r.Severity, Component: "c", PURL: "pkg:golang/c@v1",
+			fs = append(fs, check.Finding{ID: r.ID, Status: finding.StatusFail, Level: r.Severity.Level(), Component: "c", PURL: "pkg:golang/c@v1",
 				Field: "f", Expected: "e", Found: "nothing"})
 		}
 		s.Reports = append(s.Reports, check.NewReport(p, fs, len(fs)))

@@ -1,13 +1,13 @@
 package output
 
 import (
-	"encoding/json"
+	"fmt"
 	"io"
 	"net/url"
 	"path/filepath"
 	"strings"
 
-	"github.com/vouchdev/vouch/pkg/sbom/check"
+	"github.com/vouchdev/vouch/pkg/finding"
 )
 
 // SARIF 2.1.0 identifiers.
@@ -35,7 +35,7 @@ type sarifTool struct {
 type sarifDriver struct {
 	Name           string      `json:"name"`
 	Version        string      `json:"version,omitempty"`
-	InformationURI string      `json:"informationUri"`
+	InformationURI string      `json:"informationUri,omitempty"`
 	Rules          []sarifRule `json:"rules"`
 }
 
@@ -47,9 +47,10 @@ type sarifRule struct {
 	ID                   string            `json:"id"`
 	ShortDescription     sarifText         `json:"shortDescription"`
 	FullDescription      sarifText         `json:"fullDescription"`
+	Help                 *sarifText        `json:"help,omitempty"`
 	HelpURI              string            `json:"helpUri,omitempty"`
 	DefaultConfiguration sarifConfig       `json:"defaultConfiguration"`
-	Properties           map[string]string `json:"properties"`
+	Properties           map[string]string `json:"properties,omitempty"`
 }
 
 type sarifConfig struct {
@@ -58,6 +59,7 @@ type sarifConfig struct {
 
 type sarifArtifact struct {
 	Location sarifArtifactLocation `json:"location"`
+	Hashes   map[string]string     `json:"hashes,omitempty"`
 }
 
 type sarifArtifactLocation struct {
@@ -66,16 +68,17 @@ type sarifArtifactLocation struct {
 }
 
 type sarifResult struct {
-	RuleID     string            `json:"ruleId"`
-	RuleIndex  int               `json:"ruleIndex"`
-	Level      string            `json:"level"`
-	Message    sarifText         `json:"message"`
-	Locations  []sarifLocation   `json:"locations"`
-	Properties map[string]string `json:"properties"`
+	RuleID       string             `json:"ruleId"`
+	RuleIndex    int                `json:"ruleIndex"`
+	Level        string             `json:"level"`
+	Message      sarifText          `json:"message"`
+	Locations    []sarifLocation    `json:"locations,omitempty"`
+	Suppressions []sarifSuppression `json:"suppressions,omitempty"`
+	Properties   map[string]any     `json:"properties,omitempty"`
 }
 
 type sarifLocation struct {
-	PhysicalLocation sarifPhysical     `json:"physicalLocation"`
+	PhysicalLocation *sarifPhysical    `json:"physicalLocation,omitempty"`
 	LogicalLocations []sarifLogicalLoc `json:"logicalLocations,omitempty"`
 }
 
@@ -89,92 +92,159 @@ type sarifLogicalLoc struct {
 	Kind               string `json:"kind"`
 }
 
-// CheckSARIF writes results as a SARIF 2.1.0 log with one run: the rules are
-// those of the profiles that ran (their clause as full description, the
-// published document as helpUri where one is known), each finding a result
-// located in its SBOM file and, logically, in its component. toolVersion is
-// vouch's version.
-func CheckSARIF(w io.Writer, sboms []CheckedSBOM, toolVersion string) error {
+type sarifSuppression struct {
+	Kind          string `json:"kind"`
+	Status        string `json:"status"`
+	Justification string `json:"justification,omitempty"`
+}
+
+type sarifHandler struct {
+	collector
+	w    io.Writer
+	tool ToolInfo
+}
+
+// NewSARIFHandler renders a run as a SARIF 2.1.0 log with one run,
+// written on Flush — the one SARIF writer of vouch, for sbom check,
+// verify and vuln findings alike. Its rules are those the run announced
+// or its findings named (from [finding.Default], advisories by
+// [finding.VulnerabilityRule]), sorted by id. Every finding that did not
+// pass is a result at its level (SARIF results are problems to look at:
+// passes are not results), located in its subject's file (an artifact
+// with its digest as hash) and, logically, in its component. A
+// vulnerability a VEX statement says is not_affected or fixed is a
+// result with an accepted external suppression, so code scanning shows it
+// as dismissed, with the justification.
+func NewSARIFHandler(w io.Writer, tool ToolInfo) finding.Handler {
+	return &sarifHandler{collector: newCollector(), w: w, tool: tool}
+}
+
+func (h *sarifHandler) Finding(f finding.Finding) error {
+	h.add(f)
+	return nil
+}
+
+func (h *sarifHandler) Flush() error {
+	rules := h.sortedRules()
 	run := sarifRun{
-		Tool: sarifTool{Driver: sarifDriver{Name: "vouch", Version: toolVersion,
-			InformationURI: "https://github.com/vouchdev/vouch", Rules: []sarifRule{}}},
+		Tool: sarifTool{Driver: sarifDriver{Name: h.tool.Name, Version: h.tool.Version,
+			InformationURI: h.tool.InformationURI, Rules: make([]sarifRule, 0, len(rules))}},
 		Artifacts: []sarifArtifact{},
 		Results:   []sarifResult{},
 	}
 	ruleIndex := map[string]int{}
-	addProfile := func(id string) {
-		p, ok := check.Lookup(id)
-		if !ok {
-			return
-		}
-		for _, r := range p.Rules() {
-			if _, dup := ruleIndex[r.ID]; dup {
-				continue
-			}
-			ruleIndex[r.ID] = len(run.Tool.Driver.Rules)
-			run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{
-				ID: r.ID, ShortDescription: sarifText{r.Title}, FullDescription: sarifText{r.Clause},
-				HelpURI: helpURI(r.Clause), DefaultConfiguration: sarifConfig{level(r.Severity)},
-				Properties: map[string]string{"profile": id, "clause": r.Clause},
-			})
-		}
+	for i, r := range rules {
+		ruleIndex[r.ID] = i
+		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, toSARIFRule(r))
 	}
-	for i, s := range sboms {
-		uri := fileURI(s.Name)
-		run.Artifacts = append(run.Artifacts, sarifArtifact{Location: sarifArtifactLocation{URI: uri, Index: i}})
-		for _, r := range s.Reports {
-			addProfile(r.Profile)
-			for _, f := range r.Findings {
-				idx, ok := ruleIndex[f.Rule]
-				if !ok {
-					// A finding under a rule its profile does not list: keep
-					// it, with a rule of its own, rather than drop it.
-					idx = len(run.Tool.Driver.Rules)
-					ruleIndex[f.Rule] = idx
-					run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{
-						ID: f.Rule, ShortDescription: sarifText{f.Rule}, FullDescription: sarifText{f.Clause},
-						HelpURI: helpURI(f.Clause), DefaultConfiguration: sarifConfig{level(f.Severity)},
-						Properties: map[string]string{"profile": r.Profile, "clause": f.Clause},
-					})
-				}
-				loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifactLocation{URI: uri, Index: i}}}
-				if f.Component != "" || f.PURL != "" {
-					name := f.Component
-					if name == "" {
-						name = f.PURL
-					}
-					loc.LogicalLocations = []sarifLogicalLoc{{Name: name, FullyQualifiedName: f.PURL, Kind: "module"}}
-				}
-				msg := f.Message
-				if msg == "" {
-					msg = f.Field + ": expected " + f.Expected + ", found " + f.Found
-				}
-				run.Results = append(run.Results, sarifResult{
-					RuleID: f.Rule, RuleIndex: idx, Level: level(f.Severity), Message: sarifText{msg},
-					Locations: []sarifLocation{loc},
-					Properties: map[string]string{"profile": r.Profile, "clause": f.Clause, "field": f.Field,
-						"expected": f.Expected, "found": f.Found},
-				})
-			}
+	artifactIndex := map[string]int{}
+	for i := range h.findings {
+		f := &h.findings[i]
+		if f.Status == finding.StatusPass {
+			continue
 		}
+		r := h.rules[f.ID]
+		res := sarifResult{RuleID: f.ID, RuleIndex: ruleIndex[f.ID], Level: string(finding.LevelOf(f, r)),
+			Message: sarifText{resultMessage(f)}, Properties: resultProperties(f)}
+		if loc, ok := h.location(&run, artifactIndex, f); ok {
+			res.Locations = []sarifLocation{loc}
+		}
+		if f.Suppressed() {
+			res.Suppressions = []sarifSuppression{{Kind: "external", Status: "accepted", Justification: vexJustification(f.Vulnerability)}}
+		}
+		run.Results = append(run.Results, res)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}})
+	return writeJSON(h.w, sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}})
 }
 
-func level(s check.Severity) string {
-	switch s {
-	case check.SeverityError:
-		return "error"
-	case check.SeverityWarning:
-		return "warning"
+func toSARIFRule(r finding.Rule) sarifRule {
+	full := r.Title
+	if r.Help != "" {
+		full = r.Help
 	}
-	return "note"
+	sr := sarifRule{ID: r.ID, ShortDescription: sarifText{r.Title}, FullDescription: sarifText{full},
+		HelpURI: r.HelpURI, DefaultConfiguration: sarifConfig{string(r.Level)}}
+	if r.Help != "" {
+		sr.Help = &sarifText{r.Help}
+	}
+	if r.Clause != "" {
+		sr.Properties = map[string]string{"clause": r.Clause}
+	}
+	return sr
 }
 
-// fileURI is a relative or file URI reference for an SBOM name.
+// location is where a finding is: its subject's file among the run's
+// artifacts (added on first sight, with its digest as hash) and its
+// component as a logical location. ok is false when it names neither.
+func (h *sarifHandler) location(run *sarifRun, index map[string]int, f *finding.Finding) (sarifLocation, bool) {
+	var loc sarifLocation
+	if f.Subject != "" {
+		i, seen := index[f.Subject]
+		if !seen {
+			i = len(run.Artifacts)
+			index[f.Subject] = i
+			a := sarifArtifact{Location: sarifArtifactLocation{URI: fileURI(f.Subject), Index: i}}
+			if alg, hex, ok := strings.Cut(f.Digest, ":"); ok && alg == "sha256" {
+				a.Hashes = map[string]string{"sha-256": hex}
+			}
+			run.Artifacts = append(run.Artifacts, a)
+		}
+		loc.PhysicalLocation = &sarifPhysical{ArtifactLocation: sarifArtifactLocation{URI: fileURI(f.Subject), Index: i}}
+	}
+	if name := f.Component; name != "" || f.PURL != "" {
+		if name == "" {
+			name = f.PURL
+		}
+		loc.LogicalLocations = []sarifLogicalLoc{{Name: name, FullyQualifiedName: f.PURL, Kind: "module"}}
+	}
+	return loc, loc.PhysicalLocation != nil || loc.LogicalLocations != nil
+}
+
+// resultMessage is the finding's message on one line, with what was
+// expected and what was found.
+func resultMessage(f *finding.Finding) string {
+	msg := oneLine(f.Message)
+	if msg == "" {
+		msg = oneLine(f.ID + " " + f.Field)
+	}
+	if f.Expected != "" || f.Found != "" {
+		msg += " (expected: " + orDash(f.Expected) + "; found: " + orDash(f.Found) + ")"
+	}
+	return msg
+}
+
+// resultProperties keeps what SARIF has no place for: the status, the
+// field, the values, the evidence and the vulnerability's details.
+func resultProperties(f *finding.Finding) map[string]any {
+	p := map[string]any{"status": string(f.Status)}
+	for k, v := range map[string]string{"field": f.Field, "expected": f.Expected, "found": f.Found, "digest": f.Digest} {
+		if v != "" {
+			p[k] = v
+		}
+	}
+	if len(f.Evidence) > 0 {
+		p["evidence"] = f.Evidence
+	}
+	if f.Vulnerability != nil {
+		p["vulnerability"] = f.Vulnerability
+	}
+	return p
+}
+
+func vexJustification(v *finding.Vulnerability) string {
+	s := "VEX " + v.VEX
+	for _, part := range []string{v.Justification, v.Impact} {
+		if part != "" {
+			s += ": " + part
+		}
+	}
+	if v.VEXSource != "" {
+		s += fmt.Sprintf(" (%s)", v.VEXSource)
+	}
+	return s
+}
+
+// fileURI is a relative or file URI reference for a file name.
 func fileURI(name string) string {
 	if name == "-" {
 		return "stdin"
@@ -184,22 +254,4 @@ func fileURI(name string) string {
 		u.Scheme = "file"
 	}
 	return u.String()
-}
-
-// helpURI points at the published document a clause cites, when known.
-func helpURI(clause string) string {
-	for _, d := range []struct{ prefix, uri string }{
-		{"TR-03183-2", "https://www.bsi.bund.de/dok/TR-03183"},
-		{"BSI TR-03183-2", "https://www.bsi.bund.de/dok/TR-03183"},
-		{"NTIA", "https://www.ntia.gov/report/2021/minimum-elements-software-bill-materials-sbom"},
-		{"CISA", "https://www.cisa.gov/resources-tools/resources/2025-minimum-elements-software-bill-materials-sbom"},
-		{"CycloneDX", "https://cyclonedx.org/specification/overview/"},
-		{"SPDX", "https://spdx.dev/use/specifications/"},
-		{"RFC 8259", "https://www.rfc-editor.org/rfc/rfc8259"},
-	} {
-		if strings.HasPrefix(clause, d.prefix) {
-			return d.uri
-		}
-	}
-	return ""
 }

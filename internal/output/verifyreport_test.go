@@ -3,6 +3,7 @@ package output
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,18 +21,7 @@ var (
 // loadVerifyReport reads recorded verdicts: the renderers are tested from
 // data, independently of the verification code.
 func loadVerifyReport(t *testing.T) verify.Report {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "verify", "report.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var as []verify.ArtifactReport
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&as); err != nil {
-		t.Fatal(err)
-	}
-	return verify.NewReport(as)
+	return verify.NewReport(decodeFixture[[]verify.ArtifactReport](t, filepath.Join("testdata", "verify", "report.json")))
 }
 
 func verifyGolden(t *testing.T, name string, got []byte) {
@@ -136,9 +126,9 @@ func TestVerifySARIFGoldenAndSchema(t *testing.T) {
 	var log struct {
 		Runs []struct {
 			Results []struct {
-				RuleID     string            `json:"ruleId"`
-				Level      string            `json:"level"`
-				Properties map[string]string `json:"properties"`
+				RuleID     string         `json:"ruleId"`
+				Level      string         `json:"level"`
+				Properties map[string]any `json:"properties"`
 			} `json:"results"`
 		} `json:"runs"`
 	}
@@ -148,7 +138,7 @@ func TestVerifySARIFGoldenAndSchema(t *testing.T) {
 	// Results are the four findings that did not pass, all errors.
 	var ids []string
 	for _, r := range log.Runs[0].Results {
-		ids = append(ids, r.RuleID+"="+r.Properties["status"])
+		ids = append(ids, r.RuleID+"="+fmt.Sprint(r.Properties["status"]))
 		if r.Level != "error" {
 			t.Errorf("%s: level %q, want error", r.RuleID, r.Level)
 		}

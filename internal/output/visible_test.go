@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vouchdev/vouch/pkg/finding"
 	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/sbom/check"
 	"github.com/vouchdev/vouch/pkg/verify"
@@ -73,14 +74,23 @@ func TestRenderersEscape(t *testing.T) {
 		"check": func(s string) string {
 			var b strings.Builder
 			_ = CheckText(&b, []CheckedSBOM{{Name: "a" + s, Format: "cyclonedx", SpecVersion: "1.6" + s, Encoding: "json", Error: "bad " + s,
-				Reports: []check.Report{{Profile: "ntia", Findings: []check.Finding{{Rule: "r", Severity: check.SeverityError,
-					Component: "c" + s, Field: "name", Expected: "e", Found: "f" + s, Clause: "k"}}}}}}, false)
+				Reports: []check.Report{{Profile: "ntia", Findings: []check.Finding{{ID: "r", Status: finding.StatusFail, Level: finding.LevelError,
+					Component: "c" + s, Field: "name", Expected: "e", Found: "f" + s}}}}}}, false)
 			return b.String()
 		},
 		"verify": func(s string) string {
 			var b strings.Builder
 			_ = VerifyText(&b, verify.Report{Artifacts: []verify.ArtifactReport{{Name: "n" + s, Digest: "sha256:00",
 				Findings: []verify.Finding{{ID: "bundle", Status: verify.StatusFail, Message: "mediaType " + s, Expected: "e", Found: "f" + s}}}}}, false)
+			return b.String()
+		},
+		"findings": func(s string) string {
+			var b strings.Builder
+			h := NewTextHandler(&b, false)
+			_ = h.Finding(finding.Finding{ID: "GO-2024-0001", Status: finding.StatusFail, Subject: "bin" + s, PURL: "pkg:golang/m@v1" + s,
+				Message: "summary " + s, Vulnerability: &finding.Vulnerability{ID: "GO-2024-0001", Severity: "high", FixedVersion: "v2" + s,
+					VEX: "not_affected", Justification: "j" + s}})
+			_ = h.Flush()
 			return b.String()
 		},
 		"sbom table": func(s string) string {

@@ -97,6 +97,9 @@ type Finding struct {
 	Level Level `json:"level,omitempty"`
 	// Subject names what was evaluated: an artifact, an SBOM file.
 	Subject string `json:"subject,omitempty"`
+	// Digest is the subject's digest ("sha256:<hex>") when the subject is
+	// an artifact whose digest was computed.
+	Digest string `json:"digest,omitempty"`
 	// Component is the component's id in its document (bom-ref, SPDX id);
 	// "" for the document or artifact itself.
 	Component string `json:"component,omitempty"`

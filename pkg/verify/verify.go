@@ -20,20 +20,23 @@ import (
 	"time"
 
 	ita "github.com/in-toto/attestation/go/v1"
+
+	"github.com/vouchdev/vouch/pkg/finding"
 )
 
 // ReportSchema is the versioned media type of the JSON report.
 const ReportSchema = "https://vouch.dev/schemas/verify-report/v1"
 
-// Status is the outcome of one requirement.
-type Status string
+// Status is the outcome of one requirement: vouch's one result
+// vocabulary, [finding.Status].
+type Status = finding.Status
 
 // Statuses. Only StatusPass is acceptance: fail, error and skipped are not.
 const (
-	StatusPass    Status = "pass"
-	StatusFail    Status = "fail"    // the requirement was evaluated and not met
-	StatusError   Status = "error"   // it could not be evaluated: fails closed
-	StatusSkipped Status = "skipped" // deliberately not evaluated (e.g. inspections without --run-inspections)
+	StatusPass    = finding.StatusPass    // the requirement is met
+	StatusFail    = finding.StatusFail    // the requirement was evaluated and not met
+	StatusError   = finding.StatusError   // it could not be evaluated: fails closed
+	StatusSkipped = finding.StatusSkipped // deliberately not evaluated (e.g. inspections without --run-inspections)
 )
 
 // Signer is who signed a bundle, as verified.
@@ -93,18 +96,15 @@ type Evidence struct {
 	TlogIgnored bool `json:"tlogIgnored,omitempty"`
 }
 
-// Finding is the outcome of one requirement for one artifact.
-type Finding struct {
-	// ID names the requirement: "signature", "identity", "provenance.builder",
-	// "provenance.source", "sbom.profile.bsi-tr-03183-2", "layout",
-	// "rule.<name>" for CEL rules, ...
-	ID       string   `json:"id"`
-	Status   Status   `json:"status"`
-	Message  string   `json:"message"`
-	Expected string   `json:"expected,omitempty"`
-	Found    string   `json:"found,omitempty"`
-	Evidence []string `json:"evidence,omitempty"` // bundles or files the finding rests on
-}
+// Finding is the outcome of one requirement for one artifact:
+// [finding.Finding], vouch's one result type. Its ID names the
+// requirement — "signature", "identity", "provenance.builder",
+// "sbom.profile.bsi-tr-03183-2", "layout", "rule.<name>" for CEL rules,
+// … — a rule of [finding.Default] (see rules.go). Verify sets ID, Status,
+// Message, Expected, Found and Evidence only, so the report's JSON is
+// that of verify-report/v1; the artifact's name and digest are its
+// ArtifactReport's ([ArtifactReport.Emit] copies them into each finding).
+type Finding = finding.Finding
 
 // ArtifactReport is the verdict on one artifact.
 type ArtifactReport struct {
@@ -150,4 +150,28 @@ func NewReport(artifacts []ArtifactReport) Report {
 		r.Verified = r.Verified && r.Artifacts[i].Verified
 	}
 	return r
+}
+
+// Emit sends the artifact's findings to h, each with the artifact's name
+// as subject and its digest: the report's findings say neither, as
+// verify-report/v1 keeps them on the artifact.
+func (a *ArtifactReport) Emit(h finding.Handler) error {
+	for _, f := range a.Findings {
+		f.Subject, f.Digest = a.Name, a.Digest
+		if err := h.Finding(f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Emit sends every artifact's findings to h, in the report's order, and
+// flushes it.
+func (r *Report) Emit(h finding.Handler) error {
+	for i := range r.Artifacts {
+		if err := r.Artifacts[i].Emit(h); err != nil {
+			return err
+		}
+	}
+	return h.Flush()
 }

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/vouchdev/vouch/pkg/finding"
 	"github.com/vouchdev/vouch/pkg/sbom"
 )
 
@@ -41,17 +42,51 @@ type Rule struct {
 	Severity Severity // of the clause
 }
 
-// Finding is one failed check.
-type Finding struct {
-	Rule      string   `json:"rule"`
-	Clause    string   `json:"clause"`
-	Severity  Severity `json:"severity"`
-	Component string   `json:"component,omitempty"` // bom-ref / SPDX id; "" for the document itself
-	PURL      string   `json:"purl,omitempty"`
-	Field     string   `json:"field"`    // e.g. "metadata.timestamp", "components[].hashes"
-	Expected  string   `json:"expected"` // what the clause asks for
-	Found     string   `json:"found"`    // what the document has ("nothing" when absent)
-	Message   string   `json:"message"`  // one sentence for people
+// Level is the finding level of a severity: error, warning, note.
+func (s Severity) Level() finding.Level {
+	switch s {
+	case SeverityError:
+		return finding.LevelError
+	case SeverityWarning:
+		return finding.LevelWarning
+	}
+	return finding.LevelNote
+}
+
+// Catalogued is the rule as [finding.Default] lists it: its clause and
+// the published document the clause cites.
+func (r Rule) Catalogued() finding.Rule {
+	return finding.Rule{ID: r.ID, Title: r.Title, Clause: r.Clause, HelpURI: ClauseURI(r.Clause), Level: r.Severity.Level()}
+}
+
+// ClauseURI points at the published document a clause cites, "" when
+// none is known.
+func ClauseURI(clause string) string {
+	for _, d := range []struct{ prefix, uri string }{
+		{"TR-03183-2", "https://www.bsi.bund.de/dok/TR-03183"},
+		{"BSI TR-03183-2", "https://www.bsi.bund.de/dok/TR-03183"},
+		{"NTIA", "https://www.ntia.gov/report/2021/minimum-elements-software-bill-materials-sbom"},
+		{"CISA", "https://www.cisa.gov/resources-tools/resources/2025-minimum-elements-software-bill-materials-sbom"},
+		{"CycloneDX", "https://cyclonedx.org/specification/overview/"},
+		{"SPDX", "https://spdx.dev/use/specifications/"},
+		{"RFC 8259", "https://www.rfc-editor.org/rfc/rfc8259"},
+	} {
+		if strings.HasPrefix(clause, d.prefix) {
+			return d.uri
+		}
+	}
+	return ""
+}
+
+// Finding is one failed check: [finding.Finding], vouch's one result
+// type, with status fail, the rule's id as ID and its severity as Level
+// (error, warning, note). The clause is the rule's, in [finding.Default].
+type Finding = finding.Finding
+
+// newFinding is a failed check of rule r.
+func newFinding(r Rule, field, expected, found, msg string) Finding {
+	return Finding{ID: r.ID, Status: finding.StatusFail, Level: r.Severity.Level(), Field: field,
+		Expected: expected, Found: found, Message: msg}
 }
 
 // Report is the outcome of one profile on one document.
@@ -66,11 +101,11 @@ type Report struct {
 	Findings []Finding `json:"findings"`
 }
 
-// Counts are findings by severity.
+// Counts are findings by level.
 type Counts struct {
 	Error   int `json:"error"`
 	Warning int `json:"warning"`
-	Info    int `json:"info"`
+	Note    int `json:"note"` // rules of a MAY (SeverityInfo), reported at level note
 }
 
 // Input is one SBOM to check: its bytes and what vouch made of them.
@@ -110,6 +145,9 @@ func Register(p Profile) {
 		panic("check: duplicate profile " + p.ID())
 	}
 	profiles[p.ID()] = p
+	for _, r := range p.Rules() {
+		finding.MustRegister(r.Catalogued())
+	}
 }
 
 // Lookup returns the profile with the given id.
@@ -152,7 +190,7 @@ func Run(ctx context.Context, in *Input, ids ...string) ([]Report, error) {
 // NewReport sorts findings deterministically and computes the summary.
 func NewReport(p Profile, fs []Finding, checks int) Report {
 	slices.SortStableFunc(fs, func(a, b Finding) int {
-		return strings.Compare(a.Rule+"\x00"+a.Component+"\x00"+a.Field, b.Rule+"\x00"+b.Component+"\x00"+b.Field)
+		return strings.Compare(a.ID+"\x00"+a.Component+"\x00"+a.Field, b.ID+"\x00"+b.Component+"\x00"+b.Field)
 	})
 	// Info findings are information, not failed checks: they do not lower the score.
 	r := Report{Profile: p.ID(), Title: p.Title(), Checks: checks, Findings: fs, Pass: true}
@@ -160,16 +198,16 @@ func NewReport(p Profile, fs []Finding, checks int) Report {
 		r.Findings = []Finding{}
 	}
 	for _, f := range fs {
-		switch f.Severity {
-		case SeverityError:
+		switch f.Level {
+		case finding.LevelError:
 			r.Counts.Error++
 			r.Failed++
 			r.Pass = false
-		case SeverityWarning:
+		case finding.LevelWarning:
 			r.Counts.Warning++
 			r.Failed++
 		default:
-			r.Counts.Info++
+			r.Counts.Note++
 		}
 	}
 	if checks > 0 {

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/vouchdev/vouch/pkg/finding"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -108,8 +110,8 @@ func checkReportInvariants(t *testing.T, rep Report) {
 		t.Errorf("%s: %d failed of %d checks", rep.Profile, rep.Failed, rep.Checks)
 	}
 	for _, f := range rep.Findings {
-		r, ok := rules[f.Rule]
-		if !ok || r.Clause != f.Clause || r.Severity != f.Severity {
+		r, ok := rules[f.ID]
+		if c, _ := finding.Lookup(f.ID); !ok || c != r.Catalogued() || f.Level != r.Severity.Level() || f.Status != finding.StatusFail {
 			t.Errorf("%s: finding %+v does not match its rule %+v", rep.Profile, f, r)
 		}
 		if f.Field == "" || f.Expected == "" || f.Found == "" || f.Message == "" {

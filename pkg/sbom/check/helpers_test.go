@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/vouchdev/vouch/pkg/finding"
 	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/sbom/format"
 )
@@ -92,8 +93,8 @@ func run(tb testing.TB, in *Input, profile string) Report {
 func ruleIDs(r Report) []string {
 	var ids []string
 	for _, f := range r.Findings {
-		if len(ids) == 0 || ids[len(ids)-1] != f.Rule {
-			ids = append(ids, f.Rule)
+		if len(ids) == 0 || ids[len(ids)-1] != f.ID {
+			ids = append(ids, f.ID)
 		}
 	}
 	return ids
@@ -122,4 +123,14 @@ func tryInput(name string, raw []byte) (in *Input, err error) {
 func strconvQuote(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// mustRule is the catalogue's rule of id.
+func mustRule(t *testing.T, id string) finding.Rule {
+	t.Helper()
+	r, ok := finding.Lookup(id)
+	if !ok {
+		t.Fatalf("rule %s is not in finding.Default", id)
+	}
+	return r
 }

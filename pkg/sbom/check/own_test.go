@@ -144,7 +144,7 @@ func TestOwnSBOMs(t *testing.T) {
 				rep := run(t, in, p)
 				var got []string
 				for _, f := range rep.Findings {
-					got = append(got, f.Rule+" "+f.Component)
+					got = append(got, f.ID+" "+f.Component)
 				}
 				want := producerGaps[name][p]
 				if !slices.Equal(got, want) {

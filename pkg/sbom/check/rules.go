@@ -146,7 +146,7 @@ func (e *evaluation) pass() { e.checks++ }
 // fail records a failed check.
 func (e *evaluation) fail(r Rule, c *sbom.Component, field, expected, found, msg string) {
 	e.checks++
-	f := Finding{Rule: r.ID, Clause: r.Clause, Severity: r.Severity, Field: field, Expected: expected, Found: found, Message: msg}
+	f := newFinding(r, field, expected, found, msg)
 	if c != nil {
 		f.Component, f.PURL = c.ID, c.PURL
 	}

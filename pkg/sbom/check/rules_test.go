@@ -360,7 +360,7 @@ func TestHashFindingNamesComponentAndField(t *testing.T) {
 		rep := run(t, input(t, spec, b), BSIProfile)
 		var f *Finding
 		for i := range rep.Findings {
-			if rep.Findings[i].Rule == BSIHashSHA512 {
+			if rep.Findings[i].ID == BSIHashSHA512 {
 				f = &rep.Findings[i]
 			}
 		}

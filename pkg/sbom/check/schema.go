@@ -15,6 +15,7 @@ import (
 	"golang.org/x/text/message"
 
 	"github.com/vouchdev/vouch/internal/strictjson"
+	"github.com/vouchdev/vouch/pkg/finding"
 	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/sbom/check/internal/schemas"
 )
@@ -67,7 +68,8 @@ func (schemaProfile) Title() string { return "Official schema of the document's 
 
 func (schemaProfile) Rules() []Rule {
 	rules := []Rule{
-		{ID: RuleSchemaJSON, Clause: "RFC 8259 (JSON)", Title: "The document is well-formed JSON", Severity: SeverityError},
+		{ID: RuleSchemaJSON, Clause: "RFC 8259 (JSON); RFC 7493 (I-JSON): unique member names; vouch: at most " + strconv.Itoa(sbom.MaxDepth) + " levels",
+			Title: "The document is well-formed JSON, without duplicate keys or excessive nesting", Severity: SeverityError},
 		{ID: RuleSchemaVersion, Clause: "vouch: CycloneDX 1.4–1.7, SPDX 2.2, 2.3 and 3.0.1 JSON schemas",
 			Title: "The declared spec version has an official schema to validate against", Severity: SeverityError},
 	}
@@ -112,7 +114,7 @@ func (schemaProfile) Check(ctx context.Context, in *Input) ([]Finding, int, erro
 			found = "nothing"
 		}
 		return []Finding{{
-			Rule: RuleSchemaVersion, Clause: "vouch: CycloneDX 1.4–1.7, SPDX 2.2, 2.3 and 3.0.1 JSON schemas", Severity: SeverityError,
+			ID: RuleSchemaVersion, Status: finding.StatusFail, Level: finding.LevelError,
 			Field: versionField(in.Family), Expected: supportedVersions(in.Family), Found: found,
 			Message: fmt.Sprintf("no official %s schema of spec version %q is embedded; the document cannot be validated", in.Family, in.SpecVersion),
 		}}, 1, nil
@@ -130,7 +132,7 @@ func (schemaProfile) Check(ctx context.Context, in *Input) ([]Finding, int, erro
 	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(in.Raw))
 	if err != nil {
 		return []Finding{{
-			Rule: RuleSchemaJSON, Clause: "RFC 8259 (JSON)", Severity: SeverityError, Field: "(root)",
+			ID: RuleSchemaJSON, Status: finding.StatusFail, Level: finding.LevelError, Field: "(root)",
 			Expected: "a well-formed JSON document", Found: truncate(err.Error(), maxFound),
 			Message: "the document is not well-formed JSON: " + err.Error(),
 		}}, 1, nil
@@ -157,7 +159,7 @@ func (schemaProfile) Check(ctx context.Context, in *Input) ([]Finding, int, erro
 	if len(fs) > maxSchemaFindings {
 		more := len(fs) - maxSchemaFindings
 		fs = append(fs[:maxSchemaFindings], Finding{
-			Rule: rule, Clause: s.Clause, Severity: SeverityError, Field: "(more)",
+			ID: rule, Status: finding.StatusFail, Level: finding.LevelError, Field: "(more)",
 			Expected: "no schema error", Found: fmt.Sprintf("%d more schema errors not listed", more),
 			Message: fmt.Sprintf("%d more schema errors are not listed", more),
 		})
@@ -181,8 +183,7 @@ func strictFinding(in *Input) *Finding {
 		}
 	}
 	return &Finding{
-		Rule: RuleSchemaJSON, Clause: "RFC 8259 (JSON) and RFC 7493 (I-JSON): unique member names; vouch: at most " + strconv.Itoa(sbom.MaxDepth) + " levels",
-		Severity: SeverityError, Field: "(root)",
+		ID: RuleSchemaJSON, Status: finding.StatusFail, Level: finding.LevelError, Field: "(root)",
 		Expected: "unique object keys, nesting within the limit", Found: truncate(err.Error(), maxFound),
 		Message: "the document is ambiguous or too deep: " + err.Error(),
 	}
@@ -193,14 +194,14 @@ func checkDecoded(in *Input, rule, clause string, xsd bool) []Finding {
 	var fs []Finding
 	if in.DecodeErr != nil {
 		fs = append(fs, Finding{
-			Rule: rule, Clause: clause, Severity: SeverityError, Field: "(root)",
+			ID: rule, Status: finding.StatusFail, Level: finding.LevelError, Field: "(root)",
 			Expected: "a document that decodes strictly", Found: truncate(in.DecodeErr.Error(), maxFound),
 			Message: "the document does not decode: " + in.DecodeErr.Error(),
 		})
 	}
 	if xsd {
 		fs = append(fs, Finding{
-			Rule: RuleSchemaXSD, Clause: clause, Severity: SeverityInfo, Field: "(root)",
+			ID: RuleSchemaXSD, Status: finding.StatusFail, Level: finding.LevelNote, Field: "(root)",
 			Expected: "validation against bom-" + in.SpecVersion + ".xsd", Found: "not performed",
 			Message: "XSD validation is not performed (Go has no XSD validator); the document was decoded, which checks structure and references but not every XSD constraint",
 		})
@@ -315,7 +316,7 @@ func bestBranch(cs []*jsonschema.ValidationError) *jsonschema.ValidationError {
 
 // findings turns one reported schema error into findings.
 func findings(e *jsonschema.ValidationError, doc any, rule, clause string, p *message.Printer) []Finding {
-	base := Finding{Rule: rule, Clause: clause, Severity: SeverityError}
+	base := Finding{ID: rule, Status: finding.StatusFail, Level: finding.LevelError}
 	base.Component, base.PURL = subject(doc, e.InstanceLocation)
 	at := pointer(e.InstanceLocation)
 	keyword := strings.Join(e.ErrorKind.KeywordPath(), "/")

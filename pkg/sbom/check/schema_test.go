@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/vouchdev/vouch/pkg/finding"
 )
 
 var (
@@ -93,7 +95,7 @@ func TestSchemaExamples(t *testing.T) {
 				t.Errorf("invalid example passes the schema profile")
 			}
 			for _, f := range r.Findings {
-				if f.Rule != "schema.cyclonedx-1.6" || f.Clause != "CycloneDX 1.6 JSON schema" || f.Field == "" || f.Expected == "" || f.Found == "" {
+				if rule, _ := finding.Lookup(f.ID); f.ID != "schema.cyclonedx-1.6" || rule.Clause != "CycloneDX 1.6 JSON schema" || f.Field == "" || f.Expected == "" || f.Found == "" {
 					t.Errorf("incomplete finding %+v", f)
 				}
 			}
@@ -111,7 +113,7 @@ func TestSchemaExamples(t *testing.T) {
 func dump(fs []Finding) string {
 	var b strings.Builder
 	for _, f := range fs {
-		b.WriteString("  " + f.Rule + " " + f.Field + ": expected " + f.Expected + ", found " + f.Found + "\n")
+		b.WriteString("  " + f.ID + " " + f.Field + ": expected " + f.Expected + ", found " + f.Found + "\n")
 	}
 	return b.String()
 }
@@ -120,22 +122,23 @@ func TestSchemaFindingDetail(t *testing.T) {
 	for _, tc := range []struct {
 		name, doc string
 		want      Finding
+		clause    string // of the finding's rule
 	}{
 		{"enum", `{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,
 		  "components":[{"type":"library","name":"a","bom-ref":"pkg:golang/a@v1","purl":"pkg:golang/a@v1","hashes":[{"alg":"FOO","content":"d41d8cd98f00b204e9800998ecf8427e"}]}]}`,
-			Finding{Rule: "schema.cyclonedx-1.6", Clause: "CycloneDX 1.6 JSON schema", Severity: SeverityError,
+			Finding{ID: "schema.cyclonedx-1.6", Level: finding.LevelError,
 				Component: "pkg:golang/a@v1", PURL: "pkg:golang/a@v1", Field: "/components/0/hashes/0/alg",
-				Found: `"FOO"`}},
+				Found: `"FOO"`}, "CycloneDX 1.6 JSON schema"},
 		{"required", `{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[{"type":"library","bom-ref":"x"}]}`,
-			Finding{Rule: "schema.cyclonedx-1.5", Clause: "CycloneDX 1.5 JSON schema", Severity: SeverityError,
-				Component: "x", Field: "/components/0/name", Expected: `required: property "name"`, Found: "nothing"}},
+			Finding{ID: "schema.cyclonedx-1.5", Level: finding.LevelError,
+				Component: "x", Field: "/components/0/name", Expected: `required: property "name"`, Found: "nothing"}, "CycloneDX 1.5 JSON schema"},
 		{"date-time format", `{"bomFormat":"CycloneDX","specVersion":"1.7","version":1,"metadata":{"timestamp":"2024-01-01"}}`,
-			Finding{Rule: "schema.cyclonedx-1.7", Clause: "CycloneDX 1.7 JSON schema", Severity: SeverityError,
-				Field: "/metadata/timestamp", Found: `"2024-01-01"`}},
+			Finding{ID: "schema.cyclonedx-1.7", Level: finding.LevelError,
+				Field: "/metadata/timestamp", Found: `"2024-01-01"`}, "CycloneDX 1.7 JSON schema"},
 		{"version without schema", `{"bomFormat":"CycloneDX","specVersion":"1.3","version":1}`,
-			Finding{Rule: RuleSchemaVersion, Severity: SeverityError, Field: "/specVersion", Expected: "one of 1.4, 1.5, 1.6, 1.7", Found: "1.3"}},
+			Finding{ID: RuleSchemaVersion, Level: finding.LevelError, Field: "/specVersion", Expected: "one of 1.4, 1.5, 1.6, 1.7", Found: "1.3"}, ""},
 		{"truncated", `{"bomFormat":"CycloneDX","specVersion":"1.6","components":[`,
-			Finding{Rule: RuleSchemaJSON, Severity: SeverityError, Field: "(root)", Expected: "a well-formed JSON document"}},
+			Finding{ID: RuleSchemaJSON, Level: finding.LevelError, Field: "(root)", Expected: "a well-formed JSON document"}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in, err := Load(context.Background(), "doc.json", strings.NewReader(tc.doc), 0)
@@ -147,9 +150,10 @@ func TestSchemaFindingDetail(t *testing.T) {
 				t.Fatalf("want 1 finding, got:\n%s", dump(r.Findings))
 			}
 			f := r.Findings[0]
-			if f.Rule != tc.want.Rule || f.Severity != tc.want.Severity || f.Field != tc.want.Field ||
+			rule, _ := finding.Lookup(f.ID)
+			if f.ID != tc.want.ID || f.Level != tc.want.Level || f.Status != finding.StatusFail || f.Field != tc.want.Field ||
 				f.Component != tc.want.Component || f.PURL != tc.want.PURL ||
-				(tc.want.Clause != "" && f.Clause != tc.want.Clause) ||
+				(tc.clause != "" && rule.Clause != tc.clause) ||
 				(tc.want.Expected != "" && f.Expected != tc.want.Expected) ||
 				(tc.want.Found != "" && f.Found != tc.want.Found) {
 				t.Errorf("finding\n got %+v\nwant %+v", f, tc.want)
@@ -170,7 +174,7 @@ func TestSchemaXMLAndTagValue(t *testing.T) {
 		t.Fatalf("detected %s %s %s", in.Family, in.SpecVersion, in.Encoding)
 	}
 	r := runSchema(t, in)
-	if !r.Pass || len(r.Findings) != 1 || r.Findings[0].Rule != RuleSchemaXSD || r.Findings[0].Severity != SeverityInfo {
+	if !r.Pass || len(r.Findings) != 1 || r.Findings[0].ID != RuleSchemaXSD || r.Findings[0].Level != finding.LevelNote {
 		t.Errorf("XML: want one info finding %s, got pass=%v\n%s", RuleSchemaXSD, r.Pass, dump(r.Findings))
 	}
 	bad := strings.Replace(xml, "</components>", "", 1)
@@ -178,7 +182,7 @@ func TestSchemaXMLAndTagValue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := runSchema(t, in); r.Pass || r.Findings[0].Rule != RuleSchemaXML {
+	if r := runSchema(t, in); r.Pass || r.Findings[0].ID != RuleSchemaXML {
 		t.Errorf("malformed XML: want a %s error, got\n%s", RuleSchemaXML, dump(r.Findings))
 	}
 
@@ -198,7 +202,7 @@ func TestSchemaXMLAndTagValue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := runSchema(t, in); r.Pass || r.Findings[0].Rule != RuleSchemaSPDXTagValue {
+	if r := runSchema(t, in); r.Pass || r.Findings[0].ID != RuleSchemaSPDXTagValue {
 		t.Errorf("bad tag-value: want a %s error, got\n%s", RuleSchemaSPDXTagValue, dump(r.Findings))
 	}
 }

@@ -53,7 +53,7 @@ func TestCheckDuplicateKeys(t *testing.T) {
 				t.Fatalf("Load: doc %v, DecodeErr %v; want a duplicate key at %s", in.Doc != nil, in.DecodeErr, tt.path)
 			}
 			rep := run(t, in, SchemaProfile)
-			if rep.Pass || len(rep.Findings) != 1 || rep.Findings[0].Rule != RuleSchemaJSON || !strings.Contains(rep.Findings[0].Message, tt.path) {
+			if rep.Pass || len(rep.Findings) != 1 || rep.Findings[0].ID != RuleSchemaJSON || !strings.Contains(rep.Findings[0].Message, tt.path) {
 				t.Fatalf("schema: pass %v, findings %+v; want one %s naming %s", rep.Pass, rep.Findings, RuleSchemaJSON, tt.path)
 			}
 		})
@@ -99,7 +99,7 @@ func TestCheckNestedTooDeep(t *testing.T) {
 		}
 		rep := run(t, in, NTIAProfile)
 		for _, f := range rep.Findings {
-			if f.Rule == NTIAName || f.Rule == NTIAVersion || f.Rule == NTIASupplier {
+			if f.ID == NTIAName || f.ID == NTIAVersion || f.ID == NTIASupplier {
 				t.Errorf("control: %+v", f)
 			}
 		}

@@ -3,6 +3,8 @@ package check
 import (
 	"slices"
 	"testing"
+
+	"github.com/vouchdev/vouch/pkg/finding"
 )
 
 // TestSyftGoBinary: an SBOM in the shape syft v1.42 writes for a Go binary
@@ -52,27 +54,27 @@ func TestSyftGoBinary(t *testing.T) {
 	rep := run(t, in, BSIProfile)
 	var sha []Finding
 	for _, f := range rep.Findings {
-		if f.Rule == BSIHashSHA512 {
+		if f.ID == BSIHashSHA512 {
 			sha = append(sha, f)
 		}
 	}
 	wantSHA := []Finding{
-		{Rule: BSIHashSHA512, Component: "a9c8b7d6e5f40312", Field: "components[].externalReferences[type=distribution].hashes (SHA-512)", Found: "SHA-256"},
-		{Rule: BSIHashSHA512, Component: "af63bd4c8601b7f1", Field: "metadata.component.externalReferences[type=distribution].hashes (SHA-512)", Found: "nothing"},
+		{ID: BSIHashSHA512, Component: "a9c8b7d6e5f40312", Field: "components[].externalReferences[type=distribution].hashes (SHA-512)", Found: "SHA-256"},
+		{ID: BSIHashSHA512, Component: "af63bd4c8601b7f1", Field: "metadata.component.externalReferences[type=distribution].hashes (SHA-512)", Found: "nothing"},
 	}
 	if len(sha) != len(wantSHA) {
 		t.Fatalf("SHA-512 findings %+v", sha)
 	}
 	for i, w := range wantSHA {
 		g := sha[i]
-		if g.Component != w.Component || g.Field != w.Field || g.Found != w.Found || g.Severity != SeverityError || g.Clause != "TR-03183-2 v2.1.0 §5.2.2" {
+		if g.Component != w.Component || g.Field != w.Field || g.Found != w.Found || g.Level != finding.LevelError || mustRule(t, g.ID).Clause != "TR-03183-2 v2.1.0 §5.2.2" {
 			t.Errorf("SHA-512 finding %d: %+v, want %+v", i, g, w)
 		}
 	}
 	// Library modules are not deployable: no SHA-512 finding names them.
 	for _, f := range rep.Findings {
-		if (f.Rule == BSIHashSHA512 || f.Rule == BSIFilename) && f.PURL != "" {
-			t.Errorf("%s applied to the module %s", f.Rule, f.PURL)
+		if (f.ID == BSIHashSHA512 || f.ID == BSIFilename) && f.PURL != "" {
+			t.Errorf("%s applied to the module %s", f.ID, f.PURL)
 		}
 	}
 }

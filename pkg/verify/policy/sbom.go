@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/vouchdev/vouch/pkg/finding"
 	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/sbom/check"
 	"github.com/vouchdev/vouch/pkg/sbom/format"
@@ -198,13 +199,13 @@ func profileFailures(r check.Report) string {
 	}
 	by := map[string]*agg{}
 	for _, f := range r.Findings {
-		if f.Severity != check.SeverityError {
+		if f.Level != finding.LevelError {
 			continue
 		}
-		a := by[f.Rule]
+		a := by[f.ID]
 		if a == nil {
 			a = &agg{first: f}
-			by[f.Rule] = a
+			by[f.ID] = a
 		}
 		a.n++
 	}
