@@ -43,7 +43,9 @@ as a subject.
 
 TYPE is a predicate type name — ` + strings.Join(attest.PredicateTypeNames(), ", ") + ` —
 or a URI. As in cosign, "slsaprovenance" is SLSA provenance v0.2; use
-"slsaprovenance1" for v1.
+"slsaprovenance1" for v1. An "openvex" predicate (or one of type
+https://openvex.dev/ns/v0.2.0) is read as vouch vuln --vex reads VEX,
+and refused if it does not parse; a CycloneDX VEX is converted to OpenVEX.
 
 --image REF attests a container image instead: the statement's subject is
 the image's repository and manifest digest (a tag is resolved once; the
@@ -87,6 +89,9 @@ func (e *env) runAttest(ctx context.Context, f *attestFlags, artifacts []string)
 	}
 	predicate, err := e.readPredicate(f.predicate)
 	if err != nil {
+		return err
+	}
+	if predicate, err = vexPredicate(predType, f.predicate, predicate); err != nil {
 		return err
 	}
 	if f.image != "" {

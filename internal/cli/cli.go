@@ -139,6 +139,7 @@ func (e *env) rootCommand() *cobra.Command {
   attest      sign in-toto statements (provenance, SBOMs) into Sigstore bundles
   release     SBOMs, signatures, provenance and checksums for a whole release
   verify      check artifacts, their signatures, provenance and SBOMs against a policy
+  vex         write OpenVEX statements: whether a vulnerability affects a product
 
 Everything works offline with keys or a trusted root on disk.
 

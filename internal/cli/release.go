@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/vouchdev/vouch/pkg/attest/sign"
 	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog"
+	"github.com/vouchdev/vouch/pkg/vex"
 )
 
 type releaseFlags struct {
@@ -31,6 +33,7 @@ type releaseFlags struct {
 	authors   []string
 	quiet     bool
 	image     string
+	vex       []string
 }
 
 func init() { register((*env).releaseCommand) }
@@ -54,6 +57,14 @@ and once:
   ` + release.ProvenanceName + `     signed SLSA Provenance v1, every artifact a subject
   ` + release.ChecksumsName + `                SHA-256 of every artifact, sha256sum format, sorted
   ` + release.ChecksumsBundleName + `  signature of checksums.txt
+
+and, for each --vex FILE (OpenVEX, or CycloneDX VEX converted to OpenVEX):
+
+  FILE` + SuffixVEXBundle + `     signed OpenVEX attestation (predicate type
+                               ` + vex.PredicateType + `), every artifact a subject
+
+(FILE without its .json; a --vex document inside a DIR argument is not an
+artifact).
 
 All bundles are Sigstore bundles v0.3 JSON. A DIR argument means every regular
 file directly in it, except hidden files and the outputs above, so running
@@ -123,6 +134,7 @@ Use ECDSA, the default of vouch keygen, where cosign checks file signatures.)`,
 	fl.StringArrayVar(&f.params, "external-param", nil, "add a provenance external parameter `KEY=VALUE` (repeatable)")
 	fl.StringArrayVar(&f.authors, "author", nil, "SBOM creator as `\"Name <email>\"` or a URL (repeatable)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not print warnings, progress or the files written")
+	fl.StringArrayVar(&f.vex, "vex", nil, "sign the VEX document `FILE` (OpenVEX or CycloneDX VEX) about the release (repeatable)")
 	fl.StringVar(&f.image, "image", "", "release the container image `REF` (registry:HOST/REPO:TAG or oci-dir:PATH): its SBOM attestation, provenance and signature, attached to its digest (and written to --out DIR if given)")
 	return cmd
 }
@@ -164,12 +176,31 @@ func (e *env) runRelease(ctx context.Context, f *releaseFlags, args []string) er
 		opts.Provenance.StartedOn, opts.Provenance.FinishedOn = t, t
 	}
 	if f.image != "" {
+		if len(f.vex) > 0 {
+			return usagef("--vex is not supported with --image yet: sign the VEX with vouch attest --type openvex --image")
+		}
 		return e.runReleaseImage(ctx, f, opts)
 	}
 	// Artifacts are found before the key's password is asked for.
 	artifacts, err := release.Expand(args)
 	if err != nil {
 		return &exitError{code: ExitError, err: err}
+	}
+	if len(f.vex) > 0 {
+		if artifacts = withoutVEX(artifacts, f.vex); len(artifacts) == 0 {
+			return &exitError{code: ExitError, err: release.ErrNoArtifacts}
+		}
+		now := opts.SBOM.Created
+		if now.IsZero() {
+			now = time.Now().UTC().Truncate(time.Second)
+		}
+		author := ""
+		if len(f.authors) > 0 {
+			author = f.authors[0]
+		}
+		if opts.Attestations, err = vexAttestations(f.vex, author, now); err != nil {
+			return err
+		}
 	}
 	if opts.Signer, err = e.newSigner(ctx, &f.signer); err != nil {
 		return err

@@ -53,11 +53,34 @@ func Parse(name string, data []byte) ([]Statement, error) {
 }
 
 func parse(data []byte) ([]Statement, error) {
+	k, predicateType, err := kindOf(data)
+	if err != nil {
+		return nil, err
+	}
+	switch k {
+	case kindOpenVEX:
+		return parseOpenVEX(data)
+	case kindCycloneDX:
+		return parseCycloneDX(data)
+	}
+	return parseAttestation(data, predicateType)
+}
+
+// Document kinds Parse reads.
+const (
+	kindOpenVEX = iota
+	kindCycloneDX
+	kindAttestation
+)
+
+// kindOf checks data's size, keys and depth and tells which kind of
+// document it is (and, for an attestation, its predicate type).
+func kindOf(data []byte) (int, string, error) {
 	if len(data) > MaxSize {
-		return nil, fmt.Errorf("%d bytes, the limit is %d", len(data), MaxSize)
+		return 0, "", fmt.Errorf("%d bytes, the limit is %d", len(data), MaxSize)
 	}
 	if err := strictjson.CheckFolded(data, maxDepth); err != nil {
-		return nil, err
+		return 0, "", err
 	}
 	var probe struct {
 		Context       any    `json:"@context"`
@@ -65,23 +88,49 @@ func parse(data []byte) ([]Statement, error) {
 		PredicateType string `json:"predicateType"`
 	}
 	if err := json.Unmarshal(data, &probe); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrFormat, strictjson.Explain(data, err))
+		return 0, "", fmt.Errorf("%w: %w", ErrFormat, strictjson.Explain(data, err))
 	}
 	switch {
 	case probe.Context != nil:
-		return parseOpenVEX(data)
+		return kindOpenVEX, "", nil
 	case probe.BOMFormat != nil:
-		return parseCycloneDX(data)
+		return kindCycloneDX, "", nil
 	case probe.PredicateType != "":
-		return parseAttestation(data, probe.PredicateType)
+		return kindAttestation, probe.PredicateType, nil
 	}
-	return nil, fmt.Errorf("%w: neither OpenVEX (\"@context\"), CycloneDX (\"bomFormat\") nor an in-toto statement (\"predicateType\")", ErrFormat)
+	return 0, "", fmt.Errorf("%w: neither OpenVEX (\"@context\"), CycloneDX (\"bomFormat\") nor an in-toto statement (\"predicateType\")", ErrFormat)
+}
+
+// Predicate returns the OpenVEX document to sign for the VEX document
+// data (name is its file, for errors): an OpenVEX document as it is,
+// once it parses; a CycloneDX VEX BOM converted to an OpenVEX document of
+// the same statements (by author, issued now), so that every signed VEX
+// has one predicate type. A CycloneDX ref that names no purl cannot be
+// converted, and is an error.
+func Predicate(name string, data []byte, author string, now time.Time) ([]byte, error) {
+	stmts, err := Parse(name, data)
+	if err != nil {
+		return nil, err
+	}
+	k, _, _ := kindOf(data)
+	switch k {
+	case kindOpenVEX:
+		return data, nil
+	case kindCycloneDX:
+		doc, err := Create(stmts, author, now)
+		if err != nil {
+			return nil, fmt.Errorf("%s: converting CycloneDX VEX to OpenVEX: %w", name, err)
+		}
+		return doc, nil
+	}
+	return nil, fmt.Errorf("%s: already an in-toto statement: give the OpenVEX document it carries", name)
 }
 
 // parseAttestation reads the OpenVEX predicate of an in-toto statement.
 func parseAttestation(data []byte, predicateType string) ([]Statement, error) {
-	if predicateType != PredicateType {
-		return nil, fmt.Errorf("%w: predicateType: want %q, found %q", ErrFormat, PredicateType, predicateType)
+	// cosign's --type openvex writes the unversioned context URL.
+	if predicateType != PredicateType && predicateType != openvex.TypeURI {
+		return nil, fmt.Errorf("%w: predicateType: want %q or %q, found %q", ErrFormat, PredicateType, openvex.TypeURI, predicateType)
 	}
 	var st struct {
 		Predicate json.RawMessage `json:"predicate"`

@@ -1,7 +1,6 @@
 package vex
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 	"time"
@@ -53,67 +52,31 @@ func action(m *vuln.Match) string {
 
 // OpenVEX writes an OpenVEX v0.2.0 document with one statement per
 // match (see [Decision]), sorted by vulnerability (go-vex's canonical
-// order). product names the
-// artifact the matches were found in (a purl, or a digest "sha256:HEX");
-// each statement then names the component as its subcomponent. Without a
-// product, the component is the statement's product.
+// order). product names the artifact the matches were found in (a purl,
+// or a digest "sha256:HEX"); each statement then names the component as
+// its subcomponent. Without a product, the component is the statement's
+// product.
 //
 // The output depends only on its inputs: every timestamp is now, and the
 // document's @id is derived from its content (go-vex's canonical hash).
 func OpenVEX(matches []vuln.Match, product, author string, now time.Time) ([]byte, error) {
-	doc := openvex.New()
-	now = now.UTC()
-	doc.Timestamp = &now
-	doc.Author = author
-	if doc.Author == "" {
-		doc.Author = "vouch"
-	}
-	doc.Context = PredicateType
+	stmts := make([]Statement, 0, len(matches))
 	for i := range matches {
-		s, err := openVEXStatement(&matches[i], product, now)
-		if err != nil {
-			return nil, err
+		m := &matches[i]
+		if m.Component.PURL == "" {
+			return nil, fmt.Errorf("component %s %s has no purl: a VEX statement cannot name it", m.Component.Name, m.Component.Version)
 		}
-		doc.Statements = append(doc.Statements, s)
+		d := Decision(m)
+		d.Products, d.Timestamp = []string{m.Component.PURL}, now
+		if product != "" {
+			d.Products, d.Subcomponents = []string{product}, []string{m.Component.PURL}
+		}
+		stmts = append(stmts, d)
 	}
-	if _, err := doc.GenerateCanonicalID(); err != nil {
-		return nil, err
+	if author == "" {
+		author = "vouch"
 	}
-	var buf bytes.Buffer
-	if err := doc.ToJSON(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-// openVEXStatement is m's decision as an OpenVEX statement.
-func openVEXStatement(m *vuln.Match, product string, now time.Time) (openvex.Statement, error) {
-	d := Decision(m)
-	comp := m.Component.PURL
-	if comp == "" {
-		return openvex.Statement{}, fmt.Errorf("component %s %s has no purl: a VEX statement cannot name it", m.Component.Name, m.Component.Version)
-	}
-	p := openvex.Product{Component: openvex.Component{ID: comp}}
-	if product != "" {
-		p = openvex.Product{Component: productComponent(product),
-			Subcomponents: []openvex.Subcomponent{{Component: openvex.Component{ID: comp}}}}
-	}
-	s := openvex.Statement{
-		Vulnerability:   openvex.Vulnerability{Name: openvex.VulnerabilityID(d.Vulnerability)},
-		Timestamp:       &now,
-		Products:        []openvex.Product{p},
-		Status:          openvex.Status(d.Status),
-		Justification:   openvex.Justification(d.Justification),
-		ImpactStatement: d.Impact,
-		ActionStatement: d.ActionStatement,
-	}
-	for _, a := range d.Aliases {
-		s.Vulnerability.Aliases = append(s.Vulnerability.Aliases, openvex.VulnerabilityID(a))
-	}
-	if err := s.Validate(); err != nil {
-		return openvex.Statement{}, fmt.Errorf("%s in %s: %w", d.Vulnerability, comp, err)
-	}
-	return s, nil
+	return Create(stmts, author, now)
 }
 
 // productComponent names a product by its purl or, for a digest, by the

@@ -143,3 +143,73 @@ func TestWritersNeedPURL(t *testing.T) {
 		t.Errorf("control: %v", err)
 	}
 }
+
+// TestCreateAdd: a created document parses back to its statement; Add
+// keeps it, appends one and bumps the version; the later statement about
+// the same product and advisory then decides.
+func TestCreateAdd(t *testing.T) {
+	net := "pkg:golang/golang.org/x/net@v0.7.0"
+	first := na("GO-2023-2102", []string{product}, []string{net})
+	doc, err := Create([]Statement{first}, "Example Inc.", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := Statement{Vulnerability: "CVE-2023-39325", Products: []string{product}, Status: Fixed, Timestamp: t0.Add(time.Hour)}
+	doc2, err := Add("a.json", doc, later, t0.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmts, err := Parse("a.json", doc2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stmts) != 2 || stmts[0].Status != NotAffected || stmts[1].Status != Fixed {
+		t.Fatalf("statements %+v", stmts)
+	}
+	if !bytes.Contains(doc2, []byte(`"version": 2`)) || !bytes.Equal(idOf(t, doc), idOf(t, doc2)) {
+		t.Errorf("version or @id:\n%s", doc2)
+	}
+	if got := Apply(realMatches(t), stmts, product); got[0].Vulnerability.VEX != "fixed" {
+		t.Errorf("VEX %q, want the later statement's fixed", got[0].Vulnerability.VEX)
+	}
+	if _, err := Add("b.json", readFixture(t, "cyclonedx/cisa_Case-2_vex.json"), later, t0); err == nil {
+		t.Error("added an OpenVEX statement to a CycloneDX BOM")
+	}
+	bad := first
+	bad.Justification = ""
+	if _, err := Create([]Statement{bad}, "", t0); err == nil {
+		t.Error("created not_affected without a justification or impact")
+	}
+}
+
+// TestPredicate: OpenVEX is signed as it is; CycloneDX VEX converts to
+// OpenVEX with the same statements; a ref that names no purl cannot.
+func TestPredicate(t *testing.T) {
+	ovx := readFixture(t, "openvex/v0.2.0.json")
+	got, err := Predicate("v.json", ovx, "", now)
+	if err != nil || !bytes.Equal(got, ovx) {
+		t.Fatalf("OpenVEX changed (%v)", err)
+	}
+	cdx := readFixture(t, "cyclonedx/vex.json")
+	conv, err := Predicate("vex.json", cdx, "Example Inc.", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := Parse("x", cdx)
+	back, err := Parse("x", conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(back) != len(want) {
+		t.Fatalf("%d statements, want %d", len(back), len(want))
+	}
+	for i := range want {
+		want[i].Timestamp = now // the CycloneDX analysis has none: the document's
+		if !equalStatement(back[i], want[i]) {
+			t.Errorf("statement %d\n got %+v\nwant %+v", i, back[i], want[i])
+		}
+	}
+	if _, err := Predicate("cisa.json", readFixture(t, "cyclonedx/cisa_Case-2_vex.json"), "", now); err == nil {
+		t.Error("converted a ref that is no purl (product-ABC)")
+	}
+}

@@ -131,6 +131,19 @@ type Options struct {
 	// Progress, if set, is called with the bytes of artifacts read so far
 	// and the total, never from two goroutines at once.
 	Progress func(done, total int64)
+	// Attestations are more predicates about the whole release (VEX
+	// documents): each is signed, with every artifact a subject, into the
+	// bundle Name in the output directory.
+	Attestations []Attestation
+}
+
+// Attestation is a predicate to sign about every artifact of a release.
+type Attestation struct {
+	// Name is the bundle's file name, which must end in .sigstore.json so
+	// that a later release over the directory skips it ([IsOutput]).
+	Name          string
+	PredicateType string
+	Predicate     []byte
 }
 
 // Artifact is one release artifact.
@@ -663,11 +676,39 @@ func (p *planner) releaseFiles(ctx context.Context, arts []Artifact) ([]File, []
 	if err != nil {
 		return nil, warns, fmt.Errorf("sign %s: %w", ChecksumsName, err)
 	}
-	return []File{
+	extra, err := p.attestations(ctx, subjects)
+	if err != nil {
+		return nil, warns, err
+	}
+	return append([]File{
 		{filepath.Join(p.outDir, ProvenanceName), prov},
 		{filepath.Join(p.outDir, ChecksumsName), sums.Bytes()},
 		{filepath.Join(p.outDir, ChecksumsBundleName), sumsSig},
-	}, warns, nil
+	}, extra...), warns, nil
+}
+
+// attestations signs Options.Attestations about every artifact.
+func (p *planner) attestations(ctx context.Context, subjects []*ita.ResourceDescriptor) ([]File, error) {
+	var files []File
+	for _, a := range p.opts.Attestations {
+		if a.Name != filepath.Base(a.Name) || !strings.HasSuffix(a.Name, SuffixSignature) {
+			return nil, fmt.Errorf("%w: attestation bundle name %q: want a file name ending in %s", ErrConflict, a.Name, SuffixSignature)
+		}
+		st, err := attest.NewStatement(subjects, a.PredicateType, a.Predicate)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", a.Name, err)
+		}
+		payload, err := attest.MarshalStatement(st)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", a.Name, err)
+		}
+		b, err := p.opts.Signer.Attest(ctx, payload)
+		if err != nil {
+			return nil, fmt.Errorf("sign %s: %w", a.Name, err)
+		}
+		files = append(files, File{filepath.Join(p.outDir, a.Name), b})
+	}
+	return files, nil
 }
 
 func sizeOf(path string) int64 {
