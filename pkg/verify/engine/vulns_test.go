@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -129,6 +130,9 @@ func TestVulnerabilityGateEngine(t *testing.T) {
 					t.Errorf("bundle did not verify: %s", f.Message)
 				}
 				if strings.HasPrefix(f.ID, "vulnerabilit") {
+					if v := f.Vulnerability; v != nil {
+						fmt.Fprintf(&text, "%s (%s), %s %.1f, fixed in %s | ", v.ID, strings.Join(v.Aliases, ", "), v.Severity, v.Score, v.FixedVersion)
+					}
 					text.WriteString(f.ID + " " + string(f.Status) + ": " + f.Message + " | " + f.Expected + " | " + f.Found + "\n")
 				}
 			}

@@ -219,59 +219,56 @@ func (g *vulnGate) decide(matches []vuln.Match, now time.Time) []verdict {
 		switch {
 		case v.resolved:
 		case g.requireVEX[v.severity]:
-			v.fail = "requireVexFor " + string(v.severity) + ": only a VEX statement (not_affected or fixed) clears it"
+			v.fail = "requireVexFor " + v.severityText() + ": only a VEX statement (not_affected or fixed) clears it"
 		case g.failOn != "" && v.severity.AtLeast(g.failOn) && v.allow == nil:
-			v.fail = "failOn " + string(g.failOn) + ": " + string(v.severity) + " is at or above it"
+			v.fail = "failOn " + string(g.failOn) + ": " + v.severityText() + " is at or above it"
 		}
 		out[i] = v
 	}
 	return out
 }
 
-// finding reports one failing match: the component, the advisory and its
-// aliases, the severity, the fixed version, and what did not clear it.
+// severityText is the severity the gate counted, saying so when the
+// advisory gives none.
+func (v *verdict) severityText() string {
+	if x := v.m.Vulnerability.Severity; x == "" || x == string(vuln.SeverityUnknown) {
+		return string(v.severity) + " (the advisory gives no severity: unknownSeverity)"
+	}
+	return string(v.severity)
+}
+
+// finding reports one failing match. The advisory (id, aliases,
+// severity, score, fixed version) travels as the finding's Vulnerability,
+// which renderers show beside the message; the message says which
+// component, which rule it breaks and what did not clear it, so that the
+// one line a person reads is complete.
 func (v *verdict) finding(evidence, ignored []string) verify.Finding {
 	m := &v.m
+	adv := m.Vulnerability
+	found := v.clearance(ignored)
 	return verify.Finding{
-		ID:       FindingVulnerability + "." + m.Vulnerability.ID,
-		Status:   verify.StatusFail,
-		Message:  v.describe(),
-		Expected: v.fail,
-		Found:    v.clearance(ignored),
-		Evidence: evidence,
+		ID:            FindingVulnerability + "." + m.Vulnerability.ID,
+		Status:        verify.StatusFail,
+		Component:     m.Component.Ref,
+		PURL:          m.Component.PURL,
+		Vulnerability: &adv,
+		Message:       v.describe() + " — " + v.fail + "; " + found,
+		Expected:      v.fail,
+		Found:         found,
+		Evidence:      evidence,
 	}
 }
 
-// describe is one line about the match: "lodash@4.17.11 (pkg:npm/…):
-// GHSA-jf85-cpcp-j695 (CVE-2019-10744), critical 9.1, fixed in 4.17.12:
-// Prototype Pollution in lodash".
+// describe names the component and the advisory: "lodash@4.17.11:
+// Prototype Pollution in lodash" (the advisory's id when it has no
+// summary).
 func (v *verdict) describe() string {
 	m := &v.m
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s@%s", m.Component.Name, m.Component.Version)
-	if m.Component.PURL != "" {
-		fmt.Fprintf(&b, " (%s)", m.Component.PURL)
+	what := m.Vulnerability.Summary
+	if what == "" {
+		what = m.Vulnerability.ID
 	}
-	b.WriteString(": " + m.Vulnerability.ID)
-	if len(m.Vulnerability.Aliases) > 0 {
-		b.WriteString(" (" + strings.Join(m.Vulnerability.Aliases, ", ") + ")")
-	}
-	b.WriteString(", " + string(v.severity))
-	switch {
-	case m.Vulnerability.Severity == "" || m.Vulnerability.Severity == string(vuln.SeverityUnknown):
-		b.WriteString(" (the advisory gives no severity: unknownSeverity)")
-	case m.Vulnerability.Score > 0:
-		fmt.Fprintf(&b, " %.1f", m.Vulnerability.Score)
-	}
-	if m.Vulnerability.FixedVersion != "" {
-		b.WriteString(", fixed in " + m.Vulnerability.FixedVersion)
-	} else {
-		b.WriteString(", no fixed version known")
-	}
-	if m.Vulnerability.Summary != "" {
-		b.WriteString(": " + m.Vulnerability.Summary)
-	}
-	return b.String()
+	return m.Component.Name + "@" + m.Component.Version + ": " + what
 }
 
 // clearance says what there was to clear a failing match: its VEX status,

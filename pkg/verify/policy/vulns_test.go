@@ -3,6 +3,7 @@ package policy
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -121,8 +122,8 @@ func TestVulnerabilityGate(t *testing.T) {
 	}{
 		{name: "no VEX: critical and high fail", policy: "vulnerabilities:\n  failOn: high\n", ev: gateEvidence(t),
 			fail: []string{critical, high, FindingVulnerabilities},
-			want: []string{"lodash@4.17.11 (pkg:npm/lodash@4.17.11): GHSA-jf85-cpcp-j695 (CVE-2019-10744), critical", "fixed in 4.17.12",
-				"Prototype Pollution in lodash", "GHSA-35jh-r3h4-6jhm (CVE-2021-23337), high", "fixed in 4.17.21", "no VEX statement; no allow entry"}},
+			want: []string{"pkg:npm/lodash@4.17.11 GHSA-jf85-cpcp-j695 (CVE-2019-10744), critical, fixed in 4.17.12 | lodash@4.17.11: Prototype Pollution in lodash — failOn high: critical is at or above it; no VEX statement; no allow entry",
+				"pkg:npm/lodash@4.17.11 GHSA-35jh-r3h4-6jhm (CVE-2021-23337), high, fixed in 4.17.21 | lodash@4.17.11: Command Injection in lodash"}},
 		{name: "default failOn is low", policy: "vulnerabilities: {}\n", ev: gateEvidence(t), fail: []string{critical, high}},
 		{name: "failOn critical: the high one passes", policy: "vulnerabilities:\n  failOn: critical\n", ev: gateEvidence(t),
 			fail: []string{critical}, want: []string{"failOn critical: critical is at or above it"}},
@@ -202,6 +203,9 @@ func TestVulnerabilityGate(t *testing.T) {
 				if f == nil || f.Status == verify.StatusPass {
 					t.Errorf("%s does not fail\n%s", id, dump(fs))
 					continue
+				}
+				if v := f.Vulnerability; v != nil {
+					fmt.Fprintf(&text, "%s %s (%s), %s, fixed in %s | ", f.PURL, v.ID, strings.Join(v.Aliases, ", "), v.Severity, v.FixedVersion)
 				}
 				text.WriteString(f.Message + " | " + f.Expected + " | " + f.Found + "\n")
 			}

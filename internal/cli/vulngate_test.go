@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vouchdev/vouch/internal/schematest"
 	"github.com/vouchdev/vouch/pkg/serve"
 	"github.com/vouchdev/vouch/pkg/verify"
 )
@@ -78,7 +79,11 @@ func TestServeVulnerabilityGate(t *testing.T) {
 		var text strings.Builder
 		for _, f := range r.Artifacts[0].Findings {
 			if strings.HasPrefix(f.ID, "vulnerabilit") || f.Status != verify.StatusPass {
-				text.WriteString(f.ID + " " + string(f.Status) + ": " + f.Message + " | " + f.Found + "\n")
+				text.WriteString(f.ID + " " + string(f.Status) + ": ")
+				if v := f.Vulnerability; v != nil {
+					text.WriteString(f.PURL + " " + v.Severity + ", fixed in " + v.FixedVersion + ": ")
+				}
+				text.WriteString(f.Message + " | " + f.Found + "\n")
 			}
 		}
 		return v, text.String()
@@ -92,7 +97,7 @@ func TestServeVulnerabilityGate(t *testing.T) {
 		verified bool
 		want     string
 	}{
-		{"no VEX", []string{sbomB}, false, "vulnerability.GHSA-jf85-cpcp-j695 fail: lodash@4.17.11 (pkg:npm/lodash@4.17.11): GHSA-jf85-cpcp-j695 (CVE-2019-10744), critical 9.1, fixed in 4.17.12"},
+		{"no VEX", []string{sbomB}, false, "vulnerability.GHSA-jf85-cpcp-j695 fail: pkg:npm/lodash@4.17.11 critical, fixed in 4.17.12: lodash@4.17.11: Prototype Pollution in lodash — failOn critical"},
 		{"VEX by the trusted key", []string{sbomB, vexB}, true, "vulnerabilities pass: no vulnerability fails the policy (2 matched, 1 cleared by VEX, 0 by allow entries)"},
 		{"attack: VEX by another key", []string{sbomB, otherVEX}, false, "vulnerability.GHSA-jf85-cpcp-j695 fail: "},
 	} {
@@ -118,5 +123,59 @@ func TestServeVulnDBUnreadable(t *testing.T) {
 		"--vuln-db", filepath.Join(t.TempDir(), "missing"))
 	if code != ExitError || !strings.Contains(errb, "--vuln-db ") {
 		t.Errorf("exit %d, %s", code, errb)
+	}
+}
+
+// TestVerifyVulnerabilityReports: a failing vulnerability finding in the
+// JSON report carries the component's purl and the advisory (schema
+// verify-report v1, which only adds fields), and the SARIF report is
+// valid with its rule from the catalogue.
+func TestVerifyVulnerabilityReports(t *testing.T) {
+	dir := t.TempDir()
+	_, key, pub := testKey(t, dir, "release")
+	art := filepath.Join(dir, "web.tar.gz")
+	if err := os.WriteFile(art, []byte("web 1.0.0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errb := runVouch(t, "attest", "--key", key, "--type", "cyclonedx", "--predicate", filepath.Join(vulnFixtures, "web.cdx.json"),
+		"--bundle", art+sbomSuffix, art); code != 0 {
+		t.Fatalf("attest: exit %d: %s", code, errb)
+	}
+	pol := filepath.Join(dir, "p.yaml")
+	if err := os.WriteFile(pol, []byte("apiVersion: vouch.dev/v1\nkind: Policy\nvulnerabilities:\n  failOn: critical\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	jsonFile, sarifFile := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.sarif")
+	code, _, errb := runVouch(t, "verify", "--key", pub, "--policy", pol, "--vuln-db", filepath.Join(vulnFixtures, "osv"),
+		"-o", "json="+jsonFile, "-o", "sarif="+sarifFile, art)
+	if code != ExitFailure {
+		t.Fatalf("exit %d, want %d: %s", code, ExitFailure, errb)
+	}
+	j, err := os.ReadFile(jsonFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schematest.ValidateJSON(t, filepath.Join("..", "..", "schemas", "verify-report.schema.json"), j)
+	var r verify.Report
+	if err := json.Unmarshal(j, &r); err != nil || len(r.Artifacts) != 1 {
+		t.Fatalf("report: %v", err)
+	}
+	var f *verify.Finding
+	for i := range r.Artifacts[0].Findings {
+		if r.Artifacts[0].Findings[i].ID == "vulnerability.GHSA-jf85-cpcp-j695" {
+			f = &r.Artifacts[0].Findings[i]
+		}
+	}
+	if f == nil || f.PURL != "pkg:npm/lodash@4.17.11" || f.Vulnerability == nil || f.Vulnerability.FixedVersion != "4.17.12" ||
+		f.Vulnerability.Severity != "critical" || strings.Join(f.Vulnerability.Aliases, ",") != "CVE-2019-10744" {
+		t.Errorf("the failing finding does not carry the component and advisory: %+v", f)
+	}
+	s, err := os.ReadFile(sarifFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schematest.ValidateJSON(t, filepath.Join("..", "..", "testdata", "sarif", "sarif-schema-2.1.0.json"), s)
+	if !strings.Contains(string(s), `"ruleId": "vulnerability.GHSA-jf85-cpcp-j695"`) || !strings.Contains(string(s), "A known vulnerability is not cleared") {
+		t.Errorf("SARIF lacks the vulnerability result or its catalogue rule:\n%s", s)
 	}
 }
