@@ -91,8 +91,9 @@ its SHA-256 and SHA-512 are computed in that read and every bundle is
 verified against them, so the report names exactly what was verified.
 Without --bundle, vouch reads the vouch release layout next to the artifact
 A: A.sigstore.json (signature), A.sbom.sigstore.json (SBOM attestation),
-A.vex.sigstore.json (OpenVEX attestation) and provenance.sigstore.json
-(SLSA provenance), those that exist.
+A.vex.sigstore.json (OpenVEX attestation), provenance.sigstore.json (SLSA
+provenance) and the release's VEX attestations (vouch release --vex FILE:
+FILE.vex.sigstore.json, FILE not an artifact there), those that exist.
 
 ARTIFACT may also be a container image, registry:HOST/REPO:TAG (or
 @sha256:...): its subject is its manifest digest, resolved once, and its
@@ -132,8 +133,8 @@ artifact's trusted SBOM attestation against the offline OSV database of
 vulnerability at or above its failOn, or in its requireVexFor, fails (exit
 3) naming the component, the advisory and the fixed version, unless a VEX
 statement (not_affected, fixed) clears it — from an OpenVEX attestation
-about the artifact by a signer the policy trusts (A.vex.sigstore.json, or
---bundle) or from --vex FILE — or an unexpired allow entry accepts it.
+about the artifact by a signer the policy trusts (found in the release
+layout, or given with --bundle) or from --vex FILE — or an unexpired allow entry accepts it.
 Without a database such a policy fails with an error finding.
 
 Requirements come from --policy FILE (docs/policy.md) or from flags:
@@ -403,18 +404,45 @@ const (
 // discoverBundles returns the release-layout bundles that exist next to
 // the artifact, and every name it looked for.
 func discoverBundles(artifact string) (found, looked []string) {
+	dir := filepath.Dir(artifact)
 	looked = []string{
 		artifact + signatureSuffix,
 		artifact + sbomSuffix,
 		artifact + vexSuffix,
-		filepath.Join(filepath.Dir(artifact), provenanceBundle),
+		filepath.Join(dir, provenanceBundle),
 	}
 	for _, p := range looked {
 		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
 			found = append(found, p)
 		}
 	}
-	return found, looked
+	found = append(found, releaseVEX(dir)...)
+	return found, append(looked, filepath.Join(dir, "*"+vexSuffix))
+}
+
+// releaseVEX lists the VEX attestations about a whole release in dir:
+// vouch release --vex FILE signs FILE.vex.sigstore.json with every
+// artifact a subject. A NAME.vex.sigstore.json whose NAME is a file in dir
+// is that artifact's own (vouch attest --bundle A.vex.sigstore.json A),
+// about no other artifact: it is left out, or verifying the others
+// against it would fail. Sorted, regular files only.
+func releaseVEX(dir string) []string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil // the artifact's own bundles are still looked for
+	}
+	var out []string
+	for _, e := range entries {
+		name, ok := strings.CutSuffix(e.Name(), vexSuffix)
+		if !ok || !e.Type().IsRegular() || name == "" {
+			continue
+		}
+		if fi, err := os.Stat(filepath.Join(dir, name)); err == nil && fi.Mode().IsRegular() {
+			continue
+		}
+		out = append(out, filepath.Join(dir, e.Name()))
+	}
+	return out
 }
 
 // verifyError sorts an engine error into an exit code: an invalid request

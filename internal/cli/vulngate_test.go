@@ -179,3 +179,26 @@ func TestVerifyVulnerabilityReports(t *testing.T) {
 		t.Errorf("SARIF lacks the vulnerability result or its catalogue rule:\n%s", s)
 	}
 }
+
+// TestDiscoverVEX: the release layout of A has A's own VEX attestation and
+// the release's (FILE.vex.sigstore.json, FILE no artifact), never another
+// artifact's own, which would not name A and fail its verification.
+func TestDiscoverVEX(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"a", "b", "a.vex.sigstore.json", "b.vex.sigstore.json", "release.openvex.vex.sigstore.json", "a.sigstore.json"} {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(dir, "dir.vex.sigstore.json"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	found, _ := discoverBundles(filepath.Join(dir, "a"))
+	var names []string
+	for _, f := range found {
+		names = append(names, filepath.Base(f))
+	}
+	if got, want := strings.Join(names, " "), "a.sigstore.json a.vex.sigstore.json release.openvex.vex.sigstore.json"; got != want {
+		t.Errorf("found %s, want %s", got, want)
+	}
+}
