@@ -272,7 +272,7 @@ func serveEngine(ctx context.Context, f *serveFlags) (*engine.Verifier, string, 
 		if err != nil {
 			return nil, "", opts, err
 		}
-		opts.Vulns = db
+		opts.Vulns = newMemoMatcher(db)
 	}
 	base := opts
 	var rootJSON []byte

@@ -83,8 +83,10 @@ the start: an unreadable one stops it. Each decision then matches the
 components of the subject's trusted SBOM attestation against it and clears
 matches by the OpenVEX attestations among the request's bundles that the
 policy trusts, or the policy's allow entries. Without --vuln-db such a
-policy's decisions fail with an error finding naming it. Update the
-database by restarting on a new directory.
+policy's decisions fail with an error finding naming it. The answer for
+each distinct component is remembered (the database is read once per
+component, not per request); update the database by restarting on a new
+directory.
 
 SIGINT or SIGTERM stops accepting requests, waits for those in flight, then
 for running background jobs.`
