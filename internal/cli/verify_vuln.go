@@ -46,7 +46,8 @@ func (e *env) vulnInputs(f *verifyFlags, pol *policy.Policy) (vuln.Matcher, []ve
 	if err != nil {
 		return nil, nil, err
 	}
-	return db, stmts, nil
+	// Several artifacts (a --batch) share their dependencies.
+	return newMemoMatcher(db), stmts, nil
 }
 
 // openVulnDB opens an OSV database directory named by flag.

@@ -16,8 +16,9 @@ import (
 const maxMemoComponents = 200_000
 
 // memoMatcher remembers, per component (its package URL and version), the
-// advisories the database reports for it, so that vouch serve reads its
-// database once per distinct component rather than once per request: a
+// advisories the database reports for it, so that vouch serve (and vouch
+// verify --batch) reads its database once per distinct component rather
+// than once per request: a
 // streamed read of a whole ecosystem's all.zip costs a fraction of a second
 // (the Go database) to seconds (npm's), and a request must not be able to
 // buy that much of the service's time. The database is opened once, at the
