@@ -129,13 +129,14 @@ copy of the bytes it hashes in that one read, and reads nothing else.
 
 A policy with a vulnerabilities section matches the components of the
 artifact's trusted SBOM attestation against the offline OSV database of
---vuln-db DIR (or $VOUCH_VULN_DB; the layout vouch vuln --db reads): a
-vulnerability at or above its failOn, or in its requireVexFor, fails (exit
-3) naming the component, the advisory and the fixed version, unless a VEX
-statement (not_affected, fixed) clears it — from an OpenVEX attestation
-about the artifact by a signer the policy trusts (found in the release
-layout, or given with --bundle) or from --vex FILE — or an unexpired allow entry accepts it.
-Without a database such a policy fails with an error finding.
+--vuln-db DIR (or $VOUCH_VULN_DB; the layout vouch vuln --db reads). A
+vulnerability at or above its failOn fails (exit 3), naming the component,
+the advisory and the fixed version, unless a VEX statement (not_affected,
+fixed) clears it — an OpenVEX attestation about the artifact by a signer
+the policy trusts (in the release layout, or given with --bundle), or
+--vex FILE — or an unexpired allow entry accepts it; one in requireVexFor
+only VEX clears. Without a database such a policy fails with an error
+finding.
 
 Requirements come from --policy FILE (docs/policy.md) or from flags:
 --predicate-type, --source-uri (alone it accepts the well-known trusted
