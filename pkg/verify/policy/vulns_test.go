@@ -276,3 +276,48 @@ func testMatcher(t *testing.T) vuln.Matcher {
 	}
 	return db
 }
+
+// TestVulnerabilityGateUnrated: the Go vulnerability database rates no
+// advisory. Over a real SBOM (proton-bridge v1.8.0, package vex's fixture)
+// and the whole database, every match counts as unknownSeverity —
+// critical by default, so failOn critical refuses the artifact and says
+// why; unknownSeverity low lets the same matches through (control).
+func TestVulnerabilityGateUnrated(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "vex", "testdata", "sbom", "proton-bridge-v1.8.0.bom.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := vuln.Open(filepath.Join("..", "..", "..", "testdata", "osv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := []verify.Evidence{evidence(gateSBOM, statement(t, PredicateCycloneDX, artifact.Digests, string(data)), ghSigner)}
+	for _, tt := range []struct {
+		policy string
+		pass   bool
+	}{
+		{"vulnerabilities:\n  failOn: critical\n", false},
+		{"vulnerabilities:\n  failOn: critical\n  unknownSeverity: low\n", true},
+	} {
+		fs := mustParse(t, ghIdentity+tt.policy).Evaluate(context.Background(), artifact, ev, Options{Vulns: db, Now: gateNow})
+		failing := 0
+		for _, f := range fs {
+			if !strings.HasPrefix(f.ID, FindingVulnerability+".") {
+				continue
+			}
+			failing++
+			if f.Vulnerability == nil || f.Vulnerability.Severity != "" && f.Vulnerability.Severity != string(vuln.SeverityUnknown) ||
+				!strings.Contains(f.Message, "failOn critical: critical (the advisory gives no severity: unknownSeverity) is at or above it") {
+				t.Errorf("%s: %s (severity %+v)", f.ID, f.Message, f.Vulnerability)
+			}
+		}
+		sum := findingByID(fs, FindingVulnerabilities)
+		if accepted(fs) != tt.pass || sum == nil || tt.pass != (failing == 0) {
+			t.Fatalf("%q: accepted %v with %d failing matches\n%s", tt.policy, accepted(fs), failing, dump(fs))
+		}
+		if !tt.pass && failing < 10 {
+			t.Errorf("only %d unrated matches failed; the SBOM has dozens", failing)
+		}
+		t.Logf("%s: %s", sum.Message, sum.Found)
+	}
+}
