@@ -37,6 +37,10 @@ func goEnv(t *testing.T, name string) string {
 // files and exit codes of real commands.
 func TestScripts(t *testing.T) {
 	gocache, goroot := goEnv(t, "GOCACHE"), goEnv(t, "GOROOT")
+	testdata, err := filepath.Abs("../../testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Setup: func(e *testscript.Env) error {
@@ -52,6 +56,8 @@ func TestScripts(t *testing.T) {
 			// No user cache directory: the licence cache is off unless a
 			// script sets one.
 			e.Setenv("XDG_CACHE_HOME", filepath.Join(e.WorkDir, ".no-cache-dir"))
+			// The repository's third-party test data (read only).
+			e.Setenv("VOUCH_TESTDATA", testdata)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"exit": cmdExit},

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/vouchdev/vouch/internal/output"
 	"github.com/vouchdev/vouch/pkg/sbom"
@@ -126,23 +128,29 @@ taken from --source-date-epoch or $SOURCE_DATE_EPOCH when set.`,
 	}
 	fl := cmd.Flags()
 	fl.StringArrayVarP(&f.outputs, "output", "o", nil, "write `FORMAT[@VERSION][=FILE]` (repeatable; FILE \"-\" or none is stdout)")
+	addCatalogFlags(fl, &f)
+	fl.StringVar(&f.version, "version", "", "release `VERSION` of the main module(s), e.g. v1.2.3")
+	fl.StringVar(&f.epoch, "source-date-epoch", "", "timestamp as Unix `SECONDS` (default $SOURCE_DATE_EPOCH, else now)")
+	fl.BoolVar(&f.failOnError, "fail-on-error", false, "exit 1 and write nothing if any source cannot be read")
+	fl.StringArrayVar(&f.authors, "author", nil, "SBOM creator as `\"Name <email>\"` or a URL (repeatable; default the main module's supplier)")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not print warnings or progress")
+	cmd.AddCommand(e.sbomSubcommands()...)
+	return cmd
+}
+
+// addCatalogFlags registers the flags that choose what the catalog reads
+// (shared by every command that reads what vouch sbom reads).
+func addCatalogFlags(fl *pflag.FlagSet, f *sbomFlags) {
 	fl.StringArrayVar(&f.exclude, "exclude", nil, "skip paths matching `GLOB` (relative path or base name; repeatable)")
 	fl.BoolVar(&f.vendor, "vendor", false, "also walk vendor/ directories for binaries and modules")
 	fl.BoolVar(&f.testdata, "testdata", false, "also walk testdata/ directories")
 	fl.BoolVar(&f.excludeDev, "exclude-dev", false, "leave out packages a lockfile marks as development or test only (default: kept, scope excluded)")
 	fl.BoolVar(&f.nested, "nested-modules", false, "below a module root, also catalog nested modules (directories with their own go.mod)")
-	fl.StringVar(&f.version, "version", "", "release `VERSION` of the main module(s), e.g. v1.2.3")
-	fl.StringVar(&f.epoch, "source-date-epoch", "", "timestamp as Unix `SECONDS` (default $SOURCE_DATE_EPOCH, else now)")
-	fl.BoolVar(&f.failOnError, "fail-on-error", false, "exit 1 and write nothing if any source cannot be read")
-	fl.StringArrayVar(&f.authors, "author", nil, "SBOM creator as `\"Name <email>\"` or a URL (repeatable; default the main module's supplier)")
 	fl.StringVar(&f.modCache, "mod-cache", "", "Go module cache `DIR` to read (default $GOMODCACHE or $GOPATH/pkg/mod)")
-	fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not print warnings or progress")
 	fl.BoolVar(&f.noCache, "no-cache", false, "scan every licence text afresh, without the licence cache ($VOUCH_CACHE_DIR, default the user cache directory)")
 	fl.Int64Var(&f.maxEntry, "max-archive-entry-size", archive.DefaultLimits().MaxEntrySize, "largest archive entry to read, in `BYTES`")
 	fl.Int64Var(&f.maxTotal, "max-archive-size", archive.DefaultLimits().MaxTotalSize, "most bytes to decompress from one archive (or all layers of one image)")
 	fl.StringVar(&f.scope, "scope", string(image.Squashed), "of an image: `squashed` (what a container starts with) or all-layers (every layer's files, deleted ones too)")
-	cmd.AddCommand(e.sbomSubcommands()...)
-	return cmd
 }
 
 // target is one parsed -o.
@@ -190,31 +198,11 @@ func (e *env) runSBOM(cmd *cobra.Command, args []string, f *sbomFlags) error {
 	if err != nil {
 		return err
 	}
-	limits := archive.DefaultLimits()
-	limits.MaxEntrySize, limits.MaxTotalSize = f.maxEntry, f.maxTotal
-	opts := catalog.Options{
-		Exclude: f.exclude, Vendor: f.vendor, Testdata: f.testdata, NestedModules: f.nested, Version: f.version,
-		ExcludeDev: f.excludeDev, ModCache: f.modCache, Limits: limits, Created: created, Authors: authors,
-		ImageScope: image.Scope(f.scope),
-		Tool:       sbom.Tool{Vendor: "vouchdev", Name: "vouch", Version: Version()},
-	}
-	progress := output.NewProgress(e.stderr, !f.quiet && e.isTTY(e.stderr), "cataloguing")
-	opts.Progress = progress.Update
-	cache := e.openLicenseCache(f.noCache, f.quiet)
-	if cache != nil {
-		opts.LicenseCache = cache
-	}
-	res, err := catalog.Run(cmd.Context(), args, opts)
-	progress.Done()
-	if err == nil {
-		e.flushLicenseCache(cache, f.quiet)
-	}
+	res, err := e.catalogue(cmd.Context(), args, f, created, authors)
 	if err != nil {
 		return err
 	}
 	if !f.quiet {
-		output.Problems(e.stderr, res.Warnings, res.Errors)
-		limitHints(e.stderr, res.Errors)
 		if n := notReadBeyondErrors(res); n > 0 && len(targets) > 0 {
 			// Written to files, the SBOM comes with no summary: say here
 			// that it is incomplete, as the summary would.
@@ -230,6 +218,39 @@ func (e *env) runSBOM(cmd *cobra.Command, args []string, f *sbomFlags) error {
 			hint: "name a directory or a file of a kind vouch reads ('vouch sbom --help' lists them)"}
 	}
 	return e.writeOutputs(res, targets, f.quiet)
+}
+
+// catalogue runs the catalog on args with the sbom command's flags,
+// printing its progress, problems and limit hints unless quiet: what vouch
+// sbom reads, for every command that reads what vouch sbom reads.
+func (e *env) catalogue(ctx context.Context, args []string, f *sbomFlags, created time.Time, authors []sbom.Contact) (*catalog.Result, error) {
+	limits := archive.DefaultLimits()
+	limits.MaxEntrySize, limits.MaxTotalSize = f.maxEntry, f.maxTotal
+	opts := catalog.Options{
+		Exclude: f.exclude, Vendor: f.vendor, Testdata: f.testdata, NestedModules: f.nested, Version: f.version,
+		ExcludeDev: f.excludeDev, ModCache: f.modCache, Limits: limits, Created: created, Authors: authors,
+		ImageScope: image.Scope(f.scope),
+		Tool:       sbom.Tool{Vendor: "vouchdev", Name: "vouch", Version: Version()},
+	}
+	progress := output.NewProgress(e.stderr, !f.quiet && e.isTTY(e.stderr), "cataloguing")
+	opts.Progress = progress.Update
+	cache := e.openLicenseCache(f.noCache, f.quiet)
+	if cache != nil {
+		opts.LicenseCache = cache
+	}
+	res, err := catalog.Run(ctx, args, opts)
+	progress.Done()
+	if err == nil {
+		e.flushLicenseCache(cache, f.quiet)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !f.quiet {
+		output.Problems(e.stderr, res.Warnings, res.Errors)
+		limitHints(e.stderr, res.Errors)
+	}
+	return res, nil
 }
 
 // writeOutputs writes the formats asked for or, with none, the table and,

@@ -2,10 +2,12 @@ package vuln
 
 import (
 	"archive/zip"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"iter"
 	"maps"
 	"os"
@@ -28,6 +30,10 @@ const (
 	jsonExt        = ".json"
 	goEcosystemDir = "Go"
 )
+
+// DBEnv is the environment variable that names the database directory
+// when a command is given none.
+const DBEnv = "VOUCH_VULN_DB"
 
 // ErrLayout marks a --db directory that is not in a layout vouch reads.
 var ErrLayout = errors.New("not an OSV database")
@@ -57,8 +63,14 @@ func Open(dir string) (*DB, error) {
 	db := &DB{dir: dir, ecosystems: map[string][]string{}}
 	for _, e := range entries {
 		p := filepath.Join(dir, e.Name())
+		isDir := e.IsDir()
+		if e.Type()&fs.ModeSymlink != 0 {
+			// An ecosystem folder linked from elsewhere is one too.
+			fi, err := os.Stat(p)
+			isDir = err == nil && fi.IsDir()
+		}
 		switch {
-		case e.IsDir():
+		case isDir:
 			files, err := ecosystemFiles(p)
 			if err != nil {
 				return nil, err
@@ -174,7 +186,7 @@ func zipRecords(ctx context.Context, path string, yield func(entry, error) bool)
 	if len(zr.File) > maxZipEntries {
 		return yield(entry{}, fmt.Errorf("OSV database %s: %d entries, the limit is %d", path, len(zr.File), maxZipEntries))
 	}
-	buf := make([]byte, 0, 64<<10)
+	var buf bytes.Buffer
 	for _, zf := range zr.File {
 		if !strings.HasSuffix(zf.Name, jsonExt) {
 			continue
@@ -183,46 +195,36 @@ func zipRecords(ctx context.Context, path string, yield func(entry, error) bool)
 			return yield(entry{}, err)
 		}
 		where := path + ":" + zf.Name
-		buf, err = readZipEntry(zf, buf[:0])
-		if err != nil {
+		if err := readZipEntry(zf, &buf); err != nil {
 			return yield(entry{}, fmt.Errorf("OSV database %s: %w", where, err))
 		}
-		if !yield(entry{where: where, data: buf}, nil) {
+		if !yield(entry{where: where, data: buf.Bytes()}, nil) {
 			return false
 		}
 	}
 	return true
 }
 
-// readZipEntry appends one entry's bytes to buf, refusing one larger than
-// MaxEntrySize by its declared size or, if that lies, while reading.
-func readZipEntry(zf *zip.File, buf []byte) ([]byte, error) {
+// readZipEntry reads one entry into buf (reset, its capacity reused),
+// refusing one larger than MaxEntrySize by its declared size or, if that
+// lies, while reading.
+func readZipEntry(zf *zip.File, buf *bytes.Buffer) error {
 	if zf.UncompressedSize64 > MaxEntrySize {
-		return nil, fmt.Errorf("entry is %d bytes, the limit is %d", zf.UncompressedSize64, MaxEntrySize)
+		return fmt.Errorf("entry is %d bytes, the limit is %d", zf.UncompressedSize64, MaxEntrySize)
 	}
 	rc, err := zf.Open()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rc.Close()
-	w := sliceWriter{buf}
-	n, err := io.Copy(&w, io.LimitReader(rc, MaxEntrySize+1))
-	if err != nil {
-		return nil, err
+	buf.Reset()
+	if _, err := buf.ReadFrom(io.LimitReader(rc, MaxEntrySize+1)); err != nil {
+		return err
 	}
-	if n > MaxEntrySize {
-		return nil, fmt.Errorf("entry is more than the limit of %d bytes", MaxEntrySize)
+	if buf.Len() > MaxEntrySize {
+		return fmt.Errorf("entry is more than the limit of %d bytes", MaxEntrySize)
 	}
-	return w.b, nil
-}
-
-// sliceWriter appends to a reused buffer (bytes.Buffer would too, but
-// hands the slice back less directly).
-type sliceWriter struct{ b []byte }
-
-func (w *sliceWriter) Write(p []byte) (int, error) {
-	w.b = append(w.b, p...)
-	return len(p), nil
+	return nil
 }
 
 // GoRecords streams the raw OSV JSON of every Go-ecosystem entry, in the
@@ -230,7 +232,12 @@ func (w *sliceWriter) Write(p []byte) (int, error) {
 // itself). The slice yielded is only valid until the next iteration.
 func (db *DB) GoRecords(ctx context.Context) iter.Seq2[[]byte, error] {
 	return func(yield func([]byte, error) bool) {
-		for e, err := range records(ctx, db.filesFor(goEcosystemDir)) {
+		files := db.filesFor(goEcosystemDir)
+		if len(files) == 0 {
+			yield(nil, fmt.Errorf("vulnerability database %s: %w: expected %s", db.dir, ErrNoEcosystem, filepath.Join(db.dir, goEcosystemDir, allZip)))
+			return
+		}
+		for e, err := range records(ctx, files) {
 			if err != nil {
 				yield(nil, err)
 				return

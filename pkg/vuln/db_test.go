@@ -40,17 +40,3 @@ func TestEveryGoRecordParses(t *testing.T) {
 		t.Fatalf("GoRecords yielded %d records, want the 4,789 of the snapshot", n)
 	}
 }
-
-func TestMatchGoSmoke(t *testing.T) {
-	db, err := Open(goDB)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ms, err := db.Match(context.Background(), doc("pkg:golang/stdlib@go1.21.0", "pkg:golang/golang.org/x/net@v0.17.0", "pkg:golang/github.com/spf13/cobra@v1.10.2"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range ms {
-		t.Logf("%s %s %s fixed=%s sev=%s %v", m.Component.PURL, m.Vulnerability.ID, m.Vulnerability.Aliases, m.Vulnerability.FixedVersion, m.Vulnerability.Severity, m.Vulnerability.Summary)
-	}
-}

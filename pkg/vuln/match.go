@@ -1,18 +1,35 @@
 package vuln
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"hash/fnv"
 	"maps"
+	"path/filepath"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/google/osv-scalibr/enricher/vulnmatch/osvlocal"
 	"github.com/google/osv-scalibr/semantic"
 	osvpb "github.com/ossf/osv-schema/bindings/go/osvschema"
 
+	"github.com/vouchdev/vouch/internal/parallel"
 	"github.com/vouchdev/vouch/pkg/sbom"
 )
+
+// ErrNoEcosystem marks a database without the records of an ecosystem
+// the SBOM has.
+var ErrNoEcosystem = errors.New("no records for an ecosystem being matched")
+
+// Supported reports whether c has a purl of an ecosystem Match matches.
+func Supported(c *sbom.Component) bool {
+	_, ok := packageOf(c)
+	return ok
+}
 
 // Matcher finds the advisories affecting an SBOM's components.
 type Matcher interface {
@@ -35,6 +52,11 @@ func (db *DB) Match(ctx context.Context, doc *sbom.Document) ([]Match, error) {
 	}
 	var out []Match
 	for _, eco := range slices.Sorted(maps.Keys(byEco)) {
+		if db.flat == nil && len(db.filesFor(eco)) == 0 {
+			// Fail closed: no records is not no vulnerabilities.
+			return nil, fmt.Errorf("vulnerability database %s: %w: %d component(s) are %s packages (%s, ...); expected %s, found no %s folder",
+				db.dir, ErrNoEcosystem, len(byEco[eco]), eco, byEco[eco][0].comp.PURL, filepath.Join(db.dir, eco, allZip), eco)
+		}
 		ms, err := db.matchEcosystem(ctx, eco, byEco[eco])
 		if err != nil {
 			return nil, err
@@ -61,15 +83,41 @@ func (db *DB) matchEcosystem(ctx context.Context, eco string, pkgs []pkg) ([]Mat
 	if err != nil {
 		return nil, err
 	}
-	var out []Match
-	for _, p := range pkgs {
-		ms, err := matchPackage(index, p)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ms...)
+	return matchAll(ctx, index, pkgs)
+}
+
+// matchAll matches pkgs on every core. osv-scalibr sorts the events of a
+// range in place when it reads it, so two goroutines must never read the
+// same range: packages are dealt to workers by the name osv-scalibr
+// compares (a range is only read for packages of its affected entry's
+// name), and each worker's matches are put back in pkgs' order.
+func matchAll(ctx context.Context, idx index, pkgs []pkg) ([]Match, error) {
+	workers := runtime.GOMAXPROCS(0)
+	buckets := make([][]int, workers)
+	for i, p := range pkgs {
+		h := fnv.New32a()
+		h.Write([]byte(p.loose[len(p.loose)-1]))
+		b := int(h.Sum32() % uint32(workers))
+		buckets[b] = append(buckets[b], i)
 	}
-	return out, nil
+	per := make([][]Match, len(pkgs))
+	err := parallel.Each(ctx, workers, workers, func(ctx context.Context, b int) error {
+		for _, i := range buckets[b] {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			ms, err := matchPackage(idx, pkgs[i])
+			if err != nil {
+				return err
+			}
+			per[i] = ms
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return slices.Concat(per...), nil
 }
 
 // index holds the loaded records by the loose name of each package they
@@ -77,32 +125,97 @@ func (db *DB) matchEcosystem(ctx context.Context, eco string, pkgs []pkg) ([]Mat
 type index map[string][]*osvpb.Vulnerability
 
 // load reads the records of one ecosystem that may name a wanted package:
-// the cheap filter first, then a strict decode of the candidates.
-// Withdrawn records are dropped.
+// the cheap filter first, then a strict decode of the candidates, on
+// every core while the archive is read on. Withdrawn records are dropped.
 func (db *DB) load(ctx context.Context, eco string, wanted *nameSet) (index, error) {
+	decoded, err := decodeCandidates(ctx, db.filesFor(eco), wanted)
+	if err != nil {
+		return nil, err
+	}
 	idx := index{}
 	seen := map[string]string{}
-	for e, err := range records(ctx, db.filesFor(eco)) {
-		if err != nil {
-			return nil, err
-		}
-		if !mayName(e.data, wanted) {
-			continue
-		}
-		v, err := ParseRecord(e.where, e.data)
-		if err != nil {
-			return nil, err
-		}
+	for _, d := range decoded {
+		v := d.v
 		if v.GetWithdrawn() != nil {
 			continue
 		}
 		if prev, dup := seen[v.GetId()]; dup {
-			return nil, fmt.Errorf("OSV record %s: field id: %s is also the id of %s", e.where, v.GetId(), prev)
+			return nil, fmt.Errorf("OSV record %s: field id: %s is also the id of %s", d.where, v.GetId(), prev)
 		}
-		seen[v.GetId()] = e.where
+		seen[v.GetId()] = d.where
 		idx.add(v, wanted)
 	}
 	return idx, nil
+}
+
+// candidate is one record that passed the filter, numbered in database
+// order.
+type candidate struct {
+	seq   int
+	where string
+	data  []byte
+	v     *osvpb.Vulnerability
+	err   error
+}
+
+// decodeCandidates streams files, filters each record, and decodes the
+// candidates on GOMAXPROCS goroutines; it returns them in database order,
+// or the first error in that order. At most a few dozen raw records are
+// in flight.
+func decodeCandidates(ctx context.Context, files []string, wanted *nameSet) ([]candidate, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	workers := runtime.GOMAXPROCS(0)
+	jobs := make(chan candidate, 4*workers)
+	results := make(chan candidate, 4*workers)
+	var readErr error
+	go func() {
+		defer close(jobs)
+		seq := 0
+		for e, err := range records(ctx, files) {
+			if err != nil {
+				readErr = err
+				return
+			}
+			if !mayName(e.data, wanted) {
+				continue
+			}
+			select {
+			case jobs <- candidate{seq: seq, where: e.where, data: bytes.Clone(e.data)}:
+				seq++
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for c := range jobs {
+				c.v, c.err = ParseRecord(c.where, c.data)
+				c.data = nil
+				results <- c
+			}
+		})
+	}
+	go func() { wg.Wait(); close(results) }()
+	var out []candidate
+	for c := range results {
+		if c.err != nil {
+			cancel() // the rest is not needed; the first error in order is reported
+		}
+		out = append(out, c)
+	}
+	slices.SortFunc(out, func(a, b candidate) int { return cmp.Compare(a.seq, b.seq) })
+	for _, c := range out {
+		if c.err != nil {
+			return nil, c.err
+		}
+	}
+	if readErr != nil {
+		return nil, readErr
+	}
+	return out, ctx.Err()
 }
 
 // add files v under each wanted name it lists, once per name.
@@ -122,8 +235,8 @@ func (idx index) add(v *osvpb.Vulnerability, wanted *nameSet) {
 // affect it.
 func matchPackage(idx index, p pkg) (ms []Match, err error) {
 	var cands []*osvpb.Vulnerability
-	for _, n := range p.names {
-		for _, v := range idx[looseName(n)] {
+	for _, n := range p.loose {
+		for _, v := range idx[n] {
 			if !slices.Contains(cands, v) {
 				cands = append(cands, v)
 			}

@@ -1,6 +1,7 @@
 package vuln
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/google/osv-scalibr/extractor"
@@ -36,10 +37,10 @@ const stdlib = "stdlib"
 // pkg is one SBOM component as osv-scalibr's matcher sees it.
 type pkg struct {
 	comp Component
-	// names are the names an advisory may list it under (the loose
-	// pre-filter's keys).
-	names []string
-	x     *extractor.Package
+	// names are the names an advisory may list it under; loose are
+	// their loose forms (the pre-filter's keys).
+	names, loose []string
+	x            *extractor.Package
 }
 
 // packageOf builds the osv-scalibr package of a component, or reports
@@ -76,11 +77,31 @@ func packageOf(c *sbom.Component) (pkg, bool) {
 	if x.Ecosystem().IsEmpty() {
 		return pkg{}, false
 	}
+	var loose []string
+	for _, n := range names {
+		if k := looseName(n); !slices.Contains(loose, k) {
+			loose = append(loose, k)
+		}
+	}
+	comp := Component{Ref: c.ID, Name: c.Name, Version: c.Version, PURL: c.PURL, Ecosystem: eco}
+	if comp.Name == "" {
+		comp.Name = osvName(p)
+	}
+	if comp.Version == "" {
+		comp.Version = p.Version // the version matched
+	}
 	return pkg{
-		comp:  Component{Ref: c.ID, Name: c.Name, Version: c.Version, PURL: c.PURL, Ecosystem: eco},
+		comp:  comp,
 		names: names,
+		loose: loose,
 		x:     x,
 	}, true
+}
+
+// named reports whether an advisory's package name may be p's (the
+// loose comparison of the pre-filter; osv-scalibr decides exactly).
+func (p pkg) named(name string) bool {
+	return slices.Contains(p.loose, looseName(name))
 }
 
 // osvName is the package's name as OSV records spell it: Maven

@@ -4,8 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"regexp"
-	"strings"
+	"unicode/utf8"
 
 	osvpb "github.com/ossf/osv-schema/bindings/go/osvschema"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -13,14 +12,38 @@ import (
 	"github.com/vouchdev/vouch/internal/strictjson"
 )
 
-// looseRe is what PyPI folds package names on (PEP 503).
-var looseRe = regexp.MustCompile(`[-_.]+`)
-
 // looseName is the pre-filter's key for a package name: case and runs of
 // - _ . folded, so that a record the exact matcher would take is never
 // dropped by the filter whatever normalisation an ecosystem applies.
 func looseName(s string) string {
-	return looseRe.ReplaceAllLiteralString(strings.ToLower(s), "-")
+	return string(appendLoose(nil, []byte(s)))
+}
+
+// appendLoose appends the loose form of name to dst: lower case, each run
+// of - _ . (PEP 503's separators) one "-".
+func appendLoose(dst, name []byte) []byte {
+	for _, c := range name {
+		if c >= utf8.RuneSelf {
+			name = bytes.ToLower(name)
+			break
+		}
+	}
+	sep := false
+	for _, c := range name {
+		if c == '-' || c == '_' || c == '.' {
+			if !sep {
+				dst = append(dst, '-')
+			}
+			sep = true
+			continue
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		sep = false
+		dst = append(dst, c)
+	}
+	return dst
 }
 
 // nameSet is the set of loose names a load wants, with the length of the
@@ -41,24 +64,7 @@ func (s *nameSet) add(name string) {
 // has looks name up folded into buf, which it returns for reuse (the
 // filter runs on every short string of every record: no allocation).
 func (s *nameSet) has(buf []byte, name []byte) ([]byte, bool) {
-	buf = buf[:0]
-	sep := false
-	for _, c := range name {
-		switch {
-		case c >= 0x80:
-			return buf, s.names[looseName(string(name))]
-		case c == '-' || c == '_' || c == '.':
-			if !sep {
-				buf = append(buf, '-')
-			}
-			sep = true
-			continue
-		case 'A' <= c && c <= 'Z':
-			c += 'a' - 'A'
-		}
-		sep = false
-		buf = append(buf, c)
-	}
+	buf = appendLoose(buf[:0], name)
 	return buf, s.names[string(buf)]
 }
 

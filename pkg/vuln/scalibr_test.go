@@ -44,6 +44,16 @@ var ecosystemCases = map[string][]string{
 		"pkg:composer/guzzlehttp/guzzle@7.4.3", "pkg:composer/guzzlehttp/guzzle@6.5.6", "pkg:composer/guzzlehttp/guzzle@7.4.4",
 		"pkg:composer/guzzlehttp/guzzle@3.8.1", "pkg:composer/guzzlehttp/psr7@1.8.2",
 	},
+	"Debian": {
+		"pkg:deb/debian/nginx@1.2.1-2.2%2Bwheezy2?arch=amd64&distro=debian-7", "pkg:deb/debian/nginx@1.2.1-2.2%2Bwheezy3?arch=amd64&distro=debian-7",
+		"pkg:deb/debian/nginx@1.2.1-2.2%2Bwheezy2?arch=amd64&distro=debian-8", "pkg:deb/debian/nginx-common@1.2.1-2.2%2Bwheezy2?distro=wheezy&upstream=nginx",
+		"pkg:deb/debian/libc6@2.13-38%2Bdeb7u4?distro=debian-7&upstream=glibc",
+	},
+	"Alpine": {
+		"pkg:apk/alpine/mariadb@10.5.15-r0?arch=x86_64&distro=alpine-3.14.2", "pkg:apk/alpine/mariadb@10.5.16-r0?arch=x86_64&distro=alpine-3.14.2",
+		"pkg:apk/alpine/mariadb-client@10.4.24-r0?distro=alpine-3.12.0&upstream=mariadb", "pkg:apk/alpine/mariadb@10.6.7-r0?distro=alpine-3.18.4",
+		"pkg:apk/alpine/musl@1.2.2-r3?distro=alpine-3.14.2",
+	},
 	"Go": {
 		"pkg:golang/stdlib@go1.21.0", "pkg:golang/stdlib@go1.26.8", "pkg:golang/golang.org/x/net@v0.17.0",
 		"pkg:golang/github.com/gin-gonic/gin@v1.6.0", "pkg:golang/golang.org/x/crypto@v0.0.0-20200622213623-75b288015ac9",
@@ -82,6 +92,7 @@ func TestSameAdvisoriesAsScalibr(t *testing.T) {
 					t.Errorf("%s: vouch reports %v, osv-scalibr %v", p, got[p], want[p])
 				}
 				if len(want[p]) > 0 {
+					t.Logf("%s: %v", p, want[p])
 					hit++
 				} else {
 					clean++

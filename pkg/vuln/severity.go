@@ -36,8 +36,10 @@ func newMatch(p pkg, v *osvpb.Vulnerability) Match {
 // (database_specific.severity); else unknown.
 func severityOf(p pkg, v *osvpb.Vulnerability) (Severity, float64, string) {
 	sevs := slices.Clone(v.GetSeverity())
-	for _, a := range affectedEntries(p, v) {
-		sevs = append(sevs, a.GetSeverity()...)
+	if slices.ContainsFunc(v.GetAffected(), func(a *osvpb.Affected) bool { return len(a.GetSeverity()) > 0 }) {
+		for _, a := range affectedEntries(p, v) {
+			sevs = append(sevs, a.GetSeverity()...)
+		}
 	}
 	best, vector := -1.0, ""
 	for _, s := range sevs {
@@ -111,31 +113,48 @@ func fixedVersion(p pkg, v *osvpb.Vulnerability) string {
 	}
 	best := ""
 	var bestV semantic.Version
+	// With one range only, it is the one that matched (osv-scalibr said
+	// the record affects p): the per-range question, which costs as much
+	// as the match, is asked only when there is a choice.
+	one := rangeCount(p, v) == 1
 	for _, a := range v.GetAffected() {
+		if !p.named(a.GetPackage().GetName()) {
+			continue
+		}
 		for _, r := range a.GetRanges() {
 			ra := &osvpb.Affected{Package: a.GetPackage(), Ranges: []*osvpb.Range{r}}
-			if !affects(p, v.GetId(), ra) {
+			if !one && !affects(p, v.GetId(), ra) {
 				continue
 			}
 			for _, e := range r.GetEvents() {
-				f := e.GetFixed()
-				if f == "" {
+				if e.GetFixed() == "" {
 					continue
 				}
-				if c, err := cur.CompareStr(f); err != nil || c >= 0 { // not above p
-					continue
-				}
-				fv, err := semantic.Parse(f, eco)
+				fv, err := semantic.Parse(e.GetFixed(), eco)
 				if err != nil {
 					continue
 				}
+				if c, err := cur.Compare(fv); err != nil || c >= 0 {
+					continue // not above p's version
+				}
 				if best == "" {
-					best, bestV = f, fv
-				} else if c, err := bestV.CompareStr(f); err == nil && c > 0 {
-					best, bestV = f, fv
+					best, bestV = e.GetFixed(), fv
+				} else if c, err := bestV.Compare(fv); err == nil && c > 0 {
+					best, bestV = e.GetFixed(), fv
 				}
 			}
 		}
 	}
 	return best
+}
+
+// rangeCount counts the ranges of v's affected entries that name p.
+func rangeCount(p pkg, v *osvpb.Vulnerability) int {
+	n := 0
+	for _, a := range v.GetAffected() {
+		if p.named(a.GetPackage().GetName()) {
+			n += len(a.GetRanges())
+		}
+	}
+	return n
 }

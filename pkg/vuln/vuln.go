@@ -106,9 +106,9 @@ func (m Match) Finding(subject string) finding.Finding {
 	v := m.Vulnerability
 	v.Aliases = slices.Clone(v.Aliases)
 	v.Symbols = slices.Clone(v.Symbols)
-	msg := fmt.Sprintf("%s@%s is affected by %s", m.Component.Name, m.Component.Version, v.ID)
-	if v.Summary != "" {
-		msg += ": " + v.Summary
+	msg := v.Summary
+	if msg == "" {
+		msg = fmt.Sprintf("%s@%s is affected by %s", m.Component.Name, m.Component.Version, v.ID)
 	}
 	expected := "a version not affected by " + v.ID
 	if v.FixedVersion != "" {

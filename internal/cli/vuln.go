@@ -1,0 +1,345 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vouchdev/vouch/internal/atomicfile"
+	"github.com/vouchdev/vouch/internal/output"
+	"github.com/vouchdev/vouch/internal/safefile"
+	"github.com/vouchdev/vouch/pkg/finding"
+	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog/archive"
+	"github.com/vouchdev/vouch/pkg/sbom/catalog/image"
+	"github.com/vouchdev/vouch/pkg/sbom/check"
+	"github.com/vouchdev/vouch/pkg/sbom/format"
+	"github.com/vouchdev/vouch/pkg/vuln"
+)
+
+type vulnFlags struct {
+	sbomFlags
+	db      string
+	format  string
+	failOn  string
+	outFile string
+}
+
+func init() { register((*env).vulnCommand) }
+
+func (e *env) vulnCommand() *cobra.Command {
+	f := vulnFlags{format: "text"}
+	f.scope = string(image.Squashed)
+	f.maxEntry, f.maxTotal = archive.DefaultLimits().MaxEntrySize, archive.DefaultLimits().MaxTotalSize
+	cmd := &cobra.Command{
+		Use:   "vuln [flags] TARGET",
+		Short: "Match an SBOM, artifact, directory or image against an offline OSV vulnerability database",
+		Long: `Report the known vulnerabilities of what TARGET contains, from an offline OSV
+database: no request leaves the machine.
+
+TARGET is an SBOM (CycloneDX or SPDX, any version vouch reads) or anything
+'vouch sbom' reads: a directory, a lockfile, a binary, an archive, an image
+(docker-archive:, oci-dir:, registry:). Components are matched by their purl:
+golang (Go, the standard library from the toolchain's "stdlib" component),
+npm, pypi (PyPI), maven, cargo (crates.io), gem (RubyGems), nuget, composer
+(Packagist), deb (Debian, release from the purl's distro qualifier) and apk
+(Alpine). Whether a version is affected is decided by osv-scalibr's offline
+matcher and its version ordering for each ecosystem.
+
+The database (--db DIR, or $` + vuln.DBEnv + `) is a directory in the OSV export
+layout: one folder per ecosystem, named as OSV names it (Go, npm, PyPI,
+Maven, crates.io, RubyGems, NuGet, Packagist, Debian, Alpine), holding its
+all.zip as https://osv-vulnerabilities.storage.googleapis.com/<Ecosystem>/all.zip
+serves it, or its OSV JSON files; or a folder of OSV JSON files. Only the
+ecosystems TARGET has are read, streaming; a record that is not strict OSV
+JSON (duplicate keys, unknown fields, over 4 MiB) is an error naming it.
+
+Severity is the highest CVSS v3.x/v4 base score of the advisory, else the
+GitHub advisory database's rating, else "unknown" (the Go database gives
+none: --fail-on unknown counts every match). The fixed version is the fix
+of the range that matched the component's version.
+
+Output (-o): text, one line per match (severity and score, advisory id and
+aliases, component, fix, summary) and a total; json (the findings envelope,
+schemas/findings.schema.json); sarif (SARIF 2.1.0). --output FILE writes it
+to FILE, atomically, instead of stdout.
+
+Exit codes: 0 done (matches or not, unless --fail-on says otherwise), 1 an
+error (unreadable TARGET or database), 2 a usage error, 3 a match at least
+as severe as --fail-on that no VEX statement suppresses.`,
+		Example: `  # the vulnerabilities of a source tree, against a local copy of OSV's export
+  vouch vuln . --db ~/osv
+
+  # an SBOM, as SARIF for code scanning, failing the build on high or critical
+  vouch vuln sbom.cdx.json --db ~/osv -o sarif --output vuln.sarif --fail-on high
+
+  # a release archive; any match at all fails (Go advisories have no severity)
+  VOUCH_VULN_DB=~/osv vouch vuln app_1.2.3_linux_amd64.tar.gz --fail-on unknown
+
+  # keep the database current (the export of one ecosystem)
+  mkdir -p ~/osv/npm && curl -fsSLo ~/osv/npm/all.zip \
+    https://osv-vulnerabilities.storage.googleapis.com/npm/all.zip`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usagef("vuln needs one TARGET (an SBOM, a directory, an artifact or an image), found %d", len(args))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error { return e.runVuln(cmd.Context(), args[0], &f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.db, "db", "", "offline OSV database `DIR` (default $"+vuln.DBEnv+")")
+	fl.StringVarP(&f.format, "output-format", "o", "text", "output `FORMAT`: text, json or sarif")
+	fl.StringVar(&f.failOn, "fail-on", "", "exit 3 on a match at least this `SEVERITY` (critical, high, medium, low, unknown = any); default never")
+	fl.StringVar(&f.outFile, "output", "", "write the report to `FILE` (atomically) instead of stdout")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not print warnings or progress")
+	addCatalogFlags(fl, &f.sbomFlags)
+	return cmd
+}
+
+func (e *env) runVuln(ctx context.Context, target string, f *vulnFlags) error {
+	failOn, newHandler, err := f.check()
+	if err != nil {
+		return err
+	}
+	dir := f.db
+	if dir == "" {
+		dir = e.getenv(vuln.DBEnv)
+	}
+	if dir == "" {
+		return usagef("--db: no vulnerability database given (--db DIR or $%s)", vuln.DBEnv)
+	}
+	db, err := vuln.Open(dir)
+	if err != nil {
+		return &exitError{code: ExitError, err: fmt.Errorf("--db: %w", err),
+			hint: "--db names a directory of <Ecosystem>/all.zip files as osv.dev exports them ('vouch vuln --help')"}
+	}
+	doc, err := e.vulnDocument(ctx, target, f)
+	if err != nil {
+		return err
+	}
+	e.noteUnmatched(doc, f.quiet)
+	ms, err := db.Match(ctx, doc)
+	if errors.Is(err, vuln.ErrNoEcosystem) {
+		return &exitError{code: ExitError, err: err,
+			hint: "add the ecosystem's all.zip from https://osv-vulnerabilities.storage.googleapis.com/<Ecosystem>/all.zip to --db"}
+	}
+	if err != nil {
+		return &exitError{code: ExitError, err: err}
+	}
+	if ms, err = goBinaryMatches(ctx, db, target, ms); err != nil {
+		return &exitError{code: ExitError, err: err}
+	}
+	if ms, err = e.applyVEX(ctx, f, ms); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := renderMatches(newHandler(&buf), target, ms); err != nil {
+		return err
+	}
+	if err := e.writeReport(f.outFile, buf.Bytes()); err != nil {
+		return err
+	}
+	return e.vulnVerdict(ms, failOn, f)
+}
+
+// noteUnmatched says how many components have no purl of an ecosystem
+// vouch vuln matches: they are in no report, and a reader should know.
+func (e *env) noteUnmatched(doc *sbom.Document, quiet bool) {
+	n := 0
+	for i := range doc.Components {
+		if !vuln.Supported(&doc.Components[i]) {
+			n++
+		}
+	}
+	if n > 0 && !quiet {
+		fmt.Fprintf(e.stderr, "vouch: note: %d of %d component(s) have no purl of an ecosystem vouch vuln matches and are not matched\n", n, len(doc.Components))
+	}
+}
+
+// check validates the flags that need no input: the severity threshold
+// ("" = never fail) and the handler of -o.
+func (f *vulnFlags) check() (*vuln.Severity, func(io.Writer) finding.Handler, error) {
+	var failOn *vuln.Severity
+	if f.failOn != "" {
+		s, ok := vuln.ParseSeverity(f.failOn)
+		if !ok {
+			return nil, nil, usagef("--fail-on %q: want critical, high, medium, low or unknown", f.failOn)
+		}
+		failOn = &s
+	}
+	if f.scope != string(image.Squashed) && f.scope != string(image.AllLayers) {
+		return nil, nil, usagef("--scope %q: want %s or %s", f.scope, image.Squashed, image.AllLayers)
+	}
+	var h func(io.Writer) finding.Handler
+	switch f.format {
+	case "text":
+		h = func(w io.Writer) finding.Handler { return output.NewTextHandler(w, false) }
+	case "json":
+		h = output.NewJSONHandler
+	case "sarif":
+		h = func(w io.Writer) finding.Handler { return output.NewSARIFHandler(w, output.VouchTool(Version())) }
+	default:
+		return nil, nil, usagef("-o %q: want text, json or sarif", f.format)
+	}
+	return failOn, h, nil
+}
+
+// vulnDocument is the SBOM of target: decoded when target is an SBOM
+// file, else catalogued as vouch sbom catalogues it.
+func (e *env) vulnDocument(ctx context.Context, target string, f *vulnFlags) (*sbom.Document, error) {
+	if in, ok, err := loadSBOMFile(ctx, target); ok || err != nil {
+		if err != nil {
+			return nil, &exitError{code: ExitError, err: err}
+		}
+		return in, nil
+	}
+	created, err := e.timestamp("")
+	if err != nil {
+		return nil, err
+	}
+	res, err := e.catalogue(ctx, []string{target}, &f.sbomFlags, created, nil)
+	if err != nil {
+		return nil, &exitError{code: ExitError, err: err}
+	}
+	// Fail closed: what could not be read cannot be matched, and a report
+	// without it would pass for a clean one.
+	if len(res.Errors) > 0 {
+		return nil, &exitError{code: ExitError, err: fmt.Errorf("%d source(s) in %s could not be read, so their components cannot be matched", len(res.Errors), target),
+			hint: "fix or --exclude them, or match an SBOM of what ships"}
+	}
+	if len(res.Document.Components) == 0 {
+		return nil, &exitError{code: ExitError, err: fmt.Errorf("no component found in %s", target),
+			hint: "name an SBOM, a directory or a file of a kind 'vouch sbom' reads ('vouch sbom --help' lists them)"}
+	}
+	return res.Document, nil
+}
+
+// loadSBOMFile decodes path if it is a regular file holding an SBOM (its
+// first bytes say CycloneDX or SPDX); ok is false for anything else, which
+// is then catalogued.
+func loadSBOMFile(ctx context.Context, path string) (*sbom.Document, bool, error) {
+	fi, err := os.Stat(path)
+	if err != nil || !fi.Mode().IsRegular() {
+		return nil, false, nil
+	}
+	fh, _, err := safefile.Open("TARGET", path)
+	if err != nil {
+		return nil, false, err
+	}
+	defer fh.Close()
+	head := make([]byte, 4096)
+	n, err := io.ReadFull(fh, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, false, fmt.Errorf("TARGET %s: %w", path, err)
+	}
+	if _, _, err := format.Detect(head[:n]); err != nil {
+		return nil, false, nil
+	}
+	if _, err := fh.Seek(0, io.SeekStart); err != nil {
+		return nil, false, fmt.Errorf("TARGET %s: %w", path, err)
+	}
+	in, err := check.Load(ctx, path, fh, check.DefaultMaxBytes)
+	if err != nil {
+		return nil, true, err
+	}
+	if in.DecodeErr != nil {
+		return nil, true, fmt.Errorf("TARGET %s: %w", path, in.DecodeErr)
+	}
+	return in.Doc, true, nil
+}
+
+// renderMatches emits each match as a finding of subject through h: the
+// advisory's rule before its first finding, then the findings in the
+// matcher's order, then Flush.
+func renderMatches(h finding.Handler, subject string, ms []vuln.Match) error {
+	announced := map[string]bool{}
+	for _, m := range ms {
+		f := m.Finding(subject)
+		if !announced[f.ID] {
+			announced[f.ID] = true
+			if err := h.Rule(finding.VulnerabilityRule(f.Vulnerability)); err != nil {
+				return err
+			}
+		}
+		if err := h.Finding(f); err != nil {
+			return err
+		}
+	}
+	return h.Flush()
+}
+
+// writeReport writes the report to stdout, or atomically to file.
+func (e *env) writeReport(file string, data []byte) error {
+	if file == "" || file == "-" {
+		_, err := e.stdout.Write(data)
+		return err
+	}
+	if err := atomicfile.Write(file, data, 0o644); err != nil {
+		return &exitError{code: ExitError, err: fmt.Errorf("--output %s: %w", file, err)}
+	}
+	return nil
+}
+
+// vulnVerdict is exit 3 when a match no VEX statement suppresses is at
+// least as severe as --fail-on. Matches of unknown severity only count for
+// --fail-on unknown: a warning says how many did not.
+func (e *env) vulnVerdict(ms []vuln.Match, failOn *vuln.Severity, f *vulnFlags) error {
+	if failOn == nil {
+		return nil
+	}
+	var failing, unscored []string
+	for i := range ms {
+		m := &ms[i]
+		if m.Suppressed() {
+			continue
+		}
+		sev, _ := vuln.ParseSeverity(m.Vulnerability.Severity)
+		switch {
+		case sev.AtLeast(*failOn):
+			failing = append(failing, m.Vulnerability.ID+" in "+m.Component.Name+"@"+m.Component.Version)
+		case sev == vuln.SeverityUnknown:
+			unscored = append(unscored, m.Vulnerability.ID)
+		}
+	}
+	if len(unscored) > 0 && !f.quiet {
+		slices.Sort(unscored)
+		fmt.Fprintf(e.stderr, "vouch: warning: %d match(es) have no severity and do not count for --fail-on %s (%s); --fail-on unknown counts every match\n",
+			len(unscored), *failOn, output.Visible(unscored[0])+moreSuffix(len(slices.Compact(unscored))))
+	}
+	if len(failing) == 0 {
+		return nil
+	}
+	return &exitError{code: ExitFailure,
+		err:  fmt.Errorf("%d match(es) at least %s: %s%s", len(failing), *failOn, output.Visible(failing[0]), moreSuffix(len(failing))),
+		hint: "upgrade to the fixed versions the report names, or state with VEX why a component is not affected"}
+}
+
+// moreSuffix is ", …" when a list of n shows only its first.
+func moreSuffix(n int) string {
+	if n > 1 {
+		return fmt.Sprintf(" and %d more", n-1)
+	}
+	return ""
+}
+
+// goBinaryMatches is the Go reachability hook (branch govuln): when target
+// is a Go binary, its Go matches are govuln.Analyze's (called, imported,
+// required as govulncheck says), replacing the purl matcher's.
+func goBinaryMatches(ctx context.Context, db *vuln.DB, target string, ms []vuln.Match) ([]vuln.Match, error) {
+	_, _, _ = ctx, db, target
+	return ms, nil
+}
+
+// applyVEX is the VEX hook (branch vex): the statements of --vex files
+// decide the matches they cover.
+func (e *env) applyVEX(ctx context.Context, f *vulnFlags, ms []vuln.Match) ([]vuln.Match, error) {
+	_, _ = ctx, f
+	return ms, nil
+}
