@@ -32,6 +32,7 @@ import (
 	"github.com/vouchdev/vouch/pkg/verify/policy"
 	"github.com/vouchdev/vouch/pkg/verify/trust"
 	"github.com/vouchdev/vouch/pkg/verify/vsa"
+	"github.com/vouchdev/vouch/pkg/vuln"
 )
 
 // maxBatchLine bounds one line of a --batch file: an artifact and its
@@ -237,7 +238,7 @@ root unavailable), 2 usage error.`,
 	fl.StringArrayVar(&f.predicateTypes, "predicate-type", nil, "require an attestation of `TYPE`: a name (slsaprovenance1, cyclonedx, spdx, provenance, sbom, ...) or URI (repeatable)")
 	fl.StringVar(&f.policy, "policy", "", "evaluate the policy in `FILE` (YAML; see docs/policy.md)")
 	fl.BoolVar(&f.runInspections, "run-inspections", false, "run an in-toto layout's inspections (they execute commands)")
-	fl.StringVar(&f.vulnDB, "vuln-db", "", "the offline OSV database in `DIR` for the policy's vulnerabilities gate (default $"+vulnDBEnv+")")
+	fl.StringVar(&f.vulnDB, "vuln-db", "", "the offline OSV database in `DIR` for the policy's vulnerabilities gate (default $"+vuln.DBEnv+")")
 	fl.StringArrayVar(&f.vex, "vex", nil, "count the statements of the OpenVEX or CycloneDX VEX document `FILE` in the vulnerabilities gate: your own word (repeatable)")
 	fl.StringArrayVarP(&f.outputs, "output", "o", nil, "write `FORMAT[=FILE]`: text, json or sarif (repeatable; FILE \"-\" or none is stdout)")
 	fl.StringVar(&f.vsa, "vsa", "", "write a signed verification summary (VSA v1) to `PATH` (a directory for several artifacts)")

@@ -10,9 +10,6 @@ import (
 	"github.com/vouchdev/vouch/pkg/vuln"
 )
 
-// vulnDBEnv names the vulnerability database when --vuln-db is not given.
-const vulnDBEnv = "VOUCH_VULN_DB"
-
 // vulnInputs opens the vulnerability database (--vuln-db, else
 // $VOUCH_VULN_DB) and reads the user's VEX documents (--vex) for the
 // policy's vulnerabilities gate. A database or document that cannot be
@@ -21,7 +18,7 @@ const vulnDBEnv = "VOUCH_VULN_DB"
 func (e *env) vulnInputs(f *verifyFlags, pol *policy.Policy) (vuln.Matcher, []vex.Statement, error) {
 	dir, flag := f.vulnDB, "--vuln-db"
 	if dir == "" {
-		dir, flag = e.getenv(vulnDBEnv), "$"+vulnDBEnv
+		dir, flag = e.getenv(vuln.DBEnv), "$"+vuln.DBEnv
 	}
 	if pol.Vulnerabilities == nil && len(f.vex) > 0 {
 		return nil, nil, usagef("--vex: the policy has no vulnerabilities section: the statements would decide nothing")

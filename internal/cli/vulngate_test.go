@@ -175,7 +175,7 @@ func TestVerifyVulnerabilityReports(t *testing.T) {
 		t.Fatal(err)
 	}
 	schematest.ValidateJSON(t, filepath.Join("..", "..", "testdata", "sarif", "sarif-schema-2.1.0.json"), s)
-	if !strings.Contains(string(s), `"ruleId": "vulnerability.GHSA-jf85-cpcp-j695"`) || !strings.Contains(string(s), "A known vulnerability is not cleared") {
+	if !strings.Contains(string(s), `"ruleId": "vulnerability.GHSA-jf85-cpcp-j695"`) || !strings.Contains(string(s), "An advisory affecting a component fails the vulnerability gate") {
 		t.Errorf("SARIF lacks the vulnerability result or its catalogue rule:\n%s", s)
 	}
 }
