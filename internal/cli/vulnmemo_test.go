@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"reflect"
+	"sync"
 	"testing"
 
 	"github.com/vouchdev/vouch/pkg/sbom"
@@ -77,4 +78,19 @@ func TestMemoMatcher(t *testing.T) {
 	if !reflect.DeepEqual(again, want) {
 		t.Error("a caller's change to its matches reached the memory")
 	}
+
+	// Requests at once (vouch serve), on a fresh memory: each gets the
+	// database's answer (go test -race checks the sharing).
+	fresh := newMemoMatcher(db)
+	var wg sync.WaitGroup
+	for i := range 8 {
+		doc := []*sbom.Document{first, second}[i%2]
+		want, _ := db.Match(context.Background(), doc)
+		wg.Go(func() {
+			if got, err := fresh.Match(context.Background(), doc); err != nil || !reflect.DeepEqual(got, want) {
+				t.Errorf("concurrent call %d: %v, not the database's answer", i, err)
+			}
+		})
+	}
+	wg.Wait()
 }
