@@ -39,23 +39,28 @@ func (s *state) evalVulns(ctx context.Context) {
 	if g == nil {
 		return
 	}
-	fail := func(status verify.Status, msg, expected, found string, evidence []string) {
-		s.add(verify.Finding{ID: FindingVulnerabilities, Status: status, Message: msg, Expected: expected, Found: found, Evidence: evidence})
+	// The gate cannot be evaluated: an error, which refuses the artifact.
+	cannot := func(msg, expected, found string, evidence []string) {
+		s.add(verify.Finding{ID: FindingVulnerabilities, Status: verify.StatusError, Message: msg, Expected: expected, Found: found, Evidence: evidence})
 	}
 	if s.opts.Vulns == nil {
-		fail(verify.StatusError, "the policy has a vulnerabilities section and no vulnerability database was given (--vuln-db)",
-			vulnDBHint, "none", nil)
+		cannot("the policy has a vulnerabilities section and no vulnerability database was given (--vuln-db)", vulnDBHint, "none", nil)
+		return
+	}
+	if len(s.sboms) == 0 {
+		cannot("no SBOM attested for this artifact by a trusted signer: the vulnerability gate has no components to match",
+			"a CycloneDX or SPDX attestation ("+PredicateCycloneDX+", "+PredicateSPDX+") about this artifact from a trusted signer",
+			"predicate types present: "+s.presentTypes(), nil)
 		return
 	}
 	matches, evidence, err := s.vulnMatches(ctx)
 	if err != nil {
-		fail(verify.StatusError, err.Error(), "the components of an SBOM attested for this artifact by a trusted signer, matched against "+vulnDBHint,
-			"predicate types present: "+s.presentTypes(), evidence)
+		cannot(err.Error(), "the components of the attested SBOMs, matched against "+vulnDBHint, "", evidence)
 		return
 	}
 	stmts, vexFrom, ignored, err := s.vexStatements()
 	if err != nil {
-		fail(verify.StatusError, "a VEX attestation cannot be read: "+err.Error(), "OpenVEX documents ("+vex.PredicateType+" or "+PredicateOpenVEX+")", "", vexFrom)
+		cannot("a VEX attestation cannot be read: "+err.Error(), "OpenVEX documents ("+vex.PredicateType+" or "+PredicateOpenVEX+")", "", vexFrom)
 		return
 	}
 	matches = applyVEX(matches, stmts, s.vexProducts())
@@ -73,17 +78,14 @@ func (s *state) evalVulns(ctx context.Context) {
 }
 
 // vulnMatches matches the components of every accepted SBOM, without
-// repeating a (component, advisory) pair two SBOMs share. No SBOM, or one
-// that cannot be read, is an error: the gate cannot be evaluated.
+// repeating a (component, advisory) pair two SBOMs share. An SBOM that
+// cannot be read is an error: the gate cannot be evaluated.
 func (s *state) vulnMatches(ctx context.Context) ([]vuln.Match, []string, error) {
 	var evidence []string
 	for _, d := range s.sboms {
 		evidence = append(evidence, d.it.ev.Bundle)
 	}
 	sort.Strings(evidence)
-	if len(s.sboms) == 0 {
-		return nil, nil, fmt.Errorf("no SBOM attested for this artifact by a trusted signer: the vulnerability gate has no components to match")
-	}
 	seen := map[string]bool{}
 	var out []vuln.Match
 	for _, d := range s.sboms {
