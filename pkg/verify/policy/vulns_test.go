@@ -170,6 +170,8 @@ func TestVulnerabilityGate(t *testing.T) {
 			opts: Options{Vulns: noSeverity{db}}, pass: true},
 		{name: "no database", policy: "vulnerabilities: {}\n", ev: gateEvidence(t), opts: Options{Vulns: none{}},
 			fail: []string{FindingVulnerabilities}, want: []string{"--vuln-db"}},
+		{name: "a database that cannot be read fails closed", policy: "vulnerabilities: {}\n", ev: gateEvidence(t), opts: Options{Vulns: broken{}},
+			fail: []string{FindingVulnerabilities}, want: []string{"matching web.sbom.sigstore.json against the vulnerability database: all.zip: truncated"}},
 		{name: "no SBOM", policy: "vulnerabilities: {}\n",
 			ev:   []verify.Evidence{vexAttestation(t, vex.PredicateType, artifact.Digests, ghSigner, notAffected)},
 			fail: []string{FindingVulnerabilities}, want: []string{"no SBOM attested for this artifact by a trusted signer"}},
@@ -253,6 +255,13 @@ func TestVulnerabilityGateSummary(t *testing.T) {
 
 // none stands for no database in the test table.
 type none struct{ vuln.Matcher }
+
+// broken is a database that cannot be read.
+type broken struct{ vuln.Matcher }
+
+func (broken) Match(context.Context, *sbom.Document) ([]vuln.Match, error) {
+	return nil, errors.New("all.zip: truncated")
+}
 
 // noSeverity drops the advisories' severity, as databases without one
 // (the Go vulnerability database) give them.
