@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -31,6 +32,9 @@ func readVEX(paths []string) ([]vex.Statement, error) {
 			return nil, &exitError{code: ExitError, err: err}
 		}
 		stmts, err := vex.Parse(p, data)
+		if errors.Is(err, vex.ErrFormat) {
+			return nil, &exitError{code: ExitError, err: fmt.Errorf("--vex %w (want an OpenVEX or CycloneDX VEX document)", err)}
+		}
 		if err != nil {
 			return nil, &exitError{code: ExitError, err: fmt.Errorf("--vex %w", err)}
 		}
