@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -21,6 +23,7 @@ import (
 	"github.com/vouchdev/vouch/pkg/sbom/check"
 	"github.com/vouchdev/vouch/pkg/sbom/format"
 	"github.com/vouchdev/vouch/pkg/vuln"
+	"github.com/vouchdev/vouch/pkg/vuln/govuln"
 )
 
 type vulnFlags struct {
@@ -30,6 +33,7 @@ type vulnFlags struct {
 	failOn  string
 	outFile string
 	vex     vexVulnFlags
+	scan    string
 }
 
 func init() { register((*env).vulnCommand) }
@@ -119,6 +123,7 @@ as severe as --fail-on that no VEX statement suppresses.`,
 	fl.StringVarP(&f.format, "output-format", "o", "text", "output `FORMAT`: text, json, sarif, openvex or cyclonedx-vex")
 	fl.StringVar(&f.failOn, "fail-on", "", "exit 3 on a match at least this `SEVERITY` (critical, high, medium, low, unknown = any); default never")
 	fl.StringVar(&f.outFile, "output", "", "write the report to `FILE` (atomically) instead of stdout")
+	fl.StringVar(&f.scan, "scan", "", "how deep a Go module `LEVEL` (a directory with a go.mod) is analysed: module (default: its go.mod's requirements), package (what its packages import) or symbol (what they call); package and symbol load the packages offline, from vendor/ or the module cache")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not print warnings or progress")
 	addCatalogFlags(fl, &f.sbomFlags)
 	addVEXFlags(fl, &f.vex)
@@ -128,6 +133,9 @@ as severe as --fail-on that no VEX statement suppresses.`,
 func (e *env) runVuln(ctx context.Context, target string, f *vulnFlags) error {
 	failOn, newHandler, err := f.check()
 	if err != nil {
+		return err
+	}
+	if err := vulnTargetExists(target); err != nil {
 		return err
 	}
 	dir := f.db
@@ -142,6 +150,9 @@ func (e *env) runVuln(ctx context.Context, target string, f *vulnFlags) error {
 		return &exitError{code: ExitError, err: fmt.Errorf("--db: %w", err),
 			hint: "--db names a directory of <Ecosystem>/all.zip files as osv.dev exports them ('vouch vuln --help')"}
 	}
+	if f.scan != "" && !isGoModule(target) {
+		return usagef("--scan %s: TARGET %s is not a directory holding a go.mod (a Go binary is always analysed to the symbol)", f.scan, target)
+	}
 	doc, err := e.vulnDocument(ctx, target, f)
 	if err != nil {
 		return err
@@ -153,9 +164,10 @@ func (e *env) runVuln(ctx context.Context, target string, f *vulnFlags) error {
 			hint: "add the ecosystem's all.zip from https://osv-vulnerabilities.storage.googleapis.com/<Ecosystem>/all.zip to --db"}
 	}
 	if err != nil {
-		return &exitError{code: ExitError, err: err}
+		return &exitError{code: ExitError, err: fmt.Errorf("--db %s: %w", dir, err),
+			hint: "--db names a directory of <Ecosystem>/all.zip files as osv.dev exports them, or of OSV JSON records ('vouch vuln --help')"}
 	}
-	if ms, err = goBinaryMatches(ctx, db, target, doc, ms); err != nil {
+	if ms, err = goMatches(ctx, db, target, f.scanLevel(), doc, ms); err != nil {
 		return &exitError{code: ExitError, err: err}
 	}
 	if ms, err = f.vex.apply(ms, doc); err != nil {
@@ -204,6 +216,11 @@ func (f *vulnFlags) check() (*vuln.Severity, func(io.Writer) finding.Handler, er
 	if f.scope != string(image.Squashed) && f.scope != string(image.AllLayers) {
 		return nil, nil, usagef("--scope %q: want %s or %s", f.scope, image.Squashed, image.AllLayers)
 	}
+	switch govuln.Level(f.scan) {
+	case "", govuln.Module, govuln.Package, govuln.Symbol:
+	default:
+		return nil, nil, usagef("--scan %q: want module, package or symbol", f.scan)
+	}
 	var h func(io.Writer) finding.Handler
 	switch f.format {
 	case "text":
@@ -217,6 +234,25 @@ func (f *vulnFlags) check() (*vuln.Severity, func(io.Writer) finding.Handler, er
 		return nil, nil, usagef("-o %q: want text, json, sarif, openvex or cyclonedx-vex", f.format)
 	}
 	return failOn, h, nil
+}
+
+// vulnTargetExists fails early, before the database is read, on a TARGET path
+// that does not exist; an image reference (docker-archive:, registry:, ...)
+// is left to the cataloguer.
+func vulnTargetExists(target string) error {
+	if _, err := os.Stat(target); errors.Is(err, fs.ErrNotExist) && !strings.Contains(target, ":") {
+		return &exitError{code: ExitError, err: fmt.Errorf("TARGET %s: not found (expected an SBOM, a directory, an artifact or an image reference)", target)}
+	}
+	return nil
+}
+
+// scanLevel is the --scan level of a Go module TARGET; module unless the
+// user asks for more, as the deeper levels need its packages offline.
+func (f *vulnFlags) scanLevel() govuln.Level {
+	if f.scan == "" {
+		return govuln.Module
+	}
+	return govuln.Level(f.scan)
 }
 
 // vulnDocument is the SBOM of target: decoded when target is an SBOM

@@ -6,6 +6,7 @@ import (
 	"debug/buildinfo"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 
 	"github.com/vouchdev/vouch/pkg/sbom"
@@ -13,17 +14,24 @@ import (
 	"github.com/vouchdev/vouch/pkg/vuln/govuln"
 )
 
-// goBinaryMatches gives a Go binary TARGET govulncheck's answer: its Go
-// matches are govuln.Analyze's (one per module and advisory, "called",
-// "imported" or "required", with the called symbols), replacing the purl
-// matcher's, which cannot tell whether the vulnerable code is in the
-// binary. Each is tied to the SBOM's component of the same purl. Any other
-// TARGET keeps the matcher's matches.
-func goBinaryMatches(ctx context.Context, db *vuln.DB, target string, doc *sbom.Document, ms []vuln.Match) ([]vuln.Match, error) {
-	if !isGoBinary(target) {
+// goMatches gives a Go binary TARGET, and a directory holding a go.mod,
+// govulncheck's answer: its Go matches are govuln.Analyze's (a binary:
+// "called", "imported" or "required", with the called symbols) or
+// govuln.AnalyzeModule's at the --scan level (a module), replacing the
+// purl matcher's, which cannot tell whether the vulnerable code is used.
+// Each is tied to the SBOM's component of the same purl. Any other TARGET
+// keeps the matcher's matches.
+func goMatches(ctx context.Context, db *vuln.DB, target string, scan govuln.Level, doc *sbom.Document, ms []vuln.Match) ([]vuln.Match, error) {
+	var gms []vuln.Match
+	var err error
+	switch {
+	case isGoBinary(target):
+		gms, err = govuln.Analyze(ctx, db, target)
+	case isGoModule(target):
+		gms, err = govuln.AnalyzeModule(ctx, db, target, scan)
+	default:
 		return ms, nil
 	}
-	gms, err := govuln.Analyze(ctx, db, target)
 	if err != nil {
 		return nil, fmt.Errorf("%s: Go reachability: %w", target, err)
 	}
@@ -53,4 +61,11 @@ func isGoBinary(path string) bool {
 	}
 	_, err = buildinfo.ReadFile(path)
 	return err == nil
+}
+
+// isGoModule reports whether dir is a directory holding a go.mod: the
+// module govulncheck's source mode reads.
+func isGoModule(dir string) bool {
+	fi, err := os.Stat(filepath.Join(dir, "go.mod"))
+	return err == nil && fi.Mode().IsRegular()
 }
