@@ -215,7 +215,18 @@ func findingLine(f *finding.Finding, lvl finding.Level, paint func(c, s string) 
 		fmt.Fprintf(&b, " (expected: %s; found: %s)", Visible(orDash(f.Expected)), Visible(orDash(f.Found)))
 	}
 	b.WriteByte('\n')
+	b.WriteString(symbolsLine(f.Vulnerability))
 	return b.String()
+}
+
+// symbolsLine is the indented line under a Go match that names the
+// vulnerable symbols the code calls, the evidence behind "called"; "" for
+// any other finding.
+func symbolsLine(v *finding.Vulnerability) string {
+	if v == nil || len(v.Symbols) == 0 {
+		return ""
+	}
+	return "        called: " + Visible(strings.Join(v.Symbols, ", ")) + "\n"
 }
 
 // status is the first column: "pass", "VEX" for a suppressed finding,

@@ -195,7 +195,7 @@ func TestTextHandler(t *testing.T) {
 		"dist/app  sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n",
 		"  FAIL    signer: no bundle is signed by a trusted signer (expected: a key of trust.keys; found: key 3c5f…)\n",
 		"  SKIPPED layout.inspections: ",
-		"  FAIL    GO-2024-2687  pkg:golang/golang.org/x/net@v0.17.0: golang.org/x/net v0.17.0 is affected by GO-2024-2687 [high 7.5, CVE-2023-45288 GHSA-4v7x-pqxf-cx7m, fixed in 0.23.0, called]\n",
+		"  FAIL    GO-2024-2687  pkg:golang/golang.org/x/net@v0.17.0: golang.org/x/net v0.17.0 is affected by GO-2024-2687 [high 7.5, CVE-2023-45288 GHSA-4v7x-pqxf-cx7m, fixed in 0.23.0, called]\n        called: http2.Framer.ReadFrame\n",
 		"  VEX     GO-2022-0969  pkg:golang/stdlib@v1.19.0: ",
 		"\n4 errors, 0 warnings, 0 notes, 1 passed, 2 not affected or fixed (VEX)\n",
 	} {
