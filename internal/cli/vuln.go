@@ -131,7 +131,10 @@ as severe as --fail-on that no VEX statement suppresses.`,
 }
 
 func (e *env) runVuln(ctx context.Context, target string, f *vulnFlags) error {
-	failOn, newHandler, err := f.check()
+	// Colour as vouch verify gives it: only when the report goes to a
+	// terminal, never into a file or a pipe.
+	color := (f.outFile == "" || f.outFile == "-") && e.isTTY(e.stdout)
+	failOn, newHandler, err := f.check(color)
 	if err != nil {
 		return err
 	}
@@ -203,8 +206,8 @@ func (e *env) noteUnmatched(doc *sbom.Document, quiet bool) {
 }
 
 // check validates the flags that need no input: the severity threshold
-// ("" = never fail) and the handler of -o.
-func (f *vulnFlags) check() (*vuln.Severity, func(io.Writer) finding.Handler, error) {
+// ("" = never fail) and the handler of -o (text in colour when color).
+func (f *vulnFlags) check(color bool) (*vuln.Severity, func(io.Writer) finding.Handler, error) {
 	var failOn *vuln.Severity
 	if f.failOn != "" {
 		s, ok := vuln.ParseSeverity(f.failOn)
@@ -224,7 +227,7 @@ func (f *vulnFlags) check() (*vuln.Severity, func(io.Writer) finding.Handler, er
 	var h func(io.Writer) finding.Handler
 	switch f.format {
 	case "text":
-		h = func(w io.Writer) finding.Handler { return output.NewTextHandler(w, false) }
+		h = func(w io.Writer) finding.Handler { return output.NewTextHandler(w, color) }
 	case "json":
 		h = output.NewJSONHandler
 	case "sarif":
