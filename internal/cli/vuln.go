@@ -141,6 +141,9 @@ func (e *env) runVuln(ctx context.Context, target string, f *vulnFlags) error {
 	if err := vulnTargetExists(target); err != nil {
 		return err
 	}
+	if f.scan != "" && !isGoModule(target) {
+		return usagef("--scan %s: TARGET %s is not a directory holding a go.mod (a Go binary is always analysed to the symbol)", f.scan, target)
+	}
 	dir := f.db
 	if dir == "" {
 		dir = e.getenv(vuln.DBEnv)
@@ -153,14 +156,17 @@ func (e *env) runVuln(ctx context.Context, target string, f *vulnFlags) error {
 		return &exitError{code: ExitError, err: fmt.Errorf("--db: %w", err),
 			hint: "--db names a directory of <Ecosystem>/all.zip files as osv.dev exports them ('vouch vuln --help')"}
 	}
-	if f.scan != "" && !isGoModule(target) {
-		return usagef("--scan %s: TARGET %s is not a directory holding a go.mod (a Go binary is always analysed to the symbol)", f.scan, target)
-	}
 	doc, err := e.vulnDocument(ctx, target, f)
 	if err != nil {
 		return err
 	}
 	e.noteUnmatched(doc, f.quiet)
+	// The records stream from large archives (npm's all.zip is hundreds
+	// of MiB): say how far the read is, on a terminal only, as vouch sbom
+	// does for a catalogue.
+	progress := output.NewByteProgress(e.stderr, !f.quiet && e.isTTY(e.stderr), "reading the vulnerability database")
+	defer progress.Done()
+	db.SetProgress(progress.Update)
 	ms, err := db.Match(ctx, doc)
 	if errors.Is(err, vuln.ErrNoEcosystem) {
 		return &exitError{code: ExitError, err: err,

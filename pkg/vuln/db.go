@@ -49,6 +49,8 @@ type DB struct {
 	// flat holds the OSV JSON files of a flat folder (no ecosystem
 	// folders): every file is read for every ecosystem.
 	flat []string
+	// progress, when set (SetProgress), hears of the bytes read.
+	progress func(done, total int64)
 }
 
 // Open finds the OSV database in dir: the OSV export layout (one folder
@@ -150,7 +152,8 @@ type entry struct {
 
 // records streams the raw records of the given files: zip entries one at
 // a time through archive/zip on the open file, JSON files one at a time.
-func records(ctx context.Context, files []string) iter.Seq2[entry, error] {
+// m (nil for none) counts the bytes read.
+func records(ctx context.Context, files []string, m *meter) iter.Seq2[entry, error] {
 	return func(yield func(entry, error) bool) {
 		for _, f := range files {
 			if err := ctx.Err(); err != nil {
@@ -158,28 +161,36 @@ func records(ctx context.Context, files []string) iter.Seq2[entry, error] {
 				return
 			}
 			var ok bool
+			var size int64
 			if strings.HasSuffix(f, ".zip") {
-				ok = zipRecords(ctx, f, yield)
+				ok, size = zipRecords(ctx, f, m, yield)
 			} else {
 				data, err := safefile.Read("OSV record", f, MaxEntrySize)
-				ok = yield(entry{where: f, data: data}, err)
+				ok, size = yield(entry{where: f, data: data}, err), int64(len(data))
 			}
 			if !ok {
 				return
 			}
+			m.fileDone(size)
 		}
 	}
 }
 
-// zipRecords yields the .json entries of one zip; it returns false when
-// the consumer stopped or an error was yielded.
-func zipRecords(ctx context.Context, path string, yield func(entry, error) bool) bool {
+// zipRecords yields the .json entries of one zip, counting each entry's
+// compressed bytes on m; it returns false when the consumer stopped or an
+// error was yielded, and the zip's size.
+func zipRecords(ctx context.Context, path string, m *meter, yield func(entry, error) bool) (bool, int64) {
 	f, fi, err := safefile.Open("OSV database", path)
 	if err != nil {
-		return yield(entry{}, err)
+		return yield(entry{}, err), 0
 	}
 	defer f.Close()
-	zr, err := zip.NewReader(f, fi.Size())
+	return zipEntries(ctx, path, f, fi.Size(), m, yield), fi.Size()
+}
+
+// zipEntries is zipRecords on the open zip f of size bytes.
+func zipEntries(ctx context.Context, path string, f io.ReaderAt, size int64, m *meter, yield func(entry, error) bool) bool {
+	zr, err := zip.NewReader(f, size)
 	if err != nil {
 		return yield(entry{}, fmt.Errorf("OSV database %s: %w", path, err))
 	}
@@ -201,6 +212,7 @@ func zipRecords(ctx context.Context, path string, yield func(entry, error) bool)
 		if !yield(entry{where: where, data: buf.Bytes()}, nil) {
 			return false
 		}
+		m.read(int64(zf.CompressedSize64))
 		afterEntry()
 	}
 	return true
@@ -242,7 +254,7 @@ func (db *DB) GoRecords(ctx context.Context) iter.Seq2[[]byte, error] {
 			yield(nil, fmt.Errorf("vulnerability database %s: %w: expected %s", db.dir, ErrNoEcosystem, filepath.Join(db.dir, goEcosystemDir, allZip)))
 			return
 		}
-		for e, err := range records(ctx, files) {
+		for e, err := range records(ctx, files, db.newMeter(files)) {
 			if err != nil {
 				yield(nil, err)
 				return

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"iter"
 	"maps"
 	"path/filepath"
 	"runtime"
@@ -128,7 +129,8 @@ type index map[string][]*osvpb.Vulnerability
 // the cheap filter first, then a strict decode of the candidates, on
 // every core while the archive is read on. Withdrawn records are dropped.
 func (db *DB) load(ctx context.Context, eco string, wanted *nameSet) (index, error) {
-	decoded, err := decodeCandidates(ctx, db.filesFor(eco), wanted)
+	files := db.filesFor(eco)
+	decoded, err := decodeCandidates(ctx, records(ctx, files, db.newMeter(files)), wanted)
 	if err != nil {
 		return nil, err
 	}
@@ -158,11 +160,11 @@ type candidate struct {
 	err   error
 }
 
-// decodeCandidates streams files, filters each record, and decodes the
+// decodeCandidates streams the records, filters each record, and decodes the
 // candidates on GOMAXPROCS goroutines; it returns them in database order,
 // or the first error in that order. At most a few dozen raw records are
 // in flight.
-func decodeCandidates(ctx context.Context, files []string, wanted *nameSet) ([]candidate, error) {
+func decodeCandidates(ctx context.Context, recs iter.Seq2[entry, error], wanted *nameSet) ([]candidate, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	workers := runtime.GOMAXPROCS(0)
@@ -172,7 +174,7 @@ func decodeCandidates(ctx context.Context, files []string, wanted *nameSet) ([]c
 	go func() {
 		defer close(jobs)
 		seq := 0
-		for e, err := range records(ctx, files) {
+		for e, err := range recs {
 			if err != nil {
 				readErr = err
 				return
