@@ -65,15 +65,21 @@ serves it, or its OSV JSON files; or a folder of OSV JSON files. Only the
 ecosystems TARGET has are read, streaming; a record that is not strict OSV
 JSON (duplicate keys, unknown fields, over 4 MiB) is an error naming it.
 
-A Go binary TARGET is analysed by golang.org/x/vuln (govulncheck v1.9.0),
-in process and offline, on the Go records of the same database: its Go
-matches say whether the binary calls the vulnerable code ("called", with
+Go gets govulncheck's answer (golang.org/x/vuln v1.9.0, in process and
+offline, on the Go records of the same database). A Go binary TARGET: each
+Go match says whether the binary calls the vulnerable code ("called", with
 the vulnerable symbols it contains), links the vulnerable package without
 calling it ("imported"), or only has the module ("required"), exactly as
-govulncheck -mode binary reports them. The Go records are laid out as
-govulncheck reads them once, in vouch's cache directory ($VOUCH_CACHE_DIR,
-else the user's cache directory), under their digest. Other targets'
-Go components (an SBOM, a go.mod) are matched by version alone.
+govulncheck -mode binary reports them. A directory TARGET holding a go.mod:
+by default the module level (--scan module), every requirement of the
+go.mod "required", nothing loaded, so neither network nor module cache is
+needed; --scan package ("imported") and --scan symbol ("called") load the
+module's packages with the go command, offline, so their dependencies must
+be in vendor/ or the module cache (go mod vendor or go mod download first).
+The Go records are laid out as govulncheck reads them once, in vouch's
+cache directory ($VOUCH_CACHE_DIR, else the user's cache directory), under
+their digest. Go components of other targets (an SBOM, an archive) are
+matched by version alone.
 
 Severity is the highest CVSS v3.x/v4 base score of the advisory, else the
 GitHub advisory database's rating, else "unknown" (the Go database gives
@@ -81,7 +87,9 @@ none: --fail-on unknown counts every match). The fixed version is the fix
 of the range that matched the component's version.
 
 Output (-o): text, one line per match (severity and score, advisory id and
-aliases, component, fix, summary) and a total; json (the findings envelope,
+aliases, component, fix, summary; for a Go match its level, and the
+vulnerable symbols called on an indented line) and a total, in colour on a
+terminal; json (the findings envelope,
 schemas/findings.schema.json); sarif (SARIF 2.1.0); openvex (OpenVEX
 v0.2.0) or cyclonedx-vex (CycloneDX 1.6 VEX), a statement per match.
 
@@ -92,20 +100,49 @@ default the SBOM's primary component's purl) with the component as a
 subcomponent, or names the component's purl itself (without a version it
 covers every version). Of several, the latest wins. A not_affected or
 fixed match is shown as such (VEX in text, a suppression in SARIF, its
-status in JSON) and no longer counts for --fail-on. --output FILE writes it
-to FILE, atomically, instead of stdout.
+status in JSON) and no longer counts for --fail-on.
+
+--output FILE writes the report to FILE, atomically, instead of stdout. On a
+terminal, stderr shows how far the database read is (-q: not at all).
 
 Exit codes: 0 done (matches or not, unless --fail-on says otherwise), 1 an
-error (unreadable TARGET or database), 2 a usage error, 3 a match at least
-as severe as --fail-on that no VEX statement suppresses.`,
-		Example: `  # the vulnerabilities of a source tree, against a local copy of OSV's export
+error (a TARGET, database or VEX document that cannot be read: a report
+without it would pass for a clean one), 2 a usage error (no database, an
+unknown -o, --fail-on or --scan), 3 a match at least as severe as
+--fail-on that no VEX statement suppresses.`,
+		Example: `  # an SBOM (CycloneDX or SPDX): its components matched by purl and version
+  vouch vuln sbom.cdx.json --db ~/osv
+
+  # a source tree: its lockfiles, go.mod and binaries, as vouch sbom finds
+  # them; the go.mod's requirements as govulncheck reads the module
   vouch vuln . --db ~/osv
 
-  # an SBOM, as SARIF for code scanning, failing the build on high or critical
-  vouch vuln sbom.cdx.json --db ~/osv -o sarif --output vuln.sarif --fail-on high
+  # a Go module down to the vulnerable functions its code calls (its
+  # packages are loaded offline: go mod download or go mod vendor first)
+  vouch vuln . --db ~/osv --scan symbol
 
-  # a release archive; any match at all fails (Go advisories have no severity)
-  VOUCH_VULN_DB=~/osv vouch vuln app_1.2.3_linux_amd64.tar.gz --fail-on unknown
+  # a Go binary: called, imported or required, with the symbols it calls
+  vouch vuln ./bin/app --db ~/osv
+
+  # a lockfile, a release archive, a container image
+  vouch vuln package-lock.json --db ~/osv
+  vouch vuln app_1.2.3_linux_amd64.tar.gz --db ~/osv
+  vouch vuln docker-archive:app.tar --db ~/osv
+
+  # CI: SARIF for code scanning, exit 3 on a high or critical match
+  vouch vuln . --db ~/osv -o sarif --output vuln.sarif --fail-on high
+
+  # Go advisories have no severity: exit 3 on any match at all
+  VOUCH_VULN_DB=~/osv vouch vuln ./bin/app --fail-on unknown
+
+  # the findings as JSON (schemas/findings.schema.json), for scripts
+  vouch vuln . --db ~/osv -o json
+
+  # your VEX statements decide what they cover (see 'vouch vex create')
+  vouch vuln ./bin/app --db ~/osv --vex app.openvex.json --fail-on unknown
+
+  # VEX out: an OpenVEX statement per match, to triage and sign
+  vouch vuln ./bin/app --db ~/osv -o openvex --product pkg:golang/example.com/app@v1.2.0 --output app.openvex.json
 
   # keep the database current (the export of one ecosystem)
   mkdir -p ~/osv/npm && curl -fsSLo ~/osv/npm/all.zip \

@@ -60,3 +60,47 @@ func TestVulnColour(t *testing.T) {
 		})
 	}
 }
+
+// TestVulnHelpExamples: every vouch vuln command of --help's examples
+// parses: known flags with valid values, one TARGET; and the examples
+// cover each kind of target and each output.
+func TestVulnHelpExamples(t *testing.T) {
+	e := &env{stdout: io.Discard, stderr: io.Discard, getenv: osGetenv, isTTY: isTerminal}
+	s := &session{t: t, vars: map[string]string{}}
+	n := 0
+	for _, line := range sessionLines(e.vulnCommand().Example) {
+		words := s.words(line)
+		for len(words) > 0 && strings.Contains(words[0], "=") {
+			words = words[1:] // VAR=value before the command
+		}
+		if len(words) < 2 || words[0] != "vouch" || words[1] != "vuln" {
+			continue
+		}
+		n++
+		cmd := e.vulnCommand()
+		if err := cmd.ParseFlags(words[2:]); err != nil {
+			t.Errorf("%s: %v", line, err)
+			continue
+		}
+		if err := cmd.Args(cmd, cmd.Flags().Args()); err != nil {
+			t.Errorf("%s: %v", line, err)
+		}
+		format, _ := cmd.Flags().GetString("output-format")
+		failOn, _ := cmd.Flags().GetString("fail-on")
+		scan, _ := cmd.Flags().GetString("scan")
+		f := vulnFlags{format: format, failOn: failOn, scan: scan}
+		f.scope, _ = cmd.Flags().GetString("scope")
+		if _, _, err := f.check(false); err != nil {
+			t.Errorf("%s: %v", line, err)
+		}
+	}
+	example := e.vulnCommand().Example
+	for _, want := range []string{"sbom.cdx.json", "vouch vuln . ", "--scan symbol", "./bin/app", "package-lock.json", ".tar.gz", "docker-archive:", "-o sarif", "-o json", "-o openvex", "--vex ", "--fail-on"} {
+		if !strings.Contains(example, want) {
+			t.Errorf("no example with %q", want)
+		}
+	}
+	if n < 10 {
+		t.Errorf("%d vouch vuln examples, want one per kind of target and output", n)
+	}
+}
