@@ -130,7 +130,7 @@ unknown -o, --fail-on or --scan), 3 a match at least as severe as
   vouch vuln docker-archive:app.tar --db ~/osv
 
   # CI: SARIF for code scanning, exit 3 on a high or critical match
-  vouch vuln . --db ~/osv -o sarif --output vuln.sarif --fail-on high
+  vouch vuln sbom.cdx.json --db ~/osv -o sarif --output vuln.sarif --fail-on high
 
   # Go advisories have no severity: exit 3 on any match at all
   VOUCH_VULN_DB=~/osv vouch vuln ./bin/app --fail-on unknown
