@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/vouchdev/vouch/internal/output"
 	"github.com/vouchdev/vouch/internal/safefile"
+	"github.com/vouchdev/vouch/pkg/finding"
 	"github.com/vouchdev/vouch/pkg/sbom/check"
 )
 
@@ -48,8 +48,9 @@ The default is ` + strings.Join(defaultProfiles, " and ") + `.
 
 A finding names the rule, the clause, the component (bom-ref or SPDX id and
 purl), the field, what was expected and what was found. Each profile gets a
-summary: pass or fail (any error-severity finding fails it), counts, and a
-0–10 score.
+summary: pass or fail (any finding at level error fails it; a SHOULD is a
+warning, a MAY a note), counts, and a 0–10 score. Rule ids are those of
+'vouch rules', which explains each.
 
 Output (-o FORMAT[=FILE], repeatable; default text on stdout):
   text   per SBOM and profile, a summary line and one line per finding
@@ -300,15 +301,14 @@ func (e *env) writeCheckOutputs(results []output.CheckedSBOM, targets []checkTar
 	return files.Write()
 }
 
-// listRules prints the rule tables of the profiles.
+// listRules prints the rule tables of the profiles, as vouch rules does.
 func listRules(w io.Writer, profiles []string) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "RULE\tSEVERITY\tCLAUSE\tTITLE")
+	var rules []finding.Rule
 	for _, id := range profiles {
 		p, _ := check.Lookup(id)
 		for _, r := range p.Rules() {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Severity, r.Clause, r.Title)
+			rules = append(rules, r.Catalogued())
 		}
 	}
-	return tw.Flush()
+	return tableRules(w, rules)
 }

@@ -140,6 +140,7 @@ func (e *env) rootCommand() *cobra.Command {
   release     SBOMs, signatures, provenance and checksums for a whole release
   verify      check artifacts, their signatures, provenance and SBOMs against a policy
   vex         write OpenVEX statements: whether a vulnerability affects a product
+  cra report  a Cyber Resilience Act Annex I evidence report of a release (HTML, Markdown, JSON)
 
 Everything works offline with keys or a trusted root on disk.
 

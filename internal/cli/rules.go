@@ -150,7 +150,8 @@ alike. Ids are stable. ` + "`vouch rules ID`" + ` prints one; ` + "`vouch rules 
 
 Levels: **error** fails the run, **warning** is reported and passes, **note** is information.
 An id ending in ` + "`.*`" + ` stands for a family: ` + "`predicate.<name>`" + `, ` + "`sbom.profile.<id>`" + `,
-` + "`rule.<name>`" + ` take their last part from the policy.
+` + "`rule.<name>`" + ` take their last part from the policy (` + "`vulnerability.<advisory id>`" + ` from the
+database); ` + "`{name}`" + ` in a family's link is that last part.
 
 Vulnerability findings name the advisory itself (` + "`GO-2024-2687`" + `, ` + "`GHSA-…`" + `): their rule is
 made from the advisory (its summary, ` + finding.OSVURI + `ID), not listed here.

@@ -19,6 +19,7 @@ import (
 
 	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/vouchdev/vouch/internal/output"
 	"github.com/vouchdev/vouch/internal/safefile"
@@ -198,17 +199,7 @@ root unavailable), 2 usage error.`,
 	}
 	fl := cmd.Flags()
 	fl.StringArrayVar(&f.bundles, "bundle", nil, "verify with the Sigstore bundle `FILE` (repeatable; default: the release layout next to ARTIFACT)")
-	fl.StringArrayVar(&f.keys, "key", nil, "trust the PEM public key in `FILE`, or each key of an npm registry keys document, for key-signed bundles (repeatable)")
-	fl.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore TrustedRoot JSON `FILE` for keyless bundles and the log entries of key-signed ones (default: public good through TUF)")
-	fl.BoolVar(&f.offline, "offline", false, "never use the network: the TUF cache or the embedded public-good root")
-	fl.StringVar(&f.identity, "certificate-identity", "", "keyless: the signer's certificate `SAN`, exactly")
-	fl.StringVar(&f.identityRegexp, "certificate-identity-regexp", "", "keyless: an RE2 `REGEXP` matching the whole SAN")
-	fl.StringVar(&f.issuer, "certificate-oidc-issuer", "", "keyless: the OIDC `ISSUER`, exactly")
-	fl.StringVar(&f.issuerRegexp, "certificate-oidc-issuer-regexp", "", "keyless: an RE2 `REGEXP` matching the whole OIDC issuer")
-	fl.StringVar(&f.repo, "repo", "", "keyless: signed by a GitHub Actions workflow of `OWNER/NAME`")
-	fl.StringVar(&f.signerWorkflow, "signer-workflow", "", "keyless: signed by the GitHub workflow `PATH` (in --repo, or OWNER/NAME/PATH), any ref")
-	fl.BoolVar(&f.insecureAnyIdentity, "insecure-any-identity", false, "keyless: accept any signer whose certificate verifies (no identity check)")
-	fl.BoolVar(&f.insecureIgnoreTlog, "insecure-ignore-tlog", false, "key-signed bundles: do not check their transparency-log entries (the report says so)")
+	addTrustFlags(fl, &f)
 	fl.StringVar(&f.subject, "subject", "", "the statements must name the artifact as package URL `PURL` (pkg:npm/NAME@VERSION), as well as by digest")
 	fl.StringVar(&f.sourceURI, "source-uri", "", "provenance: built from the source repository `URI` (github.com/OWNER/NAME)")
 	fl.StringArrayVar(&f.sourceRefs, "source-ref", nil, "provenance: built from a git ref matching `GLOB` (refs/tags/v*; repeatable)")
@@ -227,6 +218,23 @@ root unavailable), 2 usage error.`,
 	fl.IntVar(&f.jobs, "jobs", 0, "batch: verify at most `N` artifacts at once (default: the number of CPUs)")
 	addServerFlags(fl, &f)
 	return cmd
+}
+
+// addTrustFlags adds the flags that say whom to trust — keys, a trusted
+// root, keyless signer identities — shared by every command that verifies
+// bundles (vouch verify, vouch cra report).
+func addTrustFlags(fl *pflag.FlagSet, f *verifyFlags) {
+	fl.StringArrayVar(&f.keys, "key", nil, "trust the PEM public key in `FILE`, or each key of an npm registry keys document, for key-signed bundles (repeatable)")
+	fl.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore TrustedRoot JSON `FILE` for keyless bundles and the log entries of key-signed ones (default: public good through TUF)")
+	fl.BoolVar(&f.offline, "offline", false, "never use the network: the TUF cache or the embedded public-good root")
+	fl.StringVar(&f.identity, "certificate-identity", "", "keyless: the signer's certificate `SAN`, exactly")
+	fl.StringVar(&f.identityRegexp, "certificate-identity-regexp", "", "keyless: an RE2 `REGEXP` matching the whole SAN")
+	fl.StringVar(&f.issuer, "certificate-oidc-issuer", "", "keyless: the OIDC `ISSUER`, exactly")
+	fl.StringVar(&f.issuerRegexp, "certificate-oidc-issuer-regexp", "", "keyless: an RE2 `REGEXP` matching the whole OIDC issuer")
+	fl.StringVar(&f.repo, "repo", "", "keyless: signed by a GitHub Actions workflow of `OWNER/NAME`")
+	fl.StringVar(&f.signerWorkflow, "signer-workflow", "", "keyless: signed by the GitHub workflow `PATH` (in --repo, or OWNER/NAME/PATH), any ref")
+	fl.BoolVar(&f.insecureAnyIdentity, "insecure-any-identity", false, "keyless: accept any signer whose certificate verifies (no identity check)")
+	fl.BoolVar(&f.insecureIgnoreTlog, "insecure-ignore-tlog", false, "key-signed bundles: do not check their transparency-log entries (the report says so)")
 }
 
 // verifySetup is what a run needs, built once from the flags.

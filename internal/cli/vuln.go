@@ -61,6 +61,16 @@ serves it, or its OSV JSON files; or a folder of OSV JSON files. Only the
 ecosystems TARGET has are read, streaming; a record that is not strict OSV
 JSON (duplicate keys, unknown fields, over 4 MiB) is an error naming it.
 
+A Go binary TARGET is analysed by golang.org/x/vuln (govulncheck v1.9.0),
+in process and offline, on the Go records of the same database: its Go
+matches say whether the binary calls the vulnerable code ("called", with
+the vulnerable symbols it contains), links the vulnerable package without
+calling it ("imported"), or only has the module ("required"), exactly as
+govulncheck -mode binary reports them. The Go records are laid out as
+govulncheck reads them once, in vouch's cache directory ($VOUCH_CACHE_DIR,
+else the user's cache directory), under their digest. Other targets'
+Go components (an SBOM, a go.mod) are matched by version alone.
+
 Severity is the highest CVSS v3.x/v4 base score of the advisory, else the
 GitHub advisory database's rating, else "unknown" (the Go database gives
 none: --fail-on unknown counts every match). The fixed version is the fix
@@ -145,7 +155,7 @@ func (e *env) runVuln(ctx context.Context, target string, f *vulnFlags) error {
 	if err != nil {
 		return &exitError{code: ExitError, err: err}
 	}
-	if ms, err = goBinaryMatches(ctx, db, target, ms); err != nil {
+	if ms, err = goBinaryMatches(ctx, db, target, doc, ms); err != nil {
 		return &exitError{code: ExitError, err: err}
 	}
 	if ms, err = f.vex.apply(ms, doc); err != nil {
@@ -345,12 +355,4 @@ func moreSuffix(n int) string {
 		return fmt.Sprintf(" and %d more", n-1)
 	}
 	return ""
-}
-
-// goBinaryMatches is the Go reachability hook (branch govuln): when target
-// is a Go binary, its Go matches are govuln.Analyze's (called, imported,
-// required as govulncheck says), replacing the purl matcher's.
-func goBinaryMatches(ctx context.Context, db *vuln.DB, target string, ms []vuln.Match) ([]vuln.Match, error) {
-	_, _, _ = ctx, db, target
-	return ms, nil
 }

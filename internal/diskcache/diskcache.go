@@ -107,10 +107,7 @@ type Cache struct {
 // unreadable or malformed starts empty. Open fails when dir cannot be made
 // or it or the file is not private to the user (see the package doc).
 func Open(dir, name string) (*Cache, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("cache directory %s: %w", dir, err)
-	}
-	if err := checkPrivate(dir, true); err != nil {
+	if err := PrivateDir(dir); err != nil {
 		return nil, err
 	}
 	c := &Cache{path: filepath.Join(dir, name), now: time.Now, entries: map[string]entry{}}
@@ -122,6 +119,16 @@ func Open(dir, name string) (*Cache, error) {
 	}
 	c.entries = load(c.path)
 	return c, nil
+}
+
+// PrivateDir makes dir with mode 0700 when it does not exist and fails
+// unless it is a directory private to the user, the check [Open] makes:
+// for callers that keep files of their own under the cache directory.
+func PrivateDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("cache directory %s: %w", dir, err)
+	}
+	return checkPrivate(dir, true)
 }
 
 // load reads a cache file whole, or returns no entries when it is not a

@@ -34,6 +34,7 @@ type collector struct {
 	rules    map[string]finding.Rule
 	findings []finding.Finding
 	counts   Counts
+	stream   bool // findings are rendered as they come, not kept
 }
 
 func newCollector() collector {
@@ -59,7 +60,9 @@ func (c *collector) add(f finding.Finding) (finding.Rule, finding.Level) {
 	}
 	lvl := finding.LevelOf(&f, r)
 	c.counts.add(&f, lvl)
-	c.findings = append(c.findings, f)
+	if !c.stream {
+		c.findings = append(c.findings, f)
+	}
 	return r, lvl
 }
 
@@ -166,7 +169,9 @@ func NewTextHandler(w io.Writer, color bool) finding.Handler {
 		}
 		return c + s + reset
 	}
-	return &textHandler{collector: newCollector(), w: w, paint: paint}
+	h := &textHandler{collector: newCollector(), w: w, paint: paint}
+	h.stream = true
+	return h
 }
 
 func (h *textHandler) Finding(f finding.Finding) error {
@@ -223,7 +228,7 @@ func status(f *finding.Finding, lvl finding.Level, paint func(c, s string) strin
 	case f.Suppressed():
 		return paint(cyan, "VEX    ")
 	case f.Status != finding.StatusFail:
-		return paint(red, fmt.Sprintf("%-7s", strings.ToUpper(string(f.Status))))
+		return paint(red, fmt.Sprintf("%-7s", Visible(strings.ToUpper(string(f.Status)))))
 	case lvl == finding.LevelError:
 		return paint(red, "FAIL   ")
 	case lvl == finding.LevelWarning:

@@ -115,6 +115,7 @@ func TestSARIFHandler(t *testing.T) {
 						ID                   string
 						HelpURI              string
 						DefaultConfiguration struct{ Level string }
+						Properties           map[string]any
 					}
 				}
 			}
@@ -165,6 +166,15 @@ func TestSARIFHandler(t *testing.T) {
 	for _, r := range run.Tool.Driver.Rules {
 		if strings.HasPrefix(r.ID, "GO-") && r.HelpURI != "https://osv.dev/vulnerability/"+r.ID {
 			t.Errorf("advisory rule %s: helpUri %q", r.ID, r.HelpURI)
+		}
+		// Code scanning's security-severity: the CVSS score where the
+		// advisory gives one (GO-2024-2687), none otherwise; no other rule
+		// is tagged as a vulnerability.
+		_, scored := r.Properties["security-severity"]
+		_, tagged := r.Properties["tags"]
+		if scored != (r.ID == "GO-2024-2687") || tagged != strings.HasPrefix(r.ID, "GO-") ||
+			(scored && r.Properties["security-severity"] != "7.5") {
+			t.Errorf("rule %s: properties %v", r.ID, r.Properties)
 		}
 	}
 	if len(run.Artifacts) != 2 || run.Artifacts[0].Location.URI != "dist/app" ||

@@ -44,13 +44,13 @@ type sarifText struct {
 }
 
 type sarifRule struct {
-	ID                   string            `json:"id"`
-	ShortDescription     sarifText         `json:"shortDescription"`
-	FullDescription      sarifText         `json:"fullDescription"`
-	Help                 *sarifText        `json:"help,omitempty"`
-	HelpURI              string            `json:"helpUri,omitempty"`
-	DefaultConfiguration sarifConfig       `json:"defaultConfiguration"`
-	Properties           map[string]string `json:"properties,omitempty"`
+	ID                   string         `json:"id"`
+	ShortDescription     sarifText      `json:"shortDescription"`
+	FullDescription      sarifText      `json:"fullDescription"`
+	Help                 *sarifText     `json:"help,omitempty"`
+	HelpURI              string         `json:"helpUri,omitempty"`
+	DefaultConfiguration sarifConfig    `json:"defaultConfiguration"`
+	Properties           map[string]any `json:"properties,omitempty"`
 }
 
 type sarifConfig struct {
@@ -132,10 +132,19 @@ func (h *sarifHandler) Flush() error {
 		Artifacts: []sarifArtifact{},
 		Results:   []sarifResult{},
 	}
+	scores := h.advisoryScores()
 	ruleIndex := map[string]int{}
 	for i, r := range rules {
 		ruleIndex[r.ID] = i
-		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, toSARIFRule(r))
+		sr := toSARIFRule(r)
+		if score, ok := scores[r.ID]; ok {
+			// GitHub code scanning ranks security alerts by these.
+			sr.Properties = map[string]any{"tags": []string{"security", "vulnerability"}}
+			if score > 0 {
+				sr.Properties["security-severity"] = fmt.Sprintf("%.1f", score)
+			}
+		}
+		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sr)
 	}
 	artifactIndex := map[string]int{}
 	for i := range h.findings {
@@ -157,6 +166,18 @@ func (h *sarifHandler) Flush() error {
 	return writeJSON(h.w, sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}})
 }
 
+// advisoryScores are the CVSS base scores of the run's advisories, by
+// rule id (0 when an advisory gives none).
+func (h *sarifHandler) advisoryScores() map[string]float64 {
+	scores := map[string]float64{}
+	for _, f := range h.findings {
+		if v := f.Vulnerability; v != nil && v.ID == f.ID {
+			scores[f.ID] = max(scores[f.ID], v.Score)
+		}
+	}
+	return scores
+}
+
 func toSARIFRule(r finding.Rule) sarifRule {
 	full := r.Title
 	if r.Help != "" {
@@ -168,7 +189,7 @@ func toSARIFRule(r finding.Rule) sarifRule {
 		sr.Help = &sarifText{r.Help}
 	}
 	if r.Clause != "" {
-		sr.Properties = map[string]string{"clause": r.Clause}
+		sr.Properties = map[string]any{"clause": r.Clause}
 	}
 	return sr
 }

@@ -2,6 +2,7 @@ package finding
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -49,8 +50,15 @@ func (c *Catalogue) Register(rules ...Rule) error {
 	return nil
 }
 
+// NamePlaceholder in a family rule's HelpURI stands for the member's
+// name: "vulnerability.*" with HelpURI OSVURI+NamePlaceholder points
+// "vulnerability.GO-2024-2687" at the advisory's page.
+const NamePlaceholder = "{name}"
+
 // Lookup returns the rule of id: the rule registered under id itself,
-// else the family rule with the longest prefix of id, its ID set to id.
+// else the family rule with the longest prefix of id, its ID set to id
+// and [NamePlaceholder] in its HelpURI replaced by the rest of id
+// (path-escaped).
 func (c *Catalogue) Lookup(id string) (Rule, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
@@ -59,8 +67,9 @@ func (c *Catalogue) Lookup(id string) (Rule, bool) {
 	}
 	for _, f := range c.families {
 		prefix, _ := f.family()
-		if strings.HasPrefix(id, prefix) && len(id) > len(prefix) {
+		if name, ok := strings.CutPrefix(id, prefix); ok && name != "" {
 			f.ID = id
+			f.HelpURI = strings.ReplaceAll(f.HelpURI, NamePlaceholder, url.PathEscape(name))
 			return f, true
 		}
 	}
@@ -174,9 +183,12 @@ func RuleFor(cat *Catalogue, f *Finding) Rule {
 }
 
 // LevelOf is the level a finding is reported at: its own, else its
-// rule's. A finding that could not be evaluated (error) or was not
-// (skipped) is never milder than the rule says: fail closed.
+// rule's, else error. A requirement that could not be evaluated (status
+// error) is an error whatever the levels say: it fails closed.
 func LevelOf(f *Finding, r Rule) Level {
+	if f.Status == StatusError {
+		return LevelError
+	}
 	if f.Level.Valid() {
 		return f.Level
 	}
@@ -186,8 +198,10 @@ func LevelOf(f *Finding, r Rule) Level {
 	return LevelError
 }
 
-// Suppressed reports whether a VEX statement says the finding's component
-// is not affected by the vulnerability, or that it is fixed in it.
+// Suppressed reports whether the finding failed and a VEX statement says
+// its component is not affected by the vulnerability, or that it is fixed
+// in it. A finding that could not be evaluated is never suppressed.
 func (f *Finding) Suppressed() bool {
-	return f.Vulnerability != nil && (f.Vulnerability.VEX == "not_affected" || f.Vulnerability.VEX == "fixed")
+	return f.Status == StatusFail && f.Vulnerability != nil &&
+		(f.Vulnerability.VEX == "not_affected" || f.Vulnerability.VEX == "fixed")
 }

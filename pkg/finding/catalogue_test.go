@@ -42,6 +42,26 @@ func TestCatalogueLookup(t *testing.T) {
 	}
 }
 
+func TestFamilyHelpURI(t *testing.T) {
+	c := NewCatalogue()
+	if err := c.Register(
+		Rule{ID: "vulnerability.*", Title: "an advisory", HelpURI: OSVURI + NamePlaceholder, Level: LevelError},
+		Rule{ID: "rule.*", Title: "a CEL rule", HelpURI: "https://example.com/policy#cel", Level: LevelError},
+	); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]string{
+		"vulnerability.GO-2024-2687":  "https://osv.dev/vulnerability/GO-2024-2687",
+		"vulnerability.a/b?c":         "https://osv.dev/vulnerability/a%2Fb%3Fc", // escaped, not a path or query of its own
+		"rule.built-on-tag":           "https://example.com/policy#cel",          // control: no placeholder, unchanged
+		"vulnerability.GHSA-x-y-z{n}": "https://osv.dev/vulnerability/GHSA-x-y-z%7Bn%7D",
+	} {
+		if r, ok := c.Lookup(id); !ok || r.HelpURI != want {
+			t.Errorf("Lookup(%q).HelpURI = %q, want %q", id, r.HelpURI, want)
+		}
+	}
+}
+
 func TestCatalogueRefuses(t *testing.T) {
 	ok := Rule{ID: "a", Title: "A", Level: LevelError}
 	for name, r := range map[string]Rule{
@@ -77,6 +97,8 @@ func TestRuleForAndLevel(t *testing.T) {
 		{"catalogued", Finding{ID: "sbom.ntia"}, "sbom.ntia", LevelWarning, ""},
 		{"own level wins", Finding{ID: "sbom.ntia", Level: LevelNote}, "sbom.ntia", LevelNote, ""},
 		{"unknown fails closed", Finding{ID: "mystery"}, "mystery", LevelError, ""},
+		{"not evaluated fails closed", Finding{ID: "sbom.ntia", Status: StatusError, Level: LevelNote}, "sbom.ntia", LevelError, ""},
+		{"skipped keeps the rule's", Finding{ID: "sbom.ntia", Status: StatusSkipped}, "sbom.ntia", LevelWarning, ""},
 		{"advisory", Finding{ID: v.ID, Vulnerability: v}, v.ID, LevelError, "https://osv.dev/vulnerability/GO-2024-2687"},
 		{"medium advisory", Finding{ID: "GHSA-x", Vulnerability: &Vulnerability{ID: "GHSA-x", Severity: "medium"}}, "GHSA-x", LevelWarning, "https://osv.dev/vulnerability/GHSA-x"},
 		{"unknown severity", Finding{ID: "OSV-1", Vulnerability: &Vulnerability{ID: "OSV-1", Severity: "unknown"}}, "OSV-1", LevelNote, "https://osv.dev/vulnerability/OSV-1"},
@@ -93,9 +115,13 @@ func TestRuleForAndLevel(t *testing.T) {
 
 func TestSuppressed(t *testing.T) {
 	for vex, want := range map[string]bool{"not_affected": true, "fixed": true, "affected": false, "under_investigation": false, "": false} {
-		f := Finding{Vulnerability: &Vulnerability{ID: "x", VEX: vex}}
+		f := Finding{Status: StatusFail, Vulnerability: &Vulnerability{ID: "x", VEX: vex}}
 		if f.Suppressed() != want {
 			t.Errorf("VEX %q: suppressed %v", vex, !want)
+		}
+		f.Status = StatusError // not evaluated: never suppressed
+		if f.Suppressed() {
+			t.Errorf("VEX %q: a finding that could not be evaluated is suppressed", vex)
 		}
 	}
 	if (&Finding{}).Suppressed() {

@@ -27,6 +27,9 @@ func TestFindingIDsCatalogued(t *testing.T) {
 		policy.FindingLayout + ".inspections", policy.FindingLayout + ".product",
 		policy.FindingPredicate + ".provenance", policy.FindingPredicate + ".https://example.com/custom/v1",
 		policy.FindingSBOM + ".profile.bsi-tr-03183-2", policy.FindingRule + ".built-on-tag",
+		// The vulnerability gate's (branch gate: policy.FindingVulnerabilities,
+		// policy.FindingVulnerability + "." + advisory id).
+		"vulnerabilities", "vulnerability.GO-2024-2687",
 	}
 	for _, c := range []string{slsa.CheckBuilder, slsa.CheckSource, slsa.CheckRef, slsa.CheckSigner} {
 		ids = append(ids, policy.FindingProvenance+"."+c)

@@ -15,7 +15,7 @@ const policyDoc = "https://github.com/vouchdev/vouch/blob/main/docs/policy.md"
 // not be evaluated or was skipped refuses the artifact, so a SARIF
 // consumer fails exactly when the exit code does.
 var Rules = []finding.Rule{
-	rule("bundle", "Every bundle given verifies", "bundles",
+	rule("bundle", "Every bundle given verifies", "what-is-checked-in-order",
 		"Each Sigstore bundle given for the artifact parses and its signature verifies against the trusted keys or the trusted root (certificate chain, transparency log entries, timestamps). A bundle that does not verify refuses the artifact: nothing in it is read."),
 	rule("evidence", "The artifact has verified signatures or attestations", "what-is-checked-in-order",
 		"At least one bundle verified for the artifact. With none, nothing vouches for it."),
@@ -73,6 +73,11 @@ var Rules = []finding.Rule{
 		"rule.<name>: the policy's CEL expression of that name is true on the verified statements."),
 	rule("publisher-drift", "The package is published by the publisher of its earlier versions", "publisher-drift-vouch-serve",
 		"vouch serve: a new version of a package (subject.purl) is attested by the same publisher (repository, workflow) as the earlier versions it has seen."),
+	rule("vulnerabilities", "The attested SBOM's components pass the policy's vulnerability gate", "what-is-checked-in-order",
+		"The components of an SBOM a trusted signer attested for the artifact are matched against the offline vulnerability database (--vuln-db); no advisory at or above vulnerabilities.failOn stands unless a trusted VEX statement says not_affected or fixed, or an unexpired allow entry accepts it; requireVexFor severities need a VEX statement. Without a database the gate cannot be evaluated: an error."),
+	{ID: "vulnerability.*", Title: "An advisory affecting a component fails the vulnerability gate", Level: finding.LevelError,
+		HelpURI: finding.OSVURI + finding.NamePlaceholder,
+		Help:    "vulnerability.<advisory id>: one component matched by the advisory, above the policy's threshold and not cleared by a VEX statement or allow entry; the finding names the component, the severity and the fixed version. Meet it by upgrading to the fixed version, or by a signed VEX statement (vouch vex) saying why the product is not affected."},
 	rule("policy", "The policy can be evaluated", "verification-policies",
 		"The policy is compiled and its evaluation ran to the end; an interrupted evaluation refuses the artifact."),
 }

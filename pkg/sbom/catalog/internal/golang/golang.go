@@ -6,32 +6,15 @@ package golang
 import (
 	"strings"
 
-	"github.com/package-url/packageurl-go"
-
 	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/sbom/ecosystem"
 )
 
 // StdlibPath is the module path Go's purl convention gives the standard library.
 const StdlibPath = "stdlib"
 
-// PURL returns the package URL of a Go module: pkg:golang/PATH@VERSION, or
-// without @VERSION when the version is unknown (never "(devel)").
-func PURL(path, version string) string {
-	ns, name := "", path
-	if i := strings.LastIndex(path, "/"); i >= 0 {
-		ns, name = path[:i], path[i+1:]
-	}
-	if version == "(devel)" {
-		version = ""
-	}
-	s := packageurl.NewPackageURL(packageurl.TypeGolang, ns, name, version, nil, "").ToString()
-	// packageurl-go lower-cases golang namespaces when parsing; emit that
-	// canonical form so that every purl vouch writes round-trips unchanged.
-	if p, err := packageurl.FromString(s); err == nil {
-		return p.ToString()
-	}
-	return s
-}
+// PURL returns the package URL of a Go module (see [ecosystem.GoPURL]).
+func PURL(path, version string) string { return ecosystem.GoPURL(path, version) }
 
 // Module returns the component of a library module. sum is its h1: checksum, if known.
 func Module(path, version, sum string) sbom.Component {

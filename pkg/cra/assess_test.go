@@ -1,0 +1,135 @@
+package cra
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vouchdev/vouch/pkg/finding"
+	"github.com/vouchdev/vouch/pkg/verify"
+	"github.com/vouchdev/vouch/pkg/vuln"
+)
+
+// testConfig is testdata/cra.yaml.
+func testConfig(t *testing.T) *Config {
+	t.Helper()
+	data, err := os.ReadFile("testdata/cra.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := ParseConfig("testdata/cra.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// artifact is an artifact whose three checks have the given statuses.
+func artifact(name string, sig, prov, sb Status) Artifact {
+	return Artifact{Name: name, Digest: "sha256:" + sum, Verified: sig != StatusNotMet, Failures: []verify.Finding{},
+		Signature: Check{Status: sig, Detail: "signature " + string(sig)}, Provenance: Check{Status: prov, Detail: "provenance " + string(prov)},
+		SBOM: SBOM{Check: Check{Status: sb, Detail: "sbom " + string(sb)}}, Matched: sb == StatusMet}
+}
+
+func openVuln(artifact, id string) Vuln {
+	return Vuln{Artifact: artifact, Match: vuln.Match{Component: vuln.Component{Name: "golang.org/x/net", Version: "v0.1.0", PURL: "pkg:golang/golang.org/x/net@v0.1.0"},
+		Vulnerability: finding.Vulnerability{ID: id, Severity: "high", FixedVersion: "v0.23.0"}}}
+}
+
+func status(r *Report, id string) Status {
+	for _, q := range r.Requirements {
+		if q.ID == id {
+			return q.Status
+		}
+	}
+	return ""
+}
+
+// TestAssess: each requirement a tool can judge follows its evidence;
+// the good release (the control) meets them; no requirement a tool cannot
+// judge is ever met.
+func TestAssess(t *testing.T) {
+	good := artifact("hello", StatusMet, StatusMet, StatusMet)
+	for _, tc := range []struct {
+		name      string
+		now       string
+		db        string
+		artifacts []Artifact
+		open      []Vuln
+		manifest  Status
+		want      map[string]Status
+		missing   string
+	}{
+		{name: "good release", now: "2026-12-06", db: "osv", artifacts: []Artifact{good}, manifest: StatusMet,
+			want: map[string]Status{"I.2.a": StatusMet, "II.1": StatusMet, "II.2": StatusMet, "II.7": StatusMet, "I.2.f": StatusDeclaration, "II.8": StatusDeclaration}},
+		{name: "no database", now: "2026-12-06", artifacts: []Artifact{good}, manifest: StatusMet,
+			want:    map[string]Status{"I.2.a": StatusMissingEvidence, "II.2": StatusMissingEvidence, "II.1": StatusMet},
+			missing: "no vulnerability database given (--db DIR)"},
+		{name: "open vulnerability", now: "2026-12-06", db: "osv", artifacts: []Artifact{good}, open: []Vuln{openVuln("hello", "GO-2024-2687")}, manifest: StatusMet,
+			want: map[string]Status{"I.2.a": StatusNotMet, "II.2": StatusNotMet, "II.7": StatusMet}},
+		{name: "unsigned artifact", now: "2026-12-06", db: "osv", artifacts: []Artifact{good, artifact("b", StatusNotMet, StatusNotMet, StatusNotMet)}, manifest: StatusMet,
+			want: map[string]Status{"II.1": StatusNotMet, "II.7": StatusNotMet, "I.2.f": StatusNotMet, "I.2.a": StatusMissingEvidence}},
+		{name: "no provenance", now: "2026-12-06", db: "osv", artifacts: []Artifact{artifact("hello", StatusMet, StatusMissingEvidence, StatusMet)}, manifest: StatusMet,
+			want: map[string]Status{"II.7": StatusMissingEvidence, "II.1": StatusMet}, missing: "hello: provenance missing_evidence"},
+		{name: "no SBOM", now: "2026-12-06", db: "osv", artifacts: []Artifact{artifact("hello", StatusMet, StatusMet, StatusMissingEvidence)}, manifest: StatusMet,
+			want:    map[string]Status{"II.1": StatusMissingEvidence, "I.2.a": StatusMissingEvidence},
+			missing: "hello: no attested SBOM to match against the vulnerability database"},
+		{name: "unsigned manifest", now: "2026-12-06", db: "osv", artifacts: []Artifact{good}, manifest: StatusNotMet,
+			want: map[string]Status{"II.7": StatusNotMet}},
+		{name: "support ended", now: "2032-01-01", db: "osv", artifacts: []Artifact{good}, manifest: StatusMet,
+			want: map[string]Status{"I.2.c": StatusNotMet, "II.8": StatusNotMet, "II.7": StatusMet}},
+		{name: "last day of support", now: "2031-12-31", db: "osv", artifacts: []Artifact{good}, manifest: StatusMet,
+			want: map[string]Status{"I.2.c": StatusDeclaration, "II.8": StatusDeclaration}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			now, _ := time.Parse(time.DateOnly, tc.now)
+			r := newReport(Options{Config: testConfig(t), Now: now.Add(13 * time.Hour), DB: tc.db, Dir: "dist"})
+			r.Release.Artifacts = tc.artifacts
+			r.Release.Manifest = Check{Status: tc.manifest, Detail: "manifest " + string(tc.manifest)}
+			r.Vulnerabilities.Open = append(r.Vulnerabilities.Open, tc.open...)
+			r.assess()
+			for id, want := range tc.want {
+				if got := status(r, id); got != want {
+					t.Errorf("%s: %s, want %s", id, got, want)
+				}
+			}
+			declaredOnly := []string{"I.1", "I.2.b", "I.2.d", "I.2.e", "I.2.g", "I.2.h", "I.2.i", "I.2.j", "I.2.k", "I.2.l", "I.2.m", "II.3", "II.4", "II.5", "II.6"}
+			for _, id := range declaredOnly {
+				if got := status(r, id); got != StatusDeclaration {
+					t.Errorf("%s: %s, want the manufacturer's declaration", id, got)
+				}
+			}
+			if len(r.Requirements) != 22 {
+				t.Errorf("%d requirements, want 22 (part I: 1 + 13, part II: 8)", len(r.Requirements))
+			}
+			s := r.Summary
+			if s.Met+s.NotMet+s.MissingEvidence+s.Declaration != 22 {
+				t.Errorf("summary %+v does not add up to 22", s)
+			}
+			if tc.missing != "" && !strings.Contains(strings.Join(r.Missing, "\n"), tc.missing) {
+				t.Errorf("missing = %q, want %q", r.Missing, tc.missing)
+			}
+		})
+	}
+}
+
+func TestDescribeOpen(t *testing.T) {
+	v := func(name, id, fixed string) Vuln {
+		x := openVuln("app", id)
+		x.Component.Name, x.Component.PURL, x.Vulnerability.FixedVersion = name, "pkg:golang/"+name, fixed
+		return x
+	}
+	got := describeOpen([]Vuln{
+		v("golang.org/x/net", "GO-1", "0.0.0-20210520170846-37e1c6afe023"), v("golang.org/x/net", "GO-2", "0.62.0"), v("golang.org/x/net", "GO-3", "0.7.0"),
+		v("golang.org/x/net", "GO-4", "0.9.0"), v("golang.org/x/net", "GO-5", "0.10.0"), v("golang.org/x/net", "GO-6", "0.1.0"),
+		v("gopkg.in/yaml.v2", "GO-7", ""),
+	})
+	want := []string{
+		"app: golang.org/x/net@v0.1.0: 6 open (GO-1, GO-2, GO-3, GO-4, GO-5 and 1 more); all fixed in 0.62.0",
+		"app: gopkg.in/yaml.v2@v0.1.0: 1 open (GO-7); not all have a fix",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("describeOpen =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
