@@ -60,7 +60,7 @@ and once:
 
 and, for each --vex FILE (OpenVEX, or CycloneDX VEX converted to OpenVEX):
 
-  FILE` + SuffixVEXBundle + `     signed OpenVEX attestation (predicate type
+  FILE` + release.SuffixVEXBundle + `       signed OpenVEX attestation (predicate type
                                ` + vex.PredicateType + `), every artifact a subject
 
 (FILE without its .json; a --vex document inside a DIR argument is not an

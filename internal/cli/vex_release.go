@@ -12,10 +12,6 @@ import (
 	"github.com/vouchdev/vouch/pkg/vex"
 )
 
-// SuffixVEXBundle ends the name of a release's signed VEX document:
-// app.openvex.json is signed into app.openvex.vex.sigstore.json.
-const SuffixVEXBundle = ".vex" + release.SuffixSignature
-
 // vexAttestations reads each --vex document and returns it as an OpenVEX
 // predicate to sign about the release (CycloneDX VEX converted, see
 // vex.Predicate); author names the author of converted documents.
@@ -30,7 +26,7 @@ func vexAttestations(paths []string, author string, now time.Time) ([]release.At
 		if err != nil {
 			return nil, &exitError{code: ExitError, err: err}
 		}
-		name := strings.TrimSuffix(filepath.Base(p), ".json") + SuffixVEXBundle
+		name := strings.TrimSuffix(filepath.Base(p), ".json") + release.SuffixVEXBundle
 		out = append(out, release.Attestation{Name: name, PredicateType: vex.PredicateType, Predicate: pred})
 	}
 	return out, nil

@@ -29,6 +29,7 @@ type vulnFlags struct {
 	format  string
 	failOn  string
 	outFile string
+	vex     vexVulnFlags
 }
 
 func init() { register((*env).vulnCommand) }
@@ -77,7 +78,17 @@ of the range that matched the component's version.
 
 Output (-o): text, one line per match (severity and score, advisory id and
 aliases, component, fix, summary) and a total; json (the findings envelope,
-schemas/findings.schema.json); sarif (SARIF 2.1.0). --output FILE writes it
+schemas/findings.schema.json); sarif (SARIF 2.1.0); openvex (OpenVEX
+v0.2.0) or cyclonedx-vex (CycloneDX 1.6 VEX), a statement per match.
+
+--vex FILE (repeatable; OpenVEX or CycloneDX VEX) decides the matches its
+statements cover: a statement applies when its vulnerability or an alias
+is the advisory's id or alias, and it names the product (--product, by
+default the SBOM's primary component's purl) with the component as a
+subcomponent, or names the component's purl itself (without a version it
+covers every version). Of several, the latest wins. A not_affected or
+fixed match is shown as such (VEX in text, a suppression in SARIF, its
+status in JSON) and no longer counts for --fail-on. --output FILE writes it
 to FILE, atomically, instead of stdout.
 
 Exit codes: 0 done (matches or not, unless --fail-on says otherwise), 1 an
@@ -105,11 +116,12 @@ as severe as --fail-on that no VEX statement suppresses.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.db, "db", "", "offline OSV database `DIR` (default $"+vuln.DBEnv+")")
-	fl.StringVarP(&f.format, "output-format", "o", "text", "output `FORMAT`: text, json or sarif")
+	fl.StringVarP(&f.format, "output-format", "o", "text", "output `FORMAT`: text, json, sarif, openvex or cyclonedx-vex")
 	fl.StringVar(&f.failOn, "fail-on", "", "exit 3 on a match at least this `SEVERITY` (critical, high, medium, low, unknown = any); default never")
 	fl.StringVar(&f.outFile, "output", "", "write the report to `FILE` (atomically) instead of stdout")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not print warnings or progress")
 	addCatalogFlags(fl, &f.sbomFlags)
+	addVEXFlags(fl, &f.vex)
 	return cmd
 }
 
@@ -146,11 +158,16 @@ func (e *env) runVuln(ctx context.Context, target string, f *vulnFlags) error {
 	if ms, err = goBinaryMatches(ctx, db, target, doc, ms); err != nil {
 		return &exitError{code: ExitError, err: err}
 	}
-	if ms, err = e.applyVEX(ctx, f, ms); err != nil {
+	if ms, err = f.vex.apply(ms, doc); err != nil {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := renderMatches(newHandler(&buf), target, ms); err != nil {
+	if newHandler == nil { // -o openvex, -o cyclonedx-vex
+		err = e.writeVulnVEX(&buf, f.format, &f.vex, ms, doc)
+	} else {
+		err = renderMatches(newHandler(&buf), target, ms)
+	}
+	if err != nil {
 		return err
 	}
 	if err := e.writeReport(f.outFile, buf.Bytes()); err != nil {
@@ -195,8 +212,9 @@ func (f *vulnFlags) check() (*vuln.Severity, func(io.Writer) finding.Handler, er
 		h = output.NewJSONHandler
 	case "sarif":
 		h = func(w io.Writer) finding.Handler { return output.NewSARIFHandler(w, output.VouchTool(Version())) }
+	case formatOpenVEX, formatCycloneDXVEX: // written from the matches, not a finding stream
 	default:
-		return nil, nil, usagef("-o %q: want text, json or sarif", f.format)
+		return nil, nil, usagef("-o %q: want text, json, sarif, openvex or cyclonedx-vex", f.format)
 	}
 	return failOn, h, nil
 }
@@ -337,11 +355,4 @@ func moreSuffix(n int) string {
 		return fmt.Sprintf(" and %d more", n-1)
 	}
 	return ""
-}
-
-// applyVEX is the VEX hook (branch vex): the statements of --vex files
-// decide the matches they cover.
-func (e *env) applyVEX(ctx context.Context, f *vulnFlags, ms []vuln.Match) ([]vuln.Match, error) {
-	_, _ = ctx, f
-	return ms, nil
 }

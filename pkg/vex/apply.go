@@ -28,12 +28,21 @@ import (
 // with the latest timestamp wins (OpenVEX's rule), and of those with the
 // same timestamp the one later in stmts (the later document).
 func Apply(matches []vuln.Match, stmts []Statement, product string) []vuln.Match {
+	return ApplyNames(matches, stmts, []string{product})
+}
+
+// ApplyNames is [Apply] for a product known by several names (its
+// digests, the purl its SBOM gives it): a statement naming any of them
+// covers its matches, and the latest of all the statements that cover a
+// match wins, whichever name they use. (Applying each name in turn would
+// let an older statement under one name beat a newer one under another.)
+func ApplyNames(matches []vuln.Match, stmts []Statement, products []string) []vuln.Match {
 	for i := range matches {
 		m := &matches[i]
 		var best *Statement
 		for j := range stmts {
 			s := &stmts[j]
-			if !s.covers(m, product) {
+			if !s.coversAny(m, products) {
 				continue
 			}
 			if best == nil || !s.Timestamp.Before(best.Timestamp) {
@@ -57,6 +66,19 @@ func decide(m *vuln.Match, s *Statement) {
 		v.Impact = s.ActionStatement
 	}
 	v.VEXSource = s.Source
+}
+
+// coversAny reports whether s applies to m in a product of those names.
+func (s *Statement) coversAny(m *vuln.Match, products []string) bool {
+	if len(products) == 0 {
+		return s.covers(m, "")
+	}
+	for _, p := range products {
+		if s.covers(m, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // covers reports whether s applies to m in product.
@@ -100,16 +122,34 @@ func (s *Statement) about(m *vuln.Match) bool {
 }
 
 // idCovers reports whether the statement's product identifier names id:
-// as a purl (see purlCovers), or as the same digest or other identifier.
+// as a purl (see purlCovers), as the same digest, or as the same other
+// identifier. A digest and an OCI-style purl whose version is that digest
+// ("pkg:oci/app@sha256:HEX") name the same content, and match.
 func idCovers(stmtID, id string) bool {
+	if d := digestOf(stmtID); d != "" && d == digestOf(id) {
+		return true
+	}
 	if strings.HasPrefix(stmtID, "pkg:") {
 		return purlCovers(stmtID, id)
 	}
-	if alg, hex, ok := strings.Cut(stmtID, ":"); ok && isDigestAlg(alg) {
-		a2, h2, ok := strings.Cut(id, ":")
-		return ok && strings.EqualFold(alg, a2) && hex != "" && strings.EqualFold(hex, h2)
-	}
 	return stmtID == id
+}
+
+// digestOf is id's content digest, "alg:hex" in lower case: id itself if
+// it is a digest, else the version of a purl that is one; "" otherwise.
+func digestOf(id string) string {
+	if strings.HasPrefix(id, "pkg:") {
+		p, err := packageurl.FromString(id)
+		if err != nil {
+			return ""
+		}
+		id = p.Version
+	}
+	alg, hex, ok := strings.Cut(id, ":")
+	if !ok || !isDigestAlg(alg) || hex == "" {
+		return ""
+	}
+	return strings.ToLower(id)
 }
 
 func isDigestAlg(a string) bool {

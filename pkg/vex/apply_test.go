@@ -191,13 +191,50 @@ func TestApplyRealDocument(t *testing.T) {
 			t.Errorf("match %d: VEX %q, want %q", i, got[i].Vulnerability.VEX, want)
 		}
 	}
+	// The same image by digest alone: the same decisions.
+	for i := range matches {
+		matches[i].Vulnerability.VEX = ""
+	}
+	got = Apply(matches, stmts, "sha256:124C7D2707904EEA7431FFFE91522A01E5A861A624EE31D03372CC1D138A3126")
+	for i, want := range []string{"not_affected", "fixed", "", ""} {
+		if got[i].Vulnerability.VEX != want {
+			t.Errorf("by digest, match %d: VEX %q, want %q", i, got[i].Vulnerability.VEX, want)
+		}
+	}
 	// Another image: nothing applies.
 	for i := range matches {
 		matches[i].Vulnerability.VEX = ""
 	}
-	for _, m := range Apply(matches, stmts, "pkg:oci/alpine@sha256:0000000000000000000000000000000000000000000000000000000000000000") {
-		if m.Vulnerability.VEX != "" {
-			t.Errorf("%s in %s decided for another image", m.Vulnerability.ID, m.Component.PURL)
+	for _, other := range []string{"pkg:oci/alpine@sha256:0000000000000000000000000000000000000000000000000000000000000000",
+		"sha256:0000000000000000000000000000000000000000000000000000000000000000", "pkg:oci/alpine", "sha256:"} {
+		for _, m := range Apply(matches, stmts, other) {
+			if m.Vulnerability.VEX != "" {
+				t.Errorf("%s in %s decided for %s", m.Vulnerability.ID, m.Component.PURL, other)
+			}
 		}
+	}
+}
+
+// TestApplyNames: the product by digest and by purl; the latest statement
+// wins whichever name it uses (applying name after name would let the
+// older one, under the first name, decide).
+func TestApplyNames(t *testing.T) {
+	net := "pkg:golang/golang.org/x/net@v0.7.0"
+	digest := "sha256:abcdef"
+	older := na("GO-2023-2102", []string{digest}, []string{net})
+	newer := Statement{Vulnerability: "GO-2023-2102", Products: []string{product}, Subcomponents: []string{net},
+		Status: Affected, ActionStatement: "Update.", Timestamp: t0.Add(time.Hour)}
+	for _, names := range [][]string{{digest, product}, {product, digest}} {
+		got := ApplyNames(realMatches(t), []Statement{older, newer}, names)
+		if got[0].Vulnerability.VEX != "affected" {
+			t.Errorf("names %v: %q, want the newer affected", names, got[0].Vulnerability.VEX)
+		}
+	}
+	// Control: each statement alone applies under its own name only.
+	if got := ApplyNames(realMatches(t), []Statement{older}, []string{digest, product}); got[0].Vulnerability.VEX != "not_affected" {
+		t.Errorf("older alone: %q", got[0].Vulnerability.VEX)
+	}
+	if got := ApplyNames(realMatches(t), []Statement{older}, []string{product, "sha256:abcdee"}); got[0].Vulnerability.VEX != "" {
+		t.Errorf("older under other names: %q", got[0].Vulnerability.VEX)
 	}
 }

@@ -2,6 +2,7 @@ package vex
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -35,7 +36,7 @@ func Check(s *Statement) error {
 		ids   []string
 	}{{"products", s.Products}, {"subcomponents", s.Subcomponents}} {
 		for _, id := range list.ids {
-			if err := checkID(id); err != nil {
+			if err := CheckID(id); err != nil {
 				return fmt.Errorf("%s: %q: %w", list.field, id, err)
 			}
 		}
@@ -47,8 +48,9 @@ func Check(s *Statement) error {
 	return nil
 }
 
-// checkID accepts a purl or an algorithm:hex digest.
-func checkID(id string) error {
+// CheckID accepts a product or component identifier: a purl or an
+// algorithm:hex digest (sha256, sha384, sha512).
+func CheckID(id string) error {
 	if alg, hex, ok := strings.Cut(id, ":"); ok && isDigestAlg(alg) {
 		if hex == "" || strings.Trim(strings.ToLower(hex), "0123456789abcdef") != "" {
 			return errors.New("want a hex digest after the algorithm")
@@ -88,8 +90,12 @@ func toOpenVEX(s *Statement) openvex.Statement {
 	return o
 }
 
-// Create writes a new OpenVEX document holding the statements, by author,
-// issued now; its @id is derived from its content.
+// Create writes a new OpenVEX document holding the statements (sorted by
+// vulnerability, then time, as go-vex orders them), by author, issued
+// now. Its @id is derived from all of its content: the SHA-256 of the
+// document without it (go-vex's canonical hash leaves out impact and
+// action statements, so two documents that say different things could
+// share it).
 func Create(stmts []Statement, author string, now time.Time) ([]byte, error) {
 	doc := openvex.New()
 	now = now.UTC()
@@ -103,16 +109,21 @@ func Create(stmts []Statement, author string, now time.Time) ([]byte, error) {
 		}
 		doc.Statements = append(doc.Statements, toOpenVEX(&stmts[i]))
 	}
-	if _, err := doc.GenerateCanonicalID(); err != nil {
+	openvex.SortStatements(doc.Statements, now)
+	unnamed, err := marshal(&doc)
+	if err != nil {
 		return nil, err
 	}
+	doc.ID = fmt.Sprintf("%s/public/vex-%x", openvex.PublicNamespace, sha256.Sum256(unnamed))
 	return marshal(&doc)
 }
 
 // Add appends a statement to the OpenVEX document data (name is its file,
 // for errors), which must parse as [Parse] reads it. The document keeps
 // its @id and statements; its version goes up by one and last_updated is
-// now, as OpenVEX asks of a changed document.
+// now, as OpenVEX asks of a changed document. The document is re-encoded
+// through go-vex's types: a field go-vex does not model (a statement's
+// "supplier" or "version") is not kept.
 func Add(name string, data []byte, s Statement, now time.Time) ([]byte, error) {
 	if _, err := Parse(name, data); err != nil {
 		return nil, err

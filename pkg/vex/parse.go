@@ -86,11 +86,16 @@ func kindOf(data []byte) (int, string, error) {
 		Context       any    `json:"@context"`
 		BOMFormat     any    `json:"bomFormat"`
 		PredicateType string `json:"predicateType"`
+		MediaType     string `json:"mediaType"`
 	}
 	if err := json.Unmarshal(data, &probe); err != nil {
 		return 0, "", fmt.Errorf("%w: %w", ErrFormat, strictjson.Explain(data, err))
 	}
 	switch {
+	case strings.Contains(probe.MediaType, "sigstore.bundle"):
+		// Reading the statement out of a bundle without verifying it would
+		// pass an unchecked signature off as a checked one.
+		return 0, "", fmt.Errorf("%w: a Sigstore bundle (%s): give the VEX document it signs; vouch verify checks the bundle", ErrFormat, probe.MediaType)
 	case probe.Context != nil:
 		return kindOpenVEX, "", nil
 	case probe.BOMFormat != nil:

@@ -123,6 +123,7 @@ func TestParseRejects(t *testing.T) {
 		{"too deep", "openvex", append(append([]byte(`{"@context":`), bytes.Repeat([]byte("["), 100)...), bytes.Repeat([]byte("]"), 100)...), "nested too deeply", strictjson.ErrTooDeep},
 		{"too large", "openvex", append(ovx, bytes.Repeat([]byte(" "), MaxSize)...), "the limit is", nil},
 		{"neither", "openvex", []byte(`{"spdxVersion":"SPDX-2.3"}`), "neither OpenVEX", ErrFormat},
+		{"a Sigstore bundle", "openvex", []byte(`{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","dsseEnvelope":{}}`), "a Sigstore bundle (application/vnd.dev.sigstore.bundle.v0.3+json): give the VEX document it signs", ErrFormat},
 		{"attestation of another type", "openvex", []byte(`{"_type":"https://in-toto.io/Statement/v1","predicateType":"https://slsa.dev/provenance/v1","predicate":{}}`), "predicateType: want", ErrFormat},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

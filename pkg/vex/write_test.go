@@ -213,3 +213,25 @@ func TestPredicate(t *testing.T) {
 		t.Error("converted a ref that is no purl (product-ABC)")
 	}
 }
+
+// TestCreateIDCoversEverything: documents that differ only in an impact
+// statement have different @ids (go-vex's canonical hash omits it).
+func TestCreateIDCoversEverything(t *testing.T) {
+	s := Statement{Vulnerability: "CVE-2023-39325", Products: []string{product}, Status: NotAffected, Impact: "HTTP/2 is off", Timestamp: t0}
+	a, err := Create([]Statement{s}, "x", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Impact = "HTTP/2 is on"
+	b, err := Create([]Statement{s}, "x", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(idOf(t, a), idOf(t, b)) {
+		t.Error("same @id for different impact statements")
+	}
+	again, _ := Create([]Statement{s}, "x", t0)
+	if !bytes.Equal(b, again) {
+		t.Error("not deterministic")
+	}
+}

@@ -24,6 +24,8 @@
 //	provenance.sigstore.json     Sigstore bundle: SLSA Provenance v1 statement, every artifact a subject
 //	checksums.txt                "SHA256  NAME" lines, sorted by name (sha256sum -c reads it)
 //	checksums.txt.sigstore.json  Sigstore bundle: message signature over checksums.txt
+//	D.vex.sigstore.json          Sigstore bundle: OpenVEX attestation of VEX document D
+//	                             (Options.Attestations), every artifact a subject
 //
 // Bundles are v0.3 JSON (application/vnd.dev.sigstore.bundle.v0.3+json),
 // the format `cosign verify-blob --new-bundle-format` and
@@ -91,6 +93,9 @@ const (
 	ProvenanceName      = "provenance.sigstore.json"
 	ChecksumsName       = "checksums.txt"
 	ChecksumsBundleName = ChecksumsName + SuffixSignature
+	// SuffixVEXBundle ends the name of a signed VEX document of the
+	// release (vouch release --vex D.json writes D.vex.sigstore.json).
+	SuffixVEXBundle = ".vex" + SuffixSignature
 )
 
 // SBOM formats of the release, pinned so that a new default in package

@@ -1,0 +1,122 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/vouchdev/vouch/internal/safefile"
+	"github.com/vouchdev/vouch/pkg/sbom"
+	"github.com/vouchdev/vouch/pkg/vex"
+	"github.com/vouchdev/vouch/pkg/vuln"
+)
+
+// VEX output formats of vouch vuln -o.
+const (
+	formatOpenVEX      = "openvex"
+	formatCycloneDXVEX = "cyclonedx-vex"
+)
+
+// readVEX reads the statements of every --vex document, in the order
+// given (of two statements with the same time, the later document's
+// wins). An unreadable or invalid document is an error (exit 1): a VEX
+// the user names is never silently left out.
+func readVEX(paths []string) ([]vex.Statement, error) {
+	var all []vex.Statement
+	for _, p := range paths {
+		data, err := safefile.Read("--vex", p, vex.MaxSize)
+		if err != nil {
+			return nil, &exitError{code: ExitError, err: err}
+		}
+		stmts, err := vex.Parse(p, data)
+		if err != nil {
+			return nil, &exitError{code: ExitError, err: fmt.Errorf("--vex %w", err)}
+		}
+		all = append(all, stmts...)
+	}
+	return all, nil
+}
+
+// decideByVEX decides matches by the --vex documents; product is the
+// artifact's purl or digest (see vex.Apply).
+func decideByVEX(matches []vuln.Match, paths []string, product string) ([]vuln.Match, error) {
+	if len(paths) == 0 {
+		return matches, nil
+	}
+	stmts, err := readVEX(paths)
+	if err != nil {
+		return nil, err
+	}
+	return vex.Apply(matches, stmts, product), nil
+}
+
+// vexOutput renders matches as VEX in format (formatOpenVEX or
+// formatCycloneDXVEX).
+func vexOutput(format string, matches []vuln.Match, product, author string, now time.Time) ([]byte, error) {
+	var doc []byte
+	var err error
+	switch format {
+	case formatOpenVEX:
+		doc, err = vex.OpenVEX(matches, product, author, now)
+	case formatCycloneDXVEX:
+		doc, err = vex.CycloneDXVEX(matches, product, now)
+	default:
+		err = fmt.Errorf("not a VEX format")
+	}
+	if err != nil {
+		return nil, &exitError{code: ExitError, err: fmt.Errorf("-o %s: %w", format, err)}
+	}
+	return doc, nil
+}
+
+// vexVulnFlags are vouch vuln's VEX flags.
+type vexVulnFlags struct {
+	files   []string
+	product string
+	author  string
+}
+
+func addVEXFlags(fl *pflag.FlagSet, f *vexVulnFlags) {
+	fl.StringArrayVar(&f.files, "vex", nil, "decide matches by the VEX statements in `FILE` (OpenVEX or CycloneDX VEX; repeatable)")
+	fl.StringVar(&f.product, "product", "", "the product VEX statements name: a purl or sha256:HEX (default: the SBOM's primary component's purl)")
+	fl.StringVar(&f.author, "vex-author", "", "-o openvex: the document's `AUTHOR` (default vouch)")
+}
+
+// productOf is the product VEX statements are matched against: --product,
+// else the purl of doc's primary component.
+func (f *vexVulnFlags) productOf(doc *sbom.Document) string {
+	if f.product != "" {
+		return f.product
+	}
+	if c := doc.Component(doc.Primary); c != nil {
+		return c.PURL
+	}
+	return ""
+}
+
+// apply decides ms by the --vex documents.
+func (f *vexVulnFlags) apply(ms []vuln.Match, doc *sbom.Document) ([]vuln.Match, error) {
+	if f.product != "" {
+		if err := vex.CheckID(f.product); err != nil {
+			return nil, usagef("--product %q: %v", f.product, err)
+		}
+	}
+	return decideByVEX(ms, f.files, f.productOf(doc))
+}
+
+// writeVulnVEX renders ms as VEX in format to w; the time is
+// $SOURCE_DATE_EPOCH or now.
+func (e *env) writeVulnVEX(w io.Writer, format string, f *vexVulnFlags, ms []vuln.Match, doc *sbom.Document) error {
+	now, err := e.timestamp("")
+	if err != nil {
+		return err
+	}
+	data, err := vexOutput(format, ms, f.productOf(doc), f.author, now)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(data)
+	return err
+}
