@@ -50,6 +50,8 @@ type serveFlags struct {
 	trustRefreshSet bool
 	// vsaKey signs every decision's VSA; without it, the data directory's.
 	vsaKey, vsaVerifierID string
+	// vulnDB is the OSV database of policies' vulnerabilities gates.
+	vulnDB string
 }
 
 func init() { register((*env).serveCommand) }
@@ -85,6 +87,8 @@ func (e *env) serveCommand() *cobra.Command {
 	fl.BoolVar(&f.offline, "offline", false, "never refresh the public-good trusted root through TUF (use the TUF cache or the embedded copy)")
 	fl.DurationVar(&f.trustRefresh, "trust-refresh", defaultTrustRefresh, "refresh the public-good trusted root through TUF every `DURATION` (not with --offline or --trusted-root)")
 	groupFlags(fl, "Trust", "key", "trusted-root", "offline", "trust-refresh")
+	fl.StringVar(&f.vulnDB, "vuln-db", "", "match SBOM components against the offline OSV database in `DIR`, for policies with a vulnerabilities gate (read once, at the start; see vouch vuln)")
+	groupFlags(fl, "Vulnerabilities", "vuln-db")
 	fl.StringVar(&f.vsaKey, "vsa-key", "", "sign every decision's VSA with the private key in `FILE`, password in $VOUCH_PASSWORD (default: "+serveVSAKeyFile+" in --data-dir, made at the first start; required with --database)")
 	fl.StringVar(&f.vsaVerifierID, "vsa-verifier-id", serve.DefaultVerifierID, "the VSAs' verifier.id `URI`")
 	groupFlags(fl, "Verification summaries (VSAs)", "vsa-key", "vsa-verifier-id")
@@ -119,7 +123,7 @@ func (e *env) runServe(ctx context.Context, f *serveFlags) error {
 	if err := checkServeVSA(f); err != nil {
 		return err
 	}
-	eng, trustSum, keys, err := serveEngine(ctx, f)
+	eng, trustSum, base, err := serveEngine(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -164,7 +168,7 @@ func (e *env) runServe(ctx context.Context, f *serveFlags) error {
 			logger.Error("trust changed: queueing re-evaluations failed", "err", err)
 		}
 	}
-	stopRefresh := startTrustRefresh(ctx, f, srv, keys)
+	stopRefresh := startTrustRefresh(ctx, f, srv, base)
 	defer stopRefresh()
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
@@ -250,43 +254,54 @@ func checkListen(addr string, tls bool) error {
 // names that trust in every decision. The trusted root is loaded once, here:
 // nothing on the request path touches the network, and the digest names the
 // root every decision of this process is made with.
-// It returns the keys too, for the refreshes of the root.
-func serveEngine(ctx context.Context, f *serveFlags) (*engine.Verifier, string, []*trust.Key, error) {
+// It returns the options without the root too (keys, vulnerability
+// database), for the refreshes of the root.
+func serveEngine(ctx context.Context, f *serveFlags) (*engine.Verifier, string, engine.Options, error) {
 	var opts engine.Options
 	for _, k := range f.keys {
 		keys, err := trust.LoadKeys(k)
 		if err != nil {
-			return nil, "", nil, &exitError{code: ExitError, err: fmt.Errorf("--key: %w", err)}
+			return nil, "", opts, &exitError{code: ExitError, err: fmt.Errorf("--key: %w", err)}
 		}
 		opts.Keys = append(opts.Keys, keys...)
 	}
+	if f.vulnDB != "" {
+		// Opened once: requests never wait on the directory's listing,
+		// and a database that cannot be read stops the start.
+		db, err := openVulnDB("--vuln-db", f.vulnDB)
+		if err != nil {
+			return nil, "", opts, err
+		}
+		opts.Vulns = newMemoMatcher(db)
+	}
+	base := opts
 	var rootJSON []byte
 	if f.trustedRoot != "" {
 		// One read: the bytes parsed are the bytes named in the digest.
 		data, err := safefile.Read("--trusted-root", f.trustedRoot, trust.MaxTrustedRootSize)
 		if err != nil {
-			return nil, "", nil, &exitError{code: ExitError, err: err}
+			return nil, "", base, &exitError{code: ExitError, err: err}
 		}
 		tr, err := trust.ParseTrustedRoot(data)
 		if err != nil {
-			return nil, "", nil, &exitError{code: ExitError, err: fmt.Errorf("--trusted-root %s: %w", f.trustedRoot, err)}
+			return nil, "", base, &exitError{code: ExitError, err: fmt.Errorf("--trusted-root %s: %w", f.trustedRoot, err)}
 		}
 		opts.Roots, opts.ExplicitRoot, rootJSON = engine.StaticRoot{Material: tr}, true, data
 	} else {
 		// The TUF cache or the snapshot embedded in vouch, never the
 		// network: the start does not wait for it (serve_trust.go
 		// refreshes in the background).
-		t, err := publicGoodTrust(ctx, opts.Keys, trust.Options{Offline: true})
+		t, err := publicGoodTrust(ctx, base, trust.Options{Offline: true})
 		if err != nil {
-			return nil, "", nil, &exitError{code: ExitError, err: err}
+			return nil, "", base, &exitError{code: ExitError, err: err}
 		}
-		return t.Verifier, t.SHA256, opts.Keys, nil
+		return t.Verifier, t.SHA256, base, nil
 	}
 	eng, err := engine.New(opts)
 	if err != nil {
-		return nil, "", nil, verifyError(err)
+		return nil, "", base, verifyError(err)
 	}
-	return eng, serve.TrustDigest(eng.KeyIDs(), rootJSON), opts.Keys, nil
+	return eng, serve.TrustDigest(eng.KeyIDs(), rootJSON), base, nil
 }
 
 // serveUntilSignal serves on ln (HTTPS with cert, else HTTP) until ctx

@@ -77,6 +77,17 @@ A new policy or new trust re-evaluates the decisions in the background, on
 the job queue; each earlier record is kept and names its successor. Served
 policies cannot name files (trust.keys, trustedRoot, layout).
 
+Vulnerabilities: a policy with a vulnerabilities section needs --vuln-db
+DIR, an offline OSV database (the layout vouch vuln --db reads), opened at
+the start: an unreadable one stops it. Each decision then matches the
+components of the subject's trusted SBOM attestation against it and clears
+matches by the OpenVEX attestations among the request's bundles that the
+policy trusts, or the policy's allow entries. Without --vuln-db such a
+policy's decisions fail with an error finding naming it. The answer for
+each distinct component is remembered (the database is read once per
+component, not per request); update the database by restarting on a new
+directory.
+
 SIGINT or SIGTERM stops accepting requests, waits for those in flight, then
 for running background jobs.`
 

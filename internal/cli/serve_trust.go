@@ -36,9 +36,10 @@ func checkTrustRefresh(f *serveFlags) error {
 var loadPublicGood = trust.PublicGood
 
 // publicGoodTrust is the Sigstore public-good trusted root (through TUF,
-// or offline from the cache or the embedded copy, as opts says) with keys,
-// as an engine and the digest naming it.
-func publicGoodTrust(ctx context.Context, keys []*trust.Key, opts trust.Options) (serve.Trust, error) {
+// or offline from the cache or the embedded copy, as opts says) with the
+// deployment's options (keys, vulnerability database), as an engine and
+// the digest naming it.
+func publicGoodTrust(ctx context.Context, base engine.Options, opts trust.Options) (serve.Trust, error) {
 	r, err := loadPublicGood(ctx, opts)
 	if err != nil {
 		return serve.Trust{}, fmt.Errorf("the public-good trusted root: %w", err)
@@ -47,7 +48,8 @@ func publicGoodTrust(ctx context.Context, keys []*trust.Key, opts trust.Options)
 	if err != nil {
 		return serve.Trust{}, fmt.Errorf("the public-good trusted root (%s): %w", r.Source, err)
 	}
-	eng, err := engine.New(engine.Options{Keys: keys, Roots: engine.StaticRoot{Material: r.TrustedRoot}})
+	base.Roots = engine.StaticRoot{Material: r.TrustedRoot}
+	eng, err := engine.New(base)
 	if err != nil {
 		return serve.Trust{}, fmt.Errorf("the public-good trusted root (%s): %w", r.Source, err)
 	}
@@ -59,7 +61,7 @@ func publicGoodTrust(ctx context.Context, keys []*trust.Key, opts trust.Options)
 // which may be old) and then every --trust-refresh, unless --offline or
 // --trusted-root pin it; the returned stop ends the refresh and waits for
 // it. A failed refresh keeps the last good root (serve.RefreshTrustOnce).
-func startTrustRefresh(ctx context.Context, f *serveFlags, srv *serve.Server, keys []*trust.Key) (stop func()) {
+func startTrustRefresh(ctx context.Context, f *serveFlags, srv *serve.Server, base engine.Options) (stop func()) {
 	if f.offline || f.trustedRoot != "" {
 		return func() {}
 	}
@@ -67,7 +69,7 @@ func startTrustRefresh(ctx context.Context, f *serveFlags, srv *serve.Server, ke
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		srv.RefreshTrust(ctx, f.trustRefresh, func(ctx context.Context) (serve.Trust, error) {
-			return publicGoodTrust(ctx, keys, trust.Options{})
+			return publicGoodTrust(ctx, base, trust.Options{})
 		})
 	})
 	return func() { cancel(); wg.Wait() }

@@ -33,6 +33,7 @@ import (
 	"github.com/vouchdev/vouch/pkg/verify/policy"
 	"github.com/vouchdev/vouch/pkg/verify/trust"
 	"github.com/vouchdev/vouch/pkg/verify/vsa"
+	"github.com/vouchdev/vouch/pkg/vuln"
 )
 
 // maxBatchLine bounds one line of a --batch file: an artifact and its
@@ -63,6 +64,9 @@ type verifyFlags struct {
 	runInspections bool
 	outputs        []string
 
+	vulnDB string
+	vex    []string
+
 	vsa, vsaKey, vsaSigningConfig, vsaResourceURI, vsaVerifierID string
 	vsaKeyless                                                   bool
 
@@ -88,8 +92,10 @@ sha512:<hex> or an npm integrity sha512-<base64> (then name its bundles with
 its SHA-256 and SHA-512 are computed in that read and every bundle is
 verified against them, so the report names exactly what was verified.
 Without --bundle, vouch reads the vouch release layout next to the artifact
-A: A.sigstore.json (signature), A.sbom.sigstore.json (SBOM attestation) and
-provenance.sigstore.json (SLSA provenance), those that exist.
+A: A.sigstore.json (signature), A.sbom.sigstore.json (SBOM attestation),
+A.vex.sigstore.json (OpenVEX attestation), provenance.sigstore.json (SLSA
+provenance) and the release's VEX attestations (vouch release --vex FILE:
+FILE.vex.sigstore.json, FILE not an artifact there), those that exist.
 
 ARTIFACT may also be a container image, registry:HOST/REPO:TAG (or
 @sha256:...): its subject is its manifest digest, resolved once, and its
@@ -122,6 +128,17 @@ A policy with sbom.matchArtifact re-derives the artifact's components from
 its bytes (Go build info, a release archive's binaries and lockfiles) and
 compares them with the attested SBOM: vouch then keeps a private temporary
 copy of the bytes it hashes in that one read, and reads nothing else.
+
+A policy with a vulnerabilities section matches the components of the
+artifact's trusted SBOM attestation against the offline OSV database of
+--vuln-db DIR (or $VOUCH_VULN_DB; the layout vouch vuln --db reads). A
+vulnerability at or above its failOn fails (exit 3), naming the component,
+the advisory and the fixed version, unless a VEX statement (not_affected,
+fixed) clears it — an OpenVEX attestation about the artifact by a signer
+the policy trusts (in the release layout, or given with --bundle), or
+--vex FILE — or an unexpired allow entry accepts it; one in requireVexFor
+only VEX clears. Without a database such a policy fails with an error
+finding.
 
 Requirements come from --policy FILE (docs/policy.md) or from flags:
 --predicate-type, --source-uri (alone it accepts the well-known trusted
@@ -176,6 +193,11 @@ root unavailable), 2 usage error.`,
   # an image and the attestations attached to it in its registry
   vouch verify --key vouch.pub --predicate-type cyclonedx registry:ghcr.io/example/app:1.0
 
+  # the vulnerability gate: an offline OSV database, a signed VEX attestation
+  vouch attest --key vouch.key --type openvex --predicate app.openvex.json \
+    --bundle app.tar.gz.vex.sigstore.json app.tar.gz
+  vouch verify --key vouch.pub --policy policy.yaml --vuln-db osv/ app.tar.gz
+
   # a registry's check, with a signed verification summary
   vouch verify --key vouch.pub --vsa app.vsa.sigstore.json --vsa-key registry.key app`,
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -207,6 +229,8 @@ root unavailable), 2 usage error.`,
 	fl.StringArrayVar(&f.predicateTypes, "predicate-type", nil, "require an attestation of `TYPE`: a name (slsaprovenance1, cyclonedx, spdx, provenance, sbom, ...) or URI (repeatable)")
 	fl.StringVar(&f.policy, "policy", "", "evaluate the policy in `FILE` (YAML; see docs/policy.md)")
 	fl.BoolVar(&f.runInspections, "run-inspections", false, "run an in-toto layout's inspections (they execute commands)")
+	fl.StringVar(&f.vulnDB, "vuln-db", "", "the offline OSV database in `DIR` for the policy's vulnerabilities gate (default $"+vuln.DBEnv+")")
+	fl.StringArrayVar(&f.vex, "vex", nil, "count the statements of the OpenVEX or CycloneDX VEX document `FILE` in the vulnerabilities gate: your own word (repeatable)")
 	fl.StringArrayVarP(&f.outputs, "output", "o", nil, "write `FORMAT[=FILE]`: text, json or sarif (repeatable; FILE \"-\" or none is stdout)")
 	fl.StringVar(&f.vsa, "vsa", "", "write a signed verification summary (VSA v1) to `PATH` (a directory for several artifacts)")
 	fl.StringVar(&f.vsaKey, "vsa-key", "", "sign the VSA with the private key in `FILE`")
@@ -383,23 +407,52 @@ func readSubject(r io.Reader, name, file string, keep bool) (engine.Subject, err
 const (
 	signatureSuffix  = ".sigstore.json"      // A.sigstore.json: message signature over A
 	sbomSuffix       = ".sbom.sigstore.json" // A.sbom.sigstore.json: SBOM attestation about A
+	vexSuffix        = ".vex.sigstore.json"  // A.vex.sigstore.json: OpenVEX attestation about A
 	provenanceBundle = "provenance.sigstore.json"
 )
 
 // discoverBundles returns the release-layout bundles that exist next to
 // the artifact, and every name it looked for.
 func discoverBundles(artifact string) (found, looked []string) {
+	dir := filepath.Dir(artifact)
 	looked = []string{
 		artifact + signatureSuffix,
 		artifact + sbomSuffix,
-		filepath.Join(filepath.Dir(artifact), provenanceBundle),
+		artifact + vexSuffix,
+		filepath.Join(dir, provenanceBundle),
 	}
 	for _, p := range looked {
 		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
 			found = append(found, p)
 		}
 	}
-	return found, looked
+	found = append(found, releaseVEX(dir)...)
+	return found, append(looked, filepath.Join(dir, "*"+vexSuffix))
+}
+
+// releaseVEX lists the VEX attestations about a whole release in dir:
+// vouch release --vex FILE signs FILE.vex.sigstore.json with every
+// artifact a subject. A NAME.vex.sigstore.json whose NAME is a file in dir
+// is that artifact's own (vouch attest --bundle A.vex.sigstore.json A),
+// about no other artifact: it is left out, or verifying the others
+// against it would fail. Sorted, regular files only.
+func releaseVEX(dir string) []string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil // the artifact's own bundles are still looked for
+	}
+	var out []string
+	for _, e := range entries {
+		name, ok := strings.CutSuffix(e.Name(), vexSuffix)
+		if !ok || !e.Type().IsRegular() || name == "" {
+			continue
+		}
+		if fi, err := os.Stat(filepath.Join(dir, name)); err == nil && fi.Mode().IsRegular() {
+			continue
+		}
+		out = append(out, filepath.Join(dir, e.Name()))
+	}
+	return out
 }
 
 // verifyError sorts an engine error into an exit code: an invalid request
@@ -528,6 +581,9 @@ func (e *env) verifySetup(ctx context.Context, f *verifyFlags, nArtifacts int) (
 			return nil, &exitError{code: ExitError, err: fmt.Errorf("--trusted-root: %w", err)}
 		}
 		opts.Roots, opts.ExplicitRoot = engine.StaticRoot{Material: root.TrustedMaterial(tr)}, true
+	}
+	if opts.Vulns, opts.VEX, err = e.vulnInputs(f, s.policy); err != nil {
+		return nil, err
 	}
 	if s.engine, err = engine.New(opts); err != nil {
 		return nil, verifyError(err)

@@ -42,7 +42,7 @@ var localOnlyFlags = []string{
 	"repo", "signer-workflow", "insecure-any-identity", "insecure-ignore-tlog",
 	"source-uri", "source-ref", "builder-id", "predicate-type", "policy", "run-inspections",
 	"vsa", "vsa-key", "vsa-keyless", "vsa-signing-config", "vsa-resource-uri", "vsa-verifier-id",
-	"batch", "jobs",
+	"batch", "jobs", "vuln-db", "vex",
 }
 
 // addServerFlags registers the flags of vouch verify --server.

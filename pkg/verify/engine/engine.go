@@ -74,8 +74,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	sgbundle "github.com/sigstore/sigstore-go/pkg/bundle"
 	"github.com/sigstore/sigstore-go/pkg/root"
@@ -88,6 +90,8 @@ import (
 	"github.com/vouchdev/vouch/pkg/verify/pep740"
 	"github.com/vouchdev/vouch/pkg/verify/policy"
 	"github.com/vouchdev/vouch/pkg/verify/trust"
+	"github.com/vouchdev/vouch/pkg/vex"
+	"github.com/vouchdev/vouch/pkg/vuln"
 )
 
 // FindingBundle is the id of the finding each bundle yields: pass when its
@@ -136,6 +140,18 @@ type Options struct {
 	// InsecureIgnoreTlog leaves the transparency-log entries of key-signed
 	// bundles unchecked (see bundle.Policy.InsecureIgnoreTlog).
 	InsecureIgnoreTlog bool
+	// Vulns is the vulnerability database of a policy's vulnerabilities
+	// gate (vouch verify/serve --vuln-db); nil: such a policy fails with
+	// an error finding naming --vuln-db.
+	Vulns vuln.Matcher
+	// VEX are the statements of the VEX documents the verifying user
+	// passes (vouch verify --vex): the user's own word, for every artifact.
+	// Signed VEX attestations among an artifact's bundles are the
+	// policy's to accept or not.
+	VEX []vex.Statement
+	// Now is the time a policy's allow entries expire against; nil:
+	// time.Now.
+	Now func() time.Time
 }
 
 // Subject is the artifact one verification is about.
@@ -214,6 +230,7 @@ type Verifier struct {
 func New(opts Options) (*Verifier, error) {
 	v := &Verifier{opts: opts}
 	v.opts.Keys = append([]*trust.Key(nil), opts.Keys...)
+	v.opts.VEX = slices.Clone(opts.VEX)
 	for _, k := range opts.Keys {
 		if k == nil {
 			return nil, fmt.Errorf("%w: a nil key", bundle.ErrPolicy)
@@ -298,6 +315,9 @@ func (v *Verifier) Verify(ctx context.Context, subj Subject, bundles []Bundle, p
 		InspectionDir:       subj.Dir,
 		KeyIDs:              v.keyIDs,
 		InsecureAnyIdentity: v.opts.InsecureAnyIdentity,
+		Vulns:               v.opts.Vulns,
+		VEX:                 v.opts.VEX,
+		Now:                 v.opts.Now,
 	}
 	derive := subj.Content.deriveFunc()
 	if derive == nil {

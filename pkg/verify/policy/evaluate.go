@@ -7,12 +7,15 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"time"
 
 	ita "github.com/in-toto/attestation/go/v1"
 
 	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/verify"
 	"github.com/vouchdev/vouch/pkg/verify/slsa"
+	"github.com/vouchdev/vouch/pkg/vex"
+	"github.com/vouchdev/vouch/pkg/vuln"
 )
 
 // Artifact is what is being verified: a name (a file name, or the digest
@@ -55,6 +58,16 @@ type Options struct {
 	// InsecureAnyIdentity accepts any keyless signer whose certificate
 	// verified: an explicit, named opt-out of identity checks.
 	InsecureAnyIdentity bool
+	// Vulns is the vulnerability database the policy's vulnerabilities
+	// gate matches SBOM components against; nil: a policy with that
+	// section fails with an error finding.
+	Vulns vuln.Matcher
+	// VEX are statements the verifying user vouches for (vouch verify
+	// --vex): they count like a trusted signer's VEX attestation.
+	VEX []vex.Statement
+	// Now is the time allow entries' expiry dates are compared with;
+	// nil: time.Now.
+	Now func() time.Time
 }
 
 // Finding ids. Per-requirement ids are built from these:
@@ -104,7 +117,8 @@ type state struct {
 
 // Evaluate checks the verified evidence of one artifact against the policy
 // and returns one finding per requirement, in a fixed order: evidence and
-// statements, signer, predicates, provenance, SBOM, layout, rules.
+// statements, signer, predicates, provenance, SBOM, vulnerabilities,
+// layout, rules.
 //
 // It fails closed: a requirement that cannot be evaluated is a finding with
 // [verify.StatusError].
@@ -122,7 +136,7 @@ func (p *Policy) Evaluate(ctx context.Context, a Artifact, ev []verify.Evidence,
 	for i := range ev {
 		s.items = append(s.items, s.classify(&ev[i]))
 	}
-	steps := []func(context.Context){s.evalEvidence, s.checkProvenance, s.evalSigner, s.evalIdentity, s.evalPredicates, s.emitProvenance, s.evalSBOM, s.evalLayout, s.evalRules}
+	steps := []func(context.Context){s.evalEvidence, s.checkProvenance, s.evalSigner, s.evalIdentity, s.evalPredicates, s.emitProvenance, s.evalSBOM, s.evalVulns, s.evalLayout, s.evalRules}
 	for _, step := range steps {
 		if err := ctx.Err(); err != nil {
 			s.add(verify.Finding{ID: "policy", Status: verify.StatusError, Message: "evaluation interrupted: " + err.Error()})
@@ -311,7 +325,7 @@ func (s *state) evalEvidence(context.Context) {
 func (s *state) needsEvidence() bool {
 	p := s.p
 	return p.Layout == nil || len(p.Trust.Keys) > 0 || len(p.Trust.Identities) > 0 || len(p.Predicates.Required) > 0 ||
-		p.SLSA != nil || p.SBOM != nil || len(p.Rules) > 0
+		p.SLSA != nil || p.SBOM != nil || p.Vulnerabilities != nil || len(p.Rules) > 0
 }
 
 func (s *state) digestText() string {

@@ -108,6 +108,10 @@ func TestInvalid(t *testing.T) {
 		{"bad builder", head + "slsa:\n  trustedBuilders:\n    - {name: b, signer: builder}\n", "id is required", false},
 		{"unknown drift mode", head + "publisher:\n  drift: warn\n", `publisher.drift: is "warn", want "fail" or "report"`, true},
 		{"builder glob", head + "slsa:\n  sourceRefs: ['refs/[']\n", "slsa.sourceRefs[0]", false},
+		{"bad failOn", head + "vulnerabilities:\n  failOn: severe\n", "vulnerabilities.failOn", true},
+		{"bad requireVexFor", head + "vulnerabilities:\n  requireVexFor: [urgent]\n", "vulnerabilities.requireVexFor[0]", true},
+		{"allow without expires", head + "vulnerabilities:\n  allow:\n    - id: CVE-2019-10744\n", "vulnerabilities.allow[0].expires: is required", true},
+		{"allow with a bad date", head + "vulnerabilities:\n  allow:\n    - id: CVE-2019-10744\n      expires: next year\n", "vulnerabilities.allow[0].expires", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

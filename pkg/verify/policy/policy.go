@@ -3,8 +3,9 @@
 // requirements, SBOM requirements (presence, format, a compliance profile,
 // licences as SPDX expressions, denied components, and whether the SBOM
 // tells the truth about the artifact's own contents — see [Artifact.Derive]
-// and package sbommatch), an in-toto layout, and custom rules written in
-// CEL.
+// and package sbommatch), known vulnerabilities of the SBOM's components
+// and the VEX statements and allow entries that clear them (see
+// [Vulnerabilities]), an in-toto layout, and custom rules written in CEL.
 //
 // # Use
 //
@@ -72,6 +73,8 @@ type Policy struct {
 	Rules      []Rule     `yaml:"rules,omitempty" json:"rules,omitempty"`
 	// Publisher is how vouch serve treats publisher drift (see [Publisher]).
 	Publisher *Publisher `yaml:"publisher,omitempty" json:"publisher,omitempty"`
+	// Vulnerabilities is the vulnerability gate (see [Vulnerabilities]).
+	Vulnerabilities *Vulnerabilities `yaml:"vulnerabilities,omitempty" json:"vulnerabilities,omitempty"`
 
 	// Dir is the directory relative paths in the policy resolve against:
 	// the policy file's directory for [Load].
@@ -232,6 +235,7 @@ type compiled struct {
 	denied     []deniedMatcher
 	rules      []compiledRule
 	licences   licencePolicy
+	vulns      *vulnGate
 }
 
 // Compile validates the policy and prepares it for evaluation: it resolves
@@ -354,6 +358,9 @@ func (p *Policy) Compile() error {
 			}
 			c.denied = append(c.denied, m)
 		}
+	}
+	if v := p.Vulnerabilities; v != nil {
+		c.vulns = compileVulns(v, bad)
 	}
 	if l := p.Layout; l != nil {
 		if l.File == "" {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/vouchdev/vouch/pkg/sbom/check"
 	"github.com/vouchdev/vouch/pkg/verify/slsa"
+	"github.com/vouchdev/vouch/pkg/vex"
 )
 
 // Predicate types vouch knows by name.
@@ -30,7 +31,7 @@ var predicateNames = map[string][]string{
 	"cyclonedx":        {PredicateCycloneDX},
 	"sbom":             {PredicateCycloneDX, PredicateSPDX},
 	"vuln":             {PredicateVuln},
-	"openvex":          {PredicateOpenVEX},
+	"openvex":          {PredicateOpenVEX, vex.PredicateType},
 	"vsa":              {PredicateVSA},
 }
 
