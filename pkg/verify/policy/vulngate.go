@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -176,24 +177,16 @@ func (s *state) vexProducts() []string {
 	return out
 }
 
-// applyVEX decides each match with the statements (vex.Apply) under each
-// name of the product in turn: the first name under which a statement
-// applies to a match decides it.
+// applyVEX decides each match with the statements under every name of
+// the product at once (vex.ApplyNames): the latest statement that covers
+// a match wins, whichever name it uses. Applying each name in turn would
+// let an older not_affected under the digest beat a newer affected under
+// the SBOM's purl.
 func applyVEX(matches []vuln.Match, stmts []vex.Statement, products []string) []vuln.Match {
-	if len(stmts) == 0 {
+	if len(stmts) == 0 || len(products) == 0 {
 		return matches
 	}
-	out := make([]vuln.Match, len(matches))
-	copy(out, matches)
-	for _, product := range products {
-		applied := vex.Apply(append([]vuln.Match(nil), matches...), stmts, product)
-		for i := range out {
-			if out[i].Vulnerability.VEX == "" && i < len(applied) && applied[i].Vulnerability.VEX != "" {
-				out[i] = applied[i]
-			}
-		}
-	}
-	return out
+	return vex.ApplyNames(slices.Clone(matches), stmts, products)
 }
 
 // decide applies the gate's rules to each match at the instant now.

@@ -1,0 +1,65 @@
+package policy
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/vouchdev/vouch/pkg/verify"
+	"github.com/vouchdev/vouch/pkg/vex"
+)
+
+// review5VEX is an OpenVEX document with one statement about lodash's
+// critical advisory (GHSA-jf85-cpcp-j695) per entry of stmts: product,
+// time, and status.
+func review5VEX(stmts ...[3]string) string {
+	var parts []string
+	for _, s := range stmts {
+		product, ts, status := s[0], s[1], s[2]
+		why := `"justification": "vulnerable_code_not_in_execute_path"`
+		if status == "affected" {
+			why = `"action_statement": "update lodash to 4.17.12"`
+		}
+		parts = append(parts, fmt.Sprintf(`{"vulnerability": {"name": "GHSA-jf85-cpcp-j695"}, "timestamp": %q,
+  "products": [{"@id": %q, "subcomponents": [{"@id": "pkg:npm/lodash@4.17.11"}]}], "status": %q, %s}`, ts, product, status, why))
+	}
+	return `{"@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://example.com/vex/web", "author": "Example Release Team",
+  "timestamp": "2026-12-01T00:00:00Z", "version": 1, "statements": [` + strings.Join(parts, ",\n") + `]}`
+}
+
+// TestReview5VEXLatestAcrossNames: the artifact is known to the gate by
+// its digests and by its SBOM's primary purl. Of the statements that
+// cover a match under any of those names, the latest decides (OpenVEX's
+// rule) — an older not_affected under the digest must not beat a newer
+// affected under the purl. Controls: each statement alone, and the same
+// two with their times swapped.
+func TestReview5VEXLatestAcrossNames(t *testing.T) {
+	digest := "sha256:" + art256
+	const purl = "pkg:generic/web.tar.gz@1.0.0" // web.cdx.json's primary component
+	older, newer := "2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z"
+	tests := []struct {
+		name string
+		doc  string
+		pass bool
+	}{
+		{"control: not_affected by digest alone clears", review5VEX([3]string{digest, older, "not_affected"}), true},
+		{"control: not_affected by purl alone clears", review5VEX([3]string{purl, older, "not_affected"}), true},
+		{"control: affected by purl alone does not clear", review5VEX([3]string{purl, newer, "affected"}), false},
+		{"attack: older not_affected by digest, newer affected by purl", review5VEX([3]string{digest, older, "not_affected"}, [3]string{purl, newer, "affected"}), false},
+		{"control: older affected by purl, newer not_affected by digest", review5VEX([3]string{digest, newer, "not_affected"}, [3]string{purl, older, "affected"}), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := mustParse(t, ghIdentity+"vulnerabilities:\n  failOn: critical\n")
+			ev := gateEvidence(t, vexAttestation(t, vex.PredicateType, artifact.Digests, ghSigner, tt.doc))
+			fs := p.Evaluate(context.Background(), artifact, ev, Options{Vulns: testMatcher(t), Now: gateNow})
+			if accepted(fs) != tt.pass {
+				t.Fatalf("accepted = %v, want %v\n%s", accepted(fs), tt.pass, dump(fs))
+			}
+			if f := findingByID(fs, critical); tt.pass == (f != nil && f.Status != verify.StatusPass) {
+				t.Errorf("%s: %+v, want failing = %v", critical, f, !tt.pass)
+			}
+		})
+	}
+}
