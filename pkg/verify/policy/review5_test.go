@@ -63,3 +63,45 @@ func TestReview5VEXLatestAcrossNames(t *testing.T) {
 		})
 	}
 }
+
+// TestReview5UnmatchedComponents: a component of the attested SBOM that
+// the database cannot be asked about (no purl, or a purl of no ecosystem
+// it reads) is not "no vulnerability": the gate must not pass on it. The
+// attacks are the real SBOM (web.cdx.json: lodash 4.17.11, critical
+// GHSA-jf85-cpcp-j695) with lodash's purl removed or of another type,
+// beside a VEX that clears lodash's advisory; the control is the same
+// SBOM and VEX as they are (its primary component, a pkg:generic file, is
+// the artifact itself and is not matched).
+func TestReview5UnmatchedComponents(t *testing.T) {
+	sbomDoc := readFixture(t, "web.cdx.json")
+	const lodash = `"purl": "pkg:npm/lodash@4.17.11"`
+	if strings.Count(sbomDoc, lodash) != 1 {
+		t.Fatalf("web.cdx.json: want one %s", lodash)
+	}
+	tests := []struct {
+		name, purl string
+		pass       bool
+	}{
+		{"control: lodash's own purl", lodash, true},
+		{"attack: lodash without a purl", `"purl": ""`, false},
+		{"attack: lodash as a pkg:github purl", `"purl": "pkg:github/lodash/lodash@4.17.11"`, false},
+		{"attack: lodash as a purl that does not parse", `"purl": "pkg:/lodash@4.17.11"`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := strings.Replace(sbomDoc, lodash, tt.purl, 1)
+			ev := []verify.Evidence{
+				evidence(gateSBOM, statement(t, PredicateCycloneDX, artifact.Digests, doc), ghSigner),
+				vexAttestation(t, vex.PredicateType, artifact.Digests, ghSigner, readFixture(t, vexNotAff)),
+			}
+			p := mustParse(t, ghIdentity+"vulnerabilities:\n  failOn: critical\n")
+			fs := p.Evaluate(context.Background(), artifact, ev, Options{Vulns: testMatcher(t), Now: gateNow})
+			if accepted(fs) != tt.pass {
+				t.Fatalf("accepted = %v, want %v\n%s", accepted(fs), tt.pass, dump(fs))
+			}
+			if f := findingByID(fs, FindingVulnerabilities); !tt.pass && (f == nil || !strings.Contains(f.Message+f.Found, "lodash")) {
+				t.Errorf("the gate's finding does not name the component it could not match: %+v", f)
+			}
+		})
+	}
+}
