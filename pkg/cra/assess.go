@@ -165,7 +165,9 @@ func (r *Report) judgeVulns() (Status, []string, []string) {
 	ev := []string{fmt.Sprintf("matched against the OSV database %s: %d open, %d resolved by VEX", v.Database, len(v.Open), len(v.Resolved))}
 	ev = append(append(ev, describeOpen(v.Open)...), miss...)
 	if n := len(v.Unmatched); n > 0 {
-		ev = append(ev, fmt.Sprintf("%d component(s) not matched: no purl of an ecosystem the database reads (%s)", n, strings.Join(v.Unmatched[:min(n, maxListed)], ", ")))
+		// Not met on the word of a database never asked about them.
+		line := fmt.Sprintf("%d component(s) not matched: no purl of an ecosystem the database reads (%s)", n, strings.Join(v.Unmatched[:min(n, maxListed)], ", "))
+		ev, miss = append(ev, line), append(miss, line)
 	}
 	switch {
 	case len(v.Open) > 0:
