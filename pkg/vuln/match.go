@@ -128,9 +128,19 @@ type index map[string][]*osvpb.Vulnerability
 // the cheap filter first, then a strict decode of the candidates, on
 // every core while the archive is read on. Withdrawn records are dropped.
 func (db *DB) load(ctx context.Context, eco string, wanted *nameSet) (index, error) {
-	decoded, err := decodeCandidates(ctx, db.filesFor(eco), wanted)
+	// A flat folder has no ecosystem folders to check before reading:
+	// whether it holds any record of eco is seen while reading.
+	found := db.flat == nil
+	saw := func(data []byte) {
+		found = found || namesEcosystem(data, eco)
+	}
+	decoded, err := decodeCandidates(ctx, db.filesFor(eco), wanted, saw)
 	if err != nil {
 		return nil, err
+	}
+	if !found {
+		// Fail closed: no records is not no vulnerabilities.
+		return nil, fmt.Errorf("vulnerability database %s: %w: expected records of ecosystem %s among its OSV files, found none", db.dir, ErrNoEcosystem, eco)
 	}
 	idx := index{}
 	seen := map[string]string{}
@@ -148,6 +158,13 @@ func (db *DB) load(ctx context.Context, eco string, wanted *nameSet) (index, err
 	return idx, nil
 }
 
+// namesEcosystem reports whether a raw record names ecosystem eco (or one
+// of its releases, "Debian:12") as a whole JSON string, as OSV's
+// affected[].package.ecosystem does.
+func namesEcosystem(data []byte, eco string) bool {
+	return bytes.Contains(data, []byte(`"`+eco+`"`)) || bytes.Contains(data, []byte(`"`+eco+`:`))
+}
+
 // candidate is one record that passed the filter, numbered in database
 // order.
 type candidate struct {
@@ -162,7 +179,7 @@ type candidate struct {
 // candidates on GOMAXPROCS goroutines; it returns them in database order,
 // or the first error in that order. At most a few dozen raw records are
 // in flight.
-func decodeCandidates(ctx context.Context, files []string, wanted *nameSet) ([]candidate, error) {
+func decodeCandidates(ctx context.Context, files []string, wanted *nameSet, saw func([]byte)) ([]candidate, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	workers := runtime.GOMAXPROCS(0)
@@ -177,6 +194,7 @@ func decodeCandidates(ctx context.Context, files []string, wanted *nameSet) ([]c
 				readErr = err
 				return
 			}
+			saw(e.data)
 			if !mayName(e.data, wanted) {
 				continue
 			}
