@@ -105,3 +105,28 @@ func TestReview5UnmatchedComponents(t *testing.T) {
 		})
 	}
 }
+
+// TestReview5AllowComponentQualifiers: an allow entry's component narrows
+// it to what the user wrote, qualifiers and subpath included: an entry
+// for lodash from another registry (repository_url) or for a subpath
+// does not accept the SBOM's plain pkg:npm/lodash@4.17.11. Controls: the
+// plain purl, with and without its version.
+func TestReview5AllowComponentQualifiers(t *testing.T) {
+	for _, tt := range []struct {
+		component string
+		pass      bool
+	}{
+		{"pkg:npm/lodash@4.17.11", true},
+		{"pkg:npm/lodash", true},
+		{"pkg:npm/lodash@4.17.11?repository_url=https://npm.example.com", false},
+		{"pkg:npm/lodash@4.17.11#dist/lodash.min.js", false},
+	} {
+		t.Run(tt.component, func(t *testing.T) {
+			p := mustParse(t, ghIdentity+"vulnerabilities:\n  failOn: critical\n  allow:\n    - id: GHSA-jf85-cpcp-j695\n      expires: 2027-03-31\n      component: "+tt.component+"\n")
+			fs := p.Evaluate(context.Background(), artifact, gateEvidence(t), Options{Vulns: testMatcher(t), Now: gateNow})
+			if accepted(fs) != tt.pass {
+				t.Fatalf("accepted = %v, want %v\n%s", accepted(fs), tt.pass, dump(fs))
+			}
+		})
+	}
+}
