@@ -170,3 +170,38 @@ func TestReview5UnmatchedNotMet(t *testing.T) {
 		})
 	}
 }
+
+// TestReview5UnsignedVEXNotMet: a plain VEX file in the release directory
+// is anyone's to drop there. An advisory it alone resolves is shown
+// resolved, but Annex I (2)(a) is not "met" on its word: that is missing
+// evidence naming the document. Control: the same statement from a signed
+// VEX attestation that verified is met.
+func TestReview5UnsignedVEXNotMet(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		signed bool
+		want   Status
+	}{
+		{"control: resolved by a signed VEX attestation", true, StatusMet},
+		{"attack: resolved only by an unsigned VEX file", false, StatusMissingEvidence},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			const doc = "dist/app.openvex.json"
+			now, _ := time.Parse(time.DateOnly, "2026-12-06")
+			r := newReport(Options{Config: testConfig(t), Now: now, DB: "osv", Dir: "dist"})
+			r.Release.Artifacts = []Artifact{artifact("hello", StatusMet, StatusMet, StatusMet)}
+			r.Release.Manifest = Check{Status: StatusMet}
+			r.Release.VEX = []VEXDocument{{Name: doc, Signed: tc.signed, Statements: 1}}
+			v := openVuln("hello", "GO-2024-2687")
+			v.Vulnerability.VEX, v.Vulnerability.Justification, v.Vulnerability.VEXSource = "not_affected", "vulnerable_code_not_in_execute_path", doc
+			r.Vulnerabilities.Resolved = []Vuln{v}
+			r.assess()
+			if got := status(r, "I.2.a"); got != tc.want {
+				t.Errorf("I.2.a: %s, want %s", got, tc.want)
+			}
+			if !tc.signed && !strings.Contains(strings.Join(r.Missing, "\n"), doc) {
+				t.Errorf("missing %q does not name %s", r.Missing, doc)
+			}
+		})
+	}
+}
