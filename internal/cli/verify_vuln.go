@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 
+	"github.com/vouchdev/vouch/internal/safefile"
 	"github.com/vouchdev/vouch/pkg/verify/policy"
 	"github.com/vouchdev/vouch/pkg/vex"
 	"github.com/vouchdev/vouch/pkg/vuln"
@@ -21,9 +23,13 @@ func (e *env) vulnInputs(f *verifyFlags, pol *policy.Policy) (vuln.Matcher, []ve
 	if pol.Vulnerabilities == nil && len(f.vex) > 0 {
 		return nil, nil, usagef("--vex: the policy has no vulnerabilities section: the statements would decide nothing")
 	}
-	stmts, err := readVEX(f.vex)
-	if err != nil {
-		return nil, nil, err
+	var stmts []vex.Statement
+	for _, file := range f.vex {
+		st, err := readVEX(file)
+		if err != nil {
+			return nil, nil, err
+		}
+		stmts = append(stmts, st...)
 	}
 	if f.vulnDB != "" && pol.Vulnerabilities == nil {
 		fmt.Fprintf(e.stderr, "note: --vuln-db %s: the policy has no vulnerabilities section: the database is not read\n", f.vulnDB)
@@ -48,4 +54,20 @@ func openVulnDB(flag, dir string) (*vuln.DB, error) {
 		return nil, &exitError{code: ExitError, err: fmt.Errorf("%s %s: %w", flag, dir, err)}
 	}
 	return db, nil
+}
+
+// readVEX reads one --vex document (OpenVEX or CycloneDX VEX).
+func readVEX(file string) ([]vex.Statement, error) {
+	data, err := safefile.Read("--vex", file, vex.MaxSize)
+	if err != nil {
+		return nil, &exitError{code: ExitError, err: err}
+	}
+	st, err := vex.Parse(file, data)
+	if err != nil {
+		if errors.Is(err, vex.ErrFormat) {
+			return nil, &exitError{code: ExitError, err: fmt.Errorf("--vex: %w (want an OpenVEX or CycloneDX VEX document)", err)}
+		}
+		return nil, &exitError{code: ExitError, err: fmt.Errorf("--vex: %w", err)}
+	}
+	return st, nil
 }

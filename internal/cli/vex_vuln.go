@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/vouchdev/vouch/internal/safefile"
 	"github.com/vouchdev/vouch/pkg/sbom"
 	"github.com/vouchdev/vouch/pkg/vex"
 	"github.com/vouchdev/vouch/pkg/vuln"
@@ -19,20 +18,16 @@ const (
 	formatCycloneDXVEX = "cyclonedx-vex"
 )
 
-// readVEX reads the statements of every --vex document, in the order
-// given (of two statements with the same time, the later document's
-// wins). An unreadable or invalid document is an error (exit 1): a VEX
-// the user names is never silently left out.
-func readVEX(paths []string) ([]vex.Statement, error) {
+// readVEXFiles reads the statements of every --vex document (readVEX),
+// in the order given (of two statements with the same time, the later
+// document's wins). An unreadable or invalid document is an error (exit
+// 1): a VEX the user names is never silently left out.
+func readVEXFiles(paths []string) ([]vex.Statement, error) {
 	var all []vex.Statement
 	for _, p := range paths {
-		data, err := safefile.Read("--vex", p, vex.MaxSize)
+		stmts, err := readVEX(p)
 		if err != nil {
-			return nil, &exitError{code: ExitError, err: err}
-		}
-		stmts, err := vex.Parse(p, data)
-		if err != nil {
-			return nil, &exitError{code: ExitError, err: fmt.Errorf("--vex %w", err)}
+			return nil, err
 		}
 		all = append(all, stmts...)
 	}
@@ -45,7 +40,7 @@ func decideByVEX(matches []vuln.Match, paths []string, product string) ([]vuln.M
 	if len(paths) == 0 {
 		return matches, nil
 	}
-	stmts, err := readVEX(paths)
+	stmts, err := readVEXFiles(paths)
 	if err != nil {
 		return nil, err
 	}

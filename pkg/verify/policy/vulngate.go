@@ -222,14 +222,14 @@ func (s *state) vexProducts() []string {
 
 // applyVEX decides each match with the statements under every name of
 // the product at once (vex.ApplyNames): the latest statement that covers
-// a match wins, whichever name it uses. Applying each name in turn would
-// let an older not_affected under the digest beat a newer affected under
-// the SBOM's purl.
+// a match wins whichever name it uses, so an older not_affected under the
+// digest cannot outvote a newer affected under the purl.
 func applyVEX(matches []vuln.Match, stmts []vex.Statement, products []string) []vuln.Match {
-	if len(stmts) == 0 || len(products) == 0 {
-		return matches
+	out := append([]vuln.Match(nil), matches...)
+	if len(stmts) == 0 {
+		return out
 	}
-	return vex.ApplyNames(slices.Clone(matches), stmts, products)
+	return vex.ApplyNames(out, stmts, products)
 }
 
 // decide applies the gate's rules to each match at the instant now.
