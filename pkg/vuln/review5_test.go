@@ -79,3 +79,48 @@ func TestReview5FlatMissingEcosystem(t *testing.T) {
 		})
 	}
 }
+
+// TestReview5DistroPackages: distribution packages are matched against
+// their distribution's advisories or not at all. A Debian purl whose
+// distro qualifier gives the point release (Trivy writes
+// "distro=debian-7.11") is the major release's package (OSV's
+// "Debian:7"), not a release no advisory names; an Ubuntu package is not
+// a Debian one (vouch reads no Ubuntu advisories: unsupported, so the
+// gate names it rather than count it clean). Real records: DSA-3029-1
+// (nginx, Debian 7), CVE-2022-27449 (mariadb, Alpine v3.12 on).
+func TestReview5DistroPackages(t *testing.T) {
+	db, err := Open(goDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		purl      string
+		supported bool
+		want      string
+	}{
+		{"pkg:deb/debian/nginx@1.2.1-2.2?distro=debian-7", true, "DSA-3029-1"},
+		{"pkg:deb/debian/nginx@1.2.1-2.2?distro=wheezy", true, "DSA-3029-1"},
+		{"pkg:deb/debian/nginx@1.2.1-2.2?arch=amd64&distro=debian-7.11", true, "DSA-3029-1"},
+		{"pkg:deb/debian/nginx@1.2.1-2.2+wheezy3?distro=debian-7.11", true, ""},
+		{"pkg:deb/ubuntu/nginx@1.2.1-2.2?distro=ubuntu-22.04", false, ""},
+		{"pkg:apk/alpine/mariadb@10.4.24-r0?distro=alpine-3.12.0", true, "CVE-2022-27449"},
+	} {
+		t.Run(tt.purl, func(t *testing.T) {
+			c := sbom.Component{ID: "a", PURL: tt.purl}
+			if got := Supported(&c); got != tt.supported {
+				t.Fatalf("Supported = %v, want %v", got, tt.supported)
+			}
+			ms, err := db.Match(context.Background(), &sbom.Document{Components: []sbom.Component{c}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got string
+			for _, m := range ms {
+				got += m.Vulnerability.ID
+			}
+			if got != tt.want {
+				t.Errorf("matched %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
