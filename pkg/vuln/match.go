@@ -128,9 +128,10 @@ type index map[string][]*osvpb.Vulnerability
 // the cheap filter first, then a strict decode of the candidates, on
 // every core while the archive is read on. Withdrawn records are dropped.
 func (db *DB) load(ctx context.Context, eco string, wanted *nameSet) (index, error) {
-	// A flat folder has no ecosystem folders to check before reading:
-	// whether it holds any record of eco is seen while reading.
-	found := db.flat == nil
+	// Whether the files hold any record of eco is seen while reading: a
+	// flat folder has no ecosystem folder to check, and an ecosystem
+	// folder may hold an empty all.zip or another ecosystem's records.
+	found := false
 	saw := func(data []byte) {
 		found = found || namesEcosystem(data, eco)
 	}
@@ -140,7 +141,12 @@ func (db *DB) load(ctx context.Context, eco string, wanted *nameSet) (index, err
 	}
 	if !found {
 		// Fail closed: no records is not no vulnerabilities.
-		return nil, fmt.Errorf("vulnerability database %s: %w: expected records of ecosystem %s among its OSV files, found none", db.dir, ErrNoEcosystem, eco)
+		files := db.filesFor(eco)
+		where := fmt.Sprintf("its %d OSV files", len(files))
+		if len(files) == 1 {
+			where = files[0]
+		}
+		return nil, fmt.Errorf("vulnerability database %s: %w: expected records of ecosystem %s in %s, found none", db.dir, ErrNoEcosystem, eco, where)
 	}
 	idx := index{}
 	seen := map[string]string{}

@@ -124,3 +124,39 @@ func TestReview5DistroPackages(t *testing.T) {
 		})
 	}
 }
+
+// TestReview5EmptyEcosystemFolder: an ecosystem folder whose all.zip
+// holds no record of that ecosystem — an empty archive (a failed
+// download), entries that are not *.json, or another ecosystem's records
+// — cannot say its packages have no vulnerability: ErrNoEcosystem.
+// Controls: the real lodash record, in an all.zip and as a file, whose
+// advisory is found.
+func TestReview5EmptyEcosystemFolder(t *testing.T) {
+	rec := lodashRecord(t)
+	pypi := []byte(`{"id":"PYSEC-0","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"PyPI","name":"lodash"},"versions":["4.17.20"]}]}`)
+	for _, tt := range []struct {
+		name    string
+		files   map[string][]byte
+		noEcosy bool
+	}{
+		{"control: all.zip with the record", map[string][]byte{"npm/all.zip": zipOf(t, map[string][]byte{"GHSA-35jh-r3h4-6jhm.json": rec})}, false},
+		{"control: the record as a file", map[string][]byte{"npm/GHSA-35jh-r3h4-6jhm.json": rec}, false},
+		{"attack: an empty all.zip", map[string][]byte{"npm/all.zip": zipOf(t, nil)}, true},
+		{"attack: entries not named *.json", map[string][]byte{"npm/all.zip": zipOf(t, map[string][]byte{"GHSA-35jh-r3h4-6jhm.JSON": rec})}, true},
+		{"attack: another ecosystem's records", map[string][]byte{"npm/all.zip": zipOf(t, map[string][]byte{"PYSEC-0.json": pypi})}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			db, err := Open(writeTree(t, tt.files))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ms, err := db.Match(context.Background(), doc("pkg:npm/lodash@4.17.20"))
+			switch {
+			case tt.noEcosy && !errors.Is(err, ErrNoEcosystem):
+				t.Fatalf("Match = %d matches, error %v; want ErrNoEcosystem", len(ms), err)
+			case !tt.noEcosy && (err != nil || len(ms) != 1):
+				t.Fatalf("Match = %d matches, error %v; want lodash's advisory", len(ms), err)
+			}
+		})
+	}
+}
