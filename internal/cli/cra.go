@@ -68,7 +68,8 @@ evidence". VEX documents decide which matches are open: the signed VEX
 attestations of the release (*` + SuffixVEXBundle + `, vouch release --vex),
 applied only where they verify against the artifact with the same trust,
 and plain files in DIR (*.openvex.json, *.vex.json, *.vex.cdx.json),
-reported as unsigned.
+reported as unsigned: an advisory only they resolve leaves the vulnerability
+items missing evidence, never met.
 
 --config cra.yaml states what only the manufacturer knows:
 

@@ -165,8 +165,11 @@ func (r *Report) judgeVulns() (Status, []string, []string) {
 	ev := []string{fmt.Sprintf("matched against the OSV database %s: %d open, %d resolved by VEX", v.Database, len(v.Open), len(v.Resolved))}
 	ev = append(append(ev, describeOpen(v.Open)...), miss...)
 	if n := len(v.Unmatched); n > 0 {
-		ev = append(ev, fmt.Sprintf("%d component(s) not matched: no purl of an ecosystem the database reads (%s)", n, strings.Join(v.Unmatched[:min(n, maxListed)], ", ")))
+		// Not met on the word of a database never asked about them.
+		line := fmt.Sprintf("%d component(s) not matched: no purl of an ecosystem the database reads (%s)", n, strings.Join(v.Unmatched[:min(n, maxListed)], ", "))
+		ev, miss = append(ev, line), append(miss, line)
 	}
+	miss = append(miss, r.unsignedResolutions()...)
 	switch {
 	case len(v.Open) > 0:
 		return StatusNotMet, ev, miss
@@ -174,6 +177,25 @@ func (r *Report) judgeVulns() (Status, []string, []string) {
 		return StatusMissingEvidence, ev, miss
 	}
 	return StatusMet, ev, nil
+}
+
+// unsignedResolutions names each advisory resolved only on the word of an
+// unsigned VEX file in the release directory: anyone who can write there
+// can write one, so it is shown resolved but is not evidence enough for
+// "met".
+func (r *Report) unsignedResolutions() []string {
+	signed := map[string]bool{}
+	for _, d := range r.Release.VEX {
+		signed[d.Name] = d.Signed
+	}
+	var out []string
+	for _, v := range r.Vulnerabilities.Resolved {
+		if !signed[v.Vulnerability.VEXSource] {
+			out = append(out, fmt.Sprintf("%s: %s@%s %s resolved only by the unsigned VEX document %s: sign it into the release (vouch release --vex)",
+				v.Artifact, v.Component.Name, v.Component.Version, v.Vulnerability.ID, v.Vulnerability.VEXSource))
+		}
+	}
+	return out
 }
 
 // maxListed bounds the advisory ids an evidence line names; the

@@ -133,3 +133,75 @@ func TestDescribeOpen(t *testing.T) {
 		t.Errorf("describeOpen =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestReview5UnmatchedNotMet: Annex I (2)(a) "without known exploitable
+// vulnerabilities" is not met on the word of a database that was never
+// asked about some components (no purl of an ecosystem it reads): that
+// is missing evidence, naming them. Control: the same release with every
+// component matched is met. (The artifact itself, each SBOM's primary
+// component, is not a component to match: see TestReview5UnmatchedPrimary.)
+func TestReview5UnmatchedNotMet(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		unmatched []string
+		want      Status
+	}{
+		{"control: every component matched", nil, StatusMet},
+		{"attack: a component without a purl", []string{"hello: lodash@4.17.11 (no purl)"}, StatusMissingEvidence},
+		{"attack: a component of no OSV ecosystem", []string{"hello: pkg:github/lodash/lodash@4.17.11"}, StatusMissingEvidence},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			now, _ := time.Parse(time.DateOnly, "2026-12-06")
+			r := newReport(Options{Config: testConfig(t), Now: now, DB: "osv", Dir: "dist"})
+			r.Release.Artifacts = []Artifact{artifact("hello", StatusMet, StatusMet, StatusMet)}
+			r.Release.Manifest = Check{Status: StatusMet}
+			r.Vulnerabilities.Unmatched = tc.unmatched
+			r.assess()
+			for _, id := range []string{"I.2.a", "II.2"} {
+				if got := status(r, id); got != tc.want {
+					t.Errorf("%s: %s, want %s", id, got, tc.want)
+				}
+			}
+			for _, u := range tc.unmatched {
+				if !strings.Contains(strings.Join(r.Missing, "\n"), strings.TrimPrefix(u, "hello: ")) {
+					t.Errorf("missing %q does not name %s", r.Missing, u)
+				}
+			}
+		})
+	}
+}
+
+// TestReview5UnsignedVEXNotMet: a plain VEX file in the release directory
+// is anyone's to drop there. An advisory it alone resolves is shown
+// resolved, but Annex I (2)(a) is not "met" on its word: that is missing
+// evidence naming the document. Control: the same statement from a signed
+// VEX attestation that verified is met.
+func TestReview5UnsignedVEXNotMet(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		signed bool
+		want   Status
+	}{
+		{"control: resolved by a signed VEX attestation", true, StatusMet},
+		{"attack: resolved only by an unsigned VEX file", false, StatusMissingEvidence},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			const doc = "dist/app.openvex.json"
+			now, _ := time.Parse(time.DateOnly, "2026-12-06")
+			r := newReport(Options{Config: testConfig(t), Now: now, DB: "osv", Dir: "dist"})
+			r.Release.Artifacts = []Artifact{artifact("hello", StatusMet, StatusMet, StatusMet)}
+			r.Release.Manifest = Check{Status: StatusMet}
+			r.Release.VEX = []VEXDocument{{Name: doc, Signed: tc.signed, Statements: 1}}
+			v := openVuln("hello", "GO-2024-2687")
+			v.Vulnerability.VEX, v.Vulnerability.Justification, v.Vulnerability.VEXSource = "not_affected", "vulnerable_code_not_in_execute_path", doc
+			r.Vulnerabilities.Resolved = []Vuln{v}
+			r.assess()
+			if got := status(r, "I.2.a"); got != tc.want {
+				t.Errorf("I.2.a: %s, want %s", got, tc.want)
+			}
+			if !tc.signed && !strings.Contains(strings.Join(r.Missing, "\n"), doc) {
+				t.Errorf("missing %q does not name %s", r.Missing, doc)
+			}
+		})
+	}
+}

@@ -398,8 +398,8 @@ func unmatched(artifact string, doc *sbom.Document) []string {
 	var out []string
 	for i := range doc.Components {
 		c := &doc.Components[i]
-		if vuln.Supported(c) {
-			continue
+		if vuln.Supported(c) || c.ID == doc.Primary {
+			continue // the primary component is the artifact itself
 		}
 		id := c.PURL
 		if id == "" {

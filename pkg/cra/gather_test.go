@@ -93,3 +93,19 @@ func TestUnmatched(t *testing.T) {
 		t.Errorf("unmatched = %q, want %q", got, want)
 	}
 }
+
+// TestReview5UnmatchedPrimary: the SBOM's primary component is the
+// artifact itself (a pkg:generic file for an archive), not a dependency
+// to look up: it is not listed as unmatched; another pkg:generic
+// component is.
+func TestReview5UnmatchedPrimary(t *testing.T) {
+	doc := &sbom.Document{Primary: "p", Components: []sbom.Component{
+		{ID: "p", Name: "web.tar.gz", Version: "1.0.0", PURL: "pkg:generic/web.tar.gz@1.0.0"},
+		{ID: "a", Name: "lodash", Version: "4.17.11", PURL: "pkg:npm/lodash@4.17.11"},
+		{ID: "b", Name: "a.txt", PURL: "pkg:generic/a.txt"},
+	}}
+	got := unmatched("app", doc)
+	if want := []string{"app: pkg:generic/a.txt"}; !slices.Equal(got, want) {
+		t.Errorf("unmatched = %q, want %q", got, want)
+	}
+}

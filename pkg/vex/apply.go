@@ -160,6 +160,11 @@ func isDigestAlg(a string) bool {
 	return false
 }
 
+// PURLCovers reports whether the package URL pattern covers the package
+// URL id as a VEX statement's product does (see purlCovers): for rules
+// that name components the same way, such as a policy's allow entries.
+func PURLCovers(pattern, id string) bool { return purlCovers(pattern, id) }
+
 // purlCovers reports whether the statement's purl stmt covers the purl
 // id: same type (case-insensitively, as the purl specification says),
 // namespace and name; the same version if stmt gives one; the same value

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/package-url/packageurl-go"
+
 	"github.com/vouchdev/vouch/internal/strictjson"
 )
 
@@ -43,8 +45,17 @@ type cdxVuln struct {
 		LastUpdated   string   `json:"lastUpdated"`
 	} `json:"analysis"`
 	Affects []struct {
-		Ref string `json:"ref"`
+		Ref      string       `json:"ref"`
+		Versions []cdxVersion `json:"versions"`
 	} `json:"affects"`
+}
+
+// cdxVersion is one entry of an affects' versions: an exact version or a
+// vers range, and its status (affected when absent).
+type cdxVersion struct {
+	Version string `json:"version"`
+	Range   string `json:"range"`
+	Status  string `json:"status"`
 }
 
 // cdxStates maps CycloneDX analysis states onto OpenVEX statuses.
@@ -152,12 +163,52 @@ func fromCycloneDX(v *cdxVuln, refs map[string]string, docTime time.Time) (State
 		if af.Ref == "" {
 			return Statement{}, fmt.Errorf(".affects[%d].ref: missing", j)
 		}
-		st.Products = append(st.Products, resolveRef(af.Ref, refs))
+		products, err := pinVersions(resolveRef(af.Ref, refs), af.Versions, status)
+		if err != nil {
+			return Statement{}, fmt.Errorf(".affects[%d]%s", j, err)
+		}
+		st.Products = append(st.Products, products...)
 	}
 	if len(st.Products) == 0 {
 		return Statement{}, errors.New(".affects: none (a statement about no component covers nothing)")
 	}
 	return st, nil
+}
+
+// pinVersions narrows an affects ref that names no version to the
+// versions its versions list gives: left out, the statement would cover
+// every version of the package, including those the list says it is not
+// about. A statement that clears (not_affected, fixed) covers only the
+// versions listed "unaffected". A ref that already names its version is
+// exact, and the list (the advisory's ranges, as in the specification's
+// example) leaves it as it is. Ranges are not read: refused, not widened.
+func pinVersions(ref string, versions []cdxVersion, status Status) ([]string, error) {
+	if len(versions) == 0 {
+		return []string{ref}, nil
+	}
+	p, err := packageurl.FromString(ref)
+	if err != nil {
+		return nil, fmt.Errorf(".versions: the ref %q is not a package URL a version can narrow: give the versioned purl as the ref", ref)
+	}
+	if p.Version != "" {
+		return []string{ref}, nil
+	}
+	clears := status == NotAffected || status == Fixed
+	var out []string
+	for k, v := range versions {
+		if v.Version == "" {
+			return nil, fmt.Errorf(".versions[%d]: want an exact version, found the range %q (not read: give each version, or a versioned purl as the ref)", k, v.Range)
+		}
+		if clears && v.Status != "unaffected" {
+			continue
+		}
+		p.Version = v.Version
+		out = append(out, p.ToString())
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf(".versions: want a version of status \"unaffected\" for state %q, found none", status)
+	}
+	return out, nil
 }
 
 // cdxAnalysis fills the statement's justification, impact and action

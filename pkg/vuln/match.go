@@ -129,10 +129,25 @@ type index map[string][]*osvpb.Vulnerability
 // the cheap filter first, then a strict decode of the candidates, on
 // every core while the archive is read on. Withdrawn records are dropped.
 func (db *DB) load(ctx context.Context, eco string, wanted *nameSet) (index, error) {
+	// Whether the files hold any record of eco is seen while reading: a
+	// flat folder has no ecosystem folder to check, and an ecosystem
+	// folder may hold an empty all.zip or another ecosystem's records.
+	found := false
+	saw := func(data []byte) {
+		found = found || namesEcosystem(data, eco)
+	}
 	files := db.filesFor(eco)
-	decoded, err := decodeCandidates(ctx, records(ctx, files, db.newMeter(files)), wanted)
+	decoded, err := decodeCandidates(ctx, records(ctx, files, db.newMeter(files)), wanted, saw)
 	if err != nil {
 		return nil, err
+	}
+	if !found {
+		// Fail closed: no records is not no vulnerabilities.
+		where := fmt.Sprintf("its %d OSV files", len(files))
+		if len(files) == 1 {
+			where = files[0]
+		}
+		return nil, fmt.Errorf("vulnerability database %s: %w: expected records of ecosystem %s in %s, found none", db.dir, ErrNoEcosystem, eco, where)
 	}
 	idx := index{}
 	seen := map[string]string{}
@@ -150,6 +165,13 @@ func (db *DB) load(ctx context.Context, eco string, wanted *nameSet) (index, err
 	return idx, nil
 }
 
+// namesEcosystem reports whether a raw record names ecosystem eco (or one
+// of its releases, "Debian:12") as a whole JSON string, as OSV's
+// affected[].package.ecosystem does.
+func namesEcosystem(data []byte, eco string) bool {
+	return bytes.Contains(data, []byte(`"`+eco+`"`)) || bytes.Contains(data, []byte(`"`+eco+`:`))
+}
+
 // candidate is one record that passed the filter, numbered in database
 // order.
 type candidate struct {
@@ -164,7 +186,7 @@ type candidate struct {
 // candidates on GOMAXPROCS goroutines; it returns them in database order,
 // or the first error in that order. At most a few dozen raw records are
 // in flight.
-func decodeCandidates(ctx context.Context, recs iter.Seq2[entry, error], wanted *nameSet) ([]candidate, error) {
+func decodeCandidates(ctx context.Context, recs iter.Seq2[entry, error], wanted *nameSet, saw func([]byte)) ([]candidate, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	workers := runtime.GOMAXPROCS(0)
@@ -179,6 +201,7 @@ func decodeCandidates(ctx context.Context, recs iter.Seq2[entry, error], wanted 
 				readErr = err
 				return
 			}
+			saw(e.data)
 			if !mayName(e.data, wanted) {
 				continue
 			}

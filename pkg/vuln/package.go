@@ -51,7 +51,7 @@ func packageOf(c *sbom.Component) (pkg, bool) {
 		return pkg{}, false
 	}
 	eco, ok := ecosystems[p.Type]
-	if !ok {
+	if !ok || !ofDistribution(p) {
 		return pkg{}, false
 	}
 	version := p.Version
@@ -67,7 +67,10 @@ func packageOf(c *sbom.Component) (pkg, bool) {
 	switch p.Type {
 	case packageurl.TypeDebian:
 		source := sourceName(p, name)
-		x.Metadata = &dpkgmeta.Metadata{PackageName: name, SourceName: source, OSID: "debian", OSVersionID: distroSuffix(p)}
+		// Debian's advisories name major releases ("Debian:12"); Trivy
+		// writes the point release ("distro=debian-12.5").
+		release, _, _ := strings.Cut(distroSuffix(p), ".")
+		x.Metadata = &dpkgmeta.Metadata{PackageName: name, SourceName: source, OSID: "debian", OSVersionID: release}
 		names = append(names, source)
 	case packageurl.TypeApk:
 		origin := sourceName(p, name)
@@ -96,6 +99,18 @@ func packageOf(c *sbom.Component) (pkg, bool) {
 		loose: loose,
 		x:     x,
 	}, true
+}
+
+// distributions are the namespaces of deb and apk purls whose advisories
+// the ecosystems above are: another distribution's package (Ubuntu's,
+// Wolfi's) is not matched against them, it is not supported.
+var distributions = map[string]string{packageurl.TypeDebian: "debian", packageurl.TypeApk: "alpine"}
+
+// ofDistribution reports whether p, if a distribution package, is of the
+// distribution its ecosystem's advisories are about.
+func ofDistribution(p packageurl.PackageURL) bool {
+	d, ok := distributions[p.Type]
+	return !ok || strings.EqualFold(p.Namespace, d)
 }
 
 // named reports whether an advisory's package name may be p's (the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -74,7 +75,50 @@ func (s *state) evalVulns(ctx context.Context) {
 			s.add(v.finding(evidence, ignored))
 		}
 	}
-	s.add(g.summary(verdicts, ignored, append(evidence, vexFrom...)))
+	sum := g.summary(verdicts, ignored, append(evidence, vexFrom...))
+	unmatched(&sum, s.unmatchedComponents())
+	s.add(sum)
+}
+
+// unmatchedComponents names the components of the attested SBOMs (other
+// than the artifact itself, each SBOM's primary component) that the
+// database cannot be asked about: no purl, or one of no ecosystem it
+// reads. The gate cannot say they have no known vulnerability.
+func (s *state) unmatchedComponents() []string {
+	var out []string
+	for _, d := range s.sboms {
+		if d.input.Doc == nil {
+			continue
+		}
+		for i := range d.input.Doc.Components {
+			c := &d.input.Doc.Components[i]
+			if c.ID != d.input.Doc.Primary && !vuln.Supported(c) {
+				out = append(out, fmt.Sprintf("%s@%s (purl %q)", c.Name, c.Version, c.PURL))
+			}
+		}
+	}
+	sort.Strings(out)
+	return slices.Compact(out)
+}
+
+// unmatched fails the gate's summary when components could not be
+// matched: fail closed, "0 vulnerabilities" would be a claim about
+// components nobody looked up.
+func unmatched(f *verify.Finding, names []string) {
+	if len(names) == 0 {
+		return
+	}
+	const most = 5
+	list := strings.Join(names[:min(len(names), most)], ", ")
+	if len(names) > most {
+		list += fmt.Sprintf(" and %d more", len(names)-most)
+	}
+	f.Found += fmt.Sprintf("; %d component(s) not matched: no purl of an ecosystem the database reads: %s", len(names), list)
+	f.Expected += "; every component of the attested SBOMs matched against the database (a purl of an OSV ecosystem: golang, npm, pypi, maven, cargo, gem, nuget, composer, deb, apk)"
+	if f.Status == verify.StatusPass {
+		f.Status = verify.StatusFail
+		f.Message = fmt.Sprintf("%d component(s) of the attested SBOMs cannot be matched against the vulnerability database: the gate cannot say they have no known vulnerability", len(names))
+	}
 }
 
 // vulnMatches matches the components of every accepted SBOM, without

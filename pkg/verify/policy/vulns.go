@@ -8,6 +8,7 @@ import (
 
 	"github.com/package-url/packageurl-go"
 
+	"github.com/vouchdev/vouch/pkg/vex"
 	"github.com/vouchdev/vouch/pkg/vuln"
 )
 
@@ -55,7 +56,8 @@ type AllowEntry struct {
 	// Reason says why the advisory is accepted (for the report).
 	Reason string `yaml:"reason,omitempty" json:"reason,omitempty"`
 	// Component, a package URL, narrows the entry to one package (type,
-	// namespace and name; with a version, that version only).
+	// namespace and name; with a version, that version only; with
+	// qualifiers or a subpath, components that have them).
 	Component string `yaml:"component,omitempty" json:"component,omitempty"`
 }
 
@@ -165,17 +167,9 @@ func (r *allowRule) covers(m *vuln.Match) bool {
 	if r.src.ID != m.Vulnerability.ID && !slices.Contains(m.Vulnerability.Aliases, r.src.ID) {
 		return false
 	}
-	if r.purl == nil {
-		return true
-	}
-	p, err := packageurl.FromString(m.Component.PURL)
-	if err != nil {
-		return false // a component without a readable purl is not the one named
-	}
-	if !strings.EqualFold(p.Type, r.purl.Type) || p.Namespace != r.purl.Namespace || p.Name != r.purl.Name {
-		return false
-	}
-	return r.purl.Version == "" || r.purl.Version == p.Version
+	// As a VEX product names it: every part the entry gives (version,
+	// qualifiers, subpath) must be the component's.
+	return r.purl == nil || vex.PURLCovers(r.src.Component, m.Component.PURL)
 }
 
 // text names the entry in findings.
