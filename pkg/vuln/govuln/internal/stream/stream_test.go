@@ -116,6 +116,8 @@ func FuzzParseStream(f *testing.F) {
 		f.Add(data)
 	}
 	f.Add([]byte(`{"config":{"protocol_version":"v1.0.0"}}{"osv":{"id":"GO-1"}}{"finding":{"osv":"GO-1","trace":[{"module":"m","package":"p","function":"F","receiver":"*T"}]}}`))
+	// A package govulncheck gave to a shorter module path than the SBOM's.
+	f.Add([]byte(`{"config":{"protocol_version":"v1.0.0"}}{"SBOM":{"modules":[{"path":"m","version":"v1.0.0"},{"path":"m/v2","version":"v2.0.0"}]}}{"osv":{"id":"GO-1"}}{"finding":{"osv":"GO-1","trace":[{"module":"m","version":"v1.0.0","package":"m/v2/p","function":"F"}]}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ms, err := Parse(strings.NewReader(string(data)))
 		if err != nil {
