@@ -149,8 +149,8 @@ func addCatalogFlags(fl *pflag.FlagSet, f *sbomFlags) {
 	fl.StringVar(&f.modCache, "mod-cache", "", "Go module cache `DIR` to read (default $GOMODCACHE or $GOPATH/pkg/mod)")
 	fl.BoolVar(&f.noCache, "no-cache", false, "scan every licence text afresh, without the licence cache ($VOUCH_CACHE_DIR, default the user cache directory)")
 	fl.Int64Var(&f.maxEntry, "max-archive-entry-size", archive.DefaultLimits().MaxEntrySize, "largest archive entry to read, in `BYTES`")
-	fl.Int64Var(&f.maxTotal, "max-archive-size", archive.DefaultLimits().MaxTotalSize, "most bytes to decompress from one archive (or all layers of one image)")
-	fl.StringVar(&f.scope, "scope", string(image.Squashed), "of an image: `squashed` (what a container starts with) or all-layers (every layer's files, deleted ones too)")
+	fl.Int64Var(&f.maxTotal, "max-archive-size", archive.DefaultLimits().MaxTotalSize, "most `BYTES` to decompress from one archive (or all layers of one image)")
+	fl.StringVar(&f.scope, "scope", string(image.Squashed), "of an image, the `SCOPE`: squashed (what a container starts with) or all-layers (every layer's files, deleted ones too)")
 }
 
 // target is one parsed -o.

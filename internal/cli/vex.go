@@ -134,12 +134,12 @@ so a new status supersedes the old one without deleting it.`,
 
 func vexStatementFlagSet(cmd *cobra.Command, f *vexStatementFlags) {
 	fl := cmd.Flags()
-	fl.StringVar(&f.product, "product", "", "the product the statement is about: a purl (pkg:TYPE/NAME@VERSION) or a digest (sha256:HEX) (required)")
+	fl.StringVar(&f.product, "product", "", "the `PRODUCT` the statement is about: a purl (pkg:TYPE/NAME@VERSION) or a digest (sha256:HEX) (required)")
 	fl.StringVar(&f.vuln, "vuln", "", "the vulnerability `ID` (GO-…, GHSA-…, CVE-…) (required)")
-	fl.StringVar(&f.status, "status", "", "not_affected, affected, fixed or under_investigation (required)")
-	fl.StringVar(&f.justification, "justification", "", "why it is not_affected: one of "+strings.Join(vex.Justifications(), ", "))
-	fl.StringVar(&f.impact, "impact", "", "impact statement: why it is not_affected, in words")
-	fl.StringVar(&f.action, "action", "", "action statement: what users of an affected product should do")
+	fl.StringVar(&f.status, "status", "", "the `STATUS`: not_affected, affected, fixed or under_investigation (required)")
+	fl.StringVar(&f.justification, "justification", "", "`WHY` it is not_affected: one of "+strings.Join(vex.Justifications(), ", "))
+	fl.StringVar(&f.impact, "impact", "", "impact statement: why it is not_affected, in `WORDS`")
+	fl.StringVar(&f.action, "action", "", "action statement: what users of an affected product should do, in `WORDS`")
 	fl.StringArrayVar(&f.subcomponents, "subcomponent", nil, "the component `PURL` inside the product that carries the vulnerability (repeatable)")
 	fl.StringVar(&f.epoch, "source-date-epoch", "", "statement time as Unix `SECONDS` (default $SOURCE_DATE_EPOCH, else now)")
 }

@@ -75,7 +75,7 @@ type vexVulnFlags struct {
 
 func addVEXFlags(fl *pflag.FlagSet, f *vexVulnFlags) {
 	fl.StringArrayVar(&f.files, "vex", nil, "decide matches by the VEX statements in `FILE` (OpenVEX or CycloneDX VEX; repeatable)")
-	fl.StringVar(&f.product, "product", "", "the product VEX statements name: a purl or sha256:HEX (default: the SBOM's primary component's purl)")
+	fl.StringVar(&f.product, "product", "", "the `PRODUCT` VEX statements name: a purl or sha256:HEX (default: the SBOM's primary component's purl)")
 	fl.StringVar(&f.author, "vex-author", "", "-o openvex: the document's `AUTHOR` (default vouch)")
 }
 

@@ -310,6 +310,9 @@ func (e *env) vulnDocument(ctx context.Context, target string, f *vulnFlags) (*s
 		}
 		return in, nil
 	}
+	if err := vulnTargetExists(target); err != nil {
+		return nil, err
+	}
 	created, err := e.timestamp("")
 	if err != nil {
 		return nil, err
@@ -321,8 +324,7 @@ func (e *env) vulnDocument(ctx context.Context, target string, f *vulnFlags) (*s
 	// Fail closed: what could not be read cannot be matched, and a report
 	// without it would pass for a clean one.
 	if len(res.Errors) > 0 {
-		return nil, &exitError{code: ExitError, err: fmt.Errorf("%d source(s) in %s could not be read, so their components cannot be matched", len(res.Errors), target),
-			hint: "fix or --exclude them, or match an SBOM of what ships"}
+		return nil, unreadableTarget(ctx, target, res.Errors)
 	}
 	if len(res.Document.Components) == 0 {
 		return nil, &exitError{code: ExitError, err: fmt.Errorf("no component found in %s", target),

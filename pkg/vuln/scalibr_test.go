@@ -224,9 +224,27 @@ func TestLockfilesSameAsScalibr(t *testing.T) {
 		{"in-place-npm", "npm", 5},    // request, tough-cookie, semver, hosted-git-info twice
 		{"python-fixture", "PyPI", 1}, // requests 2.20.0
 		{"call-analysis-go-project", "Go", 3},
+		// npm's lockfile of old releases: lodash, semver, hosted-git-info,
+		// request and tough-cookie twice (4.1.2 and request's 2.5.0); not
+		// lodash-es 4.17.21, the first fixed release.
+		{"npm-old-versions", "npm", 6},
+		// Real lockfiles vouch sbom's own tests read (see their ORIGIN),
+		// whose versions have the fixes: Bitwarden's server API resolves
+		// Newtonsoft.Json to 13.0.x (its packages ask for 12.0.2 and up),
+		// terra-cli's Gradle lockfile has log4j-core 2.19.0; the Debian 12
+		// and Alpine 3.18 package databases have neither nginx in Debian 7
+		// nor mariadb in Alpine 3.12 to 3.16. No match, as osv-scalibr
+		// finds none: the controls.
+		{"../../sbom/ecosystem/dotnet/testdata/bitwarden-api", "NuGet", 0},
+		{"../../sbom/ecosystem/java/testdata/terra-cli", "Maven", 0},
+		{"../../sbom/ecosystem/debian/testdata/debian12", "Debian", 0},
+		{"../../sbom/ecosystem/alpine/testdata/alpine318", "Alpine", 0},
 	} {
 		t.Run(c.dir, func(t *testing.T) {
 			d := catalogued(t, filepath.Join("testdata", c.dir))
+			if len(d.Components) == 0 {
+				t.Fatal("no component catalogued")
+			}
 			scalibrDir := t.TempDir()
 			zipEcosystem(t, filepath.Join(goDB, c.eco), filepath.Join(scalibrDir, "osv-scalibr", c.eco, allZip))
 			db, err := Open(goDB)

@@ -56,7 +56,13 @@ type streamConfig struct {
 }
 
 type streamSBOM struct {
-	GoVersion string `json:"go_version"`
+	GoVersion string         `json:"go_version"`
+	Modules   []streamModule `json:"modules"`
+}
+
+type streamModule struct {
+	Path    string `json:"path"`
+	Version string `json:"version"`
 }
 
 type streamOSV struct {
@@ -90,6 +96,7 @@ type key struct{ module, id string }
 type collector struct {
 	config    *streamConfig
 	goVersion string
+	modules   map[string]string // module path → version, from the SBOM message
 	osvs      map[string]*streamOSV
 	found     map[key]*vuln.Match
 	symbols   map[key]map[string]bool
@@ -101,7 +108,7 @@ type collector struct {
 // without a config message of protocol v1.0.0 first, or with a finding
 // that names no advisory, module or known OSV entry, is an error.
 func Parse(r io.Reader) ([]vuln.Match, error) {
-	c := &collector{osvs: map[string]*streamOSV{}, found: map[key]*vuln.Match{}, symbols: map[key]map[string]bool{}}
+	c := &collector{modules: map[string]string{}, osvs: map[string]*streamOSV{}, found: map[key]*vuln.Match{}, symbols: map[key]map[string]bool{}}
 	lr := &io.LimitedReader{R: r, N: maxStream + 1}
 	dec := json.NewDecoder(lr)
 	for i := 0; ; i++ {
@@ -143,6 +150,10 @@ func (c *collector) add(raw []byte) error {
 	switch {
 	case m.SBOM != nil:
 		c.goVersion = m.SBOM.GoVersion
+		c.modules = map[string]string{}
+		for _, mod := range m.SBOM.Modules {
+			c.modules[mod.Path] = mod.Version
+		}
 	case m.OSV != nil:
 		if m.OSV.ID == "" {
 			return errors.New("field osv.id: expected an advisory id, found none")
@@ -167,7 +178,11 @@ func (c *collector) addFinding(f *streamFinding) error {
 	if entry == nil {
 		return fmt.Errorf("finding %s: no osv message for it before the finding", f.OSV)
 	}
-	fr := f.Trace[0]
+	fr, fixed := c.owner(f.Trace[0]), f.FixedVersion
+	if fr != f.Trace[0] {
+		// The fixed version govulncheck computed is the wrong module's.
+		fixed = ""
+	}
 	lvl := vuln.Required
 	switch {
 	case fr.Function != "":
@@ -178,9 +193,10 @@ func (c *collector) addFinding(f *streamFinding) error {
 	k := key{fr.Module, f.OSV}
 	m := c.found[k]
 	if m == nil {
-		m = c.newMatch(fr, f, entry)
+		m = c.newMatch(fr, fixed, entry)
 		c.found[k] = m
 	}
+	m.Vulnerability.FixedVersion = cmp.Or(m.Vulnerability.FixedVersion, c.fixed(fr, fixed))
 	if level[lvl] > level[m.Vulnerability.Reachability] {
 		m.Vulnerability.Reachability = lvl
 	}
@@ -193,17 +209,60 @@ func (c *collector) addFinding(f *streamFinding) error {
 	return nil
 }
 
+// owner returns fr with the module that holds its package: the longest
+// module path of the SBOM message that is a path prefix of the package.
+//
+// govulncheck v1.9.0 in binary mode gives a package the first module of
+// a Go map whose path is a prefix of the package's
+// (vulncheck.PackageGraph.findModule, "TODO: not first match, best
+// match"), so the same binary's go-tuf/v2/metadata is reported under
+// github.com/theupdateframework/go-tuf v0.7.0 on some runs and under
+// go-tuf/v2 on others. A frame whose module is not a prefix of its
+// package (a replacement module) is kept: the SBOM message names the
+// replacement, not the path the package is imported by.
+func (c *collector) owner(fr *streamFrame) *streamFrame {
+	if fr.Package == "" || !underModule(fr.Package, fr.Module) {
+		return fr
+	}
+	best := fr.Module
+	for path := range c.modules {
+		if len(path) > len(best) && underModule(fr.Package, path) {
+			best = path
+		}
+	}
+	if best == fr.Module {
+		return fr
+	}
+	out := *fr
+	out.Module, out.Version = best, c.modules[best]
+	return &out
+}
+
+// underModule reports whether package pkg can belong to module mod.
+func underModule(pkg, mod string) bool {
+	return pkg == mod || strings.HasPrefix(pkg, mod+"/")
+}
+
+// fixed is the fixed version of fr's module as vouch names it.
+func (c *collector) fixed(fr *streamFrame, fixed string) string {
+	if fr.Module == stdlibModule || fr.Module == toolchainModule {
+		return goTag(fixed)
+	}
+	return fixed
+}
+
 // newMatch is the match of the module in fr for the advisory entry.
-func (c *collector) newMatch(fr *streamFrame, f *streamFinding, entry *streamOSV) *vuln.Match {
-	version, fixed := fr.Version, f.FixedVersion
+func (c *collector) newMatch(fr *streamFrame, fixed string, entry *streamOSV) *vuln.Match {
+	version := fr.Version
 	if fr.Module == stdlibModule || fr.Module == toolchainModule {
 		// govulncheck speaks semver (v1.26.8); vouch's SBOMs and Go
 		// itself name releases by tag (go1.26.8).
-		version, fixed = goTag(version), goTag(fixed)
+		version = goTag(version)
 		if fr.Module == stdlibModule && c.goVersion != "" {
 			version = c.goVersion
 		}
 	}
+	fixed = c.fixed(fr, fixed)
 	aliases := slices.Clone(entry.Aliases)
 	slices.Sort(aliases)
 	return &vuln.Match{

@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -115,6 +116,8 @@ func FuzzParseStream(f *testing.F) {
 		f.Add(data)
 	}
 	f.Add([]byte(`{"config":{"protocol_version":"v1.0.0"}}{"osv":{"id":"GO-1"}}{"finding":{"osv":"GO-1","trace":[{"module":"m","package":"p","function":"F","receiver":"*T"}]}}`))
+	// A package govulncheck gave to a shorter module path than the SBOM's.
+	f.Add([]byte(`{"config":{"protocol_version":"v1.0.0"}}{"SBOM":{"modules":[{"path":"m","version":"v1.0.0"},{"path":"m/v2","version":"v2.0.0"}]}}{"osv":{"id":"GO-1"}}{"finding":{"osv":"GO-1","trace":[{"module":"m","version":"v1.0.0","package":"m/v2/p","function":"F"}]}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ms, err := Parse(strings.NewReader(string(data)))
 		if err != nil {
@@ -126,4 +129,58 @@ func FuzzParseStream(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestParseStreamOwnerModule reads three real govulncheck streams of the
+// same cosign binary, where govulncheck gave packages of go-tuf/v2 and
+// otel/sdk to a shorter module path (go-tuf v0.7.0, otel) at random: run 3
+// gave go-tuf/v2's all to go-tuf/v2 and run 4 otel/sdk's all to otel/sdk
+// (the controls, one advisory each). vouch's answer is the same for all:
+// each advisory under the module that holds the package, "called", with
+// that module's fixed version, and nothing under the shorter paths.
+func TestParseStreamOwnerModule(t *testing.T) {
+	want := map[string]string{
+		"pkg:golang/github.com/theupdateframework/go-tuf/v2@v2.3.0 GO-2026-4348": "called fixed v2.3.1",
+		"pkg:golang/go.opentelemetry.io/otel/sdk@v1.38.0 GO-2026-4394":           "called fixed v1.40.0",
+	}
+	for _, run := range []string{"cosign-run1.json", "cosign-run3.json", "cosign-run4.json"} {
+		t.Run(run, func(t *testing.T) {
+			f, err := os.Open(filepath.Join("testdata", run))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			ms, err := Parse(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]string{}
+			for _, m := range ms {
+				got[m.Component.PURL+" "+m.Vulnerability.ID] = m.Vulnerability.Reachability + " fixed " + m.Vulnerability.FixedVersion
+			}
+			if !maps.Equal(got, want) {
+				t.Errorf("got %v\nwant %v", got, want)
+			}
+		})
+	}
+}
+
+// TestOwner: a frame keeps its module unless the SBOM names a longer one
+// holding its package; a replacement module (not a prefix of the package)
+// is kept.
+func TestOwner(t *testing.T) {
+	c := &collector{modules: map[string]string{"example.com/a": "v1.0.0", "example.com/a/v2": "v2.1.0", "example.com/ab": "v0.1.0"}}
+	cases := []struct{ module, pkg, want string }{
+		{"example.com/a", "example.com/a/v2/x", "example.com/a/v2 v2.1.0"},
+		{"example.com/a", "example.com/a/x", "example.com/a v0.0.1"},          // control: right already
+		{"example.com/a", "example.com/ab/x", "example.com/a v0.0.1"},         // not a path prefix: kept as given
+		{"example.com/fork", "example.com/a/v2/x", "example.com/fork v0.0.1"}, // replacement
+		{"example.com/a", "", "example.com/a v0.0.1"},                         // module-level finding
+	}
+	for _, c2 := range cases {
+		fr := c.owner(&streamFrame{Module: c2.module, Version: "v0.0.1", Package: c2.pkg})
+		if got := fr.Module + " " + fr.Version; got != c2.want {
+			t.Errorf("%s %s: %s, want %s", c2.module, c2.pkg, got, c2.want)
+		}
+	}
 }
