@@ -6,10 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -280,16 +278,6 @@ func (f *vulnFlags) check(color bool) (*vuln.Severity, func(io.Writer) finding.H
 		return nil, nil, usagef("-o %q: want text, json, sarif, openvex or cyclonedx-vex", f.format)
 	}
 	return failOn, h, nil
-}
-
-// vulnTargetExists fails early, before the database is read, on a TARGET path
-// that does not exist; an image reference (docker-archive:, registry:, ...)
-// is left to the cataloguer.
-func vulnTargetExists(target string) error {
-	if _, err := os.Stat(target); errors.Is(err, fs.ErrNotExist) && !strings.Contains(target, ":") {
-		return &exitError{code: ExitError, err: fmt.Errorf("TARGET %s: not found (expected an SBOM, a directory, an artifact or an image reference)", target)}
-	}
-	return nil
 }
 
 // scanLevel is the --scan level of a Go module TARGET; module unless the
