@@ -130,3 +130,36 @@ func TestReview5AllowComponentQualifiers(t *testing.T) {
 		})
 	}
 }
+
+// TestUnmatchedReport: with unmatched: report, a component the database
+// cannot be asked about is named in the gate's passing finding; the same
+// SBOM fails under the default (the control), and an unknown value of the
+// field is refused.
+func TestUnmatchedReport(t *testing.T) {
+	const lodash = `"purl": "pkg:npm/lodash@4.17.11"`
+	doc := strings.Replace(readFixture(t, "web.cdx.json"), lodash, `"purl": "pkg:github/lodash/lodash@4.17.11"`, 1)
+	ev := []verify.Evidence{
+		evidence(gateSBOM, statement(t, PredicateCycloneDX, artifact.Digests, doc), ghSigner),
+		vexAttestation(t, vex.PredicateType, artifact.Digests, ghSigner, readFixture(t, vexNotAff)),
+	}
+	for _, tt := range []struct {
+		section string
+		pass    bool
+	}{
+		{"  unmatched: report\n", true},
+		{"  unmatched: fail\n", false},
+		{"", false},
+	} {
+		p := mustParse(t, ghIdentity+"vulnerabilities:\n  failOn: critical\n"+tt.section)
+		fs := p.Evaluate(context.Background(), artifact, ev, Options{Vulns: testMatcher(t), Now: gateNow})
+		if accepted(fs) != tt.pass {
+			t.Fatalf("%q: accepted = %v, want %v\n%s", tt.section, accepted(fs), tt.pass, dump(fs))
+		}
+		if f := findingByID(fs, FindingVulnerabilities); f == nil || !strings.Contains(f.Found, "lodash") {
+			t.Errorf("%q: the gate's finding does not name the unmatched component: %+v", tt.section, f)
+		}
+	}
+	if _, err := Parse("p.yaml", []byte(ghIdentity+"vulnerabilities:\n  unmatched: ignore\n"), "."); err == nil || !strings.Contains(err.Error(), "vulnerabilities.unmatched") {
+		t.Errorf("unmatched: ignore: err = %v, want one naming vulnerabilities.unmatched", err)
+	}
+}

@@ -76,7 +76,7 @@ func (s *state) evalVulns(ctx context.Context) {
 		}
 	}
 	sum := g.summary(verdicts, ignored, append(evidence, vexFrom...))
-	unmatched(&sum, s.unmatchedComponents())
+	unmatched(&sum, s.unmatchedComponents(), g.reportUnmatched)
 	s.add(sum)
 }
 
@@ -103,8 +103,9 @@ func (s *state) unmatchedComponents() []string {
 
 // unmatched fails the gate's summary when components could not be
 // matched: fail closed, "0 vulnerabilities" would be a claim about
-// components nobody looked up.
-func unmatched(f *verify.Finding, names []string) {
+// components nobody looked up. With report (the policy's unmatched:
+// report) they are named and the summary keeps its status.
+func unmatched(f *verify.Finding, names []string, report bool) {
 	if len(names) == 0 {
 		return
 	}
@@ -115,7 +116,7 @@ func unmatched(f *verify.Finding, names []string) {
 	}
 	f.Found += fmt.Sprintf("; %d component(s) not matched: no purl of an ecosystem the database reads: %s", len(names), list)
 	f.Expected += "; every component of the attested SBOMs matched against the database (a purl of an OSV ecosystem: golang, npm, pypi, maven, cargo, gem, nuget, composer, deb, apk)"
-	if f.Status == verify.StatusPass {
+	if f.Status == verify.StatusPass && !report {
 		f.Status = verify.StatusFail
 		f.Message = fmt.Sprintf("%d component(s) of the attested SBOMs cannot be matched against the vulnerability database: the gate cannot say they have no known vulnerability", len(names))
 	}

@@ -44,6 +44,12 @@ type Vulnerabilities struct {
 	// UnknownSeverity is the severity an advisory without one counts as:
 	// critical (the default: fail closed), high, medium or low.
 	UnknownSeverity string `yaml:"unknownSeverity,omitempty" json:"unknownSeverity,omitempty"`
+	// Unmatched says what components the database cannot be asked about
+	// (no purl, or a purl of no ecosystem it reads) do to the gate: "fail"
+	// (the default: the gate cannot say they have no known vulnerability)
+	// or "report" (named in the finding, which still passes) for SBOMs
+	// that list files or packages of ecosystems OSV does not cover.
+	Unmatched string `yaml:"unmatched,omitempty" json:"unmatched,omitempty"`
 }
 
 // AllowEntry accepts one advisory until a date.
@@ -75,6 +81,9 @@ type vulnGate struct {
 	requireVEX map[vuln.Severity]bool
 	unknown    vuln.Severity
 	allow      []allowRule
+	// reportUnmatched: components that cannot be matched are named, not
+	// failed (unmatched: report).
+	reportUnmatched bool
 }
 
 // allowRule is a compiled [AllowEntry].
@@ -108,6 +117,13 @@ func compileVulns(v *Vulnerabilities, bad func(field, format string, args ...any
 		if s := severity(fmt.Sprintf("vulnerabilities.requireVexFor[%d]", i), r, "", names); s != "" {
 			g.requireVEX[s] = true
 		}
+	}
+	switch v.Unmatched {
+	case "", "fail":
+	case "report":
+		g.reportUnmatched = true
+	default:
+		bad("vulnerabilities.unmatched", "is %q, want fail or report", v.Unmatched)
 	}
 	for i, a := range v.Allow {
 		r, err := compileAllow(a)
