@@ -6,16 +6,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"maps"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"sync"
-
-	"github.com/google/osv-scalibr/enricher/vulnmatch/osvlocal"
-	"github.com/google/osv-scalibr/semantic"
-	osvpb "github.com/ossf/osv-schema/bindings/go/osvschema"
 
 	"github.com/vouchdev/vouch/internal/parallel"
 	"github.com/vouchdev/vouch/pkg/sbom"
@@ -86,33 +81,15 @@ func (db *DB) matchEcosystem(ctx context.Context, eco string, pkgs []pkg) ([]Mat
 	return matchAll(ctx, index, pkgs)
 }
 
-// matchAll matches pkgs on every core. osv-scalibr sorts the events of a
-// range in place when it reads it, so two goroutines must never read the
-// same range: packages are dealt to workers by the name osv-scalibr
-// compares (a range is only read for packages of its affected entry's
-// name), and each worker's matches are put back in pkgs' order.
+// matchAll matches pkgs on every core (advisories are only read once
+// loaded), keeping pkgs' order.
 func matchAll(ctx context.Context, idx index, pkgs []pkg) ([]Match, error) {
 	workers := runtime.GOMAXPROCS(0)
-	buckets := make([][]int, workers)
-	for i, p := range pkgs {
-		h := fnv.New32a()
-		h.Write([]byte(p.loose[len(p.loose)-1]))
-		b := int(h.Sum32() % uint32(workers))
-		buckets[b] = append(buckets[b], i)
-	}
 	per := make([][]Match, len(pkgs))
-	err := parallel.Each(ctx, workers, workers, func(ctx context.Context, b int) error {
-		for _, i := range buckets[b] {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			ms, err := matchPackage(idx, pkgs[i])
-			if err != nil {
-				return err
-			}
-			per[i] = ms
-		}
-		return nil
+	err := parallel.Each(ctx, len(pkgs), workers, func(ctx context.Context, i int) error {
+		ms, err := matchPackage(idx, pkgs[i])
+		per[i] = ms
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -122,7 +99,7 @@ func matchAll(ctx context.Context, idx index, pkgs []pkg) ([]Match, error) {
 
 // index holds the loaded records by the loose name of each package they
 // list as affected, in database order.
-type index map[string][]*osvpb.Vulnerability
+type index map[string][]*advisory
 
 // load reads the records of one ecosystem that may name a wanted package:
 // the cheap filter first, then a strict decode of the candidates, on
@@ -135,14 +112,14 @@ func (db *DB) load(ctx context.Context, eco string, wanted *nameSet) (index, err
 	idx := index{}
 	seen := map[string]string{}
 	for _, d := range decoded {
-		v := d.v
-		if v.GetWithdrawn() != nil {
+		if d.withdrawn {
 			continue
 		}
-		if prev, dup := seen[v.GetId()]; dup {
-			return nil, fmt.Errorf("OSV record %s: field id: %s is also the id of %s", d.where, v.GetId(), prev)
+		v := d.adv
+		if prev, dup := seen[v.id]; dup {
+			return nil, fmt.Errorf("OSV record %s: field id: %s is also the id of %s", d.where, v.id, prev)
 		}
-		seen[v.GetId()] = d.where
+		seen[v.id] = d.where
 		idx.add(v, wanted)
 	}
 	return idx, nil
@@ -154,8 +131,10 @@ type candidate struct {
 	seq   int
 	where string
 	data  []byte
-	v     *osvpb.Vulnerability
-	err   error
+	adv   *advisory
+	// withdrawn records are decoded (and so checked) but not matched.
+	withdrawn bool
+	err       error
 }
 
 // decodeCandidates streams files, filters each record, and decodes the
@@ -192,7 +171,10 @@ func decodeCandidates(ctx context.Context, files []string, wanted *nameSet) ([]c
 	for range workers {
 		wg.Go(func() {
 			for c := range jobs {
-				c.v, c.err = ParseRecord(c.where, c.data)
+				var r *osvRecord
+				if r, c.err = decodeRecord(c.where, c.data); c.err == nil {
+					c.adv, c.withdrawn = compile(r), r.Withdrawn.set
+				}
 				c.data = nil
 				results <- c
 			}
@@ -219,10 +201,10 @@ func decodeCandidates(ctx context.Context, files []string, wanted *nameSet) ([]c
 }
 
 // add files v under each wanted name it lists, once per name.
-func (idx index) add(v *osvpb.Vulnerability, wanted *nameSet) {
+func (idx index) add(v *advisory, wanted *nameSet) {
 	var added []string
-	for _, a := range v.GetAffected() {
-		k := looseName(a.GetPackage().GetName())
+	for _, a := range v.affected {
+		k := looseName(a.name)
 		if !wanted.names[k] || slices.Contains(added, k) {
 			continue
 		}
@@ -231,10 +213,10 @@ func (idx index) add(v *osvpb.Vulnerability, wanted *nameSet) {
 	}
 }
 
-// matchPackage asks osv-scalibr which of the records listing p's names
-// affect it.
-func matchPackage(idx index, p pkg) (ms []Match, err error) {
-	var cands []*osvpb.Vulnerability
+// matchPackage finds which of the advisories listing p's names affect it,
+// by osv-scalibr's rules (see affected.go), in database order.
+func matchPackage(idx index, p pkg) ([]Match, error) {
+	var cands []*advisory
 	for _, n := range p.loose {
 		for _, v := range idx[n] {
 			if !slices.Contains(cands, v) {
@@ -245,20 +227,21 @@ func matchPackage(idx index, p pkg) (ms []Match, err error) {
 	if len(cands) == 0 {
 		return nil, nil
 	}
-	eco := p.x.Ecosystem().String()
-	if p.x.Version != "" {
-		// osv-scalibr panics on a version its ecosystem cannot parse.
-		if _, err := semantic.Parse(p.x.Version, eco); err != nil {
-			return nil, fmt.Errorf("component %s: version %q is not a %s version: %w", p.comp.PURL, p.x.Version, eco, err)
-		}
+	t := &p.target
+	if t.version != "" && t.parseErr != nil {
+		return nil, fmt.Errorf("component %s: version %q is not a %s version: %w", p.comp.PURL, t.version, t.ecosystem, t.parseErr)
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			ms, err = nil, fmt.Errorf("component %s: osv-scalibr could not compare version %q: %v", p.comp.PURL, p.x.Version, r)
+	var ms []Match
+	for _, v := range cands {
+		ok, err := v.affects(t)
+		if err == nil && ok && !slices.ContainsFunc(ms, func(m Match) bool { return m.Vulnerability.ID == v.id }) {
+			var m Match
+			m, err = newMatch(p, v)
+			ms = append(ms, m)
 		}
-	}()
-	for _, v := range osvlocal.VulnerabilitiesAffectingPackage(cands, p.x) {
-		ms = append(ms, newMatch(p, v))
+		if err != nil {
+			return nil, fmt.Errorf("component %s: advisory %s: %w", p.comp.PURL, v.id, err)
+		}
 	}
 	return ms, nil
 }
