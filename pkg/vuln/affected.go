@@ -47,6 +47,7 @@ type advisory struct {
 type affectedEntry struct {
 	hasPackage bool
 	name       string
+	loose      string // looseName(name), the index's key
 	ecosystem  osvecosystem.Parsed
 	ecoOK      bool // the ecosystem parses (osv-scalibr skips the entry otherwise)
 	versions   []string
@@ -101,6 +102,7 @@ func compile(r *osvRecord) *advisory {
 			eco, err := osvecosystem.Parse(a.Package.Ecosystem)
 			e.ecosystem, e.ecoOK = eco, err == nil
 		}
+		e.loose = looseName(e.name)
 		e.ranges = make([]versionRange, len(a.Ranges))
 		for j, r := range a.Ranges {
 			e.ranges[j] = compileRange(r, string(e.ecosystem.Ecosystem))

@@ -19,16 +19,16 @@ import (
 // outside it is refused as protojson refuses it, but the fields the
 // matcher does not use are only checked, not kept.
 type osvRecord struct {
-	SchemaVersion    string         `json:"schema_version"`
+	SchemaVersion    text           `json:"schema_version"`
 	ID               string         `json:"id"`
 	Published        timestamp      `json:"published"`
 	Modified         timestamp      `json:"modified"`
 	Withdrawn        timestamp      `json:"withdrawn"`
 	Aliases          []string       `json:"aliases"`
-	Related          []string       `json:"related"`
-	Upstream         []string       `json:"upstream"`
+	Related          []text         `json:"related"`
+	Upstream         []text         `json:"upstream"`
 	Summary          string         `json:"summary"`
-	Details          string         `json:"details"`
+	Details          text           `json:"details"`
 	Affected         []osvAffected  `json:"affected"`
 	References       []osvReference `json:"references"`
 	DatabaseSpecific dbSpecific     `json:"database_specific"`
@@ -48,12 +48,12 @@ type osvAffected struct {
 type osvPackage struct {
 	Name      string `json:"name"`
 	Ecosystem string `json:"ecosystem"`
-	Purl      string `json:"purl"`
+	Purl      text   `json:"purl"`
 }
 
 type osvRange struct {
 	Type             enum[osvpb.Range_Type] `json:"type"`
-	Repo             string                 `json:"repo"`
+	Repo             text                   `json:"repo"`
 	Events           []osvEvent             `json:"events"`
 	DatabaseSpecific object                 `json:"database_specific"`
 }
@@ -72,12 +72,12 @@ type osvSeverity struct {
 
 type osvReference struct {
 	Type enum[osvpb.Reference_Type] `json:"type"`
-	URL  string                     `json:"url"`
+	URL  text                       `json:"url"`
 }
 
 type osvCredit struct {
-	Name    string                  `json:"name"`
-	Contact []string                `json:"contact"`
+	Name    text                    `json:"name"`
+	Contact []text                  `json:"contact"`
 	Type    enum[osvpb.Credit_Type] `json:"type"`
 }
 
@@ -94,8 +94,8 @@ func (e *enum[E]) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {
 		return nil
 	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
+	s, err := stringValue(b)
+	if err != nil {
 		return fmt.Errorf("expected an enum name, found %s", b)
 	}
 	n, ok := enumValues[E]()[s]
@@ -130,14 +130,38 @@ func (t *timestamp) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {
 		return nil
 	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
+	s, err := stringValue(b)
+	if err != nil {
 		return fmt.Errorf("expected an RFC 3339 timestamp, found %s", b)
 	}
 	if _, err := time.Parse(time.RFC3339Nano, s); err != nil {
 		return fmt.Errorf("expected an RFC 3339 timestamp, found %q", s)
 	}
 	t.set = true
+	return nil
+}
+
+// stringValue is the value of a JSON string token (already checked by
+// encoding/json), unquoted without a decoder when it has no escapes.
+func stringValue(b []byte) (string, error) {
+	if len(b) >= 2 && b[0] == '"' && bytes.IndexByte(b, '\\') < 0 {
+		return string(b[1 : len(b)-1]), nil
+	}
+	var s string
+	err := json.Unmarshal(b, &s)
+	return s, err
+}
+
+// text is a string field the matcher does not read (details, references'
+// URLs, credits): checked to be a string, not copied.
+type text struct{}
+
+var errNotString = errors.New("expected a JSON string")
+
+func (text) UnmarshalJSON(b []byte) error {
+	if b[0] != '"' && string(b) != "null" {
+		return errNotString
+	}
 	return nil
 }
 

@@ -204,7 +204,7 @@ func decodeCandidates(ctx context.Context, files []string, wanted *nameSet) ([]c
 func (idx index) add(v *advisory, wanted *nameSet) {
 	var added []string
 	for _, a := range v.affected {
-		k := looseName(a.name)
+		k := a.loose
 		if !wanted.names[k] || slices.Contains(added, k) {
 			continue
 		}

@@ -142,7 +142,7 @@ func fixedVersion(p pkg, v *advisory) (string, error) {
 	var bestV semantic.Version
 	for i := range v.affected {
 		a := &v.affected[i]
-		if !p.named(a.name) {
+		if !slices.Contains(p.loose, a.loose) {
 			continue
 		}
 		for j := range a.ranges {
