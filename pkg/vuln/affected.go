@@ -90,7 +90,7 @@ func compile(r *osvRecord) *advisory {
 		summary:    r.Summary,
 		aliases:    slices.Compact(aliases),
 		severity:   r.Severity,
-		dbSeverity: r.DatabaseSpecific.severity,
+		dbSeverity: r.DBSeverity,
 		affected:   make([]affectedEntry, len(r.Affected)),
 	}
 	for i, a := range r.Affected {
@@ -115,7 +115,7 @@ func compile(r *osvRecord) *advisory {
 // as osv-scalibr's rangeContainsVersion does (sort.Slice, an introduced
 // "0" first, then by version).
 func compileRange(r osvRange, eco string) versionRange {
-	vr := versionRange{typ: r.Type.v, events: make([]event, len(r.Events))}
+	vr := versionRange{typ: r.Type, events: make([]event, len(r.Events))}
 	if !vr.comparable() {
 		for i, e := range r.Events {
 			vr.events[i].osvEvent = e

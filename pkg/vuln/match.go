@@ -173,7 +173,7 @@ func decodeCandidates(ctx context.Context, files []string, wanted *nameSet) ([]c
 			for c := range jobs {
 				var r *osvRecord
 				if r, c.err = decodeRecord(c.where, c.data); c.err == nil {
-					c.adv, c.withdrawn = compile(r), r.Withdrawn.set
+					c.adv, c.withdrawn = compile(r), r.Withdrawn
 				}
 				c.data = nil
 				results <- c
@@ -233,8 +233,11 @@ func matchPackage(idx index, p pkg) ([]Match, error) {
 	}
 	var ms []Match
 	for _, v := range cands {
+		// Candidates are distinct advisories and load refuses two with
+		// one id, so osv-scalibr's check for an id already reported is
+		// not needed here.
 		ok, err := v.affects(t)
-		if err == nil && ok && !slices.ContainsFunc(ms, func(m Match) bool { return m.Vulnerability.ID == v.id }) {
+		if err == nil && ok {
 			var m Match
 			m, err = newMatch(p, v)
 			ms = append(ms, m)

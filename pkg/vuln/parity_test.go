@@ -187,8 +187,8 @@ func TestEveryEcosystemRecordDecodes(t *testing.T) {
 			if err != nil {
 				t.Fatalf("protojson takes it, encoding/json does not: %v", err)
 			}
-			if r.ID != ref.GetId() || r.Withdrawn.set != (ref.GetWithdrawn() != nil) {
-				t.Errorf("%s: id %q withdrawn %v, protojson %q %v", e.where, r.ID, r.Withdrawn.set, ref.GetId(), ref.GetWithdrawn() != nil)
+			if r.ID != ref.GetId() || r.Withdrawn != (ref.GetWithdrawn() != nil) {
+				t.Errorf("%s: id %q withdrawn %v, protojson %q %v", e.where, r.ID, r.Withdrawn, ref.GetId(), ref.GetWithdrawn() != nil)
 			}
 			n++
 		}

@@ -92,7 +92,7 @@ func severityOf(p pkg, v *advisory) (severityResult, error) {
 	}
 	best, vector := -1.0, ""
 	for _, s := range sevs {
-		if score, ok := cvssScore(s.Type.v, s.Score); ok && score > best {
+		if score, ok := cvssScore(s.Type, s.Score); ok && score > best {
 			best, vector = score, s.Score
 		}
 	}
