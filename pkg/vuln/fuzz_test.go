@@ -17,14 +17,7 @@ import (
 // package name a decodable record lists as affected is found by mayName
 // in its raw bytes (escaped, split or spaced as the input has it).
 func FuzzParseRecord(f *testing.F) {
-	seeds, _ := filepath.Glob(filepath.Join(goDB, "*", "*.json"))
-	for _, p := range seeds {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	addRecordSeeds(f)
 	f.Add([]byte(`{"id":"X","affected":[{"package":{"ecosystem":"npm","name":"l\u006fdash"}}]}`))
 	f.Add([]byte(`{"id":"X","id":"Y"}`))
 	f.Add([]byte(`{"id":"X","withdrawn":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"PyPI","name":"Req_uests"}}]}`))
@@ -43,11 +36,9 @@ func FuzzParseRecord(f *testing.F) {
 	})
 }
 
-// FuzzDecodeRecord is differential: where both protojson (ParseRecord,
-// osv-scalibr's reader) and the encoding/json reader the matcher uses
-// accept the same bytes, they read the same values of every field the
-// matcher uses; neither panics.
-func FuzzDecodeRecord(f *testing.F) {
+// addRecordSeeds adds the real records of every ecosystem folder of
+// testdata/osv.
+func addRecordSeeds(f *testing.F) {
 	seeds, _ := filepath.Glob(filepath.Join(goDB, "*", "*.json"))
 	for _, p := range seeds {
 		data, err := os.ReadFile(p)
@@ -56,6 +47,14 @@ func FuzzDecodeRecord(f *testing.F) {
 		}
 		f.Add(data)
 	}
+}
+
+// FuzzDecodeRecord is differential: where both protojson (ParseRecord,
+// osv-scalibr's reader) and decodeRecord, the reader the matcher uses,
+// accept the same bytes, they read the same values of every field the
+// matcher uses; neither panics.
+func FuzzDecodeRecord(f *testing.F) {
+	addRecordSeeds(f)
 	db, err := Open(goDB)
 	if err != nil {
 		f.Fatal(err)

@@ -56,7 +56,11 @@ func (db *DB) Match(ctx context.Context, doc *sbom.Document) ([]Match, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, ms...)
+		if out == nil {
+			out = ms // one ecosystem (the usual case): no copy
+		} else {
+			out = append(out, ms...)
+		}
 	}
 	slices.SortStableFunc(out, func(a, b Match) int {
 		return cmp.Or(cmp.Compare(a.Component.PURL, b.Component.PURL),
