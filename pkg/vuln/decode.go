@@ -282,7 +282,7 @@ func fields(r *jsonReader, field func(r *jsonReader, key []byte) error) error {
 	}
 	return r.object(func(k []byte) error {
 		if err := field(r, k); err != nil {
-			if errors.Is(err, errUnknownField) {
+			if err == errUnknownField { // this key, not one nested in its value
 				return fmt.Errorf("unknown field %q: %w", k, err)
 			}
 			return fmt.Errorf("field %s: %w", k, err)
