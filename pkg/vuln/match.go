@@ -36,8 +36,9 @@ var _ Matcher = (*DB)(nil)
 // Match reports every advisory of the database that affects a component
 // of doc, sorted by component purl then advisory id. Components without a
 // purl of a supported ecosystem are not matched. Whether a version is
-// affected is osv-scalibr's decision (osvlocal, package semantic), on the
-// records of the ecosystems doc names, read streaming.
+// affected is decided by osv-scalibr's rules (its osvlocal matcher, in
+// affected.go with each version parsed once) and its semantic version
+// comparison, on the records of the ecosystems doc names, read streaming.
 func (db *DB) Match(ctx context.Context, doc *sbom.Document) ([]Match, error) {
 	byEco := map[string][]pkg{}
 	for i := range doc.Components {
