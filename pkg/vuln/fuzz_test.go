@@ -52,7 +52,9 @@ func addRecordSeeds(f *testing.F) {
 // FuzzDecodeRecord is differential: where both protojson (ParseRecord,
 // osv-scalibr's reader) and decodeRecord, the reader the matcher uses,
 // accept the same bytes, they read the same values of every field the
-// matcher uses; neither panics.
+// matcher uses; neither panics, nor does parsing the versions of a record
+// decodeRecord accepts, and the pre-filter finds every package name it
+// reads.
 func FuzzDecodeRecord(f *testing.F) {
 	addRecordSeeds(f)
 	db, err := Open(goDB)
@@ -74,6 +76,19 @@ func FuzzDecodeRecord(f *testing.F) {
 	f.Add([]byte(`{"id":"X","severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N"}],"database_specific":{"severity":7}}`))
 	f.Add([]byte(`{"id":"X","affected":[{"package":null,"ranges":[{"type":1}]}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		adv, _, err := loadRecord("fuzz", data) // decodes, and parses every version
+		if err == nil {
+			for _, a := range adv.affected {
+				if a.name == "" {
+					continue // names no component: nothing to find
+				}
+				var s nameSet
+				s.add(a.name)
+				if !mayName(data, &s) {
+					t.Fatalf("the filter drops a record naming %q", a.name)
+				}
+			}
+		}
 		r, err := decodeRecord("fuzz", data)
 		ref, refErr := ParseRecord("fuzz", data)
 		if err != nil || refErr != nil {

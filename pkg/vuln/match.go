@@ -176,10 +176,7 @@ func decodeCandidates(ctx context.Context, files []string, wanted *nameSet) ([]c
 	for range workers {
 		wg.Go(func() {
 			for c := range jobs {
-				var r *osvRecord
-				if r, c.err = decodeRecord(c.where, c.data); c.err == nil {
-					c.adv, c.withdrawn = compile(r), r.Withdrawn
-				}
+				c.adv, c.withdrawn, c.err = loadRecord(c.where, c.data)
 				c.data = nil
 				results <- c
 			}
@@ -203,6 +200,22 @@ func decodeCandidates(ctx context.Context, files []string, wanted *nameSet) ([]c
 		return nil, readErr
 	}
 	return out, ctx.Err()
+}
+
+// loadRecord decodes and compiles one record. osv-scalibr's version parsers
+// are not ours: a panic in one (at load, where vouch parses an event
+// version) is the record's error, not the process's.
+func loadRecord(where string, data []byte) (adv *advisory, withdrawn bool, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			adv, err = nil, fmt.Errorf("OSV record %s: a version does not parse: %v", where, r)
+		}
+	}()
+	r, err := decodeRecord(where, data)
+	if err != nil {
+		return nil, false, err
+	}
+	return compile(r), r.Withdrawn, nil
 }
 
 // add files v under each wanted name it lists, once per name.
