@@ -62,19 +62,7 @@ func (r *jsonReader) null() bool {
 // a key without escapes, else its decoded value); field must read the
 // value.
 func (r *jsonReader) object(field func(key []byte) error) error {
-	if r.peek() != '{' {
-		return r.fail("an object")
-	}
-	if r.depth++; r.depth > maxEntryDepth {
-		return fmt.Errorf("JSON nested more than %d deep", maxEntryDepth)
-	}
-	r.pos++
-	if r.peek() == '}' {
-		r.pos++
-		r.depth--
-		return nil
-	}
-	for {
+	return r.container('{', '}', "an object", func() error {
 		if r.peek() != '"' {
 			return r.fail("a key")
 		}
@@ -86,49 +74,43 @@ func (r *jsonReader) object(field func(key []byte) error) error {
 			return r.fail("':'")
 		}
 		r.pos++
-		if err := field(key); err != nil {
-			return err
-		}
-		switch r.peek() {
-		case ',':
-			r.pos++
-		case '}':
-			r.pos++
-			r.depth--
-			return nil
-		default:
-			return r.fail("',' or '}'")
-		}
-	}
+		return field(key)
+	})
 }
 
 // array reads an array, calling elem to read each element.
 func (r *jsonReader) array(elem func() error) error {
-	if r.peek() != '[' {
-		return r.fail("an array")
+	return r.container('[', ']', "an array", elem)
+}
+
+// container reads the items of an object or array between open and
+// close, separated by commas, one nesting level deeper.
+func (r *jsonReader) container(open, close byte, what string, item func() error) error {
+	if r.peek() != open {
+		return r.fail(what)
 	}
 	if r.depth++; r.depth > maxEntryDepth {
 		return fmt.Errorf("JSON nested more than %d deep", maxEntryDepth)
 	}
 	r.pos++
-	if r.peek() == ']' {
+	if r.peek() == close {
 		r.pos++
 		r.depth--
 		return nil
 	}
 	for {
-		if err := elem(); err != nil {
+		if err := item(); err != nil {
 			return err
 		}
 		switch r.peek() {
 		case ',':
 			r.pos++
-		case ']':
+		case close:
 			r.pos++
 			r.depth--
 			return nil
 		default:
-			return r.fail("',' or ']'")
+			return r.fail(fmt.Sprintf("',' or '%c'", close))
 		}
 	}
 }
