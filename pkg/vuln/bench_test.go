@@ -88,9 +88,11 @@ func BenchmarkMatchGo10k(b *testing.B) {
 
 // TestMatchGo10kFitsOneSecond is the benchmark's bound as a test that
 // other processes on the machine cannot fail: matching 10,000 components
-// against the whole Go database takes at most 2 s of CPU (user and
-// system, all goroutines, the collector included), one second of this
-// machine's two cores. Wall time is the benchmark's to report.
+// against the whole Go database takes at most 1 s of CPU (user and
+// system, all goroutines, the collector included), half of what this
+// machine's two cores give in one second, so that an operation is well
+// under 1 s of wall time when the cores are free (0.4 to 0.6 s of CPU
+// measured, bench/VULN.md). Wall time is the benchmark's to report.
 func TestMatchGo10kFitsOneSecond(t *testing.T) {
 	d := goDoc(t, 10_000)
 	db, err := Open(goDB)
@@ -110,8 +112,8 @@ func TestMatchGo10kFitsOneSecond(t *testing.T) {
 		}
 	}
 	t.Logf("10,000 components: %v of CPU", best)
-	if best > 2*time.Second {
-		t.Errorf("matching took %v of CPU, the bound is 2s (1s on 2 cores)", best)
+	if best > time.Second {
+		t.Errorf("matching took %v of CPU, the bound is 1s (half a second on 2 cores)", best)
 	}
 }
 

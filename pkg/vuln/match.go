@@ -6,17 +6,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"iter"
 	"maps"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"sync"
-
-	"github.com/google/osv-scalibr/enricher/vulnmatch/osvlocal"
-	"github.com/google/osv-scalibr/semantic"
-	osvpb "github.com/ossf/osv-schema/bindings/go/osvschema"
 
 	"github.com/vouchdev/vouch/internal/parallel"
 	"github.com/vouchdev/vouch/pkg/sbom"
@@ -42,8 +37,9 @@ var _ Matcher = (*DB)(nil)
 // Match reports every advisory of the database that affects a component
 // of doc, sorted by component purl then advisory id. Components without a
 // purl of a supported ecosystem are not matched. Whether a version is
-// affected is osv-scalibr's decision (osvlocal, package semantic), on the
-// records of the ecosystems doc names, read streaming.
+// affected is decided by osv-scalibr's rules (its osvlocal matcher, in
+// affected.go with each version parsed once) and its semantic version
+// comparison, on the records of the ecosystems doc names, read streaming.
 func (db *DB) Match(ctx context.Context, doc *sbom.Document) ([]Match, error) {
 	byEco := map[string][]pkg{}
 	for i := range doc.Components {
@@ -62,7 +58,11 @@ func (db *DB) Match(ctx context.Context, doc *sbom.Document) ([]Match, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, ms...)
+		if out == nil {
+			out = ms // one ecosystem (the usual case): no copy
+		} else {
+			out = append(out, ms...)
+		}
 	}
 	slices.SortStableFunc(out, func(a, b Match) int {
 		return cmp.Or(cmp.Compare(a.Component.PURL, b.Component.PURL),
@@ -87,33 +87,15 @@ func (db *DB) matchEcosystem(ctx context.Context, eco string, pkgs []pkg) ([]Mat
 	return matchAll(ctx, index, pkgs)
 }
 
-// matchAll matches pkgs on every core. osv-scalibr sorts the events of a
-// range in place when it reads it, so two goroutines must never read the
-// same range: packages are dealt to workers by the name osv-scalibr
-// compares (a range is only read for packages of its affected entry's
-// name), and each worker's matches are put back in pkgs' order.
+// matchAll matches pkgs on every core (advisories are only read once
+// loaded), keeping pkgs' order.
 func matchAll(ctx context.Context, idx index, pkgs []pkg) ([]Match, error) {
 	workers := runtime.GOMAXPROCS(0)
-	buckets := make([][]int, workers)
-	for i, p := range pkgs {
-		h := fnv.New32a()
-		h.Write([]byte(p.loose[len(p.loose)-1]))
-		b := int(h.Sum32() % uint32(workers))
-		buckets[b] = append(buckets[b], i)
-	}
 	per := make([][]Match, len(pkgs))
-	err := parallel.Each(ctx, workers, workers, func(ctx context.Context, b int) error {
-		for _, i := range buckets[b] {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			ms, err := matchPackage(idx, pkgs[i])
-			if err != nil {
-				return err
-			}
-			per[i] = ms
-		}
-		return nil
+	err := parallel.Each(ctx, len(pkgs), workers, func(ctx context.Context, i int) error {
+		ms, err := matchPackage(idx, pkgs[i])
+		per[i] = ms
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -123,7 +105,7 @@ func matchAll(ctx context.Context, idx index, pkgs []pkg) ([]Match, error) {
 
 // index holds the loaded records by the loose name of each package they
 // list as affected, in database order.
-type index map[string][]*osvpb.Vulnerability
+type index map[string][]*advisory
 
 // load reads the records of one ecosystem that may name a wanted package:
 // the cheap filter first, then a strict decode of the candidates, on
@@ -152,14 +134,14 @@ func (db *DB) load(ctx context.Context, eco string, wanted *nameSet) (index, err
 	idx := index{}
 	seen := map[string]string{}
 	for _, d := range decoded {
-		v := d.v
-		if v.GetWithdrawn() != nil {
+		if d.withdrawn {
 			continue
 		}
-		if prev, dup := seen[v.GetId()]; dup {
-			return nil, fmt.Errorf("OSV record %s: field id: %s is also the id of %s", d.where, v.GetId(), prev)
+		v := d.adv
+		if prev, dup := seen[v.id]; dup {
+			return nil, fmt.Errorf("OSV record %s: field id: %s is also the id of %s", d.where, v.id, prev)
 		}
-		seen[v.GetId()] = d.where
+		seen[v.id] = d.where
 		idx.add(v, wanted)
 	}
 	return idx, nil
@@ -178,8 +160,10 @@ type candidate struct {
 	seq   int
 	where string
 	data  []byte
-	v     *osvpb.Vulnerability
-	err   error
+	adv   *advisory
+	// withdrawn records are decoded (and so checked) but not matched.
+	withdrawn bool
+	err       error
 }
 
 // decodeCandidates streams the records, filters each record, and decodes the
@@ -217,7 +201,7 @@ func decodeCandidates(ctx context.Context, recs iter.Seq2[entry, error], wanted 
 	for range workers {
 		wg.Go(func() {
 			for c := range jobs {
-				c.v, c.err = ParseRecord(c.where, c.data)
+				c.adv, c.withdrawn, c.err = loadRecord(c.where, c.data)
 				c.data = nil
 				results <- c
 			}
@@ -243,11 +227,27 @@ func decodeCandidates(ctx context.Context, recs iter.Seq2[entry, error], wanted 
 	return out, ctx.Err()
 }
 
+// loadRecord decodes and compiles one record. osv-scalibr's version parsers
+// are not ours: a panic in one (at load, where vouch parses an event
+// version) is the record's error, not the process's.
+func loadRecord(where string, data []byte) (adv *advisory, withdrawn bool, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			adv, err = nil, fmt.Errorf("OSV record %s: a version does not parse: %v", where, r)
+		}
+	}()
+	r, err := decodeRecord(where, data)
+	if err != nil {
+		return nil, false, err
+	}
+	return compile(r), r.Withdrawn, nil
+}
+
 // add files v under each wanted name it lists, once per name.
-func (idx index) add(v *osvpb.Vulnerability, wanted *nameSet) {
+func (idx index) add(v *advisory, wanted *nameSet) {
 	var added []string
-	for _, a := range v.GetAffected() {
-		k := looseName(a.GetPackage().GetName())
+	for _, a := range v.affected {
+		k := a.loose
 		if !wanted.names[k] || slices.Contains(added, k) {
 			continue
 		}
@@ -256,10 +256,10 @@ func (idx index) add(v *osvpb.Vulnerability, wanted *nameSet) {
 	}
 }
 
-// matchPackage asks osv-scalibr which of the records listing p's names
-// affect it.
-func matchPackage(idx index, p pkg) (ms []Match, err error) {
-	var cands []*osvpb.Vulnerability
+// matchPackage finds which of the advisories listing p's names affect it,
+// by osv-scalibr's rules (see affected.go), in database order.
+func matchPackage(idx index, p pkg) ([]Match, error) {
+	var cands []*advisory
 	for _, n := range p.loose {
 		for _, v := range idx[n] {
 			if !slices.Contains(cands, v) {
@@ -270,20 +270,24 @@ func matchPackage(idx index, p pkg) (ms []Match, err error) {
 	if len(cands) == 0 {
 		return nil, nil
 	}
-	eco := p.x.Ecosystem().String()
-	if p.x.Version != "" {
-		// osv-scalibr panics on a version its ecosystem cannot parse.
-		if _, err := semantic.Parse(p.x.Version, eco); err != nil {
-			return nil, fmt.Errorf("component %s: version %q is not a %s version: %w", p.comp.PURL, p.x.Version, eco, err)
-		}
+	t := &p.target
+	if t.version != "" && t.parseErr != nil {
+		return nil, fmt.Errorf("component %s: version %q is not a %s version: %w", p.comp.PURL, t.version, t.ecosystem, t.parseErr)
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			ms, err = nil, fmt.Errorf("component %s: osv-scalibr could not compare version %q: %v", p.comp.PURL, p.x.Version, r)
+	var ms []Match
+	for _, v := range cands {
+		// Candidates are distinct advisories and load refuses two with
+		// one id, so osv-scalibr's check for an id already reported is
+		// not needed here.
+		ok, err := v.affects(t)
+		if err == nil && ok {
+			var m Match
+			m, err = newMatch(p, v)
+			ms = append(ms, m)
 		}
-	}()
-	for _, v := range osvlocal.VulnerabilitiesAffectingPackage(cands, p.x) {
-		ms = append(ms, newMatch(p, v))
+		if err != nil {
+			return nil, fmt.Errorf("component %s: advisory %s: %w", p.comp.PURL, v.id, err)
+		}
 	}
 	return ms, nil
 }

@@ -41,6 +41,8 @@ type pkg struct {
 	// their loose forms (the pre-filter's keys).
 	names, loose []string
 	x            *extractor.Package
+	// target is x as osv-scalibr's matcher normalises it.
+	target target
 }
 
 // packageOf builds the osv-scalibr package of a component, or reports
@@ -94,10 +96,11 @@ func packageOf(c *sbom.Component) (pkg, bool) {
 		comp.Version = p.Version // the version matched
 	}
 	return pkg{
-		comp:  comp,
-		names: names,
-		loose: loose,
-		x:     x,
+		comp:   comp,
+		names:  names,
+		loose:  loose,
+		x:      x,
+		target: newTarget(x),
 	}, true
 }
 

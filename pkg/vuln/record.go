@@ -119,11 +119,12 @@ func mentionsEcosystem(data []byte, eco string) bool {
 	return mayName(data, &s)
 }
 
-// ParseRecord decodes one OSV record strictly: no duplicate keys, nesting
-// at most 32 deep, at most MaxEntrySize bytes, and only the fields of the
-// OSV schema (as osv-scalibr's own reader requires: a record it would not
-// load is an error here, not a silent difference). where names the record
-// in errors.
+// ParseRecord decodes one OSV record strictly with protojson into
+// osv-schema's type, the form osv-scalibr reads: no duplicate keys,
+// nesting at most 32 deep, at most MaxEntrySize bytes, and only the fields
+// of the OSV schema. where names the record in errors. The matcher reads
+// records with decodeRecord instead (the same checks, one pass, only the
+// fields it uses); tests hold the two to the same answers.
 func ParseRecord(where string, data []byte) (*osvpb.Vulnerability, error) {
 	if len(data) > MaxEntrySize {
 		return nil, fmt.Errorf("OSV record %s: %d bytes, the limit is %d", where, len(data), MaxEntrySize)

@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/google/osv-scalibr/enricher/vulnmatch/osvlocal"
 	"github.com/google/osv-scalibr/semantic"
 	osvpb "github.com/ossf/osv-schema/bindings/go/osvschema"
 	gocvss30 "github.com/pandatix/go-cvss/30"
@@ -15,18 +14,61 @@ import (
 )
 
 // newMatch describes advisory v affecting package p.
-func newMatch(p pkg, v *osvpb.Vulnerability) Match {
-	aliases := slices.Clone(v.GetAliases())
-	slices.Sort(aliases)
-	fv := finding.Vulnerability{
-		ID:           v.GetId(),
-		Aliases:      slices.Compact(aliases),
-		Summary:      v.GetSummary(),
-		FixedVersion: fixedVersion(p, v),
+func newMatch(p pkg, v *advisory) (Match, error) {
+	fixed, err := fixedVersion(p, v)
+	if err != nil {
+		return Match{}, err
 	}
-	sev, score, vector := severityOf(p, v)
-	fv.Severity, fv.Score, fv.Vector = string(sev), score, vector
-	return Match{Component: p.comp, Vulnerability: fv}
+	sev, err := v.severityFor(p)
+	if err != nil {
+		return Match{}, err
+	}
+	fv := finding.Vulnerability{
+		ID:           v.id,
+		Aliases:      slices.Clone(v.aliases),
+		Summary:      v.summary,
+		FixedVersion: displayFixed(p.comp, fixed),
+		Severity:     string(sev.severity),
+		Score:        sev.score,
+		Vector:       sev.vector,
+	}
+	return Match{Component: p.comp, Vulnerability: fv}, nil
+}
+
+// displayFixed writes an OSV fixed version in the form of the
+// component's own version, so that the OSV path and govulncheck's
+// (pkg/vuln/govuln) show a fix alike: the Go database writes "0.3.7" and
+// "1.26.9", a Go SBOM (and govulncheck) "v0.3.7" for a module and, for
+// the standard library, the toolchain's "go1.26.9" as vouch's Go catalog
+// writes its version. Other ecosystems' versions are shown as they are.
+func displayFixed(c Component, fixed string) string {
+	if fixed == "" || c.Ecosystem != goEcosystemDir {
+		return fixed
+	}
+	for _, prefix := range []string{"go", "v"} {
+		if strings.HasPrefix(c.Version, prefix) && !strings.HasPrefix(fixed, prefix) {
+			return prefix + fixed
+		}
+	}
+	return fixed
+}
+
+// severityResult is an advisory's severity for a component.
+type severityResult struct {
+	severity Severity
+	score    float64
+	vector   string
+}
+
+// severityFor is severityOf, computed once per advisory when no affected
+// entry carries its own severity (then it is the same for every
+// component).
+func (v *advisory) severityFor(p pkg) (severityResult, error) {
+	if v.entrySeverity {
+		return severityOf(p, v)
+	}
+	v.sevOnce.Do(func() { v.sev, _ = severityOf(p, v) })
+	return v.sev, nil
 }
 
 // severityOf is the highest CVSS v3.x/v4 base score among the record's
@@ -34,44 +76,48 @@ func newMatch(p pkg, v *osvpb.Vulnerability) Match {
 // pandatix/go-cvss, osv-scalibr's calculator); without a vector that
 // scores, the GitHub advisory database's own rating
 // (database_specific.severity); else unknown.
-func severityOf(p pkg, v *osvpb.Vulnerability) (Severity, float64, string) {
-	sevs := slices.Clone(v.GetSeverity())
-	if slices.ContainsFunc(v.GetAffected(), func(a *osvpb.Affected) bool { return len(a.GetSeverity()) > 0 }) {
-		for _, a := range affectedEntries(p, v) {
-			sevs = append(sevs, a.GetSeverity()...)
+func severityOf(p pkg, v *advisory) (severityResult, error) {
+	sevs := slices.Clone(v.severity)
+	if v.entrySeverity {
+		for i := range v.affected {
+			a := &v.affected[i]
+			ok, err := a.affects(&p.target, a.versions, a.ranges)
+			if err != nil {
+				return severityResult{}, err
+			}
+			if ok {
+				sevs = append(sevs, a.severity...)
+			}
 		}
 	}
 	best, vector := -1.0, ""
 	for _, s := range sevs {
-		if score, ok := cvssScore(s); ok && score > best {
-			best, vector = score, s.GetScore()
+		if score, ok := cvssScore(s.Type, s.Score); ok && score > best {
+			best, vector = score, s.Score
 		}
 	}
 	if best >= 0 {
-		return FromScore(best), best, vector
+		return severityResult{FromScore(best), best, vector}, nil
 	}
-	if ds := v.GetDatabaseSpecific().GetFields()["severity"]; ds != nil {
-		if s, ok := ParseSeverity(ds.GetStringValue()); ok {
-			return s, 0, ""
-		}
+	if s, ok := ParseSeverity(v.dbSeverity); ok {
+		return severityResult{severity: s}, nil
 	}
-	return SeverityUnknown, 0, ""
+	return severityResult{severity: SeverityUnknown}, nil
 }
 
 // cvssScore scores one CVSS v3.0, v3.1 or v4.0 vector; v2 is not scored
 // (its scale does not map onto the ratings).
-func cvssScore(s *osvpb.Severity) (float64, bool) {
-	vec := s.GetScore()
+func cvssScore(typ osvpb.Severity_Type, vec string) (float64, bool) {
 	switch {
-	case s.GetType() == osvpb.Severity_CVSS_V3 && strings.HasPrefix(vec, "CVSS:3.1/"):
+	case typ == osvpb.Severity_CVSS_V3 && strings.HasPrefix(vec, "CVSS:3.1/"):
 		if c, err := gocvss31.ParseVector(vec); err == nil {
 			return c.BaseScore(), true
 		}
-	case s.GetType() == osvpb.Severity_CVSS_V3 && strings.HasPrefix(vec, "CVSS:3.0/"):
+	case typ == osvpb.Severity_CVSS_V3 && strings.HasPrefix(vec, "CVSS:3.0/"):
 		if c, err := gocvss30.ParseVector(vec); err == nil {
 			return c.BaseScore(), true
 		}
-	case s.GetType() == osvpb.Severity_CVSS_V4:
+	case typ == osvpb.Severity_CVSS_V4:
 		if c, err := gocvss40.ParseVector(vec); err == nil {
 			return c.Score(), true
 		}
@@ -79,82 +125,55 @@ func cvssScore(s *osvpb.Severity) (float64, bool) {
 	return 0, false
 }
 
-// affectedEntries are the affected entries of v that affect p on their
-// own, by osv-scalibr's decision.
-func affectedEntries(p pkg, v *osvpb.Vulnerability) []*osvpb.Affected {
-	var out []*osvpb.Affected
-	for _, a := range v.GetAffected() {
-		if affects(p, v.GetId(), a) {
-			out = append(out, a)
-		}
-	}
-	return out
-}
-
-// affects asks osv-scalibr whether a record holding only affected entry a
-// affects p.
-func affects(p pkg, id string, a *osvpb.Affected) bool {
-	one := &osvpb.Vulnerability{Id: id, Affected: []*osvpb.Affected{a}}
-	return len(osvlocal.VulnerabilitiesAffectingPackage([]*osvpb.Vulnerability{one}, p.x)) > 0
-}
-
 // fixedVersion is the fix of the range that matched p: among the fixed
-// events of each range osv-scalibr finds affecting p on its own, the
-// lowest above p's version (semantic's order). "" when no matching range
-// has a fix, or p has no version.
-func fixedVersion(p pkg, v *osvpb.Vulnerability) string {
+// events of each range that affects p on its own (osv-scalibr's rules),
+// the lowest above p's version (semantic's order). "" when no matching
+// range has a fix, or p has no version.
+func fixedVersion(p pkg, v *advisory) (string, error) {
 	if p.x.Version == "" {
-		return ""
+		return "", nil
 	}
-	eco := p.x.Ecosystem().String()
-	cur, err := semantic.Parse(p.x.Version, eco)
-	if err != nil {
-		return ""
+	eco := string(p.target.ecosystem.Ecosystem)
+	cur := p.target.parsed
+	if p.target.parseErr != nil {
+		return "", nil
 	}
 	best := ""
 	var bestV semantic.Version
-	// With one range only, it is the one that matched (osv-scalibr said
-	// the record affects p): the per-range question, which costs as much
-	// as the match, is asked only when there is a choice.
-	one := rangeCount(p, v) == 1
-	for _, a := range v.GetAffected() {
-		if !p.named(a.GetPackage().GetName()) {
+	for i := range v.affected {
+		a := &v.affected[i]
+		if !slices.Contains(p.loose, a.loose) {
 			continue
 		}
-		for _, r := range a.GetRanges() {
-			ra := &osvpb.Affected{Package: a.GetPackage(), Ranges: []*osvpb.Range{r}}
-			if !one && !affects(p, v.GetId(), ra) {
+		for j := range a.ranges {
+			ok, err := a.affects(&p.target, nil, a.ranges[j:j+1])
+			if err != nil {
+				return "", err
+			}
+			if !ok {
 				continue
 			}
-			for _, e := range r.GetEvents() {
-				if e.GetFixed() == "" {
+			for _, e := range a.ranges[j].events {
+				if e.Fixed == "" {
 					continue
 				}
-				fv, err := semantic.Parse(e.GetFixed(), eco)
-				if err != nil {
-					continue
+				fv := e.fixed
+				if fv == nil || a.ranges[j].typ != osvpb.Range_ECOSYSTEM && a.ranges[j].typ != osvpb.Range_SEMVER || string(a.ecosystem.Ecosystem) != eco {
+					var err error
+					if fv, err = semantic.Parse(e.Fixed, eco); err != nil {
+						continue
+					}
 				}
 				if c, err := cur.Compare(fv); err != nil || c >= 0 {
 					continue // not above p's version
 				}
 				if best == "" {
-					best, bestV = e.GetFixed(), fv
+					best, bestV = e.Fixed, fv
 				} else if c, err := bestV.Compare(fv); err == nil && c > 0 {
-					best, bestV = e.GetFixed(), fv
+					best, bestV = e.Fixed, fv
 				}
 			}
 		}
 	}
-	return best
-}
-
-// rangeCount counts the ranges of v's affected entries that name p.
-func rangeCount(p pkg, v *osvpb.Vulnerability) int {
-	n := 0
-	for _, a := range v.GetAffected() {
-		if p.named(a.GetPackage().GetName()) {
-			n += len(a.GetRanges())
-		}
-	}
-	return n
+	return best, nil
 }

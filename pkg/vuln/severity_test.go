@@ -26,7 +26,7 @@ func TestCVSSScore(t *testing.T) {
 		{osvpb.Severity_CVSS_V2, "AV:N/AC:L/Au:N/C:P/I:P/A:P", 0, false},
 		{osvpb.Severity_CVSS_V3, "CVSS:3.1/AV:N", 0, false},
 	} {
-		got, ok := cvssScore(&osvpb.Severity{Type: c.typ, Score: c.vector})
+		got, ok := cvssScore(c.typ, c.vector)
 		if ok != c.ok || got != c.want {
 			t.Errorf("%s: %v %v, want %v %v", c.vector, got, ok, c.want, c.ok)
 		}
