@@ -165,7 +165,7 @@ func TestCRAReportVulnerabilities(t *testing.T) {
 		t.Errorf("--db: unmatched %q, want none (every component is a Go module)", u)
 	}
 	for _, id := range []string{"I.2.a", "II.2"} {
-		if q := requirement(all, id); q.Status != cra.StatusNotMet || !slices.Contains(q.Evidence, "app: gopkg.in/yaml.v2@v2.2.2: 3 open (GO-2020-0036, GO-2021-0061, GO-2022-0956); all fixed in 2.2.8") {
+		if q := requirement(all, id); q.Status != cra.StatusNotMet || !slices.Contains(q.Evidence, "app: gopkg.in/yaml.v2@v2.2.2: 3 open (GO-2020-0036, GO-2021-0061, GO-2022-0956); all fixed in v2.2.8") {
 			t.Errorf("--db: %s %s, evidence %q; want not met naming yaml.v2's three advisories", id, q.Status, q.Evidence)
 		}
 	}
@@ -187,7 +187,7 @@ func TestCRAReportVulnerabilities(t *testing.T) {
 	if got := vulnIDs(vexed.Vulnerabilities.Open); !slices.Equal(got, wantOpen) {
 		t.Errorf("open after VEX: %d, want %d (all but GO-2022-0956)", len(got), len(wantOpen))
 	}
-	if q := requirement(vexed, "II.2"); !slices.Contains(q.Evidence, "app: gopkg.in/yaml.v2@v2.2.2: 2 open (GO-2020-0036, GO-2021-0061); all fixed in 2.2.8") {
+	if q := requirement(vexed, "II.2"); !slices.Contains(q.Evidence, "app: gopkg.in/yaml.v2@v2.2.2: 2 open (GO-2020-0036, GO-2021-0061); all fixed in v2.2.8") {
 		t.Errorf("after VEX: II.2 evidence %q, want yaml.v2's two remaining advisories", q.Evidence)
 	}
 	if d := vexed.Release.VEX; len(d) != 1 || d[0].Signed || d[0].Statements != 1 {
