@@ -31,6 +31,7 @@ type vulnFlags struct {
 	failOn  string
 	outFile string
 	vex     vexVulnFlags
+	signed  signedVEXFlags
 	scan    string
 }
 
@@ -162,6 +163,7 @@ unknown -o, --fail-on or --scan), 3 a match at least as severe as
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not print warnings or progress")
 	addCatalogFlags(fl, &f.sbomFlags)
 	addVEXFlags(fl, &f.vex)
+	addSignedVEXFlags(fl, &f.signed)
 	return cmd
 }
 
@@ -174,6 +176,9 @@ func (e *env) runVuln(ctx context.Context, target string, f *vulnFlags) error {
 		return err
 	}
 	if err := vulnTargetExists(target); err != nil {
+		return err
+	}
+	if err := f.signed.check(target); err != nil {
 		return err
 	}
 	if f.scan != "" && !isGoModule(target) {
@@ -191,7 +196,11 @@ func (e *env) runVuln(ctx context.Context, target string, f *vulnFlags) error {
 		return &exitError{code: ExitError, err: fmt.Errorf("--db: %w", err),
 			hint: "--db names a directory of <Ecosystem>/all.zip files as osv.dev exports them ('vouch vuln --help')"}
 	}
-	doc, err := e.vulnDocument(ctx, target, f)
+	doc, isSBOM, err := e.vulnDocument(ctx, target, f)
+	if err != nil {
+		return err
+	}
+	signed, productNames, err := e.signedStatements(ctx, target, isSBOM, f)
 	if err != nil {
 		return err
 	}
@@ -214,7 +223,7 @@ func (e *env) runVuln(ctx context.Context, target string, f *vulnFlags) error {
 	if ms, err = goMatches(ctx, db, target, f.scanLevel(), doc, ms); err != nil {
 		return &exitError{code: ExitError, err: err}
 	}
-	if ms, err = f.vex.apply(ms, doc); err != nil {
+	if ms, err = f.vex.apply(ms, doc, signed, productNames); err != nil {
 		return err
 	}
 	var buf bytes.Buffer
@@ -290,35 +299,35 @@ func (f *vulnFlags) scanLevel() govuln.Level {
 }
 
 // vulnDocument is the SBOM of target: decoded when target is an SBOM
-// file, else catalogued as vouch sbom catalogues it.
-func (e *env) vulnDocument(ctx context.Context, target string, f *vulnFlags) (*sbom.Document, error) {
+// file (isSBOM), else catalogued as vouch sbom catalogues it.
+func (e *env) vulnDocument(ctx context.Context, target string, f *vulnFlags) (*sbom.Document, bool, error) {
 	if in, ok, err := loadSBOMFile(ctx, target); ok || err != nil {
 		if err != nil {
-			return nil, &exitError{code: ExitError, err: err}
+			return nil, false, &exitError{code: ExitError, err: err}
 		}
-		return in, nil
+		return in, true, nil
 	}
 	if err := vulnTargetExists(target); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	created, err := e.timestamp("")
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	res, err := e.catalogue(ctx, []string{target}, &f.sbomFlags, created, nil)
 	if err != nil {
-		return nil, &exitError{code: ExitError, err: err}
+		return nil, false, &exitError{code: ExitError, err: err}
 	}
 	// Fail closed: what could not be read cannot be matched, and a report
 	// without it would pass for a clean one.
 	if len(res.Errors) > 0 {
-		return nil, unreadableTarget(ctx, target, res.Errors)
+		return nil, false, unreadableTarget(ctx, target, res.Errors)
 	}
 	if len(res.Document.Components) == 0 {
-		return nil, &exitError{code: ExitError, err: fmt.Errorf("no component found in %s", target),
+		return nil, false, &exitError{code: ExitError, err: fmt.Errorf("no component found in %s", target),
 			hint: "name an SBOM, a directory or a file of a kind 'vouch sbom' reads ('vouch sbom --help' lists them)"}
 	}
-	return res.Document, nil
+	return res.Document, false, nil
 }
 
 // loadSBOMFile decodes path if it is a regular file holding an SBOM (its
