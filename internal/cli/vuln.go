@@ -101,13 +101,33 @@ covers every version). Of several, the latest wins. A not_affected or
 fixed match is shown as such (VEX in text, a suppression in SARIF, its
 status in JSON) and no longer counts for --fail-on.
 
+Signed VEX: when TARGET is an artifact file and you say whom to trust with
+the trust flags of 'vouch verify' (--key FILE; keyless: --certificate-identity
+and --certificate-oidc-issuer, --repo, ...; --trusted-root, --offline), the
+OpenVEX attestations beside it — A.vex.sigstore.json (vouch attest) and the
+release's FILE.vex.sigstore.json (vouch release --vex) — and each
+--vex-bundle FILE are verified one by one as vouch verify verifies them: a
+signer the flags trust, a statement whose subject is the artifact's digest.
+The statements of those that verify decide the matches with the --vex
+ones (the latest wins; of two at the same time, --vex's), naming the
+product by the artifact's digest (sha256:HEX), --product or the SBOM's
+primary purl, or the component's purl; the report names the bundle as
+each decision's source. One that does not verify, or is not OpenVEX, is
+not applied, and a warning on stderr names it and why (the report itself
+has only the matches: stderr is the place for what was left out; -q
+silences it). Without trust flags the attestations found are not read: a
+note names them and the flag that reads them. A verified attestation that
+is not valid OpenVEX is an error (exit 1); --vex-bundle without a signer to
+trust, or trust flags for a TARGET that is not an artifact file (a
+directory, an image, an SBOM), a usage error (exit 2).
+
 --output FILE writes the report to FILE, atomically, instead of stdout. On a
 terminal, stderr shows how far the database read is (-q: not at all).
 
 Exit codes: 0 done (matches or not, unless --fail-on says otherwise), 1 an
-error (a TARGET, database or VEX document that cannot be read: a report
-without it would pass for a clean one), 2 a usage error (no database, an
-unknown -o, --fail-on or --scan), 3 a match at least as severe as
+error (a TARGET, database, key or VEX document that cannot be read: a
+report without it would pass for a clean one), 2 a usage error (no
+database, an unknown -o, --fail-on or --scan), 3 a match at least as severe as
 --fail-on that no VEX statement suppresses.`,
 		Example: `  # an SBOM (CycloneDX or SPDX): its components matched by purl and version
   vouch vuln sbom.cdx.json --db ~/osv
@@ -139,6 +159,10 @@ unknown -o, --fail-on or --scan), 3 a match at least as severe as
 
   # your VEX statements decide what they cover (see 'vouch vex create')
   vouch vuln ./bin/app --db ~/osv --vex app.openvex.json --fail-on unknown
+
+  # signed VEX: the release's attestations beside the artifact, applied
+  # once verified against the release key (as vouch verify does)
+  vouch vuln dist/app --db ~/osv --key vouch.pub --fail-on high
 
   # VEX out: an OpenVEX statement per match, to triage and sign
   vouch vuln ./bin/app --db ~/osv -o openvex --product pkg:golang/example.com/app@v1.2.0 --output app.openvex.json

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/vouchdev/vouch/internal/output"
+	"github.com/vouchdev/vouch/internal/safefile"
 	"github.com/vouchdev/vouch/pkg/verify"
 	"github.com/vouchdev/vouch/pkg/verify/engine"
 	"github.com/vouchdev/vouch/pkg/verify/policy"
@@ -81,6 +82,15 @@ func (e *env) signedStatements(ctx context.Context, target string, isSBOM bool, 
 	}
 	if fi, err := os.Stat(target); err != nil || !fi.Mode().IsRegular() {
 		return nil, nil, nil // a directory or an image: nothing beside it
+	}
+	// A bundle the user names that cannot be opened is an error, as a
+	// --vex document is: most likely a wrong path, never a clean report.
+	for _, p := range sf.bundles {
+		fh, _, err := safefile.Open("--vex-bundle", p)
+		if err != nil {
+			return nil, nil, &exitError{code: ExitError, err: err}
+		}
+		fh.Close()
 	}
 	found := besideVEX(target)
 	if !sf.signerGiven() {
