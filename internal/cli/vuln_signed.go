@@ -40,13 +40,18 @@ func (f *signedVEXFlags) signerGiven() bool {
 }
 
 // check refuses what cannot be honoured before anything is read: a
-// --vex-bundle with no signer to trust it by, or a bundle or signer for a
-// TARGET that is not a file (attestations name an artifact's digest).
+// --vex-bundle or a trust setting with no signer to trust, or a signer
+// for a TARGET that is not a file (attestations name an artifact's digest).
 func (f *signedVEXFlags) check(target string) error {
 	if len(f.bundles) > 0 && !f.signerGiven() {
 		return usagef("--vex-bundle: no signer to trust: give --key FILE or a keyless identity (--certificate-identity and --certificate-oidc-issuer), as for vouch verify")
 	}
 	if !f.signerGiven() {
+		// A root or a transparency-log choice says how to verify a
+		// signer, not whom to trust: alone it would silently verify nothing.
+		if t := &f.trust; t.trustedRoot != "" || t.offline || t.insecureIgnoreTlog {
+			return usagef("--trusted-root, --offline and --insecure-ignore-tlog say how to verify a VEX attestation's signer: name the signer too (--key FILE, or --certificate-identity and --certificate-oidc-issuer)")
+		}
 		return nil
 	}
 	if fi, err := os.Stat(target); err != nil || !fi.Mode().IsRegular() {
