@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -32,19 +33,6 @@ func readVEXFiles(paths []string) ([]vex.Statement, error) {
 		all = append(all, stmts...)
 	}
 	return all, nil
-}
-
-// decideByVEX decides matches by the --vex documents; product is the
-// artifact's purl or digest (see vex.Apply).
-func decideByVEX(matches []vuln.Match, paths []string, product string) ([]vuln.Match, error) {
-	if len(paths) == 0 {
-		return matches, nil
-	}
-	stmts, err := readVEXFiles(paths)
-	if err != nil {
-		return nil, err
-	}
-	return vex.Apply(matches, stmts, product), nil
 }
 
 // vexOutput renders matches as VEX in format (formatOpenVEX or
@@ -91,14 +79,30 @@ func (f *vexVulnFlags) productOf(doc *sbom.Document) string {
 	return ""
 }
 
-// apply decides ms by the --vex documents.
-func (f *vexVulnFlags) apply(ms []vuln.Match, doc *sbom.Document) ([]vuln.Match, error) {
+// apply decides ms by the statements of the verified VEX attestations
+// (signed, about the artifact known by the names productNames) and of the
+// --vex documents, all at once (vex.ApplyNames: the latest statement
+// wins). Of two with the same time the --vex document's wins: it comes
+// later, and is the user's own word on this run.
+func (f *vexVulnFlags) apply(ms []vuln.Match, doc *sbom.Document, signed []vex.Statement, productNames []string) ([]vuln.Match, error) {
 	if f.product != "" {
 		if err := vex.CheckID(f.product); err != nil {
 			return nil, usagef("--product %q: %v", f.product, err)
 		}
 	}
-	return decideByVEX(ms, f.files, f.productOf(doc))
+	stmts, err := readVEXFiles(f.files)
+	if err != nil {
+		return nil, err
+	}
+	stmts = append(slices.Clip(signed), stmts...)
+	if len(stmts) == 0 {
+		return ms, nil
+	}
+	names := productNames
+	if p := f.productOf(doc); p != "" || len(names) == 0 {
+		names = append([]string{p}, names...)
+	}
+	return vex.ApplyNames(ms, stmts, names), nil
 }
 
 // writeVulnVEX renders ms as VEX in format to w; the time is

@@ -31,6 +31,7 @@ type vulnFlags struct {
 	failOn  string
 	outFile string
 	vex     vexVulnFlags
+	signed  signedVEXFlags
 	scan    string
 }
 
@@ -100,13 +101,33 @@ covers every version). Of several, the latest wins. A not_affected or
 fixed match is shown as such (VEX in text, a suppression in SARIF, its
 status in JSON) and no longer counts for --fail-on.
 
+Signed VEX: when TARGET is an artifact file and you say whom to trust with
+the trust flags of 'vouch verify' (--key FILE; keyless: --certificate-identity
+and --certificate-oidc-issuer, --repo, ...; --trusted-root, --offline), the
+OpenVEX attestations beside it — A.vex.sigstore.json (vouch attest) and the
+release's FILE.vex.sigstore.json (vouch release --vex) — and each
+--vex-bundle FILE are verified one by one as vouch verify verifies them: a
+signer the flags trust, a statement whose subject is the artifact's digest.
+The statements of those that verify decide the matches with the --vex
+ones (the latest wins; of two at the same time, --vex's), naming the
+product by the artifact's digest (sha256:HEX), --product or the SBOM's
+primary purl, or the component's purl; the report names the bundle as
+each decision's source. One that does not verify, or is not OpenVEX, is
+not applied, and a warning on stderr names it and why (the report itself
+has only the matches: stderr is the place for what was left out; -q
+silences it). Without trust flags the attestations found are not read: a
+note names them and the flag that reads them. A verified attestation that
+is not valid OpenVEX is an error (exit 1); --vex-bundle without a signer to
+trust, or trust flags for a TARGET that is not an artifact file (a
+directory, an image, an SBOM), a usage error (exit 2).
+
 --output FILE writes the report to FILE, atomically, instead of stdout. On a
 terminal, stderr shows how far the database read is (-q: not at all).
 
 Exit codes: 0 done (matches or not, unless --fail-on says otherwise), 1 an
-error (a TARGET, database or VEX document that cannot be read: a report
-without it would pass for a clean one), 2 a usage error (no database, an
-unknown -o, --fail-on or --scan), 3 a match at least as severe as
+error (a TARGET, database, key or VEX document that cannot be read: a
+report without it would pass for a clean one), 2 a usage error (no
+database, an unknown -o, --fail-on or --scan), 3 a match at least as severe as
 --fail-on that no VEX statement suppresses.`,
 		Example: `  # an SBOM (CycloneDX or SPDX): its components matched by purl and version
   vouch vuln sbom.cdx.json --db ~/osv
@@ -139,6 +160,10 @@ unknown -o, --fail-on or --scan), 3 a match at least as severe as
   # your VEX statements decide what they cover (see 'vouch vex create')
   vouch vuln ./bin/app --db ~/osv --vex app.openvex.json --fail-on unknown
 
+  # signed VEX: the release's attestations beside the artifact, applied
+  # once verified against the release key (as vouch verify does)
+  vouch vuln dist/app --db ~/osv --key vouch.pub --fail-on high
+
   # VEX out: an OpenVEX statement per match, to triage and sign
   vouch vuln ./bin/app --db ~/osv -o openvex --product pkg:golang/example.com/app@v1.2.0 --output app.openvex.json
 
@@ -162,6 +187,7 @@ unknown -o, --fail-on or --scan), 3 a match at least as severe as
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not print warnings or progress")
 	addCatalogFlags(fl, &f.sbomFlags)
 	addVEXFlags(fl, &f.vex)
+	addSignedVEXFlags(fl, &f.signed)
 	return cmd
 }
 
@@ -174,6 +200,9 @@ func (e *env) runVuln(ctx context.Context, target string, f *vulnFlags) error {
 		return err
 	}
 	if err := vulnTargetExists(target); err != nil {
+		return err
+	}
+	if err := f.signed.check(target); err != nil {
 		return err
 	}
 	if f.scan != "" && !isGoModule(target) {
@@ -191,7 +220,11 @@ func (e *env) runVuln(ctx context.Context, target string, f *vulnFlags) error {
 		return &exitError{code: ExitError, err: fmt.Errorf("--db: %w", err),
 			hint: "--db names a directory of <Ecosystem>/all.zip files as osv.dev exports them ('vouch vuln --help')"}
 	}
-	doc, err := e.vulnDocument(ctx, target, f)
+	doc, isSBOM, err := e.vulnDocument(ctx, target, f)
+	if err != nil {
+		return err
+	}
+	signed, productNames, err := e.signedStatements(ctx, target, isSBOM, f)
 	if err != nil {
 		return err
 	}
@@ -214,7 +247,7 @@ func (e *env) runVuln(ctx context.Context, target string, f *vulnFlags) error {
 	if ms, err = goMatches(ctx, db, target, f.scanLevel(), doc, ms); err != nil {
 		return &exitError{code: ExitError, err: err}
 	}
-	if ms, err = f.vex.apply(ms, doc); err != nil {
+	if ms, err = f.vex.apply(ms, doc, signed, productNames); err != nil {
 		return err
 	}
 	var buf bytes.Buffer
@@ -290,35 +323,35 @@ func (f *vulnFlags) scanLevel() govuln.Level {
 }
 
 // vulnDocument is the SBOM of target: decoded when target is an SBOM
-// file, else catalogued as vouch sbom catalogues it.
-func (e *env) vulnDocument(ctx context.Context, target string, f *vulnFlags) (*sbom.Document, error) {
+// file (isSBOM), else catalogued as vouch sbom catalogues it.
+func (e *env) vulnDocument(ctx context.Context, target string, f *vulnFlags) (*sbom.Document, bool, error) {
 	if in, ok, err := loadSBOMFile(ctx, target); ok || err != nil {
 		if err != nil {
-			return nil, &exitError{code: ExitError, err: err}
+			return nil, false, &exitError{code: ExitError, err: err}
 		}
-		return in, nil
+		return in, true, nil
 	}
 	if err := vulnTargetExists(target); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	created, err := e.timestamp("")
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	res, err := e.catalogue(ctx, []string{target}, &f.sbomFlags, created, nil)
 	if err != nil {
-		return nil, &exitError{code: ExitError, err: err}
+		return nil, false, &exitError{code: ExitError, err: err}
 	}
 	// Fail closed: what could not be read cannot be matched, and a report
 	// without it would pass for a clean one.
 	if len(res.Errors) > 0 {
-		return nil, unreadableTarget(ctx, target, res.Errors)
+		return nil, false, unreadableTarget(ctx, target, res.Errors)
 	}
 	if len(res.Document.Components) == 0 {
-		return nil, &exitError{code: ExitError, err: fmt.Errorf("no component found in %s", target),
+		return nil, false, &exitError{code: ExitError, err: fmt.Errorf("no component found in %s", target),
 			hint: "name an SBOM, a directory or a file of a kind 'vouch sbom' reads ('vouch sbom --help' lists them)"}
 	}
-	return res.Document, nil
+	return res.Document, false, nil
 }
 
 // loadSBOMFile decodes path if it is a regular file holding an SBOM (its

@@ -216,7 +216,19 @@ func findingLine(f *finding.Finding, lvl finding.Level, paint func(c, s string) 
 	}
 	b.WriteByte('\n')
 	b.WriteString(symbolsLine(f.Vulnerability))
+	b.WriteString(vexSourceLine(f.Vulnerability))
 	return b.String()
+}
+
+// vexSourceLine is the indented line under a match a VEX statement
+// decided that names the document or signed attestation it came from, so
+// that a reader can tell the user's word from a verified signer's; "" for
+// any other finding.
+func vexSourceLine(v *finding.Vulnerability) string {
+	if v == nil || v.VEX == "" || v.VEXSource == "" {
+		return ""
+	}
+	return "        VEX from: " + Visible(v.VEXSource) + "\n"
 }
 
 // symbolsLine is the indented line under a Go match that names the

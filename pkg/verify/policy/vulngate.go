@@ -169,7 +169,7 @@ func componentKey(c vuln.Component) string {
 // count, and why.
 func (s *state) vexStatements() (stmts []vex.Statement, from, ignored []string, err error) {
 	for _, it := range s.items {
-		if it.st == nil || it.badStmt != "" || !isVEXType(it.st.GetPredicateType()) {
+		if it.st == nil || it.badStmt != "" || !IsVEXType(it.st.GetPredicateType()) {
 			continue
 		}
 		switch {
@@ -196,9 +196,9 @@ func (s *state) vexStatements() (stmts []vex.Statement, from, ignored []string, 
 	return append(stmts, s.opts.VEX...), from, ignored, nil
 }
 
-// isVEXType reports whether a predicate type is an OpenVEX document:
+// IsVEXType reports whether a predicate type is an OpenVEX document:
 // vouch's (versioned, vex.PredicateType) or cosign's (--type openvex).
-func isVEXType(pt string) bool { return pt == vex.PredicateType || pt == PredicateOpenVEX }
+func IsVEXType(pt string) bool { return pt == vex.PredicateType || pt == PredicateOpenVEX }
 
 // vexProducts are the names a VEX statement may give the artifact as its
 // product: its digests, and the package URL of the primary component of
