@@ -365,7 +365,7 @@ func bsi(ctx context.Context, in *check.Input) (*Profile, error) {
 func signedVEX(res *engine.Result) []vexDoc {
 	var out []vexDoc
 	for _, ev := range verifiedEvidence(res) {
-		if !strings.HasPrefix(ev.PredicateType, policy.PredicateOpenVEX) || ev.Statement == nil {
+		if !policy.IsVEXType(ev.PredicateType) || ev.Statement == nil {
 			continue
 		}
 		raw, err := json.Marshal(ev.Statement.GetPredicate().AsMap())
