@@ -3,6 +3,7 @@ package cli
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"sync"
@@ -113,4 +114,22 @@ func bind(ms []vuln.Match, c *sbom.Component) []vuln.Match {
 		out[i] = x
 	}
 	return out
+}
+
+// vulnDBDigest names the database under the memoMatcher m (vouch serve's
+// --vuln-db) for the service's idempotency keys; "" for none.
+func vulnDBDigest(m vuln.Matcher) (string, error) {
+	mm, ok := m.(*memoMatcher)
+	if !ok {
+		return "", nil
+	}
+	db, ok := mm.db.(*vuln.DB)
+	if !ok {
+		return "", nil
+	}
+	sum, err := db.Digest()
+	if err != nil {
+		return "", &exitError{code: ExitError, err: fmt.Errorf("--vuln-db %s: %w", db.Dir(), err)}
+	}
+	return sum, nil
 }

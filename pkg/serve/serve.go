@@ -133,6 +133,11 @@ type Config struct {
 	// TrustSHA256, so that they can be swapped while the Server runs
 	// (trust.go); New makes one from Verifier and TrustSHA256 otherwise.
 	Trust *TrustHolder
+	// VulnDBSHA256 names the vulnerability database of the engine's
+	// vulnerabilities gate (vuln.DB.Digest), "" for none: the decisions of
+	// a policy with that gate depend on it, so it goes into their
+	// idempotency keys (decisionPolicy).
+	VulnDBSHA256 string
 	// MaxBody bounds a verification request's body (default DefaultMaxBody).
 	MaxBody int64
 	// Logger receives one line per request (default slog.Default).
