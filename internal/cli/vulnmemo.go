@@ -104,11 +104,12 @@ func (m *memoMatcher) remember(comps []*sbom.Component, per [][]vuln.Match) {
 	}
 }
 
-// bind returns copies of matches about component c, named as c is.
+// bind returns copies of matches about component c, named as c is. The
+// version stays the one matched (the key holds both of c's versions).
 func bind(ms []vuln.Match, c *sbom.Component) []vuln.Match {
 	out := make([]vuln.Match, len(ms))
 	for i, x := range ms {
-		x.Component.Ref, x.Component.Name, x.Component.Version, x.Component.PURL = c.ID, c.Name, c.Version, c.PURL
+		x.Component.Ref, x.Component.Name, x.Component.PURL = c.ID, c.Name, c.PURL
 		x.Vulnerability.Aliases = slices.Clone(x.Vulnerability.Aliases)
 		x.Vulnerability.Symbols = slices.Clone(x.Vulnerability.Symbols)
 		out[i] = x
