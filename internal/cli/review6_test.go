@@ -5,10 +5,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"testing"
 
+	"github.com/vouchdev/vouch/pkg/cra"
 	"github.com/vouchdev/vouch/pkg/serve"
 )
 
@@ -94,5 +96,82 @@ func TestReview6ServeVulnDBInKey(t *testing.T) {
 	}
 	if code, verified := post(t, url2); code != 201 || verified {
 		t.Errorf("control: the new database from the start: %d verified=%v, want 201 false", code, verified)
+	}
+}
+
+// TestReview6CRAVEXPerArtifact: a release of two archives that both ship
+// npm lodash 4.17.11 (critical GHSA-jf85-cpcp-j695). The release key
+// signs an OpenVEX not_affected about web.tar.gz alone (vouch attest
+// --bundle web.tar.gz.vex.sigstore.json web.tar.gz): it says lodash does
+// not affect web, and nothing about api. vouch verify api.tar.gz does not
+// count it (its subject is web); vouch cra report applied the statements
+// of every VEX attestation that verified for some artifact to every
+// artifact, and listed api's advisory as resolved. Control: web's advisory
+// is resolved by it.
+func TestReview6CRAVEXPerArtifact(t *testing.T) {
+	dir := t.TempDir()
+	_, key, pub := testKey(t, dir, "release")
+	dist := filepath.Join(dir, "dist")
+	for _, name := range []string{"web", "api"} {
+		src := filepath.Join(dir, name)
+		if err := os.MkdirAll(src, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{"package.json", "package-lock.json"} {
+			data, err := os.ReadFile(filepath.Join(vulnFixtures, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(src, f), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Another file in each: two artifacts, two digests.
+		if err := os.WriteFile(filepath.Join(src, name+".txt"), []byte(name+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(dist, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if b, err := exec.Command("tar", "-czf", filepath.Join(dist, name+".tar.gz"), "-C", src, ".").CombinedOutput(); err != nil {
+			t.Fatalf("tar: %v: %s", err, b)
+		}
+	}
+	if code, _, errb := runVouch(t, "release", "-q", "--key", key, "--external-param", "inputs.version=v1.0.0", dist); code != 0 {
+		t.Fatalf("release: exit %d: %s", code, errb)
+	}
+	web := filepath.Join(dist, "web.tar.gz")
+	if code, _, errb := runVouch(t, "attest", "--key", key, "--type", "openvex", "--predicate", filepath.Join(vulnFixtures, "web.openvex.json"), "--bundle", web+".vex.sigstore.json", web); code != 0 {
+		t.Fatalf("attest: exit %d: %s", code, errb)
+	}
+	cfg := filepath.Join(dir, "cra.yaml")
+	if err := os.WriteFile(cfg, []byte(craConfig), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "report")
+	if code, _, errb := runVouch(t, "cra", "report", "--config", cfg, "--key", pub, "--db", filepath.Join(vulnFixtures, "osv"), "--now", "2026-12-06", "--out", out, dist); code != ExitFailure {
+		t.Fatalf("cra report: exit %d, want %d (the high advisory is open): %s", code, ExitFailure, errb)
+	}
+	data, err := os.ReadFile(filepath.Join(out, "cra-report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r cra.Report
+	if err := json.Unmarshal(data, &r); err != nil {
+		t.Fatal(err)
+	}
+	state := func(list []cra.Vuln, artifact string) bool {
+		for _, v := range list {
+			if v.Artifact == artifact && v.Vulnerability.ID == "GHSA-jf85-cpcp-j695" {
+				return true
+			}
+		}
+		return false
+	}
+	if !state(r.Vulnerabilities.Resolved, "web.tar.gz") {
+		t.Errorf("control: web.tar.gz's GHSA-jf85-cpcp-j695 is not resolved by its own signed VEX: %+v", r.Vulnerabilities)
+	}
+	if state(r.Vulnerabilities.Resolved, "api.tar.gz") || !state(r.Vulnerabilities.Open, "api.tar.gz") {
+		t.Errorf("attack: api.tar.gz's GHSA-jf85-cpcp-j695 resolved by a VEX attestation about web.tar.gz: %+v", r.Vulnerabilities)
 	}
 }
