@@ -48,9 +48,11 @@
 //
 // A verification is keyed by everything its decision depends on (namespace,
 // subject digests and package URL, bundle digests, policy digest, trust
-// digest): the same request again returns the stored record (200) instead of
-// a new one (201), also when requests race, because the key is unique in
-// the database (package store).
+// digest; for a policy with a vulnerabilities gate, the vulnerability
+// database's digest and the allow entries that have expired): the same
+// request again returns the stored record (200) instead of a new one (201),
+// also when requests race, because the key is unique in the database
+// (package store).
 //
 // # Publisher drift and webhooks
 //
