@@ -138,6 +138,9 @@ func (e *env) runServe(ctx context.Context, f *serveFlags) error {
 	defer st.Close()
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
 	cfg := serve.Config{Store: st, MaxBody: f.maxBody, Logger: logger, RateLimit: float64(f.rateLimit), Burst: f.burst}
+	if cfg.VulnDBSHA256, err = vulnDBDigest(base.Vulns); err != nil {
+		return err
+	}
 	// Before the admin token: a start that fails here must not have spent
 	// the one showing of the token.
 	if err := e.serveVSAConfig(&cfg, f, vsaKey, logger); err != nil {

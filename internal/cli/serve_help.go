@@ -86,7 +86,10 @@ policy trusts, or the policy's allow entries. Without --vuln-db such a
 policy's decisions fail with an error finding naming it. The answer for
 each distinct component is remembered (the database is read once per
 component, not per request); update the database by restarting on a new
-directory.
+directory. Such a decision is keyed by the database's content (SHA-256 at
+the start) and the allow entries that have expired: the same request after
+a restart on a newer database, or after an entry's last day, is decided
+again rather than answered with the stored record.
 
 SIGINT or SIGTERM stops accepting requests, waits for those in flight, then
 for running background jobs.`

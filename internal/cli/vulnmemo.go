@@ -3,6 +3,7 @@ package cli
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"sync"
@@ -103,14 +104,33 @@ func (m *memoMatcher) remember(comps []*sbom.Component, per [][]vuln.Match) {
 	}
 }
 
-// bind returns copies of matches about component c, named as c is.
+// bind returns copies of matches about component c, named as c is. The
+// version stays the one matched (the key holds both of c's versions).
 func bind(ms []vuln.Match, c *sbom.Component) []vuln.Match {
 	out := make([]vuln.Match, len(ms))
 	for i, x := range ms {
-		x.Component.Ref, x.Component.Name, x.Component.Version, x.Component.PURL = c.ID, c.Name, c.Version, c.PURL
+		x.Component.Ref, x.Component.Name, x.Component.PURL = c.ID, c.Name, c.PURL
 		x.Vulnerability.Aliases = slices.Clone(x.Vulnerability.Aliases)
 		x.Vulnerability.Symbols = slices.Clone(x.Vulnerability.Symbols)
 		out[i] = x
 	}
 	return out
+}
+
+// vulnDBDigest names the database under the memoMatcher m (vouch serve's
+// --vuln-db) for the service's idempotency keys; "" for none.
+func vulnDBDigest(m vuln.Matcher) (string, error) {
+	mm, ok := m.(*memoMatcher)
+	if !ok {
+		return "", nil
+	}
+	db, ok := mm.db.(*vuln.DB)
+	if !ok {
+		return "", nil
+	}
+	sum, err := db.Digest()
+	if err != nil {
+		return "", &exitError{code: ExitError, err: fmt.Errorf("--vuln-db %s: %w", db.Dir(), err)}
+	}
+	return sum, nil
 }

@@ -27,6 +27,15 @@ type vexDoc struct {
 	signed bool
 	data   []byte
 	err    error // reading it
+	// artifacts are those a signed attestation verified for (its
+	// subjects): its statements are about them alone. nil for a plain
+	// file, which is about the release.
+	artifacts []string
+}
+
+// about reports whether the document's statements apply to artifact.
+func (d *vexDoc) about(artifact string) bool {
+	return !d.signed || slices.Contains(d.artifacts, artifact)
 }
 
 // vexFiles reads the VEX documents directly in dir.
@@ -64,8 +73,9 @@ func isVEXName(n string) bool {
 // read or parsed is an error: a VEX statement the manufacturer wrote
 // must not silently be dropped.
 func (r *Report) applyVEX(o Options, docs []vexDoc) error {
-	var stmts []vex.Statement
-	for _, d := range docs {
+	var stmts []docStatements
+	for i := range docs {
+		d := &docs[i]
 		if d.err != nil {
 			return fmt.Errorf("VEX %s: %w", d.name, d.err)
 		}
@@ -77,7 +87,7 @@ func (r *Report) applyVEX(o Options, docs []vexDoc) error {
 			return err
 		}
 		r.Release.VEX = append(r.Release.VEX, VEXDocument{Name: d.name, Signed: d.signed, Statements: len(s)})
-		stmts = append(stmts, s...)
+		stmts = append(stmts, docStatements{d, s})
 	}
 	all := r.Vulnerabilities.Open
 	r.Vulnerabilities.Open = []Vuln{}
@@ -96,15 +106,28 @@ func (r *Report) applyVEX(o Options, docs []vexDoc) error {
 	return nil
 }
 
-// applyByArtifact applies the statements to each artifact's matches, the
-// product being the one cra.yaml names.
-func (r *Report) applyByArtifact(o Options, all []Vuln, stmts []vex.Statement) []Vuln {
+// docStatements are the statements of one VEX document, in order.
+type docStatements struct {
+	doc   *vexDoc
+	stmts []vex.Statement
+}
+
+// applyByArtifact applies to each artifact's matches the statements about
+// it (a signed attestation's only to the artifacts it verified for, as
+// vouch verify counts them), the product being the one cra.yaml names.
+func (r *Report) applyByArtifact(o Options, all []Vuln, docs []docStatements) []Vuln {
 	var out []Vuln
 	for _, a := range r.Release.Artifacts {
 		var ms []vuln.Match
 		for _, v := range all {
 			if v.Artifact == a.Name {
 				ms = append(ms, v.Match)
+			}
+		}
+		var stmts []vex.Statement
+		for _, d := range docs {
+			if d.doc.about(a.Name) {
+				stmts = append(stmts, d.stmts...)
 			}
 		}
 		if len(ms) == 0 {
@@ -153,20 +176,26 @@ func verifyVEX(ctx context.Context, o Options, artifact string, bundles []string
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, signedVEX(res)...)
+		for _, d := range signedVEX(res) {
+			d.artifacts = []string{artifact}
+			out = append(out, d)
+		}
 	}
 	return out, nil
 }
 
-// unique keeps the first of each document verified for several artifacts.
+// unique keeps one of each document verified for several artifacts,
+// naming them all.
 func unique(docs []vexDoc) []vexDoc {
-	seen := map[string]bool{}
+	at := map[string]int{}
 	var out []vexDoc
 	for _, d := range docs {
-		if !seen[d.name] {
-			seen[d.name] = true
-			out = append(out, d)
+		if i, ok := at[d.name]; ok {
+			out[i].artifacts = append(out[i].artifacts, d.artifacts...)
+			continue
 		}
+		at[d.name] = len(out)
+		out = append(out, d)
 	}
 	return out
 }

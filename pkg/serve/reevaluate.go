@@ -123,7 +123,7 @@ func (s *Server) reevaluateOne(ctx context.Context, old store.Verification, p st
 	for i, b := range stored {
 		bundles[i] = requestBundle{sha256: b.SHA256, data: b.Data}
 	}
-	key := reevaluationKey(requestKey(old.Namespace, req, bundles, p.SHA256, trust), old.ID)
+	key := reevaluationKey(requestKey(old.Namespace, req, bundles, s.decisionPolicy(p, time.Now()), trust), old.ID)
 	v, status, msg := s.decide(ctx, tr, old.Namespace, req, bundles, p, key)
 	if status == http.StatusUnprocessableEntity {
 		// The new policy cannot decide on these bundles. Left current, the

@@ -10,8 +10,10 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/vouchdev/vouch/internal/strictjson"
+	"github.com/vouchdev/vouch/pkg/serve/store"
 	"github.com/vouchdev/vouch/pkg/verify/bundle"
 	"github.com/vouchdev/vouch/pkg/verify/engine"
 	"github.com/vouchdev/vouch/pkg/verify/npm"
@@ -199,4 +201,29 @@ func subjectName(d map[string]string) string {
 // command-line wording of its cause (bundle.ErrPolicy).
 func digestError(err error) string {
 	return strings.TrimPrefix(err.Error(), bundle.ErrPolicy.Error()+": ")
+}
+
+// decisionPolicy names, for the idempotency key, the policy p together
+// with what else its decisions depend on at now: for a policy with a
+// vulnerabilities gate, the vulnerability database (Config.VulnDBSHA256)
+// and the allow entries that have expired. The same request against a
+// newer database, or after an allow entry's last day, is decided again
+// rather than answered with the stored "verified". Other policies are
+// named by their digest alone, so their keys stay those stored before.
+func (s *Server) decisionPolicy(p store.Policy, now time.Time) string {
+	pol, err := s.compiled(p)
+	if err != nil || pol.Vulnerabilities == nil {
+		// A policy that does not compile is refused by the decision.
+		return p.SHA256
+	}
+	data, err := json.Marshal(map[string]any{
+		"policy":       p.SHA256,
+		"vulnDB":       s.cfg.VulnDBSHA256,
+		"allowExpired": pol.ExpiredAllow(now.UTC()),
+	})
+	if err != nil {
+		panic(err) // strings always marshal
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
 }

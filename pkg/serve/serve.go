@@ -48,9 +48,11 @@
 //
 // A verification is keyed by everything its decision depends on (namespace,
 // subject digests and package URL, bundle digests, policy digest, trust
-// digest): the same request again returns the stored record (200) instead of
-// a new one (201), also when requests race, because the key is unique in
-// the database (package store).
+// digest; for a policy with a vulnerabilities gate, the vulnerability
+// database's digest and the allow entries that have expired): the same
+// request again returns the stored record (200) instead of a new one (201),
+// also when requests race, because the key is unique in the database
+// (package store).
 //
 // # Publisher drift and webhooks
 //
@@ -133,6 +135,11 @@ type Config struct {
 	// TrustSHA256, so that they can be swapped while the Server runs
 	// (trust.go); New makes one from Verifier and TrustSHA256 otherwise.
 	Trust *TrustHolder
+	// VulnDBSHA256 names the vulnerability database of the engine's
+	// vulnerabilities gate (vuln.DB.Digest), "" for none: the decisions of
+	// a policy with that gate depend on it, so it goes into their
+	// idempotency keys (decisionPolicy).
+	VulnDBSHA256 string
 	// MaxBody bounds a verification request's body (default DefaultMaxBody).
 	MaxBody int64
 	// Logger receives one line per request (default slog.Default).

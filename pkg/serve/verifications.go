@@ -87,7 +87,7 @@ func (s *Server) postVerification(w http.ResponseWriter, r *http.Request) {
 	bundles := req.bundles()
 	// One trust for the whole request: a swap meanwhile is for later ones.
 	tr := s.cfg.Trust.Current()
-	key := requestKey(ns, req, bundles, p.SHA256, tr.SHA256)
+	key := requestKey(ns, req, bundles, s.decisionPolicy(p, time.Now()), tr.SHA256)
 	if v, err := s.cfg.Store.VerificationByKey(r.Context(), ns, key); err == nil {
 		writeJSON(w, http.StatusOK, response(v))
 		return

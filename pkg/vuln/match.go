@@ -43,7 +43,7 @@ var _ Matcher = (*DB)(nil)
 func (db *DB) Match(ctx context.Context, doc *sbom.Document) ([]Match, error) {
 	byEco := map[string][]pkg{}
 	for i := range doc.Components {
-		if p, ok := packageOf(&doc.Components[i]); ok {
+		for _, p := range packagesOf(&doc.Components[i]) {
 			byEco[p.comp.Ecosystem] = append(byEco[p.comp.Ecosystem], p)
 		}
 	}
@@ -69,7 +69,11 @@ func (db *DB) Match(ctx context.Context, doc *sbom.Document) ([]Match, error) {
 			cmp.Compare(a.Vulnerability.ID, b.Vulnerability.ID),
 			cmp.Compare(a.Component.Ref, b.Component.Ref))
 	})
-	return out, nil
+	// A component matched at both of its versions (packagesOf) is
+	// reported once per advisory: the first, its purl's version.
+	return slices.CompactFunc(out, func(a, b Match) bool {
+		return a.Component.Ref == b.Component.Ref && a.Component.PURL == b.Component.PURL && a.Vulnerability.ID == b.Vulnerability.ID
+	}), nil
 }
 
 // matchEcosystem loads the records naming pkgs and matches each package.

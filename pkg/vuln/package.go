@@ -1,6 +1,7 @@
 package vuln
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 
@@ -88,12 +89,10 @@ func packageOf(c *sbom.Component) (pkg, bool) {
 			loose = append(loose, k)
 		}
 	}
-	comp := Component{Ref: c.ID, Name: c.Name, Version: c.Version, PURL: c.PURL, Ecosystem: eco}
+	// The version matched, as the component names it.
+	comp := Component{Ref: c.ID, Name: c.Name, Version: cmp.Or(p.Version, c.Version), PURL: c.PURL, Ecosystem: eco}
 	if comp.Name == "" {
 		comp.Name = osvName(p)
-	}
-	if comp.Version == "" {
-		comp.Version = p.Version // the version matched
 	}
 	return pkg{
 		comp:   comp,
@@ -102,6 +101,32 @@ func packageOf(c *sbom.Component) (pkg, bool) {
 		x:      x,
 		target: newTarget(x),
 	}, true
+}
+
+// packagesOf is packageOf, and when the component's version field names
+// another version than its purl, the same package at that version too:
+// sbom.matchArtifact compares the field with the artifact, so a purl
+// naming a fixed release beside a field naming the vulnerable one must
+// not leave the vulnerable one unmatched (fail closed: both are matched).
+func packagesOf(c *sbom.Component) []pkg {
+	p, ok := packageOf(c)
+	if !ok {
+		return nil
+	}
+	out := []pkg{p}
+	if c.Version == "" || c.Version == p.comp.Version {
+		return out
+	}
+	alt := *c
+	if q, err := packageurl.FromString(c.PURL); err == nil {
+		q.Version = c.Version
+		alt.PURL = q.ToString()
+	}
+	if a, ok := packageOf(&alt); ok && a.x.Version != p.x.Version {
+		a.comp.PURL = c.PURL // the component as the SBOM names it
+		out = append(out, a)
+	}
+	return out
 }
 
 // distributions are the namespaces of deb and apk purls whose advisories

@@ -200,3 +200,20 @@ func (r *allowRule) text() string {
 	}
 	return s
 }
+
+// ExpiredAllow lists the allow entries of the vulnerabilities section that
+// no longer count at now ("ID until DATE", in the policy's order); nil
+// when there are none or no such section. A stored decision depends on
+// it: the same request after an entry expires is another decision.
+func (p *Policy) ExpiredAllow(now time.Time) []string {
+	if p.c == nil || p.c.vulns == nil {
+		return nil
+	}
+	var out []string
+	for i := range p.c.vulns.allow {
+		if r := &p.c.vulns.allow[i]; r.expired(now) {
+			out = append(out, r.src.ID+" until "+r.src.Expires)
+		}
+	}
+	return out
+}

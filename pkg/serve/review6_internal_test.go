@@ -1,0 +1,45 @@
+package serve
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"testing"
+	"time"
+
+	"github.com/vouchdev/vouch/pkg/serve/store"
+)
+
+// TestReview6KeyVulnInputs: a stored decision is answered again for the
+// same idempotency key, so the key must change when what a vulnerabilities
+// gate decides with changes: the database (Config.VulnDBSHA256) and an
+// allow entry passing its last day. Before the fix neither was in the
+// key: a request verified by an allow entry on its last day was answered
+// "verified" from the store after the entry expired. Controls: the same
+// inputs give the same key (idempotency kept), and a policy without the
+// gate keeps the key it had (its policy digest alone).
+func TestReview6KeyVulnInputs(t *testing.T) {
+	policyOf := func(doc string) store.Policy {
+		sum := sha256.Sum256([]byte(doc))
+		return store.Policy{Namespace: "npm", Document: []byte(doc), SHA256: hex.EncodeToString(sum[:])}
+	}
+	gate := policyOf("apiVersion: vouch.dev/v1\nkind: Policy\nvulnerabilities:\n  failOn: critical\n  allow:\n    - id: GHSA-jf85-cpcp-j695\n      expires: \"2026-12-06\"\n")
+	plain := policyOf("apiVersion: vouch.dev/v1\nkind: Policy\n")
+	lastDay := time.Date(2026, 12, 6, 23, 0, 0, 0, time.UTC)
+	sameDay := time.Date(2026, 12, 6, 1, 0, 0, 0, time.UTC)
+	after := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+	srv := func(db string) *Server { return &Server{cfg: Config{VulnDBSHA256: db}} }
+	key := func(s *Server, p store.Policy, now time.Time) string { return s.decisionPolicy(p, now) }
+
+	if key(srv("db1"), gate, lastDay) != key(srv("db1"), gate, sameDay) {
+		t.Error("control: the same database and allow entries give another key")
+	}
+	if key(srv("db1"), plain, lastDay) != plain.SHA256 || key(srv("db2"), plain, after) != plain.SHA256 {
+		t.Error("control: a policy without a vulnerabilities gate is not keyed by its digest alone")
+	}
+	if key(srv("db1"), gate, lastDay) == key(srv("db1"), gate, after) {
+		t.Error("attack: the allow entry expired and the key is the same: the stored verified decision is returned")
+	}
+	if key(srv("db1"), gate, lastDay) == key(srv("db2"), gate, lastDay) {
+		t.Error("attack: another vulnerability database and the key is the same: the stored decision is returned")
+	}
+}
