@@ -155,7 +155,7 @@ func (r *VerificationRequest) bundles() []requestBundle {
 // depends on — the namespace, the subject's digests and package URL, the
 // bundles' digests, the policy's digest and the trust's digest. The same
 // key is the same decision, so it is stored once.
-func requestKey(ns string, req *VerificationRequest, bundles []requestBundle, policySHA256, trustSHA256 string) string {
+func requestKey(ns string, req *VerificationRequest, bundles []requestBundle, policySHA256, trustSHA256, vulnDBSHA256 string) string {
 	sums := make([]string, len(bundles))
 	for i, b := range bundles {
 		sums[i] = b.sha256
@@ -176,6 +176,12 @@ func requestKey(ns string, req *VerificationRequest, bundles []requestBundle, po
 	}
 	if req.Subject.Repository != "" {
 		fields["repository"] = req.Subject.Repository
+	}
+	// Only a decision of a policy with a vulnerabilities gate depends on
+	// the vulnerability database: the same request under a new database is
+	// a new decision, and other keys stay those stored before.
+	if vulnDBSHA256 != "" {
+		fields["vulnDb"] = vulnDBSHA256
 	}
 	// json.Marshal sorts map keys: the encoding is canonical.
 	data, err := json.Marshal(fields)

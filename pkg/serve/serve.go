@@ -133,6 +133,12 @@ type Config struct {
 	// TrustSHA256, so that they can be swapped while the Server runs
 	// (trust.go); New makes one from Verifier and TrustSHA256 otherwise.
 	Trust *TrustHolder
+	// VulnDB, when set, holds the vulnerability database of policies'
+	// vulnerabilities gates with its digest, which each such decision
+	// records and has in its key; the Verifier's (and every swapped-in
+	// Trust's) engine.Options.Vulns must be this holder, so that a
+	// decision matches against the database it records (vulndb.go).
+	VulnDB *VulnDBHolder
 	// MaxBody bounds a verification request's body (default DefaultMaxBody).
 	MaxBody int64
 	// Logger receives one line per request (default slog.Default).
@@ -174,6 +180,8 @@ type Server struct {
 	limits   *limits
 	// trustMetrics count trust refreshes (trust.go).
 	trustMetrics *trustMetrics
+	// vulnDBMetrics count vulnerability database reloads (vulndb.go).
+	vulnDBMetrics *vulnDBMetrics
 	// bg is the background work (background.go).
 	bg background
 }
@@ -205,6 +213,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), metrics: newMetrics(), limits: newLimits(cfg.RateLimit, cfg.Burst)}
 	s.trustMetrics = newTrustMetrics(s.metrics.registry)
+	s.vulnDBMetrics = newVulnDBMetrics(s.metrics.registry)
 	s.metrics.registry.MustRegister(newQueueCollector(s))
 	s.routes()
 	return s, nil
