@@ -21,9 +21,9 @@ const maxMemoComponents = 200_000
 // than once per request: a
 // streamed read of a whole ecosystem's all.zip costs a fraction of a second
 // (the Go database) to seconds (npm's), and a request must not be able to
-// buy that much of the service's time. The database is opened once, at the
-// start, and does not change while the process runs, so a remembered
-// answer stays true.
+// buy that much of the service's time. A memoMatcher is made for one
+// opened database (vouch serve makes a new one when it reloads
+// --vuln-db), so a remembered answer stays true of it.
 type memoMatcher struct {
 	db  vuln.Matcher
 	max int
