@@ -86,11 +86,11 @@ func (s *Server) Start(ctx context.Context) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	// Records matched against another database than this start's (the
-	// directory changed while no process ran) are re-evaluated too.
-	if s.cfg.VulnDB != nil {
-		if err := s.VulnDBChanged(ctx, "", s.cfg.VulnDB.Current().SHA256); err != nil {
-			return fmt.Errorf("serve: %w", err)
-		}
+	// directory changed while no process ran) are re-evaluated too; so are
+	// those matched against any when this start has none: they must not
+	// stay verified while the same request now fails for want of one.
+	if err := s.VulnDBChanged(ctx, "", s.current().VulnDB.SHA256); err != nil {
+		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
 }

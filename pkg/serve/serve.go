@@ -82,7 +82,9 @@
 // Start runs River workers on the store's job queue, shared by replicas:
 // when a namespace's policy or the service's trust changes, each current
 // decision is verified again from its stored bundles and the new decision
-// stored as a record that supersedes it (reason "policy" or "trust"); the
+// stored as a record that supersedes it (reason "policy" or "trust"; and
+// "vulnerability database changed" for the decisions of a policy with a
+// vulnerabilities gate when Config.VulnDB swaps, see vulndb.go); the
 // earlier record is kept, and GET shows both (supersedes, supersededBy).
 // Stop stops the workers after the HTTP server is drained.
 //

@@ -96,21 +96,25 @@ func sbomRequest(t *testing.T) (servetest.Signed, *trust.Key) {
 }
 
 // vulnEnv is a server on dsn whose vulnerability database is loaded from
-// dir, wired as vouch serve wires it: the holder is the engine's database
-// and its swaps queue re-evaluations. It signs VSAs.
+// dir ("": none), wired as vouch serve wires it: the holder is the
+// engine's database and its swaps queue re-evaluations. It signs VSAs.
 func vulnEnv(t *testing.T, dsn, dir string, key *trust.Key) (*env, *serve.VulnDBHolder) {
 	t.Helper()
-	db, err := loadOSV(dir)(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	holder, err := serve.NewVulnDBHolder(db)
-	if err != nil {
-		t.Fatal(err)
+	var holder *serve.VulnDBHolder
+	opts := engine.Options{Keys: []*trust.Key{key}}
+	if dir != "" {
+		db, err := loadOSV(dir)(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if holder, err = serve.NewVulnDBHolder(db); err != nil {
+			t.Fatal(err)
+		}
+		opts.Vulns = holder
 	}
 	st, _ := servetest.Open(t, dsn, nil)
-	eng, err := engine.New(engine.Options{Keys: []*trust.Key{key}, Vulns: holder,
-		Roots: trust.NewPublicGoodProvider(trust.Options{Offline: true, CacheDir: t.TempDir()}, 0)})
+	opts.Roots = trust.NewPublicGoodProvider(trust.Options{Offline: true, CacheDir: t.TempDir()}, 0)
+	eng, err := engine.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,9 +129,11 @@ func vulnEnv(t *testing.T, dsn, dir string, key *trust.Key) (*env, *serve.VulnDB
 	if err != nil {
 		t.Fatal(err)
 	}
-	holder.OnChange = func(ctx context.Context, old, cur string) {
-		if err := srv.VulnDBChanged(ctx, old, cur); err != nil {
-			t.Errorf("queueing re-evaluations: %v", err)
+	if holder != nil {
+		holder.OnChange = func(ctx context.Context, old, cur string) {
+			if err := srv.VulnDBChanged(ctx, old, cur); err != nil {
+				t.Errorf("queueing re-evaluations: %v", err)
+			}
 		}
 	}
 	if err := srv.Start(context.Background()); err != nil {
@@ -267,6 +273,22 @@ func testVulnDBReload(t *testing.T, db storetest.DB) {
 		if v.Reason != store.ReasonVulnDB || !v.Verified || v.VulnDBSHA256 != d1 {
 			t.Errorf("re-evaluated at start: %s against %s, want verified against %s", brief(v), v.VulnDBSHA256, d1)
 		}
+	}
+
+	// A restart without a database: the decisions made against one are
+	// refused (the gate cannot be evaluated), not left verified.
+	stop(t, e2.srv)
+	e3, _ := vulnEnv(t, dsn, "", key)
+	e3.token = e.token
+	waitFor(t, "the re-evaluation without a database", func() bool { return len(e3.subjectHistory(req.SHA256)) == 8 })
+	idle(t, e3.st)
+	for _, v := range e3.subjectHistory(req.SHA256)[6:] {
+		if v.Reason != store.ReasonVulnDB || v.Verified || v.VulnDBSHA256 != "" || !strings.Contains(string(v.Report), "no vulnerability database was given") {
+			t.Errorf("re-evaluated without a database: %s against %q, want refused for want of one", brief(v), v.VulnDBSHA256)
+		}
+	}
+	if got := e3.get(plain.ID); got.SupersededBy != "" {
+		t.Errorf("a record of a policy without the gate was re-evaluated: %s", brief(got))
 	}
 }
 
