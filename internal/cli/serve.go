@@ -50,8 +50,11 @@ type serveFlags struct {
 	trustRefreshSet bool
 	// vsaKey signs every decision's VSA; without it, the data directory's.
 	vsaKey, vsaVerifierID string
-	// vulnDB is the OSV database of policies' vulnerabilities gates.
-	vulnDB string
+	// vulnDB is the OSV database of policies' vulnerabilities gates,
+	// re-read every vulnDBRefresh (0: never) and on SIGHUP
+	// (serve_vulndb.go).
+	vulnDB        string
+	vulnDBRefresh time.Duration
 }
 
 func init() { register((*env).serveCommand) }
@@ -87,8 +90,9 @@ func (e *env) serveCommand() *cobra.Command {
 	fl.BoolVar(&f.offline, "offline", false, "never refresh the public-good trusted root through TUF (use the TUF cache or the embedded copy)")
 	fl.DurationVar(&f.trustRefresh, "trust-refresh", defaultTrustRefresh, "refresh the public-good trusted root through TUF every `DURATION` (not with --offline or --trusted-root)")
 	groupFlags(fl, "Trust", "key", "trusted-root", "offline", "trust-refresh")
-	fl.StringVar(&f.vulnDB, "vuln-db", "", "match SBOM components against the offline OSV database in `DIR`, for policies with a vulnerabilities gate (read once, at the start; see vouch vuln)")
-	groupFlags(fl, "Vulnerabilities", "vuln-db")
+	fl.StringVar(&f.vulnDB, "vuln-db", "", "match SBOM components against the offline OSV database in `DIR`, for policies with a vulnerabilities gate (opened at the start, re-read on SIGHUP; see vouch vuln)")
+	fl.DurationVar(&f.vulnDBRefresh, "vuln-db-refresh", defaultVulnDBRefresh, vulnDBRefreshUsage)
+	groupFlags(fl, "Vulnerabilities", "vuln-db", "vuln-db-refresh")
 	fl.StringVar(&f.vsaKey, "vsa-key", "", "sign every decision's VSA with the private key in `FILE`, password in $VOUCH_PASSWORD (default: "+serveVSAKeyFile+" in --data-dir, made at the first start; required with --database)")
 	fl.StringVar(&f.vsaVerifierID, "vsa-verifier-id", serve.DefaultVerifierID, "the VSAs' verifier.id `URI`")
 	groupFlags(fl, "Verification summaries (VSAs)", "vsa-key", "vsa-verifier-id")
@@ -104,6 +108,9 @@ func (e *env) runServe(ctx context.Context, f *serveFlags) error {
 		return usagef("--max-body %d: want a positive number of bytes", f.maxBody)
 	}
 	if err := checkTrustRefresh(f); err != nil {
+		return err
+	}
+	if err := checkVulnDBRefresh(f); err != nil {
 		return err
 	}
 	if f.burst < 0 {
@@ -123,7 +130,11 @@ func (e *env) runServe(ctx context.Context, f *serveFlags) error {
 	if err := checkServeVSA(f); err != nil {
 		return err
 	}
-	eng, trustSum, base, err := serveEngine(ctx, f)
+	vulns, err := openServeVulnDB(ctx, f)
+	if err != nil {
+		return err
+	}
+	eng, trustSum, base, err := serveEngine(ctx, f, vulns)
 	if err != nil {
 		return err
 	}
@@ -137,10 +148,7 @@ func (e *env) runServe(ctx context.Context, f *serveFlags) error {
 	}
 	defer st.Close()
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
-	cfg := serve.Config{Store: st, MaxBody: f.maxBody, Logger: logger, RateLimit: float64(f.rateLimit), Burst: f.burst}
-	if cfg.VulnDBSHA256, err = vulnDBDigest(base.Vulns); err != nil {
-		return err
-	}
+	cfg := serve.Config{Store: st, MaxBody: f.maxBody, Logger: logger, RateLimit: float64(f.rateLimit), Burst: f.burst, VulnDB: vulns}
 	// Before the admin token: a start that fails here must not have spent
 	// the one showing of the token.
 	if err := e.serveVSAConfig(&cfg, f, vsaKey, logger); err != nil {
@@ -171,6 +179,15 @@ func (e *env) runServe(ctx context.Context, f *serveFlags) error {
 			logger.Error("trust changed: queueing re-evaluations failed", "err", err)
 		}
 	}
+	// A new vulnerability database re-evaluates the decisions of policies
+	// with a vulnerabilities gate made against another one.
+	if vulns != nil {
+		vulns.OnChange = func(ctx context.Context, old, cur string) {
+			if err := srv.VulnDBChanged(ctx, old, cur); err != nil {
+				logger.Error("vulnerability database changed: queueing re-evaluations failed", "err", err)
+			}
+		}
+	}
 	stopRefresh := startTrustRefresh(ctx, f, srv, base)
 	defer stopRefresh()
 	ln, err := net.Listen("tcp", f.listen)
@@ -181,6 +198,8 @@ func (e *env) runServe(ctx context.Context, f *serveFlags) error {
 		ln.Close()
 		return &exitError{code: ExitError, err: err}
 	}
+	stopVulnRefresh := startVulnDBRefresh(ctx, f, srv)
+	defer stopVulnRefresh()
 	scheme := "http://"
 	if cert != nil {
 		scheme = "https://"
@@ -258,8 +277,10 @@ func checkListen(addr string, tls bool) error {
 // nothing on the request path touches the network, and the digest names the
 // root every decision of this process is made with.
 // It returns the options without the root too (keys, vulnerability
-// database), for the refreshes of the root.
-func serveEngine(ctx context.Context, f *serveFlags) (*engine.Verifier, string, engine.Options, error) {
+// database), for the refreshes of the root. vulns, when not nil, is the
+// engine's vulnerability database: the holder, so that a reload swaps it
+// under every engine a trust refresh builds.
+func serveEngine(ctx context.Context, f *serveFlags, vulns *serve.VulnDBHolder) (*engine.Verifier, string, engine.Options, error) {
 	var opts engine.Options
 	for _, k := range f.keys {
 		keys, err := trust.LoadKeys(k)
@@ -268,14 +289,8 @@ func serveEngine(ctx context.Context, f *serveFlags) (*engine.Verifier, string, 
 		}
 		opts.Keys = append(opts.Keys, keys...)
 	}
-	if f.vulnDB != "" {
-		// Opened once: requests never wait on the directory's listing,
-		// and a database that cannot be read stops the start.
-		db, err := openVulnDB("--vuln-db", f.vulnDB)
-		if err != nil {
-			return nil, "", opts, err
-		}
-		opts.Vulns = newMemoMatcher(db)
+	if vulns != nil {
+		opts.Vulns = vulns
 	}
 	base := opts
 	var rootJSON []byte

@@ -66,7 +66,7 @@ Endpoints (scope; schemas/openapi.yaml documents each field and status):
   GET    /healthz                            no token: the process is up
   GET    /readyz                             no token: the database answers
   GET    /metrics                            no token: Prometheus (requests,
-         decisions, latency, queue depth, trust refreshes)
+         decisions, latency, queue depth, trust and database reloads)
 
 Trust is the deployment's, as in vouch verify: --key for key-signed bundles,
 --trusted-root for keyless ones (pinned); without it the Sigstore public-good
@@ -85,11 +85,16 @@ matches by the OpenVEX attestations among the request's bundles that the
 policy trusts, or the policy's allow entries. Without --vuln-db such a
 policy's decisions fail with an error finding naming it. The answer for
 each distinct component is remembered (the database is read once per
-component, not per request); update the database by restarting on a new
-directory. Such a decision is keyed by the database's content (SHA-256 at
-the start) and the allow entries that have expired: the same request after
-a restart on a newer database, or after an entry's last day, is decided
-again rather than answered with the stored record.
+component, not per request). Each such decision names the database by a
+digest of its files (vulnDbSha256; in the VSA, the input attestation
+vouch-serve:vuln-db), and the same request against another database is a
+new decision. SIGHUP, and --vuln-db-refresh DURATION if given, re-read
+DIR: a new digest swaps the database for later requests and re-evaluates in
+the background the current decisions of policies with the gate made against
+another one (reason "vulnerability database changed"), as a start does. A
+database that does not open keeps the last good one, logged and counted in
+vouch_vuln_db_refresh_failures_total. Replace DIR's files as a whole (a new
+directory renamed over it).
 
 SIGINT or SIGTERM stops accepting requests, waits for those in flight, then
 for running background jobs.`

@@ -3,7 +3,6 @@ package cli
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"slices"
 	"strconv"
 	"sync"
@@ -22,9 +21,9 @@ const maxMemoComponents = 200_000
 // than once per request: a
 // streamed read of a whole ecosystem's all.zip costs a fraction of a second
 // (the Go database) to seconds (npm's), and a request must not be able to
-// buy that much of the service's time. The database is opened once, at the
-// start, and does not change while the process runs, so a remembered
-// answer stays true.
+// buy that much of the service's time. A memoMatcher is made for one
+// opened database (vouch serve makes a new one when it reloads
+// --vuln-db), so a remembered answer stays true of it.
 type memoMatcher struct {
 	db  vuln.Matcher
 	max int
@@ -115,22 +114,4 @@ func bind(ms []vuln.Match, c *sbom.Component) []vuln.Match {
 		out[i] = x
 	}
 	return out
-}
-
-// vulnDBDigest names the database under the memoMatcher m (vouch serve's
-// --vuln-db) for the service's idempotency keys; "" for none.
-func vulnDBDigest(m vuln.Matcher) (string, error) {
-	mm, ok := m.(*memoMatcher)
-	if !ok {
-		return "", nil
-	}
-	db, ok := mm.db.(*vuln.DB)
-	if !ok {
-		return "", nil
-	}
-	sum, err := db.Digest()
-	if err != nil {
-		return "", &exitError{code: ExitError, err: fmt.Errorf("--vuln-db %s: %w", db.Dir(), err)}
-	}
-	return sum, nil
 }

@@ -50,7 +50,8 @@ func (s *Server) addWorkers(w *river.Workers) {
 
 // Start starts the background work: River's client with the service's
 // workers; then it queues the re-evaluation of the namespaces holding
-// records made under another trust than this server's (TrustChanged).
+// records made under another trust than this server's (TrustChanged) or
+// against another vulnerability database (VulnDBChanged).
 // Stop stops it.
 func (s *Server) Start(ctx context.Context) error {
 	s.bg.mu.Lock()
@@ -82,6 +83,13 @@ func (s *Server) Start(ctx context.Context) error {
 	}
 	s.bg.client = client
 	if err := s.TrustChanged(ctx, "", s.trustSHA256()); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	// Records matched against another database than this start's (the
+	// directory changed while no process ran) are re-evaluated too; so are
+	// those matched against any when this start has none: they must not
+	// stay verified while the same request now fails for want of one.
+	if err := s.VulnDBChanged(ctx, "", s.current().VulnDB.SHA256); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil

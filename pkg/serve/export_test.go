@@ -10,3 +10,6 @@ import (
 func (s *Server) Reevaluate(ctx context.Context, job jobs.Reevaluate) error {
 	return s.reevaluate(ctx, job)
 }
+
+// WithVulnDB is withVulnDB: the context of a decision that took db.
+func WithVulnDB(ctx context.Context, db VulnDB) context.Context { return withVulnDB(ctx, db) }

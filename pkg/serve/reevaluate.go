@@ -52,12 +52,13 @@ func (w *reevaluateWorker) Work(ctx context.Context, job *river.Job[jobs.Reevalu
 // the current policy does the work. Running a job twice stores nothing
 // twice (reevaluationKey).
 func (s *Server) reevaluate(ctx context.Context, job jobs.Reevaluate) error {
-	if job.Reason != store.ReasonPolicy && job.Reason != store.ReasonTrust {
-		return river.JobCancel(fmt.Errorf("re-evaluation of %s: reason %q: expected %q or %q", job.Namespace, job.Reason, store.ReasonPolicy, store.ReasonTrust))
+	if job.Reason != store.ReasonPolicy && job.Reason != store.ReasonTrust && job.Reason != store.ReasonVulnDB {
+		return river.JobCancel(fmt.Errorf("re-evaluation of %s: reason %q: expected %q, %q or %q", job.Namespace, job.Reason, store.ReasonPolicy, store.ReasonTrust, store.ReasonVulnDB))
 	}
-	// One read of the trust: every decision of this job is made with
-	// the engine its digest names.
-	tr := s.cfg.Trust.Current()
+	// One read of the trust and the vulnerability database: every
+	// decision of this job is made with the engine and database their
+	// digests name.
+	tr := s.current()
 	trust := job.TrustSHA256
 	if trust == "" {
 		trust = tr.SHA256
@@ -76,9 +77,17 @@ func (s *Server) reevaluate(ctx context.Context, job jobs.Reevaluate) error {
 			"namespace", job.Namespace, "policy", job.PolicySHA256, "current", p.SHA256)
 		return nil
 	}
+	stale := func(after string) ([]store.Verification, error) {
+		return s.cfg.Store.StaleVerifications(ctx, job.Namespace, p.SHA256, trust, after, reevaluatePage)
+	}
+	if job.Reason == store.ReasonVulnDB {
+		if stale, err = s.staleVulnDB(ctx, job, p, tr); err != nil || stale == nil {
+			return err
+		}
+	}
 	after := ""
 	for {
-		page, err := s.cfg.Store.StaleVerifications(ctx, job.Namespace, p.SHA256, trust, after, reevaluatePage)
+		page, err := stale(after)
 		if err != nil {
 			return fmt.Errorf("re-evaluation of %s: listing records: %w", job.Namespace, err)
 		}
@@ -86,7 +95,7 @@ func (s *Server) reevaluate(ctx context.Context, job jobs.Reevaluate) error {
 			return nil
 		}
 		for _, old := range page {
-			if err := s.reevaluateOne(ctx, old, p, tr, changed(old, p)); err != nil {
+			if err := s.reevaluateOne(ctx, old, p, tr, changed(old, p, trust)); err != nil {
 				return err
 			}
 		}
@@ -94,15 +103,41 @@ func (s *Server) reevaluate(ctx context.Context, job jobs.Reevaluate) error {
 	}
 }
 
-// changed is the reason old is re-evaluated under p: what changed since it
-// was made, the policy, else the trust. It is the record's, not the job's:
-// a policy job that runs after a trust change (queued before it, or while
-// no worker ran) re-evaluates records that differ only by their trust.
-func changed(old store.Verification, p store.Policy) string {
-	if old.PolicySHA256 != p.SHA256 {
-		return store.ReasonPolicy
+// staleVulnDB is the listing of a vulnerability database job: the
+// records of its namespace's current policy p made against another
+// database than tr's. nil (and no error) when there is nothing to do: p
+// has no vulnerabilities gate, so no database changes its decisions.
+func (s *Server) staleVulnDB(ctx context.Context, job jobs.Reevaluate, p store.Policy, tr Trust) (func(after string) ([]store.Verification, error), error) {
+	if own := tr.VulnDB.SHA256; job.VulnDBSHA256 != own {
+		// Another replica has that database (a rollout), or this one has
+		// a newer one, whose own job does the work: River retries this.
+		return nil, fmt.Errorf("re-evaluation of %s: the job's vulnerability database %s is not this process's %q", job.Namespace, job.VulnDBSHA256, own)
 	}
-	return store.ReasonTrust
+	pol, err := s.compiled(p)
+	if err != nil {
+		return nil, fmt.Errorf("re-evaluation of %s: the policy does not compile: %w", job.Namespace, err)
+	}
+	if pol.Vulnerabilities == nil {
+		return nil, nil
+	}
+	return func(after string) ([]store.Verification, error) {
+		return s.cfg.Store.StaleVulnVerifications(ctx, job.Namespace, p.SHA256, job.VulnDBSHA256, after, reevaluatePage)
+	}, nil
+}
+
+// changed is the reason old is re-evaluated under p and trust: what
+// changed since it was made, the policy, else the trust, else the
+// vulnerability database. It is the record's, not the job's: a policy job
+// that runs after a trust change (queued before it, or while no worker
+// ran) re-evaluates records that differ only by their trust.
+func changed(old store.Verification, p store.Policy, trust string) string {
+	switch {
+	case old.PolicySHA256 != p.SHA256:
+		return store.ReasonPolicy
+	case old.TrustSHA256 != trust:
+		return store.ReasonTrust
+	}
+	return store.ReasonVulnDB
 }
 
 // reevaluateOne decides again on old's subject and bundles under p and
@@ -123,7 +158,11 @@ func (s *Server) reevaluateOne(ctx context.Context, old store.Verification, p st
 	for i, b := range stored {
 		bundles[i] = requestBundle{sha256: b.SHA256, data: b.Data}
 	}
-	key := reevaluationKey(requestKey(old.Namespace, req, bundles, s.decisionPolicy(p, time.Now()), trust), old.ID)
+	rkey, err := s.decisionKey(old.Namespace, req, bundles, p, tr)
+	if err != nil {
+		return fmt.Errorf("re-evaluating record %s: %w", old.ID, err)
+	}
+	key := reevaluationKey(rkey, old.ID)
 	v, status, msg := s.decide(ctx, tr, old.Namespace, req, bundles, p, key)
 	if status == http.StatusUnprocessableEntity {
 		// The new policy cannot decide on these bundles. Left current, the

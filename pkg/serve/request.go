@@ -17,6 +17,7 @@ import (
 	"github.com/vouchdev/vouch/pkg/verify/bundle"
 	"github.com/vouchdev/vouch/pkg/verify/engine"
 	"github.com/vouchdev/vouch/pkg/verify/npm"
+	"github.com/vouchdev/vouch/pkg/verify/policy"
 )
 
 // Limits of one verification request.
@@ -157,7 +158,7 @@ func (r *VerificationRequest) bundles() []requestBundle {
 // depends on — the namespace, the subject's digests and package URL, the
 // bundles' digests, the policy's digest and the trust's digest. The same
 // key is the same decision, so it is stored once.
-func requestKey(ns string, req *VerificationRequest, bundles []requestBundle, policySHA256, trustSHA256 string) string {
+func requestKey(ns string, req *VerificationRequest, bundles []requestBundle, policySHA256, trustSHA256, vulnDBSHA256 string) string {
 	sums := make([]string, len(bundles))
 	for i, b := range bundles {
 		sums[i] = b.sha256
@@ -178,6 +179,12 @@ func requestKey(ns string, req *VerificationRequest, bundles []requestBundle, po
 	}
 	if req.Subject.Repository != "" {
 		fields["repository"] = req.Subject.Repository
+	}
+	// Only a decision of a policy with a vulnerabilities gate depends on
+	// the vulnerability database: the same request under a new database is
+	// a new decision, and other keys stay those stored before.
+	if vulnDBSHA256 != "" {
+		fields["vulnDb"] = vulnDBSHA256
 	}
 	// json.Marshal sorts map keys: the encoding is canonical.
 	data, err := json.Marshal(fields)
@@ -204,23 +211,21 @@ func digestError(err error) string {
 }
 
 // decisionPolicy names, for the idempotency key, the policy p together
-// with what else its decisions depend on at now: for a policy with a
-// vulnerabilities gate, the vulnerability database (Config.VulnDBSHA256)
-// and the allow entries that have expired. The same request against a
-// newer database, or after an allow entry's last day, is decided again
-// rather than answered with the stored "verified". Other policies are
-// named by their digest alone, so their keys stay those stored before.
-func (s *Server) decisionPolicy(p store.Policy, now time.Time) string {
-	pol, err := s.compiled(p)
-	if err != nil || pol.Vulnerabilities == nil {
-		// A policy that does not compile is refused by the decision.
+// with the allow entries of its vulnerabilities gate that have expired at
+// now: after an entry's last day the same request is decided again rather
+// than answered with the stored "verified". (The vulnerability database's
+// digest is a field of the key of its own, requestKey.) A policy with no
+// expired entry is named by its digest alone, so its keys stay those
+// stored before.
+func (s *Server) decisionPolicy(pol *policy.Policy, p store.Policy, now time.Time) string {
+	if pol.Vulnerabilities == nil {
 		return p.SHA256
 	}
-	data, err := json.Marshal(map[string]any{
-		"policy":       p.SHA256,
-		"vulnDB":       s.cfg.VulnDBSHA256,
-		"allowExpired": pol.ExpiredAllow(now.UTC()),
-	})
+	expired := pol.ExpiredAllow(now.UTC())
+	if len(expired) == 0 {
+		return p.SHA256
+	}
+	data, err := json.Marshal(map[string]any{"policy": p.SHA256, "allowExpired": expired})
 	if err != nil {
 		panic(err) // strings always marshal
 	}

@@ -41,8 +41,8 @@ func FuzzDecodeRequest(f *testing.F) {
 		if err != nil {
 			t.Fatalf("second decode: %v", err)
 		}
-		k1 := requestKey("ns", req, req.bundles(), "p", "t")
-		if k2 := requestKey("ns", again, again.bundles(), "p", "t"); k1 != k2 {
+		k1 := requestKey("ns", req, req.bundles(), "p", "t", "")
+		if k2 := requestKey("ns", again, again.bundles(), "p", "t", ""); k1 != k2 {
 			t.Fatalf("key not stable: %s, %s", k1, k2)
 		}
 	})
@@ -59,20 +59,21 @@ func TestRequestKey(t *testing.T) {
 		return r
 	}
 	key := func(ns string, r *VerificationRequest, pol, tr string) string {
-		return requestKey(ns, r, r.bundles(), pol, tr)
+		return requestKey(ns, r, r.bundles(), pol, tr, "")
 	}
 	base := key("ns", mk("", `{"a":1}`, `{"b":2}`), "p", "t")
 	if got := key("ns", mk("", `{"b":2}`, `{"a":1}`), "p", "t"); got != base {
 		t.Errorf("bundle order changed the key")
 	}
 	for name, other := range map[string]string{
-		"namespace":  key("ns2", mk("", `{"a":1}`, `{"b":2}`), "p", "t"),
-		"purl":       key("ns", mk("pkg:npm/a@1", `{"a":1}`, `{"b":2}`), "p", "t"),
-		"bundle":     key("ns", mk("", `{"a":1}`, `{"b":3}`), "p", "t"),
-		"policy":     key("ns", mk("", `{"a":1}`, `{"b":2}`), "p2", "t"),
-		"trust":      key("ns", mk("", `{"a":1}`, `{"b":2}`), "p", "t2"),
-		"uri":        key("ns", withURI(mk("", `{"a":1}`, `{"b":2}`), "pypi:a-1.0.tar.gz"), "p", "t"),
-		"repository": key("ns", withRepository(mk("", `{"a":1}`, `{"b":2}`), "github.com/a/b"), "p", "t"),
+		"namespace":              key("ns2", mk("", `{"a":1}`, `{"b":2}`), "p", "t"),
+		"purl":                   key("ns", mk("pkg:npm/a@1", `{"a":1}`, `{"b":2}`), "p", "t"),
+		"bundle":                 key("ns", mk("", `{"a":1}`, `{"b":3}`), "p", "t"),
+		"policy":                 key("ns", mk("", `{"a":1}`, `{"b":2}`), "p2", "t"),
+		"trust":                  key("ns", mk("", `{"a":1}`, `{"b":2}`), "p", "t2"),
+		"uri":                    key("ns", withURI(mk("", `{"a":1}`, `{"b":2}`), "pypi:a-1.0.tar.gz"), "p", "t"),
+		"repository":             key("ns", withRepository(mk("", `{"a":1}`, `{"b":2}`), "github.com/a/b"), "p", "t"),
+		"vulnerability database": requestKey("ns", mk("", `{"a":1}`, `{"b":2}`), mk("", `{"a":1}`, `{"b":2}`).bundles(), "p", "t", "db"),
 	} {
 		if other == base {
 			t.Errorf("a different %s gives the same key", name)
@@ -98,7 +99,7 @@ func TestRequestKeyWithoutURI(t *testing.T) {
 	// "policy":"p","purl":"","trust":"t","v":1}: the key before subject.uri
 	// (computed outside Go, from that JSON).
 	const before = "0519bcab565169db156181fff24e6e6a5e6c6a4f205d067302eb1e72d1568782"
-	if got := requestKey("ns", r, r.bundles(), "p", "t"); got != before {
+	if got := requestKey("ns", r, r.bundles(), "p", "t", ""); got != before {
 		t.Errorf("key %s, want the key before subject.uri %s", got, before)
 	}
 }

@@ -7,12 +7,13 @@ import (
 	"time"
 
 	"github.com/vouchdev/vouch/pkg/serve/store"
+	"github.com/vouchdev/vouch/pkg/verify/policy"
 )
 
 // TestReview6KeyVulnInputs: a stored decision is answered again for the
 // same idempotency key, so the key must change when what a vulnerabilities
-// gate decides with changes: the database (Config.VulnDBSHA256) and an
-// allow entry passing its last day. Before the fix neither was in the
+// gate decides with changes: the database (requestKey's vulnDb field,
+// TestRequestKey) and an allow entry passing its last day (here). Before the fix neither was in the
 // key: a request verified by an allow entry on its last day was answered
 // "verified" from the store after the entry expired. Controls: the same
 // inputs give the same key (idempotency kept), and a policy without the
@@ -27,19 +28,24 @@ func TestReview6KeyVulnInputs(t *testing.T) {
 	lastDay := time.Date(2026, 12, 6, 23, 0, 0, 0, time.UTC)
 	sameDay := time.Date(2026, 12, 6, 1, 0, 0, 0, time.UTC)
 	after := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
-	srv := func(db string) *Server { return &Server{cfg: Config{VulnDBSHA256: db}} }
-	key := func(s *Server, p store.Policy, now time.Time) string { return s.decisionPolicy(p, now) }
-
-	if key(srv("db1"), gate, lastDay) != key(srv("db1"), gate, sameDay) {
-		t.Error("control: the same database and allow entries give another key")
+	key := func(p store.Policy, now time.Time) string {
+		pol, err := policy.Parse("policy.yaml", p.Document, ".")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pol.Compile(); err != nil {
+			t.Fatal(err)
+		}
+		return (&Server{}).decisionPolicy(pol, p, now)
 	}
-	if key(srv("db1"), plain, lastDay) != plain.SHA256 || key(srv("db2"), plain, after) != plain.SHA256 {
+
+	if key(gate, lastDay) != key(gate, sameDay) || key(gate, lastDay) != gate.SHA256 {
+		t.Error("control: the same unexpired allow entries give another key, or not the policy's digest")
+	}
+	if key(plain, lastDay) != plain.SHA256 || key(plain, after) != plain.SHA256 {
 		t.Error("control: a policy without a vulnerabilities gate is not keyed by its digest alone")
 	}
-	if key(srv("db1"), gate, lastDay) == key(srv("db1"), gate, after) {
+	if key(gate, lastDay) == key(gate, after) {
 		t.Error("attack: the allow entry expired and the key is the same: the stored verified decision is returned")
-	}
-	if key(srv("db1"), gate, lastDay) == key(srv("db2"), gate, lastDay) {
-		t.Error("attack: another vulnerability database and the key is the same: the stored decision is returned")
 	}
 }

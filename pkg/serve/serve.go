@@ -48,11 +48,9 @@
 //
 // A verification is keyed by everything its decision depends on (namespace,
 // subject digests and package URL, bundle digests, policy digest, trust
-// digest; for a policy with a vulnerabilities gate, the vulnerability
-// database's digest and the allow entries that have expired): the same
-// request again returns the stored record (200) instead of a new one (201),
-// also when requests race, because the key is unique in the database
-// (package store).
+// digest): the same request again returns the stored record (200) instead of
+// a new one (201), also when requests race, because the key is unique in
+// the database (package store).
 //
 // # Publisher drift and webhooks
 //
@@ -84,7 +82,9 @@
 // Start runs River workers on the store's job queue, shared by replicas:
 // when a namespace's policy or the service's trust changes, each current
 // decision is verified again from its stored bundles and the new decision
-// stored as a record that supersedes it (reason "policy" or "trust"); the
+// stored as a record that supersedes it (reason "policy" or "trust"; and
+// "vulnerability database changed" for the decisions of a policy with a
+// vulnerabilities gate when Config.VulnDB swaps, see vulndb.go); the
 // earlier record is kept, and GET shows both (supersedes, supersededBy).
 // Stop stops the workers after the HTTP server is drained.
 //
@@ -135,11 +135,12 @@ type Config struct {
 	// TrustSHA256, so that they can be swapped while the Server runs
 	// (trust.go); New makes one from Verifier and TrustSHA256 otherwise.
 	Trust *TrustHolder
-	// VulnDBSHA256 names the vulnerability database of the engine's
-	// vulnerabilities gate (vuln.DB.Digest), "" for none: the decisions of
-	// a policy with that gate depend on it, so it goes into their
-	// idempotency keys (decisionPolicy).
-	VulnDBSHA256 string
+	// VulnDB, when set, holds the vulnerability database of policies'
+	// vulnerabilities gates with its digest, which each such decision
+	// records and has in its key; the Verifier's (and every swapped-in
+	// Trust's) engine.Options.Vulns must be this holder, so that a
+	// decision matches against the database it records (vulndb.go).
+	VulnDB *VulnDBHolder
 	// MaxBody bounds a verification request's body (default DefaultMaxBody).
 	MaxBody int64
 	// Logger receives one line per request (default slog.Default).
@@ -181,6 +182,8 @@ type Server struct {
 	limits   *limits
 	// trustMetrics count trust refreshes (trust.go).
 	trustMetrics *trustMetrics
+	// vulnDBMetrics count vulnerability database reloads (vulndb.go).
+	vulnDBMetrics *vulnDBMetrics
 	// bg is the background work (background.go).
 	bg background
 }
@@ -212,6 +215,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), metrics: newMetrics(), limits: newLimits(cfg.RateLimit, cfg.Burst)}
 	s.trustMetrics = newTrustMetrics(s.metrics.registry)
+	s.vulnDBMetrics = newVulnDBMetrics(s.metrics.registry)
 	s.metrics.registry.MustRegister(newQueueCollector(s))
 	s.routes()
 	return s, nil

@@ -18,6 +18,10 @@ import (
 type Trust struct {
 	Verifier *engine.Verifier
 	SHA256   string
+	// VulnDB is the vulnerability database a decision takes with the
+	// trust (Server.current fills it from Config.VulnDB; a TrustHolder
+	// does not hold it).
+	VulnDB VulnDB
 }
 
 // TrustHolder holds a Server's current Trust. A request takes the current

@@ -30,10 +30,15 @@ type VerificationResponse struct {
 	Subject     RequestSubject `json:"subject"`
 	Policy      PolicyRef      `json:"policy"`
 	TrustSHA256 string         `json:"trustSha256"`
-	Verified    bool           `json:"verified"`
+	// VulnDBSHA256 names the vulnerability database the policy's
+	// vulnerabilities gate matched against (absent for a policy without
+	// the gate).
+	VulnDBSHA256 string `json:"vulnDbSha256,omitempty"`
+	Verified     bool   `json:"verified"`
 	// Reason says why the record was made: "request" (a client asked),
-	// "policy" or "trust" (a re-evaluation after the namespace's policy or
-	// the service's trust changed).
+	// "policy", "trust" or "vulnerability database changed" (a
+	// re-evaluation after the namespace's policy, the service's trust or
+	// its vulnerability database changed).
 	Reason string `json:"reason"`
 	// Supersedes is the id of the record a re-evaluation re-evaluates.
 	Supersedes string `json:"supersedes,omitempty"`
@@ -58,7 +63,7 @@ func response(v store.Verification) VerificationResponse {
 		ID: v.ID, Namespace: v.Namespace, Created: v.Created,
 		Subject:     recordSubject(v),
 		Policy:      PolicyRef{Version: v.PolicyVersion, SHA256: v.PolicySHA256},
-		TrustSHA256: v.TrustSHA256, Verified: v.Verified, Report: v.Report,
+		TrustSHA256: v.TrustSHA256, VulnDBSHA256: v.VulnDBSHA256, Verified: v.Verified, Report: v.Report,
 		Reason: v.Reason, Supersedes: v.Supersedes, VSA: v.VSA,
 	}
 }
@@ -85,9 +90,14 @@ func (s *Server) postVerification(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	bundles := req.bundles()
-	// One trust for the whole request: a swap meanwhile is for later ones.
-	tr := s.cfg.Trust.Current()
-	key := requestKey(ns, req, bundles, s.decisionPolicy(p, time.Now()), tr.SHA256)
+	// One trust and vulnerability database for the whole request: a swap
+	// meanwhile is for later ones.
+	tr := s.current()
+	key, err := s.decisionKey(ns, req, bundles, p, tr)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, codeInternal, err.Error())
+		return
+	}
 	if v, err := s.cfg.Store.VerificationByKey(r.Context(), ns, key); err == nil {
 		writeJSON(w, http.StatusOK, response(v))
 		return
@@ -124,6 +134,18 @@ func (s *Server) postVerification(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, response(stored))
 }
 
+// decisionKey is the request key of a decision on req under p with tr:
+// the vulnerability database's digest is in it when p has a
+// vulnerabilities gate, and so are the gate's allow entries that have
+// expired (decisionPolicy).
+func (s *Server) decisionKey(ns string, req *VerificationRequest, bundles []requestBundle, p store.Policy, tr Trust) (string, error) {
+	pol, err := s.compiled(p)
+	if err != nil {
+		return "", fmt.Errorf("the stored policy does not compile: %w", err)
+	}
+	return requestKey(ns, req, bundles, s.decisionPolicy(pol, p, time.Now()), tr.SHA256, vulnDBOf(pol, tr)), nil
+}
+
 // decide runs the engine and renders the report, for a request or a
 // re-evaluation, with the trust tr (read once by the caller, so that the key
 // and the decision name the same trust). A request the engine cannot
@@ -139,7 +161,8 @@ func (s *Server) decide(ctx context.Context, tr Trust, ns string, req *Verificat
 		in[i] = engine.Bundle{Name: "sha256:" + b.sha256, Data: b.data}
 	}
 	subj := engine.Subject{Name: subjectName(req.Subject.Digests), Digests: req.Subject.Digests, PURL: req.Subject.PURL, Repository: req.Subject.Repository}
-	res, err := tr.Verifier.Verify(ctx, subj, in, pol)
+	// The gate matches against the database tr took (VulnDBHolder.Match).
+	res, err := tr.Verifier.Verify(withVulnDB(ctx, tr.VulnDB), subj, in, pol)
 	if err != nil {
 		if errors.Is(err, bundle.ErrPolicy) {
 			// The engine words this for vouch verify's flags; a served
@@ -191,7 +214,7 @@ func (s *Server) record(ctx context.Context, tr Trust, ns string, req *Verificat
 		ID: newID(), Namespace: ns, RequestKey: key,
 		SubjectSHA256: digests["sha256"], SubjectSHA512: digests["sha512"], SubjectPURL: req.Subject.PURL,
 		SubjectURI: req.Subject.URI, SubjectPackage: packageKey(req.Subject.PURL), SubjectRepository: req.Subject.Repository,
-		PolicyVersion: p.Version, PolicySHA256: p.SHA256, TrustSHA256: tr.SHA256,
+		PolicyVersion: p.Version, PolicySHA256: p.SHA256, TrustSHA256: tr.SHA256, VulnDBSHA256: vulnDBOf(pol, tr),
 		Bundles: kept, Reason: store.ReasonRequest, Publisher: publisherOf(res.Evidence),
 	}
 	v.PURLName, v.PURLVersion, _ = purlParts(req.Subject.PURL)

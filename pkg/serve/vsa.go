@@ -23,6 +23,11 @@ const DefaultVerifierID = "https://github.com/vouchdev/vouch/serve"
 // version, the bundles and the subject, as the API knows them.
 const uriScheme = "vouch-serve:"
 
+// VSAVulnDBURI is the URI, after "vouch-serve:", of the VSA input
+// attestation naming the vulnerability database a decision's
+// vulnerabilities gate matched against (its digest: vuln.DB.Digest).
+const VSAVulnDBURI = "vuln-db"
+
 // VSASigner signs a VSA statement into a Sigstore bundle (JSON):
 // *sign.Signer (pkg/attest/sign) is one, with a key or keyless.
 type VSASigner interface {
@@ -55,6 +60,11 @@ func (s *Server) signVSA(ctx context.Context, v *store.Verification, r *verify.A
 	inputs := make([]vsa.Ref, len(v.Bundles))
 	for i, b := range v.Bundles {
 		inputs[i] = vsa.Ref{URI: uriScheme + "bundles/sha256:" + b.SHA256, Digest: map[string]string{"sha256": b.SHA256}}
+	}
+	if v.VulnDBSHA256 != "" {
+		// The vulnerability database is an input of the verdict too: a
+		// consumer tells a verdict on yesterday's advisories by it.
+		inputs = append(inputs, vsa.Ref{URI: uriScheme + VSAVulnDBURI, Digest: map[string]string{"sha256": v.VulnDBSHA256}})
 	}
 	digests := subjectDigests(*v)
 	resource := v.SubjectPURL

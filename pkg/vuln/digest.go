@@ -1,8 +1,10 @@
 package vuln
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -11,42 +13,61 @@ import (
 	"github.com/vouchdev/vouch/internal/safefile"
 )
 
-// Digest names the database's content: the hex SHA-256 over the path
-// (relative to its directory) and the SHA-256 of each file Match reads,
-// in order. A decision made with the database depends on it, so a service
-// that stores decisions keys them by it: the same request against a newer
-// database is decided again, not answered from what the older one said.
-// It reads every file once.
-func (db *DB) Digest() (string, error) {
-	files := slices.Clone(db.flat)
+// fileDigest is what Digest names of one file of a database.
+type fileDigest struct {
+	Name   string `json:"name"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+}
+
+// Digest names what the database holds: the hex SHA-256 of the list of its
+// files (each one's path under the directory, size and SHA-256), so two
+// directories with the same files have the same digest, wherever they are,
+// and any changed, added or removed advisory file changes it. It reads
+// every file, streaming (the whole Go database in a fraction of a second,
+// a full OSV export in seconds): a caller that keeps the database computes
+// it once, when it opens it.
+func (db *DB) Digest(ctx context.Context) (string, error) {
+	var files []string
 	for _, eco := range db.Ecosystems() {
 		files = append(files, db.ecosystems[eco]...)
 	}
-	h := sha256.New()
-	for _, p := range files {
-		sum, err := fileSHA256(p)
+	files = append(files, db.flat...)
+	slices.Sort(files)
+	list := make([]fileDigest, 0, len(files))
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return "", err
+		}
+		d, err := digestFile(db.dir, f)
 		if err != nil {
 			return "", err
 		}
-		rel, err := filepath.Rel(db.dir, p)
-		if err != nil {
-			rel = p
-		}
-		fmt.Fprintf(h, "%s\x00%s\n", filepath.ToSlash(rel), sum)
+		list = append(list, d)
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// fileSHA256 is the hex SHA-256 of one database file.
-func fileSHA256(path string) (string, error) {
-	f, _, err := safefile.Open("OSV database", path)
+	data, err := json.Marshal(list)
 	if err != nil {
 		return "", err
 	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// digestFile hashes one file of the database in dir, streaming.
+func digestFile(dir, path string) (fileDigest, error) {
+	f, _, err := safefile.Open("vulnerability database file", path)
+	if err != nil {
+		return fileDigest{}, err
+	}
 	defer f.Close()
 	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("OSV database %s: %w", path, err)
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return fileDigest{}, fmt.Errorf("vulnerability database file %s: %w", path, err)
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	name, err := filepath.Rel(dir, path)
+	if err != nil {
+		return fileDigest{}, fmt.Errorf("vulnerability database file %s: %w", path, err)
+	}
+	return fileDigest{Name: filepath.ToSlash(name), Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
 }

@@ -21,7 +21,11 @@ type Reevaluate struct {
 	// and does not know the service's trust.
 	PolicySHA256 string `json:"policySha256"`
 	TrustSHA256  string `json:"trustSha256"`
-	// Reason is "policy" or "trust".
+	// VulnDBSHA256 is, for Reason "vulnerability database changed", the
+	// database the new decisions are made against: a process matching
+	// against another one leaves the job to be retried (a rollout).
+	VulnDBSHA256 string `json:"vulnDbSha256,omitempty"`
+	// Reason is "policy", "trust" or "vulnerability database changed".
 	Reason string `json:"reason"`
 }
 

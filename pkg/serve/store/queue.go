@@ -51,6 +51,18 @@ type Queue interface {
 	// stored its record after the job's pass), and the next start catches
 	// it up.
 	NamespacesWithOtherTrust(ctx context.Context, trustSHA256 string) ([]Policy, error)
+	// StaleVulnVerifications lists, after the id after (keyset
+	// pagination, by id), at most limit records of ns that no record
+	// supersedes, made under the policy policySHA256 and another
+	// vulnerability database than vulnDBSHA256.
+	StaleVulnVerifications(ctx context.Context, ns, policySHA256, vulnDBSHA256, after string, limit int) ([]Verification, error)
+	// NamespacesWithOtherVulnDB lists the namespaces holding a record no
+	// record supersedes, made under their current policy and another
+	// vulnerability database than vulnDBSHA256, with that policy. A policy
+	// without a vulnerabilities gate has records naming none ("") and is
+	// listed too: the caller, which compiles policies, keeps those with
+	// the gate.
+	NamespacesWithOtherVulnDB(ctx context.Context, vulnDBSHA256 string) ([]Policy, error)
 	// SupersededBy returns the id of the record that supersedes id, or ""
 	// (the first one made, should there be several).
 	SupersededBy(ctx context.Context, id string) (string, error)
@@ -224,10 +236,30 @@ func (s *sqlStore) StaleVerifications(ctx context.Context, ns, policySHA256, tru
 		" ORDER BY v.id LIMIT ?", ns, after, policySHA256, trustSHA256, limit)
 }
 
+// StaleVulnVerifications implements Queue.
+func (s *sqlStore) StaleVulnVerifications(ctx context.Context, ns, policySHA256, vulnDBSHA256, after string, limit int) ([]Verification, error) {
+	return s.queryVerifications(ctx, "SELECT "+prefixed("v.", verificationColumns)+" FROM verifications v"+
+		" WHERE v.namespace = ? AND v.policy_sha256 = ? AND v.vuln_db_sha256 <> ? AND v.id > ? AND"+notSuperseded+
+		" ORDER BY v.id LIMIT ?", ns, policySHA256, vulnDBSHA256, after, limit)
+}
+
+// NamespacesWithOtherVulnDB implements Queue: a probe per namespace, read
+// from verifications_by_vuln_db, stopping at the first record found.
+func (s *sqlStore) NamespacesWithOtherVulnDB(ctx context.Context, vulnDBSHA256 string) ([]Policy, error) {
+	return s.namespacesHolding(ctx, "v.policy_sha256 = ? AND v.vuln_db_sha256 <> ?", vulnDBSHA256)
+}
+
 // NamespacesWithOtherTrust implements Queue: a probe per namespace, read
 // from verifications_by_namespace without touching the records, stopping
 // at the first record found.
 func (s *sqlStore) NamespacesWithOtherTrust(ctx context.Context, trustSHA256 string) ([]Policy, error) {
+	return s.namespacesHolding(ctx, "(v.policy_sha256 <> ? OR v.trust_sha256 <> ?)", trustSHA256)
+}
+
+// namespacesHolding lists, with its current policy, each namespace holding
+// a record no record supersedes that meets cond, whose parameters are the
+// namespace's current policy digest and arg.
+func (s *sqlStore) namespacesHolding(ctx context.Context, cond, arg string) ([]Policy, error) {
 	names, err := s.namespaces(ctx)
 	if err != nil {
 		return nil, err
@@ -240,7 +272,7 @@ func (s *sqlStore) NamespacesWithOtherTrust(ctx context.Context, trustSHA256 str
 		}
 		var one int
 		err = s.reader.QueryRowContext(ctx, s.q("SELECT 1 FROM verifications v WHERE v.namespace = ?"+
-			" AND (v.policy_sha256 <> ? OR v.trust_sha256 <> ?) AND"+notSuperseded+" LIMIT 1"), ns, p.SHA256, trustSHA256).Scan(&one)
+			" AND "+cond+" AND"+notSuperseded+" LIMIT 1"), ns, p.SHA256, arg).Scan(&one)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 		case err != nil:

@@ -244,3 +244,64 @@ func testStaleVerifications(t *testing.T, db storetest.DB) {
 		t.Errorf("e superseded by %q, %v; want none", next, err)
 	}
 }
+
+// TestStaleVulnVerifications: the records to re-evaluate against a new
+// vulnerability database are those of the namespace's policy not
+// superseded and made against another database (none too), a page at a
+// time; a namespace is listed when it holds one under its current policy.
+func TestStaleVulnVerifications(t *testing.T) { storetest.Run(t, testStaleVulnVerifications) }
+
+func testStaleVulnVerifications(t *testing.T, db storetest.DB) {
+	ctx := context.Background()
+	st := openTest(t, db.NewDSN(t))
+	for _, ns := range []string{"ns", "current", "earlier"} {
+		if _, _, err := st.PutPolicy(ctx, ns, []byte("doc"), "p1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recs := []Verification{
+		{ID: "a", Namespace: "ns", PolicySHA256: "p1", VulnDBSHA256: "d1"},                  // another database
+		{ID: "b", Namespace: "ns", PolicySHA256: "p1", VulnDBSHA256: "d2"},                  // current
+		{ID: "c", Namespace: "ns", PolicySHA256: "p1", VulnDBSHA256: ""},                    // none
+		{ID: "d", Namespace: "ns", PolicySHA256: "p1", VulnDBSHA256: "d1"},                  // superseded by e
+		{ID: "e", Namespace: "ns", PolicySHA256: "p1", VulnDBSHA256: "d2", Supersedes: "d"}, // current
+		{ID: "f", Namespace: "ns", PolicySHA256: "p0", VulnDBSHA256: "d1"},                  // another policy's
+		{ID: "g", Namespace: "ns", PolicySHA256: "p1", VulnDBSHA256: "d0"},                  // another database
+		{ID: "h", Namespace: "current", PolicySHA256: "p1", VulnDBSHA256: "d2"},             // current
+		{ID: "i", Namespace: "earlier", PolicySHA256: "p0", VulnDBSHA256: "d1"},             // an earlier policy's
+	}
+	for _, v := range recs {
+		v.RequestKey, v.Report, v.TrustSHA256 = "key-"+v.ID, []byte("{}"), "t1"
+		if _, _, err := st.CreateVerification(ctx, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if v, err := st.Verification(ctx, "a"); err != nil || v.VulnDBSHA256 != "d1" {
+		t.Fatalf("record a read back: %+v, %v; want database d1", v, err)
+	}
+	var ids []string
+	after := ""
+	for {
+		page, err := st.StaleVulnVerifications(ctx, "ns", "p1", "d2", after, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		for _, v := range page {
+			ids = append(ids, v.ID)
+		}
+		after = page[len(page)-1].ID
+	}
+	if fmt.Sprint(ids) != "[a c g]" {
+		t.Errorf("stale records %v, want [a c g]", ids)
+	}
+	nss, err := st.NamespacesWithOtherVulnDB(ctx, "d2")
+	if err != nil || len(nss) != 1 || nss[0].Namespace != "ns" || nss[0].SHA256 != "p1" {
+		t.Errorf("namespaces to re-evaluate against d2: %+v, %v; want ns alone, with its policy", nss, err)
+	}
+	if nss, err := st.NamespacesWithOtherVulnDB(ctx, "d3"); err != nil || len(nss) != 2 || nss[0].Namespace != "current" {
+		t.Errorf("namespaces to re-evaluate against d3: %+v, %v; want current and ns", nss, err)
+	}
+}

@@ -138,7 +138,7 @@ func (s *sqlStore) PutPolicy(ctx context.Context, ns string, doc []byte, sum str
 const verificationColumns = "id, namespace, request_key, subject_sha256, subject_sha512, subject_purl, " +
 	"policy_version, policy_sha256, trust_sha256, verified, report, created_at, supersedes, reason, " +
 	"purl_name, purl_version, publisher_repository, publisher_workflow, publisher_builder, vsa, " +
-	"subject_uri, subject_package, subject_repository"
+	"subject_uri, subject_package, subject_repository, vuln_db_sha256"
 
 func scanVerification(row interface{ Scan(...any) error }) (Verification, error) {
 	var v Verification
@@ -148,7 +148,7 @@ func scanVerification(row interface{ Scan(...any) error }) (Verification, error)
 	if err := row.Scan(&v.ID, &v.Namespace, &v.RequestKey, &v.SubjectSHA256, &v.SubjectSHA512, &v.SubjectPURL,
 		&v.PolicyVersion, &v.PolicySHA256, &v.TrustSHA256, &verified, &report, &created, &v.Supersedes, &v.Reason,
 		&v.PURLName, &v.PURLVersion, &v.Publisher.Repository, &v.Publisher.Workflow, &v.Publisher.Builder, &vsa,
-		&v.SubjectURI, &v.SubjectPackage, &v.SubjectRepository); err != nil {
+		&v.SubjectURI, &v.SubjectPackage, &v.SubjectRepository, &v.VulnDBSHA256); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return Verification{}, ErrNotFound
 		}
@@ -246,11 +246,11 @@ func (s *sqlStore) insertRecord(ctx context.Context, db execer, v Verification) 
 		verified = 1
 	}
 	res, err := db.ExecContext(ctx, s.q("INSERT INTO verifications ("+verificationColumns+
-		") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (namespace, request_key) DO NOTHING"),
+		") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (namespace, request_key) DO NOTHING"),
 		v.ID, v.Namespace, v.RequestKey, v.SubjectSHA256, v.SubjectSHA512, v.SubjectPURL,
 		v.PolicyVersion, v.PolicySHA256, v.TrustSHA256, verified, string(v.Report), nanos(v.Created),
 		v.Supersedes, v.Reason, v.PURLName, v.PURLVersion, v.Publisher.Repository, v.Publisher.Workflow, v.Publisher.Builder, string(v.VSA),
-		v.SubjectURI, v.SubjectPackage, v.SubjectRepository)
+		v.SubjectURI, v.SubjectPackage, v.SubjectRepository, v.VulnDBSHA256)
 	if err != nil {
 		return false, err
 	}

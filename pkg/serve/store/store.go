@@ -88,7 +88,11 @@ type Verification struct {
 	// TrustSHA256 names the trust the decision was made with (keys and
 	// trusted root).
 	TrustSHA256 string
-	Verified    bool
+	// VulnDBSHA256 names the vulnerability database a policy's
+	// vulnerabilities gate matched against ("" for a policy without the
+	// gate).
+	VulnDBSHA256 string
+	Verified     bool
 	// Report is the JSON report, as vouch verify -o json prints it.
 	Report  []byte
 	Created time.Time
@@ -101,8 +105,8 @@ type Verification struct {
 	// Supersedes is the id of the record this one re-evaluates ("" for a
 	// decision a client asked for).
 	Supersedes string
-	// Reason says why the record was made: ReasonRequest, ReasonPolicy or
-	// ReasonTrust ("" is stored as ReasonRequest).
+	// Reason says why the record was made: ReasonRequest, ReasonPolicy,
+	// ReasonTrust or ReasonVulnDB ("" is stored as ReasonRequest).
 	Reason string
 	// PURLName is the subject's package without version, qualifiers or
 	// subpath (a canonical purl, "pkg:npm/%40scope/name"), and PURLVersion
@@ -128,6 +132,9 @@ const (
 	ReasonRequest = "request"
 	ReasonPolicy  = "policy"
 	ReasonTrust   = "trust"
+	// ReasonVulnDB is a re-evaluation after the vulnerability database
+	// changed.
+	ReasonVulnDB = "vulnerability database changed"
 )
 
 // Bundle is a stored bundle, known by the hex SHA-256 of its bytes.
