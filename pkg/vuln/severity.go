@@ -73,9 +73,10 @@ func (v *advisory) severityFor(p pkg) (severityResult, error) {
 
 // severityOf is the highest CVSS v3.x/v4 base score among the record's
 // vectors and those of the affected entries naming p (scored with
-// pandatix/go-cvss, osv-scalibr's calculator); without a vector that
-// scores, the GitHub advisory database's own rating
-// (database_specific.severity); else unknown.
+// pandatix/go-cvss, osv-scalibr's calculator), rated as CVSS rates it
+// unless the GitHub advisory database's own rating
+// (database_specific.severity) is more severe, which then wins; without
+// a vector that scores, that rating; else unknown.
 func severityOf(p pkg, v *advisory) (severityResult, error) {
 	sevs := slices.Clone(v.severity)
 	if v.entrySeverity {
@@ -96,11 +97,19 @@ func severityOf(p pkg, v *advisory) (severityResult, error) {
 			best, vector = score, s.Score
 		}
 	}
+	rating, rated := ParseSeverity(v.dbSeverity)
 	if best >= 0 {
-		return severityResult{FromScore(best), best, vector}, nil
+		sev := FromScore(best)
+		// The database's rating outranks a lower score: a gate fails
+		// closed on the more severe of the two (GitHub rates some
+		// advisories above what their vector computes).
+		if rated && rating != SeverityUnknown && !sev.AtLeast(rating) {
+			sev = rating
+		}
+		return severityResult{sev, best, vector}, nil
 	}
-	if s, ok := ParseSeverity(v.dbSeverity); ok {
-		return severityResult{severity: s}, nil
+	if rated {
+		return severityResult{severity: rating}, nil
 	}
 	return severityResult{severity: SeverityUnknown}, nil
 }

@@ -1,7 +1,10 @@
 package vuln
 
 import (
+	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 
 	osvpb "github.com/ossf/osv-schema/bindings/go/osvschema"
@@ -108,5 +111,41 @@ func TestMatchFinding(t *testing.T) {
 	f.Vulnerability.Aliases[0] = "changed"
 	if ms[0].Vulnerability.Aliases[0] != "CVE-2021-23337" {
 		t.Error("the finding shares the match's aliases")
+	}
+}
+
+// TestRatingOutranksLowerScore: the real lodash advisory GHSA-35jh-r3h4-6jhm
+// (CVSS 3.1 score 7.2, GitHub rating HIGH) with its rating raised to
+// CRITICAL is critical — the more severe of the two, so a gate fails
+// closed — and keeps its score; with its rating lowered to LOW (the
+// control) the score's rating, high, stands.
+func TestRatingOutranksLowerScore(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", "osv", "npm", "GHSA-35jh-r3h4-6jhm.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ rating, want string }{{"CRITICAL", "critical"}, {"LOW", "high"}, {"HIGH", "high"}} {
+		dir := t.TempDir()
+		if err := os.MkdirAll(filepath.Join(dir, "npm"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		rec := bytes.Replace(raw, []byte(`"severity": "HIGH"`), []byte(`"severity": "`+tc.rating+`"`), 1)
+		if tc.rating != "HIGH" && bytes.Equal(rec, raw) {
+			t.Fatal(`the record has no "severity": "HIGH" to change`)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "npm", "GHSA-35jh-r3h4-6jhm.json"), rec, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		db, err := Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms, err := db.Match(context.Background(), doc("pkg:npm/lodash@4.17.11"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ms) != 1 || ms[0].Vulnerability.Severity != tc.want || ms[0].Vulnerability.Score != 7.2 {
+			t.Errorf("rating %s: %+v, want one match, severity %s, score 7.2", tc.rating, ms, tc.want)
+		}
 	}
 }
