@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vouchdev/vouch/internal/output"
+	"github.com/vouchdev/vouch/pkg/attest/release"
 	"github.com/vouchdev/vouch/pkg/cra"
 	"github.com/vouchdev/vouch/pkg/verify/bundle"
 	"github.com/vouchdev/vouch/pkg/verify/engine"
@@ -65,7 +66,7 @@ flags). The SBOM checked is the one the verified attestation carries, not
 a file beside it; it is checked against BSI TR-03183-2. --db DIR (an offline
 OSV database) matches it; without --db the vulnerability items are "missing
 evidence". VEX documents decide which matches are open: the signed VEX
-attestations of the release (*` + SuffixVEXBundle + `, vouch release --vex),
+attestations of the release (*` + release.SuffixVEXBundle + `, vouch release --vex),
 applied only where they verify against the artifact with the same trust,
 and plain files in DIR (*.openvex.json, *.vex.json, *.vex.cdx.json),
 reported as unsigned: an advisory only they resolve leaves the vulnerability

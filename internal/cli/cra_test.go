@@ -13,6 +13,7 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 
 	"github.com/vouchdev/vouch/internal/schematest"
+	"github.com/vouchdev/vouch/pkg/attest/release"
 	"github.com/vouchdev/vouch/pkg/cra"
 )
 
@@ -263,7 +264,7 @@ func TestCRAReportSignedVEX(t *testing.T) {
 	vouchIn(t, dir, 0, "vex", "create", "--product", "pkg:golang/example.com/vulnapp@v1.0.0", "--subcomponent", "pkg:golang/gopkg.in/yaml.v2@v2.2.2",
 		"--vuln", "GO-2022-0956", "--status", "not_affected", "--justification", "vulnerable_code_not_in_execute_path", "-o", "app.openvex.json")
 	vouchIn(t, dir, 0, "release", "-q", "--key", "vouch.key", "--version", "v1.0.0", "--vex", "app.openvex.json", "dist")
-	bundle := filepath.Join("dist", "app.openvex"+SuffixVEXBundle)
+	bundle := filepath.Join("dist", "app.openvex"+release.SuffixVEXBundle)
 
 	signed := craReport(t, dir, ExitFailure, "--db", "testdata/osv")
 	if got := vulnIDs(signed.Vulnerabilities.Resolved); !slices.Equal(got, []string{"gopkg.in/yaml.v2 GO-2022-0956"}) {
@@ -276,7 +277,7 @@ func TestCRAReportSignedVEX(t *testing.T) {
 	// The same statement signed by another key, in place of the release's.
 	vouchIn(t, dir, 0, "keygen", "--no-password", "--algorithm", "ed25519", "--output-key-prefix", "other")
 	vouchIn(t, dir, 0, "release", "-q", "--key", "other.key", "--version", "v1.0.0", "--vex", "app.openvex.json", "--out", "other", "dist/app")
-	data, err := os.ReadFile(filepath.Join(dir, "other", "app.openvex"+SuffixVEXBundle))
+	data, err := os.ReadFile(filepath.Join(dir, "other", "app.openvex"+release.SuffixVEXBundle))
 	if err != nil {
 		t.Fatal(err)
 	}

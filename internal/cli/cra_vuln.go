@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/vouchdev/vouch/pkg/attest/release"
 	"github.com/vouchdev/vouch/pkg/cra"
 	"github.com/vouchdev/vouch/pkg/vex"
 	"github.com/vouchdev/vouch/pkg/vuln"
@@ -13,7 +14,7 @@ import (
 // report the VEX reader: VEX documents are read whether or not a database
 // is given, so that a broken one is an error either way.
 func craVulnOptions(o *cra.Options, db string) error {
-	o.ParseVEX, o.ApplyVEX, o.SignedVEXSuffix = vex.Parse, vex.Apply, SuffixVEXBundle
+	o.ParseVEX, o.ApplyVEX, o.SignedVEXSuffix = vex.Parse, vex.Apply, release.SuffixVEXBundle
 	if db == "" {
 		return nil
 	}

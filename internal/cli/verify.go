@@ -24,6 +24,7 @@ import (
 	"github.com/vouchdev/vouch/internal/output"
 	"github.com/vouchdev/vouch/internal/safefile"
 	"github.com/vouchdev/vouch/pkg/attest"
+	"github.com/vouchdev/vouch/pkg/attest/release"
 	"github.com/vouchdev/vouch/pkg/attest/sign"
 	"github.com/vouchdev/vouch/pkg/sbom/catalog/image"
 	"github.com/vouchdev/vouch/pkg/verify"
@@ -405,9 +406,9 @@ func readSubject(r io.Reader, name, file string, keep bool) (engine.Subject, err
 // Bundle names of the `vouch release` layout, looked for next to an
 // artifact A when no bundle is named.
 const (
-	signatureSuffix  = ".sigstore.json"      // A.sigstore.json: message signature over A
-	sbomSuffix       = ".sbom.sigstore.json" // A.sbom.sigstore.json: SBOM attestation about A
-	vexSuffix        = ".vex.sigstore.json"  // A.vex.sigstore.json: OpenVEX attestation about A
+	signatureSuffix  = ".sigstore.json"        // A.sigstore.json: message signature over A
+	sbomSuffix       = ".sbom.sigstore.json"   // A.sbom.sigstore.json: SBOM attestation about A
+	vexSuffix        = release.SuffixVEXBundle // A.vex.sigstore.json: OpenVEX attestation about A (the release layout's name)
 	provenanceBundle = "provenance.sigstore.json"
 )
 

@@ -12,10 +12,6 @@ import (
 	"github.com/vouchdev/vouch/pkg/vex"
 )
 
-// SuffixVEXBundle ends the name of a release's signed VEX document (the
-// cra report looks for it); release.SuffixVEXBundle is the layout's name.
-const SuffixVEXBundle = release.SuffixVEXBundle
-
 // vexAttestations reads each --vex document and returns it as an OpenVEX
 // predicate to sign about the release (CycloneDX VEX converted, see
 // vex.Predicate); author names the author of converted documents.
